@@ -1,0 +1,28 @@
+/**
+ * Composes the authorization server: one Hono app, feature routes mounted
+ * from their folders. Each feature exports `mountX(app, ctx)`; this file
+ * only decides the order. Endpoints reach storage through ctx.store only.
+ */
+import { Hono } from 'hono';
+import { randomToken } from '@gatehouse/core';
+import type { AppEnv, ServerContext } from './context.ts';
+import { oauthErrorResponse } from './http/oauth-response.ts';
+import { securityHeaders } from './http/security-headers.ts';
+
+export type FeatureMount = (app: Hono<AppEnv>, ctx: ServerContext) => void;
+
+/** Feature mounts in the order their routes are registered. */
+const FEATURES: FeatureMount[] = [];
+
+export function createAuthorizationServerApp(ctx: ServerContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use('*', async (c, next) => {
+    c.set('requestId', randomToken(9));
+    await next();
+  });
+  app.use('*', securityHeaders);
+  for (const mount of FEATURES) mount(app, ctx);
+  app.notFound(() => new Response(JSON.stringify({ error: 'not_found', error_description: 'No such endpoint.' }), { status: 404, headers: { 'content-type': 'application/json' } }));
+  app.onError((error) => oauthErrorResponse(error, (message, fields) => ctx.log('error', message, fields)));
+  return app;
+}

@@ -1,0 +1,79 @@
+/**
+ * The one documented options object of the authorization server. Every
+ * default lives here next to its reason; docs/configuration.md mirrors it.
+ */
+import type { Sensitivity } from '@gatehouse/core';
+
+export interface AuthorizationServerOptions {
+  /** The issuer identifier (RFC 8414 §2): https URL, no query or fragment. May have a path. */
+  issuer: string;
+  /** Access token lifetime by the most sensitive granted scope, in seconds. */
+  accessTokenTtl: Record<Sensitivity, number>;
+  /** Refresh token lifetime in seconds. Default 30 days. */
+  refreshTokenTtl: number;
+  /** How long the immediate predecessor of a refresh token stays usable after rotation, in ms (parallel refreshes). Default 10 s. */
+  refreshGraceMs: number;
+  /** Authorization code lifetime in seconds. Default 60 (FAPI 2 and oidc-provider). */
+  codeTtl: number;
+  /** How long a consent to a critical scope lasts before it is asked again, in days. Default 90. */
+  criticalReconsentDays: number;
+  /** Access token format. Opaque tokens are revocable at introspection; JWTs (RFC 9068) verify offline. */
+  accessTokenFormat: 'opaque' | 'jwt';
+  /** Login session lifetime in seconds. Default 12 h. */
+  sessionTtl: number;
+  /** Failed logins allowed per account and per IP in `loginThrottleWindowSeconds`. */
+  loginThrottle: { perAccount: number; perIp: number; windowSeconds: number };
+  /** Dynamic client registrations allowed per IP per minute. */
+  registrationRateLimitPerMinute: number;
+  /** Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document). */
+  cimd: {
+    enabled: boolean;
+    /** Allow fetching documents from loopback hosts over http (development only). */
+    allowLoopback: boolean;
+    timeoutMs: number;
+    maxBytes: number;
+    minCacheSeconds: number;
+    maxCacheSeconds: number;
+  };
+  /** Dynamic client registration (RFC 7591). Deprecated by MCP 2026-07-28, still used by many clients. */
+  dynamicRegistration: { enabled: boolean; maxBodyBytes: number; maxRedirectUris: number };
+  /** Allow an http: issuer on a non-loopback host (never in production). */
+  allowInsecureIssuer: boolean;
+}
+
+export const DEFAULT_OPTIONS: Omit<AuthorizationServerOptions, 'issuer'> = {
+  accessTokenTtl: { routine: 3600, sensitive: 1800, critical: 900 },
+  refreshTokenTtl: 30 * 24 * 3600,
+  refreshGraceMs: 10_000,
+  codeTtl: 60,
+  criticalReconsentDays: 90,
+  accessTokenFormat: 'opaque',
+  sessionTtl: 12 * 3600,
+  loginThrottle: { perAccount: 5, perIp: 20, windowSeconds: 60 },
+  registrationRateLimitPerMinute: 30,
+  cimd: { enabled: true, allowLoopback: false, timeoutMs: 2500, maxBytes: 5120, minCacheSeconds: 30, maxCacheSeconds: 86_400 },
+  dynamicRegistration: { enabled: true, maxBodyBytes: 5120, maxRedirectUris: 10 },
+  allowInsecureIssuer: false,
+};
+
+export type PartialOptions = { issuer: string } & {
+  [K in keyof Omit<AuthorizationServerOptions, 'issuer'>]?: AuthorizationServerOptions[K] extends Record<string, unknown>
+    ? Partial<AuthorizationServerOptions[K]>
+    : AuthorizationServerOptions[K];
+};
+
+export function resolveOptions(input: PartialOptions): AuthorizationServerOptions {
+  const merged = { ...DEFAULT_OPTIONS, ...input } as AuthorizationServerOptions;
+  merged.accessTokenTtl = { ...DEFAULT_OPTIONS.accessTokenTtl, ...input.accessTokenTtl };
+  merged.loginThrottle = { ...DEFAULT_OPTIONS.loginThrottle, ...input.loginThrottle };
+  merged.cimd = { ...DEFAULT_OPTIONS.cimd, ...input.cimd };
+  merged.dynamicRegistration = { ...DEFAULT_OPTIONS.dynamicRegistration, ...input.dynamicRegistration };
+  const url = new URL(merged.issuer);
+  if (url.search || url.hash) throw new Error(`issuer ${merged.issuer} must not have a query or fragment (RFC 8414 §2)`);
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (loopback || merged.allowInsecureIssuer))) {
+    throw new Error(`issuer ${merged.issuer} must use https (set allowInsecureIssuer only for testing)`);
+  }
+  merged.issuer = merged.issuer.replace(/\/$/, '');
+  return merged;
+}

@@ -1,0 +1,70 @@
+/**
+ * Every state change is announced as a typed event (docs/events.md lists
+ * them). The audit log and revocation fan-out subscribe. Events carry ids,
+ * never secrets or token values (token hashes only).
+ */
+export type GatehouseEvent =
+  | { type: 'user.created' | 'user.updated' | 'user.disabled' | 'user.enabled'; userId: string; actor?: Actor }
+  | { type: 'membership.added' | 'membership.changed' | 'membership.removed'; userId: string; orgId: string; roles: string[]; actor?: Actor }
+  | { type: 'org.created' | 'org.updated'; orgId: string; actor?: Actor }
+  | { type: 'role.created' | 'role.updated' | 'role.deleted'; role: string; actor?: Actor }
+  | { type: 'scope.created' | 'scope.updated' | 'scope.deleted'; scope: string; actor?: Actor }
+  | { type: 'resource.created' | 'resource.updated' | 'resource.deleted'; resource: string; actor?: Actor }
+  | { type: 'client.registered' | 'client.updated' | 'client.disabled' | 'client.deleted'; clientId: string; actor?: Actor }
+  | { type: 'consent.granted' | 'consent.changed'; grantId: string; userId: string | null; orgId: string | null; clientId: string; resource: string; scopes: string[]; actor?: Actor }
+  | { type: 'grant.revoked'; grantId: string; tokenHashes: string[]; userId?: string | null; clientId?: string; actor?: Actor }
+  | { type: 'token.issued' | 'token.refreshed'; tokenHash: string; grantId: string | null; clientId: string; userId: string | null; orgId: string | null; resource: string; scopes: string[] }
+  | { type: 'token.revoked'; tokenHashes: string[]; reason: RevocationReason; userId?: string | null; orgId?: string | null; clientId?: string; actor?: Actor }
+  | { type: 'token.refresh_reuse_detected' | 'authorization_code.replayed'; grantId: string | null; clientId: string; tokenHashes: string[] }
+  | { type: 'login.succeeded' | 'login.failed'; email: string; userId?: string; ip?: string; userAgent?: string; reason?: string }
+  | { type: 'logout'; userId: string }
+  | { type: 'config.applied'; changes: number; actor?: Actor };
+
+export type RevocationReason =
+  | 'revoked_by_client'
+  | 'revoked_by_user'
+  | 'revoked_by_admin'
+  | 'user_disabled'
+  | 'membership_changed'
+  | 'client_disabled'
+  | 'grant_revoked'
+  | 'refresh_reuse'
+  | 'code_replay';
+
+export interface Actor {
+  kind: 'user' | 'operator' | 'client' | 'system';
+  id: string;
+}
+
+export type EventType = GatehouseEvent['type'];
+export type EventListener = (event: GatehouseEvent & { at: number }) => void | Promise<void>;
+
+export interface EventBus {
+  publish(event: GatehouseEvent): Promise<void>;
+  subscribe(listener: EventListener): () => void;
+}
+
+/**
+ * In-process bus. Listener failures are reported, never thrown back at the
+ * publisher: a state change already committed must not look failed.
+ */
+export class LocalEventBus implements EventBus {
+  private readonly listeners = new Set<EventListener>();
+  constructor(private readonly now: () => number = Date.now, private readonly onListenerError: (error: unknown) => void = () => {}) {}
+
+  async publish(event: GatehouseEvent): Promise<void> {
+    const stamped = { ...event, at: this.now() };
+    for (const listener of this.listeners) {
+      try {
+        await listener(stamped);
+      } catch (error) {
+        this.onListenerError(error);
+      }
+    }
+  }
+
+  subscribe(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * The storage contract. Per-aggregate interfaces with named atomic
+ * operations (consumeCode, rotateRefresh, revokeGrant): the protocol layer
+ * never sees SQL and never composes read-then-write races itself.
+ * One Kysely implementation serves SQLite and PostgreSQL; the conformance
+ * suite in test/conformance runs against both.
+ */
+import type {
+  AuthorizationCode,
+  Client,
+  Grant,
+  LoginSession,
+  Membership,
+  Organization,
+  ProtectedResource,
+  Role,
+  ScopeDefinition,
+  SignupPolicy,
+  SigningKey,
+  TokenRecord,
+  User,
+  UserStatus,
+} from '@gatehouse/core';
+
+export interface UserStore {
+  create(user: User): Promise<void>;
+  get(id: string): Promise<User | undefined>;
+  getByEmail(email: string): Promise<User | undefined>;
+  list(): Promise<User[]>;
+  update(id: string, patch: Partial<Pick<User, 'name' | 'passwordHash' | 'email'>>, now: number): Promise<User | undefined>;
+  setStatus(id: string, status: UserStatus, now: number): Promise<User | undefined>;
+}
+
+export interface OrgStore {
+  create(org: Organization): Promise<void>;
+  get(id: string): Promise<Organization | undefined>;
+  getBySlug(slug: string): Promise<Organization | undefined>;
+  list(): Promise<Organization[]>;
+  update(id: string, patch: Partial<Pick<Organization, 'name' | 'auditRetentionDays'>>, now: number): Promise<Organization | undefined>;
+  /** Inserts or replaces the member's roles. */
+  upsertMembership(membership: Membership): Promise<void>;
+  removeMembership(userId: string, orgId: string): Promise<boolean>;
+  getMembership(userId: string, orgId: string): Promise<Membership | undefined>;
+  listMembershipsOfUser(userId: string): Promise<Membership[]>;
+  listMembers(orgId: string): Promise<Membership[]>;
+}
+
+export interface RoleStore {
+  upsert(role: Role): Promise<void>;
+  get(name: string): Promise<Role | undefined>;
+  list(): Promise<Role[]>;
+  delete(name: string): Promise<boolean>;
+}
+
+export interface ScopeStore {
+  upsert(scope: ScopeDefinition): Promise<void>;
+  get(name: string): Promise<ScopeDefinition | undefined>;
+  list(): Promise<ScopeDefinition[]>;
+  delete(name: string): Promise<boolean>;
+}
+
+export interface ResourceStore {
+  upsert(resource: ProtectedResource): Promise<void>;
+  get(uri: string): Promise<ProtectedResource | undefined>;
+  list(): Promise<ProtectedResource[]>;
+  delete(uri: string): Promise<boolean>;
+}
+
+export interface ClientStore {
+  /** Inserts; rejects (throws DuplicateError) when the id exists. */
+  create(client: Client): Promise<void>;
+  /** Inserts or replaces (config-applied and metadata-document clients). */
+  upsert(client: Client): Promise<void>;
+  get(id: string): Promise<Client | undefined>;
+  list(): Promise<Client[]>;
+  setStatus(id: string, status: Client['status'], now: number): Promise<Client | undefined>;
+  delete(id: string): Promise<boolean>;
+}
+
+export interface GrantStore {
+  create(grant: Grant): Promise<void>;
+  get(id: string): Promise<Grant | undefined>;
+  /** The live (not revoked) grant for this user × org × client × resource. */
+  findActive(key: { userId: string | null; orgId: string | null; clientId: string; resource: string }): Promise<Grant | undefined>;
+  listForUser(userId: string): Promise<Grant[]>;
+  updateScopes(id: string, scopes: string[], scopeConsentedAt: Record<string, number>, now: number): Promise<Grant | undefined>;
+}
+
+export type ConsumeCodeResult =
+  | { status: 'consumed'; code: AuthorizationCode }
+  /** Redeemed before: the caller must treat everything issued from it as compromised. */
+  | { status: 'replayed'; code: AuthorizationCode }
+  | { status: 'not_found' };
+
+export interface CodeStore {
+  create(code: AuthorizationCode): Promise<void>;
+  /**
+   * Marks the code consumed and returns it, exactly once under any
+   * concurrency. Expiry is the caller's check (it needs the code to answer).
+   */
+  consume(hash: string, now: number): Promise<ConsumeCodeResult>;
+}
+
+export type RotateRefreshResult =
+  | { status: 'rotated'; previous: TokenRecord }
+  /** The immediate predecessor reused inside the grace window: new pair issued, nothing revoked. */
+  | { status: 'rotated_in_grace'; previous: TokenRecord }
+  /** Reuse outside grace: the grant and every token from it were revoked in the same transaction. */
+  | { status: 'reuse_detected'; previous: TokenRecord; revokedHashes: string[] }
+  | { status: 'invalid'; reason: 'not_found' | 'revoked' | 'expired' | 'not_refresh' };
+
+export interface TokenStore {
+  /** Inserts tokens in one transaction (an access + refresh pair). */
+  insert(tokens: TokenRecord[]): Promise<void>;
+  get(hash: string): Promise<TokenRecord | undefined>;
+  /**
+   * Exchanges refresh token `oldHash` for `issue` atomically: exactly one of
+   * N concurrent callers gets `rotated`. Within `graceMs` of the rotation the
+   * immediate predecessor (only it) may rotate again.
+   */
+  rotateRefresh(oldHash: string, issue: TokenRecord[], now: number, graceMs: number): Promise<RotateRefreshResult>;
+  /** Revokes one token; returns the hashes revoked (empty when unknown or already revoked). */
+  revoke(hash: string, now: number): Promise<string[]>;
+  revokeFamily(familyId: string, now: number): Promise<string[]>;
+  revokeForUser(userId: string, now: number, orgId?: string): Promise<string[]>;
+  revokeForClient(clientId: string, now: number): Promise<string[]>;
+  /** Deletes tokens expired before `before`; returns how many. */
+  purgeExpired(before: number): Promise<number>;
+}
+
+export interface GrantRevocationStore {
+  /** Revokes the grant, every token issued under it and its unused codes, in one transaction. */
+  revokeGrant(grantId: string, now: number): Promise<{ revoked: boolean; tokenHashes: string[] }>;
+}
+
+export interface SigningKeyStore {
+  insert(key: SigningKey): Promise<void>;
+  list(): Promise<SigningKey[]>;
+  retire(kid: string): Promise<void>;
+}
+
+export interface SessionStore {
+  create(session: LoginSession): Promise<void>;
+  get(id: string): Promise<LoginSession | undefined>;
+  revoke(id: string, now: number): Promise<void>;
+  revokeForUser(userId: string, now: number): Promise<number>;
+}
+
+/** Short-lived state of an authorization request between redirects (login, org pick, consent). */
+export interface InteractionStore {
+  put(id: string, payload: unknown, expiresAt: number): Promise<void>;
+  get<T = unknown>(id: string, now: number): Promise<T | undefined>;
+  delete(id: string): Promise<void>;
+}
+
+export interface RateLimitStore {
+  /** Counts a hit in the fixed window containing `now`; returns the count so far. */
+  hit(key: string, windowMs: number, now: number): Promise<number>;
+  reset(key: string): Promise<void>;
+}
+
+export interface SettingsStore {
+  getSignupPolicy(): Promise<SignupPolicy>;
+  setSignupPolicy(policy: SignupPolicy): Promise<void>;
+}
+
+export interface Store {
+  readonly engine: 'sqlite' | 'postgres';
+  users: UserStore;
+  orgs: OrgStore;
+  roles: RoleStore;
+  scopes: ScopeStore;
+  resources: ResourceStore;
+  clients: ClientStore;
+  grants: GrantStore & GrantRevocationStore;
+  codes: CodeStore;
+  tokens: TokenStore;
+  keys: SigningKeyStore;
+  sessions: SessionStore;
+  interactions: InteractionStore;
+  rateLimits: RateLimitStore;
+  settings: SettingsStore;
+  /** Runs `fn` in one transaction; the store passed to it is bound to it. */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export class DuplicateError extends Error {
+  constructor(what: string) {
+    super(`${what} already exists`);
+    this.name = 'DuplicateError';
+  }
+}
