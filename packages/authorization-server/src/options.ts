@@ -39,6 +39,10 @@ export interface AuthorizationServerOptions {
   dynamicRegistration: { enabled: boolean; maxBodyBytes: number; maxRedirectUris: number };
   /** Allow an http: issuer on a non-loopback host (never in production). */
   allowInsecureIssuer: boolean;
+  /** SHA-256 (base64url) of GATEHOUSE_ADMIN_KEY. Unset: the /admin API answers 404. */
+  adminKeyHash?: string;
+  /** Interval of `: ping` comments on /revocations/stream, in ms. Default 15 s (keeps proxies from closing idle streams). */
+  revocationStreamPingMs: number;
 }
 
 export const DEFAULT_OPTIONS: Omit<AuthorizationServerOptions, 'issuer'> = {
@@ -54,6 +58,7 @@ export const DEFAULT_OPTIONS: Omit<AuthorizationServerOptions, 'issuer'> = {
   cimd: { enabled: true, allowLoopback: false, timeoutMs: 2500, maxBytes: 5120, minCacheSeconds: 30, maxCacheSeconds: 86_400 },
   dynamicRegistration: { enabled: true, maxBodyBytes: 5120, maxRedirectUris: 10 },
   allowInsecureIssuer: false,
+  revocationStreamPingMs: 15_000,
 };
 
 export type PartialOptions = { issuer: string } & {
