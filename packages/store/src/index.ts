@@ -1,1 +1,7 @@
 export * from './types.ts';
+export { createStore, migrateToLatest, type CreateStoreOptions } from './create-store.ts';
+export { parseStoreUrl, type StoreTarget } from './url.ts';
+export { kyselyOf } from './kysely/store.ts';
+export { engineOf, type Engine } from './kysely/dialect.ts';
+export { migrations, type NamedMigration } from './migrations/index.ts';
+export { DEFAULT_SIGNUP_POLICY } from './kysely/settings.ts';

@@ -1,0 +1,152 @@
+/**
+ * The audit store on Kysely, for SQLite and PostgreSQL. Appends are group
+ * commits: the caller (packages/audit AuditLog) hands over a whole batch and
+ * acknowledges its records only after this resolves.
+ */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { checkpointFromColumns, fromColumns, toColumns, type AuditTables } from './rows.ts';
+import type { AuditChainHead, AuditCheckpointRow, AuditLinker, AuditRow, AuditRowFilter, AuditStore } from './types.ts';
+
+type Db = Kysely<AuditTables>;
+type Engine = 'sqlite' | 'postgres';
+
+// 20 columns per row: stays under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
+const INSERT_CHUNK = 1000;
+const MAX_ATTEMPTS = 8;
+
+export function createKyselyAuditStore(database: Kysely<any>, engine: Engine): AuditStore {
+  const db = database as Db;
+  const write = engine === 'sqlite' ? sqliteWriteTransaction(db) : postgresWriteTransaction(db);
+
+  async function insertLinked(trx: Transaction<AuditTables> | Db, chains: string[], link: AuditLinker): Promise<void> {
+    const heads = new Map<string, AuditChainHead | undefined>();
+    for (const chain of chains) heads.set(chain, await readHead(trx, chain));
+    const rows = link(heads);
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      await trx.insertInto('audit_records').values(rows.slice(i, i + INSERT_CHUNK).map(toColumns)).execute();
+    }
+  }
+
+  return {
+    async append(chains, link) {
+      await withRetry(() => write(chains, (trx) => insertLinked(trx, chains, link)));
+    },
+    head: (chain) => readHead(db, chain),
+    async scan(chain, afterSeq, limit) {
+      const rows = await db.selectFrom('audit_records').selectAll()
+        .where('chain', '=', chain).where('seq', '>', afterSeq)
+        .orderBy('seq', 'asc').limit(limit).execute();
+      return rows.map(fromColumns);
+    },
+    async find(filter: AuditRowFilter) {
+      let query = db.selectFrom('audit_records').selectAll().where('chain', '=', filter.chain);
+      if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
+      if (filter.clientId !== undefined) query = query.where('client_id', '=', filter.clientId);
+      if (filter.tool !== undefined) query = query.where('tool', '=', filter.tool);
+      if (filter.result !== undefined) query = query.where('result', '=', filter.result);
+      if (filter.type !== undefined) query = query.where('type', '=', filter.type);
+      if (filter.from !== undefined) query = query.where('time', '>=', filter.from);
+      if (filter.to !== undefined) query = query.where('time', '<', filter.to);
+      if (filter.cursor !== undefined) query = query.where('seq', filter.order === 'asc' ? '>' : '<', filter.cursor);
+      const rows = await query.orderBy('seq', filter.order).limit(filter.limit).execute();
+      return rows.map(fromColumns);
+    },
+    async chains() {
+      const rows = await db.selectFrom('audit_records').select('chain').distinct().orderBy('chain').execute();
+      const fromCheckpoints = await db.selectFrom('audit_checkpoints').select('chain').distinct().execute();
+      return [...new Set([...rows, ...fromCheckpoints].map((row) => row.chain))].sort();
+    },
+    async lastSeqBefore(chain, time) {
+      const row = await db.selectFrom('audit_records').select('seq')
+        .where('chain', '=', chain).where('time', '<', time)
+        .orderBy('seq', 'desc').limit(1).executeTakeFirst();
+      return row === undefined ? undefined : Number(row.seq);
+    },
+    async addCheckpoint(checkpoint) {
+      await db.insertInto('audit_checkpoints').values(checkpoint)
+        .onConflict((oc) => oc.columns(['chain', 'seq', 'kid']).doNothing()).execute();
+    },
+    async checkpoints(chain) {
+      const rows = await db.selectFrom('audit_checkpoints').selectAll()
+        .where('chain', '=', chain).orderBy('seq', 'asc').execute();
+      return rows.map(checkpointFromColumns);
+    },
+    async prune(checkpoint: AuditCheckpointRow, link) {
+      let deleted = 0;
+      await withRetry(() => write([checkpoint.chain], async (trx) => {
+        await trx.insertInto('audit_checkpoints').values(checkpoint)
+          .onConflict((oc) => oc.columns(['chain', 'seq', 'kid']).doNothing()).execute();
+        // The guarded path the append-only triggers let through (schema.ts).
+        if (engine === 'postgres') await sql`SELECT set_config('gatehouse.audit_prune', 'on', true)`.execute(trx);
+        else await sql`UPDATE audit_prune_guard SET active = 1 WHERE id = 1`.execute(trx);
+        const result = await trx.deleteFrom('audit_records')
+          .where('chain', '=', checkpoint.chain).where('seq', '<=', checkpoint.seq).executeTakeFirst();
+        deleted = Number(result.numDeletedRows);
+        if (engine === 'postgres') await sql`SELECT set_config('gatehouse.audit_prune', 'off', true)`.execute(trx);
+        else await sql`UPDATE audit_prune_guard SET active = 0 WHERE id = 1`.execute(trx);
+        await insertLinked(trx, [checkpoint.chain], link);
+      }));
+      return deleted;
+    },
+  };
+}
+
+async function readHead(db: Db | Transaction<AuditTables>, chain: string): Promise<AuditChainHead | undefined> {
+  const row = await db.selectFrom('audit_records').select(['seq', 'hash'])
+    .where('chain', '=', chain).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  return row === undefined ? undefined : { seq: Number(row.seq), hash: row.hash };
+}
+
+type WriteTransaction = (chains: string[], body: (trx: Db) => Promise<void>) => Promise<void>;
+
+/**
+ * SQLite: BEGIN IMMEDIATE takes the write lock before the head is read, so
+ * another process cannot interleave. `synchronous = FULL` for this
+ * transaction makes COMMIT wait for the WAL fsync: an acknowledged record
+ * survives power loss, not only a killed process. Kysely's SQLite driver
+ * holds its single connection for us, so the setting cannot leak into
+ * another caller's statements; the previous value is restored.
+ */
+function sqliteWriteTransaction(db: Db): WriteTransaction {
+  return (_chains, body) => db.connection().execute(async (conn) => {
+    const before = await sql<{ synchronous: number }>`PRAGMA synchronous`.execute(conn);
+    const previous = before.rows[0]?.synchronous ?? 2;
+    if (previous !== 2) await sql`PRAGMA synchronous = FULL`.execute(conn);
+    await sql`BEGIN IMMEDIATE`.execute(conn);
+    try {
+      await body(conn);
+      await sql`COMMIT`.execute(conn);
+    } catch (error) {
+      await sql`ROLLBACK`.execute(conn).catch(() => {});
+      throw error;
+    } finally {
+      if (previous !== 2) await sql.raw(`PRAGMA synchronous = ${Number(previous)}`).execute(conn);
+    }
+  });
+}
+
+/** PostgreSQL: one transaction-scoped advisory lock per chain, taken in sorted order (no deadlocks). */
+function postgresWriteTransaction(db: Db): WriteTransaction {
+  return (chains, body) => db.transaction().execute(async (trx) => {
+    for (const chain of [...chains].sort()) {
+      await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`gatehouse.audit:${chain}`}, 0))`.execute(trx);
+    }
+    await body(trx);
+  });
+}
+
+function isRetryable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === '40001' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_BUSY';
+}
+
+async function withRetry(attempt: () => Promise<void>): Promise<void> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (n >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, n * 5));
+    }
+  }
+}

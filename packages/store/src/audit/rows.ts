@@ -1,0 +1,97 @@
+/** Mapping between AuditRow and the snake_case columns of audit_records. */
+import type { AuditCheckpointRow, AuditRow } from './types.ts';
+
+export interface AuditRecordColumns {
+  chain: string;
+  seq: number | string; // PostgreSQL BIGINT arrives as a string
+  time: string;
+  type: string;
+  org_id: string | null;
+  user_id: string | null;
+  agent_id: string | null;
+  client_id: string | null;
+  client_name: string | null;
+  session_id: string | null;
+  tool: string | null;
+  params: string | null;
+  result: string;
+  error: string | null;
+  scopes: string;
+  ip: string | null;
+  user_agent: string | null;
+  actor: string | null;
+  details: string | null;
+  hash: string;
+}
+
+export interface AuditCheckpointColumns {
+  chain: string;
+  seq: number | string;
+  hash: string;
+  at: string;
+  kid: string;
+  signature: string;
+  reason: string;
+}
+
+export interface AuditTables {
+  audit_records: AuditRecordColumns;
+  audit_checkpoints: AuditCheckpointColumns;
+  audit_prune_guard: { id: number; active: number };
+}
+
+export const toColumns = (row: AuditRow): AuditRecordColumns => ({
+  chain: row.chain,
+  seq: row.seq,
+  time: row.time,
+  type: row.type,
+  org_id: row.orgId,
+  user_id: row.userId,
+  agent_id: row.agentId,
+  client_id: row.clientId,
+  client_name: row.clientName,
+  session_id: row.sessionId,
+  tool: row.tool,
+  params: row.params,
+  result: row.result,
+  error: row.error,
+  scopes: row.scopes,
+  ip: row.ip,
+  user_agent: row.userAgent,
+  actor: row.actor,
+  details: row.details,
+  hash: row.hash,
+});
+
+export const fromColumns = (c: AuditRecordColumns): AuditRow => ({
+  chain: c.chain,
+  seq: Number(c.seq),
+  time: c.time,
+  type: c.type,
+  orgId: c.org_id,
+  userId: c.user_id,
+  agentId: c.agent_id,
+  clientId: c.client_id,
+  clientName: c.client_name,
+  sessionId: c.session_id,
+  tool: c.tool,
+  params: c.params,
+  result: c.result,
+  error: c.error,
+  scopes: c.scopes,
+  ip: c.ip,
+  userAgent: c.user_agent,
+  actor: c.actor,
+  details: c.details,
+  hash: c.hash,
+});
+
+export const checkpointFromColumns = (c: AuditCheckpointColumns): AuditCheckpointRow => ({
+  chain: c.chain,
+  seq: Number(c.seq),
+  hash: c.hash,
+  at: c.at,
+  kid: c.kid,
+  signature: c.signature,
+  reason: c.reason as AuditCheckpointRow['reason'],
+});

@@ -1,0 +1,87 @@
+/**
+ * Everything that differs between SQLite and PostgreSQL lives here; the
+ * per-aggregate stores are engine-neutral.
+ *
+ * - SQLite: one better-sqlite3 connection (Kysely serialises queries on it),
+ *   WAL, busy_timeout, foreign keys, and `BEGIN IMMEDIATE` so a transaction
+ *   takes the write lock up front: concurrent writers (other processes on the
+ *   same file) wait for it instead of failing with SQLITE_BUSY on upgrade.
+ * - PostgreSQL: a pg Pool; int8 parsed to number; `search_path` set per
+ *   connection when a schema is given; `FOR UPDATE` row locks.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresAdapter,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
+  type SqliteDialectConfig,
+} from 'kysely';
+import type { Database } from './schema.ts';
+
+export type Engine = 'sqlite' | 'postgres';
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly driverConfig: SqliteDialectConfig) {
+    super(driverConfig);
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.driverConfig);
+  }
+}
+
+export function openSqlite(filename: string): Kysely<Database> {
+  if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+  const database = new BetterSqlite3(filename);
+  if (filename !== ':memory:') database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('foreign_keys = ON');
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) });
+}
+
+const INT8_OID = 20;
+
+export function openPostgres(connectionString: string, schema: string | undefined, poolSize = 10): { db: Kysely<Database>; pool: pg.Pool } {
+  const pool = new pg.Pool({
+    connectionString,
+    max: poolSize,
+    // `-c search_path=…` is applied by the server to every pooled connection at startup.
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    // Epoch-ms timestamps are int8; read them as numbers (they fit in 2^53).
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool };
+}
+
+/** Which engine a Kysely instance (or transaction) talks to; for migrations that must differ. */
+export function engineOf(db: Kysely<any>): Engine {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
+
+/** Unique or primary-key violation, on either engine. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/** Row lock for read-decide-write sequences. SQLite needs none: BEGIN IMMEDIATE already holds the write lock. */
+export function lockForUpdate<QB extends { forUpdate(): QB }>(engine: Engine, query: QB): QB {
+  return engine === 'postgres' ? query.forUpdate() : query;
+}

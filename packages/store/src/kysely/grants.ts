@@ -1,0 +1,82 @@
+import type { Selectable } from 'kysely';
+import type { Grant } from '@gatehouse/core';
+import { DuplicateError, type GrantRevocationStore, type GrantStore } from '../types.ts';
+import { fromJson, num, numOrNull, toJson } from './codec.ts';
+import { inTransaction, type Db } from './context.ts';
+import { isUniqueViolation } from './dialect.ts';
+import { revokeGrantRows } from './revocation.ts';
+import type { GrantsTable } from './schema.ts';
+
+const toGrant = (row: Selectable<GrantsTable>): Grant => ({
+  id: row.id,
+  userId: row.user_id,
+  orgId: row.org_id,
+  clientId: row.client_id,
+  resource: row.resource,
+  scopes: fromJson<string[]>(row.scopes, []),
+  scopeConsentedAt: fromJson<Record<string, number>>(row.scope_consented_at, {}),
+  createdAt: num(row.created_at),
+  updatedAt: num(row.updated_at),
+  revokedAt: numOrNull(row.revoked_at),
+});
+
+export function grantStore({ db }: Db): GrantStore & GrantRevocationStore {
+  return {
+    async create(grant) {
+      try {
+        await db
+          .insertInto('grants')
+          .values({
+            id: grant.id,
+            user_id: grant.userId,
+            org_id: grant.orgId,
+            client_id: grant.clientId,
+            resource: grant.resource,
+            scopes: toJson(grant.scopes),
+            scope_consented_at: toJson(grant.scopeConsentedAt),
+            created_at: grant.createdAt,
+            updated_at: grant.updatedAt,
+            revoked_at: grant.revokedAt,
+          })
+          .execute();
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new DuplicateError(`grant ${grant.id}`);
+        throw error;
+      }
+    },
+    async get(id) {
+      const row = await db.selectFrom('grants').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toGrant(row);
+    },
+    async findActive({ userId, orgId, clientId, resource }) {
+      // `= NULL` never matches in SQL: null keys compare with IS.
+      const row = await db
+        .selectFrom('grants')
+        .selectAll()
+        .where('user_id', userId === null ? 'is' : '=', userId)
+        .where('org_id', orgId === null ? 'is' : '=', orgId)
+        .where('client_id', '=', clientId)
+        .where('resource', '=', resource)
+        .where('revoked_at', 'is', null)
+        .orderBy('updated_at', 'desc')
+        .executeTakeFirst();
+      return row && toGrant(row);
+    },
+    async listForUser(userId) {
+      const rows = await db.selectFrom('grants').selectAll().where('user_id', '=', userId).orderBy('created_at').orderBy('id').execute();
+      return rows.map(toGrant);
+    },
+    async updateScopes(id, scopes, scopeConsentedAt, now) {
+      const row = await db
+        .updateTable('grants')
+        .set({ scopes: toJson(scopes), scope_consented_at: toJson(scopeConsentedAt), updated_at: now })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      return row && toGrant(row);
+    },
+    revokeGrant(grantId, now) {
+      return inTransaction(db, (trx) => revokeGrantRows(trx, grantId, now));
+    },
+  };
+}

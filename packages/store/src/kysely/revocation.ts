@@ -1,0 +1,49 @@
+/**
+ * Bulk revocation primitives shared by tokens and grants. Each is one
+ * `UPDATE … WHERE revoked_at IS NULL RETURNING hash`, so a token is reported
+ * by exactly the call that revoked it (the hashes feed cache-invalidation
+ * events; a second call returns nothing new).
+ */
+import type { ExpressionBuilder, Kysely } from 'kysely';
+import type { Database } from './schema.ts';
+
+type TokenFilter = (eb: ExpressionBuilder<Database, 'tokens'>) => ReturnType<ExpressionBuilder<Database, 'tokens'>['and']>;
+
+export async function revokeTokensWhere(db: Kysely<Database>, now: number, filter: TokenFilter): Promise<string[]> {
+  const rows = await db
+    .updateTable('tokens')
+    .set({ revoked_at: now })
+    .where((eb) => eb.and([filter(eb), eb('revoked_at', 'is', null)]))
+    .returning('hash')
+    .execute();
+  return rows.map((row) => row.hash);
+}
+
+/**
+ * Unredeemed codes of a revoked grant/user/client are deleted: redeeming
+ * one afterwards answers `not_found` (invalid_grant) rather than `replayed`,
+ * which would be reported as an attack that did not happen.
+ */
+export async function deleteUnconsumedCodesWhere(
+  db: Kysely<Database>,
+  filter: (eb: ExpressionBuilder<Database, 'authorization_codes'>) => ReturnType<ExpressionBuilder<Database, 'authorization_codes'>['and']>,
+): Promise<void> {
+  await db
+    .deleteFrom('authorization_codes')
+    .where((eb) => eb.and([filter(eb), eb('consumed_at', 'is', null)]))
+    .execute();
+}
+
+/** Revokes a grant row, every token under it and its unredeemed codes. Call inside a transaction. */
+export async function revokeGrantRows(db: Kysely<Database>, grantId: string, now: number): Promise<{ revoked: boolean; tokenHashes: string[] }> {
+  const grant = await db
+    .updateTable('grants')
+    .set({ revoked_at: now, updated_at: now })
+    .where('id', '=', grantId)
+    .where('revoked_at', 'is', null)
+    .returning('id')
+    .executeTakeFirst();
+  const tokenHashes = await revokeTokensWhere(db, now, (eb) => eb.and([eb('grant_id', '=', grantId)]));
+  await deleteUnconsumedCodesWhere(db, (eb) => eb.and([eb('grant_id', '=', grantId)]));
+  return { revoked: grant !== undefined, tokenHashes };
+}

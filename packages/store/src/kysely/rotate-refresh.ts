@@ -1,0 +1,71 @@
+/**
+ * Refresh token rotation with reuse detection (OAuth 2.1 §4.3.1, RFC 9700
+ * §4.14.2). Runs inside one transaction; the old token's row is locked
+ * first (FOR UPDATE on PostgreSQL, the BEGIN IMMEDIATE write lock on SQLite),
+ * so concurrent presentations of one token are decided one after another:
+ *
+ *   first            → `rotated` (rotated_at set, `issue` inserted)
+ *   later, in grace  → `rotated_in_grace` when now - rotated_at <= graceMs and
+ *                      the old token is the parent of a live (unrotated,
+ *                      unrevoked) refresh token: a client retrying a refresh
+ *                      whose response it lost. Only the immediate predecessor.
+ *   later, otherwise → `reuse_detected`: the grant (or, without one, the
+ *                      family) is revoked in the same transaction
+ *   after that       → `invalid` / `revoked` (the old token is revoked too)
+ */
+import type { TokenRecord } from '@gatehouse/core';
+import type { RotateRefreshResult } from '../types.ts';
+import type { Db } from './context.ts';
+import { lockForUpdate } from './dialect.ts';
+import { revokeGrantRows, revokeTokensWhere } from './revocation.ts';
+import { insertTokens, toToken } from './token-rows.ts';
+
+export async function rotateRefresh({ db, engine }: Db, oldHash: string, issue: TokenRecord[], now: number, graceMs: number): Promise<RotateRefreshResult> {
+  const row = await lockForUpdate(engine, db.selectFrom('tokens').selectAll().where('hash', '=', oldHash)).executeTakeFirst();
+  if (!row) return { status: 'invalid', reason: 'not_found' };
+  const previous = toToken(row);
+  if (previous.kind !== 'refresh') return { status: 'invalid', reason: 'not_refresh' };
+  if (previous.revokedAt !== null) return { status: 'invalid', reason: 'revoked' };
+  if (previous.expiresAt <= now) return { status: 'invalid', reason: 'expired' };
+
+  // The successor's parent link is what the grace rule follows; set it when the caller did not.
+  const successors = issue.map((t) => (t.kind === 'refresh' && t.parentHash === null ? { ...t, parentHash: oldHash } : t));
+
+  if (previous.rotatedAt === null) {
+    // Compare-and-set on rotated_at: redundant under the row lock, kept as the invariant's statement.
+    const won = await db
+      .updateTable('tokens')
+      .set({ rotated_at: now })
+      .where('hash', '=', oldHash)
+      .where('rotated_at', 'is', null)
+      .returningAll()
+      .executeTakeFirst();
+    if (won) {
+      await insertTokens(db, successors);
+      return { status: 'rotated', previous: toToken(won) };
+    }
+  } else if (now - previous.rotatedAt <= graceMs && (await hasLiveSuccessor(db, oldHash))) {
+    await insertTokens(db, successors);
+    return { status: 'rotated_in_grace', previous };
+  }
+
+  const revoked = new Set<string>();
+  if (previous.grantId !== null) {
+    for (const hash of (await revokeGrantRows(db, previous.grantId, now)).tokenHashes) revoked.add(hash);
+  }
+  for (const hash of await revokeTokensWhere(db, now, (eb) => eb.and([eb('family_id', '=', previous.familyId)]))) revoked.add(hash);
+  return { status: 'reuse_detected', previous, revokedHashes: [...revoked] };
+}
+
+async function hasLiveSuccessor(db: Db['db'], parentHash: string): Promise<boolean> {
+  const child = await db
+    .selectFrom('tokens')
+    .select('hash')
+    .where('parent_hash', '=', parentHash)
+    .where('kind', '=', 'refresh')
+    .where('rotated_at', 'is', null)
+    .where('revoked_at', 'is', null)
+    .limit(1)
+    .executeTakeFirst();
+  return child !== undefined;
+}

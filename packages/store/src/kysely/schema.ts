@@ -1,0 +1,184 @@
+/**
+ * Row shapes as Kysely sees them. Column names are snake_case; timestamps
+ * are epoch-ms bigint (PostgreSQL hands them back as strings unless parsed,
+ * see dialect.ts); arrays and records are JSON text on both engines.
+ */
+import type { ColumnType } from 'kysely';
+
+/** A bigint epoch-ms column: written as number, read as number (or string from pg). */
+type Millis = ColumnType<number | string, number, number>;
+type NullableMillis = ColumnType<number | string | null, number | null, number | null>;
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string | null;
+  status: string;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface OrganizationsTable {
+  id: string;
+  slug: string;
+  name: string;
+  audit_retention_days: number | null;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface MembershipsTable {
+  user_id: string;
+  org_id: string;
+  roles: string;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface RolesTable {
+  name: string;
+  description: string;
+  permissions: string;
+}
+
+export interface ScopesTable {
+  name: string;
+  kind: string;
+  allowed_roles: string;
+  sensitivity: string;
+  optional: number;
+  description: string;
+}
+
+export interface ResourcesTable {
+  uri: string;
+  name: string;
+  scopes: string;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface ClientsTable {
+  id: string;
+  kind: string;
+  name: string;
+  redirect_uris: string;
+  grant_types: string;
+  token_endpoint_auth_method: string;
+  secret_hash: string | null;
+  application_type: string;
+  logo_uri: string | null;
+  client_uri: string | null;
+  policy_uri: string | null;
+  tos_uri: string | null;
+  scope: string | null;
+  org_id: string | null;
+  roles: string;
+  status: string;
+  registration_access_token_hash: string | null;
+  metadata_expires_at: NullableMillis;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface GrantsTable {
+  id: string;
+  user_id: string | null;
+  org_id: string | null;
+  client_id: string;
+  resource: string;
+  scopes: string;
+  scope_consented_at: string;
+  created_at: Millis;
+  updated_at: Millis;
+  revoked_at: NullableMillis;
+}
+
+export interface CodesTable {
+  hash: string;
+  grant_id: string;
+  client_id: string;
+  user_id: string;
+  org_id: string | null;
+  redirect_uri: string;
+  code_challenge: string;
+  resource: string;
+  scopes: string;
+  session_id: string | null;
+  auth_time: Millis;
+  created_at: Millis;
+  expires_at: Millis;
+  consumed_at: NullableMillis;
+}
+
+export interface TokensTable {
+  hash: string;
+  kind: string;
+  format: string;
+  grant_id: string | null;
+  family_id: string;
+  client_id: string;
+  user_id: string | null;
+  org_id: string | null;
+  resource: string;
+  scopes: string;
+  created_at: Millis;
+  expires_at: Millis;
+  revoked_at: NullableMillis;
+  rotated_at: NullableMillis;
+  parent_hash: string | null;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  public_jwk: string;
+  private_jwk: string;
+  status: string;
+  created_at: Millis;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  created_at: Millis;
+  expires_at: Millis;
+  revoked_at: NullableMillis;
+}
+
+export interface InteractionsTable {
+  id: string;
+  payload: string;
+  expires_at: Millis;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  window_start: Millis;
+  count: ColumnType<number | string, number, number>;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  users: UsersTable;
+  organizations: OrganizationsTable;
+  memberships: MembershipsTable;
+  roles: RolesTable;
+  scopes: ScopesTable;
+  resources: ResourcesTable;
+  clients: ClientsTable;
+  grants: GrantsTable;
+  authorization_codes: CodesTable;
+  tokens: TokensTable;
+  signing_keys: SigningKeysTable;
+  login_sessions: SessionsTable;
+  interactions: InteractionsTable;
+  rate_limits: RateLimitsTable;
+  settings: SettingsTable;
+}
+

@@ -1,0 +1,57 @@
+/** Assembles the per-aggregate stores over one Kysely handle (the pool, or a transaction). */
+import type { Kysely } from 'kysely';
+import type { Store } from '../types.ts';
+import { catalogStores } from './catalog.ts';
+import { clientStore } from './clients.ts';
+import { codeStore } from './codes.ts';
+import type { Db } from './context.ts';
+import type { Engine } from './dialect.ts';
+import { interactionStore, rateLimitStore } from './ephemeral.ts';
+import { grantStore } from './grants.ts';
+import { signingKeyStore } from './keys.ts';
+import { orgStore } from './orgs.ts';
+import type { Database } from './schema.ts';
+import { sessionStore } from './sessions.ts';
+import { settingsStore } from './settings.ts';
+import { tokenStore } from './tokens.ts';
+import { userStore } from './users.ts';
+
+const handles = new WeakMap<Store, Db>();
+
+/** The Kysely handle behind a store (for migrations and packages that add tables, e.g. audit). */
+export function kyselyOf(store: Store): Db {
+  const db = handles.get(store);
+  if (!db) throw new Error('not a Kysely-backed store');
+  return db;
+}
+
+export function buildStore(db: Kysely<Database>, engine: Engine, close: () => Promise<void>): Store {
+  const handle: Db = { db, engine };
+  const store: Store = {
+    engine,
+    users: userStore(handle),
+    orgs: orgStore(handle),
+    ...catalogStores(handle),
+    clients: clientStore(handle),
+    grants: grantStore(handle),
+    codes: codeStore(handle),
+    tokens: tokenStore(handle),
+    keys: signingKeyStore(handle),
+    sessions: sessionStore(handle),
+    interactions: interactionStore(handle),
+    rateLimits: rateLimitStore(handle),
+    settings: settingsStore(handle),
+    transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+      // Nested calls join the open transaction: there is no partial commit to offer.
+      if (db.isTransaction) return fn(store);
+      return db.transaction().execute((trx) => fn(buildStore(trx, engine, closeInsideTransaction)));
+    },
+    close,
+  };
+  handles.set(store, handle);
+  return store;
+}
+
+async function closeInsideTransaction(): Promise<void> {
+  throw new Error('close() the store, not the transaction handle');
+}

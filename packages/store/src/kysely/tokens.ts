@@ -1,0 +1,39 @@
+import type { TokenStore } from '../types.ts';
+import { inTransaction, type Db } from './context.ts';
+import { deleteUnconsumedCodesWhere, revokeTokensWhere } from './revocation.ts';
+import { rotateRefresh } from './rotate-refresh.ts';
+import { insertTokens, toToken } from './token-rows.ts';
+
+export function tokenStore({ db, engine }: Db): TokenStore {
+  return {
+    insert: (tokens) => inTransaction(db, (trx) => insertTokens(trx, tokens)),
+    async get(hash) {
+      const row = await db.selectFrom('tokens').selectAll().where('hash', '=', hash).executeTakeFirst();
+      return row && toToken(row);
+    },
+    rotateRefresh: (oldHash, issue, now, graceMs) => inTransaction(db, (trx) => rotateRefresh({ db: trx, engine }, oldHash, issue, now, graceMs)),
+    revoke: (hash, now) => revokeTokensWhere(db, now, (eb) => eb.and([eb('hash', '=', hash)])),
+    revokeFamily: (familyId, now) => revokeTokensWhere(db, now, (eb) => eb.and([eb('family_id', '=', familyId)])),
+    /** Also drops the user's unredeemed codes (in that org): they would mint tokens from a revoked state. */
+    revokeForUser: (userId, now, orgId) =>
+      inTransaction(db, async (trx) => {
+        const hashes = await revokeTokensWhere(trx, now, (eb) =>
+          eb.and(orgId === undefined ? [eb('user_id', '=', userId)] : [eb('user_id', '=', userId), eb('org_id', '=', orgId)]),
+        );
+        await deleteUnconsumedCodesWhere(trx, (eb) =>
+          eb.and(orgId === undefined ? [eb('user_id', '=', userId)] : [eb('user_id', '=', userId), eb('org_id', '=', orgId)]),
+        );
+        return hashes;
+      }),
+    revokeForClient: (clientId, now) =>
+      inTransaction(db, async (trx) => {
+        const hashes = await revokeTokensWhere(trx, now, (eb) => eb.and([eb('client_id', '=', clientId)]));
+        await deleteUnconsumedCodesWhere(trx, (eb) => eb.and([eb('client_id', '=', clientId)]));
+        return hashes;
+      }),
+    async purgeExpired(before) {
+      const result = await db.deleteFrom('tokens').where('expires_at', '<', before).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * The ordered migration registry. Names sort lexically and run in that
+ * order; a shipped migration is never edited, only followed by a new one.
+ * `0002_audit` is reserved for the audit package (packages/store/src/audit).
+ */
+import type { Migration, MigrationProvider } from 'kysely';
+import { initialMigration } from './0001_initial.ts';
+
+export interface NamedMigration {
+  name: string;
+  migration: Migration;
+}
+
+export const migrations: NamedMigration[] = [
+  { name: '0001_initial', migration: initialMigration },
+  // { name: '0002_audit', migration: auditMigration },  ← reserved for the audit helper
+];
+
+/** Kysely's Migrator reads migrations from code, not from a folder: bundles and tsx both work. */
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return Object.fromEntries(migrations.map(({ name, migration }) => [name, migration]));
+  },
+};
