@@ -8,11 +8,24 @@ import { randomToken } from '@gatehouse/core';
 import type { AppEnv, ServerContext } from './context.ts';
 import { oauthErrorResponse } from './http/oauth-response.ts';
 import { securityHeaders } from './http/security-headers.ts';
+import { mountKeys } from './keys/index.ts';
+import { mountToken } from './token/index.ts';
+import { mountIntrospection } from './introspection/index.ts';
+import { mountRevocation } from './revocation/index.ts';
+import { mountRevocationStream } from './events-stream/index.ts';
+import { mountAdmin } from './admin/index.ts';
 
 export type FeatureMount = (app: Hono<AppEnv>, ctx: ServerContext) => void;
 
 /** Feature mounts in the order their routes are registered. */
-const FEATURES: FeatureMount[] = [];
+const FEATURES: FeatureMount[] = [
+  mountKeys,
+  mountToken,
+  mountIntrospection,
+  mountRevocation,
+  mountRevocationStream,
+  mountAdmin,
+];
 
 export function createAuthorizationServerApp(ctx: ServerContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();

@@ -1,0 +1,43 @@
+/**
+ * The wire format of /revocations/stream, shared with the resource-server
+ * SDK's subscriber: `event: revocation` and one JSON object per event with
+ * only what a cache needs to drop entries (token hashes, user, org, client,
+ * role) and the time. Events that take no access away are not forwarded.
+ */
+import type { GatehouseEvent } from '@gatehouse/core';
+
+export interface RevocationMessage {
+  type: string;
+  tokenHashes?: string[];
+  userId?: string;
+  orgId?: string;
+  clientId?: string;
+  role?: string;
+  at: number;
+}
+
+export const FORWARDED_TYPES: ReadonlySet<string> = new Set([
+  'token.revoked',
+  'grant.revoked',
+  'token.refresh_reuse_detected',
+  'authorization_code.replayed',
+  'user.disabled',
+  'membership.changed',
+  'membership.removed',
+  'role.updated',
+  'client.disabled',
+]);
+
+export function toRevocationMessage(event: GatehouseEvent & { at: number }): RevocationMessage | undefined {
+  if (!FORWARDED_TYPES.has(event.type)) return undefined;
+  const message: RevocationMessage = { type: event.type, at: event.at };
+  if ('tokenHashes' in event) message.tokenHashes = event.tokenHashes;
+  if ('userId' in event && event.userId) message.userId = event.userId;
+  if ('orgId' in event && event.orgId) message.orgId = event.orgId;
+  if ('clientId' in event && event.clientId) message.clientId = event.clientId;
+  if ('role' in event) message.role = event.role;
+  return message;
+}
+
+/** One SSE frame (HTML Living Standard §9.2.6); JSON has no raw newlines, so one data line suffices. */
+export const sseFrame = (event: string, data: unknown): string => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;

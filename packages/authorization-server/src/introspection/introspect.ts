@@ -1,0 +1,89 @@
+/**
+ * RFC 7662 token introspection, the resource servers' hot path: one indexed
+ * lookup by the token's SHA-256, then the grant, the user and the
+ * membership by primary key (in parallel); role permissions come from the
+ * cached catalogue. A token is active only while it is unrevoked, unexpired,
+ * its grant is live, and its user is active and still a member of the org.
+ * Anything else is exactly `{"active":false}` (§2.2): no hint of why.
+ */
+import { formatScope, seconds, sha256, type Client, type TokenRecord } from '@gatehouse/core';
+import type { ServerContext } from '../context.ts';
+import { permissionsOf } from '../token/catalogue.ts';
+import { serviceSubject } from '../token/mint.ts';
+
+export interface ActiveIntrospection {
+  active: true;
+  scope: string;
+  client_id: string;
+  sub: string;
+  aud: string;
+  iss: string;
+  exp: number;
+  iat: number;
+  token_type: 'Bearer' | 'refresh_token';
+  org_id?: string;
+  users_org_roles: string[];
+  users_org_permissions: string[];
+  username?: string;
+}
+
+export type IntrospectionResult = ActiveIntrospection | { active: false };
+
+export const INACTIVE: { active: false } = Object.freeze({ active: false });
+
+export async function introspectToken(ctx: ServerContext, caller: Client, token: string): Promise<IntrospectionResult> {
+  const record = await ctx.store.tokens.get(sha256(token));
+  const now = ctx.clock.now();
+  if (!record || record.revokedAt !== null || record.expiresAt <= now) return INACTIVE;
+  if (record.kind === 'refresh') {
+    // A rotated refresh token is spent; and only its own client may learn about it, so a
+    // resource server can never mistake a refresh token for an access token.
+    if (record.rotatedAt !== null || record.clientId !== caller.id) return INACTIVE;
+  }
+  return record.userId ? introspectUserToken(ctx, record, record.userId) : introspectServiceToken(ctx, record);
+}
+
+async function introspectUserToken(ctx: ServerContext, record: TokenRecord, userId: string): Promise<IntrospectionResult> {
+  const [grant, user, membership] = await Promise.all([
+    record.grantId ? ctx.store.grants.get(record.grantId) : Promise.resolve(undefined),
+    ctx.store.users.get(userId),
+    record.orgId ? ctx.store.orgs.getMembership(userId, record.orgId) : Promise.resolve(undefined),
+  ]);
+  if (record.grantId && (!grant || grant.revokedAt !== null)) return INACTIVE;
+  if (!user || user.status !== 'active') return INACTIVE;
+  if (record.orgId && !membership) return INACTIVE;
+  const roles = membership?.roles ?? [];
+  return {
+    ...common(ctx, record, userId),
+    users_org_roles: roles,
+    users_org_permissions: await permissionsOf(ctx, roles),
+    username: user.email,
+  };
+}
+
+/** Service agents: their roles are the client's own, read fresh so a role change applies at once. */
+async function introspectServiceToken(ctx: ServerContext, record: TokenRecord): Promise<IntrospectionResult> {
+  const client = await ctx.store.clients.get(record.clientId);
+  if (!client || client.status !== 'active') return INACTIVE;
+  const roles = client.orgId === record.orgId ? client.roles : [];
+  return {
+    ...common(ctx, record, serviceSubject(record.clientId)),
+    users_org_roles: roles,
+    users_org_permissions: await permissionsOf(ctx, roles),
+  };
+}
+
+function common(ctx: ServerContext, record: TokenRecord, sub: string) {
+  return {
+    active: true as const,
+    scope: formatScope(record.scopes),
+    client_id: record.clientId,
+    sub,
+    aud: record.resource,
+    iss: ctx.options.issuer,
+    exp: seconds(record.expiresAt),
+    iat: seconds(record.createdAt),
+    token_type: record.kind === 'access' ? ('Bearer' as const) : ('refresh_token' as const),
+    ...(record.orgId ? { org_id: record.orgId } : {}),
+  };
+}

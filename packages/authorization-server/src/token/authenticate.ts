@@ -1,0 +1,32 @@
+/**
+ * Client authentication for /token, /introspect, /revoke and the revocation
+ * stream: delegated to the clients module (client_secret_basic,
+ * client_secret_post, none), which throws invalid_client (401).
+ */
+import { OAuthError, type Client } from '@gatehouse/core';
+import { authenticateClient } from '../clients/index.ts';
+import type { ServerContext } from '../context.ts';
+import type { FormParams } from './form.ts';
+
+export function authenticate(ctx: ServerContext, request: Request, form: FormParams): Promise<Client> {
+  // Only the credential parameters matter to authentication; repeats were already rejected by readForm.
+  const credentials = new URLSearchParams();
+  if (form.client_id !== undefined) credentials.set('client_id', form.client_id);
+  if (form.client_secret !== undefined) credentials.set('client_secret', form.client_secret);
+  return authenticateClient(ctx, { headers: request.headers, form: credentials });
+}
+
+/**
+ * RFC 7662 §2.1 and the revocation stream: only confidential clients (those
+ * that proved a secret) may ask about tokens they do not hold.
+ */
+export async function authenticateConfidential(ctx: ServerContext, request: Request, form: FormParams): Promise<Client> {
+  const client = await authenticate(ctx, request, form);
+  if (client.tokenEndpointAuthMethod === 'none') {
+    throw new OAuthError('invalid_client', 'Client authentication is required.', {
+      headers: { 'www-authenticate': 'Basic realm="gatehouse"' },
+      detail: 'public client cannot introspect',
+    });
+  }
+  return client;
+}

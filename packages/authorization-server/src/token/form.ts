@@ -1,0 +1,41 @@
+/**
+ * Reads an OAuth endpoint's form body. RFC 6749 §3.2 (token) and RFC 7662 /
+ * RFC 7009 accept only application/x-www-form-urlencoded, and §3.1 says
+ * request and response parameters MUST NOT be included more than once: a
+ * repeated parameter is ambiguous (which one did the client mean?), so it is
+ * an invalid_request rather than first-or-last-wins.
+ */
+import { OAuthError } from '@gatehouse/core';
+
+export type FormParams = Readonly<Record<string, string>>;
+
+/** Token requests are tiny; anything larger is not a client we serve. */
+const MAX_FORM_BYTES = 16 * 1024;
+
+export async function readForm(request: Request): Promise<FormParams> {
+  const type = request.headers.get('content-type') ?? '';
+  if (type.split(';')[0]!.trim().toLowerCase() !== 'application/x-www-form-urlencoded') {
+    throw new OAuthError('invalid_request', 'The request body must be application/x-www-form-urlencoded.');
+  }
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > MAX_FORM_BYTES) throw new OAuthError('request_too_large', 'The request body is too large.');
+  const text = await request.text();
+  if (text.length > MAX_FORM_BYTES) throw new OAuthError('request_too_large', 'The request body is too large.');
+  return parseForm(text);
+}
+
+export function parseForm(text: string): FormParams {
+  const form: Record<string, string> = Object.create(null);
+  for (const [name, value] of new URLSearchParams(text)) {
+    if (name in form) throw new OAuthError('invalid_request', `The ${name} parameter is repeated.`);
+    form[name] = value;
+  }
+  return form;
+}
+
+/** A parameter the grant cannot do without (RFC 6749 §5.2 invalid_request). */
+export function requireParam(form: FormParams, name: string): string {
+  const value = form[name];
+  if (value === undefined || value === '') throw new OAuthError('invalid_request', `The ${name} parameter is required.`);
+  return value;
+}

@@ -1,0 +1,78 @@
+/**
+ * grant_type=refresh_token (OAuth 2.1 §4.3, RFC 9700 §4.14). Every use
+ * rotates the token. Everything that can be checked without changing state
+ * is checked before the atomic rotation, so a request that fails (wrong
+ * client, wider scope, other resource) leaves the token as it was.
+ */
+import { OAuthError, parseScopeParam, sha256, type Client, type TokenRecord } from '@gatehouse/core';
+import type { ServerContext } from '../../context.ts';
+import { requireParam, type FormParams } from '../form.ts';
+import { mintTokens, serviceSubject } from '../mint.ts';
+import { requireSameResource } from '../resource.ts';
+import { requireActiveSubject, requireLiveGrant } from '../subject.ts';
+import type { GrantHandler } from './types.ts';
+
+const invalidGrant = (detail: string): OAuthError => new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked.', { detail });
+
+export const refreshTokenGrant: GrantHandler = async (ctx, client, form) => {
+  const oldHash = sha256(requireParam(form, 'refresh_token'));
+  const current = await ctx.store.tokens.get(oldHash);
+  if (!current || current.kind !== 'refresh') throw invalidGrant('unknown refresh token');
+  // Bound to the client it was issued to (RFC 6749 §6); another client's attempt must not rotate it.
+  if (current.clientId !== client.id) throw invalidGrant('refresh token of another client');
+  const scopes = narrowedScopes(current, form);
+  requireSameResource(form.resource, current.resource);
+  await Promise.all([
+    requireLiveGrant(ctx, current.grantId),
+    current.userId ? requireActiveSubject(ctx, current.userId, current.orgId) : Promise.resolve(),
+  ]);
+
+  const minted = await mintTokens(ctx, {
+    clientId: client.id,
+    grantId: current.grantId,
+    familyId: current.familyId,
+    userId: current.userId,
+    orgId: current.orgId,
+    subject: current.userId ?? serviceSubject(client.id),
+    resource: current.resource,
+    scopes,
+    refresh: { scopes: current.scopes, parentHash: oldHash },
+  });
+  const now = ctx.clock.now();
+  const result = await ctx.store.tokens.rotateRefresh(oldHash, minted.records, now, ctx.options.refreshGraceMs);
+  if (result.status === 'reuse_detected') {
+    await announceReuse(ctx, client, result.previous, result.revokedHashes);
+    throw invalidGrant('refresh token reuse');
+  }
+  if (result.status === 'invalid') throw invalidGrant(`refresh token ${result.reason}`);
+  await ctx.events.publish({
+    type: 'token.refreshed',
+    tokenHash: minted.access.hash,
+    grantId: current.grantId,
+    clientId: client.id,
+    userId: current.userId,
+    orgId: current.orgId,
+    resource: current.resource,
+    scopes,
+  });
+  return minted.body;
+};
+
+/** RFC 6749 §6: a requested scope must not include anything not originally granted. */
+function narrowedScopes(current: TokenRecord, form: FormParams): string[] {
+  if (form.scope === undefined) return current.scopes;
+  const requested = parseScopeParam(form.scope);
+  if (!requested || requested.length === 0) throw new OAuthError('invalid_scope', 'The scope parameter is malformed.');
+  const granted = new Set(current.scopes);
+  const extra = requested.filter((scope) => !granted.has(scope));
+  if (extra.length > 0) throw new OAuthError('invalid_scope', 'The requested scope exceeds the scope originally granted.', { detail: `not granted: ${extra.join(' ')}` });
+  return requested;
+}
+
+/** Reuse outside grace means the token leaked: the store already revoked the grant's tokens in the same transaction (RFC 9700 §4.14.2). */
+async function announceReuse(ctx: ServerContext, client: Client, previous: TokenRecord, revokedHashes: string[]): Promise<void> {
+  await ctx.events.publish({ type: 'token.refresh_reuse_detected', grantId: previous.grantId, clientId: client.id, tokenHashes: revokedHashes });
+  if (revokedHashes.length > 0) {
+    await ctx.events.publish({ type: 'token.revoked', tokenHashes: revokedHashes, reason: 'refresh_reuse', userId: previous.userId, orgId: previous.orgId, clientId: client.id });
+  }
+}

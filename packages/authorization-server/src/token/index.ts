@@ -1,0 +1,58 @@
+/**
+ * POST /token (OAuth 2.1 §3.2) as named steps: no caching, parse the form,
+ * authenticate the client, dispatch to the grant type's handler. Every
+ * answer, success or error, carries Cache-Control: no-store (§5.1).
+ */
+import type { Hono } from 'hono';
+import { OAuthError, type Client } from '@gatehouse/core';
+import type { AppEnv, ServerContext } from '../context.ts';
+import { oauthErrorResponse, oauthJson } from '../http/oauth-response.ts';
+import { authenticate } from './authenticate.ts';
+import { readForm, requireParam, type FormParams } from './form.ts';
+import { authorizationCodeGrant } from './grants/authorization-code.ts';
+import { clientCredentialsGrant } from './grants/client-credentials.ts';
+import { refreshTokenGrant } from './grants/refresh-token.ts';
+import type { GrantHandler } from './grants/types.ts';
+
+export const GRANT_HANDLERS: Readonly<Record<string, GrantHandler>> = {
+  authorization_code: authorizationCodeGrant,
+  refresh_token: refreshTokenGrant,
+  client_credentials: clientCredentialsGrant,
+};
+
+/** §4.1.3 etc.: a client may use only the grant types it registered. */
+function checkGrantAllowed(client: Client, grantType: string): GrantHandler {
+  const handler = Object.hasOwn(GRANT_HANDLERS, grantType) ? GRANT_HANDLERS[grantType] : undefined;
+  if (!handler) throw new OAuthError('unsupported_grant_type', 'The grant type is not supported.');
+  // A refresh token is only ever issued to a client allowed to use it, so refresh_token is implied by holding one.
+  if (grantType !== 'refresh_token' && !client.grantTypes.includes(grantType)) {
+    throw new OAuthError('unauthorized_client', 'The client is not allowed to use this grant type.');
+  }
+  return handler;
+}
+
+export async function handleTokenRequest(ctx: ServerContext, request: Request): Promise<Response> {
+  const form: FormParams = await readForm(request);
+  const grantType = requireParam(form, 'grant_type');
+  const client = await authenticate(ctx, request, form);
+  const handler = checkGrantAllowed(client, grantType);
+  return oauthJson(await handler(ctx, client, form));
+}
+
+export function mountToken(app: Hono<AppEnv>, ctx: ServerContext): void {
+  app.post('/token', async (c) => {
+    try {
+      return await handleTokenRequest(ctx, c.req.raw);
+    } catch (error) {
+      logFailure(ctx, error);
+      return oauthErrorResponse(error, (message, fields) => ctx.log('error', message, fields));
+    }
+  });
+}
+
+/** The internal reason goes to the log, never to the client (OAuthError.detail). */
+function logFailure(ctx: ServerContext, error: unknown): void {
+  if (error instanceof OAuthError && error.status < 500) {
+    ctx.log('info', 'token request rejected', { error: error.code, detail: error.detail });
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Mints access and refresh tokens as records plus the strings handed to the
+ * client. Nothing is persisted here: the grant decides how (a plain insert,
+ * or the atomic refresh rotation). Only SHA-256 hashes go into records.
+ *
+ * Access tokens are opaque by default (256 random bits). With
+ * `accessTokenFormat: 'jwt'` they are RFC 9068 JWTs signed with the active
+ * ES256 key; the record then stores sha256 of the whole JWT string, so
+ * introspection and revocation treat both formats the same way.
+ */
+import { SignJWT } from 'jose';
+import { formatScope, newId, randomToken, seconds, sha256, type TokenRecord } from '@gatehouse/core';
+import type { ServerContext } from '../context.ts';
+import { activeSigningKey } from '../keys/signing-keys.ts';
+import { accessTokenTtl } from './catalogue.ts';
+
+export interface MintRequest {
+  clientId: string;
+  grantId: string | null;
+  familyId: string;
+  userId: string | null;
+  orgId: string | null;
+  /** The token's subject: the user id, or `client:<client_id>` for service agents. */
+  subject: string;
+  resource: string;
+  scopes: string[];
+  /** Issue a refresh token too (RFC 6749 §6: its scope stays the grant's, not a narrowed request). */
+  refresh?: { scopes: string[]; parentHash: string | null };
+}
+
+export interface TokenResponseBody {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope: string;
+  refresh_token?: string;
+}
+
+export interface MintedTokens {
+  access: TokenRecord;
+  refresh: TokenRecord | undefined;
+  records: TokenRecord[];
+  body: TokenResponseBody;
+}
+
+/** Service agents' subjects live in their own namespace so they can never equal a user id (RFC 9700 §4.15). */
+export const serviceSubject = (clientId: string): string => `client:${clientId}`;
+
+export async function mintTokens(ctx: ServerContext, request: MintRequest): Promise<MintedTokens> {
+  const now = ctx.clock.now();
+  const ttl = await accessTokenTtl(ctx, request.scopes);
+  const expiresAt = now + ttl * 1000;
+  const accessToken = ctx.options.accessTokenFormat === 'jwt' ? await signJwt(ctx, request, now, expiresAt) : randomToken();
+  const base = {
+    grantId: request.grantId,
+    familyId: request.familyId,
+    clientId: request.clientId,
+    userId: request.userId,
+    orgId: request.orgId,
+    resource: request.resource,
+    createdAt: now,
+    revokedAt: null,
+    rotatedAt: null,
+  };
+  const access: TokenRecord = {
+    ...base,
+    hash: sha256(accessToken),
+    kind: 'access',
+    format: ctx.options.accessTokenFormat,
+    scopes: request.scopes,
+    expiresAt,
+    parentHash: null,
+  };
+  const body: TokenResponseBody = { access_token: accessToken, token_type: 'Bearer', expires_in: ttl, scope: formatScope(request.scopes) };
+  if (!request.refresh) return { access, refresh: undefined, records: [access], body };
+
+  const refreshToken = randomToken();
+  const refresh: TokenRecord = {
+    ...base,
+    hash: sha256(refreshToken),
+    kind: 'refresh',
+    format: 'opaque',
+    scopes: request.refresh.scopes,
+    expiresAt: now + ctx.options.refreshTokenTtl * 1000,
+    parentHash: request.refresh.parentHash,
+  };
+  body.refresh_token = refreshToken;
+  return { access, refresh, records: [access, refresh], body };
+}
+
+/** RFC 9068 §2.2 claims; `typ: at+jwt` (§2.1) keeps it from being mistaken for an ID token. */
+async function signJwt(ctx: ServerContext, request: MintRequest, now: number, expiresAt: number): Promise<string> {
+  const key = await activeSigningKey(ctx);
+  const claims: Record<string, unknown> = { client_id: request.clientId, scope: formatScope(request.scopes) };
+  if (request.orgId) claims.org_id = request.orgId;
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
+    .setIssuer(ctx.options.issuer)
+    .setSubject(request.subject)
+    .setAudience(request.resource)
+    .setJti(newId('at'))
+    .setIssuedAt(seconds(now))
+    .setExpirationTime(seconds(expiresAt))
+    .sign(key.key);
+}

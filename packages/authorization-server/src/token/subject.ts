@@ -1,0 +1,36 @@
+/**
+ * Whether the person behind a grant may still hold tokens: the account is
+ * active and, for org-bound grants, still a member. Checked at every code
+ * redemption and refresh, so disabling a user or removing a membership
+ * stops new tokens at once even if a revocation was missed.
+ */
+import { OAuthError, type Membership, type User } from '@gatehouse/core';
+import type { ServerContext } from '../context.ts';
+
+export interface ActiveSubject {
+  user: User;
+  membership: Membership | undefined;
+}
+
+export async function findActiveSubject(ctx: ServerContext, userId: string, orgId: string | null): Promise<ActiveSubject | undefined> {
+  const [user, membership] = await Promise.all([
+    ctx.store.users.get(userId),
+    orgId ? ctx.store.orgs.getMembership(userId, orgId) : Promise.resolve(undefined),
+  ]);
+  if (!user || user.status !== 'active') return undefined;
+  if (orgId && !membership) return undefined;
+  return { user, membership };
+}
+
+export async function requireActiveSubject(ctx: ServerContext, userId: string, orgId: string | null): Promise<ActiveSubject> {
+  const subject = await findActiveSubject(ctx, userId, orgId);
+  if (!subject) throw new OAuthError('invalid_grant', 'The grant is no longer valid.', { detail: 'user disabled or no longer a member' });
+  return subject;
+}
+
+/** The grant behind a code or refresh token must not have been revoked. */
+export async function requireLiveGrant(ctx: ServerContext, grantId: string | null): Promise<void> {
+  if (!grantId) return;
+  const grant = await ctx.store.grants.get(grantId);
+  if (!grant || grant.revokedAt !== null) throw new OAuthError('invalid_grant', 'The grant is no longer valid.', { detail: 'grant revoked' });
+}
