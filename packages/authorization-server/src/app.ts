@@ -8,6 +8,7 @@ import { randomToken } from '@gatehouse/core';
 import type { AppEnv, ServerContext } from './context.ts';
 import { oauthErrorResponse } from './http/oauth-response.ts';
 import { securityHeaders } from './http/security-headers.ts';
+import { mountDiscovery } from './discovery/index.ts';
 import { mountKeys } from './keys/index.ts';
 import { mountToken } from './token/index.ts';
 import { mountIntrospection } from './introspection/index.ts';
