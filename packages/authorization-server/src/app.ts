@@ -20,6 +20,7 @@ export type FeatureMount = (app: Hono<AppEnv>, ctx: ServerContext) => void;
 
 /** Feature mounts in the order their routes are registered. */
 const FEATURES: FeatureMount[] = [
+  mountDiscovery,
   mountKeys,
   mountToken,
   mountIntrospection,
