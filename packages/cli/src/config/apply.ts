@@ -1,0 +1,58 @@
+/**
+ * Reconciles the store with gatehouse.yaml: computes what differs, writes
+ * it in one transaction, then announces it. Only what config created is
+ * ever deleted (see ownership.ts). Applying the same file twice reports and
+ * performs zero changes.
+ */
+import { systemClock, type Actor, type Clock, type EventBus } from '@gatehouse/core';
+import type { Store } from '@gatehouse/store';
+import type { GatehouseConfig } from './schema.ts';
+import { emptyManifest, readManifest, sameManifest, writeManifest } from './ownership.ts';
+import type { Change, Plan } from './plan.ts';
+import { applyResources, applyRoles, applyScopes, pruneCatalogue } from './apply-catalogue.ts';
+import { applyOrgs, applySignup, releaseOrgs } from './apply-orgs.ts';
+import { applyClients, pruneClients } from './apply-clients.ts';
+import { applyUsers, pruneUsers } from './apply-users.ts';
+
+export interface ApplyOptions {
+  /** Report what would change; write nothing, publish nothing. */
+  dryRun?: boolean;
+  events?: EventBus;
+  clock?: Clock;
+  actor?: Actor;
+}
+
+export interface ApplyResult {
+  changes: Change[];
+  dryRun: boolean;
+}
+
+export async function apply(store: Store, config: GatehouseConfig, options: ApplyOptions = {}): Promise<ApplyResult> {
+  const dryRun = options.dryRun ?? false;
+  const now = (options.clock ?? systemClock).now();
+  const actor = options.actor ?? { kind: 'operator', id: 'config' };
+
+  const plan = await store.transaction(async (tx) => {
+    const plan: Plan = { tx, now, dryRun, actor, changes: [], events: [], owned: await readManifest(tx, now), nextOwned: emptyManifest(), orgIds: new Map(), userIds: new Map() };
+    // Creations and updates in dependency order, then deletions in reverse.
+    await applyRoles(plan, config);
+    await applyScopes(plan, config);
+    await applyResources(plan, config);
+    await applyOrgs(plan, config);
+    await applySignup(plan, config);
+    await applyClients(plan, config);
+    await applyUsers(plan, config);
+    await pruneUsers(plan);
+    await pruneClients(plan);
+    await pruneCatalogue(plan);
+    releaseOrgs(plan);
+    if (!dryRun && !sameManifest(plan.owned, plan.nextOwned)) await writeManifest(tx, plan.nextOwned);
+    return plan;
+  });
+
+  if (!dryRun && plan.changes.length > 0 && options.events) {
+    for (const event of plan.events) await options.events.publish(event);
+    await options.events.publish({ type: 'config.applied', changes: plan.changes.length, actor });
+  }
+  return { changes: plan.changes, dryRun };
+}

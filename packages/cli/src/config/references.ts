@@ -1,0 +1,75 @@
+/**
+ * Checks the file cannot express in its shape alone: names that must refer
+ * to something declared elsewhere in the same file, and uniqueness. Each
+ * problem carries the path of the offending node so the loader can point
+ * at its line.
+ */
+import { canonicalResourceUri, GENERIC_SCOPES } from '@gatehouse/core';
+import type { GatehouseConfig } from './schema.ts';
+
+export interface ConfigIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+export function checkReferences(config: GatehouseConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const roles = new Set(config.roles.map((r) => r.name));
+  const scopes = new Set(config.scopes.map((s) => s.name));
+  const orgs = new Set(config.organizations.map((o) => o.slug));
+
+  const unique = <T>(section: string, items: T[], key: (item: T) => string, field: string, what: string) => {
+    const seen = new Set<string>();
+    items.forEach((item, i) => {
+      const value = key(item);
+      if (seen.has(value)) issues.push({ path: [section, i, field], message: `duplicate ${what} "${value}"` });
+      seen.add(value);
+    });
+  };
+  unique('roles', config.roles, (r) => r.name, 'name', 'role');
+  unique('scopes', config.scopes, (s) => s.name, 'name', 'scope');
+  unique('resources', config.resources, (r) => canonicalResourceUri(r.uri) ?? r.uri, 'uri', 'resource');
+  unique('organizations', config.organizations, (o) => o.slug, 'slug', 'organization');
+  unique('clients', config.clients, (c) => c.client_id, 'client_id', 'client');
+  unique('users', config.users, (u) => u.email, 'email', 'user');
+
+  const role = (path: (string | number)[], value: string) => {
+    if (!roles.has(value)) issues.push({ path, message: `unknown role "${value}"` });
+  };
+  const org = (path: (string | number)[], value: string) => {
+    if (!orgs.has(value)) issues.push({ path, message: `unknown organization "${value}"` });
+  };
+
+  config.scopes.forEach((scope, i) => {
+    scope.allowed_roles.forEach((r, j) => role(['scopes', i, 'allowed_roles', j], r));
+    if (scope.kind === 'user' && scope.allowed_roles.length > 0) {
+      issues.push({ path: ['scopes', i, 'allowed_roles'], message: 'allowed_roles applies to org scopes only' });
+    }
+  });
+  config.resources.forEach((resource, i) => {
+    if (canonicalResourceUri(resource.uri) === undefined) issues.push({ path: ['resources', i, 'uri'], message: 'not a valid resource URI (RFC 8707 §2: absolute, no fragment)' });
+    resource.scopes.forEach((s, j) => {
+      if (!scopes.has(s)) issues.push({ path: ['resources', i, 'scopes', j], message: `unknown scope "${s}"` });
+    });
+  });
+  config.clients.forEach((client, i) => {
+    if (client.org !== undefined) org(['clients', i, 'org'], client.org);
+    client.roles.forEach((r, j) => role(['clients', i, 'roles', j], r));
+    for (const s of client.scope?.split(' ') ?? []) {
+      if (!scopes.has(s) && !GENERIC_SCOPES.has(s)) issues.push({ path: ['clients', i, 'scope'], message: `unknown scope "${s}"` });
+    }
+  });
+  config.users.forEach((user, i) => {
+    if (user.password !== undefined && user.password_env !== undefined) {
+      issues.push({ path: ['users', i, 'password'], message: 'give either password or password_env, not both' });
+    }
+    const seenOrgs = new Set<string>();
+    user.memberships.forEach((m, j) => {
+      org(['users', i, 'memberships', j, 'org'], m.org);
+      if (seenOrgs.has(m.org)) issues.push({ path: ['users', i, 'memberships', j, 'org'], message: `duplicate membership in "${m.org}"` });
+      seenOrgs.add(m.org);
+      m.roles.forEach((r, k) => role(['users', i, 'memberships', j, 'roles', k], r));
+    });
+  });
+  return issues;
+}
