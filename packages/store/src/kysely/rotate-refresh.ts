@@ -5,7 +5,7 @@
  * so concurrent presentations of one token are decided one after another:
  *
  *   first            → `rotated` (rotated_at set, `issue` inserted)
- *   later, in grace  → `rotated_in_grace` when now - rotated_at <= graceMs and
+ *   later, in grace  → `rotated_in_grace` when graceMs > 0, now - rotated_at <= graceMs and
  *                      the old token is the parent of a live (unrotated,
  *                      unrevoked) refresh token: a client retrying a refresh
  *                      whose response it lost. Only the immediate predecessor.
@@ -44,7 +44,7 @@ export async function rotateRefresh({ db, engine }: Db, oldHash: string, issue: 
       await insertTokens(db, successors);
       return { status: 'rotated', previous: toToken(won) };
     }
-  } else if (now - previous.rotatedAt <= graceMs && (await hasLiveSuccessor(db, oldHash))) {
+  } else if (graceMs > 0 && now - previous.rotatedAt <= graceMs && (await hasLiveSuccessor(db, oldHash))) {
     await insertTokens(db, successors);
     return { status: 'rotated_in_grace', previous };
   }
