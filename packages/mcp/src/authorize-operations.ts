@@ -1,0 +1,96 @@
+/**
+ * The per-operation decision, before the MCP transport runs anything:
+ * scope pre-check (403 insufficient_scope so the client can step up), then
+ * the server-wide and per-operation policies (JSON-RPC error with the
+ * reason). Every decision goes to onDecision. A denied handler never runs.
+ */
+import type { GatedOperations } from './gated-server.ts';
+import { errorMessage, INTERNAL_ERROR, POLICY_DENIED, type JsonRpcRequestView } from './jsonrpc.ts';
+import { gatedOperation } from './operation-gate.ts';
+import type { DecisionRecord, Operation, Policy, RequestContext } from './policy.ts';
+import type { Principal } from './principal.ts';
+import { isSatisfied, satisfyingScopes, scopesToRequest } from './requirements.ts';
+
+export type OperationsVerdict =
+  | { kind: 'proceed' }
+  | { kind: 'step_up'; scopes: string[] }
+  | { kind: 'errors'; messages: ReturnType<typeof errorMessage>[] };
+
+export interface AuthorizeInput {
+  principal: Principal;
+  requests: JsonRpcRequestView[];
+  operations: GatedOperations;
+  policy: Policy | undefined;
+  context: RequestContext;
+  onDecision: ((record: DecisionRecord) => void | Promise<void>) | undefined;
+}
+
+export async function authorizeOperations(input: AuthorizeInput): Promise<OperationsVerdict> {
+  const { principal, context } = input;
+  const held = new Set(principal.scopes);
+  const report = async (operation: Operation, result: 'allow' | 'deny', reason: string | undefined, scopes: string[]) => {
+    await input.onDecision?.({
+      principal: { subject: principal.subject, kind: principal.kind, orgId: principal.orgId, roles: principal.roles },
+      clientId: principal.clientId,
+      kind: operation.kind,
+      tool: operation.name,
+      arguments: operation.arguments,
+      result,
+      reason,
+      scopes,
+      ip: context.ip,
+      userAgent: context.userAgent,
+      at: context.time,
+    });
+  };
+
+  const denials: ReturnType<typeof errorMessage>[] = [];
+  const allowed: { operation: Operation; scopes: string[] }[] = [];
+  for (const request of input.requests) {
+    const gated = gatedOperation(request, input.operations);
+    if (!gated) continue;
+    const { operation, gate } = gated;
+    if (!isSatisfied(gate.requires, held)) {
+      await report(operation, 'deny', 'insufficient_scope', []).catch(() => {});
+      return { kind: 'step_up', scopes: scopesToRequest(gate.requires, held) };
+    }
+    const scopes = satisfyingScopes(gate.requires, held);
+    const reason = await firstDenial(principal, operation, context, [input.policy, gate.policy]);
+    if (reason !== undefined) {
+      denials.push(errorMessage(request.id, POLICY_DENIED, `Forbidden: ${reason}`));
+      try {
+        await report(operation, 'deny', reason, scopes);
+      } catch {
+        // The denial stands whether or not it was recorded.
+      }
+      continue;
+    }
+    allowed.push({ operation, scopes });
+  }
+  if (denials.length > 0) {
+    // A batch runs all or nothing: no request runs beside a denied one.
+    const ids = new Set(denials.map((denial) => denial.id));
+    const rest = input.requests.filter((request) => !ids.has(request.id)).map((request) => errorMessage(request.id, POLICY_DENIED, 'Forbidden: another request in this batch was denied'));
+    return { kind: 'errors', messages: [...denials, ...rest] };
+  }
+  try {
+    for (const { operation, scopes } of allowed) await report(operation, 'allow', undefined, scopes);
+  } catch {
+    return { kind: 'errors', messages: input.requests.map((request) => errorMessage(request.id, INTERNAL_ERROR, 'The decision could not be recorded; the operation did not run')) };
+  }
+  return { kind: 'proceed' };
+}
+
+async function firstDenial(principal: Principal, operation: Operation, context: RequestContext, policies: (Policy | undefined)[]): Promise<string | undefined> {
+  for (const policy of policies) {
+    if (!policy) continue;
+    let decision;
+    try {
+      decision = await policy(principal, operation, context);
+    } catch {
+      return 'the authorization policy failed';
+    }
+    if (!decision.allow) return decision.reason;
+  }
+  return undefined;
+}

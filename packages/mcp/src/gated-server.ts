@@ -1,0 +1,113 @@
+/**
+ * The MCP server definition: the official SDK's register* calls plus a
+ * `requires` (scope requirement) and an optional per-operation `policy`
+ * (FastMCP's `@mcp.tool(auth=require_scopes(...))`). Stateless Streamable
+ * HTTP builds one McpServer per request; `build()` registers everything and
+ * disables what the caller's scopes do not allow, so tools/list,
+ * resources/list and prompts/list show only what the caller may use.
+ */
+import { McpServer, type ReadResourceCallback, type ReadResourceTemplateCallback, type ResourceMetadata, type ResourceTemplate, type ToolCallback, type PromptCallback } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { ServerOptions } from '@modelcontextprotocol/sdk/server/index.js';
+import type { Implementation, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { AnySchema, ZodRawShapeCompat } from '@modelcontextprotocol/sdk/server/zod-compat.js';
+import type { Policy } from './policy.ts';
+import { isSatisfied, NO_REQUIREMENT, type ScopeRequirement } from './requirements.ts';
+
+export interface Gate {
+  /** Scopes the caller's token must hold; default: any authenticated caller. */
+  requires?: ScopeRequirement;
+  /** Runtime check for this operation, after the server-wide policy. */
+  policy?: Policy;
+}
+
+interface Toggle {
+  disable(): void;
+}
+
+interface Definition {
+  gate: Required<Pick<Gate, 'requires'>> & Gate;
+  register(server: McpServer): Toggle;
+}
+
+export interface GatedOperations {
+  tools: ReadonlyMap<string, Gate & { requires: ScopeRequirement }>;
+  prompts: ReadonlyMap<string, Gate & { requires: ScopeRequirement }>;
+  resources: ReadonlyMap<string, Gate & { requires: ScopeRequirement }>;
+  templates: ReadonlyArray<{ template: ResourceTemplate; gate: Gate & { requires: ScopeRequirement } }>;
+}
+
+const gateOf = (gate: Gate): Definition['gate'] => ({ requires: gate.requires ?? NO_REQUIREMENT, ...(gate.policy ? { policy: gate.policy } : {}) });
+
+export class GatedMcpServer {
+  private readonly definitions: Definition[] = [];
+  private readonly tools = new Map<string, Definition['gate']>();
+  private readonly prompts = new Map<string, Definition['gate']>();
+  private readonly resources = new Map<string, Definition['gate']>();
+  private readonly templates: { template: ResourceTemplate; gate: Definition['gate'] }[] = [];
+
+  constructor(
+    readonly serverInfo: Implementation,
+    readonly serverOptions?: ServerOptions,
+  ) {}
+
+  registerTool<OutputArgs extends ZodRawShapeCompat | AnySchema, InputArgs extends undefined | ZodRawShapeCompat | AnySchema = undefined>(
+    name: string,
+    config: Gate & { title?: string; description?: string; inputSchema?: InputArgs; outputSchema?: OutputArgs; annotations?: ToolAnnotations; _meta?: Record<string, unknown> },
+    callback: ToolCallback<InputArgs>,
+  ): this {
+    this.assertNew(this.tools, name, 'tool');
+    const { requires, policy, ...toolConfig } = config;
+    const gate = gateOf({ requires, policy });
+    this.tools.set(name, gate);
+    this.definitions.push({ gate, register: (server) => server.registerTool<OutputArgs, InputArgs>(name, toolConfig, callback) });
+    return this;
+  }
+
+  registerResource(name: string, uri: string, config: Gate & ResourceMetadata, callback: ReadResourceCallback): this;
+  registerResource(name: string, template: ResourceTemplate, config: Gate & ResourceMetadata, callback: ReadResourceTemplateCallback): this;
+  registerResource(name: string, uriOrTemplate: string | ResourceTemplate, config: Gate & ResourceMetadata, callback: ReadResourceCallback | ReadResourceTemplateCallback): this {
+    const { requires, policy, ...metadata } = config;
+    const gate = gateOf({ requires, policy });
+    if (typeof uriOrTemplate === 'string') {
+      this.assertNew(this.resources, uriOrTemplate, 'resource');
+      this.resources.set(uriOrTemplate, gate);
+      this.definitions.push({ gate, register: (server) => server.registerResource(name, uriOrTemplate, metadata, callback as ReadResourceCallback) });
+    } else {
+      this.templates.push({ template: uriOrTemplate, gate });
+      this.definitions.push({ gate, register: (server) => server.registerResource(name, uriOrTemplate, metadata, callback as ReadResourceTemplateCallback) });
+    }
+    return this;
+  }
+
+  registerPrompt<Args extends ZodRawShapeCompat>(
+    name: string,
+    config: Gate & { title?: string; description?: string; argsSchema?: Args },
+    callback: PromptCallback<Args>,
+  ): this {
+    this.assertNew(this.prompts, name, 'prompt');
+    const { requires, policy, ...promptConfig } = config;
+    const gate = gateOf({ requires, policy });
+    this.prompts.set(name, gate);
+    this.definitions.push({ gate, register: (server) => server.registerPrompt<Args>(name, promptConfig, callback) });
+    return this;
+  }
+
+  /** The gates, for the HTTP layer's pre-checks and startup validation. */
+  operations(): GatedOperations {
+    return { tools: this.tools, prompts: this.prompts, resources: this.resources, templates: this.templates };
+  }
+
+  /** A fresh McpServer for one request, showing only what `heldScopes` allow. */
+  build(heldScopes: ReadonlySet<string>): McpServer {
+    const server = new McpServer(this.serverInfo, this.serverOptions);
+    for (const definition of this.definitions) {
+      const registered = definition.register(server);
+      if (!isSatisfied(definition.gate.requires, heldScopes)) registered.disable();
+    }
+    return server;
+  }
+
+  private assertNew(map: Map<string, unknown>, name: string, kind: string): void {
+    if (map.has(name)) throw new Error(`${kind} ${name} is already registered`);
+  }
+}

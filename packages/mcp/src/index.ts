@@ -1,0 +1,27 @@
+export { GatedMcpServer, type Gate, type GatedOperations } from './gated-server.ts';
+export { protectMcpServer, type ProtectedMcp, type RequestInfo } from './resource-server.ts';
+export { toNodeListener } from './node.ts';
+export type { ProtectMcpOptions } from './options.ts';
+export { requireScopes, anyOf, isSatisfied, type ScopeRequirement } from './requirements.ts';
+export { getPrincipal, principalFromClaims, type Principal } from './principal.ts';
+export {
+  allOf,
+  deny,
+  ALLOW,
+  tenantIsolation,
+  resourceOwnership,
+  forOperations,
+  type Policy,
+  type Decision,
+  type DecisionRecord,
+  type Operation,
+  type OperationKind,
+  type RequestContext,
+} from './policy.ts';
+export { buildMetadata, metadataPath, metadataUrl, type ProtectedResourceMetadata } from './protected-resource-metadata.ts';
+export { wwwAuthenticate } from './challenge.ts';
+export { POLICY_DENIED, AUTHORIZATION_UNAVAILABLE } from './jsonrpc.ts';
+export { IntrospectionVerifier, type IntrospectionVerifierOptions } from './verification/introspection-verifier.ts';
+export { JwtVerifier, type JwtVerifierOptions } from './verification/jwt-verifier.ts';
+export { TokenCache } from './verification/token-cache.ts';
+export { VerifierUnavailableError, type TokenVerifier, type Verification, type RevocationEvent } from './verification/types.ts';

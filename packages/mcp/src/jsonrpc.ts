@@ -1,0 +1,42 @@
+/**
+ * Just enough JSON-RPC 2.0 to pre-check a POST body before the MCP
+ * transport runs it: which requests it carries and how to answer one with
+ * an error without running it.
+ */
+export type JsonRpcId = string | number | null;
+
+export interface JsonRpcRequestView {
+  id: JsonRpcId;
+  method: string;
+  params: Record<string, unknown>;
+}
+
+/** MCP has no "forbidden" code; -32003 sits in the implementation-defined server range. */
+export const POLICY_DENIED = -32003;
+export const AUTHORIZATION_UNAVAILABLE = -32001;
+export const INTERNAL_ERROR = -32603;
+export const PARSE_ERROR = -32700;
+
+/** The requests (messages with `method` and `id`) in a body; notifications and responses are skipped. */
+export function requestsIn(body: unknown): JsonRpcRequestView[] {
+  const messages = Array.isArray(body) ? body : [body];
+  const requests: JsonRpcRequestView[] = [];
+  for (const message of messages) {
+    if (typeof message !== 'object' || message === null) continue;
+    const { id, method, params } = message as { id?: unknown; method?: unknown; params?: unknown };
+    if (typeof method !== 'string' || id === undefined) continue;
+    const safeParams = typeof params === 'object' && params !== null && !Array.isArray(params) ? (params as Record<string, unknown>) : {};
+    requests.push({ id: typeof id === 'string' || typeof id === 'number' ? id : null, method, params: safeParams });
+  }
+  return requests;
+}
+
+export const errorMessage = (id: JsonRpcId, code: number, message: string, data?: unknown) => ({
+  jsonrpc: '2.0' as const,
+  id,
+  error: { code, message, ...(data === undefined ? {} : { data }) },
+});
+
+export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+}

@@ -1,0 +1,32 @@
+/**
+ * Node adapter: node:http listener and Express middleware in one. Paths the
+ * protected server does not own go to `next()` when there is one (Express),
+ * else get a 404. Uses @hono/node-server's Request/Response bridge, the
+ * same one the MCP SDK's own Node transport uses, so SSE and backpressure
+ * behave as they do there.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
+import { metadataPaths } from './protected-resource-metadata.ts';
+import type { ProtectedMcp } from './resource-server.ts';
+
+type ParsedIncoming = IncomingMessage & { body?: unknown; _body?: boolean; originalUrl?: string };
+
+export function toNodeListener(mcp: ProtectedMcp): (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => Promise<void> {
+  const owned = new Set([mcp.mcpPath, ...metadataPaths(mcp.metadata.resource)]);
+  const listener = getRequestListener(
+    (request, env) => {
+      const incoming = env.incoming as ParsedIncoming;
+      // body-parser sets _body once it consumed the stream; then hand over its result.
+      const parsedBody = incoming._body === true ? incoming.body : undefined;
+      return mcp.fetch(request, { ip: incoming.socket.remoteAddress, ...(parsedBody !== undefined ? { parsedBody } : {}) });
+    },
+    { overrideGlobalObjects: false },
+  );
+  return async (req, res, next) => {
+    const path = new URL((req as ParsedIncoming).originalUrl ?? req.url ?? '/', 'http://localhost').pathname;
+    if (!owned.has(path) && next) return next();
+    if ((req as ParsedIncoming).originalUrl) req.url = (req as ParsedIncoming).originalUrl;
+    await listener(req, res);
+  };
+}

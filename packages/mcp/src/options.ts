@@ -1,0 +1,70 @@
+/**
+ * Configuration of a protected MCP server and its startup validation. A
+ * mistake here (unknown scope, relative resource URI, no verifier) is a
+ * startup error, never a request-time surprise.
+ */
+import { canonicalResourceUri, type Clock } from '@gatehouse/core';
+import type { GatedMcpServer } from './gated-server.ts';
+import type { DecisionRecord, Policy } from './policy.ts';
+import { scopesNamedBy } from './requirements.ts';
+import type { TokenVerifier } from './verification/types.ts';
+import type { IntrospectionVerifierOptions } from './verification/introspection-verifier.ts';
+import type { JwtVerifierOptions } from './verification/jwt-verifier.ts';
+
+export interface ProtectMcpOptions {
+  server: GatedMcpServer;
+  /** The authorization server's issuer identifier. */
+  issuer: string;
+  /** This server's canonical resource URI (RFC 8707), e.g. https://mcp.example.com/mcp. */
+  resource: string;
+  /** Every scope this server understands; advertised in PRM (minus offline_access). */
+  scopesSupported: string[];
+  /** Needed for ANY request. Empty (default): any authenticated caller connects. */
+  requiredScopes?: string[];
+  resourceName?: string;
+  /** Opaque tokens via RFC 7662 introspection. */
+  introspection?: Omit<IntrospectionVerifierOptions, 'issuer' | 'resource' | 'clock' | 'onError'>;
+  /** JWT access tokens via the AS's JWKS. */
+  jwt?: Omit<JwtVerifierOptions, 'issuer' | 'resource' | 'clock' | 'onError'>;
+  /** A verifier of your own (takes precedence). */
+  verifier?: TokenVerifier;
+  /** Server-wide runtime policy, evaluated before each operation's own. */
+  policy?: Policy;
+  /**
+   * Every allow/deny decision. If it throws, the call is refused: an
+   * operation the audit log could not record does not run.
+   */
+  onDecision?: (record: DecisionRecord) => void | Promise<void>;
+  /** Operational errors (AS unreachable, stream dropped). Never contains tokens. */
+  onError?: (error: unknown) => void;
+  /** Largest POST body read, default 1 MiB. */
+  maxBodyBytes?: number;
+  clock?: Clock;
+}
+
+export interface ResolvedOptions extends ProtectMcpOptions {
+  resource: string;
+  mcpPath: string;
+  requiredScopes: string[];
+}
+
+export function resolveOptions(options: ProtectMcpOptions): ResolvedOptions {
+  const resource = canonicalResourceUri(options.resource);
+  if (!resource) throw new Error(`resource must be an absolute http(s) URI without a fragment: ${options.resource}`);
+  if (!canonicalResourceUri(options.issuer) || new URL(options.issuer).search) throw new Error(`issuer must be an absolute http(s) URL without query: ${options.issuer}`);
+  if (!options.verifier && !options.introspection && !options.jwt) throw new Error('configure introspection, jwt or a verifier');
+  const supported = new Set(options.scopesSupported);
+  const requiredScopes = options.requiredScopes ?? [];
+  const unknown = (scopes: string[], where: string) => {
+    const missing = scopes.filter((scope) => !supported.has(scope));
+    if (missing.length > 0) throw new Error(`${where} requires ${missing.join(', ')}, which is not in scopes_supported`);
+  };
+  unknown(requiredScopes, 'the server');
+  const operations = options.server.operations();
+  for (const [name, gate] of operations.tools) unknown(scopesNamedBy(gate.requires), `tool ${name}`);
+  for (const [name, gate] of operations.prompts) unknown(scopesNamedBy(gate.requires), `prompt ${name}`);
+  for (const [uri, gate] of operations.resources) unknown(scopesNamedBy(gate.requires), `resource ${uri}`);
+  for (const { template, gate } of operations.templates) unknown(scopesNamedBy(gate.requires), `resource template ${template.uriTemplate.toString()}`);
+  const mcpPath = new URL(resource).pathname || '/';
+  return { ...options, resource, mcpPath, requiredScopes };
+}

@@ -1,0 +1,75 @@
+/**
+ * The verified caller, built from CURRENT introspection data or a verified
+ * JWT. Handlers receive this, never the bearer token itself (MCP "Token
+ * passthrough": the token must not travel further than this SDK).
+ */
+export interface Principal {
+  /** `sub`: the user id, or the client id for a service agent. */
+  subject: string;
+  kind: 'user' | 'service';
+  orgId: string | null;
+  roles: string[];
+  permissions: string[];
+  scopes: string[];
+  clientId: string;
+  /** Token expiry, epoch milliseconds. */
+  expiresAt: number;
+}
+
+type Claims = Record<string, unknown>;
+
+const stringOrNull = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
+
+const stringList = (value: unknown): string[] => {
+  if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
+  if (typeof value === 'string' && value !== '') return value.split(' ');
+  return [];
+};
+
+const firstPresent = (claims: Claims, names: string[]): unknown => {
+  for (const name of names) if (claims[name] !== undefined) return claims[name];
+  return undefined;
+};
+
+/**
+ * Maps RFC 7662 introspection members (or RFC 9068 JWT claims) to a
+ * Principal. Besides the standard members it reads Gatehouse's own
+ * `org_id`, `roles`, `permissions` (alias `users_org_permissions`) and
+ * `principal_type`. Returns undefined when `sub` or `client_id` is missing.
+ */
+export function principalFromClaims(claims: Claims): Principal | undefined {
+  const clientId = stringOrNull(firstPresent(claims, ['client_id', 'azp']));
+  const subject = stringOrNull(claims.sub) ?? clientId;
+  if (subject === null || clientId === null) return undefined;
+  const org = claims.org as Claims | undefined;
+  const explicitKind = firstPresent(claims, ['principal_type', 'sub_type', 'gatehouse_kind']);
+  const kind = explicitKind === 'service' || explicitKind === 'client' || (explicitKind === undefined && claims.sub === undefined) ? 'service' : 'user';
+  const exp = typeof claims.exp === 'number' ? claims.exp * 1000 : Number.POSITIVE_INFINITY;
+  return {
+    subject,
+    kind,
+    orgId: stringOrNull(firstPresent(claims, ['org_id', 'organization_id'])) ?? stringOrNull(org?.id),
+    roles: stringList(firstPresent(claims, ['roles', 'org_roles', 'user_role'])),
+    permissions: stringList(firstPresent(claims, ['permissions', 'users_org_permissions'])),
+    scopes: stringList(claims.scope),
+    clientId,
+    expiresAt: exp,
+  };
+}
+
+export const PRINCIPAL_KEY = 'gatehousePrincipal';
+
+/** What a tool, resource or prompt handler receives as its `extra` (subset). */
+export interface HandlerExtraWithAuth {
+  authInfo?: { extra?: Record<string, unknown> } | undefined;
+}
+
+/**
+ * The verified caller of the current request. Throws when called outside a
+ * request this SDK authenticated: a handler must never run anonymously.
+ */
+export function getPrincipal(extra: HandlerExtraWithAuth): Principal {
+  const principal = extra.authInfo?.extra?.[PRINCIPAL_KEY] as Principal | undefined;
+  if (!principal) throw new Error('getPrincipal: this request was not authenticated by @gatehouse/mcp');
+  return principal;
+}

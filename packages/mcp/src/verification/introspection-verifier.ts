@@ -1,0 +1,158 @@
+/**
+ * Opaque tokens: RFC 7662 introspection with client_secret_basic, cached by
+ * sha256(token). The cache is only as fresh as the revocation stream allows:
+ * with the stream connected an entry lives `cacheTtlMs`; while it is down,
+ * entries live `disconnectedCacheTtlMs` at most, and everything cached is
+ * forgotten on every disconnect and reconnect (events may have been missed).
+ * When the AS cannot be reached and the cache cannot vouch, verification
+ * throws VerifierUnavailableError (fail closed).
+ */
+import { sha256, systemClock, type Clock } from '@gatehouse/core';
+import { principalFromClaims } from '../principal.ts';
+import { audienceMatches } from './audience.ts';
+import { RevocationStream } from './revocation-stream.ts';
+import { TokenCache } from './token-cache.ts';
+import { VerifierUnavailableError, type TokenVerifier, type Verification } from './types.ts';
+
+export interface IntrospectionVerifierOptions {
+  issuer: string;
+  /** Canonical resource URI of this server. */
+  resource: string;
+  clientId: string;
+  clientSecret: string;
+  /** Default `{issuer}/introspect`. */
+  endpoint?: string;
+  /** Default `{issuer}/revocations/stream`; false disables the subscription. */
+  revocationStream?: string | false;
+  /** Default 60 s with the stream, 5 s without. */
+  cacheTtlMs?: number;
+  /** Default 1 s: the bound on serving from cache while the stream is down. */
+  disconnectedCacheTtlMs?: number;
+  /** Introspection request timeout, default 3 s. */
+  timeoutMs?: number;
+  maxCacheEntries?: number;
+  clock?: Clock;
+  fetch?: typeof fetch;
+  onError?: (error: unknown) => void;
+}
+
+/** RFC 6749 §2.3.1: form-encode both parts before Base64. */
+export const basicAuthorization = (clientId: string, clientSecret: string): string =>
+  `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`;
+
+export class IntrospectionVerifier implements TokenVerifier {
+  readonly cache: TokenCache;
+  private readonly stream: RevocationStream | undefined;
+  private readonly inFlight = new Map<string, Promise<Verification>>();
+  private readonly authorization: string;
+  private readonly endpoint: string;
+  private readonly clock: Clock;
+  /** Bumped by every event and connection change; results fetched across a bump are not cached. */
+  private generation = 0;
+
+  constructor(private readonly options: IntrospectionVerifierOptions) {
+    const issuer = options.issuer.replace(/\/$/, '');
+    this.cache = new TokenCache(options.maxCacheEntries);
+    this.authorization = basicAuthorization(options.clientId, options.clientSecret);
+    this.endpoint = options.endpoint ?? `${issuer}/introspect`;
+    this.clock = options.clock ?? systemClock;
+    if (options.revocationStream !== false) {
+      this.stream = new RevocationStream({
+        url: options.revocationStream ?? `${issuer}/revocations/stream`,
+        authorization: this.authorization,
+        fetch: options.fetch,
+        onError: options.onError,
+        onEvent: (event) => {
+          this.generation++;
+          this.cache.apply(event);
+        },
+        onConnectionChange: () => {
+          this.generation++;
+          this.cache.clear();
+        },
+      });
+      this.stream.start();
+    }
+  }
+
+  get streamConnected(): boolean {
+    return this.stream?.connected ?? false;
+  }
+
+  async verify(token: string): Promise<Verification> {
+    const hash = sha256(token);
+    const now = this.clock.now();
+    const cached = this.cache.get(hash, now);
+    if (cached) {
+      if (!cached.principal) return { ok: false, reason: 'inactive' };
+      if (cached.principal.expiresAt <= now) return { ok: false, reason: 'expired' };
+      return { ok: true, principal: cached.principal };
+    }
+    const pending = this.inFlight.get(hash);
+    if (pending) return pending;
+    const started = this.introspectAndCache(token, hash).finally(() => this.inFlight.delete(hash));
+    this.inFlight.set(hash, started);
+    return started;
+  }
+
+  async close(): Promise<void> {
+    await this.stream?.close();
+    this.cache.clear();
+  }
+
+  private ttl(): number {
+    if (!this.stream) return this.options.cacheTtlMs ?? 5_000;
+    if (!this.stream.connected) return Math.min(this.options.disconnectedCacheTtlMs ?? 1_000, this.options.cacheTtlMs ?? 60_000);
+    return this.options.cacheTtlMs ?? 60_000;
+  }
+
+  private async introspectAndCache(token: string, hash: string): Promise<Verification> {
+    const generation = this.generation;
+    const claims = await this.introspect(token);
+    const now = this.clock.now();
+    const verification = this.evaluate(claims, now);
+    if (generation === this.generation) {
+      const ttlEnd = now + this.ttl();
+      if (verification.ok) this.cache.set(hash, verification.principal, Math.min(ttlEnd, verification.principal.expiresAt));
+      else if (verification.reason === 'inactive') this.cache.set(hash, null, ttlEnd);
+    }
+    return verification;
+  }
+
+  private evaluate(claims: Record<string, unknown>, now: number): Verification {
+    if (claims.active !== true) return { ok: false, reason: 'inactive' };
+    if (typeof claims.token_type === 'string' && /refresh/i.test(claims.token_type)) return { ok: false, reason: 'not_an_access_token' };
+    if (claims.iss !== undefined && (typeof claims.iss !== 'string' || claims.iss.replace(/\/$/, '') !== this.options.issuer.replace(/\/$/, ''))) return { ok: false, reason: 'wrong_issuer' };
+    if (!audienceMatches(claims.aud, this.options.resource)) return { ok: false, reason: 'wrong_audience' };
+    const principal = principalFromClaims(claims);
+    if (!principal) return { ok: false, reason: 'malformed_claims' };
+    if (principal.expiresAt <= now) return { ok: false, reason: 'expired' };
+    return { ok: true, principal };
+  }
+
+  private async introspect(token: string): Promise<Record<string, unknown>> {
+    let response: Response;
+    try {
+      response = await (this.options.fetch ?? fetch)(this.endpoint, {
+        method: 'POST',
+        headers: { authorization: this.authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: new URLSearchParams({ token, token_type_hint: 'access_token' }).toString(),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 3_000),
+      });
+    } catch (error) {
+      throw new VerifierUnavailableError('introspection endpoint unreachable', { cause: error });
+    }
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      // 401 here means OUR credentials are wrong: an operator problem, still fail closed.
+      throw new VerifierUnavailableError(`introspection endpoint answered ${response.status}`);
+    }
+    try {
+      const body = (await response.json()) as unknown;
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('not a JSON object');
+      return body as Record<string, unknown>;
+    } catch (error) {
+      throw new VerifierUnavailableError('introspection response is not a JSON object', { cause: error });
+    }
+  }
+}
