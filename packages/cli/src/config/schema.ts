@@ -5,7 +5,6 @@
  * camelCase AuthorizationServerOptions. docs/configuration.md mirrors this.
  */
 import { z } from 'zod';
-import { isCatalogueScopeName } from '@gatehouse/core';
 
 const name = z.string().min(1).max(200);
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name (A-Z, 0-9, _)');
@@ -14,20 +13,21 @@ const seconds = z.number().int().positive();
 export const roleSchema = z.strictObject({
   name: name.regex(/^[A-Za-z][A-Za-z0-9 _-]*$/, 'letters, digits, space, _ and - only'),
   description: z.string().default(''),
-  permissions: z.array(z.string().min(1)).default([]),
+  permissions: z.array(z.string().min(1)).default([]).describe('Returned by introspection as users_org_permissions.'),
 });
 
 export const scopeSchema = z.strictObject({
-  name: z.string().refine(isCatalogueScopeName, 'must be resource:verb[:qualifier] in lower case'),
-  kind: z.enum(['user', 'org']).default('org'),
-  allowed_roles: z.array(z.string()).default([]),
-  sensitivity: z.enum(['routine', 'sensitive', 'critical']).default('routine'),
-  optional: z.boolean().default(false),
-  description: z.string().default(''),
+  // The same grammar as core's isCatalogueScopeName, as a regex so the JSON Schema carries it.
+  name: z.string().regex(/^[a-z][a-z0-9_-]*(?::[a-z][a-z0-9_-]*){1,2}$/, 'must be resource:verb[:qualifier] in lower case'),
+  kind: z.enum(['user', 'org']).default('org').describe('org: granted within an organization, limited by role; user: about the person only.'),
+  allowed_roles: z.array(z.string()).default([]).describe('Roles whose members may grant this org scope; empty means every role.'),
+  sensitivity: z.enum(['routine', 'sensitive', 'critical']).default('routine').describe('Picks the access token lifetime; critical scopes are re-consented periodically.'),
+  optional: z.boolean().default(false).describe('Optional scopes can be unticked on the consent screen.'),
+  description: z.string().default('').describe('Shown to people on the consent screen.'),
 });
 
 export const resourceSchema = z.strictObject({
-  uri: z.url({ protocol: /^https?$/ }),
+  uri: z.url({ protocol: /^https?$/ }).describe('Canonical resource URI of the MCP server (RFC 8707), e.g. https://mcp.example.com/mcp'),
   name: name,
   scopes: z.array(z.string()).default([]),
 });
@@ -126,15 +126,15 @@ export const serverSchema = z.strictObject({
 export const configSchema = z.strictObject({
   /** JSON Schema pointer for editors; ignored by Gatehouse. */
   $schema: z.string().optional(),
-  issuer: z.url({ protocol: /^https?$/ }).optional(),
-  server: serverSchema.default({}),
-  roles: z.array(roleSchema).default([]),
-  scopes: z.array(scopeSchema).default([]),
-  resources: z.array(resourceSchema).default([]),
-  organizations: z.array(organizationSchema).default([]),
-  signup: signupSchema.default({ public: false, allowed_email_domains: [] }),
-  clients: z.array(clientSchema).default([]),
-  users: z.array(userSchema).default([]),
+  issuer: z.url({ protocol: /^https?$/ }).optional().describe('Issuer identifier (RFC 8414 §2). https except on loopback. Default in dev: http://127.0.0.1:4000'),
+  server: serverSchema.default({}).describe('Authorization server settings; every key defaults as in docs/configuration.md.'),
+  roles: z.array(roleSchema).default([]).describe('Roles members of any organization can hold.'),
+  scopes: z.array(scopeSchema).default([]).describe('The scope catalogue: resource:verb[:qualifier].'),
+  resources: z.array(resourceSchema).default([]).describe('Protected resources (MCP servers) and the scopes each supports.'),
+  organizations: z.array(organizationSchema).default([]).describe('Organizations; users act within one.'),
+  signup: signupSchema.default({ public: false, allowed_email_domains: [] }).describe('Who may create an account.'),
+  clients: z.array(clientSchema).default([]).describe('Pre-registered OAuth clients and service agents.'),
+  users: z.array(userSchema).default([]).describe('Seeded accounts (development); production users come from signup, SSO or SCIM.'),
 });
 
 export type GatehouseConfig = z.output<typeof configSchema>;
