@@ -9,24 +9,32 @@ import type { AppEnv, ServerContext } from './context.ts';
 import { oauthErrorResponse } from './http/oauth-response.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { mountDiscovery } from './discovery/index.ts';
+import { mountRegistration } from './clients/index.ts';
 import { mountKeys } from './keys/index.ts';
 import { mountToken } from './token/index.ts';
 import { mountIntrospection } from './introspection/index.ts';
 import { mountRevocation } from './revocation/index.ts';
 import { mountRevocationStream } from './events-stream/index.ts';
 import { mountAdmin } from './admin/index.ts';
+import { mountAuthorize } from './authorize/index.ts';
+import { mountSession } from './session/index.ts';
+import { mountInteraction } from './interaction/index.ts';
 
 export type FeatureMount = (app: Hono<AppEnv>, ctx: ServerContext) => void;
 
 /** Feature mounts in the order their routes are registered. */
 const FEATURES: FeatureMount[] = [
   mountDiscovery,
+  mountRegistration,
   mountKeys,
   mountToken,
   mountIntrospection,
   mountRevocation,
   mountRevocationStream,
   mountAdmin,
+  mountAuthorize,
+  mountSession,
+  mountInteraction,
 ];
 
 export function createAuthorizationServerApp(ctx: ServerContext): Hono<AppEnv> {

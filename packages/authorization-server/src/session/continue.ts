@@ -1,0 +1,23 @@
+/**
+ * Where a browser goes after signing in or up: back to its pending
+ * authorization when it has one (and then only to /interaction/:id on this
+ * server: there is no `?next=` forwarder to abuse), else a plain page.
+ */
+import type { Context } from 'hono';
+import type { ServerContext } from '../context.ts';
+import { loadPending, savePending } from '../authorize/pending.ts';
+import { localRedirect } from '../authorize/redirect.ts';
+import { messagePage } from '../views/message-page.ts';
+import { browserHash, readBrowserSecret } from './browser.ts';
+import { withCookies } from './cookies.ts';
+
+export async function continueAfterLogin(c: Context, ctx: ServerContext, interactionId: unknown, cookies: string[]): Promise<Response> {
+  const secret = readBrowserSecret(c, ctx);
+  const pending = typeof interactionId === 'string' && secret ? await loadPending(ctx, interactionId, browserHash(secret)) : undefined;
+  if (pending) {
+    pending.loggedInAt = ctx.clock.now();
+    await savePending(ctx, pending);
+    return withCookies(localRedirect(`${ctx.options.issuer}/interaction/${pending.id}`, 303), cookies);
+  }
+  return withCookies(await messagePage('Signed in', 'You are signed in. You can close this window.'), cookies);
+}

@@ -1,0 +1,88 @@
+/**
+ * The consent screen (MCP [S]: show the client and the redirect host, warn
+ * when every redirect URI is on this machine). Each requested scope shows
+ * its description and sensitivity; optional ones can be unticked, required
+ * ones are locked, ones the user's role cannot grant are disabled with the
+ * reason. Everything from the client is escaped by hono/html.
+ */
+import { html } from 'hono/html';
+import { isLoopbackHost, type Client } from '@gatehouse/core';
+import type { ScopeChoice } from '../consent/plan.ts';
+import { layout, type Html } from './layout.ts';
+
+export interface ConsentPageInput {
+  issuer: string;
+  interactionId: string;
+  csrf: string;
+  logoutCsrf: string;
+  client: Client;
+  redirectUri: string;
+  resourceName: string;
+  resourceUri: string;
+  orgName: string | null;
+  userEmail: string;
+  choices: ScopeChoice[];
+  /** Why consent is asked again (shown so the user knows what changed). */
+  notice: string | null;
+}
+
+/** Host of a URI for display; a private-use scheme shows as the scheme. */
+function hostOf(uri: string): string {
+  try {
+    const url = new URL(uri);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.host : url.protocol.replace(/:$/, '');
+  } catch {
+    return uri;
+  }
+}
+
+function loopbackOnly(client: Client): boolean {
+  return client.redirectUris.length > 0 && client.redirectUris.every((uri) => {
+    try {
+      const url = new URL(uri);
+      return url.protocol === 'http:' && isLoopbackHost(url.hostname);
+    } catch {
+      return false;
+    }
+  });
+}
+
+function scopeItem(choice: ScopeChoice, i: number): Html {
+  const id = `scope-${i}`;
+  const state = !choice.allowed ? ' disabled' : choice.optional ? ' checked' : ' checked disabled';
+  return html`<li class="${choice.allowed ? '' : 'disabled'}">
+<input type="checkbox" id="${id}" name="scope" value="${choice.name}"${state}>
+<label for="${id}">${choice.description} <code>${choice.name}</code> <small>(${choice.sensitivity}${choice.optional ? ', optional' : ', required'})</small></label>
+${choice.reason ? html`<span class="reason">${choice.reason}</span>` : ''}
+</li>`;
+}
+
+export function consentPage(input: ConsentPageInput): Html {
+  const { client } = input;
+  const isUrlClientId = client.id.startsWith('https://');
+  return layout(
+    `Allow ${client.name} to access ${input.resourceName}?`,
+    html`<p>Signed in as <strong>${input.userEmail}</strong>${input.orgName ? html` for <strong>${input.orgName}</strong>` : ''}.</p>
+<dl>
+<dt>Application</dt><dd>${client.name}</dd>
+${isUrlClientId ? html`<dt>Published by</dt><dd>${hostOf(client.id)}</dd>` : ''}
+<dt>Will send you back to</dt><dd>${hostOf(input.redirectUri)}</dd>
+<dt>Service</dt><dd>${input.resourceName} (${input.resourceUri})</dd>
+</dl>
+${loopbackOnly(client) ? html`<p class="warning" role="alert">Warning: this application only redirects to your own computer (localhost). Anyone can register such an application under any name. Continue only if you started this yourself.</p>` : ''}
+${input.notice ? html`<p role="status">${input.notice}</p>` : ''}
+<form method="post" action="${input.issuer}/interaction/${input.interactionId}">
+<input type="hidden" name="csrf" value="${input.csrf}">
+<fieldset>
+<legend>Permissions</legend>
+${input.choices.length === 0 ? html`<p>No permissions are requested.</p>` : html`<ul>${input.choices.map(scopeItem)}</ul>`}
+</fieldset>
+<button type="submit" name="action" value="approve">Allow</button>
+<button type="submit" name="action" value="deny">Deny</button>
+</form>
+<form method="post" action="${input.issuer}/logout">
+<input type="hidden" name="csrf" value="${input.logoutCsrf}">
+<button type="submit">Not you? Sign out</button>
+</form>`,
+  );
+}
