@@ -5,3 +5,4 @@ export { kyselyOf } from './kysely/store.ts';
 export { engineOf, type Engine } from './kysely/dialect.ts';
 export { migrations, type NamedMigration } from './migrations/index.ts';
 export { DEFAULT_SIGNUP_POLICY } from './kysely/settings.ts';
+export * from './audit/index.ts';

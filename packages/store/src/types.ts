@@ -21,6 +21,7 @@ import type {
   User,
   UserStatus,
 } from '@gatehouse/core';
+import type { AuditStore } from './audit/types.ts';
 
 export interface UserStore {
   create(user: User): Promise<void>;
@@ -180,6 +181,8 @@ export interface Store {
   interactions: InteractionStore;
   rateLimits: RateLimitStore;
   settings: SettingsStore;
+  /** The append-only audit log (packages/audit). */
+  audit: AuditStore;
   /** Runs `fn` in one transaction; the store passed to it is bound to it. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   close(): Promise<void>;

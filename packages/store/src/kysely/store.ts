@@ -15,6 +15,7 @@ import { sessionStore } from './sessions.ts';
 import { settingsStore } from './settings.ts';
 import { tokenStore } from './tokens.ts';
 import { userStore } from './users.ts';
+import { createKyselyAuditStore } from '../audit/kysely-audit-store.ts';
 
 const handles = new WeakMap<Store, Db>();
 
@@ -41,6 +42,7 @@ export function buildStore(db: Kysely<Database>, engine: Engine, close: () => Pr
     interactions: interactionStore(handle),
     rateLimits: rateLimitStore(handle),
     settings: settingsStore(handle),
+    audit: createKyselyAuditStore(db, engine),
     transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
       // Nested calls join the open transaction: there is no partial commit to offer.
       if (db.isTransaction) return fn(store);

@@ -5,6 +5,7 @@
  */
 import type { Migration, MigrationProvider } from 'kysely';
 import { initialMigration } from './0001_initial.ts';
+import { auditMigration } from './0002_audit.ts';
 
 export interface NamedMigration {
   name: string;
@@ -13,7 +14,7 @@ export interface NamedMigration {
 
 export const migrations: NamedMigration[] = [
   { name: '0001_initial', migration: initialMigration },
-  // { name: '0002_audit', migration: auditMigration },  ← reserved for the audit helper
+  { name: '0002_audit', migration: auditMigration },
 ];
 
 /** Kysely's Migrator reads migrations from code, not from a folder: bundles and tsx both work. */

@@ -1,0 +1,206 @@
+/**
+ * The audit log service. `append` resolves only once its record is
+ * committed (durable); concurrent appends are group-committed: while one
+ * transaction is in flight the next batch gathers, and every promise of a
+ * batch resolves after its COMMIT. All writes of this process go through
+ * one queue, so each chain grows linearly here; across processes the store
+ * serializes per chain (see AuditStore.append).
+ */
+import type { AuditCheckpointRow, AuditRow, AuditStore, CheckpointReason } from '@gatehouse/store';
+import { signCheckpoint, type AuditSigner } from './checkpoint.ts';
+import { linkRows, prepareRow, type PreparedRow } from './prepare.ts';
+import { recordFromRow, type AuditEntry, type AuditRecord } from './record.ts';
+import { createRedactor, type RedactionConfig, type Redactor } from './redact.ts';
+import { formatMicros, systemMicroClock, type MicroClock } from './time.ts';
+
+export interface AuditLogOptions {
+  store: AuditStore;
+  /** Signs checkpoints; without it no checkpoints are written and pruning is refused. */
+  signer?: AuditSigner;
+  redaction?: RedactionConfig;
+  now?: MicroClock;
+  /** A periodic checkpoint per chain after this many records or this long (defaults 10,000 / 60 s). */
+  checkpointEvery?: { records?: number; ms?: number };
+  /** Most records committed in one transaction (default 5,000). */
+  maxBatch?: number;
+  /** Reports failures of background work (periodic checkpoints, listeners). */
+  onError?: (error: unknown) => void;
+}
+
+export interface AppendedRef {
+  chain: string;
+  seq: number;
+  hash: string;
+  time: string;
+}
+
+type Pending = { row: PreparedRow; resolve: (ref: AppendedRef) => void; reject: (error: unknown) => void };
+type Listener = (records: AuditRecord[]) => void;
+
+export class AuditLog {
+  readonly store: AuditStore;
+  private readonly redact: Redactor;
+  private readonly now: MicroClock;
+  private readonly maxBatch: number;
+  private readonly every: { records: number; ms: number };
+  private readonly onError: (error: unknown) => void;
+  private pending: Pending[] = [];
+  private draining = false;
+  /** Serializes transactions of this process: batches, checkpoints, prunes. */
+  private writer: Promise<unknown> = Promise.resolve();
+  private readonly unsigned = new Map<string, { count: number; since: number; head: { seq: number; hash: string } }>();
+  private readonly listeners = new Set<Listener>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: AuditLogOptions) {
+    this.store = options.store;
+    this.redact = createRedactor(options.redaction);
+    this.now = options.now ?? systemMicroClock;
+    this.maxBatch = options.maxBatch ?? 5000;
+    this.every = { records: options.checkpointEvery?.records ?? 10_000, ms: options.checkpointEvery?.ms ?? 60_000 };
+    this.onError = options.onError ?? ((error) => console.error('gatehouse audit:', error));
+    if (options.signer !== undefined && this.every.ms > 0) {
+      this.timer = setInterval(() => void this.exclusive(() => this.checkpointDue(true)).catch(this.onError), this.every.ms);
+      this.timer.unref();
+    }
+  }
+
+  get signer(): AuditSigner | undefined {
+    return this.options.signer;
+  }
+
+  /** Appends one record; resolves with its place in the chain once it is durable. */
+  append(entry: AuditEntry): Promise<AppendedRef> {
+    let row: PreparedRow;
+    try {
+      row = prepareRow(entry, this.redact, () => formatMicros(this.now()));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise((resolve, reject) => {
+      this.pending.push({ row, resolve, reject });
+      if (!this.draining) {
+        this.draining = true;
+        void this.exclusive(() => this.drain());
+      }
+    });
+  }
+
+  /** Receives every committed record, in commit order (SIEM forwarding). */
+  onAppended(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Waits for everything appended so far to be committed. */
+  flush(): Promise<void> {
+    return this.exclusive(async () => {});
+  }
+
+  /** Signs the current head of `chain` (on demand). */
+  checkpoint(chain: string, reason: CheckpointReason = 'on_demand'): Promise<AuditCheckpointRow | undefined> {
+    return this.exclusive(async () => {
+      const signer = this.requireSigner();
+      const head = await this.store.head(chain);
+      if (head === undefined) return undefined;
+      const checkpoint = signCheckpoint(signer, { chain, ...head }, formatMicros(this.now()), reason);
+      await this.store.addCheckpoint(checkpoint);
+      this.unsigned.delete(chain);
+      return checkpoint;
+    });
+  }
+
+  /**
+   * Deletes the chain's records older than `before` (retention): writes a
+   * signed checkpoint at the cut, deletes, and records the prune, in one
+   * transaction. Verification then starts from that checkpoint.
+   */
+  prune(chain: string, before: string, actor?: AuditEntry['actor']): Promise<{ deleted: number; throughSeq: number | null }> {
+    return this.exclusive(async () => {
+      const signer = this.requireSigner();
+      const throughSeq = await this.store.lastSeqBefore(chain, before);
+      if (throughSeq === undefined) return { deleted: 0, throughSeq: null };
+      const [cut] = await this.store.scan(chain, throughSeq - 1, 1);
+      if (cut === undefined || cut.seq !== throughSeq) throw new Error(`audit prune: record ${throughSeq} of ${chain} not found`);
+      const checkpoint = signCheckpoint(signer, cut, formatMicros(this.now()), 'prune');
+      const notice = prepareRow({
+        type: 'audit.pruned', result: 'success', orgId: cut.orgId ?? (chain.startsWith('_') ? null : chain),
+        actor: actor ?? { kind: 'system', id: 'retention' }, details: { throughSeq, before },
+      }, this.redact, () => formatMicros(this.now()));
+      let linked: AuditRow[] = [];
+      const deleted = await this.store.prune(checkpoint, (heads) => (linked = linkRows([notice], heads)));
+      this.publish(linked);
+      return { deleted, throughSeq };
+    });
+  }
+
+  /** Stops the periodic checkpoint timer after committing what is pending and signing every chain's tail. */
+  async close(): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    await this.flush();
+    if (this.options.signer !== undefined) await this.exclusive(() => this.checkpointDue(false, true));
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.writer.then(fn);
+    this.writer = run.catch(() => {});
+    return run;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, this.maxBatch);
+      const rows = batch.map((p) => p.row);
+      let linked: AuditRow[] = [];
+      try {
+        await this.store.append([...new Set(rows.map((r) => r.chain))], (heads) => (linked = linkRows(rows, heads)));
+      } catch (error) {
+        for (const p of batch) p.reject(error);
+        continue;
+      }
+      linked.forEach((row, i) => batch[i]!.resolve({ chain: row.chain, seq: row.seq, hash: row.hash, time: row.time }));
+      this.publish(linked);
+      this.track(linked);
+      await this.checkpointDue(false).catch(this.onError);
+    }
+    this.draining = false;
+  }
+
+  private track(rows: AuditRow[]): void {
+    if (this.options.signer === undefined) return;
+    for (const row of rows) {
+      const state = this.unsigned.get(row.chain) ?? { count: 0, since: Date.now(), head: row };
+      state.count++;
+      state.head = { seq: row.seq, hash: row.hash };
+      this.unsigned.set(row.chain, state);
+    }
+  }
+
+  private async checkpointDue(timerFired: boolean, all = false): Promise<void> {
+    const signer = this.options.signer;
+    if (signer === undefined) return;
+    for (const [chain, state] of [...this.unsigned]) {
+      const due = all || state.count >= this.every.records || (timerFired && Date.now() - state.since >= this.every.ms);
+      if (!due) continue;
+      await this.store.addCheckpoint(signCheckpoint(signer, { chain, ...state.head }, formatMicros(this.now()), 'periodic'));
+      this.unsigned.delete(chain);
+    }
+  }
+
+  private publish(rows: AuditRow[]): void {
+    if (this.listeners.size === 0 || rows.length === 0) return;
+    const records = rows.map(recordFromRow);
+    for (const listener of this.listeners) {
+      try {
+        listener(records);
+      } catch (error) {
+        this.onError(error);
+      }
+    }
+  }
+
+  private requireSigner(): AuditSigner {
+    if (this.options.signer === undefined) throw new Error('audit: this operation needs a checkpoint signing key');
+    return this.options.signer;
+  }
+}

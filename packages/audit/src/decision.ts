@@ -1,0 +1,56 @@
+/**
+ * Adapter for the resource-server SDK's `onDecision` hook (packages/mcp
+ * DecisionRecord): every tool call, allowed or denied, becomes an
+ * `authz.decision` record carrying the principal, client, tool, redacted
+ * arguments, the scopes that satisfied the requirement and the reason.
+ */
+import type { AuditLog } from './audit-log.ts';
+import type { AuditEntry } from './record.ts';
+import { formatMicros } from './time.ts';
+
+/** Structurally what @gatehouse/mcp emits (kept local: audit does not depend on the SDK). */
+export interface DecisionLike {
+  principal: { subject: string; kind: 'user' | 'service'; orgId: string | null; roles: string[] };
+  clientId: string;
+  kind?: string;
+  tool: string;
+  arguments: Record<string, unknown>;
+  result: 'allow' | 'deny';
+  reason: string | undefined;
+  scopes: string[];
+  ip: string | undefined;
+  userAgent: string | undefined;
+  at: number;
+  sessionId?: string;
+  clientName?: string;
+}
+
+export function decisionToEntry(decision: DecisionLike): AuditEntry {
+  const service = decision.principal.kind === 'service';
+  return {
+    type: 'authz.decision',
+    result: decision.result === 'allow' ? 'success' : 'denied',
+    orgId: decision.principal.orgId,
+    userId: service ? null : decision.principal.subject,
+    agentId: service ? decision.principal.subject : null,
+    clientId: decision.clientId,
+    clientName: decision.clientName ?? null,
+    sessionId: decision.sessionId ?? null,
+    tool: decision.tool,
+    params: decision.arguments,
+    error: decision.result === 'deny' ? (decision.reason ?? 'denied') : null,
+    scopes: decision.scopes,
+    ip: decision.ip ?? null,
+    userAgent: decision.userAgent ?? null,
+    details: { operation: decision.kind ?? 'tool', roles: decision.principal.roles, reason: decision.reason ?? null },
+    time: formatMicros(Math.round(decision.at * 1000)),
+  };
+}
+
+/**
+ * `protectMcp({ …, onDecision: auditDecisions(log) })`. Resolves when the
+ * record is durable, so an operation is not run before its decision is logged.
+ */
+export const auditDecisions = (log: AuditLog) => async (decision: DecisionLike): Promise<void> => {
+  await log.append(decisionToEntry(decision));
+};

@@ -1,0 +1,100 @@
+/**
+ * Core lifecycle events → audit records. Every GatehouseEvent type has a
+ * mapping (token events, consent, logins, admin changes); the switch is
+ * exhaustive, so a new event type fails to compile until it is mapped.
+ */
+import type { EventBus, GatehouseEvent } from '@gatehouse/core';
+import type { AuditLog } from './audit-log.ts';
+import type { AuditEntry } from './record.ts';
+import { formatMicros } from './time.ts';
+
+export interface EventAuditOptions {
+  /** Finds the org of a grant for events that carry only a grant id (revocations, reuse). */
+  orgOfGrant?: (grantId: string) => Promise<string | null | undefined>;
+  /** Finds a client's display name (seed 002: "AI client id and name"). */
+  clientName?: (clientId: string) => Promise<string | null | undefined>;
+  onError?: (error: unknown, event: GatehouseEvent) => void;
+}
+
+/** Subscribes `log` to `bus`; returns the unsubscribe function. Awaits durability before the publisher continues. */
+export function auditEvents(bus: EventBus, log: AuditLog, options: EventAuditOptions = {}): () => void {
+  return bus.subscribe(async (event) => {
+    try {
+      const entry = await eventToEntry(event, options);
+      await log.append({ ...entry, time: formatMicros(event.at * 1000) });
+    } catch (error) {
+      (options.onError ?? ((e) => console.error('gatehouse audit: event not recorded', event.type, e)))(error, event);
+      throw error;
+    }
+  });
+}
+
+export async function eventToEntry(event: GatehouseEvent, options: EventAuditOptions = {}): Promise<AuditEntry> {
+  const name = async (clientId: string | undefined) =>
+    clientId === undefined || options.clientName === undefined ? null : ((await options.clientName(clientId)) ?? null);
+  const grantOrg = async (grantId: string | null) =>
+    grantId === null || options.orgOfGrant === undefined ? null : ((await options.orgOfGrant(grantId)) ?? null);
+  const admin = (details: Record<string, unknown>, orgId: string | null = null): AuditEntry => ({
+    type: `admin.${event.type}`, result: 'success', orgId, actor: 'actor' in event ? event.actor ?? null : null, details,
+  });
+
+  switch (event.type) {
+    case 'user.created': case 'user.updated': case 'user.disabled': case 'user.enabled':
+      return { ...admin({}), userId: event.userId };
+    case 'membership.added': case 'membership.changed': case 'membership.removed':
+      return { ...admin({ roles: event.roles }, event.orgId), userId: event.userId };
+    case 'org.created': case 'org.updated':
+      return admin({}, event.orgId);
+    case 'role.created': case 'role.updated': case 'role.deleted':
+      return admin({ role: event.role });
+    case 'scope.created': case 'scope.updated': case 'scope.deleted':
+      return admin({ scope: event.scope });
+    case 'resource.created': case 'resource.updated': case 'resource.deleted':
+      return admin({ resource: event.resource });
+    case 'client.registered': case 'client.updated': case 'client.disabled': case 'client.deleted':
+      return { ...admin({}), clientId: event.clientId, clientName: await name(event.clientId) };
+    case 'config.applied':
+      return admin({ changes: event.changes });
+    case 'consent.granted': case 'consent.changed':
+      return {
+        type: event.type, result: 'success', orgId: event.orgId, userId: event.userId, clientId: event.clientId,
+        clientName: await name(event.clientId), scopes: event.scopes, actor: event.actor ?? null,
+        details: { grantId: event.grantId, resource: event.resource },
+      };
+    case 'grant.revoked':
+      return {
+        type: event.type, result: 'success', orgId: await grantOrg(event.grantId), userId: event.userId ?? null,
+        clientId: event.clientId ?? null, clientName: await name(event.clientId), actor: event.actor ?? null,
+        details: { grantId: event.grantId, tokenHashes: event.tokenHashes },
+      };
+    case 'token.issued': case 'token.refreshed':
+      return {
+        type: event.type, result: 'success', orgId: event.orgId, userId: event.userId, clientId: event.clientId,
+        clientName: await name(event.clientId), scopes: event.scopes,
+        details: { grantId: event.grantId, resource: event.resource, tokenHash: event.tokenHash },
+      };
+    case 'token.revoked':
+      return {
+        type: event.type, result: 'success', orgId: event.orgId ?? null, userId: event.userId ?? null,
+        clientId: event.clientId ?? null, clientName: await name(event.clientId), actor: event.actor ?? null,
+        details: { reason: event.reason, tokenHashes: event.tokenHashes },
+      };
+    case 'token.refresh_reuse_detected': case 'authorization_code.replayed':
+      return {
+        type: event.type, result: 'denied', orgId: await grantOrg(event.grantId), clientId: event.clientId,
+        clientName: await name(event.clientId), error: event.type === 'token.refresh_reuse_detected' ? 'refresh token reused' : 'authorization code replayed',
+        details: { grantId: event.grantId, revokedTokenHashes: event.tokenHashes },
+      };
+    case 'login.succeeded': case 'login.failed':
+      return {
+        type: event.type, result: event.type === 'login.succeeded' ? 'success' : 'failure', userId: event.userId ?? null,
+        ip: event.ip ?? null, userAgent: event.userAgent ?? null, error: event.reason ?? null, details: { email: event.email },
+      };
+    case 'logout':
+      return { type: event.type, result: 'success', userId: event.userId };
+    default: {
+      const unmapped: never = event;
+      throw new Error(`unmapped event ${(unmapped as { type: string }).type}`);
+    }
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * From an AuditEntry to a stored row: redact, fix the canonical JSON of the
+ * JSON-valued fields once (at append time, outside the write transaction),
+ * then link rows onto the chain heads read inside the transaction.
+ */
+import type { AuditChainHead, AuditRow } from '@gatehouse/store';
+import { canonicalJson, canonicalOrNull } from './canonical.ts';
+import { canonicalRecord, chainHash, GENESIS_HASH } from './chain.ts';
+import { chainOf, type AuditEntry } from './record.ts';
+import type { Redactor } from './redact.ts';
+import { normalizeTime } from './time.ts';
+
+export type PreparedRow = Omit<AuditRow, 'seq' | 'hash'>;
+
+const orNull = (value: string | null | undefined): string | null => (value === undefined || value === '' ? null : value);
+
+export function prepareRow(entry: AuditEntry, redact: Redactor, now: () => string): PreparedRow {
+  return {
+    chain: chainOf(entry.orgId),
+    time: entry.time === undefined ? now() : normalizeTime(entry.time),
+    type: entry.type,
+    orgId: orNull(entry.orgId),
+    userId: orNull(entry.userId),
+    agentId: orNull(entry.agentId),
+    clientId: orNull(entry.clientId),
+    clientName: orNull(entry.clientName),
+    sessionId: orNull(entry.sessionId),
+    tool: orNull(entry.tool),
+    params: canonicalOrNull(redact(entry.params)),
+    result: entry.result,
+    error: orNull(entry.error),
+    scopes: canonicalJson([...(entry.scopes ?? [])]),
+    ip: orNull(entry.ip),
+    userAgent: orNull(entry.userAgent),
+    actor: canonicalOrNull(entry.actor === null || entry.actor === undefined ? null : { id: entry.actor.id, kind: entry.actor.kind }),
+    details: canonicalOrNull(entry.details === undefined || entry.details === null ? null : redact(entry.details)),
+  };
+}
+
+/** Assigns seq and hash in order, per chain, starting from each chain's head. Pure: safe to rerun on retry. */
+export function linkRows(prepared: PreparedRow[], heads: ReadonlyMap<string, AuditChainHead | undefined>): AuditRow[] {
+  const cursor = new Map<string, AuditChainHead>();
+  return prepared.map((row) => {
+    const head = cursor.get(row.chain) ?? heads.get(row.chain) ?? { seq: 0, hash: GENESIS_HASH };
+    const withSeq = { ...row, seq: head.seq + 1 };
+    const hash = chainHash(head.hash, canonicalRecord(withSeq));
+    cursor.set(row.chain, { seq: withSeq.seq, hash });
+    return { ...withSeq, hash };
+  });
+}

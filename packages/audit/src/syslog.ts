@@ -1,0 +1,135 @@
+/**
+ * SIEM streaming: RFC 5424 syslog messages over TCP with octet-counting
+ * framing (RFC 6587 §3.4.1: `MSG-LEN SP SYSLOG-MSG`, so messages may hold
+ * any byte, newlines included). Facility 13 ("log audit", RFC 5424 §6.2.1);
+ * severity 6 for success, 5 (notice) for denied, 4 (warning) for failure.
+ * The timestamp is the record's own (six fractional digits, the most
+ * TIME-SECFRAC allows). The chain position travels as structured data so
+ * the SIEM can spot gaps; the MSG is the record's canonical JSON.
+ *
+ * Delivery: records are durable in the database before they are sent; the
+ * forwarder buffers up to `maxQueue` frames while the receiver is away and
+ * reconnects with backoff. Past that it drops the oldest and reports it
+ * (the database remains the source of truth; `gatehouse audit export`
+ * fills any gap).
+ */
+import { connect, type Socket } from 'node:net';
+import { hostname as osHostname } from 'node:os';
+import type { AuditLog } from './audit-log.ts';
+import { canonicalJson } from './canonical.ts';
+import type { AuditRecord } from './record.ts';
+
+export interface SyslogOptions {
+  host: string;
+  port: number;
+  /** HOSTNAME field; default os.hostname(). */
+  hostname?: string;
+  appName?: string;
+  /** SD-ID enterprise number; default 32473 (RFC 5612's documentation number): set your own. */
+  enterpriseId?: number;
+  maxQueue?: number;
+  reconnectMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+const FACILITY_LOG_AUDIT = 13;
+const SEVERITY = { success: 6, denied: 5, failure: 4 } as const;
+const BOM = '\u{FEFF}';
+
+/** Printable US-ASCII without spaces (RFC 5424 header fields), at most `max` characters; NILVALUE when empty. */
+const headerField = (value: string, max: number): string => {
+  const clean = value.replace(/[^\x21-\x7e]/g, '_').slice(0, max);
+  return clean.length === 0 ? '-' : clean;
+};
+/** PARAM-VALUE escaping (RFC 5424 §6.3.3): `"`, `\` and `]` are backslash-escaped. */
+const paramValue = (value: string): string => value.replace(/["\\\]]/g, (c) => `\\${c}`);
+
+export function formatSyslogFrame(record: AuditRecord, options: Omit<SyslogOptions, 'host' | 'port'> = {}): string {
+  const pri = FACILITY_LOG_AUDIT * 8 + (SEVERITY[record.result] ?? 6);
+  const params: [string, string | number | null][] = [
+    ['chain', record.chain], ['seq', record.seq], ['hash', record.hash], ['org', record.orgId],
+    ['user', record.userId], ['agent', record.agentId], ['client', record.clientId], ['tool', record.tool],
+    ['result', record.result], ['ip', record.ip],
+  ];
+  const sd = `[gatehouse@${options.enterpriseId ?? 32473}${params
+    .filter(([, v]) => v !== null)
+    .map(([k, v]) => ` ${k}="${paramValue(String(v))}"`)
+    .join('')}]`;
+  const message = [
+    `<${pri}>1`,
+    record.time,
+    headerField(options.hostname ?? osHostname(), 255),
+    headerField(options.appName ?? 'gatehouse', 48),
+    headerField(String(process.pid), 128),
+    headerField(record.type, 32),
+    sd,
+  ].join(' ') + ` ${BOM}${canonicalJson(record)}`;
+  return `${Buffer.byteLength(message, 'utf8')} ${message}`;
+}
+
+export class SyslogForwarder {
+  private socket: Socket | undefined;
+  private connected = false;
+  private closed = false;
+  private readonly queue: string[] = [];
+  private retryMs: number;
+
+  constructor(private readonly options: SyslogOptions) {
+    this.retryMs = options.reconnectMs ?? 500;
+    this.open();
+  }
+
+  /** Forwards every record `log` commits from now on; returns the detach function. */
+  attach(log: AuditLog): () => void {
+    return log.onAppended((records) => this.send(records));
+  }
+
+  send(records: AuditRecord[]): void {
+    for (const record of records) this.queue.push(formatSyslogFrame(record, this.options));
+    const max = this.options.maxQueue ?? 100_000;
+    if (this.queue.length > max) {
+      const dropped = this.queue.splice(0, this.queue.length - max).length;
+      this.report(new Error(`syslog: receiver unavailable, dropped ${dropped} oldest messages`));
+    }
+    this.pump();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const socket = this.socket;
+    if (socket === undefined || !this.connected) {
+      socket?.destroy();
+      return;
+    }
+    await new Promise<void>((resolve) => socket.end(resolve));
+  }
+
+  private open(): void {
+    if (this.closed) return;
+    const socket = connect({ host: this.options.host, port: this.options.port });
+    this.socket = socket;
+    socket.setNoDelay(true);
+    socket.on('connect', () => {
+      this.connected = true;
+      this.retryMs = this.options.reconnectMs ?? 500;
+      this.pump();
+    });
+    socket.on('error', (error) => this.report(error));
+    socket.on('close', () => {
+      this.connected = false;
+      if (this.closed) return;
+      setTimeout(() => this.open(), this.retryMs).unref();
+      this.retryMs = Math.min(this.retryMs * 2, 30_000);
+    });
+  }
+
+  private pump(): void {
+    if (!this.connected || this.socket === undefined || this.queue.length === 0) return;
+    const frames = this.queue.splice(0, this.queue.length);
+    this.socket.write(frames.join(''));
+  }
+
+  private report(error: unknown): void {
+    (this.options.onError ?? ((e) => console.error('gatehouse audit syslog:', e instanceof Error ? e.message : e)))(error);
+  }
+}

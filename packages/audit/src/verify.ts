@@ -1,0 +1,109 @@
+/**
+ * Verification of one chain. Detects, and names the first bad record of:
+ * an edited record (hash_mismatch at it), a deleted one (missing_predecessor
+ * at the next), an inserted or reordered one (hash_mismatch or
+ * missing_predecessor / out_of_order: seq and chain are inside the hashed
+ * form), a chain recomputed after an edit (checkpoint_mismatch at the first
+ * signed checkpoint past the edit) and a truncated tail (truncated, against
+ * the latest signed checkpoint). A chain whose head was pruned starts from
+ * the signed checkpoint written at the cut.
+ */
+import type { KeyObject } from 'node:crypto';
+import type { AuditCheckpointRow, AuditStore } from '@gatehouse/store';
+import { canonicalRecord, chainHash, GENESIS_HASH } from './chain.ts';
+import { checkpointSignatureValid } from './checkpoint.ts';
+
+export type VerifyFailureReason =
+  | 'hash_mismatch'
+  | 'missing_predecessor'
+  | 'out_of_order'
+  | 'checkpoint_mismatch'
+  | 'checkpoint_signature_invalid'
+  | 'truncated';
+
+export interface VerifyFailure {
+  seq: number;
+  reason: VerifyFailureReason;
+  detail: string;
+}
+
+export interface VerifyResult {
+  chain: string;
+  ok: boolean;
+  records: number;
+  firstSeq: number | null;
+  lastSeq: number | null;
+  checkpoints: number;
+  /** False when no public keys were given: checkpoints were trusted unsigned. */
+  signaturesChecked: boolean;
+  failure?: VerifyFailure;
+}
+
+export interface VerifyOptions {
+  /** Public keys of the checkpoint signers; without them signatures are not checked. */
+  publicKeys?: KeyObject[];
+  /** Checkpoints kept off the box, checked in addition to the stored ones. */
+  externalCheckpoints?: AuditCheckpointRow[];
+  pageSize?: number;
+}
+
+export async function verifyChain(store: AuditStore, chain: string, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const stored = await store.checkpoints(chain);
+  const all = [...stored, ...(options.externalCheckpoints ?? []).filter((c) => c.chain === chain)];
+  const result: VerifyResult = {
+    chain, ok: true, records: 0, firstSeq: null, lastSeq: null,
+    checkpoints: all.length, signaturesChecked: options.publicKeys !== undefined,
+  };
+  const fail = (failure: VerifyFailure): VerifyResult => ({ ...result, ok: false, failure });
+
+  const bySeq = new Map<number, AuditCheckpointRow[]>();
+  for (const checkpoint of [...all].sort((a, b) => a.seq - b.seq)) {
+    if (options.publicKeys !== undefined && !checkpointSignatureValid(checkpoint, options.publicKeys)) {
+      return fail({ seq: checkpoint.seq, reason: 'checkpoint_signature_invalid', detail: `checkpoint at seq ${checkpoint.seq} (kid ${checkpoint.kid}) is not signed by a trusted key` });
+    }
+    bySeq.set(checkpoint.seq, [...(bySeq.get(checkpoint.seq) ?? []), checkpoint]);
+  }
+  const latestCheckpoint = all.reduce((max, c) => Math.max(max, c.seq), 0);
+
+  const pageSize = options.pageSize ?? 10_000;
+  let previousHash: string | undefined;
+  let previousSeq = 0;
+  for (;;) {
+    const rows = await store.scan(chain, previousSeq, pageSize);
+    for (const row of rows) {
+      if (previousHash === undefined) {
+        // First record present: either seq 1, or the first after a signed prune cut.
+        if (row.seq === 1) previousHash = GENESIS_HASH;
+        else {
+          const cut = bySeq.get(row.seq - 1)?.[0];
+          if (cut === undefined) {
+            return fail({ seq: row.seq, reason: 'missing_predecessor', detail: `records before seq ${row.seq} are missing and no signed checkpoint marks a prune at seq ${row.seq - 1}` });
+          }
+          previousHash = cut.hash;
+        }
+        result.firstSeq = row.seq;
+      } else if (row.seq !== previousSeq + 1) {
+        return row.seq > previousSeq + 1
+          ? fail({ seq: row.seq, reason: 'missing_predecessor', detail: `record${row.seq - previousSeq > 2 ? 's' : ''} ${previousSeq + 1}${row.seq - previousSeq > 2 ? `..${row.seq - 1}` : ''} missing before seq ${row.seq}` })
+          : fail({ seq: row.seq, reason: 'out_of_order', detail: `seq ${row.seq} follows seq ${previousSeq}` });
+      }
+      const expected = chainHash(previousHash, canonicalRecord(row));
+      if (expected !== row.hash) {
+        return fail({ seq: row.seq, reason: 'hash_mismatch', detail: `record ${row.seq} does not match its hash (edited, moved, or its predecessor changed)` });
+      }
+      const signed = bySeq.get(row.seq);
+      if (signed !== undefined && signed.some((c) => c.hash !== row.hash)) {
+        return fail({ seq: row.seq, reason: 'checkpoint_mismatch', detail: `the chain up to seq ${row.seq} differs from its signed checkpoint (rewritten at or before this record)` });
+      }
+      previousHash = row.hash;
+      previousSeq = row.seq;
+      result.records++;
+    }
+    if (rows.length < pageSize) break;
+  }
+  result.lastSeq = result.firstSeq === null ? null : previousSeq;
+  if (latestCheckpoint > previousSeq) {
+    return fail({ seq: previousSeq + 1, reason: 'truncated', detail: `a signed checkpoint covers seq ${latestCheckpoint} but the chain ends at seq ${previousSeq}` });
+  }
+  return result;
+}
