@@ -1,0 +1,105 @@
+/**
+ * The person in the loop: headless Chromium (the Debian package, never a
+ * downloaded browser) driven by playwright-core. Fields and buttons are
+ * found by their accessible labels, as a person finds them, so a login or
+ * consent page that is not labelled properly fails these tests.
+ */
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+export interface LoginAs {
+  email: string;
+  password: string;
+  /** Organization to pick when the user belongs to several (its display name). */
+  org?: string;
+  /** Optional scopes to untick on the consent screen (scope name or description). */
+  untick?: string[];
+  /** Press Deny instead of Approve on the consent screen. */
+  deny?: boolean;
+  /** True once the browser has left Gatehouse for the client's redirect URI. */
+  until: (url: string) => boolean;
+}
+
+const CONSENT_APPROVE = /^(approve|allow|authori[sz]e|accept|grant)\b/i;
+const CONSENT_DENY = /^(deny|reject|cancel|decline)\b/i;
+const LOGIN_SUBMIT = /^(sign in|log in|login|continue|next)\b/i;
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * From a page showing Gatehouse's login form, signs in, picks the
+ * organization if asked, answers the consent screen, and returns the URL the
+ * browser was finally sent to (the client's redirect URI with its query).
+ */
+export async function browserLogin(page: Page, as: LoginAs): Promise<string> {
+  await page.getByLabel(/e-?mail/i).fill(as.email);
+  await page.getByLabel(/password/i).fill(as.password);
+  await clickAndSettle(page, page.getByRole('button', { name: LOGIN_SUBMIT }));
+  for (let step = 0; step < 6; step++) {
+    if (as.until(page.url())) return page.url();
+    const approve = page.getByRole('button', { name: CONSENT_APPROVE });
+    if (await exists(approve)) {
+      for (const scope of as.untick ?? []) await page.getByRole('checkbox', { name: new RegExp(escape(scope), 'i') }).uncheck();
+      const button = as.deny ? page.getByRole('button', { name: CONSENT_DENY }) : approve;
+      await clickAndSettle(page, button.first());
+      continue;
+    }
+    if (await pickOrganization(page, as.org)) continue;
+    if (await exists(page.getByLabel(/password/i))) throw new Error(`login was refused: ${await visibleText(page)}`);
+    throw new Error(`unexpected page ${page.url()}: ${await visibleText(page)}`);
+  }
+  throw new Error(`the browser never reached the redirect URI; last page ${page.url()}`);
+}
+
+/**
+ * Opens an authorization URL in a fresh context, logs in, and captures the
+ * redirect to `redirectUri` without needing anything to listen there.
+ */
+export async function authorizeInBrowser(browser: Browser, authorizationUrl: string | URL, redirectUri: string, as: Omit<LoginAs, 'until'>): Promise<URL> {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const reached = (url: string) => url.startsWith(redirectUri);
+    await page.route((url) => reached(url.href), (route) => route.fulfill({ status: 200, contentType: 'text/plain', body: 'Authorization finished; you can close this page.' }));
+    await page.goto(String(authorizationUrl));
+    return new URL(await browserLogin(page, { ...as, until: reached }));
+  } finally {
+    await context.close();
+  }
+}
+
+async function pickOrganization(page: Page, org: string | undefined): Promise<boolean> {
+  const name = org ? new RegExp(escape(org), 'i') : undefined;
+  const radio = name ? page.getByRole('radio', { name }) : page.getByRole('radio');
+  if (await exists(radio)) {
+    await radio.first().check();
+    await clickAndSettle(page, page.getByRole('button', { name: /^(continue|next|select|choose|use)\b/i }).first());
+    return true;
+  }
+  if (name) {
+    const button = page.getByRole('button', { name });
+    if (await exists(button)) {
+      await clickAndSettle(page, button.first());
+      return true;
+    }
+  }
+  return false;
+}
+
+async function clickAndSettle(page: Page, target: Locator): Promise<void> {
+  const navigated = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame(), timeout: 15_000 }).catch(() => undefined);
+  await target.click();
+  await navigated;
+  await page.waitForLoadState('domcontentloaded').catch(() => undefined);
+}
+
+const exists = async (locator: Locator): Promise<boolean> => (await locator.count()) > 0;
+
+async function visibleText(page: Page): Promise<string> {
+  const text = await page.locator('body').innerText().catch(() => '');
+  return text.replace(/\s+/g, ' ').slice(0, 500);
+}

@@ -1,0 +1,76 @@
+/**
+ * A real, listening Gatehouse for end-to-end tests, started the way
+ * `gatehouse dev` starts it (`startGatehouse` from the CLI): in-memory
+ * SQLite, the test access model applied as config, 127.0.0.1 at a random
+ * port. Clients under test reach it only over HTTP.
+ */
+import { Writable } from 'node:stream';
+import { configSchema, createLogger, startGatehouse, type RunningGatehouse } from '@gatehouse/cli';
+import type { AuthorizationServerOptions } from '../../src/index.ts';
+import { reserveFreePort } from './listen.ts';
+import { ALICE, BOB, ORG, TEST_SCOPES, testConfig, type TestPerson } from './seed.ts';
+
+export interface TestGatehouseOptions {
+  /** Path part of the issuer, e.g. `/tenant-a` (RFC 8414 §3.1 path insertion). Default none. */
+  issuerPath?: string;
+  /** Canonical URI of the MCP server the seeded resource describes. */
+  resourceUri?: string;
+  /** Overrides of the authorization server options; nested objects may be partial. */
+  server?: { [K in keyof AuthorizationServerOptions]?: AuthorizationServerOptions[K] extends object ? Partial<AuthorizationServerOptions[K]> : AuthorizationServerOptions[K] };
+}
+
+export interface SeededPerson extends TestPerson {
+  id: string;
+}
+
+export interface TestGatehouse {
+  /** The issuer identifier, without trailing slash. */
+  issuer: string;
+  /** Scheme, host and port of the listener. */
+  origin: string;
+  running: RunningGatehouse;
+  store: RunningGatehouse['store'];
+  model: { orgId: string; resourceUri: string; scopes: string[]; alice: SeededPerson; bob: SeededPerson };
+  /** Log lines the server wrote (redacted by the logger), for diagnosing a failure. */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+export const DEFAULT_TEST_RESOURCE = 'https://mcp.acme.test/mcp';
+
+export async function startTestGatehouse(input: TestGatehouseOptions = {}): Promise<TestGatehouse> {
+  const resourceUri = input.resourceUri ?? DEFAULT_TEST_RESOURCE;
+  const logs: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs.push(chunk.toString('utf8').trimEnd());
+      done();
+    },
+  });
+  // An issuer with a path must name its port before the server starts.
+  const port = input.issuerPath ? await reserveFreePort() : 0;
+  const running = await startGatehouse({
+    databaseUrl: 'sqlite::memory:',
+    config: configSchema.parse(testConfig(resourceUri)),
+    port,
+    ...(input.issuerPath ? { issuer: `http://127.0.0.1:${port}${input.issuerPath}` } : {}),
+    options: (input.server ?? {}) as Partial<Omit<AuthorizationServerOptions, 'issuer'>>,
+    logger: createLogger({ level: 'info', destination }),
+  });
+  const person = async (p: TestPerson): Promise<SeededPerson> => {
+    const user = await running.store.users.getByEmail(p.email);
+    if (!user) throw new Error(`config did not create ${p.email}`);
+    return { ...p, id: user.id };
+  };
+  const org = await running.store.orgs.getBySlug(ORG.slug);
+  if (!org) throw new Error('config did not create the organization');
+  return {
+    issuer: running.issuer,
+    origin: running.url,
+    running,
+    store: running.store,
+    model: { orgId: org.id, resourceUri, scopes: TEST_SCOPES, alice: await person(ALICE), bob: await person(BOB) },
+    logs,
+    close: () => running.close(),
+  };
+}
