@@ -101,7 +101,8 @@ export async function rotateSigningKey(ctx: ServerContext): Promise<SigningKey> 
  * token lifetime.
  */
 export async function publishedJwks(ctx: ServerContext): Promise<JWK[]> {
-  const keys = (await ctx.store.keys.list()).sort((a, b) => a.createdAt - b.createdAt);
+  // Oldest first; on equal times a retired key sorts before the active one that replaced it.
+  const keys = (await ctx.store.keys.list()).sort((a, b) => a.createdAt - b.createdAt || Number(a.status === 'active') - Number(b.status === 'active'));
   const longestTtlMs = Math.max(...Object.values(ctx.options.accessTokenTtl)) * 1000;
   const now = ctx.clock.now();
   return keys
