@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import type { ScopeDefinition } from '@gatehouse/core';
+import { T0 } from './fixtures.ts';
+import type { SuiteContext } from './index.ts';
+
+export function catalogSuite(ctx: SuiteContext): void {
+  describe('roles', () => {
+    it('upserts, reads, lists and deletes a role', async () => {
+      const store = await ctx.fresh();
+      await store.roles.upsert({ name: 'Management', description: 'Managers', permissions: ['approve'] });
+      await store.roles.upsert({ name: 'Management', description: 'People managers', permissions: ['approve', 'hire'] });
+      await store.roles.upsert({ name: 'Engineering', description: 'Engineers', permissions: [] });
+      expect(await store.roles.get('Management')).toEqual({ name: 'Management', description: 'People managers', permissions: ['approve', 'hire'] });
+      expect((await store.roles.list()).map((r) => r.name)).toEqual(['Engineering', 'Management']);
+      expect(await store.roles.delete('Engineering')).toBe(true);
+      expect(await store.roles.delete('Engineering')).toBe(false);
+      expect(await store.roles.get('Engineering')).toBeUndefined();
+    });
+  });
+
+  describe('scope definitions', () => {
+    it('round-trips every field, including the optional flag and allowed roles', async () => {
+      const store = await ctx.fresh();
+      const finance: ScopeDefinition = {
+        name: 'finance:read',
+        kind: 'org',
+        allowedRoles: ['Finance', 'Management'],
+        sensitivity: 'critical',
+        optional: true,
+        description: 'Read invoices and payroll',
+      };
+      const tickets: ScopeDefinition = { ...finance, name: 'tickets:read', allowedRoles: [], sensitivity: 'routine', optional: false };
+      await store.scopes.upsert(finance);
+      await store.scopes.upsert(tickets);
+      expect(await store.scopes.get('finance:read')).toEqual(finance);
+      expect(await store.scopes.get('tickets:read')).toEqual(tickets);
+      await store.scopes.upsert({ ...finance, optional: false, description: 'Read finance' });
+      expect(await store.scopes.get('finance:read')).toEqual({ ...finance, optional: false, description: 'Read finance' });
+      expect((await store.scopes.list()).map((s) => s.name)).toEqual(['finance:read', 'tickets:read']);
+      expect(await store.scopes.delete('tickets:read')).toBe(true);
+      expect(await store.scopes.delete('tickets:read')).toBe(false);
+    });
+  });
+
+  describe('protected resources', () => {
+    it('replaces a resource on upsert but keeps its first createdAt', async () => {
+      const store = await ctx.fresh();
+      const uri = 'https://mcp.example.com/mcp';
+      await store.resources.upsert({ uri, name: 'Internal', scopes: ['tickets:read'], createdAt: T0, updatedAt: T0 });
+      await store.resources.upsert({ uri, name: 'Internal MCP', scopes: ['tickets:read', 'finance:read'], createdAt: T0 + 7, updatedAt: T0 + 7 });
+      expect(await store.resources.get(uri)).toEqual({ uri, name: 'Internal MCP', scopes: ['tickets:read', 'finance:read'], createdAt: T0, updatedAt: T0 + 7 });
+      expect(await store.resources.list()).toHaveLength(1);
+      expect(await store.resources.delete(uri)).toBe(true);
+      expect(await store.resources.get(uri)).toBeUndefined();
+      expect(await store.resources.delete(uri)).toBe(false);
+    });
+  });
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createStore, migrateToLatest, migrations } from '@gatehouse/store';
+import { createTestStore } from '@gatehouse/store/testing';
+import { defineStoreConformance } from './conformance/index.ts';
+
+defineStoreConformance('SQLite file', () => createTestStore('sqlite'), { crossConnection: false });
+
+describe('SQLite engine', () => {
+  it('opens sqlite::memory: with the schema migrated', async () => {
+    const store = await createStore('sqlite::memory:');
+    expect(store.engine).toBe('sqlite');
+    expect(await store.settings.getSignupPolicy()).toEqual({ publicSignup: false, allowedEmailDomains: [] });
+    expect(await migrateToLatest(store)).toEqual([]);
+    await store.close();
+  });
+
+  it('migrates a new file by URL, reports each migration once, and keeps data across reopen', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gatehouse-migrate-'));
+    try {
+      const url = `sqlite:${join(dir, 'nested', 'gh.db')}`;
+      expect(await migrateToLatest(url)).toEqual(migrations.map((m) => m.name));
+      expect(await migrateToLatest(url)).toEqual([]);
+      const store = await createStore(url);
+      await store.roles.upsert({ name: 'Support', description: '', permissions: [] });
+      await store.close();
+      const reopened = await createStore(url, { migrate: false });
+      expect(await reopened.roles.get('Support')).toBeDefined();
+      await reopened.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects an unsupported URL scheme', async () => {
+    await expect(createStore('mysql://localhost/db')).rejects.toThrow(/unsupported store URL/);
+  });
+});
