@@ -3,7 +3,7 @@
  * `requires` (scope requirement) and an optional per-operation `policy`
  * (FastMCP's `@mcp.tool(auth=require_scopes(...))`). Stateless Streamable
  * HTTP builds one McpServer per request; `build()` registers everything and
- * disables what the caller's scopes do not allow, so tools/list,
+ * removes what the caller's scopes do not allow, so tools/list,
  * resources/list and prompts/list show only what the caller may use.
  */
 import { McpServer, type ReadResourceCallback, type ReadResourceTemplateCallback, type ResourceMetadata, type ResourceTemplate, type ToolCallback, type PromptCallback } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -20,13 +20,13 @@ export interface Gate {
   policy?: Policy;
 }
 
-interface Toggle {
-  disable(): void;
+interface Removable {
+  remove(): void;
 }
 
 interface Definition {
   gate: Required<Pick<Gate, 'requires'>> & Gate;
-  register(server: McpServer): Toggle;
+  register(server: McpServer): Removable;
 }
 
 export interface GatedOperations {
@@ -102,7 +102,10 @@ export class GatedMcpServer {
     const server = new McpServer(this.serverInfo, this.serverOptions);
     for (const definition of this.definitions) {
       const registered = definition.register(server);
-      if (!isSatisfied(definition.gate.requires, heldScopes)) registered.disable();
+      // Register-then-remove keeps the list handlers installed (an empty list, not
+      // "method not found"); remove() rather than disable() because the SDK's
+      // resources/templates/list does not filter disabled templates.
+      if (!isSatisfied(definition.gate.requires, heldScopes)) registered.remove();
     }
     return server;
   }

@@ -34,8 +34,8 @@ const firstPresent = (claims: Claims, names: string[]): unknown => {
 /**
  * Maps RFC 7662 introspection members (or RFC 9068 JWT claims) to a
  * Principal. Besides the standard members it reads Gatehouse's own
- * `org_id`, `roles`, `permissions` (alias `users_org_permissions`) and
- * `principal_type`. Returns undefined when `sub` or `client_id` is missing.
+ * `org_id`, `users_org_roles` (alias `roles`), `users_org_permissions`
+ * (alias `permissions`) and `principal_type`. Returns undefined when `sub` or `client_id` is missing.
  */
 export function principalFromClaims(claims: Claims): Principal | undefined {
   const clientId = stringOrNull(firstPresent(claims, ['client_id', 'azp']));
@@ -43,13 +43,15 @@ export function principalFromClaims(claims: Claims): Principal | undefined {
   if (subject === null || clientId === null) return undefined;
   const org = claims.org as Claims | undefined;
   const explicitKind = firstPresent(claims, ['principal_type', 'sub_type', 'gatehouse_kind']);
-  const kind = explicitKind === 'service' || explicitKind === 'client' || (explicitKind === undefined && claims.sub === undefined) ? 'service' : 'user';
+  // Gatehouse names service agents `client:<client_id>` (they act as themselves, not a person).
+  const kind =
+    explicitKind === 'service' || explicitKind === 'client' || (explicitKind === undefined && (claims.sub === undefined || subject === `client:${clientId}`)) ? 'service' : 'user';
   const exp = typeof claims.exp === 'number' ? claims.exp * 1000 : Number.POSITIVE_INFINITY;
   return {
     subject,
     kind,
     orgId: stringOrNull(firstPresent(claims, ['org_id', 'organization_id'])) ?? stringOrNull(org?.id),
-    roles: stringList(firstPresent(claims, ['roles', 'org_roles', 'user_role'])),
+    roles: stringList(firstPresent(claims, ['users_org_roles', 'roles', 'org_roles'])),
     permissions: stringList(firstPresent(claims, ['permissions', 'users_org_permissions'])),
     scopes: stringList(claims.scope),
     clientId,
