@@ -13,7 +13,10 @@ async function get(h: Harness, path: string): Promise<Response> {
 }
 
 /** oauth4webapi's fetch, served by the in-process app (the origin is the issuer's). */
-const viaApp = (h: Harness) => (url: string, init: RequestInit) => h.app.request(url, init);
+const viaApp =
+  (h: Harness) =>
+  async (url: string, init: oauth.CustomFetchOptions<'GET'>): Promise<Response> =>
+    h.app.request(url, { method: init.method, headers: init.headers });
 
 describe('RFC 8414 §3 authorization server metadata (issuer without a path)', () => {
   it('serves metadata whose issuer is exactly the configured issuer', async () => {
