@@ -4,7 +4,8 @@
  *   1. verifyClientAndRedirectUri: unknown client or unregistered
  *      redirect_uri → local error page, never a redirect (§4.1.2.1);
  *   2. validateAuthorizationRequest: response_type, PKCE S256, resource,
- *      scope, prompt → errors redirected with state and iss;
+ *      scope, prompt → errors redirected with state and iss (for clients
+ *      anyone could register, only once the user has signed in);
  *   3. park the request (browser-bound) and advance: login → org → consent → code.
  */
 import type { Hono, Context } from 'hono';
@@ -17,7 +18,8 @@ import { advance } from '../interaction/advance.ts';
 import { readAuthorizationParams } from './params.ts';
 import { verifyClientAndRedirectUri } from './validate-client.ts';
 import { validateAuthorizationRequest } from './validate-request.ts';
-import { createPending } from './pending.ts';
+import { createHeldError, createPending, trustsRedirect } from './pending.ts';
+import { currentSession } from '../session/current-session.ts';
 import { errorRedirect } from './redirect.ts';
 
 async function authorize(c: Context<AppEnv>, ctx: ServerContext): Promise<Response> {
@@ -28,7 +30,8 @@ async function authorize(c: Context<AppEnv>, ctx: ServerContext): Promise<Respon
   } catch (error) {
     if (!isOAuthError(error)) throw error;
     ctx.log('info', 'authorize: request rejected before redirect', { code: error.code, detail: error.detail });
-    return errorPage(error.status, 'Authorization failed', error.message, error.code);
+    // 401 would promise a WWW-Authenticate challenge a browser page cannot answer.
+    return errorPage(error.status === 401 ? 400 : error.status, 'Authorization failed', error.message, error.code);
   }
   let request;
   try {
@@ -36,8 +39,14 @@ async function authorize(c: Context<AppEnv>, ctx: ServerContext): Promise<Respon
   } catch (error) {
     if (!isOAuthError(error)) throw error;
     const state = params.repeated.has('state') ? null : (params.get('state') ?? null);
-    const redirectTarget = { redirectUri: target.redirectUri, state, issuer: ctx.options.issuer };
-    return errorRedirect(redirectTarget, error.code, error.message, c.req.method === 'POST' ? 303 : 302);
+    if (trustsRedirect(target.client) || (await currentSession(c, ctx))) {
+      const redirectTarget = { redirectUri: target.redirectUri, state, issuer: ctx.options.issuer };
+      return errorRedirect(redirectTarget, error.code, error.message, c.req.method === 'POST' ? 303 : 302);
+    }
+    // An untrusted client's redirect URI is reached only by signed-in users (RFC 9700 §4.11.2).
+    const binding = ensureBrowserBinding(c, ctx);
+    const held = await createHeldError(ctx, { ...target, state }, { code: error.code, description: error.message }, browserHash(binding.secret));
+    return withCookies(await advance(c, ctx, held, 'authorize', binding.secret), binding.setCookie ? [binding.setCookie] : []);
   }
   const binding = ensureBrowserBinding(c, ctx);
   const pending = await createPending(ctx, request, browserHash(binding.secret));

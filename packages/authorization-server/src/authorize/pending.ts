@@ -5,7 +5,7 @@
  * (the SHA-256 of its browser cookie), so an interaction id leaked through
  * a URL cannot be completed from another browser.
  */
-import { newId } from '@gatehouse/core';
+import { newId, type Client, type OAuthErrorCode } from '@gatehouse/core';
 import type { ServerContext } from '../context.ts';
 import type { AuthorizationRequest, Prompt } from './validate-request.ts';
 
@@ -27,13 +27,24 @@ export interface PendingAuthorization {
   loggedInAt: number | null;
   /** The organization the user picked, valid only for that user. */
   org: { userId: string; orgId: string | null } | null;
+  /**
+   * False for dynamically registered and metadata-document clients: anyone
+   * can create those with any redirect URI, so Gatehouse redirects to them
+   * only after the user has signed in (RFC 9700 §4.11.2, open redirector).
+   */
+  trustedRedirect: boolean;
+  /** A request error held back until the user has signed in (untrusted clients only). */
+  error: { code: OAuthErrorCode; description: string } | null;
   createdAt: number;
   expiresAt: number;
 }
 
+/** Pre-registered clients were vetted by an operator; their redirect URIs are trusted. */
+export const trustsRedirect = (client: Client): boolean => client.kind === 'preregistered';
+
 export async function createPending(ctx: ServerContext, request: AuthorizationRequest, browserHash: string): Promise<PendingAuthorization> {
   const now = ctx.clock.now();
-  const pending: PendingAuthorization = {
+  return store(ctx, {
     id: newId('ia'),
     browserHash,
     clientId: request.client.id,
@@ -46,9 +57,42 @@ export async function createPending(ctx: ServerContext, request: AuthorizationRe
     prompts: request.prompts,
     loggedInAt: null,
     org: null,
+    trustedRedirect: trustsRedirect(request.client),
+    error: null,
     createdAt: now,
     expiresAt: now + INTERACTION_TTL_MS,
-  };
+  });
+}
+
+/** Parks a request error of an untrusted client until the user signs in. */
+export async function createHeldError(
+  ctx: ServerContext,
+  target: { client: Client; redirectUri: string; state: string | null },
+  error: { code: OAuthErrorCode; description: string },
+  browserHash: string,
+): Promise<PendingAuthorization> {
+  const now = ctx.clock.now();
+  return store(ctx, {
+    id: newId('ia'),
+    browserHash,
+    clientId: target.client.id,
+    redirectUri: target.redirectUri,
+    state: target.state,
+    resource: '',
+    scopes: [],
+    offlineAccess: false,
+    codeChallenge: '',
+    prompts: [],
+    loggedInAt: null,
+    org: null,
+    trustedRedirect: false,
+    error,
+    createdAt: now,
+    expiresAt: now + INTERACTION_TTL_MS,
+  });
+}
+
+async function store(ctx: ServerContext, pending: PendingAuthorization): Promise<PendingAuthorization> {
   await ctx.store.interactions.put(pending.id, pending, pending.expiresAt);
   return pending;
 }

@@ -15,6 +15,7 @@ import { issueCode } from '../authorize/issue-code.ts';
 import { codeRedirect, errorRedirect, localRedirect, type RedirectTarget } from '../authorize/redirect.ts';
 import { errorPage } from '../views/error-page.ts';
 import { renderConsent, renderOrgPicker } from './render.ts';
+import { currentSession } from '../session/current-session.ts';
 
 export const redirectTargetOf = (ctx: ServerContext, pending: PendingAuthorization): RedirectTarget => ({
   redirectUri: pending.redirectUri,
@@ -33,6 +34,13 @@ export async function failPending(ctx: ServerContext, pending: PendingAuthorizat
 export async function advance(c: Context, ctx: ServerContext, pending: PendingAuthorization, from: 'authorize' | 'interaction', browserSecret: string): Promise<Response> {
   const silent = pending.prompts.includes('none');
   const target = redirectTargetOf(ctx, pending);
+  const loginUrl = `${ctx.options.issuer}/login?interaction=${pending.id}`;
+  if (pending.error) {
+    // Held back for an untrusted client until someone has signed in (RFC 9700 §4.11.2).
+    if (!(await currentSession(c, ctx))) return localRedirect(loginUrl);
+    await finishPending(ctx, pending.id);
+    return errorRedirect(target, pending.error.code, pending.error.description);
+  }
   let step;
   try {
     step = await nextStep(c, ctx, pending);
@@ -42,8 +50,10 @@ export async function advance(c: Context, ctx: ServerContext, pending: PendingAu
   const interactionUrl = `${ctx.options.issuer}/interaction/${pending.id}`;
   switch (step.kind) {
     case 'login':
-      if (silent) return finishPending(ctx, pending.id).then(() => errorRedirect(target, 'login_required', 'The user is not signed in.'));
-      return localRedirect(`${ctx.options.issuer}/login?interaction=${pending.id}`);
+      // prompt=none answers login_required at once only for trusted redirect URIs; an
+      // untrusted client's user signs in first, then gets the silent answer.
+      if (silent && pending.trustedRedirect) return finishPending(ctx, pending.id).then(() => errorRedirect(target, 'login_required', 'The user is not signed in.'));
+      return localRedirect(loginUrl);
     case 'pick_org':
       if (silent) return finishPending(ctx, pending.id).then(() => errorRedirect(target, 'interaction_required', 'The user must choose an organization.'));
       return from === 'authorize' ? localRedirect(interactionUrl) : renderOrgPicker(ctx, pending, step, browserSecret);
