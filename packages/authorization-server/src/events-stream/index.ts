@@ -41,7 +41,10 @@ function revocationStream(ctx: ServerContext, clientId: string, signal: AbortSig
       });
       const ping = setInterval(() => send(': ping\n\n'), ctx.options.revocationStreamPingMs);
       ping.unref?.();
+      let stopped = false;
       stop = () => {
+        if (stopped) return;
+        stopped = true;
         clearInterval(ping);
         unsubscribe();
       };
