@@ -149,6 +149,10 @@ export class AuditLog {
 
   private async drain(): Promise<void> {
     while (this.pending.length > 0) {
+      // Let I/O and timers run between commits (better-sqlite3 answers synchronously, so
+      // without this a steady stream of appends would starve the event loop), and let
+      // appends made in this turn join the batch.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       const batch = this.pending.splice(0, this.maxBatch);
       const rows = batch.map((p) => p.row);
       let linked: AuditRow[] = [];
