@@ -17,8 +17,9 @@ export function toNodeListener(mcp: ProtectedMcp): (req: IncomingMessage, res: S
   const listener = getRequestListener(
     (request, env) => {
       const incoming = env.incoming as ParsedIncoming;
-      // body-parser sets _body once it consumed the stream; then hand over its result.
-      const parsedBody = incoming._body === true ? incoming.body : undefined;
+      // A body parser (express.json()) already drained the stream: hand over its result.
+      const consumed = incoming._body === true || incoming.readableEnded;
+      const parsedBody = consumed ? incoming.body : undefined;
       return mcp.fetch(request, { ip: incoming.socket.remoteAddress, ...(parsedBody !== undefined ? { parsedBody } : {}) });
     },
     { overrideGlobalObjects: false },
