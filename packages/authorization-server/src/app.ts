@@ -16,6 +16,7 @@ import { mountIntrospection } from './introspection/index.ts';
 import { mountRevocation } from './revocation/index.ts';
 import { mountRevocationStream } from './events-stream/index.ts';
 import { mountAdmin } from './admin/index.ts';
+import { mountAccount } from './admin/account.ts';
 import { mountAuthorize } from './authorize/index.ts';
 import { mountSession } from './session/index.ts';
 import { mountInteraction } from './interaction/index.ts';
@@ -32,6 +33,7 @@ const FEATURES: FeatureMount[] = [
   mountRevocation,
   mountRevocationStream,
   mountAdmin,
+  mountAccount,
   mountAuthorize,
   mountSession,
   mountInteraction,
