@@ -55,7 +55,12 @@ export function openSqlite(filename: string): Kysely<Database> {
 
 const INT8_OID = 20;
 
-export function openPostgres(connectionString: string, schema: string | undefined, poolSize = 10): { db: Kysely<Database>; pool: pg.Pool } {
+export function openPostgres(
+  connectionString: string,
+  schema: string | undefined,
+  poolSize = 10,
+  onIdleError: (error: Error) => void = () => {},
+): { db: Kysely<Database>; pool: pg.Pool } {
   const pool = new pg.Pool({
     connectionString,
     max: poolSize,
@@ -67,6 +72,8 @@ export function openPostgres(connectionString: string, schema: string | undefine
         oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle connection dropped by the server emits 'error' on the pool; unhandled, it would kill the process.
+  pool.on('error', onIdleError);
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool };
 }
 

@@ -1,0 +1,75 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import type { GatehouseEvent } from '@gatehouse/core';
+import { PostgresEventBus, splitForNotify } from '@gatehouse/store';
+import { requirePostgres, TEST_POSTGRES_URL } from '@gatehouse/store/testing';
+
+const available = await requirePostgres('@gatehouse/store PostgresEventBus');
+
+/** Resolves once `predicate` holds for the collected events (NOTIFY is asynchronous). */
+function collect(bus: PostgresEventBus) {
+  const events: (GatehouseEvent & { at: number })[] = [];
+  const waiters: (() => void)[] = [];
+  bus.subscribe((event) => {
+    events.push(event);
+    for (const wake of waiters.splice(0)) wake();
+  });
+  const until = async (predicate: () => boolean): Promise<void> => {
+    while (!predicate()) await new Promise<void>((resolve) => waiters.push(resolve));
+  };
+  return { events, until };
+}
+
+describe.skipIf(!available)('PostgresEventBus (LISTEN/NOTIFY fan-out)', () => {
+  const buses: PostgresEventBus[] = [];
+  const channel = `gh_test_${randomBytes(5).toString('hex')}`;
+  const open = async () => {
+    const bus = await PostgresEventBus.connect(TEST_POSTGRES_URL, { channel, now: () => 42 });
+    buses.push(bus);
+    return bus;
+  };
+  afterEach(async () => {
+    await Promise.all(buses.splice(0).map((b) => b.close()));
+  });
+
+  it('delivers an event published on one connection to a subscriber on another, and once to the publisher’s own subscriber', async () => {
+    const [a, b] = [await open(), await open()];
+    const atA = collect(a);
+    const atB = collect(b);
+    const event: GatehouseEvent = { type: 'token.revoked', tokenHashes: ['aGFzaDE', 'aGFzaDI'], reason: 'revoked_by_admin', userId: 'usr_1' };
+    await a.publish(event);
+    await atB.until(() => atB.events.length === 1);
+    expect(atB.events).toEqual([{ ...event, at: 42 }]);
+    // A marker from B proves A has drained its notifications: A heard B's marker but not its own event twice.
+    await b.publish({ type: 'logout', userId: 'usr_marker' });
+    await atA.until(() => atA.events.length === 2);
+    expect(atA.events.map((e) => e.type)).toEqual(['token.revoked', 'logout']);
+  });
+
+  it('splits a revocation too large for one NOTIFY and still announces every hash exactly once', async () => {
+    const [a, b] = [await open(), await open()];
+    const atB = collect(b);
+    const tokenHashes = Array.from({ length: 600 }, () => randomBytes(32).toString('base64url'));
+    expect(splitForNotify({ type: 'grant.revoked', grantId: 'grt_1', tokenHashes, at: 1 }, 'o').length).toBeGreaterThan(1);
+    await a.publish({ type: 'grant.revoked', grantId: 'grt_1', tokenHashes });
+    const received = () => atB.events.flatMap((e) => (e.type === 'grant.revoked' ? e.tokenHashes : []));
+    await atB.until(() => received().length >= tokenHashes.length);
+    expect(received().sort()).toEqual([...tokenHashes].sort());
+    expect(new Set(atB.events.map((e) => (e.type === 'grant.revoked' ? e.grantId : '')))).toEqual(new Set(['grt_1']));
+  });
+
+  it('does not deliver to a listener that unsubscribed', async () => {
+    const [a, b] = [await open(), await open()];
+    const seen: string[] = [];
+    const off = b.subscribe((e) => void seen.push(e.type));
+    const marker = collect(b);
+    off();
+    await a.publish({ type: 'logout', userId: 'usr_2' });
+    await marker.until(() => marker.events.length === 1);
+    expect(seen).toEqual([]);
+  });
+
+  it('refuses a channel name that is not a plain identifier', async () => {
+    await expect(PostgresEventBus.connect(TEST_POSTGRES_URL, { channel: 'x; drop' })).rejects.toThrow(/invalid NOTIFY channel/);
+  });
+});
