@@ -10,7 +10,7 @@ afterEach(async () => {
 
 const NATIVE = { application_type: 'native', client_name: 'Claude Code', redirect_uris: ['http://127.0.0.1/callback'], token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'] };
 
-function register(h: Harness, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+async function register(h: Harness, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return h.app.request('https://as.example/register', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 }
 
