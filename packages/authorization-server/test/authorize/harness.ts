@@ -195,10 +195,17 @@ export async function signIn(browser: TestBrowser, person: Person): Promise<Resp
   return browser.post('/login', { csrf: csrfOf(await page.text()), email: person.email, password: person.password });
 }
 
-/** Follows an authorization to the consent page for `person`, picking `orgId` if asked. */
+/** Follows an authorization to the consent page for `person` (signing in when asked), picking `orgId` if asked. */
 export async function reachConsent(browser: TestBrowser, person: Person, params: Record<string, string | null> = {}, orgId?: string): Promise<{ interactionId: string; html: string; response: Response }> {
-  const { interactionId, response } = await startAndLogin(browser, person, params);
-  if (response.status !== 303) throw new Error(`login answered ${response.status}`);
+  const started = await browser.get(authorizeUrl(params));
+  const location = started.headers.get('location') ?? '';
+  const interactionId = interactionIdOf(location);
+  if (location.includes('/login?')) {
+    // Not signed in yet (or prompt=login): sign in through the form.
+    const loginPage = await browser.get(pathOf(location));
+    const response = await browser.post('/login', { csrf: csrfOf(await loginPage.text()), interaction: interactionId, email: person.email, password: person.password });
+    if (response.status !== 303) throw new Error(`login answered ${response.status}`);
+  }
   let page = await browser.get(`/interaction/${interactionId}`);
   let html = await page.text();
   if (html.includes('name="org"')) {
