@@ -16,6 +16,10 @@ export const TEST_POSTGRES_URL = process.env.GATEHOUSE_TEST_POSTGRES_URL ?? 'pos
 
 export interface TestStore {
   store: Store;
+  /** The store's URL (for PostgreSQL, pass `schema` too), to open it again from another process. */
+  url: string;
+  /** PostgreSQL only: the schema the store lives in. */
+  schema?: string;
   /** Closes the store and deletes its data (temp dir or schema). */
   cleanup: () => Promise<void>;
   /** Opens another store on the same database (PostgreSQL only: a second pool, so races cross connections). */
@@ -32,6 +36,7 @@ async function createSqliteTestStore(): Promise<TestStore> {
   const store = await createStore(url);
   return {
     store,
+    url,
     cleanup: async () => {
       await store.close();
       await rm(dir, { recursive: true, force: true });
@@ -50,6 +55,8 @@ async function createPostgresTestStore(poolSize: number): Promise<TestStore> {
   const others: Store[] = [];
   return {
     store,
+    url: TEST_POSTGRES_URL,
+    schema,
     cleanup: async () => {
       await Promise.all([store, ...others].map((s) => s.close()));
       await dropSchema(schema);
