@@ -9,7 +9,8 @@ import type { ServerContext } from '../context.ts';
 import { htmlResponse } from '../views/layout.ts';
 import { loginPage } from '../views/login-page.ts';
 import { errorPage } from '../views/error-page.ts';
-import { ensureBrowserBinding, readBrowserSecret } from './browser.ts';
+import { loadPending } from '../authorize/pending.ts';
+import { browserHash, ensureBrowserBinding, readBrowserSecret } from './browser.ts';
 import { withCookies } from './cookies.ts';
 import { checkCsrf, csrfToken } from './csrf.ts';
 import { currentSession, startSession } from './current-session.ts';
@@ -24,7 +25,9 @@ async function renderForm(c: Context, ctx: ServerContext, status: number, extra:
   const binding = ensureBrowserBinding(c, ctx);
   const policy = await ctx.store.settings.getSignupPolicy();
   const page = loginPage({ issuer: ctx.options.issuer, csrf: csrfToken(binding.secret, 'login'), signupOpen: policy.publicSignup, ...extra });
-  const response = await htmlResponse(status, page, { ...(extra.headers ? { headers: extra.headers } : {}) });
+  // Signing in may end in a redirect to the client (consent already given): the form's CSP must allow it.
+  const pending = extra.interactionId ? await loadPending(ctx, extra.interactionId, browserHash(binding.secret)) : undefined;
+  const response = await htmlResponse(status, page, { ...(pending ? { redirectUri: pending.redirectUri } : {}), ...(extra.headers ? { headers: extra.headers } : {}) });
   return withCookies(response, binding.setCookie ? [binding.setCookie] : []);
 }
 
