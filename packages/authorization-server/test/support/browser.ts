@@ -56,17 +56,22 @@ export async function browserLogin(page: Page, as: LoginAs): Promise<string> {
 }
 
 /**
- * Opens an authorization URL in a fresh context, logs in, and captures the
- * redirect to `redirectUri` without needing anything to listen there.
+ * Opens an authorization URL in a fresh browser context, logs in, and
+ * returns the URL Gatehouse finally redirected to. Nothing needs to listen
+ * at `redirectUri`: the navigation request itself is captured (Playwright
+ * cannot route the target of a redirect).
  */
 export async function authorizeInBrowser(browser: Browser, authorizationUrl: string | URL, redirectUri: string, as: Omit<LoginAs, 'until'>): Promise<URL> {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
-    const reached = (url: string) => url.startsWith(redirectUri);
-    await page.route((url) => reached(url.href), (route) => route.fulfill({ status: 200, contentType: 'text/plain', body: 'Authorization finished; you can close this page.' }));
+    let reached: string | undefined;
+    page.on('request', (request) => {
+      if (!reached && request.isNavigationRequest() && request.url().startsWith(redirectUri)) reached = request.url();
+    });
     await page.goto(String(authorizationUrl));
-    return new URL(await browserLogin(page, { ...as, until: reached }));
+    await browserLogin(page, { ...as, until: () => reached !== undefined });
+    return new URL(reached!);
   } finally {
     await context.close();
   }
