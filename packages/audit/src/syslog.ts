@@ -11,7 +11,9 @@
  * forwarder buffers up to `maxQueue` frames while the receiver is away and
  * reconnects with backoff. Past that it drops the oldest and reports it
  * (the database remains the source of truth; `gatehouse audit export`
- * fills any gap).
+ * fills any gap). TCP syslog has no acknowledgements (RFC 6587 §3.4):
+ * frames written just as a connection dies can be lost; the seq in the
+ * structured data lets the SIEM see such a gap.
  */
 import { connect, type Socket } from 'node:net';
 import { hostname as osHostname } from 'node:os';
@@ -79,6 +81,11 @@ export class SyslogForwarder {
     this.open();
   }
 
+  /** Whether frames are written now (false while reconnecting: they are buffered). */
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
   /** Forwards every record `log` commits from now on; returns the detach function. */
   attach(log: AuditLog): () => void {
     return log.onAppended((records) => this.send(records));
@@ -115,6 +122,7 @@ export class SyslogForwarder {
       this.pump();
     });
     socket.on('error', (error) => this.report(error));
+    socket.on('end', () => (this.connected = false)); // the receiver went away: buffer from now on
     socket.on('close', () => {
       this.connected = false;
       if (this.closed) return;
