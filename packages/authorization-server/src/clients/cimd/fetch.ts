@@ -38,6 +38,8 @@ export async function fetchMetadataDocument(url: URL, limits: FetchLimits, resol
     }).catch((error: unknown) => {
       throw new DocumentFetchError(signal.aborted ? 'fetch timed out' : `fetch failed: ${(error as Error).message}`);
     });
+    // Aborting a body we refuse to read must not surface as an unhandled stream error.
+    response.body.on('error', () => {});
     if (response.statusCode >= 300 && response.statusCode < 400) {
       await response.body.dump();
       throw new DocumentFetchError(`redirect (${response.statusCode}) refused: metadata documents are never followed`);
