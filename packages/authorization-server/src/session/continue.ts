@@ -11,6 +11,17 @@ import { messagePage } from '../views/message-page.ts';
 import { browserHash, readBrowserSecret } from './browser.ts';
 import { withCookies } from './cookies.ts';
 
+/**
+ * The redirect_uri of this browser's pending authorization, for the login
+ * and signup pages' CSP: when consent is already remembered, the form POST
+ * ends in a redirect to the client, which form-action must allow.
+ */
+export async function pendingRedirectUri(c: Context, ctx: ServerContext, interactionId: unknown): Promise<string | undefined> {
+  const secret = readBrowserSecret(c, ctx);
+  if (typeof interactionId !== 'string' || !secret) return undefined;
+  return (await loadPending(ctx, interactionId, browserHash(secret)))?.redirectUri;
+}
+
 export async function continueAfterLogin(c: Context, ctx: ServerContext, interactionId: unknown, cookies: string[]): Promise<Response> {
   const secret = readBrowserSecret(c, ctx);
   const pending = typeof interactionId === 'string' && secret ? await loadPending(ctx, interactionId, browserHash(secret)) : undefined;

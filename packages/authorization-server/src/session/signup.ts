@@ -17,7 +17,7 @@ import { checkCsrf, csrfToken } from './csrf.ts';
 import { startSession } from './current-session.ts';
 import { acceptablePassword, hashPassword } from './password.ts';
 import { clientIp } from './client-ip.ts';
-import { continueAfterLogin } from './continue.ts';
+import { continueAfterLogin, pendingRedirectUri } from './continue.ts';
 
 const EMAIL = /^[^\s@]+@([^\s@]+\.[^\s@]+)$/;
 
@@ -26,7 +26,8 @@ const notFound = (): Promise<Response> => errorPage(404, 'Not found', 'Self-serv
 async function renderForm(c: Context, ctx: ServerContext, status: number, domains: string[], extra: { name?: string; email?: string; error?: string; interactionId?: string | undefined }): Promise<Response> {
   const binding = ensureBrowserBinding(c, ctx);
   const page = signupPage({ issuer: ctx.options.issuer, csrf: csrfToken(binding.secret, 'signup'), allowedDomains: domains, ...extra });
-  return withCookies(await htmlResponse(status, page), binding.setCookie ? [binding.setCookie] : []);
+  const redirectUri = await pendingRedirectUri(c, ctx, extra.interactionId);
+  return withCookies(await htmlResponse(status, page, redirectUri ? { redirectUri } : {}), binding.setCookie ? [binding.setCookie] : []);
 }
 
 export async function showSignup(c: Context, ctx: ServerContext): Promise<Response> {
