@@ -144,3 +144,18 @@ describe('Clickjacking and referrer leakage (RFC 9700 §4.16, §4.2.4)', () => {
     expect(html).not.toMatch(/<script|<link|src="http/);
   });
 });
+
+describe('OIDC Core §3.1.2.1 POST /authorize (form-encoded)', () => {
+  it('applies the same validation and answers errors with 303 (RFC 9700 §4.12)', async () => {
+    const query = new URL(authorizeUrl({ code_challenge_method: 'plain' }), 'http://x').searchParams;
+    const response = await new TestBrowser(h).request('/authorize', { method: 'POST', body: query.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(response.status).toBe(303);
+    expect(callbackParams(response).get('error')).toBe('invalid_request');
+  });
+
+  it('starts the login for a valid POSTed request', async () => {
+    const query = new URL(authorizeUrl(), 'http://x').searchParams;
+    const response = await new TestBrowser(h).request('/authorize', { method: 'POST', body: query.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(response.headers.get('location')).toContain('/login?interaction=');
+  });
+});
