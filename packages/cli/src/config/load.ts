@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
+import { isLoopbackHost } from '@gatehouse/core';
 import { configSchema, type GatehouseConfig } from './schema.ts';
 import { checkReferences, type ConfigIssue } from './references.ts';
 import { formatPath, locate } from './locate.ts';
@@ -33,8 +34,8 @@ export interface LoadOptions {
   /** Where `secret_env` / `password_env` are looked up. Default: process.env. */
   env?: Record<string, string | undefined>;
   /**
-   * Whether literal `secret:` / `password:` values are accepted. Development
-   * only: `serve` with a public issuer passes false.
+   * Whether literal `secret:` / `password:` values are accepted. Default:
+   * only when the file's issuer is absent or on a loopback host (development).
    */
   allowLiteralSecrets?: boolean;
 }
@@ -84,7 +85,7 @@ export function parseConfig(text: string, file = 'gatehouse.yaml', options: Load
 /** Fills `secret` / `password` from the environment; refuses literals when asked to. */
 function resolveSecrets(config: GatehouseConfig, options: LoadOptions): ConfigIssue[] {
   const env = options.env ?? process.env;
-  const literalsAllowed = options.allowLiteralSecrets ?? true;
+  const literalsAllowed = options.allowLiteralSecrets ?? (config.issuer === undefined || isLoopbackHost(new URL(config.issuer).hostname));
   const issues: ConfigIssue[] = [];
   const literal = (path: (string | number)[], what: string) =>
     issues.push({ path, message: `a literal ${what} is for development only; use ${what}_env with a non-loopback issuer` });

@@ -93,7 +93,7 @@ export const userSchema = z.strictObject({
   email: z.email().transform((e) => e.toLowerCase()),
   name: name,
   /** Literal password: development only (hashed with argon2id on apply). */
-  password: z.string().min(8, 'a password needs at least 8 characters').optional(),
+  password: z.string().min(10, 'a password needs at least 10 characters').max(256).optional(),
   password_env: envName.optional(),
   disabled: z.boolean().default(false),
   memberships: z.array(membershipSchema).default([]),

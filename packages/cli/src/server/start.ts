@@ -9,9 +9,9 @@ import type { AddressInfo } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Logger, LevelWithSilent } from 'pino';
-import { LocalEventBus, sha256, systemClock, type Clock, type EventBus } from '@gatehouse/core';
+import { sha256, systemClock, type Clock, type EventBus } from '@gatehouse/core';
 import { createStore, type Store } from '@gatehouse/store';
-import { createAuthorizationServerApp, resolveOptions, type AuthorizationServerOptions, type ServerContext } from '@gatehouse/authorization-server';
+import { createAuthorizationServerApp, resolveOptions, type PartialOptions, type ServerContext } from '@gatehouse/authorization-server';
 import { apply } from '../config/apply.ts';
 import type { Change } from '../config/plan.ts';
 import { loadConfigFile, type LoadOptions } from '../config/load.ts';
@@ -19,6 +19,7 @@ import type { GatehouseConfig } from '../config/schema.ts';
 import { toServerOptions } from '../config/server-options.ts';
 import { contextLog, createLogger } from './logger.ts';
 import { normaliseForwarded } from './forwarded.ts';
+import { createProcessEvents } from './events.ts';
 
 export interface StartOptions {
   /** `sqlite::memory:` (default), `sqlite:PATH` or `postgres://…`. Ignored when `store` is given. */
@@ -42,8 +43,11 @@ export interface StartOptions {
   /** The admin API key; default GATEHOUSE_ADMIN_KEY. Only its SHA-256 is kept. */
   adminKey?: string;
   /** Overrides of the config's `server:` section (tests shorten lifetimes here). */
-  options?: Partial<Omit<AuthorizationServerOptions, 'issuer'>>;
+  options?: Omit<PartialOptions, 'issuer'>;
+  /** Default: an in-process bus. Either way the audit log is subscribed unless `audit` is false. */
   events?: EventBus;
+  /** Record events in the hash-chained audit log. Default true. */
+  audit?: boolean;
   clock?: Clock;
   logger?: Logger;
   /** Used when no logger is given. Default 'warn'. */
@@ -63,16 +67,33 @@ export interface RunningGatehouse {
   close(): Promise<void>;
 }
 
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Caller overrides win over the config file, merged one level deep (`cimd: { allowLoopback }` keeps the file's other cimd keys). */
+function mergeOptions(fromConfig: PartialOptions, overrides: Omit<PartialOptions, 'issuer'>): PartialOptions {
+  const merged: Record<string, unknown> = { ...fromConfig };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) continue;
+    const base = merged[key];
+    merged[key] = isPlainObject(base) && isPlainObject(value) ? { ...base, ...value } : value;
+  }
+  return merged as PartialOptions;
+}
+
 export async function startGatehouse(input: StartOptions = {}): Promise<RunningGatehouse> {
   const logger = input.logger ?? createLogger({ level: input.logLevel ?? 'warn' });
   const clock = input.clock ?? systemClock;
-  const events = input.events ?? new LocalEventBus(() => clock.now(), (error) => logger.error({ err: error }, 'event listener failed'));
   const config = typeof input.config === 'string' ? await loadConfigFile(input.config, input.load) : input.config;
   const tls = input.tls ? { cert: await readFile(input.tls.certFile), key: await readFile(input.tls.keyFile) } : undefined;
   const ownsStore = input.store === undefined;
-  const store = input.store ?? (await createStore(input.databaseUrl ?? 'sqlite::memory:'));
+  const databaseUrl = input.databaseUrl ?? 'sqlite::memory:';
+  const store = input.store ?? (await createStore(databaseUrl));
+  let wired: Awaited<ReturnType<typeof createProcessEvents>> | undefined;
 
   try {
+    const notifyUrl = ownsStore && /^postgres(ql)?:/.test(databaseUrl) ? databaseUrl : undefined;
+    wired = await createProcessEvents(store, clock, logger, { events: input.events, audit: input.audit, notifyUrl });
+    const events = wired.events;
     const changes = config ? (await apply(store, config, { events, clock })).changes : [];
     let handler: ((request: Request, incoming: IncomingMessage) => Response | Promise<Response>) | undefined;
     const server = createAdaptorServer({
@@ -91,10 +112,9 @@ export async function startGatehouse(input: StartOptions = {}): Promise<RunningG
     const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
     const adminKey = input.adminKey ?? process.env.GATEHOUSE_ADMIN_KEY;
     const options = resolveOptions({
-      ...toServerOptions(config?.server ?? {}, input.issuer ?? url),
-      ...input.options,
+      ...mergeOptions(toServerOptions(config?.server ?? {}, input.issuer ?? url), input.options ?? {}),
       ...(adminKey ? { adminKeyHash: sha256(adminKey) } : {}),
-    } as Parameters<typeof resolveOptions>[0]);
+    });
     const context: ServerContext = { store, events, clock, options, log: contextLog(logger) };
     const app = createAuthorizationServerApp(context);
     const trustProxy = input.trustProxy ?? false;
@@ -116,10 +136,12 @@ export async function startGatehouse(input: StartOptions = {}): Promise<RunningG
           server.close(() => resolve());
           (server as { closeAllConnections?: () => void }).closeAllConnections?.();
         });
+        await wired?.close();
         if (ownsStore) await store.close();
       },
     };
   } catch (error) {
+    await wired?.close();
     if (ownsStore) await store.close();
     throw error;
   }

@@ -1,0 +1,32 @@
+/**
+ * Starts the example company's MCP server beside `gatehouse dev`. It is
+ * imported lazily: it is a demo, not a dependency of the CLI, and a
+ * missing or broken example must not stop the authorization server.
+ */
+import type { Logger } from 'pino';
+import type { GatehouseConfig } from '../config/schema.ts';
+
+const INTROSPECTION_CLIENT = 'internal-company-mcp';
+
+export async function startDemoMcpServer(config: GatehouseConfig, issuer: string, resource: string, logger: Logger): Promise<{ url: string; close(): Promise<void> } | undefined> {
+  const client = config.clients.find((c) => c.client_id === INTROSPECTION_CLIENT);
+  if (!client?.secret) {
+    logger.warn(`demo MCP server not started: the config has no client "${INTROSPECTION_CLIENT}" with a secret for introspection`);
+    return undefined;
+  }
+  try {
+    const { startInternalCompanyServer } = await import('@gatehouse/example-internal-company');
+    const url = new URL(resource);
+    return await startInternalCompanyServer({
+      host: url.hostname,
+      port: Number(url.port || 80),
+      issuer,
+      resource,
+      introspection: { clientId: client.client_id, clientSecret: client.secret },
+      onError: (error) => logger.error({ err: error }, 'demo MCP server error'),
+    });
+  } catch (error) {
+    logger.warn({ err: error }, 'demo MCP server not started');
+    return undefined;
+  }
+}

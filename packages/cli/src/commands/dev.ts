@@ -1,0 +1,80 @@
+/**
+ * `gatehouse dev`: the whole demo on one machine. A SQLite database in
+ * ./.gatehouse, the example company's config applied, the authorization
+ * server on 127.0.0.1:4000 and the example MCP server at the resource URI
+ * the config names (127.0.0.1:4001/mcp), with the demo users printed.
+ */
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { isLoopbackHost } from '@gatehouse/core';
+import { loadConfigFile } from '../config/load.ts';
+import type { GatehouseConfig } from '../config/schema.ts';
+import { startGatehouse } from '../server/start.ts';
+import { createLogger } from '../server/logger.ts';
+import { DEV_DATABASE_URL, DEV_DIRECTORY } from '../cli/database.ts';
+import { CliError } from '../cli/errors.ts';
+import { closeOnSignal, listenError } from '../cli/lifecycle.ts';
+import { startDemoMcpServer } from './dev-mcp.ts';
+
+export const EXAMPLE_CONFIG = fileURLToPath(new URL('../../../../examples/internal-company/gatehouse.yaml', import.meta.url));
+
+interface DevFlags {
+  port: string;
+  config: string;
+  mcp: boolean;
+}
+
+function banner(config: GatehouseConfig, issuer: string, mcp: string): string {
+  const users = config.users.map((u) => `  ${u.email.padEnd(22)} ${(u.password ?? '(no password)').padEnd(22)} ${u.memberships.map((m) => `${m.roles.join('+')} in ${m.org}`).join(', ')}`);
+  return [
+    '',
+    'Gatehouse is running (development mode: http on loopback, literal dev secrets)',
+    `  issuer       ${issuer}`,
+    `  metadata     ${issuer}/.well-known/oauth-authorization-server`,
+    `  mcp server   ${mcp}`,
+    `  database     ${DEV_DIRECTORY}/gatehouse.sqlite`,
+    '',
+    ...(users.length > 0 ? ['Demo users (development passwords, from the config file):', ...users, ''] : []),
+    'Press Ctrl-C to stop.',
+    '',
+  ].join('\n');
+}
+
+export function registerDev(program: Command): void {
+  program
+    .command('dev')
+    .description('run the example company locally: authorization server, demo MCP server and demo users')
+    .option('--port <port>', 'authorization server port', '4000')
+    .option('--config <file>', 'config file', EXAMPLE_CONFIG)
+    .option('--no-mcp', 'do not start the demo MCP server')
+    .action(async (flags: DevFlags) => {
+      const port = Number(flags.port);
+      if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new CliError(`--port: not a port number: ${flags.port}`);
+      const config = await loadConfigFile(flags.config, { allowLiteralSecrets: true });
+      await mkdir(DEV_DIRECTORY, { recursive: true });
+      const issuer = `http://127.0.0.1:${port}`;
+      const logger = createLogger({ level: 'info' });
+      const gatehouse = await startGatehouse({
+        databaseUrl: DEV_DATABASE_URL,
+        config,
+        host: '127.0.0.1',
+        port,
+        issuer,
+        logger,
+        // Lets a client on this machine serve its metadata document over http.
+        options: { cimd: { allowLoopback: true } },
+      }).catch((error: unknown) => {
+        throw new CliError(listenError(error, port).message);
+      });
+      for (const line of gatehouse.changes) logger.info({ change: `${line.op} ${line.kind} ${line.name}` }, 'config applied');
+      const resource = config.resources.find((r) => isLoopbackHost(new URL(r.uri).hostname));
+      const mcp = flags.mcp && resource ? await startDemoMcpServer(config, issuer, resource.uri, logger) : undefined;
+      const mcpLine = mcp?.url ?? (flags.mcp ? `not started (${resource ? 'see the log above' : 'the config names no loopback resource'})` : 'not started (--no-mcp)');
+      process.stdout.write(banner(config, gatehouse.issuer, mcpLine));
+      await closeOnSignal(async () => {
+        await mcp?.close();
+        await gatehouse.close();
+      });
+    });
+}
