@@ -50,7 +50,29 @@ export function openSqlite(filename: string): Kysely<Database> {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) });
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) });
+}
+
+/**
+ * Kysely's SQLite driver calls `prepare(sql)` for every query and
+ * better-sqlite3 does not cache: re-parsing the SQL dominated the hot
+ * primary-key reads (bench/store.ts). Statements are reused by SQL text;
+ * safe because the connection runs one query at a time (Kysely's mutex) and
+ * nothing here streams (`iterate`) a statement while another use begins.
+ */
+function withStatementCache(database: BetterSqlite3.Database, max = 512): BetterSqlite3.Database {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const prepare = database.prepare.bind(database);
+  database.prepare = ((source: string) => {
+    let statement = cache.get(source);
+    if (!statement) {
+      statement = prepare(source);
+      if (cache.size >= max) cache.delete(cache.keys().next().value!);
+      cache.set(source, statement);
+    }
+    return statement;
+  }) as typeof database.prepare;
+  return database;
 }
 
 const INT8_OID = 20;

@@ -1,0 +1,118 @@
+/**
+ * `npm run bench store`: the store's hot paths on both engines, each next to
+ * its reference measured in the same run: the same primary-key read done
+ * with a raw prepared statement (better-sqlite3 / pg), so the figure shows
+ * what the Kysely layer and row mapping cost. Also the atomic write paths
+ * (code redemption, refresh rotation, rate-limit hit).
+ */
+import { performance } from 'node:perf_hooks';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import { newId, randomToken, sha256, type TokenRecord } from '@gatehouse/core';
+import type { Store } from '@gatehouse/store';
+import { createTestStore, postgresAvailable, TEST_POSTGRES_URL } from '@gatehouse/store/testing';
+
+const DURATION_MS = 1500;
+const TOKENS = 5000;
+
+async function measure(label: string, concurrency: number, op: (i: number) => Promise<unknown>): Promise<number> {
+  const latencies: number[] = [];
+  let i = 0;
+  const deadline = performance.now() + DURATION_MS;
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      const start = performance.now();
+      await op(i++);
+      latencies.push(performance.now() - start);
+    }
+  };
+  const began = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const perSecond = (latencies.length / (performance.now() - began)) * 1000;
+  latencies.sort((a, b) => a - b);
+  const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))]!.toFixed(3);
+  console.log(`${label.padEnd(52)} ${perSecond.toFixed(0).padStart(8)} ops/s   p50 ${p(0.5)} ms   p99 ${p(0.99)} ms   (c=${concurrency})`);
+  return perSecond;
+}
+
+const token = (i: number, now: number): TokenRecord => ({
+  hash: sha256(`bench-${i}-${randomToken(8)}`),
+  kind: 'refresh',
+  format: 'opaque',
+  grantId: newId('grt'),
+  familyId: newId('fam'),
+  clientId: 'cli_bench',
+  userId: 'usr_bench',
+  orgId: 'org_bench',
+  resource: 'https://mcp.example.com/mcp',
+  scopes: ['tickets:read', 'finance:read'],
+  createdAt: now,
+  expiresAt: now + 86_400_000,
+  revokedAt: null,
+  rotatedAt: null,
+  parentHash: null,
+});
+
+async function seed(store: Store, now: number): Promise<TokenRecord[]> {
+  const tokens = Array.from({ length: TOKENS }, (_, i) => token(i, now));
+  for (let i = 0; i < tokens.length; i += 500) await store.tokens.insert(tokens.slice(i, i + 500));
+  return tokens;
+}
+
+async function writes(engine: string, store: Store, concurrency: number, now: number): Promise<void> {
+  const codes = Array.from({ length: 200_000 }, () => sha256(randomToken(8)));
+  let next = 0;
+  await measure(`${engine}: codes.create + codes.consume`, concurrency, async () => {
+    const hash = codes[next++ % codes.length]!;
+    await store.codes.create({
+      hash, grantId: 'grt_b', clientId: 'cli_b', userId: 'usr_b', orgId: null, redirectUri: 'https://x/cb', codeChallenge: 'c',
+      resource: 'https://mcp.example.com/mcp', scopes: ['a'], sessionId: null, authTime: now, createdAt: now, expiresAt: now + 60_000, consumedAt: null,
+    });
+    await store.codes.consume(hash, now);
+  });
+  const chain = new Map<number, TokenRecord>();
+  await measure(`${engine}: tokens.rotateRefresh (chains, 2 inserts each)`, concurrency, async (i) => {
+    const lane = i % concurrency;
+    let current = chain.get(lane);
+    if (!current) {
+      current = token(i, now);
+      await store.tokens.insert([current]);
+    }
+    const successor = { ...token(i, now), familyId: current.familyId, grantId: current.grantId, parentHash: current.hash };
+    const access = { ...token(i, now), kind: 'access' as const, familyId: current.familyId, grantId: current.grantId };
+    await store.tokens.rotateRefresh(current.hash, [access, successor], now, 0);
+    chain.set(lane, successor);
+  });
+  await measure(`${engine}: rateLimits.hit`, concurrency, (i) => store.rateLimits.hit(`ip:${i % 64}`, 60_000, now));
+}
+
+const now = Date.now();
+
+{
+  const { store, url, cleanup } = await createTestStore('sqlite');
+  const tokens = await seed(store, now);
+  const raw = new BetterSqlite3(url.slice('sqlite:'.length), { readonly: true });
+  const statement = raw.prepare('select * from tokens where hash = ?');
+  const ref = await measure('sqlite: raw better-sqlite3 prepared get (reference)', 1, async (i) => statement.get(tokens[i % TOKENS]!.hash));
+  const ours = await measure('sqlite: store.tokens.get', 1, (i) => store.tokens.get(tokens[i % TOKENS]!.hash));
+  console.log(`sqlite: store.tokens.get / reference = ${(ours / ref).toFixed(2)}`);
+  raw.close();
+  await writes('sqlite', store, 1, now);
+  await cleanup();
+}
+
+if (await postgresAvailable()) {
+  const { store, schema, cleanup } = await createTestStore('postgres', { poolSize: 8 });
+  const tokens = await seed(store, now);
+  const pool = new pg.Pool({ connectionString: TEST_POSTGRES_URL, max: 8, options: `-c search_path=${schema}` });
+  const ref = await measure('postgres: raw pg prepared get (reference)', 8, (i) =>
+    pool.query({ name: 'get-token', text: 'select * from tokens where hash = $1', values: [tokens[i % TOKENS]!.hash] }),
+  );
+  const ours = await measure('postgres: store.tokens.get', 8, (i) => store.tokens.get(tokens[i % TOKENS]!.hash));
+  console.log(`postgres: store.tokens.get / reference = ${(ours / ref).toFixed(2)}`);
+  await pool.end();
+  await writes('postgres', store, 8, now);
+  await cleanup();
+} else {
+  console.warn('PostgreSQL unreachable: postgres figures skipped');
+}
