@@ -66,6 +66,8 @@ async function act(c: Context<AppEnv>, ctx: ServerContext): Promise<Response> {
   }
   if (action === 'approve') {
     if (step.kind === 'pick_org') return localRedirect(interactionUrl, 303);
+    // The screen names the org it was shown for; if the choice changed since (another tab), show the current screen again.
+    if (form['org'] !== undefined && form['org'] !== (step.consent.orgId ?? '')) return localRedirect(interactionUrl, 303);
     return approve(ctx, pending, step, formValues(form['scope']));
   }
   return errorPage(400, 'Unknown action', 'The form was not understood.');

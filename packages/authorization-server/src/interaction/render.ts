@@ -36,6 +36,7 @@ export async function renderConsent(ctx: ServerContext, pending: PendingAuthoriz
     redirectUri: pending.redirectUri,
     resourceName: consent.resource.name,
     resourceUri: consent.resource.uri,
+    orgId: consent.orgId,
     orgName: org?.name ?? null,
     userEmail: step.active.user.email,
     choices: consent.choices,

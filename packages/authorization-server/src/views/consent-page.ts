@@ -19,6 +19,7 @@ export interface ConsentPageInput {
   redirectUri: string;
   resourceName: string;
   resourceUri: string;
+  orgId: string | null;
   orgName: string | null;
   userEmail: string;
   choices: ScopeChoice[];
@@ -73,6 +74,7 @@ ${loopbackOnly(client) ? html`<p class="warning" role="alert">Warning: this appl
 ${input.notice ? html`<p role="status">${input.notice}</p>` : ''}
 <form method="post" action="${input.issuer}/interaction/${input.interactionId}">
 <input type="hidden" name="csrf" value="${input.csrf}">
+<input type="hidden" name="org" value="${input.orgId ?? ''}">
 <fieldset>
 <legend>Permissions</legend>
 ${input.choices.length === 0 ? html`<p>No permissions are requested.</p>` : html`<ul>${input.choices.map(scopeItem)}</ul>`}

@@ -208,7 +208,7 @@ export async function reachConsent(browser: TestBrowser, person: Person, params:
   }
   let page = await browser.get(`/interaction/${interactionId}`);
   let html = await page.text();
-  if (html.includes('name="org"')) {
+  if (html.includes('type="radio"')) {
     page = await browser.post(`/interaction/${interactionId}`, { csrf: csrfOf(html), action: 'pick_org', org: orgId ?? '' });
     page = await browser.get(`/interaction/${interactionId}`);
     html = await page.text();

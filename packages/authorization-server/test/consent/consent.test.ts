@@ -198,3 +198,15 @@ describe('Consent events', () => {
     expect(JSON.stringify(h.events)).not.toContain(h.alice.password);
   });
 });
+
+describe('Consent applies to the organization shown on the screen', () => {
+  it('shows the screen again instead of granting when the org choice changed after it was rendered', async () => {
+    const browser = new TestBrowser(h);
+    const { interactionId, html } = await reachConsent(browser, h.bob, { scope: 'tickets:read' }, h.acme);
+    const forged = html.replace(/name="org" value="[^"]*"/, `name="org" value="${h.globex}"`);
+    const response = await browser.post(`/interaction/${interactionId}`, { csrf: csrfOf(forged), action: 'approve', org: h.globex });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe(`${h.issuer}/interaction/${interactionId}`);
+    expect(await h.store.grants.listForUser(h.bob.id)).toEqual([]);
+  });
+});

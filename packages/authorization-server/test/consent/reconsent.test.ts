@@ -37,7 +37,7 @@ async function outcome(scope: string, extra: Record<string, string> = {}, person
   }
   if (location.startsWith('https://client.example/cb')) return 'code';
   const page = await (await browser.get(new URL(location).pathname)).text();
-  if (page.includes('name="org"')) return 'org';
+  if (page.includes('name="org" value="') && page.includes('type="radio"')) return 'org';
   expect(page).toContain('name="action" value="approve"');
   return 'consent';
 }
