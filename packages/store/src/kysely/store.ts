@@ -1,7 +1,6 @@
 /** Assembles the per-aggregate stores over one Kysely handle (the pool, or a transaction). */
 import type { Kysely } from 'kysely';
 import type { Store } from '../types.ts';
-import { catalogStores } from './catalog.ts';
 import { clientStore } from './clients.ts';
 import { codeStore } from './codes.ts';
 import type { Db } from './context.ts';
@@ -10,6 +9,9 @@ import { interactionStore, rateLimitStore } from './ephemeral.ts';
 import { grantStore } from './grants.ts';
 import { signingKeyStore } from './keys.ts';
 import { orgStore } from './orgs.ts';
+import { resourceStore } from './resources.ts';
+import { roleStore } from './roles.ts';
+import { scopeStore } from './scopes.ts';
 import type { Database } from './schema.ts';
 import { sessionStore } from './sessions.ts';
 import { settingsStore } from './settings.ts';
@@ -32,7 +34,9 @@ export function buildStore(db: Kysely<Database>, engine: Engine, close: () => Pr
     engine,
     users: userStore(handle),
     orgs: orgStore(handle),
-    ...catalogStores(handle),
+    roles: roleStore(handle),
+    scopes: scopeStore(handle),
+    resources: resourceStore(handle),
     clients: clientStore(handle),
     grants: grantStore(handle),
     codes: codeStore(handle),

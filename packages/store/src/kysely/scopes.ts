@@ -1,0 +1,43 @@
+import type { Selectable } from 'kysely';
+import type { ScopeDefinition, ScopeKind, Sensitivity } from '@gatehouse/core';
+import type { ScopeStore } from '../types.ts';
+import { fromJson, num, toJson } from './codec.ts';
+import type { Db } from './context.ts';
+import type { ScopesTable } from './schema.ts';
+
+const toScope = (row: Selectable<ScopesTable>): ScopeDefinition => ({
+  name: row.name,
+  kind: row.kind as ScopeKind,
+  allowedRoles: fromJson<string[]>(row.allowed_roles, []),
+  sensitivity: row.sensitivity as Sensitivity,
+  optional: num(row.optional) === 1,
+  description: row.description,
+});
+
+export function scopeStore({ db }: Db): ScopeStore {
+  return {
+    async upsert(scope) {
+      const values = {
+        name: scope.name,
+        kind: scope.kind,
+        allowed_roles: toJson(scope.allowedRoles),
+        sensitivity: scope.sensitivity,
+        optional: scope.optional ? 1 : 0,
+        description: scope.description,
+      };
+      const { name: _name, ...update } = values;
+      await db.insertInto('scopes').values(values).onConflict((oc) => oc.column('name').doUpdateSet(update)).execute();
+    },
+    async get(name) {
+      const row = await db.selectFrom('scopes').selectAll().where('name', '=', name).executeTakeFirst();
+      return row && toScope(row);
+    },
+    async list() {
+      return (await db.selectFrom('scopes').selectAll().orderBy('name').execute()).map(toScope);
+    },
+    async delete(name) {
+      const result = await db.deleteFrom('scopes').where('name', '=', name).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+  };
+}
