@@ -4,8 +4,10 @@ import type { AppEnv, ServerContext } from '../context.ts';
 import { showLogin, submitLogin } from './login.ts';
 import { showSignup, submitSignup } from './signup.ts';
 import { submitLogout } from './logout.ts';
+import { warmDummyHash } from './password.ts';
 
 export function mountSession(app: Hono<AppEnv>, ctx: ServerContext): void {
+  warmDummyHash();
   app.get('/login', (c) => showLogin(c, ctx));
   app.post('/login', (c) => submitLogin(c, ctx));
   app.get('/signup', (c) => showSignup(c, ctx));

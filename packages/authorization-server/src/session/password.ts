@@ -10,6 +10,13 @@ import { randomToken } from '@gatehouse/core';
 let dummyHash: Promise<string> | undefined;
 const dummy = (): Promise<string> => (dummyHash ??= hash(randomToken()));
 
+/** Computes the dummy hash ahead of the first login, so the first unknown email is not slower than the rest. */
+export const warmDummyHash = (): void => {
+  void dummy().catch(() => {
+    dummyHash = undefined;
+  });
+};
+
 export const hashPassword = (password: string): Promise<string> => hash(password);
 
 /** True only when `storedHash` exists and matches; always costs one argon2 verification. */
