@@ -63,7 +63,7 @@ await measure('authenticateClient (client_secret_basic)', () => authenticateClie
 await measure('reference: store.clients.get + sha256', async () => (await store.clients.get('bench-client'))?.secretHash === sha256(SECRET));
 
 const constant = JSON.stringify({ issuer: 'https://as.example', token_endpoint: 'https://as.example/token' });
-await measure('GET /.well-known/oauth-authorization-server (app)', () => app.request('https://as.example/.well-known/oauth-authorization-server'));
+await measure('GET /.well-known/oauth-authorization-server (app)', async () => app.request('https://as.example/.well-known/oauth-authorization-server'));
 await measure('reference: new Response(constant JSON)', async () => new Response(constant, { headers: { 'content-type': 'application/json' } }));
 
 // A small document server on loopback for the CIMD figures.
