@@ -128,12 +128,14 @@ describe('MCP SDK client with a Client ID Metadata Document (CIMD)', () => {
     const tls = selfSignedLoopbackCertificate();
     const documents = await listen(undefined, { tls });
     const clientId = `${documents.origin}/clients/sdk-e2e.json`;
-    documents.handle(() =>
-      Response.json(
+    let documentFetches = 0;
+    documents.handle(() => {
+      documentFetches += 1;
+      return Response.json(
         { client_id: clientId, client_name: 'SDK e2e (CIMD)', redirect_uris: [REDIRECT_URL], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none' },
         { headers: { 'cache-control': 'max-age=60' } },
-      ),
-    );
+      );
+    });
     // The SDK only sends an https document URL, so the document is served over https with a
     // throwaway self-signed certificate; Gatehouse's fetcher must accept it in this test only.
     const previous = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
@@ -144,6 +146,7 @@ describe('MCP SDK client with a Client ID Metadata Document (CIMD)', () => {
       const authorizationUrl = await signIn(provider);
       expect(authorizationUrl.searchParams.get('client_id')).toBe(clientId);
       expect(clientRequests.filter((line) => line.includes('/register'))).toEqual([]);
+      expect(documentFetches, 'Gatehouse fetched the metadata document').toBeGreaterThan(0);
       expect(provider.tokens()?.access_token).toBeTruthy();
       expect(await listToolNames(provider)).toEqual(['list_tickets']);
     } finally {

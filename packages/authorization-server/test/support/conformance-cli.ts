@@ -54,6 +54,7 @@ export async function runAuthorizationConformance(options: ConformanceOptions): 
     if (!browserStep && line.startsWith(options.authorizationEndpoint)) {
       browserStep = options.onAuthorizationUrl(line.trim()).catch((error: unknown) => {
         output += `\n[browser step failed] ${(error as Error).stack ?? String(error)}\n`;
+        child.kill('SIGTERM'); // the CLI would otherwise wait 5 minutes for a callback that cannot come
       });
     }
   });
