@@ -170,3 +170,24 @@ describe('RFC 9700 §4.11.2 open redirector: clients anyone can register', () =>
     expect(callbackParams(response).get('error')).toBe('invalid_scope');
   });
 });
+
+describe('A pending authorization is used once, by a signed-in user', () => {
+  it('answers a second approval of the same interaction with an error page and no second code', async () => {
+    const browser = new TestBrowser(h);
+    const { interactionId, html } = await reachConsent(browser, h.alice);
+    const first = await browser.post(`/interaction/${interactionId}`, { csrf: csrfOf(html), action: 'approve' });
+    expect(callbackParams(first).get('code')).toBeTruthy();
+    const second = await browser.post(`/interaction/${interactionId}`, { csrf: csrfOf(html), action: 'approve' });
+    expect(second.status).toBe(400);
+    expect(second.headers.get('location')).toBeNull();
+  });
+
+  it('sends a deny from a browser whose session ended to the login page, not to the client (RFC 9700 §4.11.2)', async () => {
+    const browser = new TestBrowser(h);
+    const { interactionId, html } = await reachConsent(browser, h.alice);
+    browser.cookies.delete('gatehouse_session');
+    const denied = await browser.post(`/interaction/${interactionId}`, { csrf: csrfOf(html), action: 'deny' });
+    expect(denied.status).toBe(303);
+    expect(denied.headers.get('location')).toBe(`${h.issuer}/login?interaction=${interactionId}`);
+  });
+});
