@@ -121,7 +121,7 @@ describe('CIMD caching (draft §5.2; oidc-provider bounds 30 s to 24 h)', () => 
     expect(docs.requests).toHaveLength(1);
   });
 
-  it('does not refetch an expired document whose refetch now fails into a usable client', async () => {
+  it('rejects an expired client whose refetch fails (no stale fallback)', async () => {
     docs.serveJson(validDocument(clientId));
     await resolveClient(harness.ctx, clientId);
     harness.clock.advance(31_000);
@@ -215,6 +215,7 @@ describe('CIMD document content (draft §4, §8)', () => {
     ['an http redirect URI on a public host', (id: string) => validDocument(id, { redirect_uris: ['http://client.example/cb'] })],
     ['a non-https logo_uri', (id: string) => validDocument(id, { logo_uri: 'http://client.example/logo.png' })],
     ['the implicit response type', (id: string) => validDocument(id, { response_types: ['token'] })],
+    ['grant types without authorization_code', (id: string) => validDocument(id, { grant_types: ['refresh_token'] })],
   ])('rejects a document with %s', async (_name, make) => {
     docs.serveJson(make(clientId));
     await expectRejected();

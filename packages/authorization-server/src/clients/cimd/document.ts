@@ -53,6 +53,7 @@ export function clientFromDocument(url: string, body: unknown, times: { now: num
   if (method.startsWith('client_secret_')) return { ok: false, reason: 'shared-secret authentication is not allowed for metadata documents' };
   if (method !== 'none') return { ok: false, reason: `token_endpoint_auth_method ${method} is not supported` };
   if (doc.jwks?.keys.some((key) => 'd' in key)) return { ok: false, reason: 'jwks contains a private key' };
+  if (doc.grant_types && !doc.grant_types.includes('authorization_code')) return { ok: false, reason: 'grant_types must include authorization_code' };
   const problem = firstRedirectUriProblem(doc.redirect_uris);
   if (problem) return { ok: false, reason: problem };
   return {
