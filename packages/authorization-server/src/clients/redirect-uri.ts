@@ -63,7 +63,7 @@ export function validateRedirectUri(value: string): RedirectUriCheck {
   const scheme = url.protocol.toLowerCase();
   if (FORBIDDEN_SCHEMES.has(scheme)) return { ok: false, reason: `the ${scheme} scheme is not allowed` };
   if (scheme === 'https:' || scheme === 'http:') {
-    if (!/^https?:\/\//i.test(value)) return { ok: false, reason: 'redirect URI must be an absolute URI' };
+    if (!/^https?:\/\/[^/]/i.test(value)) return { ok: false, reason: 'redirect URI must be an absolute URI with a host' };
     if (url.username || url.password) return { ok: false, reason: 'redirect URI must not contain userinfo' };
     if (scheme === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
       return { ok: false, reason: 'http redirect URIs are allowed on loopback hosts only (RFC 9700 §2.6)' };

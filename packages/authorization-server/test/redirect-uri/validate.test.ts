@@ -36,6 +36,7 @@ describe('Redirect URI registration rules (RFC 6749 §3.1.2, RFC 8252, RFC 9700 
     ['a relative reference', '/cb'],
     ['a scheme-relative reference', '//a.example/cb'],
     ['https without slashes', 'https:a.example/cb'],
+    ['an empty authority', 'https:///cb'],
     ['userinfo', 'https://user:pass@a.example/cb'],
     ['whitespace', 'https://a.example/c b'],
     ['a newline', 'https://a.example/cb\n'],
