@@ -1,0 +1,19 @@
+/** What both benchmark servers are configured with, so they do the same work. */
+export const RESOURCE = 'https://mcp.example.com/mcp';
+export const SCOPE = 'crm:read crm:write';
+export const AGENT = { id: 'bench-agent', secret: 'bench-agent-secret-0123456789abcdefghij' };
+export const RESOURCE_SERVER = { id: 'bench-rs', secret: 'bench-rs-secret-0123456789abcdefghijkl' };
+export const PUBLIC_CLIENT = 'bench-public';
+export const REDIRECT = 'http://127.0.0.1/cb';
+/** Tokens prepared up front for the introspection run and refresh tokens for the refresh run. */
+export const INTROSPECTION_TOKENS = 200;
+export const REFRESH_TOKENS = 400;
+
+export interface BenchServerInfo {
+  url: string;
+  /** Access tokens to introspect (client_credentials tokens on both servers). */
+  serviceTokens: string[];
+  /** Gatehouse only: user access tokens (grant, user and membership lookups). */
+  userTokens: string[];
+  refreshTokens: string[];
+}
