@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createStore } from '@gatehouse/store';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { createStore, migrateToLatest, migrations } from '@gatehouse/store';
 import { createTestStore, requirePostgres, TEST_POSTGRES_URL } from '@gatehouse/store/testing';
 import { defineStoreConformance } from './conformance/index.ts';
 
@@ -18,6 +20,27 @@ describe.skipIf(!available)('PostgreSQL', () => {
         expect(await b.store.roles.get('OnlyInA')).toBeUndefined();
       } finally {
         await Promise.all([a.cleanup(), b.cleanup()]);
+      }
+    });
+
+    it('migrates once when four stores (four pools) open a new schema at the same moment', async () => {
+      const schema = `gh_test_${randomBytes(6).toString('hex')}`;
+      const stores = await Promise.all(Array.from({ length: 4 }, () => createStore(`${TEST_POSTGRES_URL}?schema=${schema}`, { poolSize: 2 })));
+      try {
+        expect(await migrateToLatest(stores[0]!)).toEqual([]);
+        const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+        await client.connect();
+        const applied = await client.query(`select name from "${schema}".kysely_migration order by name`);
+        await client.end();
+        expect(applied.rows.map((r: { name: string }) => r.name)).toEqual(migrations.map((m) => m.name));
+        await stores[1]!.roles.upsert({ name: 'Seen', description: '', permissions: [] });
+        expect(await stores[3]!.roles.get('Seen')).toBeDefined();
+      } finally {
+        await Promise.all(stores.map((s) => s.close()));
+        const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+        await client.connect();
+        await client.query(`drop schema if exists "${schema}" cascade`);
+        await client.end();
       }
     });
 
