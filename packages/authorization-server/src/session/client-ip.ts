@@ -1,7 +1,12 @@
 /**
- * The peer address for throttling. Taken from the socket that
- * @hono/node-server exposes as `env.incoming`; proxy headers are not
- * trusted here (a forged X-Forwarded-For would pick its own bucket).
+ * The client address for throttling. The server in front of the app
+ * (packages/cli `normaliseForwarded`) rewrites X-Forwarded-For: without
+ * trustProxy it is replaced by the socket peer; with trustProxy the
+ * reverse proxy has appended the address it saw. Either way the LAST entry
+ * is the one nobody but us or our proxy wrote (entries to its left come
+ * from the client and can be forged). Without the header, the socket that
+ * @hono/node-server exposes as `env.incoming` is used. Embedders serving
+ * the app themselves must normalise the header the same way (docs/login.md).
  */
 import type { Context } from 'hono';
 
@@ -10,6 +15,13 @@ interface NodeBindings {
 }
 
 export function clientIp(c: Context): string {
+  const forwarded = c.req.header('x-forwarded-for');
+  const last = forwarded
+    ?.split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .at(-1);
+  if (last) return last;
   const env = c.env as NodeBindings | undefined;
   return env?.incoming?.socket?.remoteAddress ?? 'unknown';
 }

@@ -134,6 +134,17 @@ describe('Login throttling (options.loginThrottle)', () => {
     expect((await attempt(new TestBrowser(h, '192.0.2.2'), h.bob.email, h.bob.password)).status).toBe(200);
   });
 
+  it('counts per IP by the last X-Forwarded-For entry (the one our server or proxy wrote), not the forgeable ones before it', async () => {
+    const viaProxy = (forged: string) => async () => {
+      const browser = new TestBrowser(h, '10.0.0.1');
+      const page = await browser.get('/login');
+      return browser.post('/login', { csrf: csrfOf(await page.text()), email: `x${forged}@acme.test`, password: 'guess' }, { 'x-forwarded-for': `${forged}, 198.51.100.77` });
+    };
+    for (let i = 0; i < 20; i++) await viaProxy(`203.0.113.${i}`)();
+    expect((await viaProxy('203.0.113.250')()).status).toBe(429);
+    expect(h.events.at(-1)).toMatchObject({ ip: '198.51.100.77', reason: 'throttled' });
+  });
+
   it('records throttled attempts as login.failed with reason throttled', async () => {
     for (let i = 0; i < 6; i++) await attempt(new TestBrowser(h), h.alice.email, 'x');
     expect(h.events.at(-1)).toMatchObject({ type: 'login.failed', reason: 'throttled' });
