@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { isLoopbackHost } from '@gatehouse/core';
 import { loadConfigFile } from '../config/load.ts';
+import { formatChange } from '../config/plan.ts';
 import type { GatehouseConfig } from '../config/schema.ts';
 import { startGatehouse } from '../server/start.ts';
 import { createLogger } from '../server/logger.ts';
@@ -25,7 +26,7 @@ interface DevFlags {
   mcp: boolean;
 }
 
-function banner(config: GatehouseConfig, issuer: string, mcp: string): string {
+function banner(config: GatehouseConfig, issuer: string, mcp: string, changes: number): string {
   const users = config.users.map((u) => `  ${u.email.padEnd(22)} ${(u.password ?? '(no password)').padEnd(22)} ${u.memberships.map((m) => `${m.roles.join('+')} in ${m.org}`).join(', ')}`);
   return [
     '',
@@ -33,7 +34,7 @@ function banner(config: GatehouseConfig, issuer: string, mcp: string): string {
     `  issuer       ${issuer}`,
     `  metadata     ${issuer}/.well-known/oauth-authorization-server`,
     `  mcp server   ${mcp}`,
-    `  database     ${DEV_DIRECTORY}/gatehouse.sqlite`,
+    `  database     ${DEV_DIRECTORY}/gatehouse.sqlite (config applied: ${changes === 0 ? 'no changes' : `${changes} changes`})`,
     '',
     ...(users.length > 0 ? ['Demo users (development passwords, from the config file):', ...users, ''] : []),
     'Press Ctrl-C to stop.',
@@ -54,7 +55,8 @@ export function registerDev(program: Command): void {
       const config = await loadConfigFile(flags.config, { allowLiteralSecrets: true });
       await mkdir(DEV_DIRECTORY, { recursive: true });
       const issuer = `http://127.0.0.1:${port}`;
-      const logger = createLogger({ level: 'info' });
+      // Logs go to stderr so the banner on stdout stays readable.
+      const logger = createLogger({ level: 'info', destination: process.stderr });
       const gatehouse = await startGatehouse({
         databaseUrl: DEV_DATABASE_URL,
         config,
@@ -67,11 +69,11 @@ export function registerDev(program: Command): void {
       }).catch((error: unknown) => {
         throw new CliError(listenError(error, port).message);
       });
-      for (const line of gatehouse.changes) logger.info({ change: `${line.op} ${line.kind} ${line.name}` }, 'config applied');
+      for (const change of gatehouse.changes) logger.info({ change: formatChange(change) }, 'config applied');
       const resource = config.resources.find((r) => isLoopbackHost(new URL(r.uri).hostname));
       const mcp = flags.mcp && resource ? await startDemoMcpServer(config, issuer, resource.uri, logger) : undefined;
       const mcpLine = mcp?.url ?? (flags.mcp ? `not started (${resource ? 'see the log above' : 'the config names no loopback resource'})` : 'not started (--no-mcp)');
-      process.stdout.write(banner(config, gatehouse.issuer, mcpLine));
+      process.stdout.write(banner(config, gatehouse.issuer, mcpLine, gatehouse.changes.length));
       await closeOnSignal(async () => {
         await mcp?.close();
         await gatehouse.close();
