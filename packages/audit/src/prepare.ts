@@ -44,9 +44,9 @@ export function linkRows(prepared: PreparedRow[], heads: ReadonlyMap<string, Aud
   const cursor = new Map<string, AuditChainHead>();
   return prepared.map((row) => {
     const head = cursor.get(row.chain) ?? heads.get(row.chain) ?? { seq: 0, hash: GENESIS_HASH };
-    const withSeq = { ...row, seq: head.seq + 1 };
-    const hash = chainHash(head.hash, canonicalRecord(withSeq));
-    cursor.set(row.chain, { seq: withSeq.seq, hash });
-    return { ...withSeq, hash };
+    const linked: AuditRow = { ...row, seq: head.seq + 1, hash: '' };
+    linked.hash = chainHash(head.hash, canonicalRecord(linked));
+    cursor.set(row.chain, { seq: linked.seq, hash: linked.hash });
+    return linked;
   });
 }

@@ -62,7 +62,7 @@ describe('SIEM streaming: RFC 5424 syslog over TCP with RFC 6587 octet counting'
 
       const parsed = receiver.messages.map((m) => RFC5424.exec(m));
       expect(parsed.every((m) => m !== null)).toBe(true);
-      const [first, denied, failed] = parsed as RegExpExecArray[];
+      const [first, denied, failed] = parsed as [RegExpExecArray, RegExpExecArray, RegExpExecArray];
       expect(first.slice(1, 7)).toEqual(['110', '2026-11-23T12:00:00.123456Z', 'gh-1', 'gatehouse', String(process.pid), 'tool.call']);
       expect(first[7]).toContain('chain="org_acme" seq="1"');
       const record = JSON.parse(first[8]!);

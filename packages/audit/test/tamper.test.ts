@@ -33,17 +33,23 @@ for (const engine of ENGINES) {
     });
 
     it('changing one byte of record k fails verification at k', async () => {
-      await asAttacker(t.store, (db) => sql`UPDATE audit_records SET params = '{"n":8}' WHERE chain = ${ORG} AND seq = 7`.execute(db));
+      await asAttacker(t.store, async (db) => {
+        await sql`UPDATE audit_records SET params = '{"n":8}' WHERE chain = ${ORG} AND seq = 7`.execute(db);
+      });
       expect((await verify()).failure).toMatchObject({ seq: 7, reason: 'hash_mismatch' });
     });
 
     it('changing only the stored hash of record k fails at k', async () => {
-      await asAttacker(t.store, (db) => sql`UPDATE audit_records SET hash = 'AAAA' || substr(hash, 5) WHERE chain = ${ORG} AND seq = 3`.execute(db));
+      await asAttacker(t.store, async (db) => {
+        await sql`UPDATE audit_records SET hash = 'AAAA' || substr(hash, 5) WHERE chain = ${ORG} AND seq = 3`.execute(db);
+      });
       expect((await verify()).failure).toMatchObject({ seq: 3, reason: 'hash_mismatch' });
     });
 
     it('deleting record k fails at k+1', async () => {
-      await asAttacker(t.store, (db) => sql`DELETE FROM audit_records WHERE chain = ${ORG} AND seq = 4`.execute(db));
+      await asAttacker(t.store, async (db) => {
+        await sql`DELETE FROM audit_records WHERE chain = ${ORG} AND seq = 4`.execute(db);
+      });
       expect((await verify()).failure).toMatchObject({ seq: 5, reason: 'missing_predecessor' });
     });
 
@@ -75,7 +81,9 @@ for (const engine of ENGINES) {
     });
 
     it('truncating the tail is detected against the latest signed checkpoint', async () => {
-      await asAttacker(t.store, (db) => sql`DELETE FROM audit_records WHERE chain = ${ORG} AND seq >= 8`.execute(db));
+      await asAttacker(t.store, async (db) => {
+        await sql`DELETE FROM audit_records WHERE chain = ${ORG} AND seq >= 8`.execute(db);
+      });
       const result = await verify();
       expect(result.failure).toMatchObject({ seq: 8, reason: 'truncated' });
       expect(result.failure?.detail).toContain('seq 10');
@@ -113,7 +121,9 @@ for (const engine of ENGINES) {
     });
 
     it('deleting the first records without a signed prune cut fails at the first remaining record', async () => {
-      await asAttacker(t.store, (db) => sql`DELETE FROM audit_records WHERE chain = ${ORG} AND seq <= 2`.execute(db));
+      await asAttacker(t.store, async (db) => {
+        await sql`DELETE FROM audit_records WHERE chain = ${ORG} AND seq <= 2`.execute(db);
+      });
       expect((await verify()).failure).toMatchObject({ seq: 3, reason: 'missing_predecessor' });
     });
   });

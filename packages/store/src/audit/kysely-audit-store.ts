@@ -4,27 +4,26 @@
  * acknowledges its records only after this resolves.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { checkpointFromColumns, fromColumns, toColumns, type AuditTables } from './rows.ts';
+import { bulkInsertStatement } from './bulk-insert.ts';
+import { AS_AUDIT_ROW, checkpointFromColumns, fromColumns, type AuditTables } from './rows.ts';
 import type { AuditChainHead, AuditCheckpointRow, AuditLinker, AuditRow, AuditRowFilter, AuditStore } from './types.ts';
 
 type Db = Kysely<AuditTables>;
 type Engine = 'sqlite' | 'postgres';
 
-// 20 columns per row: stays under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
-const INSERT_CHUNK = 1000;
+const INSERT_CHUNK = 5000;
 const MAX_ATTEMPTS = 8;
 
 export function createKyselyAuditStore(database: Kysely<any>, engine: Engine): AuditStore {
   const db = database as Db;
   const write = engine === 'sqlite' ? sqliteWriteTransaction(db) : postgresWriteTransaction(db);
+  const bulkInsert = bulkInsertStatement(engine);
 
   async function insertLinked(trx: Transaction<AuditTables> | Db, chains: string[], link: AuditLinker): Promise<void> {
     const heads = new Map<string, AuditChainHead | undefined>();
     for (const chain of chains) heads.set(chain, await readHead(trx, chain));
     const rows = link(heads);
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await trx.insertInto('audit_records').values(rows.slice(i, i + INSERT_CHUNK).map(toColumns)).execute();
-    }
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) await bulkInsert(trx, rows.slice(i, i + INSERT_CHUNK));
   }
 
   return {
@@ -33,10 +32,12 @@ export function createKyselyAuditStore(database: Kysely<any>, engine: Engine): A
     },
     head: (chain) => readHead(db, chain),
     async scan(chain, afterSeq, limit) {
-      const rows = await db.selectFrom('audit_records').selectAll()
+      // Aliased straight to AuditRow: verification reads every row, so no second object per row.
+      const rows = await db.selectFrom('audit_records').select(AS_AUDIT_ROW)
         .where('chain', '=', chain).where('seq', '>', afterSeq)
         .orderBy('seq', 'asc').limit(limit).execute();
-      return rows.map(fromColumns);
+      if (engine === 'postgres') for (const row of rows) row.seq = Number(row.seq);
+      return rows as AuditRow[];
     },
     async find(filter: AuditRowFilter) {
       let query = db.selectFrom('audit_records').selectAll().where('chain', '=', filter.chain);

@@ -40,6 +40,13 @@ export interface AuditTables {
   audit_prune_guard: { id: number; active: number };
 }
 
+/** Select list that yields AuditRow-shaped objects directly. */
+export const AS_AUDIT_ROW = [
+  'chain', 'seq', 'time', 'type', 'org_id as orgId', 'user_id as userId', 'agent_id as agentId',
+  'client_id as clientId', 'client_name as clientName', 'session_id as sessionId', 'tool', 'params',
+  'result', 'error', 'scopes', 'ip', 'user_agent as userAgent', 'actor', 'details', 'hash',
+] as const;
+
 export const toColumns = (row: AuditRow): AuditRecordColumns => ({
   chain: row.chain,
   seq: row.seq,
