@@ -43,6 +43,8 @@ export interface AuthorizationServerOptions {
   adminKeyHash?: string;
   /** Interval of `: ping` comments on /revocations/stream, in ms. Default 15 s (keeps proxies from closing idle streams). */
   revocationStreamPingMs: number;
+  /** How long an active access-token introspection may be answered from memory, in ms; revocation events drop entries at once. 0 disables. Default 2 s. */
+  introspectionCacheMs: number;
 }
 
 export const DEFAULT_OPTIONS: Omit<AuthorizationServerOptions, 'issuer'> = {
@@ -59,6 +61,7 @@ export const DEFAULT_OPTIONS: Omit<AuthorizationServerOptions, 'issuer'> = {
   dynamicRegistration: { enabled: true, maxBodyBytes: 5120, maxRedirectUris: 10 },
   allowInsecureIssuer: false,
   revocationStreamPingMs: 15_000,
+  introspectionCacheMs: 2_000,
 };
 
 export type PartialOptions = { issuer: string } & {

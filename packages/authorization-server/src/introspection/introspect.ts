@@ -2,13 +2,15 @@
  * RFC 7662 token introspection, the resource servers' hot path: one indexed
  * lookup by the token's SHA-256, then the grant, the user and the
  * membership by primary key (in parallel); role permissions come from the
- * cached catalogue. A token is active only while it is unrevoked, unexpired,
+ * cached catalogue; active access-token answers are cached (cache.ts). A
+ * token is active only while it is unrevoked, unexpired,
  * its grant is live, and its user is active and still a member of the org.
  * Anything else is exactly `{"active":false}` (§2.2): no hint of why.
  */
 import { formatScope, seconds, sha256, type Client, type TokenRecord } from '@gatehouse/core';
 import type { ServerContext } from '../context.ts';
 import { permissionsOf } from '../token/catalogue.ts';
+import { cachedIntrospection, rememberIntrospection } from './cache.ts';
 import { serviceSubject } from '../token/mint.ts';
 
 export interface ActiveIntrospection {
@@ -32,15 +34,21 @@ export type IntrospectionResult = ActiveIntrospection | { active: false };
 export const INACTIVE: { active: false } = Object.freeze({ active: false });
 
 export async function introspectToken(ctx: ServerContext, caller: Client, token: string): Promise<IntrospectionResult> {
-  const record = await ctx.store.tokens.get(sha256(token));
+  const hash = sha256(token);
   const now = ctx.clock.now();
+  const cached = cachedIntrospection(ctx, hash, now);
+  if (cached) return cached;
+  const record = await ctx.store.tokens.get(hash);
   if (!record || record.revokedAt !== null || record.expiresAt <= now) return INACTIVE;
   if (record.kind === 'refresh') {
     // A rotated refresh token is spent; and only its own client may learn about it, so a
     // resource server can never mistake a refresh token for an access token.
     if (record.rotatedAt !== null || record.clientId !== caller.id) return INACTIVE;
+    return record.userId ? introspectUserToken(ctx, record, record.userId) : introspectServiceToken(ctx, record);
   }
-  return record.userId ? introspectUserToken(ctx, record, record.userId) : introspectServiceToken(ctx, record);
+  const result = record.userId ? await introspectUserToken(ctx, record, record.userId) : await introspectServiceToken(ctx, record);
+  if (result.active) rememberIntrospection(ctx, hash, result, now);
+  return result;
 }
 
 async function introspectUserToken(ctx: ServerContext, record: TokenRecord, userId: string): Promise<IntrospectionResult> {

@@ -1,19 +1,26 @@
 /**
  * Client authentication for /token, /introspect, /revoke and the revocation
  * stream: delegated to the clients module (client_secret_basic,
- * client_secret_post, none), which throws invalid_client (401).
+ * client_secret_post, none), which throws invalid_client (401). Successful
+ * authentications are remembered briefly (authentication-cache.ts).
  */
 import { OAuthError, type Client } from '@gatehouse/core';
 import { authenticateClient } from '../clients/index.ts';
 import type { ServerContext } from '../context.ts';
+import { cachedClient, credentialsKey, rememberClient } from './authentication-cache.ts';
 import type { FormParams } from './form.ts';
 
-export function authenticate(ctx: ServerContext, request: Request, form: FormParams): Promise<Client> {
+export async function authenticate(ctx: ServerContext, request: Request, form: FormParams): Promise<Client> {
+  const key = credentialsKey(request.headers.get('authorization'), form.client_id, form.client_secret);
+  const cached = cachedClient(ctx, key);
+  if (cached) return cached;
   // Only the credential parameters matter to authentication; repeats were already rejected by readForm.
   const credentials = new URLSearchParams();
   if (form.client_id !== undefined) credentials.set('client_id', form.client_id);
   if (form.client_secret !== undefined) credentials.set('client_secret', form.client_secret);
-  return authenticateClient(ctx, { headers: request.headers, form: credentials });
+  const client = await authenticateClient(ctx, { headers: request.headers, form: credentials });
+  rememberClient(ctx, key, client);
+  return client;
 }
 
 /**

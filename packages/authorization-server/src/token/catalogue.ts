@@ -1,11 +1,11 @@
 /**
- * The scope and role catalogues, read on every token issuance and
+ * The scope, role and resource catalogues, read on every token issuance and
  * introspection but changed only by an operator. They are cached per server
- * context and dropped on the matching events (scope.*, role.*); the short
+ * context and dropped on the matching events (scope.*, role.*, resource.*); the short
  * TTL bounds staleness when another process made the change and its event
  * did not reach this one.
  */
-import type { Role, ScopeDefinition, Sensitivity } from '@gatehouse/core';
+import type { ProtectedResource, Role, ScopeDefinition, Sensitivity } from '@gatehouse/core';
 import { highestSensitivity } from '@gatehouse/core';
 import type { ServerContext } from '../context.ts';
 
@@ -14,6 +14,7 @@ const TTL_MS = 5_000;
 interface Catalogue {
   scopes: Map<string, ScopeDefinition>;
   roles: Map<string, Role>;
+  resources: Map<string, ProtectedResource>;
   loadedAt: number;
 }
 
@@ -28,7 +29,7 @@ function slotFor(ctx: ServerContext): CacheSlot {
   if (!slot) {
     const created: CacheSlot = { value: undefined };
     ctx.events.subscribe((event) => {
-      if (event.type.startsWith('scope.') || event.type.startsWith('role.')) created.value = undefined;
+      if (event.type.startsWith('scope.') || event.type.startsWith('role.') || event.type.startsWith('resource.')) created.value = undefined;
     });
     slots.set(ctx, created);
     slot = created;
@@ -37,10 +38,11 @@ function slotFor(ctx: ServerContext): CacheSlot {
 }
 
 async function load(ctx: ServerContext): Promise<Catalogue> {
-  const [scopes, roles] = await Promise.all([ctx.store.scopes.list(), ctx.store.roles.list()]);
+  const [scopes, roles, resources] = await Promise.all([ctx.store.scopes.list(), ctx.store.roles.list(), ctx.store.resources.list()]);
   return {
     scopes: new Map(scopes.map((scope) => [scope.name, scope])),
     roles: new Map(roles.map((role) => [role.name, role])),
+    resources: new Map(resources.map((resource) => [resource.uri, resource])),
     loadedAt: Date.now(),
   };
 }

@@ -104,6 +104,8 @@ describe('Revocation fan-out over server-sent events', () => {
 
   it('unsubscribes from the event bus when the subscriber disconnects', async () => {
     const base = await listen();
+    // Authenticate once first so the server's long-lived caches have made their own subscriptions.
+    await fetch(`${base}/introspect`, { method: 'POST', headers: { authorization: basic('resource-server'), 'content-type': 'application/x-www-form-urlencoded' }, body: 'token=x' });
     let active = 0;
     const original = fx.ctx.events.subscribe.bind(fx.ctx.events);
     fx.ctx.events.subscribe = (listener) => {

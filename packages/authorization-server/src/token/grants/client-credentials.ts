@@ -17,7 +17,7 @@ export const clientCredentialsGrant: GrantHandler = async (ctx, client, form) =>
     throw new OAuthError('unauthorized_client', 'This client may not use the client_credentials grant.', { detail: `kind ${client.kind}` });
   }
   if (!form.resource) throw new OAuthError('invalid_target', 'The resource parameter is required for client_credentials.');
-  const resource = await ctx.store.resources.get(parseResource(form.resource)!);
+  const resource = (await catalogue(ctx)).resources.get(parseResource(form.resource)!);
   if (!resource) throw new OAuthError('invalid_target', 'The resource is unknown.');
   const requested = parseScopeParam(form.scope);
   if (!requested) throw new OAuthError('invalid_scope', 'The scope parameter is malformed.');

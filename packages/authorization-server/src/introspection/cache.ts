@@ -1,0 +1,56 @@
+/**
+ * An in-process cache of active access-token introspections, so a resource
+ * server asking about the same token again costs no store round trip. It is
+ * emptied by the events that take access away: revoked token hashes are
+ * dropped one by one; a user, membership, role, client or grant change
+ * empties it all (they are rare). Entries also lapse after
+ * `introspectionCacheMs` (bounding staleness when a change was made by
+ * another process whose event did not reach this one) and never outlive
+ * the token. Refresh tokens are never cached.
+ */
+import type { ServerContext } from '../context.ts';
+import type { ActiveIntrospection } from './introspect.ts';
+
+const MAX_ENTRIES = 50_000;
+
+interface Entry {
+  result: ActiveIntrospection;
+  until: number;
+}
+
+const caches = new WeakMap<ServerContext, Map<string, Entry>>();
+
+const CLEARS_ALL = /^(user\.(disabled|updated)|membership\.|role\.|client\.|grant\.|scope\.|resource\.)/;
+
+function cacheFor(ctx: ServerContext): Map<string, Entry> {
+  let cache = caches.get(ctx);
+  if (!cache) {
+    const created = new Map<string, Entry>();
+    ctx.events.subscribe((event) => {
+      if ('tokenHashes' in event) for (const hash of event.tokenHashes) created.delete(hash);
+      if (CLEARS_ALL.test(event.type)) created.clear();
+    });
+    caches.set(ctx, created);
+    cache = created;
+  }
+  return cache;
+}
+
+export function cachedIntrospection(ctx: ServerContext, hash: string, now: number): ActiveIntrospection | undefined {
+  if (ctx.options.introspectionCacheMs <= 0) return undefined;
+  const cache = cacheFor(ctx);
+  const entry = cache.get(hash);
+  if (!entry) return undefined;
+  if (entry.until <= now || entry.result.exp * 1000 <= now) {
+    cache.delete(hash);
+    return undefined;
+  }
+  return entry.result;
+}
+
+export function rememberIntrospection(ctx: ServerContext, hash: string, result: ActiveIntrospection, now: number): void {
+  if (ctx.options.introspectionCacheMs <= 0) return;
+  const cache = cacheFor(ctx);
+  if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+  cache.set(hash, { result, until: now + ctx.options.introspectionCacheMs });
+}

@@ -1,0 +1,54 @@
+/**
+ * Remembers successful client authentications for a few seconds, keyed by
+ * the SHA-256 of exactly the credentials presented (Authorization header,
+ * client_id, client_secret). A hit means these very credentials were
+ * verified moments ago, so /introspect and /token skip the client lookup
+ * and secret comparison on their hot paths. Any client.* event empties the
+ * cache (a disabled client or rotated secret takes effect at once in this
+ * process); the TTL bounds what another process's change can leave stale.
+ */
+import { sha256, type Client } from '@gatehouse/core';
+import type { ServerContext } from '../context.ts';
+
+const TTL_MS = 5_000;
+const MAX_ENTRIES = 1_000;
+
+interface Entry {
+  client: Client;
+  until: number;
+}
+
+const caches = new WeakMap<ServerContext, Map<string, Entry>>();
+
+function cacheFor(ctx: ServerContext): Map<string, Entry> {
+  let cache = caches.get(ctx);
+  if (!cache) {
+    const created = new Map<string, Entry>();
+    ctx.events.subscribe((event) => {
+      if (event.type.startsWith('client.')) created.clear();
+    });
+    caches.set(ctx, created);
+    cache = created;
+  }
+  return cache;
+}
+
+export const credentialsKey = (authorization: string | null, clientId: string | undefined, clientSecret: string | undefined): string =>
+  sha256(`${authorization ?? ''}\n${clientId ?? ''}\n${clientSecret ?? ''}`);
+
+export function cachedClient(ctx: ServerContext, key: string): Client | undefined {
+  const cache = cacheFor(ctx);
+  const entry = cache.get(key);
+  if (!entry) return undefined;
+  if (entry.until <= Date.now()) {
+    cache.delete(key);
+    return undefined;
+  }
+  return entry.client;
+}
+
+export function rememberClient(ctx: ServerContext, key: string, client: Client): void {
+  const cache = cacheFor(ctx);
+  if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+  cache.set(key, { client, until: Date.now() + TTL_MS });
+}
