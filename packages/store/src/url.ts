@@ -7,7 +7,7 @@ export type StoreTarget =
   | { engine: 'sqlite'; filename: string }
   | { engine: 'postgres'; connectionString: string; schema: string | undefined };
 
-const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export function parseStoreUrl(url: string): StoreTarget {
   if (url.startsWith('sqlite:')) {
@@ -26,7 +26,7 @@ export function parseStoreUrl(url: string): StoreTarget {
   throw new Error(`unsupported store URL scheme (use sqlite: or postgres://): ${url.split(':')[0]}`);
 }
 
-/** Schema names go into `search_path` and DDL unquoted, so only plain identifiers are allowed. */
+/** Schema names go into `search_path` unquoted (which folds case): only plain lower-case identifiers. */
 export function assertSchemaName(schema: string): void {
   if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid PostgreSQL schema name: ${JSON.stringify(schema)}`);
 }

@@ -5,18 +5,34 @@
  * events; a second call returns nothing new).
  */
 import type { ExpressionBuilder, Kysely } from 'kysely';
+import { inTransaction } from './context.ts';
 import type { Database } from './schema.ts';
+
+const MAX_PASSES = 8;
 
 type TokenFilter = (eb: ExpressionBuilder<Database, 'tokens'>) => ReturnType<ExpressionBuilder<Database, 'tokens'>['and']>;
 
 export async function revokeTokensWhere(db: Kysely<Database>, now: number, filter: TokenFilter): Promise<string[]> {
-  const rows = await db
-    .updateTable('tokens')
-    .set({ revoked_at: now })
-    .where((eb) => eb.and([filter(eb), eb('revoked_at', 'is', null)]))
-    .returning('hash')
-    .execute();
-  return rows.map((row) => row.hash);
+  return inTransaction(db, async (trx) => {
+    const revoked: string[] = [];
+    // A refresh rotating concurrently (PostgreSQL, READ COMMITTED) inserts its
+    // successor outside this statement's snapshot: the UPDATE waits on the old
+    // token's row lock, then revokes the old token but cannot see the new one.
+    // Another pass, with a fresh snapshot, does; we hold the old token's lock
+    // now, so no later rotation of it can slip in. Stop at a pass that finds
+    // nothing (on SQLite, always the second).
+    for (let pass = 0; pass < MAX_PASSES; pass++) {
+      const rows = await trx
+        .updateTable('tokens')
+        .set({ revoked_at: now })
+        .where((eb) => eb.and([filter(eb), eb('revoked_at', 'is', null)]))
+        .returning('hash')
+        .execute();
+      if (rows.length === 0) break;
+      for (const row of rows) revoked.push(row.hash);
+    }
+    return revoked;
+  });
 }
 
 /**

@@ -12,6 +12,7 @@ import { clientsSuite } from './clients.ts';
 import { grantsAndCodesSuite } from './grants-codes.ts';
 import { rotationSuite } from './rotation.ts';
 import { revocationSuite } from './revocation.ts';
+import { revocationRacesSuite } from './revocation-races.ts';
 import { ephemeralSuite } from './ephemeral.ts';
 import { transactionsSuite } from './transactions.ts';
 
@@ -59,6 +60,7 @@ export function defineStoreConformance(name: string, makeStore: MakeStore, opts:
     grantsAndCodesSuite(ctx);
     rotationSuite(ctx);
     revocationSuite(ctx);
+    revocationRacesSuite(ctx);
     ephemeralSuite(ctx);
     transactionsSuite(ctx);
   });
