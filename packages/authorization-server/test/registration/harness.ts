@@ -5,6 +5,7 @@
  */
 import { LocalEventBus, ManualClock, sha256, type Client, type GatehouseEvent } from '@gatehouse/core';
 import { createStore, type Store } from '@gatehouse/store';
+import { createTestStore } from '@gatehouse/store/testing';
 import type { Hono } from 'hono';
 import { createAuthorizationServerApp, resolveOptions, type AppEnv, type PartialOptions, type ServerContext } from '../../src/index.ts';
 
@@ -18,8 +19,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: Partial<PartialOptions> = {}): Promise<Harness> {
-  const store = await createStore('sqlite::memory:');
+/** `engine: 'postgres'` runs on an isolated PostgreSQL schema (dropped by close). */
+export async function startHarness(options: Partial<PartialOptions> = {}, engine: 'sqlite' | 'postgres' = 'sqlite'): Promise<Harness> {
+  const isolated = engine === 'postgres' ? await createTestStore('postgres') : undefined;
+  const store = isolated?.store ?? (await createStore('sqlite::memory:'));
   const clock = new ManualClock();
   const bus = new LocalEventBus(() => clock.now());
   const events: GatehouseEvent[] = [];
@@ -35,7 +38,7 @@ export async function startHarness(options: Partial<PartialOptions> = {}): Promi
     log: (level, message, fields) => logs.push(`${level} ${message} ${fields ? JSON.stringify(fields) : ''}`),
   };
   const app = createAuthorizationServerApp(ctx);
-  return { app, ctx, store, clock, events, logs, close: () => store.close() };
+  return { app, ctx, store, clock, events, logs, close: () => (isolated ? isolated.cleanup() : store.close()) };
 }
 
 /** A registered client as config would create it; `secret` makes it confidential. */
