@@ -1,7 +1,8 @@
 /**
  * Refresh token rotation with reuse detection (OAuth 2.1 §4.3.1, RFC 9700
- * §4.14.2). Runs inside one transaction; the old token's row is locked
- * first (FOR UPDATE on PostgreSQL, the BEGIN IMMEDIATE write lock on SQLite),
+ * §4.14.2). Runs inside one transaction; its grant's row and then the old
+ * token's row are locked first (FOR UPDATE on PostgreSQL, the BEGIN
+ * IMMEDIATE write lock on SQLite),
  * so concurrent presentations of one token are decided one after another:
  *
  *   first            → `rotated` (rotated_at set, `issue` inserted)
@@ -18,14 +19,17 @@ import type { RotateRefreshResult } from '../types.ts';
 import type { Db } from './context.ts';
 import { lockForUpdate } from './dialect.ts';
 import { revokeGrantRows, revokeTokensWhere } from './revocation.ts';
-import { insertTokens, toToken } from './token-rows.ts';
+import { insertTokens, lockGrant, toToken } from './token-rows.ts';
 
 export async function rotateRefresh({ db, engine }: Db, oldHash: string, issue: TokenRecord[], now: number, graceMs: number): Promise<RotateRefreshResult> {
+  // Lock order grant → token, as revokeGrant and tokens.insert: a token's grant_id never changes, so peeking it unlocked is safe.
+  const peek = await db.selectFrom('tokens').select('grant_id').where('hash', '=', oldHash).executeTakeFirst();
+  const grantRevokedAt = peek?.grant_id ? await lockGrant(db, engine, peek.grant_id) : null;
   const row = await lockForUpdate(engine, db.selectFrom('tokens').selectAll().where('hash', '=', oldHash)).executeTakeFirst();
   if (!row) return { status: 'invalid', reason: 'not_found' };
   const previous = toToken(row);
   if (previous.kind !== 'refresh') return { status: 'invalid', reason: 'not_refresh' };
-  if (previous.revokedAt !== null) return { status: 'invalid', reason: 'revoked' };
+  if (previous.revokedAt !== null || grantRevokedAt !== null) return { status: 'invalid', reason: 'revoked' };
   if (previous.expiresAt <= now) return { status: 'invalid', reason: 'expired' };
 
   // The successor's parent link is what the grace rule follows; set it when the caller did not.
@@ -41,11 +45,11 @@ export async function rotateRefresh({ db, engine }: Db, oldHash: string, issue: 
       .returningAll()
       .executeTakeFirst();
     if (won) {
-      await insertTokens(db, successors);
+      await insertTokens(db, engine, successors);
       return { status: 'rotated', previous: toToken(won) };
     }
   } else if (graceMs > 0 && now - previous.rotatedAt <= graceMs && (await hasLiveSuccessor(db, oldHash))) {
-    await insertTokens(db, successors);
+    await insertTokens(db, engine, successors);
     return { status: 'rotated_in_grace', previous };
   }
 

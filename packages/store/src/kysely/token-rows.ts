@@ -3,7 +3,7 @@ import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { TokenRecord } from '@gatehouse/core';
 import { DuplicateError } from '../types.ts';
 import { fromJson, num, numOrNull, toJson } from './codec.ts';
-import { isUniqueViolation } from './dialect.ts';
+import { isUniqueViolation, lockForUpdate, type Engine } from './dialect.ts';
 import type { Database, TokensTable } from './schema.ts';
 
 export const toToken = (row: Selectable<TokensTable>): TokenRecord => ({
@@ -42,12 +42,35 @@ const toRow = (t: TokenRecord): Insertable<TokensTable> => ({
   parent_hash: t.parentHash,
 });
 
-export async function insertTokens(db: Kysely<Database>, tokens: TokenRecord[]): Promise<void> {
+/**
+ * Call inside a transaction. Each grant the tokens belong to is locked
+ * first (grant before token, the order every writer follows), so a
+ * concurrent revokeGrant either waits for these tokens and revokes them, or
+ * has committed and they are stored already revoked, at the grant's
+ * revocation time: a token is never born alive under a revoked grant.
+ */
+export async function insertTokens(db: Kysely<Database>, engine: Engine, tokens: TokenRecord[]): Promise<void> {
   if (tokens.length === 0) return;
+  const revokedAt = new Map<string, number>();
+  const grantIds = [...new Set(tokens.flatMap((t) => (t.grantId === null ? [] : [t.grantId])))].sort();
+  for (const grantId of grantIds) {
+    const at = await lockGrant(db, engine, grantId);
+    if (at !== null) revokedAt.set(grantId, at);
+  }
+  const rows = tokens.map((t) => {
+    const grantRevokedAt = t.grantId === null ? undefined : revokedAt.get(t.grantId);
+    return toRow(grantRevokedAt !== undefined && t.revokedAt === null ? { ...t, revokedAt: grantRevokedAt } : t);
+  });
   try {
-    await db.insertInto('tokens').values(tokens.map(toRow)).execute();
+    await db.insertInto('tokens').values(rows).execute();
   } catch (error) {
     if (isUniqueViolation(error)) throw new DuplicateError('token');
     throw error;
   }
+}
+
+/** Locks a grant row (PostgreSQL; SQLite's write lock already covers it); its revocation time, or null (also when unknown). */
+export async function lockGrant(db: Kysely<Database>, engine: Engine, grantId: string): Promise<number | null> {
+  const grant = await lockForUpdate(engine, db.selectFrom('grants').select('revoked_at').where('id', '=', grantId)).executeTakeFirst();
+  return numOrNull(grant?.revoked_at);
 }

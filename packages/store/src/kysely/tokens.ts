@@ -6,7 +6,7 @@ import { insertTokens, toToken } from './token-rows.ts';
 
 export function tokenStore({ db, engine }: Db): TokenStore {
   return {
-    insert: (tokens) => inTransaction(db, (trx) => insertTokens(trx, tokens)),
+    insert: (tokens) => inTransaction(db, (trx) => insertTokens(trx, engine, tokens)),
     async get(hash) {
       const row = await db.selectFrom('tokens').selectAll().where('hash', '=', hash).executeTakeFirst();
       return row && toToken(row);
