@@ -47,7 +47,25 @@ export function createAuthorizationServerApp(ctx: ServerContext): Hono<AppEnv> {
   });
   app.use('*', securityHeaders);
   for (const mount of FEATURES) mount(app, ctx);
+  serveUnderIssuerPath(app, ctx);
   app.notFound(() => new Response(JSON.stringify({ error: 'not_found', error_description: 'No such endpoint.' }), { status: 404, headers: { 'content-type': 'application/json' } }));
   app.onError((error) => oauthErrorResponse(error, (message, fields) => ctx.log('error', message, fields)));
   return app;
+}
+
+/**
+ * An issuer with a path (`https://as.example/tenant-a`) has its endpoints
+ * under that path (RFC 8414 §2, §3.1: metadata advertises
+ * `<issuer>/authorize`, …). Features mount their routes at the root; a
+ * request under the issuer path that no feature claimed is answered as the
+ * same request without the prefix.
+ */
+function serveUnderIssuerPath(app: Hono<AppEnv>, ctx: ServerContext): void {
+  const prefix = new URL(ctx.options.issuer).pathname.replace(/\/$/, '');
+  if (!prefix) return;
+  app.all(`${prefix}/*`, (c) => {
+    const url = new URL(c.req.url);
+    url.pathname = url.pathname.slice(prefix.length);
+    return app.fetch(new Request(url, c.req.raw), c.env);
+  });
 }
