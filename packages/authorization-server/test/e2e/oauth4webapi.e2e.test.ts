@@ -2,36 +2,33 @@
  * The strict client: oauth4webapi refuses what a lax client forgives
  * (issuer mismatch, missing or wrong `iss`, malformed token responses,
  * wrong content types). Every flow runs against a real listening Gatehouse
- * with the login and consent pages driven in headless Chromium.
+ * with the login, organization and consent pages driven in headless
+ * Chromium, on SQLite and (when reachable) PostgreSQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as oauth from 'oauth4webapi';
 import type { Browser } from 'playwright-core';
-import { authorizeInBrowser, launchBrowser } from '../support/browser.ts';
+import { requirePostgres } from '@gatehouse/store/testing';
+import { authorizeInBrowser, launchBrowser, type LoginAs } from '../support/browser.ts';
 import { registerTestClient } from '../support/seed.ts';
-import { DEFAULT_TEST_RESOURCE, startTestGatehouse, type TestGatehouse } from '../support/test-gatehouse.ts';
+import { DEFAULT_TEST_RESOURCE, startTestGatehouse, type SeededPerson, type TestGatehouse } from '../support/test-gatehouse.ts';
 
 const REDIRECT_URI = 'http://127.0.0.1:8976/callback';
-const CLIENT: oauth.Client = { client_id: 'e2e-web-app' };
-const CLIENT_SECRET = 'e2e-web-app-secret-0123456789abcdef';
+const SECRET = 'e2e-client-secret-0123456789abcdef';
+// One client per consent scenario: a remembered consent of one test must not answer another's.
+const CLIENTS = ['e2e-web-app', 'e2e-untick-app', 'e2e-deny-app', 'e2e-role-app', 'e2e-org-app'] as const;
+type ClientId = (typeof CLIENTS)[number];
 const RESOURCE_SERVER: oauth.Client = { client_id: 'e2e-resource-server' };
 const RESOURCE_SERVER_SECRET = 'e2e-resource-server-secret-0123456789';
 const insecure = { [oauth.allowInsecureRequests]: true } as const; // loopback http issuer in tests only
+const ENGINES = ['sqlite-memory', ...((await requirePostgres('oauth4webapi end-to-end on PostgreSQL')) ? ['postgres' as const] : [])] as const;
 
-let gatehouse: TestGatehouse;
 let browser: Browser;
-
 beforeAll(async () => {
-  // No grace window: a rotated refresh token must be refused at once (OAuth 2.1 §4.3.1).
-  gatehouse = await startTestGatehouse({ server: { refreshGraceMs: 0 } });
-  await registerTestClient(gatehouse.store, { id: CLIENT.client_id, name: 'E2E Web App', redirectUris: [REDIRECT_URI], secret: CLIENT_SECRET });
-  await registerTestClient(gatehouse.store, { id: RESOURCE_SERVER.client_id, name: 'E2E Resource Server', redirectUris: [], grantTypes: ['client_credentials'], secret: RESOURCE_SERVER_SECRET });
   browser = await launchBrowser();
 });
-
 afterAll(async () => {
   await browser?.close();
-  await gatehouse?.close();
 });
 
 async function discover(issuer: string): Promise<oauth.AuthorizationServer> {
@@ -39,142 +36,226 @@ async function discover(issuer: string): Promise<oauth.AuthorizationServer> {
   return oauth.processDiscoveryResponse(url, await oauth.discoveryRequest(url, { algorithm: 'oauth2', ...insecure }));
 }
 
+interface FlowOptions {
+  clientId?: ClientId;
+  scope?: string;
+  person?: SeededPerson;
+  browserSteps?: Omit<LoginAs, 'email' | 'password' | 'until'>;
+}
+
 interface CodeFlowResult {
   as: oauth.AuthorizationServer;
+  client: oauth.Client;
   callback: URL;
   tokens: oauth.TokenEndpointResponse;
 }
 
-/** Authorization code + PKCE (S256) as alice, validated end to end by oauth4webapi. */
-async function codeFlow(scope = 'tickets:read tickets:write'): Promise<CodeFlowResult> {
-  const as = await discover(gatehouse.issuer);
-  const verifier = oauth.generateRandomCodeVerifier();
-  const state = oauth.generateRandomState();
-  const authorizationUrl = new URL(as.authorization_endpoint!);
-  authorizationUrl.search = new URLSearchParams({
-    response_type: 'code',
-    client_id: CLIENT.client_id,
-    redirect_uri: REDIRECT_URI,
-    scope,
-    state,
-    code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    resource: DEFAULT_TEST_RESOURCE,
-  }).toString();
-  const { alice } = gatehouse.model;
-  const callback = await authorizeInBrowser(browser, authorizationUrl, REDIRECT_URI, { email: alice.email, password: alice.password });
-  // Checks state, error and (RFC 9207) iss against the discovered issuer.
-  const params = oauth.validateAuthResponse(as, CLIENT, callback, state);
-  const response = await oauth.authorizationCodeGrantRequest(as, CLIENT, oauth.ClientSecretBasic(CLIENT_SECRET), params, REDIRECT_URI, verifier, {
-    additionalParameters: { resource: DEFAULT_TEST_RESOURCE },
-    ...insecure,
+describe.each(ENGINES)('oauth4webapi against a listening Gatehouse on %s', (engine) => {
+  let gatehouse: TestGatehouse;
+
+  beforeAll(async () => {
+    // No grace window: a rotated refresh token must be refused at once (OAuth 2.1 §4.3.1).
+    gatehouse = await startTestGatehouse({ engine, server: { refreshGraceMs: 0 } });
+    for (const id of CLIENTS) await registerTestClient(gatehouse.store, { id, name: `E2E ${id}`, redirectUris: [REDIRECT_URI], secret: SECRET });
+    await registerTestClient(gatehouse.store, { id: RESOURCE_SERVER.client_id, name: 'E2E Resource Server', redirectUris: [], grantTypes: ['client_credentials'], secret: RESOURCE_SERVER_SECRET });
   });
-  return { as, callback, tokens: await oauth.processAuthorizationCodeResponse(as, CLIENT, response) };
-}
-
-async function introspect(as: oauth.AuthorizationServer, token: string): Promise<oauth.IntrospectionResponse> {
-  const response = await oauth.introspectionRequest(as, RESOURCE_SERVER, oauth.ClientSecretBasic(RESOURCE_SERVER_SECRET), token, insecure);
-  return oauth.processIntrospectionResponse(as, RESOURCE_SERVER, response);
-}
-
-describe('RFC 8414 authorization server metadata, read by oauth4webapi', () => {
-  it('serves metadata whose issuer equals the issuer identifier exactly, with S256 PKCE and iss support', async () => {
-    const as = await discover(gatehouse.issuer);
-    expect(as.issuer).toBe(gatehouse.issuer);
-    expect(as.code_challenge_methods_supported).toContain('S256');
-    expect(as.authorization_response_iss_parameter_supported).toBe(true);
-    expect(as.token_endpoint).toBe(`${gatehouse.issuer}/token`);
+  afterAll(async () => {
+    await gatehouse?.close();
   });
 
-  it('serves metadata for an issuer with a path at the path-inserted well-known URI (RFC 8414 §3.1)', async () => {
-    const tenant = await startTestGatehouse({ issuerPath: '/tenant-a' });
-    try {
-      const as = await discover(tenant.issuer);
-      expect(as.issuer).toBe(`${tenant.origin}/tenant-a`);
-      expect(as.authorization_endpoint).toBe(`${tenant.origin}/tenant-a/authorize`);
-    } finally {
-      await tenant.close();
-    }
-  });
-});
-
-describe('Authorization code grant with PKCE and RFC 9207 iss, as oauth4webapi does it', () => {
-  it('returns code, state and an iss equal to the issuer, and redeems the code for bearer tokens', async () => {
-    const { callback, tokens } = await codeFlow();
-    expect(callback.searchParams.get('iss')).toBe(gatehouse.issuer);
-    expect(callback.searchParams.getAll('code')).toHaveLength(1);
-    expect(tokens.token_type.toLowerCase()).toBe('bearer');
-    expect(tokens.access_token).toBeTruthy();
-    expect(tokens.refresh_token).toBeTruthy();
-    expect(tokens.scope?.split(' ').sort()).toEqual(['tickets:read', 'tickets:write']);
-    expect(tokens.expires_in).toBeGreaterThan(0);
-  });
-
-  it('refuses to redeem the same authorization code twice (OAuth 2.1 §4.1.3)', async () => {
-    const as = await discover(gatehouse.issuer);
+  /** The authorization request oauth4webapi's caller builds: code + PKCE S256 + state + resource. */
+  async function authorizationRequest(as: oauth.AuthorizationServer, client: oauth.Client, scope: string) {
     const verifier = oauth.generateRandomCodeVerifier();
     const state = oauth.generateRandomState();
     const url = new URL(as.authorization_endpoint!);
     url.search = new URLSearchParams({
-      response_type: 'code', client_id: CLIENT.client_id, redirect_uri: REDIRECT_URI, scope: 'tickets:read', state,
+      response_type: 'code', client_id: client.client_id, redirect_uri: REDIRECT_URI, scope, state,
       code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', resource: DEFAULT_TEST_RESOURCE,
     }).toString();
-    const { alice } = gatehouse.model;
-    const params = oauth.validateAuthResponse(as, CLIENT, await authorizeInBrowser(browser, url, REDIRECT_URI, alice), state);
-    const redeem = () =>
-      oauth.authorizationCodeGrantRequest(as, CLIENT, oauth.ClientSecretBasic(CLIENT_SECRET), params, REDIRECT_URI, verifier, { additionalParameters: { resource: DEFAULT_TEST_RESOURCE }, ...insecure });
-    await oauth.processAuthorizationCodeResponse(as, CLIENT, await redeem());
-    const replay = oauth.processAuthorizationCodeResponse(as, CLIENT, await redeem());
-    await expect(replay).rejects.toMatchObject({ error: 'invalid_grant', status: 400 });
+    return { url, verifier, state };
+  }
+
+  function redeem(as: oauth.AuthorizationServer, client: oauth.Client, params: URLSearchParams, verifier: string) {
+    return oauth.authorizationCodeGrantRequest(as, client, oauth.ClientSecretBasic(SECRET), params, REDIRECT_URI, verifier, {
+      additionalParameters: { resource: DEFAULT_TEST_RESOURCE },
+      ...insecure,
+    });
+  }
+
+  /** Authorization code + PKCE, validated end to end by oauth4webapi (state, iss, token response). */
+  async function codeFlow(options: FlowOptions = {}, issuer = gatehouse.issuer): Promise<CodeFlowResult> {
+    const as = await discover(issuer);
+    const client: oauth.Client = { client_id: options.clientId ?? 'e2e-web-app' };
+    const { url, verifier, state } = await authorizationRequest(as, client, options.scope ?? 'tickets:read tickets:write');
+    const person = options.person ?? gatehouse.model.alice;
+    const callback = await authorizeInBrowser(browser, url, REDIRECT_URI, { email: person.email, password: person.password, ...options.browserSteps });
+    const params = oauth.validateAuthResponse(as, client, callback, state);
+    return { as, client, callback, tokens: await oauth.processAuthorizationCodeResponse(as, client, await redeem(as, client, params, verifier)) };
+  }
+
+  async function introspect(as: oauth.AuthorizationServer, token: string): Promise<oauth.IntrospectionResponse> {
+    const response = await oauth.introspectionRequest(as, RESOURCE_SERVER, oauth.ClientSecretBasic(RESOURCE_SERVER_SECRET), token, insecure);
+    return oauth.processIntrospectionResponse(as, RESOURCE_SERVER, response);
+  }
+
+  const refresh = async (as: oauth.AuthorizationServer, client: oauth.Client, token: string) =>
+    oauth.processRefreshTokenResponse(as, client, await oauth.refreshTokenGrantRequest(as, client, oauth.ClientSecretBasic(SECRET), token, insecure));
+
+  describe('RFC 8414 authorization server metadata', () => {
+    it('serves metadata whose issuer equals the issuer identifier exactly, with S256 PKCE and iss support', async () => {
+      const as = await discover(gatehouse.issuer);
+      expect(as.issuer).toBe(gatehouse.issuer);
+      expect(as.code_challenge_methods_supported).toContain('S256');
+      expect(as.authorization_response_iss_parameter_supported).toBe(true);
+      expect(as.token_endpoint).toBe(`${gatehouse.issuer}/token`);
+    });
+  });
+
+  describe('Authorization code grant with PKCE and RFC 9207 iss', () => {
+    it('returns code, state and an iss equal to the issuer, and redeems the code for bearer tokens', async () => {
+      const { callback, tokens } = await codeFlow();
+      expect(callback.searchParams.get('iss')).toBe(gatehouse.issuer);
+      expect(callback.searchParams.getAll('code')).toHaveLength(1);
+      expect(tokens.token_type.toLowerCase()).toBe('bearer');
+      expect(tokens.access_token).toBeTruthy();
+      expect(tokens.refresh_token).toBeTruthy();
+      expect(tokens.scope?.split(' ').sort()).toEqual(['tickets:read', 'tickets:write']);
+      expect(tokens.expires_in).toBeGreaterThan(0);
+    });
+
+    it('refuses to redeem the same authorization code twice (OAuth 2.1 §4.1.3)', async () => {
+      const as = await discover(gatehouse.issuer);
+      const client: oauth.Client = { client_id: 'e2e-web-app' };
+      const { url, verifier, state } = await authorizationRequest(as, client, 'tickets:read');
+      const params = oauth.validateAuthResponse(as, client, await authorizeInBrowser(browser, url, REDIRECT_URI, gatehouse.model.alice), state);
+      await oauth.processAuthorizationCodeResponse(as, client, await redeem(as, client, params, verifier));
+      const replay = oauth.processAuthorizationCodeResponse(as, client, await redeem(as, client, params, verifier));
+      await expect(replay).rejects.toMatchObject({ error: 'invalid_grant', status: 400 });
+    });
+
+    it('refuses a code redeemed with the wrong PKCE verifier (RFC 7636 §4.6)', async () => {
+      const as = await discover(gatehouse.issuer);
+      const client: oauth.Client = { client_id: 'e2e-web-app' };
+      const { url, state } = await authorizationRequest(as, client, 'tickets:read');
+      const params = oauth.validateAuthResponse(as, client, await authorizeInBrowser(browser, url, REDIRECT_URI, gatehouse.model.alice), state);
+      const wrong = oauth.processAuthorizationCodeResponse(as, client, await redeem(as, client, params, oauth.generateRandomCodeVerifier()));
+      await expect(wrong).rejects.toMatchObject({ error: 'invalid_grant', status: 400 });
+    });
+  });
+
+  describe('Consent and organization pages, answered by a person in the browser', () => {
+    it('grants only the scopes left ticked when an optional scope is unticked', async () => {
+      const { tokens } = await codeFlow({ clientId: 'e2e-untick-app', browserSteps: { untick: ['tickets:write'] } });
+      expect(tokens.scope).toBe('tickets:read');
+    });
+
+    it('sends access_denied with iss back to the client when the person denies (RFC 6749 §4.1.2.1, RFC 9207 §2)', async () => {
+      const as = await discover(gatehouse.issuer);
+      const client: oauth.Client = { client_id: 'e2e-deny-app' };
+      const { url, state } = await authorizationRequest(as, client, 'tickets:read');
+      const callback = await authorizeInBrowser(browser, url, REDIRECT_URI, { ...gatehouse.model.alice, deny: true });
+      expect(callback.searchParams.get('code')).toBeNull();
+      expect(callback.searchParams.get('iss')).toBe(gatehouse.issuer);
+      expect(() => oauth.validateAuthResponse(as, client, callback, state)).toThrow(expect.objectContaining({ error: 'access_denied' }));
+    });
+
+    it("leaves out an org scope the person's role may not grant (finance for an Engineering member)", async () => {
+      const { tokens } = await codeFlow({ clientId: 'e2e-role-app', scope: 'tickets:read finance:reports:read' });
+      expect(tokens.scope).toBe('tickets:read');
+    });
+
+    it('binds the token to the organization the person picks on the organization page', async () => {
+      const { bob, secondOrgId } = gatehouse.model;
+      const { as, tokens } = await codeFlow({ clientId: 'e2e-org-app', scope: 'tickets:read', person: bob, browserSteps: { org: 'Globex Industries' } });
+      const info = await introspect(as, tokens.access_token);
+      expect(info.active).toBe(true);
+      expect(info.org_id).toBe(secondOrgId);
+      expect(info.users_org_roles).toEqual(['Engineering']);
+    });
+  });
+
+  describe('Refresh token rotation (OAuth 2.1 §4.3.1, MCP: the AS MUST rotate for public clients)', () => {
+    it('issues a new refresh token and refuses the old one afterwards', async () => {
+      const { as, client, tokens } = await codeFlow();
+      const first = tokens.refresh_token!;
+      const refreshed = await refresh(as, client, first);
+      expect(refreshed.refresh_token).toBeTruthy();
+      expect(refreshed.refresh_token).not.toBe(first);
+      expect(refreshed.access_token).not.toBe(tokens.access_token);
+      await expect(refresh(as, client, first)).rejects.toMatchObject({ error: 'invalid_grant', status: 400 });
+    });
+
+    it('treats reuse of a rotated refresh token as theft: the successor stops working too (RFC 9700 §4.14.2)', async () => {
+      const { as, client, tokens } = await codeFlow();
+      const refreshed = await refresh(as, client, tokens.refresh_token!);
+      await refresh(as, client, tokens.refresh_token!).catch(() => undefined); // the thief's replay
+      await expect(refresh(as, client, refreshed.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+      expect((await introspect(as, refreshed.access_token)).active).toBe(false);
+    });
+  });
+
+  describe('RFC 7662 introspection and RFC 7009 revocation', () => {
+    it('reports an issued access token active with its scope, audience, client, subject and issuer', async () => {
+      const { as, tokens } = await codeFlow({ scope: 'tickets:read' });
+      const info = await introspect(as, tokens.access_token);
+      expect(info.active).toBe(true);
+      expect(info.scope).toBe('tickets:read');
+      expect(info.client_id).toBe('e2e-web-app');
+      expect(info.aud).toBe(DEFAULT_TEST_RESOURCE);
+      expect(info.iss).toBe(gatehouse.issuer);
+      expect(info.sub).toBe(gatehouse.model.alice.id);
+      expect(info.org_id).toBe(gatehouse.model.orgId);
+    });
+
+    it('reports a revoked access token inactive at once', async () => {
+      const { as, client, tokens } = await codeFlow({ scope: 'tickets:read' });
+      await oauth.processRevocationResponse(await oauth.revocationRequest(as, client, oauth.ClientSecretBasic(SECRET), tokens.access_token, insecure));
+      expect(await introspect(as, tokens.access_token)).toEqual({ active: false });
+    });
+
+    it('refuses to refresh with a revoked refresh token', async () => {
+      const { as, client, tokens } = await codeFlow({ scope: 'tickets:read' });
+      await oauth.processRevocationResponse(await oauth.revocationRequest(as, client, oauth.ClientSecretBasic(SECRET), tokens.refresh_token!, insecure));
+      await expect(refresh(as, client, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    });
   });
 });
 
-describe('Refresh token rotation (OAuth 2.1 §4.3.1, MCP: AS MUST rotate for public clients)', () => {
-  it('issues a new refresh token and refuses the old one afterwards', async () => {
-    const { as, tokens } = await codeFlow();
-    const first = tokens.refresh_token!;
-    const refreshed = await oauth.processRefreshTokenResponse(as, CLIENT, await oauth.refreshTokenGrantRequest(as, CLIENT, oauth.ClientSecretBasic(CLIENT_SECRET), first, insecure));
-    expect(refreshed.refresh_token).toBeTruthy();
-    expect(refreshed.refresh_token).not.toBe(first);
-    expect(refreshed.access_token).not.toBe(tokens.access_token);
-    const reuse = oauth.processRefreshTokenResponse(as, CLIENT, await oauth.refreshTokenGrantRequest(as, CLIENT, oauth.ClientSecretBasic(CLIENT_SECRET), first, insecure));
-    await expect(reuse).rejects.toMatchObject({ error: 'invalid_grant', status: 400 });
+describe('An issuer with a path (RFC 8414 §3.1), driven by oauth4webapi', () => {
+  let tenant: TestGatehouse;
+  beforeAll(async () => {
+    tenant = await startTestGatehouse({ issuerPath: '/tenant-a' });
+    await registerTestClient(tenant.store, { id: 'e2e-web-app', name: 'E2E web app', redirectUris: [REDIRECT_URI], secret: SECRET });
+  });
+  afterAll(async () => {
+    await tenant?.close();
   });
 
-  it('treats reuse of a rotated refresh token as theft: the successor stops working too (RFC 9700 §4.14.2)', async () => {
-    const { as, tokens } = await codeFlow();
-    const auth = oauth.ClientSecretBasic(CLIENT_SECRET);
-    const refreshed = await oauth.processRefreshTokenResponse(as, CLIENT, await oauth.refreshTokenGrantRequest(as, CLIENT, auth, tokens.refresh_token!, insecure));
-    await oauth.refreshTokenGrantRequest(as, CLIENT, auth, tokens.refresh_token!, insecure); // the thief's replay
-    const successor = oauth.processRefreshTokenResponse(as, CLIENT, await oauth.refreshTokenGrantRequest(as, CLIENT, auth, refreshed.refresh_token!, insecure));
-    await expect(successor).rejects.toMatchObject({ error: 'invalid_grant' });
-    expect((await introspect(as, refreshed.access_token)).active).toBe(false);
-  });
-});
-
-describe('RFC 7662 introspection and RFC 7009 revocation', () => {
-  it('reports an issued access token active with its scope, audience, client and issuer', async () => {
-    const { as, tokens } = await codeFlow('tickets:read');
-    const info = await introspect(as, tokens.access_token);
-    expect(info.active).toBe(true);
-    expect(info.scope).toBe('tickets:read');
-    expect(info.client_id).toBe(CLIENT.client_id);
-    expect(info.aud).toBe(DEFAULT_TEST_RESOURCE);
-    expect(info.iss).toBe(gatehouse.issuer);
-    expect(info.sub).toBe(gatehouse.model.alice.id);
+  it('serves metadata at the path-inserted well-known URI with endpoints under the issuer', async () => {
+    const as = await discover(tenant.issuer);
+    expect(as.issuer).toBe(`${tenant.origin}/tenant-a`);
+    expect(as.authorization_endpoint).toBe(`${tenant.origin}/tenant-a/authorize`);
+    expect(as.token_endpoint).toBe(`${tenant.origin}/tenant-a/token`);
   });
 
-  it('reports a revoked access token inactive at once', async () => {
-    const { as, tokens } = await codeFlow('tickets:read');
-    await oauth.processRevocationResponse(await oauth.revocationRequest(as, CLIENT, oauth.ClientSecretBasic(CLIENT_SECRET), tokens.access_token, insecure));
-    expect(await introspect(as, tokens.access_token)).toEqual({ active: false });
-  });
-
-  it('refuses to refresh with a revoked refresh token', async () => {
-    const { as, tokens } = await codeFlow('tickets:read');
-    const auth = oauth.ClientSecretBasic(CLIENT_SECRET);
-    await oauth.processRevocationResponse(await oauth.revocationRequest(as, CLIENT, auth, tokens.refresh_token!, insecure));
-    const refresh = oauth.processRefreshTokenResponse(as, CLIENT, await oauth.refreshTokenGrantRequest(as, CLIENT, auth, tokens.refresh_token!, insecure));
-    await expect(refresh).rejects.toMatchObject({ error: 'invalid_grant' });
+  it('completes login, consent and the code exchange under the issuer path, with iss equal to the path issuer', async () => {
+    const as = await discover(tenant.issuer);
+    const client: oauth.Client = { client_id: 'e2e-web-app' };
+    const verifier = oauth.generateRandomCodeVerifier();
+    const state = oauth.generateRandomState();
+    const url = new URL(as.authorization_endpoint!);
+    url.search = new URLSearchParams({
+      response_type: 'code', client_id: client.client_id, redirect_uri: REDIRECT_URI, scope: 'tickets:read', state,
+      code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', resource: DEFAULT_TEST_RESOURCE,
+    }).toString();
+    const callback = await authorizeInBrowser(browser, url, REDIRECT_URI, tenant.model.alice);
+    expect(callback.searchParams.get('iss')).toBe(tenant.issuer);
+    const params = oauth.validateAuthResponse(as, client, callback, state);
+    const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.ClientSecretBasic(SECRET), params, REDIRECT_URI, verifier, {
+      additionalParameters: { resource: DEFAULT_TEST_RESOURCE },
+      ...insecure,
+    });
+    const tokens = await oauth.processAuthorizationCodeResponse(as, client, response);
+    expect(tokens.scope).toBe('tickets:read');
   });
 });

@@ -13,15 +13,21 @@ export interface TestPerson {
   email: string;
   password: string;
   name: string;
-  roles: string[];
+  memberships: { org: string; roles: string[] }[];
 }
 
 export const ORG = { slug: 'acme', name: 'Acme Corp' } as const;
+export const SECOND_ORG = { slug: 'globex', name: 'Globex Industries' } as const;
 
-/** An Engineering member: may not receive `finance:reports:read`. */
-export const ALICE: TestPerson = { email: 'alice@acme.test', name: 'Alice Engineer', password: 'correct horse battery staple', roles: ['Engineering'] };
-/** A Management member: may receive every scope. */
-export const BOB: TestPerson = { email: 'bob@acme.test', name: 'Bob Manager', password: 'tr0ub4dor & 3 managers', roles: ['Management'] };
+/** An Engineering member of Acme only: may not receive `finance:reports:read`. */
+export const ALICE: TestPerson = { email: 'alice@acme.test', name: 'Alice Engineer', password: 'correct horse battery staple', memberships: [{ org: ORG.slug, roles: ['Engineering'] }] };
+/** Management in Acme, Engineering in Globex: sees the organization picker. */
+export const BOB: TestPerson = {
+  email: 'bob@acme.test',
+  name: 'Bob Manager',
+  password: 'tr0ub4dor & 3 managers',
+  memberships: [{ org: ORG.slug, roles: ['Management'] }, { org: SECOND_ORG.slug, roles: ['Engineering'] }],
+};
 
 export const TEST_SCOPES = ['tickets:read', 'tickets:write', 'finance:reports:read'];
 
@@ -37,8 +43,8 @@ export function testConfig(resourceUri: string): ConfigInput {
       { name: 'finance:reports:read', description: 'Read finance reports', allowed_roles: ['Management'], sensitivity: 'sensitive', optional: true },
     ],
     resources: [{ uri: resourceUri, name: 'Internal tools', scopes: TEST_SCOPES }],
-    organizations: [{ ...ORG }],
-    users: [ALICE, BOB].map((person) => ({ email: person.email, name: person.name, password: person.password, memberships: [{ org: ORG.slug, roles: person.roles }] })),
+    organizations: [{ ...ORG }, { ...SECOND_ORG }],
+    users: [ALICE, BOB].map((person) => ({ email: person.email, name: person.name, password: person.password, memberships: person.memberships })),
   };
 }
 

@@ -6,11 +6,14 @@
  */
 import { Writable } from 'node:stream';
 import { configSchema, createLogger, startGatehouse, type RunningGatehouse } from '@gatehouse/cli';
+import { createTestStore, type TestStore } from '@gatehouse/store/testing';
 import type { AuthorizationServerOptions } from '../../src/index.ts';
 import { reserveFreePort } from './listen.ts';
-import { ALICE, BOB, ORG, TEST_SCOPES, testConfig, type TestPerson } from './seed.ts';
+import { ALICE, BOB, ORG, SECOND_ORG, TEST_SCOPES, testConfig, type TestPerson } from './seed.ts';
 
 export interface TestGatehouseOptions {
+  /** Storage engine. PostgreSQL gets its own schema, dropped on close. Default: in-memory SQLite. */
+  engine?: 'sqlite-memory' | 'postgres';
   /** Path part of the issuer, e.g. `/tenant-a` (RFC 8414 §3.1 path insertion). Default none. */
   issuerPath?: string;
   /** Canonical URI of the MCP server the seeded resource describes. */
@@ -30,7 +33,7 @@ export interface TestGatehouse {
   origin: string;
   running: RunningGatehouse;
   store: RunningGatehouse['store'];
-  model: { orgId: string; resourceUri: string; scopes: string[]; alice: SeededPerson; bob: SeededPerson };
+  model: { orgId: string; secondOrgId: string; resourceUri: string; scopes: string[]; alice: SeededPerson; bob: SeededPerson };
   /** Log lines the server wrote (redacted by the logger), for diagnosing a failure. */
   logs: string[];
   close(): Promise<void>;
@@ -49,13 +52,17 @@ export async function startTestGatehouse(input: TestGatehouseOptions = {}): Prom
   });
   // An issuer with a path must name its port before the server starts.
   const port = input.issuerPath ? await reserveFreePort() : 0;
+  const testStore: TestStore | undefined = input.engine === 'postgres' ? await createTestStore('postgres') : undefined;
   const running = await startGatehouse({
-    databaseUrl: 'sqlite::memory:',
+    ...(testStore ? { store: testStore.store } : { databaseUrl: 'sqlite::memory:' }),
     config: configSchema.parse(testConfig(resourceUri)),
     port,
     ...(input.issuerPath ? { issuer: `http://127.0.0.1:${port}${input.issuerPath}` } : {}),
     options: (input.server ?? {}) as Partial<Omit<AuthorizationServerOptions, 'issuer'>>,
     logger: createLogger({ level: 'info', destination }),
+  }).catch(async (error: unknown) => {
+    await testStore?.cleanup();
+    throw error;
   });
   const person = async (p: TestPerson): Promise<SeededPerson> => {
     const user = await running.store.users.getByEmail(p.email);
@@ -63,14 +70,18 @@ export async function startTestGatehouse(input: TestGatehouseOptions = {}): Prom
     return { ...p, id: user.id };
   };
   const org = await running.store.orgs.getBySlug(ORG.slug);
-  if (!org) throw new Error('config did not create the organization');
+  const secondOrg = await running.store.orgs.getBySlug(SECOND_ORG.slug);
+  if (!org || !secondOrg) throw new Error('config did not create the organizations');
   return {
     issuer: running.issuer,
     origin: running.url,
     running,
     store: running.store,
-    model: { orgId: org.id, resourceUri, scopes: TEST_SCOPES, alice: await person(ALICE), bob: await person(BOB) },
+    model: { orgId: org.id, secondOrgId: secondOrg.id, resourceUri, scopes: TEST_SCOPES, alice: await person(ALICE), bob: await person(BOB) },
     logs,
-    close: () => running.close(),
+    async close() {
+      await running.close();
+      await testStore?.cleanup();
+    },
   };
 }
