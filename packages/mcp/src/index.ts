@@ -2,7 +2,7 @@ export { GatedMcpServer, type Gate, type GatedOperations } from './gated-server.
 export { protectMcpServer, type ProtectedMcp, type RequestInfo } from './resource-server.ts';
 export { toNodeListener } from './node.ts';
 export type { ProtectMcpOptions } from './options.ts';
-export { requireScopes, anyOf, isSatisfied, type ScopeRequirement } from './requirements.ts';
+export { requireScopes, anyOf, isSatisfied, scopesToRequest, type ScopeRequirement } from './requirements.ts';
 export { getPrincipal, principalFromClaims, type Principal } from './principal.ts';
 export {
   allOf,
@@ -19,8 +19,13 @@ export {
   type RequestContext,
 } from './policy.ts';
 export { buildMetadata, metadataPath, metadataUrl, type ProtectedResourceMetadata } from './protected-resource-metadata.ts';
-export { wwwAuthenticate } from './challenge.ts';
+export { wwwAuthenticate, challengeResponse, type ChallengeInput } from './challenge.ts';
+export { extractBearer, type BearerExtraction } from './bearer-token.ts';
+export { authorizeOperations, type OperationsVerdict } from './authorize-operations.ts';
+export { requestsIn, errorMessage, type JsonRpcRequestView } from './jsonrpc.ts';
 export { POLICY_DENIED, AUTHORIZATION_UNAVAILABLE } from './jsonrpc.ts';
+export { createVerifier } from './verification/create-verifier.ts';
+export { resolveOptions } from './options.ts';
 export { IntrospectionVerifier, type IntrospectionVerifierOptions } from './verification/introspection-verifier.ts';
 export { JwtVerifier, type JwtVerifierOptions } from './verification/jwt-verifier.ts';
 export { TokenCache } from './verification/token-cache.ts';
