@@ -41,7 +41,10 @@ export function registerAuditVerify(audit: Command): void {
         const externalCheckpoints = flags.checkpoints === undefined ? undefined : readCheckpoints(flags.checkpoints);
         if (publicKeys === undefined) process.stderr.write('warning: no public key given: checkpoint signatures are NOT checked (--public-key)\n');
         const results: VerifyResult[] = [];
-        for (const chain of await chainsOf(store, flags)) results.push(await verifyChain(store.audit, chain, { publicKeys, externalCheckpoints }));
+        const chains = await chainsOf(store, flags);
+        // A chain wiped entirely (records and stored checkpoints) is still known to the off-box copy.
+        if (flags.org === undefined && !flags.system) for (const c of externalCheckpoints ?? []) if (!chains.includes(c.chain)) chains.push(c.chain);
+        for (const chain of chains.sort()) results.push(await verifyChain(store.audit, chain, { publicKeys, externalCheckpoints }));
         printRows(flags, results, [
           ['chain', (r) => r.chain], ['ok', (r) => (r.ok ? 'yes' : 'NO')], ['records', (r) => r.records],
           ['seqs', (r) => (r.firstSeq === null ? '-' : `${r.firstSeq}..${r.lastSeq}`)], ['checkpoints', (r) => r.checkpoints],
