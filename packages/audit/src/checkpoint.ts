@@ -7,6 +7,7 @@
  * digests are the precedent).
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { AuditCheckpointRow, CheckpointReason } from '@gatehouse/store';
 import { canonicalJson } from './canonical.ts';
 
@@ -57,4 +58,14 @@ export function signCheckpoint(
 export function checkpointSignatureValid(checkpoint: AuditCheckpointRow, publicKeys: KeyObject[]): boolean {
   return publicKeys.some((key) => keyIdOf(key) === checkpoint.kid
     && verify(null, signedBytes(checkpoint), key, Buffer.from(checkpoint.signature, 'base64url')));
+}
+
+/**
+ * The signer a Gatehouse process uses for periodic checkpoints: the PEM
+ * file named by GATEHOUSE_AUDIT_KEY_FILE, or none (then only
+ * `gatehouse audit checkpoint` signs, e.g. from cron).
+ */
+export function auditSignerFromEnv(env: NodeJS.ProcessEnv = process.env): AuditSigner | undefined {
+  const file = env.GATEHOUSE_AUDIT_KEY_FILE;
+  return file === undefined || file === '' ? undefined : loadAuditSigner(readFileSync(file, 'utf8'));
 }

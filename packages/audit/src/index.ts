@@ -2,7 +2,7 @@ export { AuditLog, type AuditLogOptions, type AppendedRef } from './audit-log.ts
 export { canonicalJson, type JsonValue } from './canonical.ts';
 export { canonicalRecord, chainHash, GENESIS_HASH } from './chain.ts';
 export {
-  generateAuditSigner, loadAuditSigner, loadAuditPublicKey, signCheckpoint, checkpointSignatureValid, keyIdOf,
+  auditSignerFromEnv, generateAuditSigner, loadAuditSigner, loadAuditPublicKey, signCheckpoint, checkpointSignatureValid, keyIdOf,
   type AuditSigner,
 } from './checkpoint.ts';
 export { auditDecisions, decisionToEntry, type DecisionLike } from './decision.ts';

@@ -12,7 +12,7 @@
  */
 import { LocalEventBus, type Clock, type EventBus, type EventListener, type GatehouseEvent } from '@gatehouse/core';
 import { parseStoreUrl, PostgresEventBus, type Store } from '@gatehouse/store';
-import { AuditLog, auditEvents } from '@gatehouse/audit';
+import { AuditLog, auditEvents, auditSignerFromEnv } from '@gatehouse/audit';
 import type { Logger } from 'pino';
 
 export interface ProcessEvents {
@@ -58,7 +58,7 @@ export async function createProcessEvents(store: Store, clock: Clock, logger: Lo
   if (options.audit === false) return { events: shared, close: async () => notify?.close() };
 
   const recorded = new LocalEventBus(() => clock.now(), onListenerError);
-  const log = new AuditLog({ store: store.audit, onError: (error) => logger.error({ err: error }, 'audit log failure') });
+  const log = new AuditLog({ store: store.audit, signer: auditSignerFromEnv(), onError: (error) => logger.error({ err: error }, 'audit log failure') });
   auditEvents(recorded, log, {
     clientName: async (id) => (await store.clients.get(id))?.name,
     orgOfGrant: async (id) => (await store.grants.get(id))?.orgId,
