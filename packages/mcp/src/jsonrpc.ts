@@ -14,6 +14,7 @@ export interface JsonRpcRequestView {
 /** MCP has no "forbidden" code; -32003 sits in the implementation-defined server range. */
 export const POLICY_DENIED = -32003;
 export const AUTHORIZATION_UNAVAILABLE = -32001;
+export const FORBIDDEN_ORIGIN = -32000;
 export const INTERNAL_ERROR = -32603;
 export const PARSE_ERROR = -32700;
 

@@ -37,6 +37,12 @@ export interface ProtectMcpOptions {
   onDecision?: (record: DecisionRecord) => void | Promise<void>;
   /** Operational errors (AS unreachable, stream dropped). Never contains tokens. */
   onError?: (error: unknown) => void;
+  /**
+   * Browser origins allowed to call the MCP endpoint (Streamable HTTP: servers
+   * MUST validate Origin against DNS rebinding). Default: the resource's own
+   * origin. Requests without an Origin header (non-browser clients) pass.
+   */
+  allowedOrigins?: string[] | '*';
   /** Largest POST body read, default 1 MiB. */
   maxBodyBytes?: number;
   clock?: Clock;

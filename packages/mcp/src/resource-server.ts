@@ -15,7 +15,7 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import { authorizeOperations } from './authorize-operations.ts';
 import { challengeResponse } from './challenge.ts';
 import { extractBearer } from './bearer-token.ts';
-import { AUTHORIZATION_UNAVAILABLE, errorMessage, jsonResponse, requestsIn, PARSE_ERROR } from './jsonrpc.ts';
+import { AUTHORIZATION_UNAVAILABLE, FORBIDDEN_ORIGIN, errorMessage, jsonResponse, requestsIn, PARSE_ERROR } from './jsonrpc.ts';
 import { gatedOperation } from './operation-gate.ts';
 import { resolveOptions, type ProtectMcpOptions } from './options.ts';
 import { PRINCIPAL_KEY } from './principal.ts';
@@ -62,7 +62,14 @@ export function protectMcpServer(input: ProtectMcpOptions): ProtectedMcp {
     return scopes.length > 0 ? scopes : metadata.scopes_supported;
   };
 
+  const allowedOrigins = options.allowedOrigins === '*' ? '*' : new Set(options.allowedOrigins ?? [new URL(options.resource).origin]);
+
   async function handleMcp(request: Request, url: URL, info: RequestInfo): Promise<Response> {
+    // MCP Streamable HTTP: an invalid Origin gets 403 before anything else (DNS rebinding).
+    const origin = request.headers.get('origin');
+    if (origin !== null && allowedOrigins !== '*' && !allowedOrigins.has(origin)) {
+      return jsonResponse(errorMessage(null, FORBIDDEN_ORIGIN, 'Forbidden: origin not allowed'), 403);
+    }
     const bearer = extractBearer(request, url);
     if (bearer.kind === 'malformed') return challenge('invalid_request', [], bearer.description);
     let body: unknown;

@@ -126,6 +126,21 @@ describe('MCP authorization: server-wide required scopes', () => {
   });
 });
 
+describe('Streamable HTTP Origin validation (DNS rebinding)', () => {
+  const post = (origin: string) =>
+    mcp.fetch(new Request(RESOURCE, { method: 'POST', headers: { origin, authorization: 'Bearer good-token', 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }) }));
+
+  it('answers a foreign Origin with 403 before looking at the token', async () => {
+    const before = as.introspectionCalls;
+    expect((await post('http://attacker.example')).status).toBe(403);
+    expect(as.introspectionCalls).toBe(before);
+  });
+
+  it('accepts the resource\'s own origin', async () => {
+    expect((await post('http://127.0.0.1:4001')).status).toBe(200);
+  });
+});
+
 describe('Stateless Streamable HTTP', () => {
   it('answers an authenticated GET (no standalone SSE stream) with 405', async () => {
     const response = await mcp.fetch(new Request(RESOURCE, { headers: { authorization: 'Bearer good-token', accept: 'text/event-stream' } }));

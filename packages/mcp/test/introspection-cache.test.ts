@@ -9,7 +9,7 @@ let as: FakeAuthorizationServer;
 let mcp: ProtectedMcp;
 const errors: unknown[] = [];
 const setup = (introspection: Partial<NonNullable<ProtectMcpOptions['introspection']>> = {}) => {
-  ({ mcp } = protect({ issuer: as.issuer, introspection: { ...INTROSPECTION_CLIENT, initialBackoffMs: 20, ...introspection } as NonNullable<ProtectMcpOptions['introspection']>, onError: (e) => errors.push(e) }));
+  ({ mcp } = protect({ issuer: as.issuer, introspection: { ...INTROSPECTION_CLIENT, initialBackoffMs: 20, ...introspection }, onError: (e) => errors.push(e) }));
 };
 beforeEach(async () => {
   as = await startFakeAuthorizationServer();
@@ -88,6 +88,13 @@ describe('Revocation reaches the cache at once (GET {issuer}/revocations/stream)
     await until(() => as.streamClients === 1, 'stream reconnected');
     expect((await list('alice-token')).status).toBe(200);
     expect(as.introspectionCalls).toBe(calls + 1);
+  });
+});
+
+describe('A silent revocation stream counts as a disconnect', () => {
+  it('reconnects (and forgets the cache) when no byte arrives within idleTimeoutMs', async () => {
+    setup({ idleTimeoutMs: 150 });
+    await until(() => as.streamConnects >= 3, 'two reconnects after silence');
   });
 });
 

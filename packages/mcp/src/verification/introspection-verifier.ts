@@ -31,6 +31,10 @@ export interface IntrospectionVerifierOptions {
   /** Introspection request timeout, default 3 s. */
   timeoutMs?: number;
   maxCacheEntries?: number;
+  /** Revocation stream reconnect backoff (default 250 ms doubling to 10 s) and silence limit (45 s). */
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+  idleTimeoutMs?: number;
   clock?: Clock;
   fetch?: typeof fetch;
   onError?: (error: unknown) => void;
@@ -62,6 +66,9 @@ export class IntrospectionVerifier implements TokenVerifier {
         authorization: this.authorization,
         fetch: options.fetch,
         onError: options.onError,
+        initialBackoffMs: options.initialBackoffMs,
+        maxBackoffMs: options.maxBackoffMs,
+        idleTimeoutMs: options.idleTimeoutMs,
         onEvent: (event) => {
           this.generation++;
           this.cache.apply(event);

@@ -16,6 +16,7 @@ export interface FakeAuthorizationServer {
   lastAuthorization: string | undefined;
   jwks: { keys: unknown[] };
   streamClients: number;
+  streamConnects: number;
   push(event: Record<string, unknown>): void;
   dropStreams(): void;
   stop(): Promise<void>;
@@ -34,6 +35,7 @@ export async function startFakeAuthorizationServer(): Promise<FakeAuthorizationS
     introspectionCalls: 0,
     lastAuthorization: undefined,
     jwks: { keys: [] },
+    streamConnects: 0,
     get streamClients() {
       return streams.size;
     },
@@ -63,6 +65,7 @@ export async function startFakeAuthorizationServer(): Promise<FakeAuthorizationS
     state.lastAuthorization = req.headers.authorization;
     if (path === '/revocations/stream') {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
+      state.streamConnects++;
       res.write(`event: ready\ndata: {"at":${Date.now()}}\n\n`);
       streams.add(res);
       res.on('close', () => streams.delete(res));
