@@ -1,10 +1,12 @@
 /**
  * The official MCP TypeScript SDK client, unmodified, against a real
- * listening Gatehouse: it meets a 401 at the MCP server, discovers the
- * protected resource metadata (RFC 9728) and the authorization server
- * metadata (RFC 8414), identifies itself by a Client ID Metadata Document or
- * registers by RFC 7591, sends the person through login and consent (headless
- * Chromium), redeems the code with PKCE, calls tools/list and refreshes.
+ * listening Gatehouse and an MCP server protected by @gatehouse/mcp: the
+ * client meets a 401 at the MCP server, discovers the protected resource
+ * metadata (RFC 9728) and the authorization server metadata (RFC 8414),
+ * identifies itself by a Client ID Metadata Document or registers by
+ * RFC 7591, sends the person through login and consent (headless Chromium),
+ * redeems the code with PKCE and the resource indicator, calls tools,
+ * refreshes, steps up to a wider scope, and loses access when revoked.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
@@ -15,15 +17,17 @@ import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { authorizeInBrowser, launchBrowser } from '../support/browser.ts';
 import { listen, type Listening } from '../support/listen.ts';
 import { RecordingOAuthProvider } from '../support/mcp-client-provider.ts';
-import { mcpResourceServer, storeBearerVerifier } from '../support/mcp-resource-server.ts';
+import { registerTestClient } from '../support/seed.ts';
 import { startTestGatehouse, type TestGatehouse } from '../support/test-gatehouse.ts';
+import { reserveTicketsServer, serveTickets, type TicketsServer } from '../support/tickets-mcp-server.ts';
 import { selfSignedLoopbackCertificate } from '../support/tls.ts';
 
 const REDIRECT_URL = 'http://127.0.0.1:8977/oauth/callback';
+const INTROSPECTION_CLIENT = { clientId: 'acme-tickets-resource-server', clientSecret: 'acme-tickets-rs-secret-0123456789abcdef' };
 
-let mcp: Listening;
-let resourceUri: string;
-let mcpRequests: string[];
+let gatehouse: TestGatehouse;
+let tickets: TicketsServer;
+let browser: Browser;
 /** `METHOD URL STATUS` of every request the SDK client made, in order. */
 const clientRequests: string[] = [];
 const recordingFetch: FetchLike = async (url, init) => {
@@ -31,76 +35,80 @@ const recordingFetch: FetchLike = async (url, init) => {
   clientRequests.push(`${init?.method ?? 'GET'} ${String(url)} ${response.status}`);
   return response;
 };
-let gatehouse: TestGatehouse;
-let browser: Browser;
 
 beforeAll(async () => {
-  mcp = await listen();
-  resourceUri = `${mcp.origin}/mcp`;
-  gatehouse = await startTestGatehouse({ resourceUri, server: { cimd: { allowLoopback: true } } });
-  const handler = mcpResourceServer({
-    resourceUri,
-    issuer: gatehouse.issuer,
-    scopesSupported: gatehouse.model.scopes,
-    challengeScopes: ['tickets:read'],
-    verify: storeBearerVerifier(gatehouse.store, resourceUri),
-  });
-  mcpRequests = [];
-  mcp.handle(async (request) => {
-    const response = await handler(request);
-    mcpRequests.push(`${request.method} ${new URL(request.url).pathname} ${response.status}`);
-    return response;
-  });
+  const reserved = await reserveTicketsServer();
+  gatehouse = await startTestGatehouse({ resourceUri: reserved.resourceUri, server: { cimd: { allowLoopback: true } } });
+  await registerTestClient(gatehouse.store, { id: INTROSPECTION_CLIENT.clientId, name: 'Acme tickets (resource server)', redirectUris: [], grantTypes: ['client_credentials'], secret: INTROSPECTION_CLIENT.clientSecret });
+  tickets = serveTickets(reserved.listening, { issuer: gatehouse.issuer, introspection: INTROSPECTION_CLIENT, scopesSupported: gatehouse.model.scopes });
   browser = await launchBrowser();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await mcp?.close();
+  await tickets?.close();
   await gatehouse?.close();
 });
 
-async function connect(provider: RecordingOAuthProvider) {
+const newTransport = (provider: RecordingOAuthProvider) => new StreamableHTTPClientTransport(new URL(tickets.resourceUri), { authProvider: provider, fetch: recordingFetch });
+
+async function connect(provider: RecordingOAuthProvider): Promise<Client> {
   const client = new Client({ name: 'gatehouse-e2e-client', version: '1.0.0' });
-  const transport = new StreamableHTTPClientTransport(new URL(resourceUri), { authProvider: provider, fetch: recordingFetch });
-  await client.connect(transport);
-  return { client, transport };
+  await client.connect(newTransport(provider));
+  return client;
 }
 
-/** First contact (401 → discovery → authorization URL), the browser step, then finishAuth with the code. */
-async function signIn(provider: RecordingOAuthProvider): Promise<URL> {
-  const transport = new StreamableHTTPClientTransport(new URL(resourceUri), { authProvider: provider, fetch: recordingFetch });
-  const client = new Client({ name: 'gatehouse-e2e-client', version: '1.0.0' });
-  await expect(client.connect(transport)).rejects.toBeInstanceOf(UnauthorizedError);
+/** Sends the person through the latest authorization URL and hands the code to the SDK. */
+async function completeInBrowser(provider: RecordingOAuthProvider, transport: StreamableHTTPClientTransport, untick: string[] = []): Promise<URL> {
   const authorizationUrl = provider.authorizationUrls.at(-1);
   if (!authorizationUrl) throw new Error('the SDK never asked to open an authorization URL');
   const { alice } = gatehouse.model;
-  const callback = await authorizeInBrowser(browser, authorizationUrl, REDIRECT_URL, { email: alice.email, password: alice.password });
+  const callback = await authorizeInBrowser(browser, authorizationUrl, REDIRECT_URL, { email: alice.email, password: alice.password, untick });
   // The SDK leaves state and iss to the application: check them as a careful client does.
   expect(callback.searchParams.get('state')).toBe(provider.expectedState);
   expect(callback.searchParams.get('iss')).toBe(gatehouse.issuer);
-  await transport.finishAuth(callback.searchParams.get('code') ?? '');
+  const code = callback.searchParams.get('code');
+  if (!code) throw new Error(`authorization failed: ${callback.search}`);
+  await transport.finishAuth(code);
   return authorizationUrl;
 }
 
-async function listToolNames(provider: RecordingOAuthProvider): Promise<string[]> {
-  const { client } = await connect(provider);
+/** First contact: 401 → discovery → authorization URL → browser → finishAuth. */
+async function signIn(provider: RecordingOAuthProvider): Promise<URL> {
+  const transport = newTransport(provider);
+  const client = new Client({ name: 'gatehouse-e2e-client', version: '1.0.0' });
+  await expect(client.connect(transport)).rejects.toBeInstanceOf(UnauthorizedError);
+  return completeInBrowser(provider, transport);
+}
+
+async function toolNames(provider: RecordingOAuthProvider): Promise<string[]> {
+  const client = await connect(provider);
   try {
-    return (await client.listTools()).tools.map((tool) => tool.name);
+    return (await client.listTools()).tools.map((tool) => tool.name).sort();
   } finally {
     await client.close();
   }
 }
 
+/** A raw JSON-RPC request with a bearer token, as any MCP client sends it. */
+const rawCall = (token: string, method: string, params: Record<string, unknown> = {}) =>
+  fetch(tickets.resourceUri, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  });
+
 describe('MCP SDK client with dynamic client registration (RFC 7591)', () => {
+  let provider: RecordingOAuthProvider;
+
   it('discovers, registers, signs in with PKCE and the resource indicator, lists tools and refreshes', async () => {
-    mcpRequests.length = 0;
+    tickets.requests.length = 0;
     clientRequests.length = 0;
-    const provider = new RecordingOAuthProvider({ redirectUrl: REDIRECT_URL, clientName: 'SDK e2e (DCR)' });
+    provider = new RecordingOAuthProvider({ redirectUrl: REDIRECT_URL, clientName: 'SDK e2e (DCR)' });
     const authorizationUrl = await signIn(provider);
 
     // MCP: 401 with resource_metadata, then the PRM document at the path-inserted well-known URI.
-    expect(mcpRequests.slice(0, 2)).toEqual(['POST /mcp 401', 'GET /.well-known/oauth-protected-resource/mcp 200']);
+    expect(tickets.requests.slice(0, 2)).toEqual(['POST /mcp 401', 'GET /.well-known/oauth-protected-resource/mcp 200']);
     const issuer = gatehouse.issuer;
     expect(clientRequests).toContain(`GET ${issuer}/.well-known/oauth-authorization-server 200`);
     expect(clientRequests).toContain(`POST ${issuer}/register 201`);
@@ -108,27 +116,45 @@ describe('MCP SDK client with dynamic client registration (RFC 7591)', () => {
     expect(provider.clientInfo?.client_id).toMatch(/\S/);
     const params = authorizationUrl.searchParams;
     expect(params.get('code_challenge_method')).toBe('S256');
-    expect(params.get('resource')).toBe(resourceUri);
-    expect(params.get('scope')).toBe('tickets:read');
+    expect(params.get('resource')).toBe(tickets.resourceUri);
+    expect(params.get('scope')).toBe('tickets:read'); // the 401 challenge's scope is authoritative
 
-    expect(await listToolNames(provider)).toEqual(['list_tickets']);
+    expect(await toolNames(provider)).toEqual(['list_tickets']);
 
     const before = provider.tokens();
     expect(before?.refresh_token).toBeTruthy();
-    expect(await auth(provider, { serverUrl: resourceUri, fetchFn: recordingFetch })).toBe('AUTHORIZED');
+    expect(await auth(provider, { serverUrl: tickets.resourceUri, fetchFn: recordingFetch })).toBe('AUTHORIZED');
     const after = provider.tokens();
     expect(after?.access_token).not.toBe(before?.access_token);
     expect(after?.refresh_token).not.toBe(before?.refresh_token);
-    expect(await listToolNames(provider)).toEqual(['list_tickets']);
+    expect(await toolNames(provider)).toEqual(['list_tickets']);
+  });
+
+  it('loses access at the MCP server as soon as the access token is revoked at Gatehouse (revocation stream)', async () => {
+    const token = provider.tokens()!.access_token;
+    expect((await rawCall(token, 'tools/list')).status).toBe(200); // verified and now cached by the resource server
+    const revoke = await fetch(`${gatehouse.issuer}/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token, client_id: provider.clientInfo!.client_id }),
+    });
+    expect(revoke.status).toBe(200);
+    const refused = await rawCall(token, 'tools/list');
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
   });
 });
 
 describe('MCP SDK client with a Client ID Metadata Document (CIMD)', () => {
-  it('uses its metadata document URL as client_id without registering, signs in and lists tools', async () => {
-    const tls = selfSignedLoopbackCertificate();
-    const documents = await listen(undefined, { tls });
-    const clientId = `${documents.origin}/clients/sdk-e2e.json`;
-    let documentFetches = 0;
+  let documents: Listening;
+  let clientId: string;
+  let documentFetches = 0;
+  let provider: RecordingOAuthProvider;
+  let previousTlsSetting: string | undefined;
+
+  beforeAll(async () => {
+    documents = await listen(undefined, { tls: selfSignedLoopbackCertificate() });
+    clientId = `${documents.origin}/clients/sdk-e2e.json`;
     documents.handle(() => {
       documentFetches += 1;
       return Response.json(
@@ -137,22 +163,50 @@ describe('MCP SDK client with a Client ID Metadata Document (CIMD)', () => {
       );
     });
     // The SDK only sends an https document URL, so the document is served over https with a
-    // throwaway self-signed certificate; Gatehouse's fetcher must accept it in this test only.
-    const previous = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    // throwaway self-signed certificate; Gatehouse's fetcher must accept it in this block only.
+    previousTlsSetting = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
     process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+  });
+
+  afterAll(async () => {
+    if (previousTlsSetting === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    else process.env.NODE_TLS_REJECT_UNAUTHORIZED = previousTlsSetting;
+    await documents?.close();
+  });
+
+  it('uses its metadata document URL as client_id without registering, signs in and lists tools', async () => {
+    clientRequests.length = 0;
+    provider = new RecordingOAuthProvider({ redirectUrl: REDIRECT_URL, clientName: 'SDK e2e (CIMD)', clientMetadataUrl: clientId });
+    const authorizationUrl = await signIn(provider);
+    expect(authorizationUrl.searchParams.get('client_id')).toBe(clientId);
+    expect(clientRequests.filter((line) => line.includes('/register'))).toEqual([]);
+    expect(documentFetches, 'Gatehouse fetched the metadata document').toBeGreaterThan(0);
+    expect(await toolNames(provider)).toEqual(['list_tickets']);
+  });
+
+  it('steps up on 403 insufficient_scope: a new authorization with the union of scopes, then the tool runs (MCP scope challenges)', async () => {
+    const client = await connect(provider);
+    // SDK 1.32 answers insufficient_scope by refreshing (same scopes) when it holds a refresh
+    // token, then gives up: re-authorizing is left to the application, as here.
+    await expect(client.callTool({ name: 'create_ticket', arguments: {} })).rejects.toThrow(/403/);
+    await client.close();
+    const challenge = (await rawCall(provider.tokens()!.access_token, 'tools/call', { name: 'create_ticket', arguments: {} })).headers.get('www-authenticate') ?? '';
+    expect(challenge).toMatch(/error="insufficient_scope"/);
+    expect(challenge).toContain(`resource_metadata="${tickets.mcp.metadataUrl}"`);
+    const scope = /scope="([^"]*)"/.exec(challenge)?.[1] ?? '';
+    expect(scope.split(' ').sort()).toEqual(['tickets:read', 'tickets:write']);
+
+    provider.invalidateCredentials('tokens');
+    expect(await auth(provider, { serverUrl: tickets.resourceUri, scope, fetchFn: recordingFetch })).toBe('REDIRECT');
+    const stepUp = await completeInBrowser(provider, newTransport(provider));
+    expect(stepUp.searchParams.get('scope')?.split(' ').sort()).toEqual(['tickets:read', 'tickets:write']);
+    expect(provider.tokens()?.scope?.split(' ').sort()).toEqual(['tickets:read', 'tickets:write']);
+    const retried = await connect(provider);
     try {
-      clientRequests.length = 0;
-      const provider = new RecordingOAuthProvider({ redirectUrl: REDIRECT_URL, clientName: 'SDK e2e (CIMD)', clientMetadataUrl: clientId });
-      const authorizationUrl = await signIn(provider);
-      expect(authorizationUrl.searchParams.get('client_id')).toBe(clientId);
-      expect(clientRequests.filter((line) => line.includes('/register'))).toEqual([]);
-      expect(documentFetches, 'Gatehouse fetched the metadata document').toBeGreaterThan(0);
-      expect(provider.tokens()?.access_token).toBeTruthy();
-      expect(await listToolNames(provider)).toEqual(['list_tickets']);
+      const result = await retried.callTool({ name: 'create_ticket', arguments: {} });
+      expect(result.content).toEqual([{ type: 'text', text: 'ticket T-3 created' }]);
     } finally {
-      if (previous === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
-      else process.env.NODE_TLS_REJECT_UNAUTHORIZED = previous;
-      await documents.close();
+      await retried.close();
     }
   });
 });

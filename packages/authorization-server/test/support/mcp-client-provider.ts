@@ -18,7 +18,9 @@ export interface RecordingProviderOptions {
 export class RecordingOAuthProvider implements OAuthClientProvider {
   /** Every authorization URL the SDK asked to open, newest last. */
   readonly authorizationUrls: URL[] = [];
+  /** Every token response saved, oldest first (the current one is `tokens()`). */
   readonly savedTokens: OAuthTokens[] = [];
+  private current: OAuthTokens | undefined;
   clientInfo: OAuthClientInformationMixed | undefined;
   private verifier = '';
   private discovery: OAuthDiscoveryState | undefined;
@@ -64,11 +66,19 @@ export class RecordingOAuthProvider implements OAuthClientProvider {
   }
 
   tokens(): OAuthTokens | undefined {
-    return this.savedTokens.at(-1);
+    return this.current;
   }
 
   saveTokens(tokens: OAuthTokens): void {
     this.savedTokens.push(tokens);
+    this.current = tokens;
+  }
+
+  invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery'): void {
+    if (scope === 'all' || scope === 'client') this.clientInfo = undefined;
+    if (scope === 'all' || scope === 'tokens') this.current = undefined;
+    if (scope === 'all' || scope === 'verifier') this.verifier = '';
+    if (scope === 'all' || scope === 'discovery') this.discovery = undefined;
   }
 
   redirectToAuthorization(url: URL): void {
