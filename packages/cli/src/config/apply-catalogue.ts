@@ -19,6 +19,18 @@ export async function applyRoles(plan: Plan, config: GatehouseConfig): Promise<v
   }
 }
 
+const granting = (scope: ScopeDefinition): string[] | 'every' => (scope.allowedRoles.length === 0 ? 'every' : scope.allowedRoles);
+
+/** Records an org scope that some role may no longer grant (apply-narrowing.ts revokes what it covered). */
+function noteNarrowing(plan: Plan, current: ScopeDefinition, desired: ScopeDefinition): void {
+  if (current.kind !== 'org') return;
+  const before = granting(current);
+  const after = desired.kind === 'org' ? granting(desired) : 'every';
+  if (after === 'every') return;
+  if (before !== 'every' && before.every((role) => after.includes(role))) return;
+  plan.narrowed.push({ scope: current.name, before, after });
+}
+
 export async function applyScopes(plan: Plan, config: GatehouseConfig): Promise<void> {
   for (const entry of config.scopes) {
     const desired: ScopeDefinition = {
@@ -36,6 +48,7 @@ export async function applyScopes(plan: Plan, config: GatehouseConfig): Promise<
     } else {
       const diff = differences({ ...current, allowedRoles: sorted(current.allowedRoles) }, desired, ['kind', 'allowedRoles', 'sensitivity', 'optional', 'description']);
       if (diff.length === 0) continue;
+      noteNarrowing(plan, current, desired);
       record(plan, { op: '~', kind: 'scope', name: entry.name, detail: diff.join('; ') }, { type: 'scope.updated', scope: entry.name, actor: plan.actor });
     }
     if (!plan.dryRun) await plan.tx.scopes.upsert(desired);
@@ -68,7 +81,9 @@ export async function pruneCatalogue(plan: Plan): Promise<void> {
     if (!plan.dryRun) await plan.tx.resources.delete(uri);
   }
   for (const name of plan.owned.scopes.filter((s) => !keep.scopes.has(s))) {
-    if (!(await plan.tx.scopes.get(name))) continue;
+    const current = await plan.tx.scopes.get(name);
+    if (!current) continue;
+    if (current.kind === 'org') plan.narrowed.push({ scope: name, before: granting(current), after: 'none' });
     record(plan, { op: '-', kind: 'scope', name }, { type: 'scope.deleted', scope: name, actor: plan.actor });
     if (!plan.dryRun) await plan.tx.scopes.delete(name);
   }

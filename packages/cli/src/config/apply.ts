@@ -13,6 +13,7 @@ import { applyResources, applyRoles, applyScopes, pruneCatalogue } from './apply
 import { applyOrgs, applySignup, releaseOrgs } from './apply-orgs.ts';
 import { applyClients, pruneClients } from './apply-clients.ts';
 import { applyUsers, pruneUsers } from './apply-users.ts';
+import { revokeNarrowedScopes } from './apply-narrowing.ts';
 
 export interface ApplyOptions {
   /** Report what would change; write nothing, publish nothing. */
@@ -33,7 +34,7 @@ export async function apply(store: Store, config: GatehouseConfig, options: Appl
   const actor = options.actor ?? { kind: 'operator', id: 'config' };
 
   const plan = await store.transaction(async (tx) => {
-    const plan: Plan = { tx, now, dryRun, actor, changes: [], events: [], owned: await readManifest(tx, now), nextOwned: emptyManifest(), orgIds: new Map(), userIds: new Map() };
+    const plan: Plan = { tx, now, dryRun, actor, changes: [], events: [], owned: await readManifest(tx, now), nextOwned: emptyManifest(), orgIds: new Map(), userIds: new Map(), narrowed: [] };
     // Creations and updates in dependency order, then deletions in reverse.
     await applyRoles(plan, config);
     await applyScopes(plan, config);
@@ -46,6 +47,7 @@ export async function apply(store: Store, config: GatehouseConfig, options: Appl
     await pruneClients(plan);
     await pruneCatalogue(plan);
     releaseOrgs(plan);
+    await revokeNarrowedScopes(plan);
     if (!dryRun && !sameManifest(plan.owned, plan.nextOwned)) await writeManifest(tx, plan.nextOwned);
     return plan;
   });

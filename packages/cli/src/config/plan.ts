@@ -31,6 +31,17 @@ export interface Plan {
   orgIds: Map<string, string>;
   /** User ids by email, including ones created in this run. */
   userIds: Map<string, string>;
+  /** Org scopes whose set of granting roles shrank (or which were deleted) in this run. */
+  narrowed: NarrowedScope[];
+}
+
+/** `'every'`: any role may grant it (empty allowed_roles); `'none'`: the scope is gone. */
+export type GrantingRoles = string[] | 'every' | 'none';
+
+export interface NarrowedScope {
+  scope: string;
+  before: GrantingRoles;
+  after: GrantingRoles;
 }
 
 export const formatChange = (change: Change): string =>

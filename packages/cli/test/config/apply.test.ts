@@ -122,6 +122,31 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       expect(events.find((e) => e.type === 'membership.changed')).toMatchObject({ userId: eli.id, orgId: acme.id, roles: ['Support'] });
     });
 
+    it('taking a scope away from a role revokes that role’s members’ tokens in the org, and only theirs', async () => {
+      await apply(store, example(), { clock });
+      const acme = (await store.orgs.getBySlug('acme'))!;
+      const eli = (await store.users.getByEmail('eli@acme.test'))!;
+      const sam = (await store.users.getByEmail('sam@acme.test'))!;
+      const eliToken = accessToken(eli.id, acme.id, clock.now());
+      const samToken = accessToken(sam.id, acme.id, clock.now());
+      await store.tokens.insert([eliToken, samToken]);
+      const result = await apply(store, edited('allowed_roles: [Support, Engineering]', 'allowed_roles: [Support]'), { clock, events: bus });
+      expect(result.changes.map(formatChange)).toEqual(['~ scope tickets:read (allowedRoles [Engineering, Support] → [Support])']);
+      expect((await store.tokens.get(eliToken.hash))?.revokedAt).not.toBeNull();
+      expect((await store.tokens.get(samToken.hash))?.revokedAt).toBeNull();
+      expect(events.find((e) => e.type === 'token.revoked')).toMatchObject({ tokenHashes: [eliToken.hash], userId: eli.id, orgId: acme.id });
+    });
+
+    it('widening a scope to more roles revokes nothing', async () => {
+      await apply(store, example(), { clock });
+      const acme = (await store.orgs.getBySlug('acme'))!;
+      const eli = (await store.users.getByEmail('eli@acme.test'))!;
+      const token = accessToken(eli.id, acme.id, clock.now());
+      await store.tokens.insert([token]);
+      await apply(store, edited('allowed_roles: [Support, Engineering]', 'allowed_roles: [Support, Engineering, HR]'), { clock });
+      expect((await store.tokens.get(token.hash))?.revokedAt).toBeNull();
+    });
+
     it('deletes only what config created: a runtime client and a signed-up user survive removal from the file', async () => {
       await apply(store, example(), { clock });
       const now = clock.now();
