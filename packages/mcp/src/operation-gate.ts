@@ -28,12 +28,24 @@ export function gatedOperation(request: JsonRpcRequestView, operations: GatedOpe
     return gate && { operation: { kind: 'prompt', name: params.name, arguments: objectOrEmpty(params.arguments) }, gate };
   }
   if (method === 'resources/read' && typeof params.uri === 'string') {
-    const exact = operations.resources.get(params.uri);
-    if (exact) return { operation: { kind: 'resource', name: params.uri, arguments: {} }, gate: exact };
+    // Match exactly as McpServer will (on the WHATWG-normalized URI), or a
+    // differently written URI could reach a handler without its gate.
+    const uri = normalizedUri(params.uri);
+    if (uri === undefined) return undefined;
+    const exact = operations.resources.get(uri);
+    if (exact) return { operation: { kind: 'resource', name: uri, arguments: {} }, gate: exact };
     for (const { template, gate } of operations.templates) {
-      const variables = template.uriTemplate.match(params.uri);
-      if (variables) return { operation: { kind: 'resource', name: params.uri, arguments: { ...variables } }, gate };
+      const variables = template.uriTemplate.match(uri);
+      if (variables) return { operation: { kind: 'resource', name: uri, arguments: { ...variables } }, gate };
     }
   }
   return undefined;
+}
+
+function normalizedUri(value: string): string | undefined {
+  try {
+    return new URL(value).toString();
+  } catch {
+    return undefined; // McpServer rejects it too
+  }
 }

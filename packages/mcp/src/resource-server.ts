@@ -15,7 +15,7 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import { authorizeOperations } from './authorize-operations.ts';
 import { challengeResponse } from './challenge.ts';
 import { extractBearer } from './bearer-token.ts';
-import { AUTHORIZATION_UNAVAILABLE, FORBIDDEN_ORIGIN, errorMessage, jsonResponse, requestsIn, PARSE_ERROR } from './jsonrpc.ts';
+import { AUTHORIZATION_UNAVAILABLE, FORBIDDEN_ORIGIN, HEADER_MISMATCH, routingHeaderMismatch, errorMessage, jsonResponse, requestsIn, PARSE_ERROR } from './jsonrpc.ts';
 import { gatedOperation } from './operation-gate.ts';
 import { resolveOptions, type ProtectMcpOptions } from './options.ts';
 import { PRINCIPAL_KEY } from './principal.ts';
@@ -98,6 +98,8 @@ export function protectMcpServer(input: ProtectMcpOptions): ProtectedMcp {
     if (!isSatisfied({ alternatives: [root] }, held)) return challenge('insufficient_scope', root);
     // Stateless server: no standalone SSE stream, no session to delete.
     if (request.method !== 'POST') return new Response(null, { status: 405, headers: { allow: 'POST' } });
+    const mismatch = routingHeaderMismatch(request.headers, body);
+    if (mismatch) return jsonResponse(errorMessage(null, HEADER_MISMATCH, mismatch), 400);
 
     const requests = requestsIn(body);
     const verdict = await authorizeOperations({

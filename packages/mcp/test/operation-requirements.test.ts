@@ -82,6 +82,12 @@ describe('Per-tool scopes: calling a forbidden operation (MCP scope challenge, 4
     expect(spies.prompt).not.toHaveBeenCalled();
   });
 
+  it('gates a resource URI written differently (case-folded scheme) exactly like the SDK resolves it', async () => {
+    const read = await rpc(mcp, 'resources/read', { uri: 'REPORTS://2026' }, 'reader');
+    expect(read.status).toBe(403);
+    expect(spies.readReport).not.toHaveBeenCalled();
+  });
+
   it('refuses a batch that smuggles a forbidden call beside an allowed one, running neither', async () => {
     const response = await mcp.fetch(
       new Request(RESOURCE, {
@@ -96,6 +102,26 @@ describe('Per-tool scopes: calling a forbidden operation (MCP scope challenge, 4
     expect(response.status).toBe(403);
     expect(spies.listTickets).not.toHaveBeenCalled();
     expect(spies.updateTicket).not.toHaveBeenCalled();
+  });
+});
+
+describe('MCP 2026-07-28 routing headers must match the body', () => {
+  it('refuses an Mcp-Name naming an allowed tool while the body calls another (400, -32020)', async () => {
+    const response = await rpc(mcp, 'tools/call', { name: 'update_ticket', arguments: { ticketId: 't1' } }, 'writer', { 'mcp-method': 'tools/call', 'mcp-name': 'list_tickets' });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: -32020 } });
+    expect(spies.updateTicket).not.toHaveBeenCalled();
+  });
+
+  it('refuses an Mcp-Method that differs from the body\'s method', async () => {
+    const response = await rpc(mcp, 'tools/call', { name: 'list_tickets', arguments: {} }, 'reader', { 'mcp-method': 'tools/list' });
+    expect(response.status).toBe(400);
+    expect(spies.listTickets).not.toHaveBeenCalled();
+  });
+
+  it('accepts matching headers', async () => {
+    const response = await rpc(mcp, 'tools/call', { name: 'list_tickets', arguments: {} }, 'reader', { 'mcp-method': 'tools/call', 'mcp-name': 'list_tickets' });
+    expect(response.status).toBe(200);
   });
 });
 
