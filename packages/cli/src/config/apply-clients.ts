@@ -57,7 +57,13 @@ export async function applyClients(plan: Plan, config: GatehouseConfig): Promise
       const detail = diff.map((d) => (d === 'secretHash' ? 'secret changed' : d)).join('; ');
       record(plan, { op: '~', kind: 'client', name: desired.id, detail }, { type: 'client.updated', clientId: desired.id, actor: plan.actor });
     }
-    if (!plan.dryRun) await plan.tx.clients.upsert(desired);
+    if (plan.dryRun) continue;
+    await plan.tx.clients.upsert(desired);
+    // A service agent's tokens carry scopes granted under its old org and roles.
+    if (current && current.kind === 'service' && (current.orgId !== desired.orgId || sorted(current.roles).join() !== desired.roles.join())) {
+      const hashes = await plan.tx.tokens.revokeForClient(desired.id, plan.now);
+      if (hashes.length > 0) plan.events.push({ type: 'token.revoked', tokenHashes: hashes, reason: 'revoked_by_admin', clientId: desired.id, actor: plan.actor });
+    }
   }
 }
 

@@ -147,6 +147,18 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       expect((await store.tokens.get(token.hash))?.revokedAt).toBeNull();
     });
 
+    it('changing a service agent’s roles revokes the tokens it holds', async () => {
+      const withAgent = (roles: string) =>
+        parseConfig(`${EXAMPLE}  - client_id: nightly-report\n    name: Nightly report\n    grant_types: [client_credentials]\n    secret: nightly-report-dev-secret\n    org: acme\n    roles: [${roles}]\n`.replace(/\nusers:[\s\S]*?(?=\n  - client_id: nightly-report)/, '\n'));
+      await apply(store, withAgent('Management'), { clock });
+      const acme = (await store.orgs.getBySlug('acme'))!;
+      const token = { ...accessToken('unused', acme.id, clock.now()), userId: null, clientId: 'nightly-report' };
+      await store.tokens.insert([token]);
+      const result = await apply(store, withAgent('Support'), { clock });
+      expect(result.changes.map(formatChange)).toEqual(['~ client nightly-report (roles [Management] → [Support])']);
+      expect((await store.tokens.get(token.hash))?.revokedAt).not.toBeNull();
+    });
+
     it('deletes only what config created: a runtime client and a signed-up user survive removal from the file', async () => {
       await apply(store, example(), { clock });
       const now = clock.now();
