@@ -15,3 +15,4 @@ export { pruneExpired } from './retention.ts';
 export { formatSyslogFrame, SyslogForwarder, type SyslogOptions } from './syslog.ts';
 export { formatMicros, normalizeTime, systemMicroClock, microClockFrom, type MicroClock } from './time.ts';
 export { verifyChain, type VerifyResult, type VerifyFailure, type VerifyFailureReason, type VerifyOptions } from './verify.ts';
+export { auditRoutes, type AuditRoutesOptions } from './http/routes.ts';
