@@ -72,6 +72,14 @@ describe('RFC 9068 JWT access tokens verified against the AS JWKS', () => {
     await until(async () => (await rpc(mcp, 'tools/list', {}, token)).status === 401, 'revoked JWT refused');
   });
 
+  it('refuses a JWT revoked by the hash of the whole token (how Gatehouse keys its token records)', async () => {
+    await until(() => as.streamClients === 1, 'stream connected');
+    const token = await sign({ jti: 'at_whole' });
+    expect((await rpc(mcp, 'tools/list', {}, token)).status).toBe(200);
+    as.push({ type: 'token.revoked', tokenHashes: [sha256(token)] });
+    await until(async () => (await rpc(mcp, 'tools/list', {}, token)).status === 401, 'revoked JWT refused');
+  });
+
   it('refuses a user\'s JWTs issued before their access was changed', async () => {
     await until(() => as.streamClients === 1, 'stream connected');
     const token = await sign({ iat: Math.floor(Date.now() / 1000) - 5 });

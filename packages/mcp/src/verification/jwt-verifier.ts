@@ -2,8 +2,8 @@
  * JWT access tokens (RFC 9068) verified locally against the AS's JWKS:
  * `typ: at+jwt`, issuer, audience (canonical compare, RFC 8707), expiry.
  * Revocation still reaches a JWT: when a revocation stream is configured,
- * revoked token hashes (sha256 of the `jti`, as the AS stores them) are
- * denied until they expire, and a user/client/role event denies every token
+ * revoked token hashes (sha256 of the token, or of its `jti`) are denied
+ * for a day (longer than any access token lives), and a user/client/role event denies every token
  * of that subject issued before the event, forcing a refresh that carries
  * current roles. An unreachable JWKS (unknown key) fails closed.
  */
@@ -77,7 +77,7 @@ export class JwtVerifier implements TokenVerifier {
     if (!audienceMatches(payload.aud, this.options.resource)) return { ok: false, reason: 'wrong_audience' };
     const principal = principalFromClaims(payload);
     if (!principal) return { ok: false, reason: 'malformed_claims' };
-    if (this.isRevoked(payload, principal.subject, principal.clientId, principal.roles)) return { ok: false, reason: 'revoked' };
+    if (this.isRevoked(token, payload, principal.subject, principal.clientId, principal.roles)) return { ok: false, reason: 'revoked' };
     return { ok: true, principal };
   }
 
@@ -85,8 +85,9 @@ export class JwtVerifier implements TokenVerifier {
     await this.stream?.close();
   }
 
-  private isRevoked(payload: Record<string, unknown>, subject: string, clientId: string, roles: string[]): boolean {
-    if (typeof payload.jti === 'string' && this.revokedHashes.has(sha256(payload.jti))) return true;
+  private isRevoked(token: string, payload: Record<string, unknown>, subject: string, clientId: string, roles: string[]): boolean {
+    // An AS may key a JWT by the hash of the whole token or of its jti: honour both.
+    if (this.revokedHashes.size > 0 && (this.revokedHashes.has(sha256(token)) || (typeof payload.jti === 'string' && this.revokedHashes.has(sha256(payload.jti))))) return true;
     const issuedAt = (payload.iat as number) * 1000;
     const keys = [`user:${subject}`, `client:${clientId}`, ...roles.map((role) => `role:${role}`)];
     return keys.some((key) => (this.cutoffs.get(key) ?? -Infinity) >= issuedAt);
