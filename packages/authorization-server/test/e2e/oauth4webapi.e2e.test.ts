@@ -50,53 +50,59 @@ interface CodeFlowResult {
   tokens: oauth.TokenEndpointResponse;
 }
 
+/** The authorization request oauth4webapi's caller builds: code + PKCE S256 + state + resource. */
+async function authorizationRequest(as: oauth.AuthorizationServer, client: oauth.Client, scope: string) {
+  const verifier = oauth.generateRandomCodeVerifier();
+  const state = oauth.generateRandomState();
+  const url = new URL(as.authorization_endpoint!);
+  url.search = new URLSearchParams({
+    response_type: 'code', client_id: client.client_id, redirect_uri: REDIRECT_URI, scope, state,
+    code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', resource: DEFAULT_TEST_RESOURCE,
+  }).toString();
+  return { url, verifier, state };
+}
+
+function redeem(as: oauth.AuthorizationServer, client: oauth.Client, params: URLSearchParams, verifier: string) {
+  return oauth.authorizationCodeGrantRequest(as, client, oauth.ClientSecretBasic(SECRET), params, REDIRECT_URI, verifier, {
+    additionalParameters: { resource: DEFAULT_TEST_RESOURCE },
+    ...insecure,
+  });
+}
+
+/** Authorization code + PKCE against `gatehouse`, validated end to end by oauth4webapi (state, iss, token response). */
+async function codeFlowOn(gatehouse: TestGatehouse, options: FlowOptions = {}): Promise<CodeFlowResult> {
+  const as = await discover(gatehouse.issuer);
+  const client: oauth.Client = { client_id: options.clientId ?? 'e2e-web-app' };
+  const { url, verifier, state } = await authorizationRequest(as, client, options.scope ?? 'tickets:read tickets:write');
+  const person = options.person ?? gatehouse.model.alice;
+  const callback = await authorizeInBrowser(browser, url, REDIRECT_URI, { email: person.email, password: person.password, ...options.browserSteps });
+  const params = oauth.validateAuthResponse(as, client, callback, state);
+  return { as, client, callback, tokens: await oauth.processAuthorizationCodeResponse(as, client, await redeem(as, client, params, verifier)) };
+}
+
+async function introspect(as: oauth.AuthorizationServer, token: string): Promise<oauth.IntrospectionResponse> {
+  const response = await oauth.introspectionRequest(as, RESOURCE_SERVER, oauth.ClientSecretBasic(RESOURCE_SERVER_SECRET), token, insecure);
+  return oauth.processIntrospectionResponse(as, RESOURCE_SERVER, response);
+}
+
+async function registerClients(gatehouse: TestGatehouse): Promise<void> {
+  for (const id of CLIENTS) await registerTestClient(gatehouse.store, { id, name: `E2E ${id}`, redirectUris: [REDIRECT_URI], secret: SECRET });
+  await registerTestClient(gatehouse.store, { id: RESOURCE_SERVER.client_id, name: 'E2E Resource Server', redirectUris: [], grantTypes: ['client_credentials'], secret: RESOURCE_SERVER_SECRET });
+}
+
 describe.each(ENGINES)('oauth4webapi against a listening Gatehouse on %s', (engine) => {
   let gatehouse: TestGatehouse;
 
   beforeAll(async () => {
     // No grace window: a rotated refresh token must be refused at once (OAuth 2.1 §4.3.1).
     gatehouse = await startTestGatehouse({ engine, server: { refreshGraceMs: 0 } });
-    for (const id of CLIENTS) await registerTestClient(gatehouse.store, { id, name: `E2E ${id}`, redirectUris: [REDIRECT_URI], secret: SECRET });
-    await registerTestClient(gatehouse.store, { id: RESOURCE_SERVER.client_id, name: 'E2E Resource Server', redirectUris: [], grantTypes: ['client_credentials'], secret: RESOURCE_SERVER_SECRET });
+    await registerClients(gatehouse);
   });
   afterAll(async () => {
     await gatehouse?.close();
   });
 
-  /** The authorization request oauth4webapi's caller builds: code + PKCE S256 + state + resource. */
-  async function authorizationRequest(as: oauth.AuthorizationServer, client: oauth.Client, scope: string) {
-    const verifier = oauth.generateRandomCodeVerifier();
-    const state = oauth.generateRandomState();
-    const url = new URL(as.authorization_endpoint!);
-    url.search = new URLSearchParams({
-      response_type: 'code', client_id: client.client_id, redirect_uri: REDIRECT_URI, scope, state,
-      code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', resource: DEFAULT_TEST_RESOURCE,
-    }).toString();
-    return { url, verifier, state };
-  }
-
-  function redeem(as: oauth.AuthorizationServer, client: oauth.Client, params: URLSearchParams, verifier: string) {
-    return oauth.authorizationCodeGrantRequest(as, client, oauth.ClientSecretBasic(SECRET), params, REDIRECT_URI, verifier, {
-      additionalParameters: { resource: DEFAULT_TEST_RESOURCE },
-      ...insecure,
-    });
-  }
-
-  /** Authorization code + PKCE, validated end to end by oauth4webapi (state, iss, token response). */
-  async function codeFlow(options: FlowOptions = {}, issuer = gatehouse.issuer): Promise<CodeFlowResult> {
-    const as = await discover(issuer);
-    const client: oauth.Client = { client_id: options.clientId ?? 'e2e-web-app' };
-    const { url, verifier, state } = await authorizationRequest(as, client, options.scope ?? 'tickets:read tickets:write');
-    const person = options.person ?? gatehouse.model.alice;
-    const callback = await authorizeInBrowser(browser, url, REDIRECT_URI, { email: person.email, password: person.password, ...options.browserSteps });
-    const params = oauth.validateAuthResponse(as, client, callback, state);
-    return { as, client, callback, tokens: await oauth.processAuthorizationCodeResponse(as, client, await redeem(as, client, params, verifier)) };
-  }
-
-  async function introspect(as: oauth.AuthorizationServer, token: string): Promise<oauth.IntrospectionResponse> {
-    const response = await oauth.introspectionRequest(as, RESOURCE_SERVER, oauth.ClientSecretBasic(RESOURCE_SERVER_SECRET), token, insecure);
-    return oauth.processIntrospectionResponse(as, RESOURCE_SERVER, response);
-  }
+  const codeFlow = (options: FlowOptions = {}) => codeFlowOn(gatehouse, options);
 
   const refresh = async (as: oauth.AuthorizationServer, client: oauth.Client, token: string) =>
     oauth.processRefreshTokenResponse(as, client, await oauth.refreshTokenGrantRequest(as, client, oauth.ClientSecretBasic(SECRET), token, insecure));
@@ -225,7 +231,7 @@ describe('An issuer with a path (RFC 8414 §3.1), driven by oauth4webapi', () =>
   let tenant: TestGatehouse;
   beforeAll(async () => {
     tenant = await startTestGatehouse({ issuerPath: '/tenant-a' });
-    await registerTestClient(tenant.store, { id: 'e2e-web-app', name: 'E2E web app', redirectUris: [REDIRECT_URI], secret: SECRET });
+    await registerClients(tenant);
   });
   afterAll(async () => {
     await tenant?.close();
@@ -239,23 +245,45 @@ describe('An issuer with a path (RFC 8414 §3.1), driven by oauth4webapi', () =>
   });
 
   it('completes login, consent and the code exchange under the issuer path, with iss equal to the path issuer', async () => {
-    const as = await discover(tenant.issuer);
-    const client: oauth.Client = { client_id: 'e2e-web-app' };
-    const verifier = oauth.generateRandomCodeVerifier();
-    const state = oauth.generateRandomState();
-    const url = new URL(as.authorization_endpoint!);
-    url.search = new URLSearchParams({
-      response_type: 'code', client_id: client.client_id, redirect_uri: REDIRECT_URI, scope: 'tickets:read', state,
-      code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', resource: DEFAULT_TEST_RESOURCE,
-    }).toString();
-    const callback = await authorizeInBrowser(browser, url, REDIRECT_URI, tenant.model.alice);
+    const { callback, tokens } = await codeFlowOn(tenant, { scope: 'tickets:read' });
     expect(callback.searchParams.get('iss')).toBe(tenant.issuer);
-    const params = oauth.validateAuthResponse(as, client, callback, state);
-    const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.ClientSecretBasic(SECRET), params, REDIRECT_URI, verifier, {
-      additionalParameters: { resource: DEFAULT_TEST_RESOURCE },
-      ...insecure,
-    });
-    const tokens = await oauth.processAuthorizationCodeResponse(as, client, response);
     expect(tokens.scope).toBe('tickets:read');
+  });
+});
+
+describe('RFC 9068 JWT access tokens, validated by oauth4webapi as a resource server would', () => {
+  let gatehouse: TestGatehouse;
+  beforeAll(async () => {
+    gatehouse = await startTestGatehouse({ server: { accessTokenFormat: 'jwt' } });
+    await registerClients(gatehouse);
+  });
+  afterAll(async () => {
+    await gatehouse?.close();
+  });
+
+  const presented = (token: string) => new Request(DEFAULT_TEST_RESOURCE, { headers: { authorization: `Bearer ${token}` } });
+
+  it('issues an at+jwt signed by a key in jwks_uri, with iss, aud = the resource, sub, client_id, scope, exp and jti', async () => {
+    const { as, tokens } = await codeFlowOn(gatehouse, { scope: 'tickets:read' });
+    const claims = await oauth.validateJwtAccessToken(as, presented(tokens.access_token), DEFAULT_TEST_RESOURCE, insecure);
+    expect(claims.iss).toBe(gatehouse.issuer);
+    expect(claims.aud === DEFAULT_TEST_RESOURCE || (Array.isArray(claims.aud) && claims.aud.includes(DEFAULT_TEST_RESOURCE))).toBe(true);
+    expect(claims.sub).toBe(gatehouse.model.alice.id);
+    expect(claims.client_id).toBe('e2e-web-app');
+    expect(claims.scope).toBe('tickets:read');
+    expect(claims.exp).toBeGreaterThan(claims.iat);
+    expect(claims.jti).toMatch(/\S/);
+  });
+
+  it('a JWT access token is refused by a resource server expecting another audience (RFC 8707)', async () => {
+    const { as, tokens } = await codeFlowOn(gatehouse, { scope: 'tickets:read' });
+    await expect(oauth.validateJwtAccessToken(as, presented(tokens.access_token), 'https://other.acme.test/mcp', insecure)).rejects.toThrow(/aud/);
+  });
+
+  it('reports a revoked JWT access token inactive at introspection', async () => {
+    const { as, client, tokens } = await codeFlowOn(gatehouse, { scope: 'tickets:read' });
+    expect((await introspect(as, tokens.access_token)).active).toBe(true);
+    await oauth.processRevocationResponse(await oauth.revocationRequest(as, client, oauth.ClientSecretBasic(SECRET), tokens.access_token, insecure));
+    expect(await introspect(as, tokens.access_token)).toEqual({ active: false });
   });
 });
