@@ -91,6 +91,10 @@ const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (addr
 });
 
 process.on('message', async (question) => {
+  if (question === 'cpu') {
+    const usage = process.cpuUsage();
+    process.send!(usage.user + usage.system);
+  }
   if (question === 'token-count') {
     const { rows } = await sql<{ n: number }>`select count(*) as n from tokens`.execute(kyselyOf(store).db);
     process.send!(Number(rows[0]?.n ?? 0));

@@ -42,6 +42,7 @@ const provider = new Provider(url, {
   findAccount: async (_ctx: unknown, sub: string) => ({ accountId: sub, claims: async () => ({ sub }) }),
 });
 server.on('request', provider.callback());
+if (process.env.BENCH_DEBUG) provider.on('grant.error', (_ctx: unknown, error: { error_detail?: string; message: string }) => console.error('grant.error', error.message, error.error_detail));
 
 const tokenRequest = async (body: Record<string, string>, authorization?: string) => {
   const response = await fetch(`${url}/token`, {
@@ -71,6 +72,12 @@ for (let i = 0; i < REFRESH_TOKENS; i += 1) {
 
 const info: BenchServerInfo = { url, serviceTokens, userTokens: [], refreshTokens };
 announceReady(info);
+process.on('message', (question) => {
+  if (question === 'cpu') {
+    const usage = process.cpuUsage();
+    process.send!(usage.user + usage.system);
+  }
+});
 process.on('SIGTERM', () => {
   server.close();
   process.exit(0);

@@ -20,7 +20,7 @@ export interface ServerChild<T> {
 }
 
 export async function startChild<T>(script: string): Promise<ServerChild<T>> {
-  const child: ChildProcess = fork(script, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(script, [], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_CHILD_ARGS ? process.env.BENCH_CHILD_ARGS.split(' ') : [])], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   const info = await new Promise<T>((resolve, reject) => {
     let buffer = '';
     // Libraries print notices on stdout too (oidc-provider does): only the marked line counts.

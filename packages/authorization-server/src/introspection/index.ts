@@ -3,7 +3,7 @@ import type { Hono } from 'hono';
 import type { AppEnv, ServerContext } from '../context.ts';
 import { oauthErrorResponse, oauthJson } from '../http/oauth-response.ts';
 import { authenticateConfidential } from '../token/authenticate.ts';
-import { readForm, requireParam } from '../token/form.ts';
+import { nodeIncoming, readForm, requireParam } from '../token/form.ts';
 import { introspectToken } from './introspect.ts';
 
 export { introspectToken, INACTIVE, type IntrospectionResult, type ActiveIntrospection } from './introspect.ts';
@@ -11,7 +11,7 @@ export { introspectToken, INACTIVE, type IntrospectionResult, type ActiveIntrosp
 export function mountIntrospection(app: Hono<AppEnv>, ctx: ServerContext): void {
   app.post('/introspect', async (c) => {
     try {
-      const form = await readForm(c.req.raw);
+      const form = await readForm(c.req.raw, nodeIncoming(c.env));
       const caller = await authenticateConfidential(ctx, c.req.raw, form);
       const token = requireParam(form, 'token');
       return oauthJson(await introspectToken(ctx, caller, token));

@@ -8,7 +8,8 @@ import { OAuthError, type Client } from '@gatehouse/core';
 import type { AppEnv, ServerContext } from '../context.ts';
 import { oauthErrorResponse, oauthJson } from '../http/oauth-response.ts';
 import { authenticate } from './authenticate.ts';
-import { readForm, requireParam, type FormParams } from './form.ts';
+import type { IncomingMessage } from 'node:http';
+import { nodeIncoming, readForm, requireParam, type FormParams } from './form.ts';
 import { authorizationCodeGrant } from './grants/authorization-code.ts';
 import { clientCredentialsGrant } from './grants/client-credentials.ts';
 import { refreshTokenGrant } from './grants/refresh-token.ts';
@@ -31,8 +32,8 @@ function checkGrantAllowed(client: Client, grantType: string): GrantHandler {
   return handler;
 }
 
-export async function handleTokenRequest(ctx: ServerContext, request: Request): Promise<Response> {
-  const form: FormParams = await readForm(request);
+export async function handleTokenRequest(ctx: ServerContext, request: Request, incoming?: IncomingMessage): Promise<Response> {
+  const form: FormParams = await readForm(request, incoming);
   const grantType = requireParam(form, 'grant_type');
   const client = await authenticate(ctx, request, form);
   const handler = checkGrantAllowed(client, grantType);
@@ -42,7 +43,7 @@ export async function handleTokenRequest(ctx: ServerContext, request: Request): 
 export function mountToken(app: Hono<AppEnv>, ctx: ServerContext): void {
   app.post('/token', async (c) => {
     try {
-      return await handleTokenRequest(ctx, c.req.raw);
+      return await handleTokenRequest(ctx, c.req.raw, nodeIncoming(c.env));
     } catch (error) {
       logFailure(ctx, error);
       return oauthErrorResponse(error, (message, fields) => ctx.log('error', message, fields));

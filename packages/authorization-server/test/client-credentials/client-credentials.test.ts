@@ -79,6 +79,13 @@ describe('OAuth 2.1 §4.2 client credentials for service agents', () => {
     expect(body.error).toBe('unauthorized_client');
   });
 
+  it('stores every token of a burst of concurrent requests before answering (group commit)', async () => {
+    const results = await Promise.all(Array.from({ length: 25 }, () => agentToken({ resource: RESOURCE, scope: 'crm:read' })));
+    expect(results.every((result) => result.status === 200)).toBe(true);
+    const stored = await Promise.all(results.map((result) => fx.store.tokens.get(sha256(result.body.access_token!))));
+    expect(stored.filter((record) => record?.clientId === 'agent')).toHaveLength(25);
+  });
+
   it('refuses a public client (no credentials to prove)', async () => {
     const { body } = await token(fx, { grant_type: 'client_credentials', resource: RESOURCE, client_id: 'public-app' });
     expect(body.error).toBe('unauthorized_client');

@@ -10,6 +10,7 @@ import type { ServerContext } from '../../context.ts';
 import { catalogue } from '../catalogue.ts';
 import { mintTokens, serviceSubject } from '../mint.ts';
 import { parseResource } from '../resource.ts';
+import { persistTokens } from '../token-writer.ts';
 import type { GrantHandler } from './types.ts';
 
 export const clientCredentialsGrant: GrantHandler = async (ctx, client, form) => {
@@ -36,7 +37,7 @@ export const clientCredentialsGrant: GrantHandler = async (ctx, client, form) =>
     resource: resource.uri,
     scopes,
   });
-  await ctx.store.tokens.insert(minted.records);
+  await persistTokens(ctx, minted.records);
   await ctx.events.publish({
     type: 'token.issued',
     tokenHash: minted.access.hash,
