@@ -8,6 +8,7 @@
  */
 import { McpServer, type ReadResourceCallback, type ReadResourceTemplateCallback, type ResourceMetadata, type ResourceTemplate, type ToolCallback, type PromptCallback } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ServerOptions } from '@modelcontextprotocol/sdk/server/index.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { Implementation, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import type { AnySchema, ZodRawShapeCompat } from '@modelcontextprotocol/sdk/server/zod-compat.js';
 import type { Policy } from './policy.ts';
@@ -45,10 +46,19 @@ export class GatedMcpServer {
   private readonly resources = new Map<string, Definition['gate']>();
   private readonly templates: { template: ResourceTemplate; gate: Definition['gate'] }[] = [];
 
+  readonly serverOptions: ServerOptions;
+
+  /**
+   * One JSON Schema validator for every per-request server: the SDK builds a
+   * new Ajv instance per Server otherwise, the largest cost of a stateless
+   * request (see bench/sdk.ts).
+   */
   constructor(
     readonly serverInfo: Implementation,
-    readonly serverOptions?: ServerOptions,
-  ) {}
+    serverOptions?: ServerOptions,
+  ) {
+    this.serverOptions = { ...serverOptions, jsonSchemaValidator: serverOptions?.jsonSchemaValidator ?? new AjvJsonSchemaValidator() };
+  }
 
   registerTool<OutputArgs extends ZodRawShapeCompat | AnySchema, InputArgs extends undefined | ZodRawShapeCompat | AnySchema = undefined>(
     name: string,

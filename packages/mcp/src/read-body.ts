@@ -5,6 +5,8 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > maxBytes) return { ok: false, status: 413, message: 'Request body too large' };
   if (!request.body) return { ok: false, status: 400, message: 'Parse error: empty body' };
+  // Declared length within bounds: one read. Otherwise count bytes as they come.
+  if (request.headers.has('content-length')) return parse(await request.text());
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -18,8 +20,12 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
     }
     chunks.push(value);
   }
+  return parse(Buffer.concat(chunks).toString('utf8'));
+}
+
+function parse(text: string): BodyResult {
   try {
-    return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
+    return { ok: true, value: JSON.parse(text) };
   } catch {
     return { ok: false, status: 400, message: 'Parse error: the body is not JSON' };
   }

@@ -62,6 +62,7 @@ export function protectMcpServer(input: ProtectMcpOptions): ProtectedMcp {
     return scopes.length > 0 ? scopes : metadata.scopes_supported;
   };
 
+  const resourceUrl = new URL(options.resource);
   const allowedOrigins = options.allowedOrigins === '*' ? '*' : new Set(options.allowedOrigins ?? [new URL(options.resource).origin]);
 
   async function handleMcp(request: Request, url: URL, info: RequestInfo): Promise<Response> {
@@ -120,7 +121,7 @@ export function protectMcpServer(input: ProtectMcpOptions): ProtectedMcp {
       return await transport.handleRequest(request, {
         parsedBody: body,
         // The token itself stays here: handlers get the principal (getPrincipal(extra)).
-        authInfo: { token: '', clientId: principal.clientId, scopes: principal.scopes, expiresAt: Math.floor(principal.expiresAt / 1000), resource: new URL(options.resource), extra: { [PRINCIPAL_KEY]: principal } },
+        authInfo: { token: '', clientId: principal.clientId, scopes: principal.scopes, expiresAt: Math.floor(principal.expiresAt / 1000), resource: resourceUrl, extra: { [PRINCIPAL_KEY]: principal } },
       });
     } finally {
       await server.close();
