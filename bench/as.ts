@@ -90,6 +90,11 @@ let issuedByGatehouse = 0;
 let failures = 0;
 let missed = 0;
 try {
+  // JIT warm-up of both servers' shared paths (HTTP, routing, client authentication) before anything is measured.
+  for (const server of [gatehouse, reference]) {
+    const path = server === gatehouse ? '/introspect' : '/token/introspection';
+    await runLoad({ url: server.info.url, seconds: 2, connections: CONNECTIONS, request: introspect(path, (i) => i.serviceTokens)(server.info) });
+  }
   for (const scenario of SCENARIOS) {
     const ourRequest = scenario.gatehouse(gatehouse.info);
     const theirRequest = scenario.reference?.(reference.info);
