@@ -12,13 +12,17 @@ import { normalizeTime } from './time.ts';
 
 export type PreparedRow = Omit<AuditRow, 'seq' | 'hash'>;
 
-const orNull = (value: string | null | undefined): string | null => (value === undefined || value === '' ? null : value);
+// Lone UTF-16 surrogates cannot be stored as UTF-8: the database would keep U+FFFD and the
+// record would no longer match its hash. Store what the database can hold.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const wellFormed = (value: string): string => value.replace(LONE_SURROGATE, '\ufffd');
+const orNull = (value: string | null | undefined): string | null => (value === undefined || value === null || value === '' ? null : wellFormed(value));
 
 export function prepareRow(entry: AuditEntry, redact: Redactor, now: () => string): PreparedRow {
   return {
-    chain: chainOf(entry.orgId),
+    chain: chainOf(orNull(entry.orgId)),
     time: entry.time === undefined ? now() : normalizeTime(entry.time),
-    type: entry.type,
+    type: wellFormed(entry.type),
     orgId: orNull(entry.orgId),
     userId: orNull(entry.userId),
     agentId: orNull(entry.agentId),
@@ -27,7 +31,7 @@ export function prepareRow(entry: AuditEntry, redact: Redactor, now: () => strin
     sessionId: orNull(entry.sessionId),
     tool: orNull(entry.tool),
     params: canonicalOrNull(redact(entry.params)),
-    result: entry.result,
+    result: wellFormed(entry.result),
     error: orNull(entry.error),
     scopes: canonicalJson([...(entry.scopes ?? [])]),
     ip: orNull(entry.ip),

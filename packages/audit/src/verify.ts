@@ -69,41 +69,48 @@ export async function verifyChain(store: AuditStore, chain: string, options: Ver
   let previousHash: string | undefined;
   let previousSeq = 0;
   for (;;) {
-    const rows = await store.scan(chain, previousSeq, pageSize);
-    for (const row of rows) {
+    // The database builds each canonical form (fast path); a record that does not match is
+    // recomputed from its full row here, so only the JavaScript definition decides.
+    const links = await store.scanCanonical(chain, previousSeq, pageSize);
+    for (const link of links) {
       if (previousHash === undefined) {
         // First record present: either seq 1, or the first after a signed prune cut.
-        if (row.seq === 1) previousHash = GENESIS_HASH;
+        if (link.seq === 1) previousHash = GENESIS_HASH;
         else {
-          const cut = bySeq.get(row.seq - 1)?.[0];
+          const cut = bySeq.get(link.seq - 1)?.[0];
           if (cut === undefined) {
-            return fail({ seq: row.seq, reason: 'missing_predecessor', detail: `records before seq ${row.seq} are missing and no signed checkpoint marks a prune at seq ${row.seq - 1}` });
+            return fail({ seq: link.seq, reason: 'missing_predecessor', detail: `records before seq ${link.seq} are missing and no signed checkpoint marks a prune at seq ${link.seq - 1}` });
           }
           previousHash = cut.hash;
         }
-        result.firstSeq = row.seq;
-      } else if (row.seq !== previousSeq + 1) {
-        return row.seq > previousSeq + 1
-          ? fail({ seq: row.seq, reason: 'missing_predecessor', detail: `record${row.seq - previousSeq > 2 ? 's' : ''} ${previousSeq + 1}${row.seq - previousSeq > 2 ? `..${row.seq - 1}` : ''} missing before seq ${row.seq}` })
-          : fail({ seq: row.seq, reason: 'out_of_order', detail: `seq ${row.seq} follows seq ${previousSeq}` });
+        result.firstSeq = link.seq;
+      } else if (link.seq !== previousSeq + 1) {
+        return link.seq > previousSeq + 1
+          ? fail({ seq: link.seq, reason: 'missing_predecessor', detail: `record${link.seq - previousSeq > 2 ? 's' : ''} ${previousSeq + 1}${link.seq - previousSeq > 2 ? `..${link.seq - 1}` : ''} missing before seq ${link.seq}` })
+          : fail({ seq: link.seq, reason: 'out_of_order', detail: `seq ${link.seq} follows seq ${previousSeq}` });
       }
-      const expected = chainHash(previousHash, canonicalRecord(row));
-      if (expected !== row.hash) {
-        return fail({ seq: row.seq, reason: 'hash_mismatch', detail: `record ${row.seq} does not match its hash (edited, moved, or its predecessor changed)` });
+      if (chainHash(previousHash, link.canonical) !== link.hash && !(await matchesFromRow(store, chain, link.seq, previousHash, link.hash))) {
+        return fail({ seq: link.seq, reason: 'hash_mismatch', detail: `record ${link.seq} does not match its hash (edited, moved, or its predecessor changed)` });
       }
-      const signed = bySeq.get(row.seq);
-      if (signed !== undefined && signed.some((c) => c.hash !== row.hash)) {
-        return fail({ seq: row.seq, reason: 'checkpoint_mismatch', detail: `the chain up to seq ${row.seq} differs from its signed checkpoint (rewritten at or before this record)` });
+      const signed = bySeq.get(link.seq);
+      if (signed !== undefined && signed.some((c) => c.hash !== link.hash)) {
+        return fail({ seq: link.seq, reason: 'checkpoint_mismatch', detail: `the chain up to seq ${link.seq} differs from its signed checkpoint (rewritten at or before this record)` });
       }
-      previousHash = row.hash;
-      previousSeq = row.seq;
+      previousHash = link.hash;
+      previousSeq = link.seq;
       result.records++;
     }
-    if (rows.length < pageSize) break;
+    if (links.length < pageSize) break;
   }
   result.lastSeq = result.firstSeq === null ? null : previousSeq;
   if (latestCheckpoint > previousSeq) {
     return fail({ seq: previousSeq + 1, reason: 'truncated', detail: `a signed checkpoint covers seq ${latestCheckpoint} but the chain ends at seq ${previousSeq}` });
   }
   return result;
+}
+
+/** The authoritative check: canonical form computed in JavaScript from the full stored row. */
+async function matchesFromRow(store: AuditStore, chain: string, seq: number, previousHash: string, storedHash: string): Promise<boolean> {
+  const [row] = await store.scan(chain, seq - 1, 1);
+  return row !== undefined && row.seq === seq && chainHash(previousHash, canonicalRecord(row)) === storedHash;
 }

@@ -5,6 +5,7 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { bulkInsertStatement } from './bulk-insert.ts';
+import { canonicalExpression } from './canonical-sql.ts';
 import { AS_AUDIT_ROW, checkpointFromColumns, fromColumns, type AuditTables } from './rows.ts';
 import type { AuditChainHead, AuditCheckpointRow, AuditLinker, AuditRow, AuditRowFilter, AuditStore } from './types.ts';
 
@@ -18,6 +19,7 @@ export function createKyselyAuditStore(database: Kysely<any>, engine: Engine): A
   const db = database as Db;
   const write = engine === 'sqlite' ? sqliteWriteTransaction(db) : postgresWriteTransaction(db);
   const bulkInsert = bulkInsertStatement(engine);
+  const canonical = canonicalExpression(engine);
 
   async function insertLinked(trx: Transaction<AuditTables> | Db, chains: string[], link: AuditLinker): Promise<void> {
     const heads = new Map<string, AuditChainHead | undefined>();
@@ -38,6 +40,13 @@ export function createKyselyAuditStore(database: Kysely<any>, engine: Engine): A
         .orderBy('seq', 'asc').limit(limit).execute();
       if (engine === 'postgres') for (const row of rows) row.seq = Number(row.seq);
       return rows as AuditRow[];
+    },
+    async scanCanonical(chain, afterSeq, limit) {
+      const rows = await db.selectFrom('audit_records').select(['seq', 'hash', canonical.as('canonical')])
+        .where('chain', '=', chain).where('seq', '>', afterSeq)
+        .orderBy('seq', 'asc').limit(limit).execute();
+      if (engine === 'postgres') for (const row of rows) row.seq = Number(row.seq);
+      return rows as { seq: number; hash: string; canonical: string }[];
     },
     async find(filter: AuditRowFilter) {
       let query = db.selectFrom('audit_records').selectAll().where('chain', '=', filter.chain);

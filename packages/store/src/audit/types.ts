@@ -34,6 +34,12 @@ export interface AuditRow {
   hash: string;
 }
 
+export interface AuditCanonicalRow {
+  seq: number;
+  hash: string;
+  canonical: string;
+}
+
 export interface AuditChainHead {
   seq: number;
   hash: string;
@@ -86,6 +92,11 @@ export interface AuditStore {
   head(chain: string): Promise<AuditChainHead | undefined>;
   /** Rows of `chain` with seq > afterSeq in seq order (verification, export). */
   scan(chain: string, afterSeq: number, limit: number): Promise<AuditRow[]>;
+  /**
+   * For verification: seq, stored hash and the canonical form built by the
+   * database (canonical-sql.ts), in seq order after `afterSeq`.
+   */
+  scanCanonical(chain: string, afterSeq: number, limit: number): Promise<AuditCanonicalRow[]>;
   find(filter: AuditRowFilter): Promise<AuditRow[]>;
   chains(): Promise<string[]>;
   /** Highest seq whose time is before `time`. */
