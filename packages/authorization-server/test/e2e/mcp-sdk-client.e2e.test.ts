@@ -36,11 +36,16 @@ const recordingFetch: FetchLike = async (url, init) => {
   return response;
 };
 
-beforeAll(async () => {
+/** Gatehouse and an MCP server protected by it, introspecting with its own confidential client. */
+async function startStack(issuerPath?: string): Promise<{ gatehouse: TestGatehouse; tickets: TicketsServer }> {
   const reserved = await reserveTicketsServer();
-  gatehouse = await startTestGatehouse({ resourceUri: reserved.resourceUri, server: { cimd: { allowLoopback: true } } });
-  await registerTestClient(gatehouse.store, { id: INTROSPECTION_CLIENT.clientId, name: 'Acme tickets (resource server)', redirectUris: [], grantTypes: ['client_credentials'], secret: INTROSPECTION_CLIENT.clientSecret });
-  tickets = serveTickets(reserved.listening, { issuer: gatehouse.issuer, introspection: INTROSPECTION_CLIENT, scopesSupported: gatehouse.model.scopes });
+  const started = await startTestGatehouse({ resourceUri: reserved.resourceUri, server: { cimd: { allowLoopback: true } }, ...(issuerPath ? { issuerPath } : {}) });
+  await registerTestClient(started.store, { id: INTROSPECTION_CLIENT.clientId, name: 'Acme tickets (resource server)', redirectUris: [], grantTypes: ['client_credentials'], secret: INTROSPECTION_CLIENT.clientSecret });
+  return { gatehouse: started, tickets: serveTickets(reserved.listening, { issuer: started.issuer, introspection: INTROSPECTION_CLIENT, scopesSupported: started.model.scopes }) };
+}
+
+beforeAll(async () => {
+  ({ gatehouse, tickets } = await startStack());
   browser = await launchBrowser();
 });
 
@@ -208,5 +213,31 @@ describe('MCP SDK client with a Client ID Metadata Document (CIMD)', () => {
     } finally {
       await retried.close();
     }
+  });
+});
+
+describe('MCP SDK client against an issuer with a path (RFC 8414 §3.1 path insertion)', () => {
+  let main: { gatehouse: TestGatehouse; tickets: TicketsServer };
+
+  beforeAll(async () => {
+    main = { gatehouse, tickets };
+    ({ gatehouse, tickets } = await startStack('/tenant-a'));
+  });
+
+  afterAll(async () => {
+    await tickets?.close();
+    await gatehouse?.close();
+    ({ gatehouse, tickets } = main);
+  });
+
+  it('finds the metadata at the path-inserted well-known URI, registers, signs in and lists tools', async () => {
+    clientRequests.length = 0;
+    expect(tickets.mcp.metadata.authorization_servers).toEqual([`${gatehouse.origin}/tenant-a`]);
+    const provider = new RecordingOAuthProvider({ redirectUrl: REDIRECT_URL, clientName: 'SDK e2e (issuer path)' });
+    await signIn(provider);
+    expect(clientRequests).toContain(`GET ${gatehouse.origin}/.well-known/oauth-authorization-server/tenant-a 200`);
+    expect(clientRequests).toContain(`POST ${gatehouse.issuer}/register 201`);
+    expect(clientRequests).toContain(`POST ${gatehouse.issuer}/token 200`);
+    expect(await toolNames(provider)).toEqual(['list_tickets']);
   });
 });
