@@ -66,8 +66,10 @@ describe('Clickjacking (RFC 9700 §4.16): Gatehouse pages do not render inside a
       await expect.poll(() => loginServed, { timeout: 10_000 }).toBe(true);
       const framed = page.frames().filter((frame) => frame !== page.mainFrame());
       expect(framed).toHaveLength(1);
-      await page.waitForTimeout(300); // let the blocked frame settle on its error document
-      expect(await framed[0]!.locator('input[type=password]').count()).toBe(0);
+      const frame = framed[0]!;
+      // Chromium replaces a frame it refuses to render (X-Frame-Options / frame-ancestors) with its error document.
+      await expect.poll(() => frame.url(), { timeout: 10_000 }).toBe('chrome-error://chromewebdata/');
+      expect(await frame.locator('input[type=password]').count()).toBe(0);
     } finally {
       await context.close();
     }
