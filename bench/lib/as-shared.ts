@@ -7,7 +7,7 @@ export const PUBLIC_CLIENT = 'bench-public';
 export const REDIRECT = 'http://127.0.0.1/cb';
 /** Tokens prepared up front for the introspection run and refresh tokens for the refresh run. */
 export const INTROSPECTION_TOKENS = 200;
-export const REFRESH_TOKENS = 100;
+export const REFRESH_TOKENS = 400;
 
 export interface BenchServerInfo {
   url: string;

@@ -9,7 +9,8 @@ import type { ServerContext } from '../../context.ts';
 import { requireParam, type FormParams } from '../form.ts';
 import { mintTokens, serviceSubject } from '../mint.ts';
 import { requireSameResource } from '../resource.ts';
-import { requireActiveSubject, requireLiveGrant } from '../subject.ts';
+import { inGroupTransaction } from '../group-commit.ts';
+import { requireActiveSubject } from '../subject.ts';
 import type { GrantHandler } from './types.ts';
 
 const invalidGrant = (detail: string): OAuthError => new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked.', { detail });
@@ -22,10 +23,8 @@ export const refreshTokenGrant: GrantHandler = async (ctx, client, form) => {
   if (current.clientId !== client.id) throw invalidGrant('refresh token of another client');
   const scopes = narrowedScopes(current, form);
   requireSameResource(form.resource, current.resource);
-  await Promise.all([
-    requireLiveGrant(ctx, current.grantId),
-    current.userId ? requireActiveSubject(ctx, current.userId, current.orgId) : Promise.resolve(),
-  ]);
+  // The grant's revocation is checked by rotateRefresh itself, under its lock.
+  if (current.userId) await requireActiveSubject(ctx, current.userId, current.orgId);
 
   const minted = await mintTokens(ctx, {
     clientId: client.id,
@@ -39,7 +38,7 @@ export const refreshTokenGrant: GrantHandler = async (ctx, client, form) => {
     refresh: { scopes: current.scopes, parentHash: oldHash },
   });
   const now = ctx.clock.now();
-  const result = await ctx.store.tokens.rotateRefresh(oldHash, minted.records, now, ctx.options.refreshGraceMs);
+  const result = await inGroupTransaction(ctx, (tx) => tx.tokens.rotateRefresh(oldHash, minted.records, now, ctx.options.refreshGraceMs));
   if (result.status === 'reuse_detected') {
     await announceReuse(ctx, client, result.previous, result.revokedHashes);
     throw invalidGrant('refresh token reuse');
