@@ -65,13 +65,13 @@ export function protectMcpServer(input: ProtectMcpOptions): ProtectedMcp {
   const resourceUrl = new URL(options.resource);
   const allowedOrigins = options.allowedOrigins === '*' ? '*' : new Set(options.allowedOrigins ?? [new URL(options.resource).origin]);
 
-  async function handleMcp(request: Request, url: URL, info: RequestInfo): Promise<Response> {
+  async function handleMcp(request: Request, info: RequestInfo): Promise<Response> {
     // MCP Streamable HTTP: an invalid Origin gets 403 before anything else (DNS rebinding).
     const origin = request.headers.get('origin');
     if (origin !== null && allowedOrigins !== '*' && !allowedOrigins.has(origin)) {
       return jsonResponse(errorMessage(null, FORBIDDEN_ORIGIN, 'Forbidden: origin not allowed'), 403);
     }
-    const bearer = extractBearer(request, url);
+    const bearer = extractBearer(request);
     if (bearer.kind === 'malformed') return challenge('invalid_request', [], bearer.description);
     let body: unknown;
     if (request.method === 'POST') {
@@ -133,15 +133,31 @@ export function protectMcpServer(input: ProtectMcpOptions): ProtectedMcp {
     metadataUrl: prmUrl,
     mcpPath: options.mcpPath,
     async fetch(request, info = {}) {
-      const url = new URL(request.url);
-      if (prmPaths.has(url.pathname)) {
+      const path = pathOf(request.url);
+      if (prmPaths.has(path)) {
         if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: { 'access-control-allow-origin': '*', 'access-control-allow-methods': 'GET' } });
         if (request.method !== 'GET' && request.method !== 'HEAD') return new Response(null, { status: 405, headers: { allow: 'GET' } });
         return jsonResponse(metadata, 200, { 'access-control-allow-origin': '*', 'cache-control': 'max-age=300' });
       }
-      if (url.pathname !== options.mcpPath) return jsonResponse({ error: 'not_found' }, 404);
-      return handleMcp(request, url, info);
+      if (path !== options.mcpPath) return jsonResponse({ error: 'not_found' }, 404);
+      return handleMcp(request, info);
     },
     close: () => verifier.close(),
   };
+}
+
+/**
+ * The raw path of an absolute URL, without parsing the whole URL (hot path).
+ * Not normalized: `/a/../mcp` or `%6Dcp` is not `/mcp` here, so such a
+ * request is answered 404 rather than served.
+ */
+function pathOf(url: string): string {
+  const start = url.indexOf('/', url.indexOf('://') + 3);
+  if (start < 0) return '/';
+  let end = url.length;
+  const query = url.indexOf('?', start);
+  if (query >= 0) end = query;
+  const hash = url.indexOf('#', start);
+  if (hash >= 0 && hash < end) end = hash;
+  return url.slice(start, end);
 }
