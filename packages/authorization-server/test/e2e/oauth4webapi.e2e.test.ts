@@ -9,18 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as oauth from 'oauth4webapi';
 import type { Browser } from 'playwright-core';
 import { requirePostgres } from '@gatehouse/store/testing';
-import { authorizeInBrowser, launchBrowser, type LoginAs } from '../support/browser.ts';
-import { registerTestClient } from '../support/seed.ts';
-import { DEFAULT_TEST_RESOURCE, startTestGatehouse, type SeededPerson, type TestGatehouse } from '../support/test-gatehouse.ts';
+import { authorizeInBrowser, launchBrowser } from '../support/browser.ts';
+import {
+  authorizationRequest, codeFlowOn, discover, insecure, introspect, redeem, registerClients, REDIRECT_URI, SECRET, type FlowOptions,
+} from '../support/oauth4webapi-flow.ts';
+import { DEFAULT_TEST_RESOURCE, startTestGatehouse, type TestGatehouse } from '../support/test-gatehouse.ts';
 
-const REDIRECT_URI = 'http://127.0.0.1:8976/callback';
-const SECRET = 'e2e-client-secret-0123456789abcdef';
-// One client per consent scenario: a remembered consent of one test must not answer another's.
-const CLIENTS = ['e2e-web-app', 'e2e-untick-app', 'e2e-deny-app', 'e2e-role-app', 'e2e-org-app'] as const;
-type ClientId = (typeof CLIENTS)[number];
-const RESOURCE_SERVER: oauth.Client = { client_id: 'e2e-resource-server' };
-const RESOURCE_SERVER_SECRET = 'e2e-resource-server-secret-0123456789';
-const insecure = { [oauth.allowInsecureRequests]: true } as const; // loopback http issuer in tests only
 const ENGINES = ['sqlite-memory', ...((await requirePostgres('oauth4webapi end-to-end on PostgreSQL')) ? ['postgres' as const] : [])] as const;
 
 let browser: Browser;
@@ -30,65 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-async function discover(issuer: string): Promise<oauth.AuthorizationServer> {
-  const url = new URL(issuer);
-  return oauth.processDiscoveryResponse(url, await oauth.discoveryRequest(url, { algorithm: 'oauth2', ...insecure }));
-}
-
-interface FlowOptions {
-  clientId?: ClientId;
-  scope?: string;
-  person?: SeededPerson;
-  browserSteps?: Omit<LoginAs, 'email' | 'password' | 'until'>;
-}
-
-interface CodeFlowResult {
-  as: oauth.AuthorizationServer;
-  client: oauth.Client;
-  callback: URL;
-  tokens: oauth.TokenEndpointResponse;
-}
-
-/** The authorization request oauth4webapi's caller builds: code + PKCE S256 + state + resource. */
-async function authorizationRequest(as: oauth.AuthorizationServer, client: oauth.Client, scope: string) {
-  const verifier = oauth.generateRandomCodeVerifier();
-  const state = oauth.generateRandomState();
-  const url = new URL(as.authorization_endpoint!);
-  url.search = new URLSearchParams({
-    response_type: 'code', client_id: client.client_id, redirect_uri: REDIRECT_URI, scope, state,
-    code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', resource: DEFAULT_TEST_RESOURCE,
-  }).toString();
-  return { url, verifier, state };
-}
-
-function redeem(as: oauth.AuthorizationServer, client: oauth.Client, params: URLSearchParams, verifier: string) {
-  return oauth.authorizationCodeGrantRequest(as, client, oauth.ClientSecretBasic(SECRET), params, REDIRECT_URI, verifier, {
-    additionalParameters: { resource: DEFAULT_TEST_RESOURCE },
-    ...insecure,
-  });
-}
-
-/** Authorization code + PKCE against `gatehouse`, validated end to end by oauth4webapi (state, iss, token response). */
-async function codeFlowOn(gatehouse: TestGatehouse, options: FlowOptions = {}): Promise<CodeFlowResult> {
-  const as = await discover(gatehouse.issuer);
-  const client: oauth.Client = { client_id: options.clientId ?? 'e2e-web-app' };
-  const { url, verifier, state } = await authorizationRequest(as, client, options.scope ?? 'tickets:read tickets:write');
-  const person = options.person ?? gatehouse.model.alice;
-  const callback = await authorizeInBrowser(browser, url, REDIRECT_URI, { email: person.email, password: person.password, ...options.browserSteps });
-  const params = oauth.validateAuthResponse(as, client, callback, state);
-  return { as, client, callback, tokens: await oauth.processAuthorizationCodeResponse(as, client, await redeem(as, client, params, verifier)) };
-}
-
-async function introspect(as: oauth.AuthorizationServer, token: string): Promise<oauth.IntrospectionResponse> {
-  const response = await oauth.introspectionRequest(as, RESOURCE_SERVER, oauth.ClientSecretBasic(RESOURCE_SERVER_SECRET), token, insecure);
-  return oauth.processIntrospectionResponse(as, RESOURCE_SERVER, response);
-}
-
-async function registerClients(gatehouse: TestGatehouse): Promise<void> {
-  for (const id of CLIENTS) await registerTestClient(gatehouse.store, { id, name: `E2E ${id}`, redirectUris: [REDIRECT_URI], secret: SECRET });
-  await registerTestClient(gatehouse.store, { id: RESOURCE_SERVER.client_id, name: 'E2E Resource Server', redirectUris: [], grantTypes: ['client_credentials'], secret: RESOURCE_SERVER_SECRET });
-}
 
 describe.each(ENGINES)('oauth4webapi against a listening Gatehouse on %s', (engine) => {
   let gatehouse: TestGatehouse;
@@ -102,7 +37,7 @@ describe.each(ENGINES)('oauth4webapi against a listening Gatehouse on %s', (engi
     await gatehouse?.close();
   });
 
-  const codeFlow = (options: FlowOptions = {}) => codeFlowOn(gatehouse, options);
+  const codeFlow = (options: FlowOptions = {}) => codeFlowOn(browser, gatehouse, options);
 
   const refresh = async (as: oauth.AuthorizationServer, client: oauth.Client, token: string) =>
     oauth.processRefreshTokenResponse(as, client, await oauth.refreshTokenGrantRequest(as, client, oauth.ClientSecretBasic(SECRET), token, insecure));
@@ -224,66 +159,5 @@ describe.each(ENGINES)('oauth4webapi against a listening Gatehouse on %s', (engi
       await oauth.processRevocationResponse(await oauth.revocationRequest(as, client, oauth.ClientSecretBasic(SECRET), tokens.refresh_token!, insecure));
       await expect(refresh(as, client, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
     });
-  });
-});
-
-describe('An issuer with a path (RFC 8414 §3.1), driven by oauth4webapi', () => {
-  let tenant: TestGatehouse;
-  beforeAll(async () => {
-    tenant = await startTestGatehouse({ issuerPath: '/tenant-a' });
-    await registerClients(tenant);
-  });
-  afterAll(async () => {
-    await tenant?.close();
-  });
-
-  it('serves metadata at the path-inserted well-known URI with endpoints under the issuer', async () => {
-    const as = await discover(tenant.issuer);
-    expect(as.issuer).toBe(`${tenant.origin}/tenant-a`);
-    expect(as.authorization_endpoint).toBe(`${tenant.origin}/tenant-a/authorize`);
-    expect(as.token_endpoint).toBe(`${tenant.origin}/tenant-a/token`);
-  });
-
-  it('completes login, consent and the code exchange under the issuer path, with iss equal to the path issuer', async () => {
-    const { callback, tokens } = await codeFlowOn(tenant, { scope: 'tickets:read' });
-    expect(callback.searchParams.get('iss')).toBe(tenant.issuer);
-    expect(tokens.scope).toBe('tickets:read');
-  });
-});
-
-describe('RFC 9068 JWT access tokens, validated by oauth4webapi as a resource server would', () => {
-  let gatehouse: TestGatehouse;
-  beforeAll(async () => {
-    gatehouse = await startTestGatehouse({ server: { accessTokenFormat: 'jwt' } });
-    await registerClients(gatehouse);
-  });
-  afterAll(async () => {
-    await gatehouse?.close();
-  });
-
-  const presented = (token: string) => new Request(DEFAULT_TEST_RESOURCE, { headers: { authorization: `Bearer ${token}` } });
-
-  it('issues an at+jwt signed by a key in jwks_uri, with iss, aud = the resource, sub, client_id, scope, exp and jti', async () => {
-    const { as, tokens } = await codeFlowOn(gatehouse, { scope: 'tickets:read' });
-    const claims = await oauth.validateJwtAccessToken(as, presented(tokens.access_token), DEFAULT_TEST_RESOURCE, insecure);
-    expect(claims.iss).toBe(gatehouse.issuer);
-    expect(claims.aud === DEFAULT_TEST_RESOURCE || (Array.isArray(claims.aud) && claims.aud.includes(DEFAULT_TEST_RESOURCE))).toBe(true);
-    expect(claims.sub).toBe(gatehouse.model.alice.id);
-    expect(claims.client_id).toBe('e2e-web-app');
-    expect(claims.scope).toBe('tickets:read');
-    expect(claims.exp).toBeGreaterThan(claims.iat);
-    expect(claims.jti).toMatch(/\S/);
-  });
-
-  it('a JWT access token is refused by a resource server expecting another audience (RFC 8707)', async () => {
-    const { as, tokens } = await codeFlowOn(gatehouse, { scope: 'tickets:read' });
-    await expect(oauth.validateJwtAccessToken(as, presented(tokens.access_token), 'https://other.acme.test/mcp', insecure)).rejects.toThrow(/aud/);
-  });
-
-  it('reports a revoked JWT access token inactive at introspection', async () => {
-    const { as, client, tokens } = await codeFlowOn(gatehouse, { scope: 'tickets:read' });
-    expect((await introspect(as, tokens.access_token)).active).toBe(true);
-    await oauth.processRevocationResponse(await oauth.revocationRequest(as, client, oauth.ClientSecretBasic(SECRET), tokens.access_token, insecure));
-    expect(await introspect(as, tokens.access_token)).toEqual({ active: false });
   });
 });
