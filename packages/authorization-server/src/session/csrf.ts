@@ -16,13 +16,18 @@ export type CsrfFailure = 'foreign_origin' | 'cross_site' | 'missing_cookie' | '
 
 /**
  * Returns undefined when the POST is acceptable. Origin must be the issuer's
- * origin when present (browsers send it on every form POST; `null` counts
- * as foreign); Sec-Fetch-Site, when sent, must not be cross-site.
+ * origin when present. Our pages send `Referrer-Policy: no-referrer`, under
+ * which browsers send `Origin: null` even on same-origin form POSTs, so
+ * `null` passes only when the browser also says `Sec-Fetch-Site:
+ * same-origin`; a null Origin without it counts as foreign (sandboxed
+ * frames and data: URLs send null too). Sec-Fetch-Site must never be
+ * cross-site or same-site.
  */
 export function checkCsrf(c: Context, ctx: ServerContext, submitted: unknown, binding: string): CsrfFailure | undefined {
   const origin = c.req.header('origin');
-  if (origin !== undefined && origin !== new URL(ctx.options.issuer).origin) return 'foreign_origin';
   const fetchSite = c.req.header('sec-fetch-site');
+  const nullFromOurOwnPage = origin === 'null' && fetchSite === 'same-origin';
+  if (origin !== undefined && !nullFromOurOwnPage && origin !== new URL(ctx.options.issuer).origin) return 'foreign_origin';
   if (fetchSite === 'cross-site' || fetchSite === 'same-site') return 'cross_site';
   const secret = readBrowserSecret(c, ctx);
   if (!secret) return 'missing_cookie';

@@ -20,7 +20,7 @@ export function layout(title: string, body: Html): Html {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="same-origin">
+<meta name="referrer" content="no-referrer">
 <title>${title}</title>
 <style>${STYLE}</style>
 </head>

@@ -39,8 +39,18 @@ describe('CSRF protection of the consent form', () => {
     await expectRefused(await browser.post(`/interaction/${interactionId}`, { csrf: token, action: 'approve' }, { origin: 'https://evil.example' }));
   });
 
-  it('refuses an approval with Origin: null', async () => {
+  it('refuses an approval with Origin: null (sandboxed frame, data: URL)', async () => {
     await expectRefused(await browser.post(`/interaction/${interactionId}`, { csrf: token, action: 'approve' }, { origin: 'null' }));
+  });
+
+  it('refuses Origin: null claimed same-site rather than same-origin', async () => {
+    await expectRefused(await browser.post(`/interaction/${interactionId}`, { csrf: token, action: 'approve' }, { origin: 'null', 'sec-fetch-site': 'same-site' }));
+  });
+
+  it('accepts Origin: null with Sec-Fetch-Site: same-origin (our own page under Referrer-Policy: no-referrer)', async () => {
+    const response = await browser.post(`/interaction/${interactionId}`, { csrf: token, action: 'approve' }, { origin: 'null', 'sec-fetch-site': 'same-origin' });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toMatch(/^https:\/\/client\.example\/cb\?code=/);
   });
 
   it('refuses a cross-site form submission (Sec-Fetch-Site)', async () => {
