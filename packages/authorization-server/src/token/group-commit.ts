@@ -26,8 +26,16 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
+interface PendingInsert {
+  records: TokenRecord[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 interface Queue {
   pending: Pending[];
+  /** Plain inserts are merged into one multi-row INSERT per batch. */
+  inserts: PendingInsert[];
   scheduled: boolean;
   running: boolean;
 }
@@ -38,7 +46,7 @@ const queues = new WeakMap<ServerContext, Queue>();
 function queueFor(ctx: ServerContext): Queue {
   let queue = queues.get(ctx);
   if (!queue) {
-    queue = { pending: [], scheduled: false, running: false };
+    queue = { pending: [], inserts: [], scheduled: false, running: false };
     queues.set(ctx, queue);
   }
   return queue;
@@ -52,12 +60,17 @@ export function inGroupTransaction<T>(ctx: ServerContext, op: Operation<T>): Pro
   });
 }
 
-/** Inserts freshly minted tokens, grouped with concurrent writes. */
-export const persistTokens = (ctx: ServerContext, records: TokenRecord[]): Promise<void> =>
-  inGroupTransaction(ctx, (tx) => tx.tokens.insert(records));
+/** Inserts freshly minted tokens; concurrent inserts become one multi-row INSERT in the group's transaction. */
+export function persistTokens(ctx: ServerContext, records: TokenRecord[]): Promise<void> {
+  const queue = queueFor(ctx);
+  return new Promise<void>((resolve, reject) => {
+    queue.inserts.push({ records, resolve, reject });
+    schedule(ctx, queue);
+  });
+}
 
 function schedule(ctx: ServerContext, queue: Queue): void {
-  if (queue.scheduled || queue.running || queue.pending.length === 0) return;
+  if (queue.scheduled || queue.running || (queue.pending.length === 0 && queue.inserts.length === 0)) return;
   queue.scheduled = true;
   setImmediate(() => {
     queue.scheduled = false;
@@ -68,14 +81,18 @@ function schedule(ctx: ServerContext, queue: Queue): void {
 async function run(ctx: ServerContext, queue: Queue): Promise<void> {
   queue.running = true;
   const batch = queue.pending.splice(0, MAX_BATCH);
+  const inserts = queue.inserts.splice(0, MAX_BATCH);
   try {
     const results = await ctx.store.transaction(async (tx) => {
+      if (inserts.length > 0) await tx.tokens.insert(inserts.flatMap((insert) => insert.records));
       const values: unknown[] = [];
       for (const pending of batch) values.push(await pending.op(tx));
       return values;
     });
+    for (const insert of inserts) insert.resolve();
     batch.forEach((pending, index) => pending.resolve(results[index]));
   } catch {
+    for (const insert of inserts) await ctx.store.tokens.insert(insert.records).then(insert.resolve, insert.reject);
     for (const pending of batch) {
       await ctx.store.transaction((tx) => pending.op(tx)).then(pending.resolve, pending.reject);
     }
