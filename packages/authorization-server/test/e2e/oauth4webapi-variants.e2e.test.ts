@@ -35,6 +35,13 @@ describe('An issuer with a path (RFC 8414 §3.1), driven by oauth4webapi', () =>
     expect(as.token_endpoint).toBe(`${tenant.origin}/tenant-a/token`);
   });
 
+  it('serves OpenID Connect discovery at <issuer>/.well-known/openid-configuration with the same issuer', async () => {
+    const issuer = new URL(tenant.issuer);
+    const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oidc', ...insecure }));
+    expect(as.issuer).toBe(tenant.issuer);
+    expect(as.code_challenge_methods_supported).toContain('S256');
+  });
+
   it('completes login, consent and the code exchange under the issuer path, with iss equal to the path issuer', async () => {
     const { callback, tokens } = await codeFlowOn(browser, tenant, { scope: 'tickets:read' });
     expect(callback.searchParams.get('iss')).toBe(tenant.issuer);
