@@ -5,6 +5,7 @@
  * performs zero changes.
  */
 import { systemClock, type Actor, type Clock, type EventBus } from '@gatehouse/core';
+import { DuplicateError } from '@gatehouse/store';
 import type { Store } from '@gatehouse/store';
 import type { GatehouseConfig } from './schema.ts';
 import { emptyManifest, readManifest, sameManifest, writeManifest } from './ownership.ts';
@@ -33,7 +34,7 @@ export async function apply(store: Store, config: GatehouseConfig, options: Appl
   const now = (options.clock ?? systemClock).now();
   const actor = options.actor ?? { kind: 'operator', id: 'config' };
 
-  const plan = await store.transaction(async (tx) => {
+  const reconcile = () => store.transaction(async (tx) => {
     const plan: Plan = { tx, now, dryRun, actor, changes: [], events: [], owned: await readManifest(tx, now), nextOwned: emptyManifest(), orgIds: new Map(), userIds: new Map(), narrowed: [] };
     // Creations and updates in dependency order, then deletions in reverse.
     await applyRoles(plan, config);
@@ -51,10 +52,29 @@ export async function apply(store: Store, config: GatehouseConfig, options: Appl
     if (!dryRun && !sameManifest(plan.owned, plan.nextOwned)) await writeManifest(tx, plan.nextOwned);
     return plan;
   });
+  const plan = await withConflictRetry(reconcile);
 
   if (!dryRun && plan.changes.length > 0 && options.events) {
     for (const event of plan.events) await options.events.publish(event);
     await options.events.publish({ type: 'config.applied', changes: plan.changes.length, actor });
   }
   return { changes: plan.changes, dryRun };
+}
+
+/**
+ * Replicas behind a load balancer apply the same file as they start. Two
+ * transactions creating the same organization or user collide on a unique
+ * key; the loser rolls back whole, and a second attempt sees the winner's
+ * rows and finds (nearly) nothing left to do.
+ */
+async function withConflictRetry<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      const conflict = error instanceof DuplicateError || code === '23505' || code === '40001' || code === '40P01';
+      if (!conflict || attempt >= attempts) throw error;
+    }
+  }
 }

@@ -198,6 +198,17 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       expect(await store.scopes.get('code:read')).toBeUndefined();
     });
 
+    it.skipIf(engine !== 'postgres')('two replicas applying the same file at once both succeed and create everything once', async () => {
+      const other = await testStore.openAnother();
+      const results = await Promise.all([apply(store, example(), { clock }), apply(other, example(), { clock })]);
+      expect(results.every((r) => Array.isArray(r.changes))).toBe(true);
+      const state = await snapshot(store);
+      expect(state.orgs).toHaveLength(1);
+      expect(state.users).toHaveLength(4);
+      expect(state.members).toHaveLength(4);
+      expect((await apply(store, example(), { clock })).changes).toEqual([]);
+    });
+
     it('refuses to take over a dynamically registered client and leaves the store unchanged', async () => {
       const now = clock.now();
       await store.clients.create({
