@@ -180,6 +180,11 @@ describe('OAuth 2.1 §4.1.3 code binding and expiry', () => {
     expect(body.error).toBe('invalid_target');
   });
 
+  it('rejects a relative resource as invalid_target', async () => {
+    const { body } = await redeem(fx, await issueCode(fx), { resource: '/mcp' });
+    expect(body.error).toBe('invalid_target');
+  });
+
   it('accepts the resource in another letter case of its host (canonical form, MCP)', async () => {
     const { status } = await redeem(fx, await issueCode(fx), { resource: 'https://MCP.example.com/mcp' });
     expect(status).toBe(200);
