@@ -2,8 +2,8 @@
  * The MCP server definition: the official SDK's register* calls plus a
  * `requires` (scope requirement) and an optional per-operation `policy`
  * (FastMCP's `@mcp.tool(auth=require_scopes(...))`). Stateless Streamable
- * HTTP builds one McpServer per request; `build()` registers everything and
- * removes what the caller's scopes do not allow, so tools/list,
+ * HTTP builds one McpServer per request; `build()` registers only
+ * what the caller's scopes allow, so tools/list,
  * resources/list and prompts/list show only what the caller may use.
  */
 import { McpServer, type ReadResourceCallback, type ReadResourceTemplateCallback, type ResourceMetadata, type ResourceTemplate, type ToolCallback, type PromptCallback } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -26,6 +26,7 @@ interface Removable {
 }
 
 interface Definition {
+  kind: 'tool' | 'resource' | 'prompt';
   gate: Required<Pick<Gate, 'requires'>> & Gate;
   register(server: McpServer): Removable;
 }
@@ -69,7 +70,7 @@ export class GatedMcpServer {
     const { requires, policy, ...toolConfig } = config;
     const gate = gateOf({ requires, policy });
     this.tools.set(name, gate);
-    this.definitions.push({ gate, register: (server) => server.registerTool<OutputArgs, InputArgs>(name, toolConfig, callback) });
+    this.definitions.push({ kind: 'tool', gate, register: (server) => server.registerTool<OutputArgs, InputArgs>(name, toolConfig, callback) });
     return this;
   }
 
@@ -81,10 +82,10 @@ export class GatedMcpServer {
     if (typeof uriOrTemplate === 'string') {
       this.assertNew(this.resources, uriOrTemplate, 'resource');
       this.resources.set(uriOrTemplate, gate);
-      this.definitions.push({ gate, register: (server) => server.registerResource(name, uriOrTemplate, metadata, callback as ReadResourceCallback) });
+      this.definitions.push({ kind: 'resource', gate, register: (server) => server.registerResource(name, uriOrTemplate, metadata, callback as ReadResourceCallback) });
     } else {
       this.templates.push({ template: uriOrTemplate, gate });
-      this.definitions.push({ gate, register: (server) => server.registerResource(name, uriOrTemplate, metadata, callback as ReadResourceTemplateCallback) });
+      this.definitions.push({ kind: 'resource', gate, register: (server) => server.registerResource(name, uriOrTemplate, metadata, callback as ReadResourceTemplateCallback) });
     }
     return this;
   }
@@ -98,7 +99,7 @@ export class GatedMcpServer {
     const { requires, policy, ...promptConfig } = config;
     const gate = gateOf({ requires, policy });
     this.prompts.set(name, gate);
-    this.definitions.push({ gate, register: (server) => server.registerPrompt<Args>(name, promptConfig, callback) });
+    this.definitions.push({ kind: 'prompt', gate, register: (server) => server.registerPrompt<Args>(name, promptConfig, callback) });
     return this;
   }
 
@@ -110,13 +111,21 @@ export class GatedMcpServer {
   /** A fresh McpServer for one request, showing only what `heldScopes` allow. */
   build(heldScopes: ReadonlySet<string>): McpServer {
     const server = new McpServer(this.serverInfo, this.serverOptions);
+    const shown = new Set<Definition['kind']>();
+    const hiddenByKind = new Map<Definition['kind'], Definition>();
     for (const definition of this.definitions) {
-      const registered = definition.register(server);
-      // Register-then-remove keeps the list handlers installed (an empty list, not
-      // "method not found"); remove() rather than disable() because the SDK's
-      // resources/templates/list does not filter disabled templates.
-      if (!isSatisfied(definition.gate.requires, heldScopes)) registered.remove();
+      if (isSatisfied(definition.gate.requires, heldScopes)) {
+        definition.register(server);
+        shown.add(definition.kind);
+      } else if (!hiddenByKind.has(definition.kind)) {
+        hiddenByKind.set(definition.kind, definition);
+      }
     }
+    // A kind with nothing to show still answers its list methods with an empty
+    // list (not "method not found"): register one hidden item and remove it,
+    // which installs the SDK's handlers. remove(), not disable(): the SDK's
+    // resources/templates/list does not filter disabled templates.
+    for (const [kind, definition] of hiddenByKind) if (!shown.has(kind)) definition.register(server).remove();
     return server;
   }
 

@@ -25,8 +25,11 @@ export function toNodeListener(mcp: ProtectedMcp): (req: IncomingMessage, res: S
     { overrideGlobalObjects: false },
   );
   return async (req, res, next) => {
-    const path = new URL((req as ParsedIncoming).originalUrl ?? req.url ?? '/', 'http://localhost').pathname;
-    if (!owned.has(path) && next) return next();
+    if (next) {
+      const raw = (req as ParsedIncoming).originalUrl ?? req.url ?? '/';
+      const query = raw.search(/[?#]/);
+      if (!owned.has(query < 0 ? raw : raw.slice(0, query))) return next();
+    }
     if ((req as ParsedIncoming).originalUrl) req.url = (req as ParsedIncoming).originalUrl;
     await listener(req, res);
   };
