@@ -121,6 +121,8 @@ export const serverSchema = z.strictObject({
     .optional(),
   dynamic_registration: z.strictObject({ enabled: z.boolean().optional(), max_body_bytes: seconds.optional(), max_redirect_uris: seconds.optional() }).optional(),
   allow_insecure_issuer: z.boolean().optional(),
+  revocation_stream_ping_ms: seconds.optional(),
+  introspection_cache_ms: z.number().int().nonnegative().optional(),
 });
 
 export const configSchema = z.strictObject({

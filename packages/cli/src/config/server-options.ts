@@ -33,6 +33,8 @@ export function toServerOptions(server: ServerConfig, issuer: string): PartialOp
       server.dynamic_registration &&
       defined({ enabled: server.dynamic_registration.enabled, maxBodyBytes: server.dynamic_registration.max_body_bytes, maxRedirectUris: server.dynamic_registration.max_redirect_uris }),
     allowInsecureIssuer: server.allow_insecure_issuer,
+    revocationStreamPingMs: server.revocation_stream_ping_ms,
+    introspectionCacheMs: server.introspection_cache_ms,
   }) as PartialOptions;
   return options;
 }
