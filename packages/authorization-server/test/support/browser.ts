@@ -4,7 +4,7 @@
  * found by their accessible labels, as a person finds them, so a login or
  * consent page that is not labelled properly fails these tests.
  */
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -64,7 +64,16 @@ export async function browserLogin(page: Page, as: LoginAs): Promise<string> {
 export async function authorizeInBrowser(browser: Browser, authorizationUrl: string | URL, redirectUri: string, as: Omit<LoginAs, 'until'>): Promise<URL> {
   const context = await browser.newContext();
   try {
-    const page = await context.newPage();
+    return await authorizeInContext(context, authorizationUrl, redirectUri, as);
+  } finally {
+    await context.close();
+  }
+}
+
+/** As `authorizeInBrowser`, in a context the caller owns (to inspect its cookies, or accept a test certificate). */
+export async function authorizeInContext(context: BrowserContext, authorizationUrl: string | URL, redirectUri: string, as: Omit<LoginAs, 'until'>): Promise<URL> {
+  const page = await context.newPage();
+  try {
     let reached: string | undefined;
     page.on('request', (request) => {
       if (!reached && request.isNavigationRequest() && request.url().startsWith(redirectUri)) reached = request.url();
@@ -73,7 +82,7 @@ export async function authorizeInBrowser(browser: Browser, authorizationUrl: str
     await browserLogin(page, { ...as, until: () => reached !== undefined });
     return new URL(reached!);
   } finally {
-    await context.close();
+    await page.close();
   }
 }
 
