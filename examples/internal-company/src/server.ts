@@ -18,6 +18,12 @@ export interface InternalCompanyServerOptions {
   /** Canonical resource URI; default `http://{host}:{port}/mcp`. Its path is where MCP is served. */
   resource?: string;
   introspection: { clientId: string; clientSecret: string; cacheTtlMs?: number };
+  /**
+   * Verify RFC 9068 JWT access tokens locally against `{issuer}/jwks.json`
+   * instead of introspecting (the AS must issue JWTs: access_token_format: jwt).
+   * The introspection credentials then only open the revocation stream.
+   */
+  jwt?: boolean;
   policy?: Policy;
   onDecision?: (record: DecisionRecord) => void | Promise<void>;
   onError?: (error: unknown) => void;
@@ -52,7 +58,7 @@ export async function startInternalCompanyServer(options: InternalCompanyServerO
     resourceName: 'Acme internal tools',
     scopesSupported: [...INTERNAL_COMPANY_SCOPES],
     requiredScopes: [],
-    introspection: options.introspection,
+    ...(options.jwt ? { jwt: { revocation: { clientId: options.introspection.clientId, clientSecret: options.introspection.clientSecret } } } : { introspection: options.introspection }),
     ...(options.policy ? { policy: options.policy } : {}),
     ...(options.onDecision ? { onDecision: options.onDecision } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
