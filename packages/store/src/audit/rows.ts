@@ -47,29 +47,6 @@ export const AS_AUDIT_ROW = [
   'result', 'error', 'scopes', 'ip', 'user_agent as userAgent', 'actor', 'details', 'hash',
 ] as const;
 
-export const toColumns = (row: AuditRow): AuditRecordColumns => ({
-  chain: row.chain,
-  seq: row.seq,
-  time: row.time,
-  type: row.type,
-  org_id: row.orgId,
-  user_id: row.userId,
-  agent_id: row.agentId,
-  client_id: row.clientId,
-  client_name: row.clientName,
-  session_id: row.sessionId,
-  tool: row.tool,
-  params: row.params,
-  result: row.result,
-  error: row.error,
-  scopes: row.scopes,
-  ip: row.ip,
-  user_agent: row.userAgent,
-  actor: row.actor,
-  details: row.details,
-  hash: row.hash,
-});
-
 export const fromColumns = (c: AuditRecordColumns): AuditRow => ({
   chain: c.chain,
   seq: Number(c.seq),
