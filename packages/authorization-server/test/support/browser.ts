@@ -21,7 +21,7 @@ export interface LoginAs {
   untick?: string[];
   /** Press Deny instead of Approve on the consent screen. */
   deny?: boolean;
-  /** True once the browser has left Gatehouse for the client's redirect URI. */
+  /** True once the flow has reached where the caller stops (usually the client's redirect URI). */
   until: (url: string) => boolean;
 }
 
