@@ -90,6 +90,16 @@ for (const engine of ENGINES) {
       expect((await t.store.audit.checkpoints('org_a')).map((c) => [c.seq, c.reason])).toEqual([[7, 'prune']]);
     });
 
+    it('a retention shorter than every record\'s age prunes them all and the chain continues from the cut', async () => {
+      await seed(3);
+      nowUs = START_US + 30 * DAY_US;
+      await pruneExpired(log, [{ id: 'org_a', auditRetentionDays: 1 }], nowUs / 1000);
+      expect((await t.store.audit.scan('org_a', 0, 100)).map((r) => [r.seq, r.type])).toEqual([[4, 'audit.pruned']]);
+      await log.append({ type: 'tool.call', result: 'success', orgId: 'org_a', tool: 'x' });
+      const result = await verifyChain(t.store.audit, 'org_a', { publicKeys: [signer.publicKey] });
+      expect(result).toMatchObject({ ok: true, firstSeq: 4, lastSeq: 5 });
+    });
+
     it('after a prune, deleting the first kept record is still detected', async () => {
       await seed(10);
       nowUs = START_US + 10 * DAY_US;

@@ -21,9 +21,14 @@ export function createKyselyAuditStore(database: Kysely<any>, engine: Engine): A
   const bulkInsert = bulkInsertStatement(engine);
   const canonical = canonicalExpression(engine);
 
-  async function insertLinked(trx: Transaction<AuditTables> | Db, chains: string[], link: AuditLinker): Promise<void> {
+  async function readHeads(trx: Transaction<AuditTables> | Db, chains: string[]): Promise<Map<string, AuditChainHead | undefined>> {
     const heads = new Map<string, AuditChainHead | undefined>();
     for (const chain of chains) heads.set(chain, await readHead(trx, chain));
+    return heads;
+  }
+
+  async function insertLinked(trx: Transaction<AuditTables> | Db, chains: string[], link: AuditLinker, known?: Map<string, AuditChainHead | undefined>): Promise<void> {
+    const heads = known ?? (await readHeads(trx, chains));
     const rows = link(heads);
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) await bulkInsert(trx, rows.slice(i, i + INSERT_CHUNK));
   }
@@ -86,6 +91,9 @@ export function createKyselyAuditStore(database: Kysely<any>, engine: Engine): A
       await withRetry(() => write([checkpoint.chain], async (trx) => {
         await trx.insertInto('audit_checkpoints').values(checkpoint)
           .onConflict((oc) => oc.columns(['chain', 'seq', 'kid']).doNothing()).execute();
+        // Read the head before deleting: a prune may remove every record, and the
+        // prune record must still continue the chain rather than restart it at seq 1.
+        const heads = await readHeads(trx, [checkpoint.chain]);
         // The guarded path the append-only triggers let through (schema.ts).
         if (engine === 'postgres') await sql`SELECT set_config('gatehouse.audit_prune', 'on', true)`.execute(trx);
         else await sql`UPDATE audit_prune_guard SET active = 1 WHERE id = 1`.execute(trx);
@@ -94,7 +102,7 @@ export function createKyselyAuditStore(database: Kysely<any>, engine: Engine): A
         deleted = Number(result.numDeletedRows);
         if (engine === 'postgres') await sql`SELECT set_config('gatehouse.audit_prune', 'off', true)`.execute(trx);
         else await sql`UPDATE audit_prune_guard SET active = 0 WHERE id = 1`.execute(trx);
-        await insertLinked(trx, [checkpoint.chain], link);
+        await insertLinked(trx, [checkpoint.chain], link, heads);
       }));
       return deleted;
     },
