@@ -4,15 +4,17 @@
  * startup error, never a request-time surprise.
  */
 import { canonicalResourceUri, type Clock } from '@gatehouse/core';
-import type { GatedMcpServer } from './gated-server.ts';
+import type { GatedMcpServer, GatedOperations } from './gated-server.ts';
 import type { DecisionRecord, Policy } from './policy.ts';
 import { scopesNamedBy } from './requirements.ts';
 import type { TokenVerifier } from './verification/types.ts';
 import type { IntrospectionVerifierOptions } from './verification/introspection-verifier.ts';
 import type { JwtVerifierOptions } from './verification/jwt-verifier.ts';
 
-export interface ProtectMcpOptions {
-  server: GatedMcpServer;
+/** Everything but the server: what a guard in front of any MCP endpoint (a gateway) needs. */
+export interface McpGuardOptions {
+  /** The gates of the operations behind this endpoint (GatedMcpServer.operations()). */
+  operations: GatedOperations;
   /** The authorization server's issuer identifier. */
   issuer: string;
   /** This server's canonical resource URI (RFC 8707), e.g. https://mcp.example.com/mcp. */
@@ -48,13 +50,17 @@ export interface ProtectMcpOptions {
   clock?: Clock;
 }
 
-export interface ResolvedOptions extends ProtectMcpOptions {
+export interface ProtectMcpOptions extends Omit<McpGuardOptions, 'operations'> {
+  server: GatedMcpServer;
+}
+
+export interface ResolvedOptions extends McpGuardOptions {
   resource: string;
   mcpPath: string;
   requiredScopes: string[];
 }
 
-export function resolveOptions(options: ProtectMcpOptions): ResolvedOptions {
+export function resolveOptions(options: McpGuardOptions): ResolvedOptions {
   const resource = canonicalResourceUri(options.resource);
   if (!resource) throw new Error(`resource must be an absolute http(s) URI without a fragment: ${options.resource}`);
   if (!canonicalResourceUri(options.issuer) || new URL(options.issuer).search) throw new Error(`issuer must be an absolute http(s) URL without query: ${options.issuer}`);
@@ -66,7 +72,7 @@ export function resolveOptions(options: ProtectMcpOptions): ResolvedOptions {
     if (missing.length > 0) throw new Error(`${where} requires ${missing.join(', ')}, which is not in scopes_supported`);
   };
   unknown(requiredScopes, 'the server');
-  const operations = options.server.operations();
+  const operations = options.operations;
   for (const [name, gate] of operations.tools) unknown(scopesNamedBy(gate.requires), `tool ${name}`);
   for (const [name, gate] of operations.prompts) unknown(scopesNamedBy(gate.requires), `prompt ${name}`);
   for (const [uri, gate] of operations.resources) unknown(scopesNamedBy(gate.requires), `resource ${uri}`);

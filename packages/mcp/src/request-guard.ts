@@ -1,0 +1,153 @@
+/**
+ * Everything that happens before an MCP message reaches a server: Origin
+ * check, bearer extraction (header only), body read, token verification
+ * (cache / introspection / JWT), audience, root scopes, routing headers,
+ * per-operation scopes (403 step-up) and policy (JSON-RPC error), with
+ * every decision reported. Either a finished Response, or the verified
+ * principal and the parsed body to hand to a server (or, for a gateway, to
+ * forward upstream without the token).
+ *
+ * Fail closed: when the AS cannot be reached and the cache cannot vouch, the
+ * answer is 503 with a JSON-RPC error and Retry-After (not 401, which would
+ * send clients into a login the AS cannot serve either).
+ */
+import { systemClock } from '@gatehouse/core';
+import { authorizeOperations } from './authorize-operations.ts';
+import { challengeResponse } from './challenge.ts';
+import { extractBearer } from './bearer-token.ts';
+import { AUTHORIZATION_UNAVAILABLE, FORBIDDEN_ORIGIN, HEADER_MISMATCH, PARSE_ERROR, errorMessage, jsonResponse, requestsIn, routingHeaderMismatch } from './jsonrpc.ts';
+import { gatedOperation } from './operation-gate.ts';
+import { resolveOptions, type McpGuardOptions, type ResolvedOptions } from './options.ts';
+import type { Principal } from './principal.ts';
+import { buildMetadata, metadataPaths, metadataUrl, type ProtectedResourceMetadata } from './protected-resource-metadata.ts';
+import { readJsonBody } from './read-body.ts';
+import { isSatisfied, scopesToRequest } from './requirements.ts';
+import { createVerifier } from './verification/create-verifier.ts';
+import { VerifierUnavailableError } from './verification/types.ts';
+
+export interface RequestInfo {
+  ip?: string;
+  /** A body a framework already parsed (express.json()). */
+  parsedBody?: unknown;
+}
+
+export type GuardResult = { kind: 'respond'; response: Response } | { kind: 'proceed'; principal: Principal; body: unknown };
+
+export interface McpGuard {
+  readonly options: ResolvedOptions;
+  readonly metadata: ProtectedResourceMetadata;
+  readonly metadataUrl: string;
+  /** The path MCP requests are served on (the resource URI's path). */
+  readonly mcpPath: string;
+  /** The PRM document's answer for a well-known path, or undefined for any other path. */
+  serveMetadata(request: Request, path: string): Response | undefined;
+  check(request: Request, info?: RequestInfo): Promise<GuardResult>;
+  close(): Promise<void>;
+}
+
+type ChallengeError = 'invalid_token' | 'insufficient_scope' | 'invalid_request' | undefined;
+const union = (...lists: string[][]) => [...new Set(lists.flat())];
+
+export function createMcpGuard(input: McpGuardOptions): McpGuard {
+  const options = resolveOptions(input);
+  const clock = options.clock ?? systemClock;
+  const verifier = createVerifier(options, clock);
+  const { operations, requiredScopes: root } = options;
+  const metadata = buildMetadata({ resource: options.resource, issuer: options.issuer, scopesSupported: options.scopesSupported, resourceName: options.resourceName });
+  const prmUrl = metadataUrl(options.resource);
+  const prmPaths = new Set(metadataPaths(options.resource));
+  const allowedOrigins = options.allowedOrigins === '*' ? '*' : new Set(options.allowedOrigins ?? [new URL(options.resource).origin]);
+  const respond = (response: Response): GuardResult => ({ kind: 'respond', response });
+  const challenge = (error: ChallengeError, scopes: string[], description?: string) =>
+    respond(challengeResponse({ resourceMetadata: prmUrl, scopes, ...(error ? { error } : {}), ...(description ? { description } : {}) }));
+  // Scopes for a 401: what this request needs, else the root's, else everything we support.
+  const scopesFor401 = (body: unknown): string[] => {
+    const needed = requestsIn(body).flatMap((request) => {
+      const gated = gatedOperation(request, operations);
+      return gated ? scopesToRequest(gated.gate.requires, new Set()) : [];
+    });
+    const scopes = union(root, needed);
+    return scopes.length > 0 ? scopes : metadata.scopes_supported;
+  };
+
+  async function check(request: Request, info: RequestInfo = {}): Promise<GuardResult> {
+    // MCP Streamable HTTP: an invalid Origin gets 403 before anything else (DNS rebinding).
+    const origin = request.headers.get('origin');
+    if (origin !== null && allowedOrigins !== '*' && !allowedOrigins.has(origin)) {
+      return respond(jsonResponse(errorMessage(null, FORBIDDEN_ORIGIN, 'Forbidden: origin not allowed'), 403));
+    }
+    const bearer = extractBearer(request);
+    if (bearer.kind === 'malformed') return challenge('invalid_request', [], bearer.description);
+    let body: unknown;
+    if (request.method === 'POST') {
+      if (info.parsedBody !== undefined) body = info.parsedBody;
+      else {
+        const read = await readJsonBody(request, options.maxBodyBytes ?? 1_048_576);
+        if (!read.ok && bearer.kind === 'none') return challenge(undefined, scopesFor401(undefined));
+        if (!read.ok) return respond(jsonResponse(errorMessage(null, PARSE_ERROR, read.message), read.status));
+        body = read.value;
+      }
+    }
+    if (bearer.kind === 'none') return challenge(undefined, scopesFor401(body));
+
+    let verification;
+    try {
+      verification = await verifier.verify(bearer.token);
+    } catch (error) {
+      if (!(error instanceof VerifierUnavailableError)) throw error;
+      options.onError?.(error);
+      const message = 'The authorization server cannot be reached to verify the access token';
+      return respond(jsonResponse(errorMessage(null, AUTHORIZATION_UNAVAILABLE, message), 503, { 'retry-after': '5', 'cache-control': 'no-store' }));
+    }
+    if (!verification.ok) return challenge('invalid_token', scopesFor401(body));
+    const principal = verification.principal;
+    if (!isSatisfied({ alternatives: [root] }, new Set(principal.scopes))) return challenge('insufficient_scope', root);
+    // Stateless: no standalone SSE stream, no session to delete.
+    if (request.method !== 'POST') return respond(new Response(null, { status: 405, headers: { allow: 'POST' } }));
+    const mismatch = routingHeaderMismatch(request.headers, body);
+    if (mismatch) return respond(jsonResponse(errorMessage(null, HEADER_MISMATCH, mismatch), 400));
+
+    const verdict = await authorizeOperations({
+      principal,
+      requests: requestsIn(body),
+      operations,
+      policy: options.policy,
+      onDecision: options.onDecision,
+      context: { time: clock.now(), ip: info.ip, userAgent: request.headers.get('user-agent') ?? undefined, resource: options.resource },
+    });
+    if (verdict.kind === 'step_up') return challenge('insufficient_scope', union(root, verdict.scopes));
+    if (verdict.kind === 'errors') return respond(jsonResponse(Array.isArray(body) ? verdict.messages : verdict.messages[0]));
+    return { kind: 'proceed', principal, body };
+  }
+
+  return {
+    options,
+    metadata,
+    metadataUrl: prmUrl,
+    mcpPath: options.mcpPath,
+    serveMetadata(request, path) {
+      if (!prmPaths.has(path)) return undefined;
+      if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: { 'access-control-allow-origin': '*', 'access-control-allow-methods': 'GET' } });
+      if (request.method !== 'GET' && request.method !== 'HEAD') return new Response(null, { status: 405, headers: { allow: 'GET' } });
+      return jsonResponse(metadata, 200, { 'access-control-allow-origin': '*', 'cache-control': 'max-age=300' });
+    },
+    check,
+    close: () => verifier.close(),
+  };
+}
+
+/**
+ * The raw path of an absolute URL, without parsing the whole URL (hot path).
+ * Not normalized: `/a/../mcp` or `%6Dcp` is not `/mcp` here, so such a
+ * request is answered 404 rather than served.
+ */
+export function pathOf(url: string): string {
+  const start = url.indexOf('/', url.indexOf('://') + 3);
+  if (start < 0) return '/';
+  let end = url.length;
+  const query = url.indexOf('?', start);
+  if (query >= 0) end = query;
+  const hash = url.indexOf('#', start);
+  if (hash >= 0 && hash < end) end = hash;
+  return url.slice(start, end);
+}
