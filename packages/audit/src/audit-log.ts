@@ -5,6 +5,11 @@
  * batch resolves after its COMMIT. All writes of this process go through
  * one queue, so each chain grows linearly here; across processes the store
  * serializes per chain (see AuditStore.append).
+ *
+ * Do not await an append inside `store.transaction(...)`: on SQLite the
+ * audit write needs the one connection the open transaction holds (it
+ * would wait forever), and on PostgreSQL the record would commit even if
+ * the surrounding transaction rolls back. Publish events after COMMIT.
  */
 import type { AuditCheckpointRow, AuditRow, AuditStore, CheckpointReason } from '@gatehouse/store';
 import { signCheckpoint, type AuditSigner } from './checkpoint.ts';
