@@ -177,6 +177,19 @@ describe('Revocation reaches the MCP server at once, with caching on', () => {
   });
 });
 
+describe('Deprovisioning reaches the MCP server at once', () => {
+  it('a user disabled at the AS is refused 1 s later, with caching on', async () => {
+    const provider = await signIn(PEOPLE.sam!);
+    const token = provider.tokens()!.access_token;
+    expect((await rawCall(token, 'list_tickets', {})).status).toBe(200);
+    const user = (await store.users.getByEmail('sam@acme.test'))!;
+    const disabled = await fetch(`${gatehouse.issuer}/admin/users/${user.id}/disable`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    expect(disabled.status).toBe(200);
+    await sleep(1_000);
+    expect((await rawCall(token, 'list_tickets', {})).status).toBe(401);
+  });
+});
+
 describe('Fail closed when the authorization server is down', () => {
   it('refuses an uncached token while the AS is stopped, and recovers by itself after a restart', async () => {
     const provider = await signIn(PEOPLE.maria!);
