@@ -21,47 +21,75 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const here = dirname(fileURLToPath(import.meta.url));
 const FORM = 'application/x-www-form-urlencoded';
 
-type Scenario = { name: string; target: number | undefined; tokensPerRequest: number; gatehouse: (info: BenchServerInfo) => AutocannonRequest; reference?: (info: BenchServerInfo) => AutocannonRequest };
+/** A scenario's request for one server, and a count of 2xx answers that did not say what they should. */
+interface Probe {
+  request: AutocannonRequest;
+  wrong: { count: number };
+}
+type Server = ServerChild<BenchServerInfo>;
+type Scenario = { name: string; target: number | undefined; tokensPerRequest: number; gatehouse: (server: Server) => Promise<Probe>; reference?: (server: Server) => Promise<Probe> };
 
-const introspect = (path: string, tokens: (info: BenchServerInfo) => string[]) => (info: BenchServerInfo): AutocannonRequest => {
-  const next = cycle(tokens(info));
+/** Introspection must answer active: an inactive answer is fast and would flatter whoever gives it. */
+const introspect = (path: string, tokens: (info: BenchServerInfo) => string[]) => async (server: Server): Promise<Probe> => {
+  const next = cycle(tokens(server.info));
+  const wrong = { count: 0 };
   return {
-    method: 'POST', path, headers: { 'content-type': FORM, authorization: basicAuth(RESOURCE_SERVER.id, RESOURCE_SERVER.secret) },
-    setupRequest: (request) => ({ ...request, body: form({ token: next() }) }),
+    wrong,
+    request: {
+      method: 'POST', path, headers: { 'content-type': FORM, authorization: basicAuth(RESOURCE_SERVER.id, RESOURCE_SERVER.secret) },
+      setupRequest: (request) => ({ ...request, body: form({ token: next() }) }),
+      onResponse: (status, body) => {
+        if (status === 200 && !body.includes('"active":true')) wrong.count += 1;
+      },
+    },
   };
 };
 
-const clientCredentials = (info: BenchServerInfo): AutocannonRequest => {
-  void info;
+const clientCredentials = async (): Promise<Probe> => {
+  const wrong = { count: 0 };
   return {
-    method: 'POST', path: '/token', headers: { 'content-type': FORM, authorization: basicAuth(AGENT.id, AGENT.secret) },
-    body: form({ grant_type: 'client_credentials', resource: RESOURCE, scope: SCOPE }),
+    wrong,
+    request: {
+      method: 'POST', path: '/token', headers: { 'content-type': FORM, authorization: basicAuth(AGENT.id, AGENT.secret) },
+      body: form({ grant_type: 'client_credentials', resource: RESOURCE, scope: SCOPE }),
+      onResponse: (status, body) => {
+        if (status === 200 && !body.includes('"access_token"')) wrong.count += 1;
+      },
+    },
   };
 };
 
 /**
  * Every refresh token is used once: responses put their successor back in a
- * shared stack. Last in, first out, because oidc-provider's default adapter
- * is an LRU of 1,000 entries: a token left waiting behind many others is
- * evicted there (then "not found"); a stack keeps using the freshest ones.
+ * shared stack. Each measurement gets fresh tokens minted by the server just
+ * before it (a run that ends with requests in flight loses their
+ * successors), and the stack is last in, first out, because
+ * oidc-provider's default adapter is an LRU of 1,000 entries that evicts
+ * tokens left waiting.
  */
-const refresh = (info: BenchServerInfo): AutocannonRequest => {
-  const stack = [...info.refreshTokens];
+const refresh = async (server: Server): Promise<Probe> => {
+  const stack = await server.ask<string[]>(`refresh-tokens:${CONNECTIONS * 3}`);
+  const wrong = { count: 0 };
   return {
-    method: 'POST', path: '/token', headers: { 'content-type': FORM },
-    setupRequest: (request) => ({ ...request, body: form({ grant_type: 'refresh_token', refresh_token: stack.pop() ?? 'exhausted', client_id: PUBLIC_CLIENT, resource: RESOURCE }) }),
-    onResponse: (status, body) => {
-      if (status === 200) stack.push((JSON.parse(body) as { refresh_token: string }).refresh_token);
+    wrong,
+    request: {
+      method: 'POST', path: '/token', headers: { 'content-type': FORM },
+      setupRequest: (request) => ({ ...request, body: form({ grant_type: 'refresh_token', refresh_token: stack.pop() ?? 'exhausted', client_id: PUBLIC_CLIENT, resource: RESOURCE }) }),
+      onResponse: (status, body) => {
+        if (status !== 200) return;
+        const next = (JSON.parse(body) as { refresh_token?: string }).refresh_token;
+        if (next) stack.push(next);
+        else wrong.count += 1;
+      },
     },
   };
 };
 
-/** Refresh runs before client_credentials: a flood of new tokens would evict the reference's prepared refresh tokens from its LRU. */
 const SCENARIOS: Scenario[] = [
   { name: 'introspection (service token)', target: 2, tokensPerRequest: 0, gatehouse: introspect('/introspect', (i) => i.serviceTokens), reference: introspect('/token/introspection', (i) => i.serviceTokens) },
   { name: 'introspection (user token, org roles)', target: undefined, tokensPerRequest: 0, gatehouse: introspect('/introspect', (i) => i.userTokens) },
-  { name: 'issuance: refresh_token (rotating)', target: 1.5, tokensPerRequest: 2, gatehouse: refresh, reference: refresh },
   { name: 'issuance: client_credentials', target: 1.5, tokensPerRequest: 1, gatehouse: clientCredentials, reference: clientCredentials },
+  { name: 'issuance: refresh_token (rotating)', target: 1.5, tokensPerRequest: 2, gatehouse: refresh, reference: refresh },
 ];
 
 interface Measured {
@@ -71,13 +99,20 @@ interface Measured {
   acknowledged: number;
 }
 
-/** Warm-up, then the measured run; CPU time is the server process's own, so it holds up when the machine is busy. */
-async function measure(server: ServerChild<BenchServerInfo>, request: AutocannonRequest): Promise<Measured> {
+/**
+ * Warm-up, then the measured run. CPU time is the server process's own, so
+ * it holds up when the machine is busy. Wrong 2xx answers count as failures.
+ */
+async function measure(server: Server, makeProbe: (server: Server) => Promise<Probe>): Promise<Measured> {
+  const { request, wrong } = await makeProbe(server);
   const warm = await runLoad({ url: server.info.url, seconds: 1, connections: CONNECTIONS, request });
+  const wrongBefore = wrong.count;
   const cpuBefore = await server.ask<number>('cpu');
-  const result = await runLoad({ url: server.info.url, seconds: SECONDS, connections: CONNECTIONS, request });
+  const run = await runLoad({ url: server.info.url, seconds: SECONDS, connections: CONNECTIONS, request });
   const cpuAfter = await server.ask<number>('cpu');
-  return { result, cpuPerRequest: (cpuAfter - cpuBefore) / Math.max(1, result.ok + result.failed), acknowledged: warm.ok + result.ok };
+  const bad = wrong.count - wrongBefore;
+  const result = { ...run, ok: run.ok - bad, failed: run.failed + bad, rps: run.ok > 0 ? (run.rps * (run.ok - bad)) / run.ok : 0 };
+  return { result, cpuPerRequest: (cpuAfter - cpuBefore) / Math.max(1, run.ok + run.failed), acknowledged: warm.ok + result.ok };
 }
 
 /** Best of ROUNDS alternating runs: other load on the machine only ever makes a run slower. */
@@ -93,33 +128,32 @@ try {
   // JIT warm-up of both servers' shared paths (HTTP, routing, client authentication) before anything is measured.
   for (const server of [gatehouse, reference]) {
     const path = server === gatehouse ? '/introspect' : '/token/introspection';
-    await runLoad({ url: server.info.url, seconds: 2, connections: CONNECTIONS, request: introspect(path, (i) => i.serviceTokens)(server.info) });
+    await runLoad({ url: server.info.url, seconds: 2, connections: CONNECTIONS, request: (await introspect(path, (i) => i.serviceTokens)(server)).request });
   }
-  for (const scenario of SCENARIOS) {
-    const ourRequest = scenario.gatehouse(gatehouse.info);
-    const theirRequest = scenario.reference?.(reference.info);
+  for (const scenario of SCENARIOS.filter((s) => !process.env.BENCH_ONLY || s.name.includes(process.env.BENCH_ONLY))) {
     const ours: Measured[] = [];
     const theirs: Measured[] = [];
     const perRequest = scenario.tokensPerRequest;
     for (let round = 0; round < ROUNDS; round += 1) {
       const before = await gatehouse.ask<number>('token-count');
-      const run = await measure(gatehouse, ourRequest);
+      const run = await measure(gatehouse, scenario.gatehouse);
       const after = await gatehouse.ask<number>('token-count');
       // Every acknowledged token must be in the store (in-flight ones at the end may add a few more).
       missed += Math.max(0, run.acknowledged * perRequest - (after - before));
       issuedByGatehouse += run.acknowledged * perRequest;
       failures += run.result.failed;
       ours.push(run);
-      if (theirRequest) theirs.push(await measure(reference, theirRequest));
+      if (scenario.reference) theirs.push(await measure(reference, scenario.reference));
     }
     const g = best(ours);
     const r = theirs.length > 0 ? best(theirs) : undefined;
-    const ratio = r ? g.result.rps / r.result.rps : undefined;
+    // A reference that answered nothing right has no throughput to compare with.
+    const ratio = r && r.result.rps > 0 ? g.result.rps / r.result.rps : undefined;
     rows.push([
       scenario.name,
       fmt(g.result.rps), fmt(g.result.p99, 1), fmt(g.cpuPerRequest), fmt(g.result.failed),
       r ? fmt(r.result.rps) : '-', r ? fmt(r.result.p99, 1) : '-', r ? fmt(r.cpuPerRequest) : '-', r ? fmt(r.result.failed) : '-',
-      ratio === undefined ? '-' : `${ratio.toFixed(2)}×${scenario.target ? (ratio >= scenario.target ? ` (≥${scenario.target}× ok)` : ` (target ${scenario.target}×: MISSED)`) : ''}`,
+      ratio === undefined ? (r ? 'n/a (reference failed)' : '-') : `${ratio.toFixed(2)}×${scenario.target ? (ratio >= scenario.target ? ` (≥${scenario.target}× ok)` : ` (target ${scenario.target}×: MISSED)`) : ''}`,
     ]);
   }
 } finally {

@@ -46,11 +46,14 @@ for (let i = 0; i < INTROSPECTION_TOKENS; i += 1) {
   serviceTokens.push((await tokenRequest({ grant_type: 'client_credentials', resource: RESOURCE, scope: SCOPE }, basicAuth(AGENT.id, AGENT.secret))).access_token);
 }
 const userTokens: string[] = [];
-const refreshTokens: string[] = [];
-for (let i = 0; i < INTROSPECTION_TOKENS + REFRESH_TOKENS; i += 1) {
-  const issued = await redeemFreshCode();
-  if (i < INTROSPECTION_TOKENS) userTokens.push(issued.access_token);
-  else refreshTokens.push(issued.refresh_token!);
+for (let i = 0; i < INTROSPECTION_TOKENS; i += 1) userTokens.push((await redeemFreshCode()).access_token);
+const refreshTokens = await mintRefreshTokens(REFRESH_TOKENS);
+
+/** Refresh tokens as a client gets them: a consented grant, a code, a redemption with PKCE. */
+async function mintRefreshTokens(count: number): Promise<string[]> {
+  const tokens: string[] = [];
+  for (let i = 0; i < count; i += 1) tokens.push((await redeemFreshCode()).refresh_token!);
+  return tokens;
 }
 
 async function redeemFreshCode() {
@@ -91,6 +94,7 @@ const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (addr
 });
 
 process.on('message', async (question) => {
+  if (typeof question === 'string' && question.startsWith('refresh-tokens:')) process.send!(await mintRefreshTokens(Number(question.split(':')[1])));
   if (question === 'cpu') {
     const usage = process.cpuUsage();
     process.send!(usage.user + usage.system);

@@ -9,7 +9,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
-import { AGENT, INTROSPECTION_TOKENS, PUBLIC_CLIENT, REDIRECT, REFRESH_TOKENS, RESOURCE, RESOURCE_SERVER, SCOPE, type BenchServerInfo } from './as-shared.ts';
+import { AGENT, INTROSPECTION_TOKENS, PUBLIC_CLIENT, REDIRECT, RESOURCE, RESOURCE_SERVER, SCOPE, type BenchServerInfo } from './as-shared.ts';
 import { announceReady } from './child.ts';
 import { basicAuth, form } from './load.ts';
 
@@ -60,19 +60,26 @@ for (let i = 0; i < INTROSPECTION_TOKENS; i += 1) {
 }
 
 const client = await provider.Client.find(PUBLIC_CLIENT);
-const refreshTokens: string[] = [];
-for (let i = 0; i < REFRESH_TOKENS; i += 1) {
-  const grant = new provider.Grant({ accountId: 'usr_bench', clientId: PUBLIC_CLIENT });
-  grant.addOIDCScope('offline_access');
-  grant.addResourceScope(RESOURCE, SCOPE);
-  const grantId = await grant.save();
-  const refreshToken = new provider.RefreshToken({ client, accountId: 'usr_bench', grantId, scope: `offline_access ${SCOPE}`, resource: RESOURCE, gty: 'authorization_code' });
-  refreshTokens.push(await refreshToken.save());
+
+/** A grant with offline_access and the resource's scopes, and a refresh token under it, through the provider's own models. */
+async function mintRefreshTokens(count: number): Promise<string[]> {
+  const tokens: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const grant = new provider.Grant({ accountId: 'usr_bench', clientId: PUBLIC_CLIENT });
+    grant.addOIDCScope('offline_access');
+    grant.addResourceScope(RESOURCE, SCOPE);
+    const grantId = await grant.save();
+    const refreshToken = new provider.RefreshToken({ client, accountId: 'usr_bench', grantId, scope: `offline_access ${SCOPE}`, resource: RESOURCE, gty: 'authorization_code' });
+    tokens.push(await refreshToken.save());
+  }
+  return tokens;
 }
+const refreshTokens: string[] = [];
 
 const info: BenchServerInfo = { url, serviceTokens, userTokens: [], refreshTokens };
 announceReady(info);
-process.on('message', (question) => {
+process.on('message', async (question) => {
+  if (typeof question === 'string' && question.startsWith('refresh-tokens:')) process.send!(await mintRefreshTokens(Number(question.split(':')[1])));
   if (question === 'cpu') {
     const usage = process.cpuUsage();
     process.send!(usage.user + usage.system);

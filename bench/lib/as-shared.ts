@@ -5,9 +5,9 @@ export const AGENT = { id: 'bench-agent', secret: 'bench-agent-secret-0123456789
 export const RESOURCE_SERVER = { id: 'bench-rs', secret: 'bench-rs-secret-0123456789abcdefghijkl' };
 export const PUBLIC_CLIENT = 'bench-public';
 export const REDIRECT = 'http://127.0.0.1/cb';
-/** Tokens prepared up front for the introspection run and refresh tokens for the refresh run. */
+/** Access tokens prepared up front for the introspection runs (refresh tokens are minted per run, on request). */
 export const INTROSPECTION_TOKENS = 200;
-export const REFRESH_TOKENS = 400;
+export const REFRESH_TOKENS = 0;
 
 export interface BenchServerInfo {
   url: string;
@@ -15,5 +15,6 @@ export interface BenchServerInfo {
   serviceTokens: string[];
   /** Gatehouse only: user access tokens (grant, user and membership lookups). */
   userTokens: string[];
+  /** Unused at start; each refresh run asks the server for fresh ones (`refresh-tokens:N` over IPC). */
   refreshTokens: string[];
 }
