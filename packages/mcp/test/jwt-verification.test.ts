@@ -64,6 +64,14 @@ describe('RFC 9068 JWT access tokens verified against the AS JWKS', () => {
     expect((await rpc(mcp, 'tools/list', {}, await sign())).status).toBe(503);
   });
 
+  it('fails closed (503) when the JWKS endpoint answers 500, or something that is not a key set', async () => {
+    as.jwksStatus = 500;
+    expect((await rpc(mcp, 'tools/list', {}, await sign())).status).toBe(503);
+    as.jwksStatus = 200;
+    as.jwks = { keys: 'none' } as never;
+    expect((await rpc(mcp, 'tools/list', {}, await sign())).status).toBe(503);
+  });
+
   it('refuses a JWT whose jti was revoked, as soon as the event arrives', async () => {
     await until(() => as.streamClients === 1, 'stream connected');
     const token = await sign({ jti: 'at_revoked' });

@@ -68,9 +68,7 @@ export class JwtVerifier implements TokenVerifier {
       }));
     } catch (error) {
       if (error instanceof errors.JWTExpired) return { ok: false, reason: 'expired' };
-      if (error instanceof errors.JWKSTimeout || (error instanceof TypeError && /fetch/i.test(error.message)) || isNetworkError(error)) {
-        throw new VerifierUnavailableError('JWKS unreachable', { cause: error });
-      }
+      if (jwksUnavailable(error)) throw new VerifierUnavailableError('JWKS unreachable', { cause: error });
       if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'iss') return { ok: false, reason: 'wrong_issuer' };
       return { ok: false, reason: 'inactive' };
     }
@@ -103,6 +101,14 @@ export class JwtVerifier implements TokenVerifier {
     else if (event.clientId) this.cutoffs.set(`client:${event.clientId}`, at);
     if (event.role) this.cutoffs.set(`role:${event.role}`, at);
   }
+}
+
+/** The key set could not be obtained (timeout, network, non-200, not a JWKS): the AS's problem, not the token's. */
+function jwksUnavailable(error: unknown): boolean {
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return true;
+  // jose reports a non-200 JWKS response as a generic JOSEError.
+  if (error instanceof errors.JOSEError && error.code === 'ERR_JOSE_GENERIC') return true;
+  return (error instanceof TypeError && /fetch/i.test(error.message)) || isNetworkError(error);
 }
 
 function isNetworkError(error: unknown): boolean {

@@ -15,6 +15,7 @@ export interface FakeAuthorizationServer {
   introspectionCalls: number;
   lastAuthorization: string | undefined;
   jwks: { keys: unknown[] };
+  jwksStatus: number;
   streamClients: number;
   streamConnects: number;
   push(event: Record<string, unknown>): void;
@@ -35,6 +36,7 @@ export async function startFakeAuthorizationServer(): Promise<FakeAuthorizationS
     introspectionCalls: 0,
     lastAuthorization: undefined,
     jwks: { keys: [] },
+    jwksStatus: 200,
     streamConnects: 0,
     get streamClients() {
       return streams.size;
@@ -60,7 +62,7 @@ export async function startFakeAuthorizationServer(): Promise<FakeAuthorizationS
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (path === '/jwks.json') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(state.jwks));
+    if (path === '/jwks.json') return void res.writeHead(state.jwksStatus, { 'content-type': 'application/json' }).end(JSON.stringify(state.jwks));
     if (req.headers.authorization !== expected) return void res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"invalid_client"}');
     state.lastAuthorization = req.headers.authorization;
     if (path === '/revocations/stream') {
