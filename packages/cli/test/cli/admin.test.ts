@@ -111,7 +111,7 @@ describe('gatehouse users / members / roles', () => {
   it('changing a member’s roles revokes their tokens in the organization', async () => {
     const token = await insertToken('eli@acme.test');
     const result = await runCli(['members', 'set-roles', 'eli@acme.test', 'acme', '--roles', 'Engineering,Support'], { env });
-    expect(result).toMatchObject({ code: 0, stdout: 'set eli@acme.test in acme: Engineering, Support; revoked 1 token\n' });
+    expect(result).toEqual({ code: 0, stdout: 'set eli@acme.test in acme: Engineering, Support; revoked 1 token\n', stderr: '' });
     expect(await revokedAt(token)).not.toBeNull();
   });
 
@@ -183,6 +183,34 @@ describe('gatehouse clients / tokens / orgs', () => {
     expect(types).toContain('admin.user.disabled');
     expect(types).toContain('admin.client.registered');
     expect(types).toContain('token.revoked');
+  });
+});
+
+describe('gatehouse migrate', () => {
+  it('creates the schema of a new database, then reports it up to date', async () => {
+    const fresh = { GATEHOUSE_DATABASE_URL: `sqlite:${join(dir, 'fresh.sqlite')}` };
+    const first = await runCli(['migrate', '--json'], { env: fresh });
+    expect(first.code).toBe(0);
+    expect((JSON.parse(first.stdout) as { applied: string[] }).applied.length).toBeGreaterThan(0);
+    expect(await runCli(['migrate'], { env: fresh })).toEqual({ code: 0, stdout: 'database is up to date\n', stderr: '' });
+  });
+});
+
+describe('gatehouse members add / clients add --public', () => {
+  it('adds a member with roles, and refuses adding them twice', async () => {
+    const added = await runCli(['members', 'add', 'maria@acme.test', 'globex', '--roles', 'HR,Management'], { env });
+    expect(added).toMatchObject({ code: 0, stdout: 'added maria@acme.test in globex: HR, Management\n' });
+    const again = await runCli(['members', 'add', 'maria@acme.test', 'globex', '--roles', 'HR'], { env });
+    expect(again).toEqual({ code: 1, stdout: '', stderr: 'gatehouse: maria@acme.test is already a member of globex (use "members set-roles")\n' });
+  });
+
+  it('registers a public client without a secret, and refuses one without a redirect URI', async () => {
+    const ok = await runCli(['clients', 'add', '--id', 'desk-app', '--name', 'Desk app', '--public', '--redirect-uri', 'http://127.0.0.1:8765/callback'], { env });
+    expect(ok).toMatchObject({ code: 0, stdout: 'registered client desk-app\n' });
+    const stored = await withStore((store) => store.clients.get('desk-app'));
+    expect(stored).toMatchObject({ tokenEndpointAuthMethod: 'none', secretHash: null, redirectUris: ['http://127.0.0.1:8765/callback'] });
+    const bad = await runCli(['clients', 'add', '--name', 'No redirect', '--public'], { env });
+    expect(bad).toEqual({ code: 1, stdout: '', stderr: 'gatehouse: redirect-uris: an authorization_code client needs at least one redirect URI\n' });
   });
 });
 
