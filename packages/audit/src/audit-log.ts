@@ -13,6 +13,7 @@
  */
 import type { AuditCheckpointRow, AuditRow, AuditStore, CheckpointReason } from '@gatehouse/store';
 import { signCheckpoint, type AuditSigner } from './checkpoint.ts';
+import { CheckpointSchedule } from './checkpoint-schedule.ts';
 import { linkRows, prepareRow, type PreparedRow } from './prepare.ts';
 import { recordFromRow, type AuditEntry, type AuditRecord } from './record.ts';
 import { createRedactor, type RedactionConfig, type Redactor } from './redact.ts';
@@ -53,7 +54,7 @@ export class AuditLog {
   private draining = false;
   /** Serializes transactions of this process: batches, checkpoints, prunes. */
   private writer: Promise<unknown> = Promise.resolve();
-  private readonly unsigned = new Map<string, { count: number; since: number; head: { seq: number; hash: string } }>();
+  private readonly schedule: CheckpointSchedule | undefined;
   private readonly listeners = new Set<Listener>();
   private timer: NodeJS.Timeout | undefined;
 
@@ -64,9 +65,13 @@ export class AuditLog {
     this.maxBatch = options.maxBatch ?? 5000;
     this.every = { records: options.checkpointEvery?.records ?? 10_000, ms: options.checkpointEvery?.ms ?? 60_000 };
     this.onError = options.onError ?? ((error) => console.error('gatehouse audit:', error));
-    if (options.signer !== undefined && this.every.ms > 0) {
-      this.timer = setInterval(() => void this.exclusive(() => this.checkpointDue(true)).catch(this.onError), this.every.ms);
-      this.timer.unref();
+    if (options.signer !== undefined) {
+      const schedule = new CheckpointSchedule(this.store, options.signer, this.every, () => formatMicros(this.now()));
+      this.schedule = schedule;
+      if (this.every.ms > 0) {
+        this.timer = setInterval(() => void this.exclusive(() => schedule.sign('timer')).catch(this.onError), this.every.ms);
+        this.timer.unref();
+      }
     }
   }
 
@@ -110,7 +115,7 @@ export class AuditLog {
       if (head === undefined) return undefined;
       const checkpoint = signCheckpoint(signer, { chain, ...head }, formatMicros(this.now()), reason);
       await this.store.addCheckpoint(checkpoint);
-      this.unsigned.delete(chain);
+      this.schedule?.signed(chain);
       return checkpoint;
     });
   }
@@ -143,7 +148,8 @@ export class AuditLog {
   async close(): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer);
     await this.flush();
-    if (this.options.signer !== undefined) await this.exclusive(() => this.checkpointDue(false, true));
+    const schedule = this.schedule;
+    if (schedule !== undefined) await this.exclusive(() => schedule.sign('all'));
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -169,31 +175,12 @@ export class AuditLog {
       }
       linked.forEach((row, i) => batch[i]!.resolve({ chain: row.chain, seq: row.seq, hash: row.hash, time: row.time }));
       this.publish(linked);
-      this.track(linked);
-      await this.checkpointDue(false).catch(this.onError);
+      if (this.schedule !== undefined) {
+        this.schedule.track(linked);
+        await this.schedule.sign('records').catch(this.onError);
+      }
     }
     this.draining = false;
-  }
-
-  private track(rows: AuditRow[]): void {
-    if (this.options.signer === undefined) return;
-    for (const row of rows) {
-      const state = this.unsigned.get(row.chain) ?? { count: 0, since: Date.now(), head: row };
-      state.count++;
-      state.head = { seq: row.seq, hash: row.hash };
-      this.unsigned.set(row.chain, state);
-    }
-  }
-
-  private async checkpointDue(timerFired: boolean, all = false): Promise<void> {
-    const signer = this.options.signer;
-    if (signer === undefined) return;
-    for (const [chain, state] of [...this.unsigned]) {
-      const due = all || state.count >= this.every.records || (timerFired && Date.now() - state.since >= this.every.ms);
-      if (!due) continue;
-      await this.store.addCheckpoint(signCheckpoint(signer, { chain, ...state.head }, formatMicros(this.now()), 'periodic'));
-      this.unsigned.delete(chain);
-    }
   }
 
   private publish(rows: AuditRow[]): void {
