@@ -46,6 +46,16 @@ describe('RFC 7662 introspection with client_secret_basic', () => {
   });
 });
 
+describe('Refusals are cached as well', () => {
+  it('introspects a token for another resource once, however often it is replayed', async () => {
+    setup();
+    await until(() => as.streamClients === 1, 'stream connected');
+    as.tokens.set('foreign', activeToken(as.issuer, { aud: 'https://other.example/mcp' }));
+    for (let i = 0; i < 3; i++) expect((await list('foreign')).status).toBe(401);
+    expect(as.introspectionCalls).toBe(1);
+  });
+});
+
 describe('Revocation reaches the cache at once (GET {issuer}/revocations/stream)', () => {
   beforeEach(async () => {
     setup();

@@ -120,8 +120,9 @@ export class IntrospectionVerifier implements TokenVerifier {
     const verification = this.evaluate(claims, now);
     if (generation === this.generation) {
       const ttlEnd = now + this.ttl();
+      // Refusals are cached too: inactive, expired, foreign audience never turn valid again.
       if (verification.ok) this.cache.set(hash, verification.principal, Math.min(ttlEnd, verification.principal.expiresAt));
-      else if (verification.reason === 'inactive') this.cache.set(hash, null, ttlEnd);
+      else this.cache.set(hash, null, ttlEnd);
     }
     return verification;
   }
