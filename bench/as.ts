@@ -85,11 +85,16 @@ const refresh = async (server: Server): Promise<Probe> => {
   };
 };
 
+/**
+ * Refresh runs before client_credentials: after a flood of client_credentials
+ * tokens the reference's LRU adapter was seen to lose freshly minted
+ * refresh tokens ("refresh token not found").
+ */
 const SCENARIOS: Scenario[] = [
   { name: 'introspection (service token)', target: 2, tokensPerRequest: 0, gatehouse: introspect('/introspect', (i) => i.serviceTokens), reference: introspect('/token/introspection', (i) => i.serviceTokens) },
   { name: 'introspection (user token, org roles)', target: undefined, tokensPerRequest: 0, gatehouse: introspect('/introspect', (i) => i.userTokens) },
-  { name: 'issuance: client_credentials', target: 1.5, tokensPerRequest: 1, gatehouse: clientCredentials, reference: clientCredentials },
   { name: 'issuance: refresh_token (rotating)', target: 1.5, tokensPerRequest: 2, gatehouse: refresh, reference: refresh },
+  { name: 'issuance: client_credentials', target: 1.5, tokensPerRequest: 1, gatehouse: clientCredentials, reference: clientCredentials },
 ];
 
 interface Measured {
