@@ -14,5 +14,6 @@ export { createRedactor, DEFAULT_REDACTED_FIELDS, REDACTED, type RedactionConfig
 export { pruneExpired } from './retention.ts';
 export { formatSyslogFrame, SyslogForwarder, type SyslogOptions } from './syslog.ts';
 export { formatMicros, normalizeTime, systemMicroClock, microClockFrom, type MicroClock } from './time.ts';
-export { verifyChain, type VerifyResult, type VerifyFailure, type VerifyFailureReason, type VerifyOptions } from './verify.ts';
+export { verifyExport, ExportFormatError } from './verify-export.ts';
+export { verifyChain, type ChainSource, type VerifyResult, type VerifyFailure, type VerifyFailureReason, type VerifyOptions } from './verify.ts';
 export { auditRoutes, type AuditRoutesOptions } from './http/routes.ts';

@@ -39,6 +39,9 @@ export interface VerifyResult {
   failure?: VerifyFailure;
 }
 
+/** What verification reads: the database's AuditStore, or an export (verify-export.ts). */
+export type ChainSource = Pick<AuditStore, 'checkpoints' | 'scan' | 'scanCanonical'>;
+
 export interface VerifyOptions {
   /** Public keys of the checkpoint signers; without them signatures are not checked. */
   publicKeys?: KeyObject[];
@@ -47,7 +50,7 @@ export interface VerifyOptions {
   pageSize?: number;
 }
 
-export async function verifyChain(store: AuditStore, chain: string, options: VerifyOptions = {}): Promise<VerifyResult> {
+export async function verifyChain(store: ChainSource, chain: string, options: VerifyOptions = {}): Promise<VerifyResult> {
   const stored = await store.checkpoints(chain);
   const all = [...stored, ...(options.externalCheckpoints ?? []).filter((c) => c.chain === chain)];
   const result: VerifyResult = {
@@ -110,7 +113,7 @@ export async function verifyChain(store: AuditStore, chain: string, options: Ver
 }
 
 /** The authoritative check: canonical form computed in JavaScript from the full stored row. */
-async function matchesFromRow(store: AuditStore, chain: string, seq: number, previousHash: string, storedHash: string): Promise<boolean> {
+async function matchesFromRow(store: ChainSource, chain: string, seq: number, previousHash: string, storedHash: string): Promise<boolean> {
   const [row] = await store.scan(chain, seq - 1, 1);
   return row !== undefined && row.seq === seq && chainHash(previousHash, canonicalRecord(row)) === storedHash;
 }

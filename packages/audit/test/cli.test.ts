@@ -66,10 +66,15 @@ describe('gatehouse audit keygen | checkpoint | verify | query | export | prune'
     const page = JSON.parse(query.stdout) as { records: { orgId: string; result: string; seq: number }[] };
     expect(page.records.map((r) => [r.orgId, r.result, r.seq])).toEqual([['org_acme', 'denied', 6]]);
 
-    const exported = await gatehouse(['export', '--database-url', url, '--org', 'globex']);
-    const lines = exported.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const file = join(dir, 'globex.jsonl');
+    expect((await gatehouse(['export', '--database-url', url, '--org', 'globex', '--out', file])).code).toBe(0);
+    const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({ chain: 'org_globex', seq: 1, tool: 'finance.pay' });
     expect(lines.at(-1)).toHaveProperty('checkpoint.chain', 'org_globex');
+    // The org admin verifies the file alone, with the public key.
+    const offline = await gatehouse(['verify', '--file', file, '--key', key, '--json']);
+    expect(offline.code).toBe(0);
+    expect(JSON.parse(offline.stdout)).toEqual([expect.objectContaining({ chain: 'org_globex', ok: true, records: 1, signaturesChecked: true })]);
   });
 
   it('prune applies the org\'s 30-day retention, and verify still passes from the signed cut', async () => {
