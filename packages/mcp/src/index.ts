@@ -30,4 +30,4 @@ export { resolveOptions } from './options.ts';
 export { IntrospectionVerifier, type IntrospectionVerifierOptions } from './verification/introspection-verifier.ts';
 export { JwtVerifier, type JwtVerifierOptions } from './verification/jwt-verifier.ts';
 export { TokenCache } from './verification/token-cache.ts';
-export { VerifierUnavailableError, type TokenVerifier, type Verification, type RevocationEvent } from './verification/types.ts';
+export { VerifierUnavailableError, type TokenVerifier, type Verification, type RevocationEvent, type RevocationStreamState } from './verification/types.ts';

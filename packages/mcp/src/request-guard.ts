@@ -23,7 +23,7 @@ import { buildMetadata, metadataPaths, metadataUrl, type ProtectedResourceMetada
 import { readJsonBody } from './read-body.ts';
 import { isSatisfied, scopesToRequest } from './requirements.ts';
 import { createVerifier } from './verification/create-verifier.ts';
-import { VerifierUnavailableError } from './verification/types.ts';
+import { VerifierUnavailableError, type RevocationStreamState } from './verification/types.ts';
 
 export interface RequestInfo {
   ip?: string;
@@ -42,6 +42,8 @@ export interface McpGuard {
   /** The PRM document's answer for a well-known path, or undefined for any other path. */
   serveMetadata(request: Request, path: string): Response | undefined;
   check(request: Request, info?: RequestInfo): Promise<GuardResult>;
+  /** Revocation stream state, for a health endpoint ('disabled' for custom verifiers without one). */
+  revocationStream(): RevocationStreamState;
   close(): Promise<void>;
 }
 
@@ -132,6 +134,7 @@ export function createMcpGuard(input: McpGuardOptions): McpGuard {
       return jsonResponse(metadata, 200, { 'access-control-allow-origin': '*', 'cache-control': 'max-age=300' });
     },
     check,
+    revocationStream: () => verifier.revocationStream?.() ?? 'disabled',
     close: () => verifier.close(),
   };
 }

@@ -11,6 +11,7 @@ import type { ProtectMcpOptions } from './options.ts';
 import { PRINCIPAL_KEY } from './principal.ts';
 import type { ProtectedResourceMetadata } from './protected-resource-metadata.ts';
 import { createMcpGuard, pathOf, type RequestInfo } from './request-guard.ts';
+import type { RevocationStreamState } from './verification/types.ts';
 
 export interface ProtectedMcp {
   fetch(request: Request, info?: RequestInfo): Promise<Response>;
@@ -18,6 +19,8 @@ export interface ProtectedMcp {
   readonly metadataUrl: string;
   /** The path MCP requests are served on (the resource URI's path). */
   readonly mcpPath: string;
+  /** Revocation stream state, for a health endpoint. */
+  revocationStream(): RevocationStreamState;
   close(): Promise<void>;
 }
 
@@ -55,6 +58,7 @@ export function protectMcpServer(input: ProtectMcpOptions): ProtectedMcp {
       if (path !== guard.mcpPath) return jsonResponse({ error: 'not_found' }, 404);
       return serve(request, info);
     },
+    revocationStream: () => guard.revocationStream(),
     close: () => guard.close(),
   };
 }

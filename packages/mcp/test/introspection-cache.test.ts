@@ -32,14 +32,14 @@ describe('RFC 7662 introspection with client_secret_basic', () => {
 
   it('introspects a token once and serves the next requests from the cache', async () => {
     setup();
-    await until(() => as.streamClients === 1, 'stream connected');
+    await until(() => mcp.revocationStream() === 'connected', 'stream connected');
     for (let i = 0; i < 5; i++) expect((await list('alice-token')).status).toBe(200);
     expect(as.introspectionCalls).toBe(1);
   });
 
   it('coalesces concurrent first requests for one token into one introspection', async () => {
     setup();
-    await until(() => as.streamClients === 1, 'stream connected');
+    await until(() => mcp.revocationStream() === 'connected', 'stream connected');
     const responses = await Promise.all(Array.from({ length: 10 }, () => list('alice-token')));
     expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
     expect(as.introspectionCalls).toBe(1);
@@ -49,7 +49,7 @@ describe('RFC 7662 introspection with client_secret_basic', () => {
 describe('Refusals are cached as well', () => {
   it('introspects a token for another resource once, however often it is replayed', async () => {
     setup();
-    await until(() => as.streamClients === 1, 'stream connected');
+    await until(() => mcp.revocationStream() === 'connected', 'stream connected');
     as.tokens.set('foreign', activeToken(as.issuer, { aud: 'https://other.example/mcp' }));
     for (let i = 0; i < 3; i++) expect((await list('foreign')).status).toBe(401);
     expect(as.introspectionCalls).toBe(1);
@@ -59,7 +59,7 @@ describe('Refusals are cached as well', () => {
 describe('Revocation reaches the cache at once (GET {issuer}/revocations/stream)', () => {
   beforeEach(async () => {
     setup();
-    await until(() => as.streamClients === 1, 'stream connected');
+    await until(() => mcp.revocationStream() === 'connected', 'stream connected');
     await list('alice-token');
     await list('bob-token');
   });
@@ -95,7 +95,7 @@ describe('Revocation reaches the cache at once (GET {issuer}/revocations/stream)
   it('forgets the whole cache when the stream drops, and resubscribes', async () => {
     const calls = as.introspectionCalls;
     as.dropStreams();
-    await until(() => as.streamClients === 1, 'stream reconnected');
+    await until(() => as.streamClients === 1 && mcp.revocationStream() === 'connected', 'stream reconnected');
     expect((await list('alice-token')).status).toBe(200);
     expect(as.introspectionCalls).toBe(calls + 1);
   });
@@ -124,7 +124,7 @@ describe('Fail closed when the authorization server cannot be reached', () => {
 
   it('stops vouching from cache almost at once when the stream goes down with the AS', async () => {
     setup({ timeoutMs: 500 });
-    await until(() => as.streamClients === 1, 'stream connected');
+    await until(() => mcp.revocationStream() === 'connected', 'stream connected');
     expect((await list('alice-token')).status).toBe(200);
     await as.stop();
     await until(async () => (await list('alice-token')).status === 503, 'cached token no longer vouched for');

@@ -73,7 +73,7 @@ describe('RFC 9068 JWT access tokens verified against the AS JWKS', () => {
   });
 
   it('refuses a JWT whose jti was revoked, as soon as the event arrives', async () => {
-    await until(() => as.streamClients === 1, 'stream connected');
+    await until(() => mcp.revocationStream() === 'connected', 'stream connected');
     const token = await sign({ jti: 'at_revoked' });
     expect((await rpc(mcp, 'tools/list', {}, token)).status).toBe(200);
     as.push({ type: 'token.revoked', tokenHashes: [sha256('at_revoked')] });
@@ -81,7 +81,7 @@ describe('RFC 9068 JWT access tokens verified against the AS JWKS', () => {
   });
 
   it('refuses a JWT revoked by the hash of the whole token (how Gatehouse keys its token records)', async () => {
-    await until(() => as.streamClients === 1, 'stream connected');
+    await until(() => mcp.revocationStream() === 'connected', 'stream connected');
     const token = await sign({ jti: 'at_whole' });
     expect((await rpc(mcp, 'tools/list', {}, token)).status).toBe(200);
     as.push({ type: 'token.revoked', tokenHashes: [sha256(token)] });
@@ -89,7 +89,7 @@ describe('RFC 9068 JWT access tokens verified against the AS JWKS', () => {
   });
 
   it('refuses a user\'s JWTs issued before their access was changed', async () => {
-    await until(() => as.streamClients === 1, 'stream connected');
+    await until(() => mcp.revocationStream() === 'connected', 'stream connected');
     const token = await sign({ iat: Math.floor(Date.now() / 1000) - 5 });
     as.push({ type: 'user.disabled', userId: 'usr_alice', at: Date.now() });
     await until(async () => (await rpc(mcp, 'tools/list', {}, token)).status === 401, 'old JWT refused');

@@ -12,7 +12,7 @@ import { principalFromClaims } from '../principal.ts';
 import { audienceMatches } from './audience.ts';
 import { RevocationStream } from './revocation-stream.ts';
 import { TokenCache } from './token-cache.ts';
-import { VerifierUnavailableError, type TokenVerifier, type Verification } from './types.ts';
+import { VerifierUnavailableError, type RevocationStreamState, type TokenVerifier, type Verification } from './types.ts';
 
 export interface IntrospectionVerifierOptions {
   issuer: string;
@@ -100,6 +100,11 @@ export class IntrospectionVerifier implements TokenVerifier {
     const started = this.introspectAndCache(token, hash).finally(() => this.inFlight.delete(hash));
     this.inFlight.set(hash, started);
     return started;
+  }
+
+  revocationStream(): RevocationStreamState {
+    if (!this.stream) return 'disabled';
+    return this.stream.connected ? 'connected' : 'disconnected';
   }
 
   async close(): Promise<void> {

@@ -13,7 +13,7 @@ import { principalFromClaims } from '../principal.ts';
 import { audienceMatches } from './audience.ts';
 import { basicAuthorization } from './introspection-verifier.ts';
 import { RevocationStream } from './revocation-stream.ts';
-import { VerifierUnavailableError, type RevocationEvent, type TokenVerifier, type Verification } from './types.ts';
+import { VerifierUnavailableError, type RevocationEvent, type RevocationStreamState, type TokenVerifier, type Verification } from './types.ts';
 
 export interface JwtVerifierOptions {
   issuer: string;
@@ -77,6 +77,11 @@ export class JwtVerifier implements TokenVerifier {
     if (!principal) return { ok: false, reason: 'malformed_claims' };
     if (this.isRevoked(token, payload, principal.subject, principal.clientId, principal.roles)) return { ok: false, reason: 'revoked' };
     return { ok: true, principal };
+  }
+
+  revocationStream(): RevocationStreamState {
+    if (!this.stream) return 'disabled';
+    return this.stream.connected ? 'connected' : 'disconnected';
   }
 
   async close(): Promise<void> {

@@ -17,8 +17,12 @@ export class VerifierUnavailableError extends Error {
   }
 }
 
+export type RevocationStreamState = 'connected' | 'disconnected' | 'disabled';
+
 export interface TokenVerifier {
   verify(token: string): Promise<Verification>;
+  /** For health checks and tests: is the revocation stream live? */
+  revocationStream?(): RevocationStreamState;
   /** Stops background work (the revocation stream). */
   close(): Promise<void>;
 }
