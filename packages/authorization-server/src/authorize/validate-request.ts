@@ -5,6 +5,7 @@
  */
 import { GENERIC_SCOPES, OAuthError, canonicalResourceUri, parseScopeParam, type Client, type ProtectedResource } from '@gatehouse/core';
 import type { ServerContext } from '../context.ts';
+import { clientScopeCeiling } from '../clients/scope-ceiling.ts';
 import type { RawParams } from './params.ts';
 
 export type Prompt = 'none' | 'login' | 'consent' | 'select_account';
@@ -65,7 +66,7 @@ export async function checkResource(ctx: ServerContext, params: RawParams): Prom
 export async function checkScopes(ctx: ServerContext, params: RawParams, client: Client, resource: ProtectedResource): Promise<{ scopes: string[]; offlineAccess: boolean }> {
   const parsed = parseScopeParam(params.get('scope'));
   if (!parsed) throw new OAuthError('invalid_scope', 'The scope parameter is malformed.');
-  const clientAllows = client.scope === null ? undefined : new Set(client.scope.split(' '));
+  const clientAllows = clientScopeCeiling(client);
   const scopes: string[] = [];
   for (const name of parsed) {
     if (GENERIC_SCOPES.has(name)) continue;

@@ -5,7 +5,7 @@
  * is required and known (RFC 8707), scopes are checked (RFC 6749 §3.3).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { authorizeUrl, callbackParams, createHarness, REDIRECT, RESOURCE, TestBrowser, type Harness } from './harness.ts';
+import { addClient, authorizeUrl, callbackParams, createHarness, reachConsent, REDIRECT, RESOURCE, TestBrowser, type Harness } from './harness.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -104,6 +104,19 @@ describe('RFC 6749 §3.3 scope', () => {
     const response = await new TestBrowser(h).get(authorizeUrl({ scope: 'openid tickets:read offline_access' }));
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toContain('/login?interaction=');
+  });
+});
+
+describe('Client scope ceilings (RFC 7591 §2 scope, MCP step-up)', () => {
+  it('refuses a scope outside an operator-configured client scope (invalid_scope)', async () => {
+    await addClient(h.store, { id: 'limited-client', name: 'Limited', redirectUris: [REDIRECT], scope: 'tickets:read' });
+    await expectErrorRedirect({ client_id: 'limited-client', scope: 'tickets:read tickets:write' }, 'invalid_scope');
+  });
+  it('lets a dynamically registered client step up beyond the scope it registered with', async () => {
+    await addClient(h.store, { id: 'dcr-client', kind: 'dynamic', name: 'Registered Agent', redirectUris: [REDIRECT], scope: 'tickets:read' });
+    const { html } = await reachConsent(new TestBrowser(h), h.alice, { client_id: 'dcr-client', scope: 'tickets:read tickets:write' });
+    expect(html).toContain('tickets:write');
+    expect(html).not.toContain('invalid_scope');
   });
 });
 
