@@ -1,0 +1,91 @@
+/**
+ * `gatehouse dev` as the example README tells a person to use it: start it,
+ * register an MCP client, sign in in a real browser with the credentials
+ * the banner printed, and call the demo MCP server with the token. Eli
+ * (Engineering) asks for code and revenue; he may only grant code.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { authorizeInBrowser, launchBrowser } from '../../../authorization-server/test/support/browser.ts';
+import { EXAMPLE_CONFIG, freePort, startCli, type LongRunning } from './run.ts';
+
+const REDIRECT_URI = 'http://127.0.0.1:9/callback';
+let dir: string;
+let dev: LongRunning;
+let browser: Browser;
+let issuer: string;
+let mcpUrl: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gatehouse-walkthrough-'));
+  const [port, mcpPort] = [await freePort(), await freePort()];
+  const config = join(dir, 'gatehouse.yaml');
+  await writeFile(config, (await readFile(EXAMPLE_CONFIG, 'utf8')).replaceAll('127.0.0.1:4001', `127.0.0.1:${mcpPort}`));
+  dev = await startCli(['dev', '--port', String(port), '--config', config], 'Press Ctrl-C to stop.', { cwd: dir });
+  issuer = `http://127.0.0.1:${port}`;
+  mcpUrl = `http://127.0.0.1:${mcpPort}/mcp`;
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await dev?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+
+describe('gatehouse dev walkthrough (examples/internal-company/README.md)', () => {
+  it('Eli signs in with the printed dev password, gets code:read but not finance:read:revenue, and sees only his tools', async () => {
+    const password = /eli@acme\.test\s+(\S+)\s+Engineering in acme/.exec(dev.stdout())?.[1];
+    expect(password).toBe('eli-dev-password');
+
+    // RFC 7591 registration, as Claude or the MCP Inspector does it.
+    const registration = await fetch(`${issuer}/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ client_name: 'Walkthrough', redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], application_type: 'native' }),
+    });
+    expect(registration.status).toBe(201);
+    const { client_id } = (await registration.json()) as { client_id: string };
+
+    const verifier = randomBytes(32).toString('base64url');
+    const authorize = new URL(`${issuer}/authorize`);
+    authorize.search = form({
+      response_type: 'code', client_id, redirect_uri: REDIRECT_URI, state: 'walkthrough', resource: mcpUrl,
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
+      scope: 'employees:read:public code:read finance:read:revenue',
+    });
+    const redirected = await authorizeInBrowser(browser, authorize, REDIRECT_URI, { email: 'eli@acme.test', password: password! });
+    expect(redirected.searchParams.get('state')).toBe('walkthrough');
+    const code = redirected.searchParams.get('code');
+    expect(code).toBeTruthy();
+
+    const tokenResponse = await fetch(`${issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form({ grant_type: 'authorization_code', code: code!, redirect_uri: REDIRECT_URI, client_id, code_verifier: verifier, resource: mcpUrl }),
+    });
+    expect(tokenResponse.status).toBe(200);
+    const token = (await tokenResponse.json()) as { access_token: string; scope: string };
+    expect(token.scope.split(' ').sort()).toEqual(['code:read', 'employees:read:public']);
+
+    // The demo MCP server started by `gatehouse dev` verifies the token by introspection.
+    const client = new Client({ name: 'walkthrough', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl), { requestInit: { headers: { authorization: `Bearer ${token.access_token}` } } }));
+    try {
+      const tools = (await client.listTools()).tools.map((t) => t.name).sort();
+      expect(tools).toContain('search_code');
+      expect(tools).toContain('employee_information_public');
+      expect(tools).not.toContain('revenue_report');
+    } finally {
+      await client.close();
+    }
+  });
+});
