@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
+import { request as httpsRequest } from 'node:https';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { EXAMPLE_CONFIG, freePort, runCli, startCli, STACK_LINE } from './run.ts';
 
@@ -51,6 +54,28 @@ describe('gatehouse serve: the issuer must be https off loopback (RFC 8414 §2, 
       expect(await response.json()).toMatchObject({ issuer, token_endpoint: `${issuer}/token` });
     } finally {
       expect(await server.stop()).toBe(0);
+    }
+  });
+
+  it('serves https directly with --tls-cert/--tls-key and an https issuer', async () => {
+    const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
+    await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert]);
+    const port = await freePort();
+    const issuer = `https://127.0.0.1:${port}`;
+    const server = await startCli(['serve', '--config', EXAMPLE_CONFIG, '--port', String(port), '--issuer', issuer, '--tls-cert', cert, '--tls-key', key], 'Gatehouse listening', { env: env() });
+    try {
+      expect(server.stdout()).toContain(`Gatehouse listening on ${issuer} (issuer ${issuer})`);
+      const ca = await readFile(cert);
+      const body = await new Promise<string>((resolve, reject) => {
+        httpsRequest(`${issuer}/.well-known/oauth-authorization-server`, { ca }, (res) => {
+          let text = '';
+          res.on('data', (chunk) => (text += chunk));
+          res.on('end', () => resolve(text));
+        }).on('error', reject).end();
+      });
+      expect(JSON.parse(body)).toMatchObject({ issuer, authorization_endpoint: `${issuer}/authorize` });
+    } finally {
+      await server.stop();
     }
   });
 
