@@ -72,8 +72,8 @@ describe('gatehouse audit keygen | checkpoint | verify | query | export | prune'
     expect(lines[0]).toMatchObject({ chain: 'org_globex', seq: 1, tool: 'finance.pay' });
     expect(lines.at(-1)).toHaveProperty('checkpoint.chain', 'org_globex');
     // The org admin verifies the file alone, with the public key.
-    const offline = await gatehouse(['verify', '--file', file, '--key', key, '--json']);
-    expect(offline.code).toBe(0);
+    const offline = await gatehouse(['verify', '--file', file, '--public-key', `${key}.pub`, '--json']);
+    expect(offline.code, offline.stderr).toBe(0);
     expect(JSON.parse(offline.stdout)).toEqual([expect.objectContaining({ chain: 'org_globex', ok: true, records: 1, signaturesChecked: true })]);
   });
 

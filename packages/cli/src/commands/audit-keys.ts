@@ -12,7 +12,7 @@ type Flags = DatabaseOptions & OutputOptions & ChainFlags & { key?: string };
 export function registerAuditKeys(audit: Command): void {
   audit
     .command('keygen')
-    .description('create an Ed25519 checkpoint signing key (private key file 0600; keep the public key off this machine)')
+    .description('create an Ed25519 checkpoint signing key: <out> (private, 0600) and <out>.pub (public, give it to verifiers)')
     .requiredOption('--out <file>', 'where to write the private key (PKCS#8 PEM)')
     .option('--json', 'print JSON')
     .action((flags: OutputOptions & { out: string }) => {
@@ -21,10 +21,11 @@ export function registerAuditKeys(audit: Command): void {
       const publicPem = signer.publicKey.export({ format: 'pem', type: 'spki' }).toString();
       try {
         writeFileSync(flags.out, privatePem, { mode: 0o600, flag: 'wx' });
+        writeFileSync(`${flags.out}.pub`, publicPem, { mode: 0o644, flag: 'wx' });
       } catch (error) {
-        throw new CliError(`cannot write ${flags.out}: ${(error as NodeJS.ErrnoException).code === 'EEXIST' ? 'it exists (refusing to overwrite a key)' : (error as Error).message}`);
+        throw new CliError(`cannot write ${(error as NodeJS.ErrnoException).path ?? flags.out}: ${(error as NodeJS.ErrnoException).code === 'EEXIST' ? 'it exists (refusing to overwrite a key)' : (error as Error).message}`);
       }
-      printResult(flags, `wrote ${flags.out} (kid ${signer.kid})\n${publicPem.trimEnd()}`, { kid: signer.kid, privateKeyFile: flags.out, publicKey: publicPem });
+      printResult(flags, `wrote ${flags.out} and ${flags.out}.pub (kid ${signer.kid})\n${publicPem.trimEnd()}`, { kid: signer.kid, privateKeyFile: flags.out, publicKeyFile: `${flags.out}.pub`, publicKey: publicPem });
     });
 
   audit

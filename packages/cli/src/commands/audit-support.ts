@@ -50,7 +50,7 @@ const readPem = (file: string, what: string): string => {
 export function signerOf(flags: { key?: string }, required: true): AuditSigner;
 export function signerOf(flags: { key?: string }, required: false): AuditSigner | undefined;
 export function signerOf(flags: { key?: string }, required: boolean): AuditSigner | undefined {
-  const file = flags.key ?? process.env.GATEHOUSE_AUDIT_KEY_FILE;
+  const file = flags.key ?? (process.env.GATEHOUSE_AUDIT_KEY_FILE || undefined);
   if (file === undefined) {
     if (required) throw new CliError('a checkpoint signing key is required: --key <file> or GATEHOUSE_AUDIT_KEY_FILE (create one with "gatehouse audit keygen")');
     return undefined;
@@ -64,7 +64,8 @@ export function signerOf(flags: { key?: string }, required: boolean): AuditSigne
 }
 
 export function publicKeysOf(flags: { publicKey?: string[]; key?: string }): KeyObject[] | undefined {
-  const files = flags.publicKey ?? (process.env.GATEHOUSE_AUDIT_PUBLIC_KEY_FILE ? [process.env.GATEHOUSE_AUDIT_PUBLIC_KEY_FILE] : []);
+  const envFile = process.env.GATEHOUSE_AUDIT_PUBLIC_KEY_FILE || undefined;
+  const files = flags.publicKey ?? (envFile === undefined ? [] : [envFile]);
   const keys = files.map((file) => {
     try {
       return loadAuditPublicKey(readPem(file, 'public key'));
