@@ -18,7 +18,8 @@ import { basicAuth, form } from './load.ts';
 import { createHash } from 'node:crypto';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
-const store = await createStore(`sqlite:${join(dir, 'gatehouse.db')}`);
+/** BENCH_STORE overrides the store URL (e.g. `sqlite::memory:` to see what the disk costs, or a postgres:// URL). */
+const store = await createStore(process.env.BENCH_STORE || `sqlite:${join(dir, 'gatehouse.db')}`);
 const ctx: ServerContext = {
   store,
   events: new LocalEventBus(),
@@ -28,6 +29,7 @@ const ctx: ServerContext = {
     if (level === 'error') console.error(message, fields);
   },
 };
+if (process.env.BENCH_SQLITE_PRAGMA) await sql.raw(`PRAGMA ${process.env.BENCH_SQLITE_PRAGMA}`).execute(kyselyOf(store).db);
 await seed(store, Date.now());
 const app = createAuthorizationServerApp(ctx);
 
