@@ -47,6 +47,14 @@ describe('gatehouse audit keygen | checkpoint | verify | query | export | prune'
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
+  it('query refuses a malformed limit or result with a one-line error and exit code 1', async () => {
+    for (const args of [['--limit', 'lots'], ['--limit', '5000'], ['--result', 'maybe'], ['--cursor', '-3']]) {
+      const result = await gatehouse(['query', '--database-url', url, '--org', 'acme', ...args]);
+      expect(result.code, args.join(' ')).toBe(1);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
   it('keygen refuses to overwrite an existing key', async () => {
     const result = await gatehouse(['keygen', '--out', key]);
     expect(result.code).toBe(1);

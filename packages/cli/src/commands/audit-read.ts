@@ -38,12 +38,16 @@ export function registerAuditRead(audit: Command): void {
     .action((flags: QueryFlags) =>
       withAuditStore(flags, async (store) => {
         if (flags.result !== undefined && !['success', 'failure', 'denied'].includes(flags.result)) throw new CliError('--result must be success, failure or denied');
+        const limit = Number(flags.limit);
+        if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new CliError('--limit must be an integer from 1 to 1000');
+        const cursor = flags.cursor === undefined ? undefined : Number(flags.cursor);
+        if (cursor !== undefined && !(Number.isInteger(cursor) && cursor >= 0)) throw new CliError('--cursor must be the number printed after "more:"');
         const chain = await chainOf(store, flags);
         const reader = chain === SYSTEM_CHAIN ? systemAuditReader(store.audit) : orgAuditReader(store.audit, chain);
         const page = await reader.query({
           userId: flags.user, clientId: flags.client, tool: flags.tool, result: flags.result as AuditResult | undefined, type: flags.type,
-          from: time(flags.since, '--since'), to: time(flags.until, '--until'), limit: Number(flags.limit),
-          cursor: flags.cursor === undefined ? undefined : Number(flags.cursor), order: flags.oldestFirst ? 'asc' : 'desc',
+          from: time(flags.since, '--since'), to: time(flags.until, '--until'), limit,
+          cursor, order: flags.oldestFirst ? 'asc' : 'desc',
         });
         printRows(flags, page.records, [
           ['seq', (r) => r.seq], ['time', (r) => r.time], ['type', (r) => r.type], ['result', (r) => r.result],
