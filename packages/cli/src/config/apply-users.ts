@@ -28,7 +28,8 @@ async function revokeUserTokens(plan: Plan, userId: string, orgId: string | unde
 
 async function applyUser(plan: Plan, entry: UserConfig): Promise<void> {
   const current = await plan.tx.users.getByEmail(entry.email);
-  const status = entry.disabled ? 'disabled' : 'active';
+  // Absent `disabled` keeps the stored status: re-applying the file must never re-enable an account an operator locked.
+  const status = entry.disabled === undefined ? (current?.status ?? 'active') : entry.disabled ? 'disabled' : 'active';
   plan.nextOwned.users.push(entry.email);
   if (!current) {
     const user: User = {

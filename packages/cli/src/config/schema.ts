@@ -95,7 +95,8 @@ export const userSchema = z.strictObject({
   /** Literal password: development only (hashed with argon2id on apply). */
   password: z.string().min(10, 'a password needs at least 10 characters').max(256).optional(),
   password_env: envName.optional(),
-  disabled: z.boolean().default(false),
+  /** true disables, false enables; absent leaves the status alone (an operator's `users disable` survives re-applying). */
+  disabled: z.boolean().optional(),
   memberships: z.array(membershipSchema).default([]),
 });
 

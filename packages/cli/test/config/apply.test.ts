@@ -159,6 +159,16 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       expect((await store.tokens.get(token.hash))?.revokedAt).not.toBeNull();
     });
 
+    it('re-applying the file does not re-enable a user an operator disabled; disabled: false does', async () => {
+      await apply(store, example(), { clock });
+      const sam = (await store.users.getByEmail('sam@acme.test'))!;
+      await store.users.setStatus(sam.id, 'disabled', clock.now());
+      expect((await apply(store, example(), { clock })).changes).toEqual([]);
+      expect((await store.users.get(sam.id))?.status).toBe('disabled');
+      const enabling = edited('    name: Sam Support\n', '    name: Sam Support\n    disabled: false\n');
+      expect((await apply(store, enabling, { clock })).changes.map(formatChange)).toEqual(['~ user sam@acme.test (status disabled → active)']);
+    });
+
     it('deletes only what config created: a runtime client and a signed-up user survive removal from the file', async () => {
       await apply(store, example(), { clock });
       const now = clock.now();
