@@ -5,7 +5,7 @@
  * at the AS still reaches the MCP server at once through the stream.
  */
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
@@ -14,6 +14,9 @@ import { apply, loadConfigFile, startGatehouse, type GatehouseConfig, type Runni
 import { startInternalCompanyServer, type RunningInternalCompanyServer } from '../src/index.ts';
 import { launchChromium, loginAndConsent } from './support/browser.ts';
 import { TestOAuthProvider } from './support/oauth-provider.ts';
+
+// A browser login on a shared, loaded 2-core machine can exceed the default 30 s.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
 
 const REDIRECT = 'http://127.0.0.1:8981/oauth/callback';
 let gatehouse: RunningGatehouse;

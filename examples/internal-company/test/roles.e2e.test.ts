@@ -7,7 +7,7 @@
  * MCP authorization spec and our fail-closed rule say.
  */
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { auth, UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
@@ -18,6 +18,9 @@ import { apply, loadConfigFile, startGatehouse, type GatehouseConfig, type Runni
 import { startInternalCompanyServer, TOOL_SCOPES, type RunningInternalCompanyServer } from '../src/index.ts';
 import { launchChromium, loginAndConsent, type Person } from './support/browser.ts';
 import { TestOAuthProvider } from './support/oauth-provider.ts';
+
+// A browser login on a shared, loaded 2-core machine can exceed the default 30 s.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
 
 const REDIRECT = 'http://127.0.0.1:8979/oauth/callback';
 const ADMIN_KEY = randomToken();
