@@ -23,7 +23,8 @@ async function gatehouse(args: string[]): Promise<{ code: number; stdout: string
   }
 }
 
-describe('gatehouse audit keygen | checkpoint | verify | query | export | prune', () => {
+// Each case spawns the CLI (tsx start-up): generous limits for a loaded machine.
+describe('gatehouse audit keygen | checkpoint | verify | query | export | prune', { timeout: 180_000 }, () => {
   let dir: string;
   let url: string;
   let key: string;
@@ -44,7 +45,7 @@ describe('gatehouse audit keygen | checkpoint | verify | query | export | prune'
     await log.append({ type: 'tool.call', result: 'success', orgId: 'org_globex', userId: 'usr_9', tool: 'finance.pay' });
     await log.close();
     await store.close();
-  });
+  }, 120_000);
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('query refuses a malformed limit or result with a one-line error and exit code 1', async () => {

@@ -43,7 +43,7 @@ function appendUntilKilled(args: string[]): Promise<Map<string, number[]>> {
 
 for (const engine of ENGINES) {
   const available = await engineAvailable(engine, `audit crash durability (${engine})`);
-  describe.skipIf(!available)(`Audit durability across kill -9 on ${engine}`, () => {
+  describe.skipIf(!available)(`Audit durability across kill -9 on ${engine}`, { timeout: 180_000 }, () => {
     const cleanups: (() => Promise<void>)[] = [];
     afterAll(async () => {
       for (const cleanup of cleanups) await cleanup();
