@@ -42,7 +42,13 @@ export function decisionToEntry(decision: DecisionLike): AuditEntry {
     scopes: decision.scopes,
     ip: decision.ip ?? null,
     userAgent: decision.userAgent ?? null,
-    details: { operation: decision.kind ?? 'tool', roles: decision.principal.roles, reason: decision.reason ?? null },
+    details: {
+      operation: decision.kind ?? 'tool',
+      // Which check decided: the SDK checks the operation's scope requirement first, then runtime policy.
+      decidedBy: decision.result === 'allow' ? 'scope_and_policy' : decision.reason === 'insufficient_scope' ? 'scope_requirement' : 'policy',
+      reason: decision.reason ?? null,
+      claims: { kind: decision.principal.kind, roles: decision.principal.roles },
+    },
     time: formatMicros(Math.round(decision.at * 1000)),
   };
 }

@@ -57,16 +57,19 @@ describe('Audit records from lifecycle events and resource-server decisions (iss
     };
     await onDecision({ ...base, tool: 'customers.read', arguments: { id: 'c1', api_key: 'sk-live-123' }, result: 'allow', reason: undefined, scopes: ['customers:read'] });
     await onDecision({ ...base, tool: 'finance.pay', arguments: { amount: 10 }, result: 'deny', reason: 'insufficient_scope', scopes: [] });
+    await onDecision({ ...base, tool: 'finance.export', arguments: {}, result: 'deny', reason: 'outside business hours', scopes: ['finance:read'] });
     await onDecision({ ...base, principal: { subject: 'cli_etl', kind: 'service', orgId: 'org_acme', roles: ['Analytics'] }, tool: 'analytics.query', arguments: {}, result: 'allow', reason: undefined, scopes: ['analytics:read'] });
 
-    const [allowed, denied, service] = (await orgAuditReader(t.store.audit, 'org_acme').query({ order: 'asc' })).records;
+    const [allowed, denied, byPolicy, service] = (await orgAuditReader(t.store.audit, 'org_acme').query({ order: 'asc' })).records;
     expect(allowed).toMatchObject({
       type: 'authz.decision', result: 'success', userId: 'usr_1', agentId: null, clientId: 'cli_claude', tool: 'customers.read',
       params: { id: 'c1', api_key: REDACTED }, scopes: ['customers:read'], ip: '198.51.100.7', userAgent: 'claude-ai/1.0',
       time: '2026-11-23T12:00:00.000250Z',
     });
     expect(JSON.stringify(await t.store.audit.scan('org_acme', 0, 10))).not.toContain('sk-live-123');
-    expect(denied).toMatchObject({ result: 'denied', error: 'insufficient_scope', tool: 'finance.pay', scopes: [] });
+    expect(allowed!.details).toMatchObject({ decidedBy: 'scope_and_policy', claims: { kind: 'user', roles: ['Sales'] } });
+    expect(denied).toMatchObject({ result: 'denied', error: 'insufficient_scope', tool: 'finance.pay', scopes: [], details: { decidedBy: 'scope_requirement' } });
+    expect(byPolicy).toMatchObject({ result: 'denied', error: 'outside business hours', details: { decidedBy: 'policy' } });
     expect(service).toMatchObject({ userId: null, agentId: 'cli_etl' });
     expect((await verifyChain(t.store.audit, 'org_acme')).ok).toBe(true);
   });
