@@ -4,11 +4,12 @@
  * missing or broken example must not stop the authorization server.
  */
 import type { Logger } from 'pino';
+import { auditDecisions, type AuditLog } from '@gatehouse/audit';
 import type { GatehouseConfig } from '../config/schema.ts';
 
 const INTROSPECTION_CLIENT = 'internal-company-mcp';
 
-export async function startDemoMcpServer(config: GatehouseConfig, issuer: string, resource: string, logger: Logger): Promise<{ url: string; close(): Promise<void> } | undefined> {
+export async function startDemoMcpServer(config: GatehouseConfig, issuer: string, resource: string, logger: Logger, audit?: AuditLog): Promise<{ url: string; close(): Promise<void> } | undefined> {
   const client = config.clients.find((c) => c.client_id === INTROSPECTION_CLIENT);
   if (!client?.secret) {
     logger.warn(`demo MCP server not started: the config has no client "${INTROSPECTION_CLIENT}" with a secret for introspection`);
@@ -24,6 +25,8 @@ export async function startDemoMcpServer(config: GatehouseConfig, issuer: string
       resource,
       introspection: { clientId: client.client_id, clientSecret: client.secret },
       onError: (error) => logger.error({ err: error }, 'demo MCP server error'),
+      // Every tool call, allowed or denied, lands in the same hash-chained log as token and admin events.
+      ...(audit ? { onDecision: auditDecisions(audit) } : {}),
     });
   } catch (error) {
     logger.warn({ err: error }, 'demo MCP server not started');

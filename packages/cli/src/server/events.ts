@@ -17,6 +17,8 @@ import type { Logger } from 'pino';
 
 export interface ProcessEvents {
   events: EventBus;
+  /** The process's audit log (undefined when auditing is off): resource servers run in-process record their decisions here. */
+  audit: AuditLog | undefined;
   /** Flushes the audit log and stops listening. */
   close(): Promise<void>;
 }
@@ -55,7 +57,7 @@ export async function createProcessEvents(store: Store, clock: Clock, logger: Lo
       })
     : undefined;
   const shared = options.events ?? notify ?? new LocalEventBus(() => clock.now(), onListenerError);
-  if (options.audit === false) return { events: shared, close: async () => notify?.close() };
+  if (options.audit === false) return { events: shared, audit: undefined, close: async () => notify?.close() };
 
   const recorded = new LocalEventBus(() => clock.now(), onListenerError);
   const log = new AuditLog({ store: store.audit, signer: auditSignerFromEnv(), onError: (error) => logger.error({ err: error }, 'audit log failure') });
@@ -66,6 +68,7 @@ export async function createProcessEvents(store: Store, clock: Clock, logger: Lo
   });
   return {
     events: new ProcessBus(recorded, shared),
+    audit: log,
     async close() {
       await log.close();
       await notify?.close();

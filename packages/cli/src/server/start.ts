@@ -20,6 +20,7 @@ import { toServerOptions } from '../config/server-options.ts';
 import { contextLog, createLogger } from './logger.ts';
 import { normaliseForwarded } from './forwarded.ts';
 import { createProcessEvents } from './events.ts';
+import type { AuditLog } from '@gatehouse/audit';
 
 export interface StartOptions {
   /** `sqlite::memory:` (default), `sqlite:PATH` or `postgres://…`. Ignored when `store` is given. */
@@ -64,6 +65,8 @@ export interface RunningGatehouse {
   context: ServerContext;
   /** What applying the config changed. */
   changes: Change[];
+  /** The hash-chained audit log this process writes (undefined with `audit: false`). */
+  audit: AuditLog | undefined;
   close(): Promise<void>;
 }
 
@@ -129,6 +132,7 @@ export async function startGatehouse(input: StartOptions = {}): Promise<RunningG
       events,
       context,
       changes,
+      audit: wired.audit,
       async close() {
         if (closed) return;
         closed = true;

@@ -13,7 +13,7 @@ import type { Browser } from 'playwright-core';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { authorizeInBrowser, launchBrowser } from '../../../authorization-server/test/support/browser.ts';
-import { EXAMPLE_CONFIG, freePort, startCli, type LongRunning } from './run.ts';
+import { EXAMPLE_CONFIG, freePort, runCli, startCli, type LongRunning } from './run.ts';
 
 const REDIRECT_URI = 'http://127.0.0.1:9/callback';
 let dir: string;
@@ -84,8 +84,21 @@ describe('gatehouse dev walkthrough (examples/internal-company/README.md)', () =
       expect(tools).toContain('search_code');
       expect(tools).toContain('employee_information_public');
       expect(tools).not.toContain('revenue_report');
+      const allowed = await client.callTool({ name: 'search_code', arguments: { query: 'auth' } });
+      expect(allowed.isError).toBeFalsy();
+      await expect(client.callTool({ name: 'revenue_report', arguments: {} })).rejects.toThrow();
     } finally {
       await client.close();
     }
+
+    // Both decisions are in the org's hash-chained audit log, readable by `gatehouse audit query`.
+    const query = await runCli(['audit', 'query', '--org', 'acme', '--type', 'authz.decision', '--json'], { cwd: dir });
+    expect(query.code).toBe(0);
+    const records = (JSON.parse(query.stdout) as { records?: Array<{ tool: string; result: string }> } | Array<{ tool: string; result: string }>);
+    const rows = Array.isArray(records) ? records : records.records ?? [];
+    expect(rows.find((r) => r.tool === 'search_code')?.result).toBe('success');
+    expect(rows.find((r) => r.tool === 'revenue_report')?.result).toBe('denied');
+    const verify = await runCli(['audit', 'verify', '--org', 'acme'], { cwd: dir });
+    expect(verify.code).toBe(0);
   });
 });
