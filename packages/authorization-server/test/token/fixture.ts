@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { LocalEventBus, ManualClock, newId, randomToken, sha256, type Client, type GatehouseEvent } from '@gatehouse/core';
 import { createStore, type Store } from '@gatehouse/store';
+import { createTestStore } from '@gatehouse/store/testing';
 import { createAuthorizationServerApp, resolveOptions, type PartialOptions, type ServerContext } from '../../src/index.ts';
 
 export const ISSUER = 'https://as.example.com';
@@ -30,15 +31,17 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export async function createFixture(options: Omit<PartialOptions, 'issuer'> = {}): Promise<Fixture> {
-  const store = await createStore('sqlite::memory:');
+/** `engine: 'postgres'` runs on a fresh PostgreSQL schema (dropped by close); callers gate it with requirePostgres. */
+export async function createFixture(options: Omit<PartialOptions, 'issuer'> = {}, engine: 'sqlite' | 'postgres' = 'sqlite'): Promise<Fixture> {
+  const testStore = engine === 'postgres' ? await createTestStore('postgres') : undefined;
+  const store = testStore?.store ?? (await createStore('sqlite::memory:'));
   const clock = new ManualClock();
   const bus = new LocalEventBus(() => clock.now(), (error) => { throw error; });
   const events: Recorded[] = [];
   bus.subscribe((event) => void events.push(event));
   const ctx: ServerContext = { store, events: bus, clock, options: resolveOptions({ issuer: ISSUER, ...options }), log: () => {} };
   await seed(store, clock.now());
-  return { ctx, store, clock, events, app: createAuthorizationServerApp(ctx), close: () => store.close() };
+  return { ctx, store, clock, events, app: createAuthorizationServerApp(ctx), close: () => (testStore ? testStore.cleanup() : store.close()) };
 }
 
 function client(now: number, fields: Partial<Client> & Pick<Client, 'id'>): Client {
