@@ -12,7 +12,9 @@ export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:34rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
 label{display:block;margin:.5rem 0}input[type=email],input[type=password],input[type=text]{display:block;width:100%;padding:.4rem}
 button{padding:.5rem 1rem;margin:.5rem .5rem 0 0}.warning{background:#fff4ce;border:1px solid #c9a400;padding:.5rem}
-.disabled{color:#767676}.reason{font-style:italic}.error{color:#a4000f}fieldset{margin:1rem 0}li{margin:.4rem 0}`;
+.disabled{color:#767676}.reason{font-style:italic}.error{color:#a4000f}fieldset{margin:1rem 0}li{margin:.4rem 0}
+fieldset ul{list-style:none;padding:0;margin:0}fieldset li{display:grid;grid-template-columns:1.5rem 1fr;column-gap:.5rem;align-items:start}
+fieldset li input{margin:.35rem 0 0}fieldset li label{margin:0}fieldset li .reason{grid-column:2}dd{margin:0 0 .3rem 1.5rem}`;
 
 export function layout(title: string, body: Html): Html {
   return html`<!doctype html>
