@@ -38,34 +38,23 @@ async function setRoles(session: AdminSession, email: string, slug: string, role
 
 export function registerMembers(program: Command): void {
   const members = program.command('members').description('who belongs to which organization, with which roles');
-  members
-    .command('add')
-    .description('make a user a member of an organization')
-    .argument('<email>', 'the user')
-    .argument('<org>', 'organization slug')
-    .requiredOption('--roles <roles>', 'comma-separated roles')
-    .option(...DB)
-    .option('--json', 'print JSON')
-    .action((email: string, org: string, flags: Flags & { roles: string }) =>
-      withAdminSession(flags, async (session) => {
-        const { message, json } = await setRoles(session, email, org, flags.roles, 'add');
-        printResult(flags, `added ${message}`, json);
-      }),
-    );
-  members
-    .command('set-roles')
-    .description("replace a member's roles (revokes their tokens in that organization)")
-    .argument('<email>', 'the user')
-    .argument('<org>', 'organization slug')
-    .requiredOption('--roles <roles>', 'comma-separated roles')
-    .option(...DB)
-    .option('--json', 'print JSON')
-    .action((email: string, org: string, flags: Flags & { roles: string }) =>
-      withAdminSession(flags, async (session) => {
-        const { message, json } = await setRoles(session, email, org, flags.roles, 'set');
-        printResult(flags, `set ${message}`, json);
-      }),
-    );
+  const roleCommand = (name: 'add' | 'set-roles', description: string, mode: 'add' | 'set', verb: string) =>
+    members
+      .command(name)
+      .description(description)
+      .argument('<email>', 'the user')
+      .argument('<org>', 'organization slug')
+      .requiredOption('--roles <roles>', 'comma-separated roles')
+      .option(...DB)
+      .option('--json', 'print JSON')
+      .action((email: string, org: string, flags: Flags & { roles: string }) =>
+        withAdminSession(flags, async (session) => {
+          const { message, json } = await setRoles(session, email, org, flags.roles, mode);
+          printResult(flags, `${verb} ${message}`, json);
+        }),
+      );
+  roleCommand('add', 'make a user a member of an organization', 'add', 'added');
+  roleCommand('set-roles', "replace a member's roles (revokes their tokens in that organization)", 'set', 'set');
   members
     .command('remove')
     .description('remove a member from an organization (revokes their tokens in it)')
