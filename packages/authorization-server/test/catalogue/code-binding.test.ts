@@ -5,7 +5,7 @@
  * The public-client variant is in token/authorization-code.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { basic, createFixture, introspect, issueCode, REDIRECT, RESOURCE, token, type Fixture } from '../token/fixture.ts';
+import { basic, createFixture, introspect, issueCode, redeem, REDIRECT, RESOURCE, token, type Fixture } from '../token/fixture.ts';
 
 let fx: Fixture;
 beforeEach(async () => {
@@ -34,4 +34,17 @@ describe('OAuth 2.1 §4.1.3 code bound to its client', () => {
     expect(own.status).toBe(200);
     expect(await introspect(fx, own.body.access_token!)).toMatchObject({ active: true, client_id: 'web-app' });
   });
+});
+
+describe('RFC 6749 §4.1.3 token-request redirect_uri identical to the authorization request\'s', () => {
+  // The code was issued for http://127.0.0.1/cb: the loopback port exception of /authorize does not apply here.
+  it.each(['http://127.0.0.1:5555/cb', 'http://127.0.0.1:80/cb', 'http://localhost/cb', 'HTTP://127.0.0.1/cb', 'http://127.0.0.1/cb?x=1'])(
+    'rejects %s with invalid_grant and issues nothing',
+    async (uri) => {
+      const { status, body } = await redeem(fx, await issueCode(fx), { redirect_uri: uri });
+      expect(status).toBe(400);
+      expect(body.error).toBe('invalid_grant');
+      expect(body.access_token).toBeUndefined();
+    },
+  );
 });
