@@ -21,7 +21,7 @@ afterEach(async () => {
 
 function authorize(clientId: string, redirectUri = 'http://127.0.0.1/callback'): Promise<Response> {
   const query = new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: redirectUri, code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256', state: 's' });
-  return harness.app.request(`https://as.example/authorize?${query.toString()}`);
+  return Promise.resolve(harness.app.request(`https://as.example/authorize?${query.toString()}`));
 }
 
 async function expectErrorPage(response: Response): Promise<void> {

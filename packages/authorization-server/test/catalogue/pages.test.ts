@@ -66,7 +66,7 @@ describe('RFC 9700 §4.16, §4.2.4 clickjacking and referrer leakage', () => {
     await expectProtectedPage(await browser.post('/logout', { csrf: csrfOf(consentHtml.slice(consentHtml.indexOf('/logout'))) }), 'signed-out page');
   });
 
-  it('sends Cache-Control: no-store on token, introspection-error and registration responses', async () => {
+  it('sends Cache-Control: no-store on token (error) and registration responses', async () => {
     const tokenResponse = await h.app.request(`${h.issuer}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=authorization_code&code=x&client_id=web-client' });
     expect(tokenResponse.status).toBe(400);
     expect(tokenResponse.headers.get('cache-control')).toBe('no-store');

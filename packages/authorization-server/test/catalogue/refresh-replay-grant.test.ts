@@ -8,7 +8,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { randomToken, sha256 } from '@gatehouse/core';
-import { createFixture, introspect, issueCode, redeem, REDIRECT, s256, token, type Fixture, type IssuedCode } from '../token/fixture.ts';
+import { ALICE, createFixture, introspect, issueCode, redeem, REDIRECT, s256, token, type Fixture, type IssuedCode } from '../token/fixture.ts';
 
 let fx: Fixture;
 beforeEach(async () => {
@@ -23,7 +23,7 @@ async function secondCodeOn(first: IssuedCode): Promise<IssuedCode> {
   const verifier = randomToken(48);
   const now = fx.clock.now();
   await fx.store.codes.create({
-    hash: sha256(code), grantId: first.grantId, clientId: grant!.clientId, userId: grant!.userId, orgId: grant!.orgId, redirectUri: REDIRECT,
+    hash: sha256(code), grantId: first.grantId, clientId: grant!.clientId, userId: ALICE, orgId: grant!.orgId, redirectUri: REDIRECT,
     codeChallenge: s256(verifier), resource: grant!.resource, scopes: grant!.scopes, sessionId: null, authTime: now, createdAt: now, expiresAt: now + 60_000, consumedAt: null,
   });
   return { code, verifier, grantId: first.grantId, codeHash: sha256(code) };
