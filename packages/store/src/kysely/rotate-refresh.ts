@@ -2,7 +2,7 @@
  * Refresh token rotation with reuse detection (OAuth 2.1 §4.3.1, RFC 9700
  * §4.14.2). Runs inside one transaction; its grant's row and then the old
  * token's row are locked first (FOR UPDATE on PostgreSQL, the BEGIN
- * IMMEDIATE write lock on SQLite),
+ * IMMEDIATE write lock on SQLite; lock-token.ts),
  * so concurrent presentations of one token are decided one after another:
  *
  *   first            → `rotated` (rotated_at set, `issue` inserted)
@@ -17,39 +17,33 @@
 import type { TokenRecord } from '@gatehouse/core';
 import type { RotateRefreshResult } from '../types.ts';
 import type { Db } from './context.ts';
-import { lockForUpdate } from './dialect.ts';
 import { revokeGrantRows, revokeTokensWhere } from './revocation.ts';
-import { insertTokens, lockGrant, toToken } from './token-rows.ts';
+import { insertTokens } from './token-rows.ts';
+import { lockTokenWithGrant } from './lock-token.ts';
 
 export async function rotateRefresh({ db, engine }: Db, oldHash: string, issue: TokenRecord[], now: number, graceMs: number): Promise<RotateRefreshResult> {
-  // Lock order grant → token, as revokeGrant and tokens.insert: a token's grant_id never changes, so peeking it unlocked is safe.
-  const peek = await db.selectFrom('tokens').select('grant_id').where('hash', '=', oldHash).executeTakeFirst();
-  const grantRevokedAt = peek?.grant_id ? await lockGrant(db, engine, peek.grant_id) : null;
-  const row = await lockForUpdate(engine, db.selectFrom('tokens').selectAll().where('hash', '=', oldHash)).executeTakeFirst();
-  if (!row) return { status: 'invalid', reason: 'not_found' };
-  const previous = toToken(row);
+  const locked = await lockTokenWithGrant(db, engine, oldHash);
+  if (!locked) return { status: 'invalid', reason: 'not_found' };
+  const { previous, grantRevokedAt } = locked;
   if (previous.kind !== 'refresh') return { status: 'invalid', reason: 'not_refresh' };
   if (previous.revokedAt !== null || grantRevokedAt !== null) return { status: 'invalid', reason: 'revoked' };
   if (previous.expiresAt <= now) return { status: 'invalid', reason: 'expired' };
+  // The grant is locked and live in this transaction: the successors' insert need not lock and read it again.
+  const lockedGrants = new Map<string, number | null>(previous.grantId === null ? [] : [[previous.grantId, null]]);
 
   // The successor's parent link is what the grace rule follows; set it when the caller did not.
   const successors = issue.map((t) => (t.kind === 'refresh' && t.parentHash === null ? { ...t, parentHash: oldHash } : t));
 
   if (previous.rotatedAt === null) {
     // Compare-and-set on rotated_at: redundant under the row lock, kept as the invariant's statement.
-    const won = await db
-      .updateTable('tokens')
-      .set({ rotated_at: now })
-      .where('hash', '=', oldHash)
-      .where('rotated_at', 'is', null)
-      .returningAll()
-      .executeTakeFirst();
-    if (won) {
-      await insertTokens(db, engine, successors);
-      return { status: 'rotated', previous: toToken(won) };
+    // The row is in hand, so no RETURNING: the winner's previous is it with rotated_at set.
+    const won = await db.updateTable('tokens').set({ rotated_at: now }).where('hash', '=', oldHash).where('rotated_at', 'is', null).executeTakeFirst();
+    if (Number(won.numUpdatedRows) === 1) {
+      await insertTokens(db, engine, successors, lockedGrants);
+      return { status: 'rotated', previous: { ...previous, rotatedAt: now } };
     }
   } else if (graceMs > 0 && now - previous.rotatedAt <= graceMs && (await hasLiveSuccessor(db, oldHash))) {
-    await insertTokens(db, engine, successors);
+    await insertTokens(db, engine, successors, lockedGrants);
     return { status: 'rotated_in_grace', previous };
   }
 

@@ -49,12 +49,18 @@ const toRow = (t: TokenRecord): Insertable<TokensTable> => ({
  * has committed and they are stored already revoked, at the grant's
  * revocation time: a token is never born alive under a revoked grant.
  */
-export async function insertTokens(db: Kysely<Database>, engine: Engine, tokens: TokenRecord[]): Promise<void> {
+export async function insertTokens(
+  db: Kysely<Database>,
+  engine: Engine,
+  tokens: TokenRecord[],
+  /** Grants this transaction has locked already, with their revocation time (rotation): not read again. */
+  lockedGrants: ReadonlyMap<string, number | null> = new Map(),
+): Promise<void> {
   if (tokens.length === 0) return;
   const revokedAt = new Map<string, number>();
   const grantIds = [...new Set(tokens.flatMap((t) => (t.grantId === null ? [] : [t.grantId])))].sort();
   for (const grantId of grantIds) {
-    const at = await lockGrant(db, engine, grantId);
+    const at = lockedGrants.has(grantId) ? lockedGrants.get(grantId)! : await lockGrant(db, engine, grantId);
     if (at !== null) revokedAt.set(grantId, at);
   }
   const rows = tokens.map((t) => {
