@@ -9,7 +9,8 @@
  * introspection and revocation treat both formats the same way.
  */
 import { SignJWT } from 'jose';
-import { formatScope, newId, randomToken, seconds, sha256, type TokenRecord } from '@gatehouse/core';
+import { formatScope, newId, seconds, sha256, type TokenRecord } from '@gatehouse/core';
+import { pooledRandomToken as randomToken } from '../random-pool.ts';
 import type { ServerContext } from '../context.ts';
 import { activeSigningKey } from '../keys/signing-keys.ts';
 import { accessTokenTtl } from './catalogue.ts';

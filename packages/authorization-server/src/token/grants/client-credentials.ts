@@ -5,12 +5,13 @@
  * named resource (RFC 8707 `resource` is required), and never a refresh
  * token (§4.2.3). Its subject is `client:<client_id>`, outside the user id space.
  */
-import { newId, OAuthError, parseScopeParam, type Client, type ProtectedResource, type ScopeDefinition } from '@gatehouse/core';
+import { OAuthError, parseScopeParam, type Client, type ProtectedResource, type ScopeDefinition } from '@gatehouse/core';
 import type { ServerContext } from '../../context.ts';
 import { catalogue } from '../catalogue.ts';
 import { mintTokens, serviceSubject } from '../mint.ts';
 import { parseResource } from '../resource.ts';
 import { persistTokens } from '../group-commit.ts';
+import { pooledNewId } from '../../random-pool.ts';
 import type { GrantHandler } from './types.ts';
 
 export const clientCredentialsGrant: GrantHandler = async (ctx, client, form) => {
@@ -30,7 +31,7 @@ export const clientCredentialsGrant: GrantHandler = async (ctx, client, form) =>
   const minted = await mintTokens(ctx, {
     clientId: client.id,
     grantId: null,
-    familyId: newId('fam'),
+    familyId: pooledNewId('fam'),
     userId: null,
     orgId: client.orgId,
     subject: serviceSubject(client.id),
