@@ -6,6 +6,7 @@ import type { Clock } from '@gatehouse/core';
 import type { Store } from './types.ts';
 import { openPostgres, openSqlite } from './kysely/dialect.ts';
 import { buildStore, kyselyOf } from './kysely/store.ts';
+import { startWalCheckpointer } from './kysely/wal-checkpointer.ts';
 import { runMigrations, type MigrationLog } from './migrate.ts';
 import { assertSchemaName, parseStoreUrl } from './url.ts';
 
@@ -30,7 +31,11 @@ export async function createStore(url: string, opts: CreateStoreOptions = {}): P
   let schema: string | undefined;
   if (target.engine === 'sqlite') {
     const db = openSqlite(target.filename);
-    store = buildStore(db, 'sqlite', () => db.destroy());
+    const checkpointer = target.filename === ':memory:' ? undefined : startWalCheckpointer(target.filename);
+    store = buildStore(db, 'sqlite', async () => {
+      await checkpointer?.stop();
+      await db.destroy();
+    });
   } else {
     schema = opts.schema ?? target.schema;
     if (schema !== undefined) assertSchemaName(schema);

@@ -25,6 +25,7 @@ import {
   type SqliteDialectConfig,
 } from 'kysely';
 import type { Database } from './schema.ts';
+import { BACKSTOP_PAGES } from './wal-checkpointer.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -46,7 +47,11 @@ class ImmediateSqliteDialect extends SqliteDialect {
 export function openSqlite(filename: string): Kysely<Database> {
   if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
   const database = new BetterSqlite3(filename);
-  if (filename !== ':memory:') database.pragma('journal_mode = WAL');
+  if (filename !== ':memory:') {
+    database.pragma('journal_mode = WAL');
+    // Checkpoints normally run in a worker (wal-checkpointer.ts); this one is the backstop.
+    database.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+  }
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
