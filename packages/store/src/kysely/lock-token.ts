@@ -16,6 +16,16 @@ import { numOrNull } from './codec.ts';
 import { lockForUpdate, type Engine } from './dialect.ts';
 import type { Database } from './schema.ts';
 import { lockGrant, toToken } from './token-rows.ts';
+import { prepared } from './prepared.ts';
+
+const selectWithGrant = prepared(1, (db, hash: string) =>
+  db
+    .selectFrom('tokens')
+    .leftJoin('grants', 'grants.id', 'tokens.grant_id')
+    .selectAll('tokens')
+    .select('grants.revoked_at as grant_revoked_at')
+    .where('tokens.hash', '=', hash),
+);
 
 export interface LockedToken {
   previous: TokenRecord;
@@ -25,13 +35,7 @@ export interface LockedToken {
 
 export async function lockTokenWithGrant(db: Kysely<Database>, engine: Engine, hash: string): Promise<LockedToken | undefined> {
   if (engine === 'sqlite') {
-    const row = await db
-      .selectFrom('tokens')
-      .leftJoin('grants', 'grants.id', 'tokens.grant_id')
-      .selectAll('tokens')
-      .select('grants.revoked_at as grant_revoked_at')
-      .where('tokens.hash', '=', hash)
-      .executeTakeFirst();
+    const row = (await selectWithGrant(db, engine, hash)).rows[0];
     return row && { previous: toToken(row), grantRevokedAt: numOrNull(row.grant_revoked_at) };
   }
   const peek = await db.selectFrom('tokens').select('grant_id').where('hash', '=', hash).executeTakeFirst();

@@ -20,6 +20,11 @@ import type { Db } from './context.ts';
 import { revokeGrantRows, revokeTokensWhere } from './revocation.ts';
 import { insertTokens } from './token-rows.ts';
 import { lockTokenWithGrant } from './lock-token.ts';
+import { prepared } from './prepared.ts';
+
+const markRotated = prepared(2, (db, now: number, hash: string) =>
+  db.updateTable('tokens').set({ rotated_at: now }).where('hash', '=', hash).where('rotated_at', 'is', null),
+);
 
 export async function rotateRefresh({ db, engine }: Db, oldHash: string, issue: TokenRecord[], now: number, graceMs: number): Promise<RotateRefreshResult> {
   const locked = await lockTokenWithGrant(db, engine, oldHash);
@@ -37,8 +42,8 @@ export async function rotateRefresh({ db, engine }: Db, oldHash: string, issue: 
   if (previous.rotatedAt === null) {
     // Compare-and-set on rotated_at: redundant under the row lock, kept as the invariant's statement.
     // The row is in hand, so no RETURNING: the winner's previous is it with rotated_at set.
-    const won = await db.updateTable('tokens').set({ rotated_at: now }).where('hash', '=', oldHash).where('rotated_at', 'is', null).executeTakeFirst();
-    if (Number(won.numUpdatedRows) === 1) {
+    const won = await markRotated(db, engine, now, oldHash);
+    if (Number(won.numAffectedRows) === 1) {
       await insertTokens(db, engine, successors, lockedGrants);
       return { status: 'rotated', previous: { ...previous, rotatedAt: now } };
     }

@@ -5,6 +5,7 @@ import { DuplicateError } from '../types.ts';
 import { fromJson, num, numOrNull, toJson } from './codec.ts';
 import { isUniqueViolation, lockForUpdate, type Engine } from './dialect.ts';
 import type { Database, TokensTable } from './schema.ts';
+import { prepared } from './prepared.ts';
 
 export const toToken = (row: Selectable<TokensTable>): TokenRecord => ({
   hash: row.hash,
@@ -68,7 +69,7 @@ export async function insertTokens(
     return toRow(grantRevokedAt !== undefined && t.revokedAt === null ? { ...t, revokedAt: grantRevokedAt } : t);
   });
   try {
-    await db.insertInto('tokens').values(rows).execute();
+    await insertRows(rows.length)(db, engine, ...rows.flatMap(rowValues));
   } catch (error) {
     if (isUniqueViolation(error)) throw new DuplicateError('token');
     throw error;
@@ -79,4 +80,26 @@ export async function insertTokens(
 export async function lockGrant(db: Kysely<Database>, engine: Engine, grantId: string): Promise<number | null> {
   const grant = await lockForUpdate(engine, db.selectFrom('grants').select('revoked_at').where('id', '=', grantId)).executeTakeFirst();
   return numOrNull(grant?.revoked_at);
+}
+
+/** The hot primary-key read (tokens.get), compiled once (prepared.ts). */
+export const selectToken = prepared(1, (db, hash: string) => db.selectFrom('tokens').selectAll().where('hash', '=', hash));
+
+/** toRow's column order; every column is always given (null, never undefined), so one row is COLUMNS.length parameters. */
+const COLUMNS = Object.keys(toRow({ scopes: [] } as unknown as TokenRecord)) as (keyof Insertable<TokensTable>)[];
+const rowValues = (row: Insertable<TokensTable>): unknown[] => COLUMNS.map((column) => row[column]);
+
+/** A prepared multi-row INSERT per row count (1 and 2 on the hot paths, up to a group commit's batch). */
+const insertsByCount = new Map<number, ReturnType<typeof prepared<unknown[], unknown>>>();
+function insertRows(count: number) {
+  let insert = insertsByCount.get(count);
+  if (!insert) {
+    insert = prepared(count * COLUMNS.length, (db, ...values: unknown[]) =>
+      db.insertInto('tokens').values(
+        Array.from({ length: count }, (_, row) => Object.fromEntries(COLUMNS.map((column, i) => [column, values[row * COLUMNS.length + i]])) as Insertable<TokensTable>),
+      ),
+    );
+    insertsByCount.set(count, insert);
+  }
+  return insert;
 }

@@ -2,13 +2,13 @@ import type { TokenStore } from '../types.ts';
 import { inTransaction, type Db } from './context.ts';
 import { deleteUnconsumedCodesWhere, revokeTokensWhere } from './revocation.ts';
 import { rotateRefresh } from './rotate-refresh.ts';
-import { insertTokens, toToken } from './token-rows.ts';
+import { insertTokens, selectToken, toToken } from './token-rows.ts';
 
 export function tokenStore({ db, engine }: Db): TokenStore {
   return {
     insert: (tokens) => inTransaction(db, (trx) => insertTokens(trx, engine, tokens)),
     async get(hash) {
-      const row = await db.selectFrom('tokens').selectAll().where('hash', '=', hash).executeTakeFirst();
+      const row = (await selectToken(db, engine, hash)).rows[0];
       return row && toToken(row);
     },
     rotateRefresh: (oldHash, issue, now, graceMs) => inTransaction(db, (trx) => rotateRefresh({ db: trx, engine }, oldHash, issue, now, graceMs)),

@@ -1,0 +1,41 @@
+/**
+ * Hot queries compiled once and reused. Building a Kysely query (builder
+ * objects, frozen operation nodes, the compiler's visit) cost about as
+ * much CPU as SQLite executing it for the token endpoint's primary-key
+ * reads and writes. A prepared query is built once per engine with
+ * placeholder arguments, and each call only substitutes the parameters;
+ * the SQL text is Kysely's own, so both engines keep their dialect.
+ */
+import { CompiledQuery, type Compilable, type Kysely, type QueryResult } from 'kysely';
+import type { Engine } from './dialect.ts';
+import type { Database } from './schema.ts';
+
+interface Compiled {
+  sql: string;
+  /** For each SQL parameter, the index of the argument it takes. */
+  order: number[];
+  template: CompiledQuery;
+}
+
+/** `build` must use each argument as a bound value only (never in SQL text); checked when compiling. */
+export function prepared<A extends unknown[], R>(arity: number, build: (db: Kysely<Database>, ...args: A) => Compilable<R>) {
+  const byEngine = new Map<Engine, Compiled>();
+  const compile = (db: Kysely<Database>): Compiled => {
+    const markers = Array.from({ length: arity }, (_, i) => `\u0000prepared-argument-${i}\u0000`);
+    const template = build(db, ...(markers as unknown as A)).compile();
+    const order = template.parameters.map((value) => markers.indexOf(value as string));
+    if (order.some((index) => index < 0) || markers.some((marker) => template.sql.includes(marker))) {
+      throw new Error('prepared query: an argument is not a plain bound parameter');
+    }
+    return { sql: template.sql, order, template };
+  };
+  return (db: Kysely<Database>, engine: Engine, ...args: A): Promise<QueryResult<R>> => {
+    let compiled = byEngine.get(engine);
+    if (!compiled) {
+      compiled = compile(db);
+      byEngine.set(engine, compiled);
+    }
+    const parameters = compiled.order.map((index) => args[index]);
+    return db.executeQuery<R>({ ...compiled.template, parameters } as CompiledQuery<R>);
+  };
+}
