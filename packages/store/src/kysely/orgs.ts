@@ -4,6 +4,7 @@ import { DuplicateError, type OrgStore } from '../types.ts';
 import { fromJson, num, numOrNull, toJson } from './codec.ts';
 import { isUniqueViolation } from './dialect.ts';
 import type { Db } from './context.ts';
+import { prepared } from './prepared.ts';
 import type { MembershipsTable, OrganizationsTable } from './schema.ts';
 
 const toOrg = (row: Selectable<OrganizationsTable>): Organization => ({
@@ -23,7 +24,12 @@ const toMembership = (row: Selectable<MembershipsTable>): Membership => ({
   updatedAt: num(row.updated_at),
 });
 
-export function orgStore({ db }: Db): OrgStore {
+/** Read at every code redemption and refresh (the active-subject check): compiled once (prepared.ts). */
+const selectMembership = prepared(2, (db, userId: string, orgId: string) =>
+  db.selectFrom('memberships').selectAll().where('user_id', '=', userId).where('org_id', '=', orgId),
+);
+
+export function orgStore({ db, engine }: Db): OrgStore {
   return {
     async create(org) {
       try {
@@ -75,7 +81,7 @@ export function orgStore({ db }: Db): OrgStore {
       return Number(result.numDeletedRows) > 0;
     },
     async getMembership(userId, orgId) {
-      const row = await db.selectFrom('memberships').selectAll().where('user_id', '=', userId).where('org_id', '=', orgId).executeTakeFirst();
+      const row = (await selectMembership(db, engine, userId, orgId)).rows[0];
       return row && toMembership(row);
     },
     async listMembershipsOfUser(userId) {

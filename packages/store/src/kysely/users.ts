@@ -4,6 +4,7 @@ import { DuplicateError, type UserStore } from '../types.ts';
 import { normalizeEmail, num } from './codec.ts';
 import { isUniqueViolation } from './dialect.ts';
 import type { Db } from './context.ts';
+import { prepared } from './prepared.ts';
 import type { UsersTable } from './schema.ts';
 
 const toUser = (row: Selectable<UsersTable>): User => ({
@@ -16,9 +17,12 @@ const toUser = (row: Selectable<UsersTable>): User => ({
   updatedAt: num(row.updated_at),
 });
 
-export function userStore({ db }: Db): UserStore {
+/** Read at every code redemption and refresh (the active-subject check): compiled once (prepared.ts). */
+const selectUser = prepared(1, (db, id: string) => db.selectFrom('users').selectAll().where('id', '=', id));
+
+export function userStore({ db, engine }: Db): UserStore {
   const get = async (id: string) => {
-    const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = (await selectUser(db, engine, id)).rows[0];
     return row && toUser(row);
   };
   return {
