@@ -1,11 +1,12 @@
 import { OAuthError } from '@gatehouse/core';
+import { markSecured, SECURITY_HEADERS } from './security-headers.ts';
 
 /** JSON response with the headers every OAuth endpoint answer needs (RFC 6749 §5.1). */
 export function oauthJson(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', pragma: 'no-cache', ...headers },
-  });
+  // Security headers up front (and lower-case keys throughout), so the middleware need not materialise the headers.
+  const merged: Record<string, string> = { ...SECURITY_HEADERS, 'content-type': 'application/json', 'cache-control': 'no-store', pragma: 'no-cache' };
+  for (const [name, value] of Object.entries(headers)) merged[name.toLowerCase()] = value;
+  return markSecured(new Response(JSON.stringify(body), { status, headers: merged }));
 }
 
 /** Renders any thrown value as an OAuth error body; unknown errors become server_error with no detail on the wire. */
