@@ -46,6 +46,8 @@ export function startWalCheckpointer(filename: string): WalCheckpointer {
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
     async stop() {
+      // Keep the event loop alive until the worker has closed its connection (unref'd, awaiting its exit would end the process).
+      worker.ref();
       worker.postMessage('stop');
       await exited;
     },
