@@ -7,9 +7,17 @@
  *
  *   first            → `rotated` (rotated_at set, `issue` inserted)
  *   later, in grace  → `rotated_in_grace` when graceMs > 0, now - rotated_at <= graceMs and
- *                      the old token is the parent of a live (unrotated,
- *                      unrevoked) refresh token: a client retrying a refresh
- *                      whose response it lost. Only the immediate predecessor.
+ *                      the old token's only successor is still live
+ *                      (unrotated, unrevoked): a client that refreshed twice in
+ *                      parallel, or retried a refresh whose response it lost.
+ *                      Only the immediate predecessor, and only once: a third
+ *                      presentation is reuse.
+ *
+ * A grace re-issue leaves two sibling refresh tokens. When either is
+ * rotated, the other is marked rotated in the same transaction, so only one
+ * chain stays live and a later use of the abandoned sibling is reuse
+ * (RFC 9700 §4.14.2): a thief who raced the client inside the grace window
+ * is caught on the next refresh of either party.
  *   later, otherwise → `reuse_detected`: the grant (or, without one, the
  *                      family) is revoked in the same transaction
  *   after that       → `invalid` / `revoked` (the old token is revoked too)
@@ -24,6 +32,18 @@ import { prepared } from './prepared.ts';
 
 const markRotated = prepared(2, (db, now: number, hash: string) =>
   db.updateTable('tokens').set({ rotated_at: now }).where('hash', '=', hash).where('rotated_at', 'is', null),
+);
+
+/** Retires the live siblings of a rotated token (tokens a grace re-issue gave the same parent). */
+const retireSiblings = prepared(4, (db, now: number, parentHash: string, hash: string, kind: 'refresh') =>
+  db
+    .updateTable('tokens')
+    .set({ rotated_at: now })
+    .where('parent_hash', '=', parentHash)
+    .where('hash', '<>', hash)
+    .where('kind', '=', kind)
+    .where('rotated_at', 'is', null)
+    .where('revoked_at', 'is', null),
 );
 
 export async function rotateRefresh({ db, engine }: Db, oldHash: string, issue: TokenRecord[], now: number, graceMs: number): Promise<RotateRefreshResult> {
@@ -44,10 +64,11 @@ export async function rotateRefresh({ db, engine }: Db, oldHash: string, issue: 
     // The row is in hand, so no RETURNING: the winner's previous is it with rotated_at set.
     const won = await markRotated(db, engine, now, oldHash);
     if (Number(won.numAffectedRows) === 1) {
+      if (previous.parentHash !== null) await retireSiblings(db, engine, now, previous.parentHash, oldHash, 'refresh');
       await insertTokens(db, engine, successors, lockedGrants);
       return { status: 'rotated', previous: { ...previous, rotatedAt: now } };
     }
-  } else if (graceMs > 0 && now - previous.rotatedAt <= graceMs && (await hasLiveSuccessor(db, oldHash))) {
+  } else if (graceMs > 0 && now - previous.rotatedAt <= graceMs && (await hasOnlyOneLiveSuccessor(db, oldHash))) {
     await insertTokens(db, engine, successors, lockedGrants);
     return { status: 'rotated_in_grace', previous };
   }
@@ -60,15 +81,14 @@ export async function rotateRefresh({ db, engine }: Db, oldHash: string, issue: 
   return { status: 'reuse_detected', previous, revokedHashes: [...revoked] };
 }
 
-async function hasLiveSuccessor(db: Db['db'], parentHash: string): Promise<boolean> {
-  const child = await db
+/** True when the token has exactly one refresh successor and it is live: no grace re-issue happened yet. */
+async function hasOnlyOneLiveSuccessor(db: Db['db'], parentHash: string): Promise<boolean> {
+  const children = await db
     .selectFrom('tokens')
-    .select('hash')
+    .select(['rotated_at', 'revoked_at'])
     .where('parent_hash', '=', parentHash)
     .where('kind', '=', 'refresh')
-    .where('rotated_at', 'is', null)
-    .where('revoked_at', 'is', null)
-    .limit(1)
-    .executeTakeFirst();
-  return child !== undefined;
+    .limit(2)
+    .execute();
+  return children.length === 1 && children[0]!.rotated_at === null && children[0]!.revoked_at === null;
 }

@@ -137,15 +137,38 @@ export function rotationSuite(ctx: SuiteContext): void {
       for (const pair of losers) expect(await ctx.store.tokens.get(pair[1]!.hash)).toBeUndefined();
     });
 
-    it('of 50 concurrent rotations inside the grace window: 1 rotated, 49 rotated_in_grace, nothing revoked', async () => {
+    it('of 50 concurrent rotations inside the grace window: 1 rotated, 1 rotated_in_grace (a parallel refresh), the rest is reuse and the grant ends revoked', async () => {
       const { grant, refresh } = await issued(ctx.store);
       const pool = stores(ctx);
       const results = await Promise.all(
         Array.from({ length: 50 }, (_, i) => pool[i % pool.length]!.tokens.rotateRefresh(refresh.hash, successorPair(grant, refresh, T0 + 1), T0 + 1, GRACE)),
       );
-      expect(results.filter((r) => r.status === 'rotated')).toHaveLength(1);
-      expect(results.filter((r) => r.status === 'rotated_in_grace')).toHaveLength(49);
-      expect((await ctx.store.grants.get(grant.id))?.revokedAt).toBeNull();
+      const count = (status: string) => results.filter((r) => r.status === status).length;
+      expect({ rotated: count('rotated'), grace: count('rotated_in_grace'), reuse: count('reuse_detected'), invalid: count('invalid') }).toEqual({ rotated: 1, grace: 1, reuse: 1, invalid: 47 });
+      expect((await ctx.store.grants.get(grant.id))?.revokedAt).toBe(T0 + 1);
+    });
+
+    it('gives the grace once: a third presentation of the predecessor inside the window is reuse', async () => {
+      const { grant, refresh } = await issued(ctx.store);
+      await ctx.store.tokens.rotateRefresh(refresh.hash, successorPair(grant, refresh, T0 + 1), T0 + 1, GRACE);
+      expect((await ctx.store.tokens.rotateRefresh(refresh.hash, successorPair(grant, refresh, T0 + 2), T0 + 2, GRACE)).status).toBe('rotated_in_grace');
+      expect((await ctx.store.tokens.rotateRefresh(refresh.hash, successorPair(grant, refresh, T0 + 3), T0 + 3, GRACE)).status).toBe('reuse_detected');
+      expect((await ctx.store.grants.get(grant.id))?.revokedAt).toBe(T0 + 3);
+    });
+
+    it('keeps one chain after a grace re-issue: rotating one sibling makes a later use of the other reuse', async () => {
+      const { grant, refresh } = await issued(ctx.store);
+      const first = successorPair(grant, refresh, T0 + 1);
+      const second = successorPair(grant, refresh, T0 + 2);
+      await ctx.store.tokens.rotateRefresh(refresh.hash, first, T0 + 1, GRACE);
+      expect((await ctx.store.tokens.rotateRefresh(refresh.hash, second, T0 + 2, GRACE)).status).toBe('rotated_in_grace');
+      // The client kept the second answer and refreshes with it much later.
+      const later = T0 + 10 * GRACE;
+      expect((await ctx.store.tokens.rotateRefresh(second[1]!.hash, successorPair(grant, second[1]!, later), later, GRACE)).status).toBe('rotated');
+      // Whoever holds the first answer's refresh token now presents it: reuse, everything revoked.
+      const result = await ctx.store.tokens.rotateRefresh(first[1]!.hash, successorPair(grant, first[1]!, later + 1), later + 1, GRACE);
+      expect(result.status).toBe('reuse_detected');
+      expect((await ctx.store.grants.get(grant.id))?.revokedAt).toBe(later + 1);
     });
   });
 }
