@@ -17,6 +17,7 @@ import { mountRevocation } from './revocation/index.ts';
 import { mountRevocationStream } from './events-stream/index.ts';
 import { mountAdmin } from './admin/index.ts';
 import { mountAccount } from './admin/account.ts';
+import { mountOrgAdmin } from './admin/org-admin.ts';
 import { mountAuthorize } from './authorize/index.ts';
 import { mountSession } from './session/index.ts';
 import { mountInteraction } from './interaction/index.ts';
@@ -34,6 +35,7 @@ const FEATURES: FeatureMount[] = [
   mountRevocationStream,
   mountAdmin,
   mountAccount,
+  mountOrgAdmin,
   mountAuthorize,
   mountSession,
   mountInteraction,
