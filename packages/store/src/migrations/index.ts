@@ -6,6 +6,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { initialMigration } from './0001_initial.ts';
 import { auditMigration } from './0002_audit.ts';
+import { tokenIndexesMigration } from './0003_token_indexes.ts';
 
 export interface NamedMigration {
   name: string;
@@ -15,6 +16,7 @@ export interface NamedMigration {
 export const migrations: NamedMigration[] = [
   { name: '0001_initial', migration: initialMigration },
   { name: '0002_audit', migration: auditMigration },
+  { name: '0003_token_indexes', migration: tokenIndexesMigration },
 ];
 
 /** Kysely's Migrator reads migrations from code, not from a folder: bundles and tsx both work. */
