@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createStore, migrateToLatest, migrations } from '@gatehouse/store';
+import { sql } from 'kysely';
+import { createStore, kyselyOf, migrateToLatest, migrations } from '@gatehouse/store';
 import { createTestStore } from '@gatehouse/store/testing';
 import { defineStoreConformance } from './conformance/index.ts';
 
@@ -30,6 +31,21 @@ describe('SQLite engine', () => {
       expect(await reopened.roles.get('Support')).toBeDefined();
       await reopened.close();
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fsyncs every commit (synchronous=FULL in WAL mode), so an acknowledged revocation survives power loss', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gatehouse-sync-'));
+    const store = await createStore(`sqlite:${join(dir, 'g.sqlite')}`);
+    try {
+      const { db } = kyselyOf(store);
+      const journal = await sql<{ journal_mode: string }>`PRAGMA journal_mode`.execute(db);
+      const synchronous = await sql<{ synchronous: number }>`PRAGMA synchronous`.execute(db);
+      expect(journal.rows[0]?.journal_mode).toBe('wal');
+      expect(synchronous.rows[0]?.synchronous).toBe(2); // 2 = FULL, 1 = NORMAL
+    } finally {
+      await store.close();
       await rm(dir, { recursive: true, force: true });
     }
   });

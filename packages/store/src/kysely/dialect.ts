@@ -52,7 +52,11 @@ export function openSqlite(filename: string): Kysely<Database> {
     // Checkpoints normally run in a worker (wal-checkpointer.ts); this one is the backstop.
     database.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
   }
-  database.pragma('synchronous = NORMAL');
+  // FULL: every COMMIT is fsynced before it is acknowledged. Under NORMAL a WAL
+  // commit survives a process crash but not power loss, and an acknowledged
+  // revocation must never come back to life. Measured cost (bench as): CPU per
+  // request unchanged, issuance throughput a few per cent lower from the fsync.
+  database.pragma('synchronous = FULL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) });

@@ -10,7 +10,7 @@
  * every INTERVAL_MS. A PASSIVE checkpoint never blocks readers or the
  * writer (WAL mode), and the writer restarts the WAL from its start once
  * everything was copied back. Durability is unchanged: a commit is in the
- * WAL (synchronous=NORMAL) before it is acknowledged, checkpoint or not.
+ * WAL and fsynced (synchronous=FULL) before it is acknowledged, checkpoint or not.
  * The committing connection keeps an automatic checkpoint as a backstop
  * (BACKSTOP_PAGES) should the worker fall behind or die.
  */
