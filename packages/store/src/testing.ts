@@ -114,3 +114,4 @@ export async function requirePostgres(suite: string): Promise<boolean> {
 }
 
 const redact = (url: string): string => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+export { clientRecord } from './test-records.ts';

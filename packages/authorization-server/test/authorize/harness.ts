@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { hash } from '@node-rs/argon2';
 import { LocalEventBus, ManualClock, newId, type Client, type GatehouseEvent, type ScopeDefinition } from '@gatehouse/core';
 import { createStore, type Store } from '@gatehouse/store';
+import { clientRecord } from '@gatehouse/store/testing';
 import { createAuthorizationServerApp, resolveOptions, type PartialOptions } from '../../src/index.ts';
 
 export const RESOURCE = 'https://mcp.acme.test/mcp';
@@ -84,26 +85,7 @@ export async function createHarness(overrides: Omit<PartialOptions, 'issuer'> & 
 }
 
 export async function addClient(store: Store, input: Partial<Client> & { id: string; name: string; redirectUris: string[] }): Promise<void> {
-  await store.clients.upsert({
-    kind: 'preregistered',
-    grantTypes: ['authorization_code', 'refresh_token'],
-    tokenEndpointAuthMethod: 'none',
-    secretHash: null,
-    applicationType: 'web',
-    logoUri: null,
-    clientUri: null,
-    policyUri: null,
-    tosUri: null,
-    scope: null,
-    orgId: null,
-    roles: [],
-    status: 'active',
-    registrationAccessTokenHash: null,
-    metadataExpiresAt: null,
-    createdAt: 0,
-    updatedAt: 0,
-    ...input,
-  });
+  await store.clients.upsert(clientRecord(input));
 }
 
 /** An authorization request URL (path + query) with valid defaults; `null` drops a parameter. */

@@ -5,7 +5,7 @@
  */
 import { LocalEventBus, ManualClock, sha256, type Client, type GatehouseEvent } from '@gatehouse/core';
 import { createStore, type Store } from '@gatehouse/store';
-import { createTestStore } from '@gatehouse/store/testing';
+import { clientRecord, createTestStore } from '@gatehouse/store/testing';
 import type { Hono } from 'hono';
 import { createAuthorizationServerApp, resolveOptions, type AppEnv, type PartialOptions, type ServerContext } from '../../src/index.ts';
 
@@ -44,26 +44,13 @@ export async function startHarness(options: Partial<PartialOptions> = {}, engine
 /** A registered client as config would create it; `secret` makes it confidential. */
 export function testClient(clock: ManualClock, overrides: Partial<Client> & { id: string }, secret?: string): Client {
   const now = clock.now();
-  return {
-    kind: 'preregistered',
+  return clientRecord({
     name: 'Test client',
     redirectUris: ['https://app.example/cb'],
-    grantTypes: ['authorization_code', 'refresh_token'],
     tokenEndpointAuthMethod: secret === undefined ? 'none' : 'client_secret_basic',
     secretHash: secret === undefined ? null : sha256(secret),
-    applicationType: 'web',
-    logoUri: null,
-    clientUri: null,
-    policyUri: null,
-    tosUri: null,
-    scope: null,
-    orgId: null,
-    roles: [],
-    status: 'active',
-    registrationAccessTokenHash: null,
-    metadataExpiresAt: null,
     createdAt: now,
     updatedAt: now,
     ...overrides,
-  };
+  });
 }

@@ -7,6 +7,7 @@
  */
 import { sha256 } from '@gatehouse/core';
 import type { Store } from '@gatehouse/store';
+import { clientRecord } from '@gatehouse/store/testing';
 import type { ConfigInput } from '@gatehouse/cli';
 
 export interface TestPerson {
@@ -62,26 +63,17 @@ export interface TestClientInput {
  * redirect URI is only known once the test runs (a callback server's port).
  */
 export async function registerTestClient(store: Store, input: TestClientInput, now = Date.now()): Promise<void> {
-  await store.clients.upsert({
-    id: input.id,
-    kind: 'preregistered',
-    name: input.name,
-    redirectUris: input.redirectUris,
-    grantTypes: input.grantTypes ?? ['authorization_code', 'refresh_token'],
-    tokenEndpointAuthMethod: input.secret ? 'client_secret_basic' : 'none',
-    secretHash: input.secret ? sha256(input.secret) : null,
-    applicationType: input.secret ? 'web' : 'native',
-    logoUri: null,
-    clientUri: null,
-    policyUri: null,
-    tosUri: null,
-    scope: null,
-    orgId: null,
-    roles: [],
-    status: 'active',
-    registrationAccessTokenHash: null,
-    metadataExpiresAt: null,
-    createdAt: now,
-    updatedAt: now,
-  });
+  await store.clients.upsert(
+    clientRecord({
+      id: input.id,
+      name: input.name,
+      redirectUris: input.redirectUris,
+      grantTypes: input.grantTypes ?? ['authorization_code', 'refresh_token'],
+      tokenEndpointAuthMethod: input.secret ? 'client_secret_basic' : 'none',
+      secretHash: input.secret ? sha256(input.secret) : null,
+      applicationType: input.secret ? 'web' : 'native',
+      createdAt: now,
+      updatedAt: now,
+    }),
+  );
 }

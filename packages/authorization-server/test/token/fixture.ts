@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { LocalEventBus, ManualClock, newId, randomToken, sha256, type Client, type GatehouseEvent } from '@gatehouse/core';
 import { createStore, type Store } from '@gatehouse/store';
-import { createTestStore } from '@gatehouse/store/testing';
+import { clientRecord, createTestStore } from '@gatehouse/store/testing';
 import { createAuthorizationServerApp, resolveOptions, type PartialOptions, type ServerContext } from '../../src/index.ts';
 
 export const ISSUER = 'https://as.example.com';
@@ -45,12 +45,10 @@ export async function createFixture(options: Omit<PartialOptions, 'issuer'> = {}
 }
 
 function client(now: number, fields: Partial<Client> & Pick<Client, 'id'>): Client {
-  return {
-    kind: 'preregistered', name: fields.id, redirectUris: [REDIRECT], grantTypes: ['authorization_code', 'refresh_token'],
-    tokenEndpointAuthMethod: 'client_secret_basic', secretHash: sha256(SECRET), applicationType: 'native',
-    logoUri: null, clientUri: null, policyUri: null, tosUri: null, scope: null, orgId: null, roles: [], status: 'active',
-    registrationAccessTokenHash: null, metadataExpiresAt: null, createdAt: now, updatedAt: now, ...fields,
-  };
+  return clientRecord({
+    redirectUris: [REDIRECT], tokenEndpointAuthMethod: 'client_secret_basic', secretHash: sha256(SECRET), applicationType: 'native',
+    createdAt: now, updatedAt: now, ...fields,
+  });
 }
 
 async function seed(store: Store, now: number): Promise<void> {
