@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
 /** BENCH_STORE overrides the store URL (e.g. `sqlite::memory:` to see what the disk costs, or a postgres:// URL). */
-const store = await createStore(process.env.BENCH_STORE || `sqlite:${join(dir, 'gatehouse.db')}`);
+const store = await createStore(process.env.BENCH_STORE || `sqlite:${join(dir, 'gatehouse.db')}`, { tokenWriter: process.env.BENCH_TOKEN_WRITER === 'inline' ? 'inline' : 'thread' });
 const ctx: ServerContext = {
   store,
   events: new LocalEventBus(),

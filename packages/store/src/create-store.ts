@@ -7,6 +7,9 @@ import type { Store } from './types.ts';
 import { openPostgres, openSqlite } from './kysely/dialect.ts';
 import { buildStore, kyselyOf } from './kysely/store.ts';
 import { startWalCheckpointer } from './kysely/wal-checkpointer.ts';
+import { groupCommit, type SubmitTokenWrite } from './kysely/group-commit.ts';
+import { applyTokenWrites } from './kysely/token-writes.ts';
+import { startTokenWriter } from './kysely/token-writer/client.ts';
 import { runMigrations, type MigrationLog } from './migrate.ts';
 import { assertSchemaName, parseStoreUrl } from './url.ts';
 
@@ -21,21 +24,55 @@ export interface CreateStoreOptions {
   schema?: string;
   /** PostgreSQL pool size. Default 10. */
   poolSize?: number;
+  /**
+   * SQLite file only: where group-committed token writes run. `thread`
+   * (default): a writer thread with its own connection, so the event loop
+   * never waits for SQLite's B-trees or the fsync; `inline`: the main connection.
+   */
+  tokenWriter?: 'thread' | 'inline';
 }
 
 const schemas = new WeakMap<Store, string | undefined>();
+const writers = new WeakMap<Store, Promise<boolean>>();
+
+/**
+ * Resolves true once the store's token writes run on its writer thread
+ * (SQLite file, `tokenWriter: 'thread'`), false when they run on the
+ * store's own connection (PostgreSQL, `:memory:`, `inline`, or a thread
+ * that failed to start). For diagnostics and tests.
+ */
+export function tokenWriterReady(store: Store): Promise<boolean> {
+  return writers.get(store) ?? Promise.resolve(false);
+}
 
 export async function createStore(url: string, opts: CreateStoreOptions = {}): Promise<Store> {
   const target = parseStoreUrl(url);
   let store: Store;
   let schema: string | undefined;
+  let startWriter = (): void => {};
+  // Token writes are group-committed on every engine; `inline` runs a batch on this store's own connection.
+  const inline = (writes: Parameters<typeof applyTokenWrites>[1]) => applyTokenWrites(store, writes);
+  let submit: SubmitTokenWrite = groupCommit(inline);
   if (target.engine === 'sqlite') {
+    const file = target.filename === ':memory:' ? undefined : target.filename;
     const db = openSqlite(target.filename);
-    const checkpointer = target.filename === ':memory:' ? undefined : startWalCheckpointer(target.filename);
+    const checkpointer = file === undefined ? undefined : startWalCheckpointer(file);
+    // The writer thread opens the file itself, so it starts after migrations (below) have created it.
+    let writer: ReturnType<typeof startTokenWriter> | undefined;
+    if (file !== undefined && opts.tokenWriter !== 'inline') {
+      submit = groupCommit((writes) => (writer ? writer.execute(writes) : inline(writes)));
+    }
     store = buildStore(db, 'sqlite', async () => {
+      await writer?.stop();
       await checkpointer?.stop();
       await db.destroy();
-    });
+    }, submit);
+    startWriter = () => {
+      if (file !== undefined && opts.tokenWriter !== 'inline') {
+        writer = startTokenWriter(file, inline);
+        writers.set(store, writer.ready);
+      }
+    };
   } else {
     schema = opts.schema ?? target.schema;
     if (schema !== undefined) assertSchemaName(schema);
@@ -43,7 +80,7 @@ export async function createStore(url: string, opts: CreateStoreOptions = {}): P
       opts.log?.('warn', 'idle PostgreSQL connection failed', { error: error.message }),
     );
     if (schema !== undefined) await ensureSchema(pool, schema);
-    store = buildStore(db, 'postgres', () => db.destroy());
+    store = buildStore(db, 'postgres', () => db.destroy(), submit);
   }
   schemas.set(store, schema);
   if (opts.migrate !== false) {
@@ -54,6 +91,7 @@ export async function createStore(url: string, opts: CreateStoreOptions = {}): P
       throw error;
     }
   }
+  startWriter();
   return store;
 }
 

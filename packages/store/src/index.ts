@@ -1,5 +1,5 @@
 export * from './types.ts';
-export { createStore, migrateToLatest, type CreateStoreOptions } from './create-store.ts';
+export { createStore, migrateToLatest, tokenWriterReady, type CreateStoreOptions } from './create-store.ts';
 export { parseStoreUrl, type StoreTarget } from './url.ts';
 export { kyselyOf } from './kysely/store.ts';
 export { engineOf, type Engine } from './kysely/dialect.ts';

@@ -3,11 +3,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { createStore, kyselyOf, migrateToLatest, migrations } from '@gatehouse/store';
+import { createStore, kyselyOf, migrateToLatest, migrations, tokenWriterReady } from '@gatehouse/store';
 import { createTestStore } from '@gatehouse/store/testing';
 import { defineStoreConformance } from './conformance/index.ts';
 
-defineStoreConformance('SQLite file', () => createTestStore('sqlite'), { crossConnection: false });
+/** The suite's token writes must take the writer thread, not the inline fallback of its first second. */
+async function withWriterThread() {
+  const test = await createTestStore('sqlite');
+  if (!(await tokenWriterReady(test.store))) throw new Error('the token writer thread did not start');
+  return test;
+}
+
+defineStoreConformance('SQLite file, token writer thread', withWriterThread, { crossConnection: false });
 
 describe('SQLite engine', () => {
   it('opens sqlite::memory: with the schema migrated', async () => {

@@ -18,6 +18,7 @@ import { settingsStore } from './settings.ts';
 import { tokenStore } from './tokens.ts';
 import { userStore } from './users.ts';
 import { createKyselyAuditStore } from '../audit/kysely-audit-store.ts';
+import type { SubmitTokenWrite } from './group-commit.ts';
 
 const handles = new WeakMap<Store, Db>();
 
@@ -28,7 +29,8 @@ export function kyselyOf(store: Store): Db {
   return db;
 }
 
-export function buildStore(db: Kysely<Database>, engine: Engine, close: () => Promise<void>): Store {
+/** `submitTokenWrite`: the root store's group commit for token writes (create-store.ts); transactions run theirs directly. */
+export function buildStore(db: Kysely<Database>, engine: Engine, close: () => Promise<void>, submitTokenWrite?: SubmitTokenWrite): Store {
   const handle: Db = { db, engine };
   const store: Store = {
     engine,
@@ -40,7 +42,7 @@ export function buildStore(db: Kysely<Database>, engine: Engine, close: () => Pr
     clients: clientStore(handle),
     grants: grantStore(handle),
     codes: codeStore(handle),
-    tokens: tokenStore(handle),
+    tokens: tokenStore(handle, submitTokenWrite),
     keys: signingKeyStore(handle),
     sessions: sessionStore(handle),
     interactions: interactionStore(handle),

@@ -3,15 +3,24 @@ import { inTransaction, type Db } from './context.ts';
 import { deleteUnconsumedCodesWhere, revokeTokensWhere } from './revocation.ts';
 import { rotateRefresh } from './rotate-refresh.ts';
 import { insertTokens, selectToken, toToken } from './token-rows.ts';
+import type { SubmitTokenWrite } from './group-commit.ts';
+import type { RotateRefreshResult } from '../types.ts';
 
-export function tokenStore({ db, engine }: Db): TokenStore {
+/**
+ * `submit`, given on the root store only, group-commits insert and
+ * rotateRefresh (group-commit.ts); inside a transaction they run in it.
+ */
+export function tokenStore({ db, engine }: Db, submit?: SubmitTokenWrite): TokenStore {
   return {
-    insert: (tokens) => inTransaction(db, (trx) => insertTokens(trx, engine, tokens)),
+    insert: (tokens) => (submit ? submit({ op: 'insert', tokens }).then(() => undefined) : inTransaction(db, (trx) => insertTokens(trx, engine, tokens))),
     async get(hash) {
       const row = (await selectToken(db, engine, hash)).rows[0];
       return row && toToken(row);
     },
-    rotateRefresh: (oldHash, issue, now, graceMs) => inTransaction(db, (trx) => rotateRefresh({ db: trx, engine }, oldHash, issue, now, graceMs)),
+    rotateRefresh: (oldHash, issue, now, graceMs) =>
+      submit
+        ? (submit({ op: 'rotateRefresh', oldHash, issue, now, graceMs }) as Promise<RotateRefreshResult>)
+        : inTransaction(db, (trx) => rotateRefresh({ db: trx, engine }, oldHash, issue, now, graceMs)),
     revoke: (hash, now) => revokeTokensWhere(db, now, (eb) => eb.and([eb('hash', '=', hash)])),
     revokeFamily: (familyId, now) => revokeTokensWhere(db, now, (eb) => eb.and([eb('family_id', '=', familyId)])),
     /** Also drops the user's unredeemed codes (in that org): they would mint tokens from a revoked state. */

@@ -10,7 +10,6 @@ import type { ServerContext } from '../../context.ts';
 import { catalogue } from '../catalogue.ts';
 import { mintTokens, serviceSubject } from '../mint.ts';
 import { parseResource } from '../resource.ts';
-import { persistTokens } from '../group-commit.ts';
 import { pooledNewId } from '../../random-pool.ts';
 import type { GrantHandler } from './types.ts';
 
@@ -38,7 +37,8 @@ export const clientCredentialsGrant: GrantHandler = async (ctx, client, form) =>
     resource: resource.uri,
     scopes,
   });
-  await persistTokens(ctx, minted.records);
+  // Group-committed with concurrent issuances by the store; resolves once durable.
+  await ctx.store.tokens.insert(minted.records);
   await ctx.events.publish({
     type: 'token.issued',
     tokenHash: minted.access.hash,

@@ -9,7 +9,6 @@ import type { ServerContext } from '../../context.ts';
 import { requireParam, type FormParams } from '../form.ts';
 import { mintTokens, serviceSubject } from '../mint.ts';
 import { requireSameResource } from '../resource.ts';
-import { inGroupTransaction } from '../group-commit.ts';
 import { requireActiveSubject } from '../subject.ts';
 import type { GrantHandler } from './types.ts';
 
@@ -38,7 +37,7 @@ export const refreshTokenGrant: GrantHandler = async (ctx, client, form) => {
     refresh: { scopes: current.scopes, parentHash: oldHash },
   });
   const now = ctx.clock.now();
-  const result = await inGroupTransaction(ctx, (tx) => tx.tokens.rotateRefresh(oldHash, minted.records, now, ctx.options.refreshGraceMs));
+  const result = await ctx.store.tokens.rotateRefresh(oldHash, minted.records, now, ctx.options.refreshGraceMs);
   if (result.status === 'reuse_detected') {
     await announceReuse(ctx, client, result.previous, result.revokedHashes);
     throw invalidGrant('refresh token reuse');

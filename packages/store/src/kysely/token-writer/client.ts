@@ -1,0 +1,96 @@
+/**
+ * The main thread's side of the token writer thread (thread.ts). Batches
+ * go to the thread once it has opened its connection; until then, and if
+ * it ever fails, they run on the main connection (`inline`), so a store is
+ * usable at once and a broken thread costs speed, not availability.
+ */
+import { Worker } from 'node:worker_threads';
+import { DuplicateError } from '../../types.ts';
+import type { BatchExecutor } from '../group-commit.ts';
+import type { Settled, TokenWrite } from '../token-writes.ts';
+import type { ErrorShape, FromWriter, ToWriter, WriterData } from './protocol.ts';
+
+export interface TokenWriter {
+  execute: BatchExecutor;
+  /** Resolves true once batches go to the thread, false if it failed to start (they stay inline). */
+  ready: Promise<boolean>;
+  /** Finishes the batch in flight, closes the thread's connection and ends it. */
+  stop(): Promise<void>;
+}
+
+interface InFlight {
+  resolve: (settled: Settled[]) => void;
+  reject: (error: Error) => void;
+}
+
+export function startTokenWriter(filename: string, inline: BatchExecutor): TokenWriter {
+  const worker = new Worker(new URL('./entry.mjs', import.meta.url), { workerData: { filename } satisfies WriterData });
+  // Idle, the thread must not keep the process alive; with a batch in flight it must (see `send`).
+  worker.unref();
+  let state: 'starting' | 'ready' | 'failed' = 'starting';
+  let nextId = 1;
+  const inFlight = new Map<number, InFlight>();
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  let settleReady: (ready: boolean) => void = () => {};
+  const ready = new Promise<boolean>((resolve) => (settleReady = resolve));
+
+  const fail = (reason: string): void => {
+    state = 'failed';
+    settleReady(false);
+    const error = new Error(`token writer thread stopped: ${reason}`);
+    for (const pending of inFlight.values()) pending.reject(error);
+    inFlight.clear();
+  };
+  worker.on('message', (message: FromWriter) => {
+    if (message.type === 'ready') {
+      state = 'ready';
+      settleReady(true);
+    }
+    else if (message.type === 'failed') fail(message.message);
+    else {
+      const pending = inFlight.get(message.id);
+      inFlight.delete(message.id);
+      if (inFlight.size === 0) worker.unref();
+      pending?.resolve(message.settled.map(fromWire));
+    }
+  });
+  worker.on('error', (error) => fail(error.message));
+  worker.once('exit', () => {
+    if (state !== 'failed') fail('exited');
+  });
+
+  const send = (writes: TokenWrite[]): Promise<Settled[]> =>
+    new Promise<Settled[]>((resolve, reject) => {
+      const id = nextId++;
+      inFlight.set(id, { resolve, reject });
+      worker.ref();
+      worker.postMessage({ type: 'batch', id, writes } satisfies ToWriter);
+    });
+
+  return {
+    execute: (writes) => (state === 'ready' ? send(writes) : inline(writes)),
+    ready,
+    async stop() {
+      if (state === 'failed') return;
+      // Still loading: no batch was ever sent to it, so there is nothing to finish.
+      if (state === 'starting') {
+        settleReady(false);
+        await worker.terminate();
+        return;
+      }
+      worker.ref();
+      worker.postMessage({ type: 'stop' } satisfies ToWriter);
+      await exited;
+    },
+  };
+}
+
+function fromWire(settled: Settled): Settled {
+  if (settled.ok) return settled;
+  const shape = settled.error as ErrorShape;
+  const error = shape.name === 'DuplicateError' ? new DuplicateError('token') : new Error(shape.message);
+  error.message = shape.message;
+  if (shape.code !== undefined) Object.assign(error, { code: shape.code });
+  if (shape.name !== 'DuplicateError') error.name = shape.name;
+  return { ok: false, error };
+}
