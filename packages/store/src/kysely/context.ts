@@ -2,6 +2,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Engine } from './dialect.ts';
 import type { Database } from './schema.ts';
+import { inheritRawSqlite } from './raw-sqlite.ts';
 
 export interface Db {
   readonly db: Kysely<Database>;
@@ -16,7 +17,10 @@ export async function inTransaction<T>(db: Kysely<Database>, fn: (trx: Kysely<Da
   if (db.isTransaction) return fn(db);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction().execute((trx: Transaction<Database>) => fn(trx));
+      return await db.transaction().execute((trx: Transaction<Database>) => {
+        inheritRawSqlite(db, trx);
+        return fn(trx);
+      });
     } catch (error) {
       // Bulk revocations lock many token rows in index order while a rotation
       // holds one: PostgreSQL may pick this transaction as a deadlock victim.

@@ -26,6 +26,7 @@ import {
 } from 'kysely';
 import type { Database } from './schema.ts';
 import { BACKSTOP_PAGES } from './wal-checkpointer.ts';
+import { registerRawSqlite } from './raw-sqlite.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -59,7 +60,9 @@ export function openSqlite(filename: string): Kysely<Database> {
   database.pragma('synchronous = FULL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) });
+  registerRawSqlite(db, database);
+  return db;
 }
 
 /**

@@ -5,9 +5,15 @@
  * reads and writes. A prepared query is built once per engine with
  * placeholder arguments, and each call only substitutes the parameters;
  * the SQL text is Kysely's own, so both engines keep their dialect.
+ *
+ * On SQLite the statement then runs on the connection directly when that
+ * is safe (raw-sqlite.ts), with the result shape of Kysely's SQLite driver:
+ * the executor's connection provider, lock and promise hops cost about as
+ * much as better-sqlite3 executing a primary-key read.
  */
 import { CompiledQuery, type Compilable, type Kysely, type QueryResult } from 'kysely';
 import type { Engine } from './dialect.ts';
+import { rawSqliteFor } from './raw-sqlite.ts';
 import type { Database } from './schema.ts';
 
 interface Compiled {
@@ -36,6 +42,19 @@ export function prepared<A extends unknown[], R>(arity: number, build: (db: Kyse
       byEngine.set(engine, compiled);
     }
     const parameters = compiled.order.map((index) => args[index]);
-    return db.executeQuery<R>({ ...compiled.template, parameters } as CompiledQuery<R>);
+    const raw = engine === 'sqlite' ? rawSqliteFor(db) : undefined;
+    if (!raw) return db.executeQuery<R>({ ...compiled.template, parameters } as CompiledQuery<R>);
+    try {
+      return Promise.resolve(runDirect<R>(raw, compiled.sql, parameters));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   };
+}
+
+function runDirect<R>(raw: NonNullable<ReturnType<typeof rawSqliteFor>>, sql: string, parameters: unknown[]): QueryResult<R> {
+  const statement = raw.prepare(sql);
+  if (statement.reader) return { rows: statement.all(parameters) as R[] };
+  const { changes, lastInsertRowid } = statement.run(parameters);
+  return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
 }

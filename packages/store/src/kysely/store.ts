@@ -19,6 +19,7 @@ import { tokenStore } from './tokens.ts';
 import { userStore } from './users.ts';
 import { createKyselyAuditStore } from '../audit/kysely-audit-store.ts';
 import type { SubmitTokenWrite } from './group-commit.ts';
+import { inheritRawSqlite } from './raw-sqlite.ts';
 
 const handles = new WeakMap<Store, Db>();
 
@@ -52,7 +53,10 @@ export function buildStore(db: Kysely<Database>, engine: Engine, close: () => Pr
     transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
       // Nested calls join the open transaction: there is no partial commit to offer.
       if (db.isTransaction) return fn(store);
-      return db.transaction().execute((trx) => fn(buildStore(trx, engine, closeInsideTransaction)));
+      return db.transaction().execute((trx) => {
+        inheritRawSqlite(db, trx);
+        return fn(buildStore(trx, engine, closeInsideTransaction));
+      });
     },
     close,
   };
