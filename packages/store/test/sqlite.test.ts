@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
+import BetterSqlite3 from 'better-sqlite3';
 import { createStore, kyselyOf, migrateToLatest, migrations, tokenWriterReady } from '@gatehouse/store';
 import { createTestStore } from '@gatehouse/store/testing';
 import { defineStoreConformance } from './conformance/index.ts';
@@ -52,6 +53,31 @@ describe('SQLite engine', () => {
       expect(journal.rows[0]?.journal_mode).toBe('wal');
       expect(synchronous.rows[0]?.synchronous).toBe(2); // 2 = FULL, 1 = NORMAL
     } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('waits for a write lock held by another connection on a timer, so the event loop keeps running, then writes', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gatehouse-lock-'));
+    const file = join(dir, 'g.sqlite');
+    const store = await createStore(`sqlite:${file}`, { tokenWriter: 'inline' });
+    const other = new BetterSqlite3(file);
+    try {
+      other.exec('begin immediate');
+      const write = store.roles.upsert({ name: 'Waiter', description: '', permissions: [] });
+      let ticks = 0;
+      const ticker = setInterval(() => (ticks += 1), 5);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const ticksWhileLocked = ticks;
+      other.exec('commit');
+      await write;
+      clearInterval(ticker);
+      // A blocking busy wait would have frozen this thread: no tick, and the holder could never commit.
+      expect(ticksWhileLocked).toBeGreaterThan(0);
+      expect(await store.roles.get('Waiter')).toBeDefined();
+    } finally {
+      other.close();
       await store.close();
       await rm(dir, { recursive: true, force: true });
     }

@@ -7,12 +7,13 @@
  * when the client tried Basic (RFC 6749 §5.2). Secrets are compared as
  * SHA-256 in constant time; they are random, so a fast hash suffices.
  */
+import type { RequestHeaders } from '../http/request-headers.ts';
 import { OAuthError, safeEqual, sha256, type Client, type TokenEndpointAuthMethod } from '@gatehouse/core';
 import type { ServerContext } from '../context.ts';
 import { resolveClient } from './resolve.ts';
 
 export interface ClientAuthInput {
-  headers: Headers;
+  headers: RequestHeaders;
   form: URLSearchParams;
 }
 

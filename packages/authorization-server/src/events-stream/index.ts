@@ -60,7 +60,7 @@ function revocationStream(ctx: ServerContext, clientId: string, signal: AbortSig
 export function mountRevocationStream(app: Hono<AppEnv>, ctx: ServerContext): void {
   app.get('/revocations/stream', async (c) => {
     try {
-      const client = await authenticateConfidential(ctx, c.req.raw, {});
+      const client = await authenticateConfidential(ctx, c.req.raw.headers, {});
       return new Response(revocationStream(ctx, client.id, c.req.raw.signal), {
         headers: {
           'content-type': 'text/event-stream; charset=utf-8',

@@ -3,7 +3,8 @@ import type { Hono } from 'hono';
 import type { AppEnv, ServerContext } from '../context.ts';
 import { oauthErrorResponse, oauthJson } from '../http/oauth-response.ts';
 import { authenticateConfidential } from '../token/authenticate.ts';
-import { nodeIncoming, readForm, requireParam } from '../token/form.ts';
+import { readForm, requireParam } from '../token/form.ts';
+import { nodeIncoming, requestHeaders } from '../http/request-headers.ts';
 import { introspectToken } from './introspect.ts';
 
 export { introspectToken, INACTIVE, type IntrospectionResult, type ActiveIntrospection } from './introspect.ts';
@@ -11,8 +12,10 @@ export { introspectToken, INACTIVE, type IntrospectionResult, type ActiveIntrosp
 export function mountIntrospection(app: Hono<AppEnv>, ctx: ServerContext): void {
   app.post('/introspect', async (c) => {
     try {
-      const form = await readForm(c.req.raw, nodeIncoming(c.env));
-      const caller = await authenticateConfidential(ctx, c.req.raw, form);
+      const incoming = nodeIncoming(c.env);
+      const headers = requestHeaders(c.req.raw, incoming);
+      const form = await readForm(c.req.raw, headers, incoming);
+      const caller = await authenticateConfidential(ctx, headers, form);
       const token = requireParam(form, 'token');
       return oauthJson(await introspectToken(ctx, caller, token));
     } catch (error) {

@@ -13,7 +13,8 @@ import { sha256, type Client } from '@gatehouse/core';
 import type { AppEnv, ServerContext } from '../context.ts';
 import { oauthErrorResponse } from '../http/oauth-response.ts';
 import { authenticate } from '../token/authenticate.ts';
-import { nodeIncoming, readForm, requireParam } from '../token/form.ts';
+import { readForm, requireParam } from '../token/form.ts';
+import { nodeIncoming, requestHeaders } from '../http/request-headers.ts';
 
 export async function revokeTokenOfClient(ctx: ServerContext, client: Client, token: string): Promise<string[]> {
   const record = await ctx.store.tokens.get(sha256(token));
@@ -37,8 +38,10 @@ export async function revokeTokenOfClient(ctx: ServerContext, client: Client, to
 export function mountRevocation(app: Hono<AppEnv>, ctx: ServerContext): void {
   app.post('/revoke', async (c) => {
     try {
-      const form = await readForm(c.req.raw, nodeIncoming(c.env));
-      const client = await authenticate(ctx, c.req.raw, form);
+      const incoming = nodeIncoming(c.env);
+      const headers = requestHeaders(c.req.raw, incoming);
+      const form = await readForm(c.req.raw, headers, incoming);
+      const client = await authenticate(ctx, headers, form);
       await revokeTokenOfClient(ctx, client, requireParam(form, 'token'));
       return new Response(null, { status: 200, headers: { 'cache-control': 'no-store' } });
     } catch (error) {

@@ -9,16 +9,17 @@ import { authenticateClient } from '../clients/index.ts';
 import type { ServerContext } from '../context.ts';
 import { cachedClient, credentialsKey, rememberClient } from './authentication-cache.ts';
 import type { FormParams } from './form.ts';
+import type { RequestHeaders } from '../http/request-headers.ts';
 
-export async function authenticate(ctx: ServerContext, request: Request, form: FormParams): Promise<Client> {
-  const key = credentialsKey(request.headers.get('authorization'), form.client_id, form.client_secret);
+export async function authenticate(ctx: ServerContext, headers: RequestHeaders, form: FormParams): Promise<Client> {
+  const key = credentialsKey(headers.get('authorization'), form.client_id, form.client_secret);
   const cached = cachedClient(ctx, key);
   if (cached) return cached;
   // Only the credential parameters matter to authentication; repeats were already rejected by readForm.
   const credentials = new URLSearchParams();
   if (form.client_id !== undefined) credentials.set('client_id', form.client_id);
   if (form.client_secret !== undefined) credentials.set('client_secret', form.client_secret);
-  const client = await authenticateClient(ctx, { headers: request.headers, form: credentials });
+  const client = await authenticateClient(ctx, { headers, form: credentials });
   rememberClient(ctx, key, client);
   return client;
 }
@@ -27,8 +28,8 @@ export async function authenticate(ctx: ServerContext, request: Request, form: F
  * RFC 7662 §2.1 and the revocation stream: only confidential clients (those
  * that proved a secret) may ask about tokens they do not hold.
  */
-export async function authenticateConfidential(ctx: ServerContext, request: Request, form: FormParams): Promise<Client> {
-  const client = await authenticate(ctx, request, form);
+export async function authenticateConfidential(ctx: ServerContext, headers: RequestHeaders, form: FormParams): Promise<Client> {
+  const client = await authenticate(ctx, headers, form);
   if (client.tokenEndpointAuthMethod === 'none') {
     throw new OAuthError('invalid_client', 'Client authentication is required.', {
       headers: { 'www-authenticate': 'Basic realm="gatehouse"' },

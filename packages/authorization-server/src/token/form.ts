@@ -6,8 +6,8 @@
  * an invalid_request rather than first-or-last-wins.
  */
 import type { IncomingMessage } from 'node:http';
-import { Readable } from 'node:stream';
 import { OAuthError } from '@gatehouse/core';
+import type { RequestHeaders } from '../http/request-headers.ts';
 
 export type FormParams = Readonly<Record<string, string>>;
 
@@ -19,12 +19,12 @@ const MAX_FORM_BYTES = 16 * 1024;
  * directly skips building a WHATWG Request and stream around a body of a
  * few hundred bytes, which is a large share of a token request's cost.
  */
-export async function readForm(request: Request, incoming?: IncomingMessage): Promise<FormParams> {
-  const type = request.headers.get('content-type') ?? '';
+export async function readForm(request: Request, headers: RequestHeaders, incoming?: IncomingMessage): Promise<FormParams> {
+  const type = headers.get('content-type') ?? '';
   if (type.split(';')[0]!.trim().toLowerCase() !== 'application/x-www-form-urlencoded') {
     throw new OAuthError('invalid_request', 'The request body must be application/x-www-form-urlencoded.');
   }
-  const declared = Number(request.headers.get('content-length') ?? '0');
+  const declared = Number(headers.get('content-length') ?? '0');
   if (declared > MAX_FORM_BYTES) throw new OAuthError('request_too_large', 'The request body is too large.');
   const text = incoming && !incoming.readableDidRead ? await readIncoming(incoming) : await request.text();
   if (text.length > MAX_FORM_BYTES) throw new OAuthError('request_too_large', 'The request body is too large.');
@@ -47,12 +47,6 @@ function readIncoming(incoming: IncomingMessage): Promise<string> {
     incoming.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     incoming.once('error', reject);
   });
-}
-
-/** Node's IncomingMessage when the app runs under @hono/node-server (its `env.incoming`), else undefined. */
-export function nodeIncoming(env: unknown): IncomingMessage | undefined {
-  const incoming = (env as { incoming?: unknown } | undefined)?.incoming;
-  return incoming instanceof Readable && 'headers' in incoming ? (incoming as IncomingMessage) : undefined;
 }
 
 export function parseForm(text: string): FormParams {

@@ -9,7 +9,8 @@ import type { AppEnv, ServerContext } from '../context.ts';
 import { oauthErrorResponse, oauthJson } from '../http/oauth-response.ts';
 import { authenticate } from './authenticate.ts';
 import type { IncomingMessage } from 'node:http';
-import { nodeIncoming, readForm, requireParam, type FormParams } from './form.ts';
+import { readForm, requireParam, type FormParams } from './form.ts';
+import { nodeIncoming, requestHeaders } from '../http/request-headers.ts';
 import { authorizationCodeGrant } from './grants/authorization-code.ts';
 import { clientCredentialsGrant } from './grants/client-credentials.ts';
 import { refreshTokenGrant } from './grants/refresh-token.ts';
@@ -33,9 +34,10 @@ function checkGrantAllowed(client: Client, grantType: string): GrantHandler {
 }
 
 export async function handleTokenRequest(ctx: ServerContext, request: Request, incoming?: IncomingMessage): Promise<Response> {
-  const form: FormParams = await readForm(request, incoming);
+  const headers = requestHeaders(request, incoming);
+  const form: FormParams = await readForm(request, headers, incoming);
   const grantType = requireParam(form, 'grant_type');
-  const client = await authenticate(ctx, request, form);
+  const client = await authenticate(ctx, headers, form);
   const handler = checkGrantAllowed(client, grantType);
   return oauthJson(await handler(ctx, client, form));
 }

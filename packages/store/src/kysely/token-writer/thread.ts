@@ -16,7 +16,7 @@ const { filename } = workerData as WriterData;
 const post = (message: FromWriter): void => port.postMessage(message);
 
 try {
-  const db = openSqlite(filename);
+  const db = openSqlite(filename, 'blocking');
   const store = buildStore(db, 'sqlite', () => db.destroy());
   // One message at a time, in arrival order: a batch never overlaps the next, nor the stop.
   let turn = Promise.resolve();
