@@ -33,23 +33,24 @@ export interface CreateStoreOptions {
 }
 
 const schemas = new WeakMap<Store, string | undefined>();
-const writers = new WeakMap<Store, Promise<boolean>>();
+/** Starts the store's writer thread if it has none yet; its readiness. */
+const writers = new WeakMap<Store, () => Promise<boolean>>();
 
 /**
  * Resolves true once the store's token writes run on its writer thread
- * (SQLite file, `tokenWriter: 'thread'`), false when they run on the
- * store's own connection (PostgreSQL, `:memory:`, `inline`, or a thread
- * that failed to start). For diagnostics and tests.
+ * (SQLite file, `tokenWriter: 'thread'`; starting it if no token write has
+ * yet), false when they run on the store's own connection (PostgreSQL,
+ * `:memory:`, `inline`, or a thread that failed to start). For
+ * diagnostics and tests.
  */
 export function tokenWriterReady(store: Store): Promise<boolean> {
-  return writers.get(store) ?? Promise.resolve(false);
+  return writers.get(store)?.() ?? Promise.resolve(false);
 }
 
 export async function createStore(url: string, opts: CreateStoreOptions = {}): Promise<Store> {
   const target = parseStoreUrl(url);
   let store: Store;
   let schema: string | undefined;
-  let startWriter = (): void => {};
   // Token writes are group-committed on every engine; `inline` runs a batch on this store's own connection.
   const inline = (writes: Parameters<typeof applyTokenWrites>[1]) => applyTokenWrites(store, writes);
   let submit: SubmitTokenWrite = groupCommit(inline);
@@ -57,22 +58,21 @@ export async function createStore(url: string, opts: CreateStoreOptions = {}): P
     const file = target.filename === ':memory:' ? undefined : target.filename;
     const db = openSqlite(target.filename);
     const checkpointer = file === undefined ? undefined : startWalCheckpointer(file);
-    // The writer thread opens the file itself, so it starts after migrations (below) have created it.
+    // Started by the first token write: a CLI command or a migration never pays for the thread
+    // (loading it costs about a second of CPU), and by then migrations have created the file it opens.
     let writer: ReturnType<typeof startTokenWriter> | undefined;
+    let closed = false;
+    const threadWriter = () => (closed ? writer : (writer ??= startTokenWriter(file!, inline)));
     if (file !== undefined && opts.tokenWriter !== 'inline') {
-      submit = groupCommit((writes) => (writer ? writer.execute(writes) : inline(writes)));
+      submit = groupCommit((writes) => threadWriter()?.execute(writes) ?? inline(writes));
     }
     store = buildStore(db, 'sqlite', async () => {
+      closed = true;
       await writer?.stop();
       await checkpointer?.stop();
       await db.destroy();
     }, submit);
-    startWriter = () => {
-      if (file !== undefined && opts.tokenWriter !== 'inline') {
-        writer = startTokenWriter(file, inline);
-        writers.set(store, writer.ready);
-      }
-    };
+    if (file !== undefined && opts.tokenWriter !== 'inline') writers.set(store, () => threadWriter()?.ready ?? Promise.resolve(false));
   } else {
     schema = opts.schema ?? target.schema;
     if (schema !== undefined) assertSchemaName(schema);
@@ -91,7 +91,6 @@ export async function createStore(url: string, opts: CreateStoreOptions = {}): P
       throw error;
     }
   }
-  startWriter();
   return store;
 }
 
