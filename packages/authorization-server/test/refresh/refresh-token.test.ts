@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { sha256 } from '@gatehouse/core';
+import { createAuthorizationServerApp } from '../../src/index.ts';
 import { ALICE, basic, createFixture, introspect, issueCode, ORG, OTHER_RESOURCE, redeem, RESOURCE, token, type Fixture } from '../token/fixture.ts';
 
 let fx: Fixture;
@@ -126,6 +127,26 @@ describe('OAuth 2.1 §4.3 refresh token binding, scope and audience', () => {
     const grant = (await fx.store.grants.listForUser(ALICE))[0]!;
     await fx.store.grants.revokeGrant(grant.id, fx.clock.now());
     expect((await refresh(rt1)).body.error).toBe('invalid_grant');
+  });
+
+  it('rejects a refresh token revoked in the store although this process issued it (liveness is read under the rotation lock)', async () => {
+    const { refresh: rt1 } = await start();
+    await fx.store.tokens.revoke(sha256(rt1), fx.clock.now());
+    expect((await refresh(rt1)).body.error).toBe('invalid_grant');
+  });
+
+  it('rotates a refresh token that another process issued (nothing remembered here), and refuses it to another client', async () => {
+    const { refresh: rt1 } = await start();
+    // A second server over the same store: its own process-local state, as in a multi-process deployment.
+    const other = createAuthorizationServerApp({ ...fx.ctx });
+    const post = (form: Record<string, string>) =>
+      other.request('/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() });
+    const stolen = await post({ grant_type: 'refresh_token', refresh_token: rt1, client_id: 'other-app' });
+    expect(stolen.status).toBe(400);
+    expect(((await stolen.json()) as { error: string }).error).toBe('invalid_grant');
+    const rotated = await post({ grant_type: 'refresh_token', refresh_token: rt1, client_id: 'public-app' });
+    expect(rotated.status).toBe(200);
+    expect(((await rotated.json()) as { refresh_token?: string }).refresh_token).toBeDefined();
   });
 
   it('rejects an expired refresh token', async () => {

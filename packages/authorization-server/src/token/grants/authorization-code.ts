@@ -10,6 +10,7 @@ import { mintTokens, type TokenResponseBody } from '../mint.ts';
 import { verifyPkce } from '../pkce.ts';
 import { requireSameResource } from '../resource.ts';
 import { requireActiveSubject, requireLiveGrant } from '../subject.ts';
+import { rememberIssuedRefresh } from '../issued-refresh-tokens.ts';
 import type { GrantHandler } from './types.ts';
 
 /**
@@ -56,6 +57,7 @@ async function redeem(ctx: ServerContext, client: Client, form: FormParams, code
     ...(offline ? { refresh: { scopes: code.scopes, parentHash: null } } : {}),
   });
   await ctx.store.tokens.insert(minted.records);
+  if (minted.refresh) rememberIssuedRefresh(ctx, minted.refresh);
   await ctx.events.publish({
     type: 'token.issued',
     tokenHash: minted.access.hash,

@@ -10,13 +10,15 @@ import { requireParam, type FormParams } from '../form.ts';
 import { mintTokens, serviceSubject } from '../mint.ts';
 import { requireSameResource } from '../resource.ts';
 import { requireActiveSubject } from '../subject.ts';
+import { rememberIssuedRefresh, takeIssuedRefresh } from '../issued-refresh-tokens.ts';
 import type { GrantHandler } from './types.ts';
 
 const invalidGrant = (detail: string): OAuthError => new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked.', { detail });
 
 export const refreshTokenGrant: GrantHandler = async (ctx, client, form) => {
   const oldHash = sha256(requireParam(form, 'refresh_token'));
-  const current = await ctx.store.tokens.get(oldHash);
+  // Immutable facts only, before the rotation; liveness is rotateRefresh's decision (issued-refresh-tokens.ts).
+  const current = takeIssuedRefresh(ctx, oldHash) ?? (await ctx.store.tokens.get(oldHash));
   if (!current || current.kind !== 'refresh') throw invalidGrant('unknown refresh token');
   // Bound to the client it was issued to (RFC 6749 §6); another client's attempt must not rotate it.
   if (current.clientId !== client.id) throw invalidGrant('refresh token of another client');
@@ -43,6 +45,7 @@ export const refreshTokenGrant: GrantHandler = async (ctx, client, form) => {
     throw invalidGrant('refresh token reuse');
   }
   if (result.status === 'invalid') throw invalidGrant(`refresh token ${result.reason}`);
+  if (minted.refresh) rememberIssuedRefresh(ctx, minted.refresh);
   await ctx.events.publish({
     type: 'token.refreshed',
     tokenHash: minted.access.hash,
