@@ -45,9 +45,9 @@ export function startTokenWriter(filename: string, inline: BatchExecutor): Token
     if (message.type === 'ready') {
       state = 'ready';
       settleReady(true);
-    }
-    else if (message.type === 'failed') fail(message.message);
-    else {
+    } else if (message.type === 'failed') {
+      fail(message.message);
+    } else {
       const pending = inFlight.get(message.id);
       inFlight.delete(message.id);
       if (inFlight.size === 0) worker.unref();
