@@ -33,12 +33,14 @@ export interface CreateStoreOptions {
 }
 
 const schemas = new WeakMap<Store, string | undefined>();
+/** Inline token-write batches a SQLite file store commits before it starts its writer thread. */
+const THREAD_AFTER_BATCHES = 16;
 /** Starts the store's writer thread if it has none yet; its readiness. */
 const writers = new WeakMap<Store, () => Promise<boolean>>();
 
 /**
  * Resolves true once the store's token writes run on its writer thread
- * (SQLite file, `tokenWriter: 'thread'`; starting it if no token write has
+ * (SQLite file, `tokenWriter: 'thread'`; starting it if the store has not
  * yet), false when they run on the store's own connection (PostgreSQL,
  * `:memory:`, `inline`, or a thread that failed to start). For
  * diagnostics and tests.
@@ -58,13 +60,18 @@ export async function createStore(url: string, opts: CreateStoreOptions = {}): P
     const file = target.filename === ':memory:' ? undefined : target.filename;
     const db = openSqlite(target.filename);
     const checkpointer = file === undefined ? undefined : startWalCheckpointer(file);
-    // Started by the first token write: a CLI command or a migration never pays for the thread
-    // (loading it costs about a second of CPU), and by then migrations have created the file it opens.
+    // Started once the store has committed THREAD_AFTER_BATCHES batches inline: a server under load gets
+    // there in its first milliseconds, while a CLI command or a script that writes a few tokens never pays
+    // for the thread (loading it costs about a second of CPU). Migrations have created the file by then.
     let writer: ReturnType<typeof startTokenWriter> | undefined;
     let closed = false;
+    let inlineBatches = 0;
     const threadWriter = () => (closed ? writer : (writer ??= startTokenWriter(file!, inline)));
     if (file !== undefined && opts.tokenWriter !== 'inline') {
-      submit = groupCommit((writes) => threadWriter()?.execute(writes) ?? inline(writes));
+      submit = groupCommit((writes) => {
+        const thread = writer ?? (++inlineBatches > THREAD_AFTER_BATCHES ? threadWriter() : undefined);
+        return thread ? thread.execute(writes) : inline(writes);
+      });
     }
     store = buildStore(db, 'sqlite', async () => {
       closed = true;
