@@ -58,6 +58,7 @@ export async function createStore(url: string, opts: CreateStoreOptions = {}): P
   let submit: SubmitTokenWrite = groupCommit(inline);
   if (target.engine === 'sqlite') {
     const file = target.filename === ':memory:' ? undefined : target.filename;
+    const threaded = file !== undefined && opts.tokenWriter !== 'inline';
     const db = openSqlite(target.filename);
     const checkpointer = file === undefined ? undefined : startWalCheckpointer(file);
     // Started once the store has committed THREAD_AFTER_BATCHES batches inline: a server under load gets
@@ -67,7 +68,7 @@ export async function createStore(url: string, opts: CreateStoreOptions = {}): P
     let closed = false;
     let inlineBatches = 0;
     const threadWriter = () => (closed ? writer : (writer ??= startTokenWriter(file!, inline)));
-    if (file !== undefined && opts.tokenWriter !== 'inline') {
+    if (threaded) {
       submit = groupCommit((writes) => {
         const thread = writer ?? (++inlineBatches > THREAD_AFTER_BATCHES ? threadWriter() : undefined);
         return thread ? thread.execute(writes) : inline(writes);
@@ -79,7 +80,7 @@ export async function createStore(url: string, opts: CreateStoreOptions = {}): P
       await checkpointer?.stop();
       await db.destroy();
     }, submit);
-    if (file !== undefined && opts.tokenWriter !== 'inline') writers.set(store, () => threadWriter()?.ready ?? Promise.resolve(false));
+    if (threaded) writers.set(store, () => threadWriter()?.ready ?? Promise.resolve(false));
   } else {
     schema = opts.schema ?? target.schema;
     if (schema !== undefined) assertSchemaName(schema);
