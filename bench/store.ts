@@ -3,12 +3,15 @@
  * its reference measured in the same run: the same primary-key read done
  * with a raw prepared statement (better-sqlite3 / pg), so the figure shows
  * what the Kysely layer and row mapping cost. Also the atomic write paths
- * (code redemption, refresh rotation, rate-limit hit).
+ * (code redemption, refresh rotation, rate-limit hit), and refresh rotation
+ * under 32 concurrent chains with the keys the authorization server mints
+ * (led by the issue time, core's token-hash.ts) against bare SHA-256 keys
+ * (reference), each on a fresh store seeded with the same number of tokens.
  */
 import { performance } from 'node:perf_hooks';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { newId, randomToken, sha256, type TokenRecord } from '@gatehouse/core';
+import { newId, randomToken, sha256, timeOrderedToken, tokenHash, type TokenRecord } from '@gatehouse/core';
 import type { Store } from '@gatehouse/store';
 import { createTestStore, postgresAvailable, TEST_POSTGRES_URL } from '@gatehouse/store/testing';
 
@@ -35,8 +38,14 @@ async function measure(label: string, concurrency: number, op: (i: number) => Pr
   return perSecond;
 }
 
+/** How a token's stored key is made: the server's own (time-led), or the bare SHA-256 it used before. */
+type KeyOf = (now: number) => string;
+const bareKey: KeyOf = () => sha256(randomToken());
+const timeLedKey: KeyOf = (now) => tokenHash(timeOrderedToken(randomToken(), now));
+let keyOf: KeyOf = bareKey;
+
 const token = (i: number, now: number): TokenRecord => ({
-  hash: sha256(`bench-${i}-${randomToken(8)}`),
+  hash: keyOf(now + i),
   kind: 'refresh',
   format: 'opaque',
   grantId: newId('grt'),
@@ -86,6 +95,45 @@ async function writes(engine: string, store: Store, concurrency: number, now: nu
   await measure(`${engine}: rateLimits.hit`, concurrency, (i) => store.rateLimits.hit(`ip:${i % 64}`, 60_000, now));
 }
 
+/**
+ * Rotation as the token endpoint drives it: 32 chains in flight, group
+ * commit batching them, on a table that already holds SEEDED tokens so
+ * index pages no longer all fit in one commit. Time-led keys against bare ones.
+ */
+const SEEDED = 100_000;
+async function keyOrder(engine: 'sqlite' | 'postgres', now: number): Promise<void> {
+  const rates: number[] = [];
+  const cpus: number[] = [];
+  for (const [label, keys] of [['bare SHA-256 keys (reference)', bareKey], ['time-led keys', timeLedKey]] as const) {
+    keyOf = keys;
+    const { store, cleanup } = await createTestStore(engine, { poolSize: 8 });
+    for (let i = 0; i < SEEDED; i += 1000) await store.tokens.insert(Array.from({ length: 1000 }, (_, j) => token(i + j, now - SEEDED + i + j)));
+    const chains: TokenRecord[] = [];
+    let clock = now;
+    const cpu = process.cpuUsage();
+    let ops = 0;
+    rates.push(
+      await measure(`${engine}: tokens.rotateRefresh, ${label}`, 32, async (i) => {
+        ops += 1;
+        const lane = i % 32;
+        clock += 1;
+        const current = chains[lane] ?? (chains[lane] = token(i, clock));
+        if (current.createdAt === clock) await store.tokens.insert([current]);
+        const successor = { ...token(i, clock), familyId: current.familyId, grantId: current.grantId, parentHash: current.hash };
+        const access = { ...token(i, clock), kind: 'access' as const, familyId: current.familyId, grantId: current.grantId };
+        await store.tokens.rotateRefresh(current.hash, [access, successor], clock, 0);
+        chains[lane] = successor;
+      }),
+    );
+    const used = process.cpuUsage(cpu);
+    cpus.push((used.user + used.system) / ops);
+    console.log(`${' '.repeat(52)} ${cpus.at(-1)!.toFixed(0).padStart(8)} CPU µs/op (this process, writer thread included)`);
+    await cleanup();
+  }
+  console.log(`${engine}: rotation with time-led keys / bare keys = ${(rates[1]! / rates[0]!).toFixed(2)} (ops/s), ${(cpus[1]! / cpus[0]!).toFixed(2)} (CPU per op)`);
+  keyOf = bareKey;
+}
+
 const now = Date.now();
 
 {
@@ -99,6 +147,7 @@ const now = Date.now();
   raw.close();
   await writes('sqlite', store, 1, now);
   await cleanup();
+  await keyOrder('sqlite', now);
 }
 
 if (await postgresAvailable()) {
@@ -113,6 +162,7 @@ if (await postgresAvailable()) {
   await pool.end();
   await writes('postgres', store, 8, now);
   await cleanup();
+  await keyOrder('postgres', now);
 } else {
   console.warn('PostgreSQL unreachable: postgres figures skipped');
 }

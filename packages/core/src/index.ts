@@ -5,3 +5,4 @@ export * from './clock.ts';
 export * from './resource-uri.ts';
 export * from './model.ts';
 export * from './events.ts';
+export * from './token-hash.ts';

@@ -7,7 +7,7 @@
  * its grant is live, and its user is active and still a member of the org.
  * Anything else is exactly `{"active":false}` (§2.2): no hint of why.
  */
-import { formatScope, seconds, sha256, type Client, type TokenRecord } from '@gatehouse/core';
+import { formatScope, seconds, tokenHash, type Client, type TokenRecord } from '@gatehouse/core';
 import type { ServerContext } from '../context.ts';
 import { permissionsOf } from '../token/catalogue.ts';
 import { cachedIntrospection, rememberIntrospection } from './cache.ts';
@@ -34,7 +34,7 @@ export type IntrospectionResult = ActiveIntrospection | { active: false };
 export const INACTIVE: { active: false } = Object.freeze({ active: false });
 
 export async function introspectToken(ctx: ServerContext, caller: Client, token: string): Promise<IntrospectionResult> {
-  const hash = sha256(token);
+  const hash = tokenHash(token);
   const now = ctx.clock.now();
   const cached = cachedIntrospection(ctx, hash, now);
   if (cached) return cached;

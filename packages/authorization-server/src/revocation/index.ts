@@ -9,7 +9,7 @@
  * SHOULD).
  */
 import type { Hono } from 'hono';
-import { sha256, type Client } from '@gatehouse/core';
+import { tokenHash, type Client } from '@gatehouse/core';
 import type { AppEnv, ServerContext } from '../context.ts';
 import { oauthErrorResponse } from '../http/oauth-response.ts';
 import { authenticate } from '../token/authenticate.ts';
@@ -17,7 +17,7 @@ import { readForm, requireParam } from '../token/form.ts';
 import { nodeIncoming, requestHeaders } from '../http/request-headers.ts';
 
 export async function revokeTokenOfClient(ctx: ServerContext, client: Client, token: string): Promise<string[]> {
-  const record = await ctx.store.tokens.get(sha256(token));
+  const record = await ctx.store.tokens.get(tokenHash(token));
   if (!record || record.clientId !== client.id) return [];
   const now = ctx.clock.now();
   const tokenHashes = record.kind === 'refresh' ? await ctx.store.tokens.revokeFamily(record.familyId, now) : await ctx.store.tokens.revoke(record.hash, now);

@@ -3,13 +3,14 @@
  * client. Nothing is persisted here: the grant decides how (a plain insert,
  * or the atomic refresh rotation). Only SHA-256 hashes go into records.
  *
- * Access tokens are opaque by default (256 random bits). With
- * `accessTokenFormat: 'jwt'` they are RFC 9068 JWTs signed with the active
- * ES256 key; the record then stores sha256 of the whole JWT string, so
- * introspection and revocation treat both formats the same way.
+ * Access tokens are opaque by default (256 random bits, led by their issue
+ * time: core's token-hash.ts says why). With `accessTokenFormat: 'jwt'`
+ * they are RFC 9068 JWTs signed with the active ES256 key; the record then
+ * stores the SHA-256 of the whole JWT string. `tokenHash` gives the key for
+ * both, so introspection and revocation treat both formats the same way.
  */
 import { SignJWT } from 'jose';
-import { formatScope, newId, seconds, sha256, type TokenRecord } from '@gatehouse/core';
+import { formatScope, newId, seconds, timeOrderedToken, tokenHash, type TokenRecord } from '@gatehouse/core';
 import { pooledRandomToken as randomToken } from '../random-pool.ts';
 import type { ServerContext } from '../context.ts';
 import { activeSigningKey } from '../keys/signing-keys.ts';
@@ -51,14 +52,14 @@ export async function mintTokens(ctx: ServerContext, request: MintRequest): Prom
   const now = ctx.clock.now();
   const ttl = await accessTokenTtl(ctx, request.scopes);
   const expiresAt = now + ttl * 1000;
-  const accessToken = ctx.options.accessTokenFormat === 'jwt' ? await signJwt(ctx, request, now, expiresAt) : randomToken();
-  const access = tokenRecord(request, now, sha256(accessToken), 'access', ctx.options.accessTokenFormat, request.scopes, expiresAt, null);
+  const accessToken = ctx.options.accessTokenFormat === 'jwt' ? await signJwt(ctx, request, now, expiresAt) : timeOrderedToken(randomToken(), now);
+  const access = tokenRecord(request, now, tokenHash(accessToken), 'access', ctx.options.accessTokenFormat, request.scopes, expiresAt, null);
   const body: TokenResponseBody = { access_token: accessToken, token_type: 'Bearer', expires_in: ttl, scope: formatScope(request.scopes) };
   if (!request.refresh) return { access, refresh: undefined, records: [access], body };
 
-  const refreshToken = randomToken();
+  const refreshToken = timeOrderedToken(randomToken(), now);
   const refreshExpiresAt = now + ctx.options.refreshTokenTtl * 1000;
-  const refresh = tokenRecord(request, now, sha256(refreshToken), 'refresh', 'opaque', request.refresh.scopes, refreshExpiresAt, request.refresh.parentHash);
+  const refresh = tokenRecord(request, now, tokenHash(refreshToken), 'refresh', 'opaque', request.refresh.scopes, refreshExpiresAt, request.refresh.parentHash);
   body.refresh_token = refreshToken;
   return { access, refresh, records: [access, refresh], body };
 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sha256 } from '@gatehouse/core';
+import { tokenHash } from '@gatehouse/core';
 import { basic, createFixture, introspect, ORG, RESOURCE, token, type Fixture } from '../token/fixture.ts';
 
 let fx: Fixture;
@@ -17,7 +17,7 @@ describe('OAuth 2.1 §4.2 client credentials for service agents', () => {
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(body).toMatchObject({ token_type: 'Bearer', scope: 'crm:read crm:write', expires_in: 1800 });
     expect(body.refresh_token).toBeUndefined();
-    expect(await fx.store.tokens.get(sha256(body.access_token!))).toMatchObject({ clientId: 'agent', userId: null, orgId: ORG, resource: RESOURCE });
+    expect(await fx.store.tokens.get(tokenHash(body.access_token!))).toMatchObject({ clientId: 'agent', userId: null, orgId: ORG, resource: RESOURCE });
   });
 
   it('introspects as client:<client_id> with the agent\'s org and its current roles and permissions', async () => {
@@ -82,7 +82,7 @@ describe('OAuth 2.1 §4.2 client credentials for service agents', () => {
   it('stores every token of a burst of concurrent requests before answering (group commit)', async () => {
     const results = await Promise.all(Array.from({ length: 25 }, () => agentToken({ resource: RESOURCE, scope: 'crm:read' })));
     expect(results.every((result) => result.status === 200)).toBe(true);
-    const stored = await Promise.all(results.map((result) => fx.store.tokens.get(sha256(result.body.access_token!))));
+    const stored = await Promise.all(results.map((result) => fx.store.tokens.get(tokenHash(result.body.access_token!))));
     expect(stored.filter((record) => record?.clientId === 'agent')).toHaveLength(25);
   });
 

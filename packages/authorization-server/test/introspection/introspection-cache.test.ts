@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { sha256 } from '@gatehouse/core';
+import { tokenHash } from '@gatehouse/core';
 import { disableUser, setMemberRoles } from '../../src/admin/revocation.ts';
 import { ALICE, createFixture, introspect, issueCode, ORG, post, redeem, type Fixture } from '../token/fixture.ts';
 
@@ -36,8 +36,8 @@ describe('Introspection cache never outlives a revocation', () => {
 
   it('drops the hashes named by a token.revoked event published elsewhere (e.g. relayed from another process)', async () => {
     const access = await cachedToken();
-    await fx.store.tokens.revoke(sha256(access), fx.clock.now());
-    await fx.ctx.events.publish({ type: 'token.revoked', tokenHashes: [sha256(access)], reason: 'revoked_by_admin' });
+    await fx.store.tokens.revoke(tokenHash(access), fx.clock.now());
+    await fx.ctx.events.publish({ type: 'token.revoked', tokenHashes: [tokenHash(access)], reason: 'revoked_by_admin' });
     expect(await introspect(fx, access)).toEqual({ active: false });
   });
 

@@ -4,7 +4,7 @@
  * concurrently. Skipped loudly when PostgreSQL is unreachable (fails under CI=true).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256 } from '@gatehouse/core';
+import { tokenHash } from '@gatehouse/core';
 import { requirePostgres } from '@gatehouse/store/testing';
 import { basic, createFixture, introspect, issueCode, redeem, RESOURCE, token, type Fixture } from '../token/fixture.ts';
 
@@ -36,7 +36,7 @@ describe.skipIf(!available)('Token endpoint races on PostgreSQL', () => {
   it('persists every token of a burst of 40 concurrent client_credentials requests', async () => {
     const results = await Promise.all(Array.from({ length: 40 }, () => token(fx, { grant_type: 'client_credentials', resource: RESOURCE, scope: 'crm:read' }, basic('agent'))));
     expect(results.every((result) => result.status === 200)).toBe(true);
-    const stored = await Promise.all(results.map((result) => fx.store.tokens.get(sha256(result.body.access_token!))));
+    const stored = await Promise.all(results.map((result) => fx.store.tokens.get(tokenHash(result.body.access_token!))));
     expect(stored.every((record) => record?.clientId === 'agent')).toBe(true);
   });
 

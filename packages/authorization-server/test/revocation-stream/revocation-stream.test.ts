@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import { sha256 } from '@gatehouse/core';
+import { tokenHash } from '@gatehouse/core';
 import { disableUser, removeMember, revokeGrant } from '../../src/admin/revocation.ts';
 import { ALICE, basic, createFixture, issueCode, ORG, redeem, type Fixture } from '../token/fixture.ts';
 import { SseReader } from './sse-reader.ts';
@@ -68,7 +68,7 @@ describe('Revocation fan-out over server-sent events', () => {
     expect(revoke.status).toBe(200);
     const frame = await reader.nextEvent();
     expect(frame?.event).toBe('revocation');
-    expect(data(frame)).toEqual({ type: 'token.revoked', tokenHashes: [sha256(body.access_token!)], userId: ALICE, orgId: ORG, clientId: 'public-app', at: fx.clock.now() });
+    expect(data(frame)).toEqual({ type: 'token.revoked', tokenHashes: [tokenHash(body.access_token!)], userId: ALICE, orgId: ORG, clientId: 'public-app', at: fx.clock.now() });
   });
 
   it('forwards grant revocation, user disabling and membership removal in order', async () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { randomToken, sha256 } from '@gatehouse/core';
+import { randomToken, tokenHash } from '@gatehouse/core';
 import { basic, createFixture, introspect, issueCode, post, redeem, token, type Fixture } from '../token/fixture.ts';
 
 let fx: Fixture;
@@ -50,7 +50,7 @@ describe('RFC 7009 token revocation', () => {
   it('publishes token.revoked with the hashes revoked', async () => {
     const { access } = await aliceTokens();
     await revoke(access);
-    expect(fx.events.find((event) => event.type === 'token.revoked')).toMatchObject({ tokenHashes: [sha256(access)], reason: 'revoked_by_client', clientId: 'public-app' });
+    expect(fx.events.find((event) => event.type === 'token.revoked')).toMatchObject({ tokenHashes: [tokenHash(access)], reason: 'revoked_by_client', clientId: 'public-app' });
   });
 
   it('requires a confidential client to authenticate (401 invalid_client)', async () => {

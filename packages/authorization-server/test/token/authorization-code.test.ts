@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { randomToken, sha256 } from '@gatehouse/core';
+import { randomToken, sha256, tokenHash } from '@gatehouse/core';
 import { ALICE, createFixture, introspect, issueCode, OTHER_RESOURCE, redeem, REDIRECT, RESOURCE, s256, token, type Fixture } from './fixture.ts';
 
 let fx: Fixture;
@@ -15,17 +15,28 @@ describe('OAuth 2.1 §4.1.3 authorization code grant', () => {
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(body.token_type).toBe('Bearer');
     expect(body.scope).toBe('crm:read crm:write');
-    expect(body.access_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(body.refresh_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // Opaque tokens: the issue time (9 base-36 digits), a dot, 256 random bits.
+    expect(body.access_token).toMatch(/^[0-9a-z]{9}\.[A-Za-z0-9_-]{43}$/);
+    expect(body.refresh_token).toMatch(/^[0-9a-z]{9}\.[A-Za-z0-9_-]{43}$/);
   });
 
   it('stores only the SHA-256 of each token, bound to client, user, org and resource', async () => {
     const { body } = await redeem(fx, await issueCode(fx));
-    const access = await fx.store.tokens.get(sha256(body.access_token!));
-    const refresh = await fx.store.tokens.get(sha256(body.refresh_token!));
+    const access = await fx.store.tokens.get(tokenHash(body.access_token!));
+    const refresh = await fx.store.tokens.get(tokenHash(body.refresh_token!));
     expect(access).toMatchObject({ kind: 'access', clientId: 'public-app', userId: ALICE, resource: RESOURCE });
     expect(refresh).toMatchObject({ kind: 'refresh', familyId: access!.familyId });
     expect(await fx.store.tokens.get(body.access_token!)).toBeUndefined();
+    expect(access!.hash).toBe(`${body.access_token!.slice(0, 9)}${sha256(body.access_token!)}`);
+  });
+
+  it('leads every stored token key with its issue time, so later tokens sort after earlier ones', async () => {
+    const first = await redeem(fx, await issueCode(fx));
+    fx.clock.advance(1);
+    const second = await redeem(fx, await issueCode(fx));
+    const keys = [first.body.access_token!, first.body.refresh_token!, second.body.access_token!, second.body.refresh_token!].map(tokenHash);
+    expect(parseInt(keys[2]!.slice(0, 9), 36)).toBe(fx.clock.now());
+    expect(keys[0]! < keys[2]! && keys[1]! < keys[2]! && keys[0]! < keys[3]! && keys[1]! < keys[3]!).toBe(true);
   });
 
   it('sets the access token lifetime by the most sensitive scope granted', async () => {
@@ -49,7 +60,7 @@ describe('OAuth 2.1 §4.1.3 authorization code grant', () => {
   it('announces token.issued with the access token hash, never the token', async () => {
     const { body } = await redeem(fx, await issueCode(fx));
     const issued = fx.events.find((event) => event.type === 'token.issued');
-    expect(issued).toMatchObject({ tokenHash: sha256(body.access_token!), clientId: 'public-app', userId: ALICE });
+    expect(issued).toMatchObject({ tokenHash: tokenHash(body.access_token!), clientId: 'public-app', userId: ALICE });
     expect(JSON.stringify(fx.events)).not.toContain(body.access_token!);
   });
 });
@@ -121,7 +132,7 @@ describe('RFC 6749 §4.1.2 authorization code replay', () => {
     await redeem(fx, issued);
     const replayed = fx.events.find((event) => event.type === 'authorization_code.replayed');
     const revoked = fx.events.find((event) => event.type === 'token.revoked');
-    const hashes = [sha256(first.body.access_token!), sha256(first.body.refresh_token!)].sort();
+    const hashes = [tokenHash(first.body.access_token!), tokenHash(first.body.refresh_token!)].sort();
     expect(replayed && 'tokenHashes' in replayed ? [...replayed.tokenHashes].sort() : undefined).toEqual(hashes);
     expect(revoked).toMatchObject({ reason: 'code_replay', userId: ALICE });
   });

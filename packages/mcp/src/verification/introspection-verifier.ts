@@ -1,13 +1,13 @@
 /**
  * Opaque tokens: RFC 7662 introspection with client_secret_basic, cached by
- * sha256(token). The cache is only as fresh as the revocation stream allows:
+ * tokenHash(token), the key the authorization server stores it under. The cache is only as fresh as the revocation stream allows:
  * with the stream connected an entry lives `cacheTtlMs`; while it is down,
  * entries live `disconnectedCacheTtlMs` at most, and everything cached is
  * forgotten on every disconnect and reconnect (events may have been missed).
  * When the AS cannot be reached and the cache cannot vouch, verification
  * throws VerifierUnavailableError (fail closed).
  */
-import { sha256, systemClock, type Clock } from '@gatehouse/core';
+import { tokenHash, systemClock, type Clock } from '@gatehouse/core';
 import { principalFromClaims } from '../principal.ts';
 import { audienceMatches } from './audience.ts';
 import { RevocationStream } from './revocation-stream.ts';
@@ -87,7 +87,7 @@ export class IntrospectionVerifier implements TokenVerifier {
   }
 
   async verify(token: string): Promise<Verification> {
-    const hash = sha256(token);
+    const hash = tokenHash(token);
     const now = this.clock.now();
     const cached = this.cache.get(hash, now);
     if (cached) {

@@ -2,13 +2,13 @@
  * JWT access tokens (RFC 9068) verified locally against the AS's JWKS:
  * `typ: at+jwt`, issuer, audience (canonical compare, RFC 8707), expiry.
  * Revocation still reaches a JWT: when a revocation stream is configured,
- * revoked token hashes (sha256 of the token, or of its `jti`) are denied
+ * revoked token hashes (the token's stored key, or sha256 of its `jti`) are denied
  * for a day (longer than any access token lives), and a user/client/role event denies every token
  * of that subject issued before the event, forcing a refresh that carries
  * current roles. An unreachable JWKS (unknown key) fails closed.
  */
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { sha256, systemClock, type Clock } from '@gatehouse/core';
+import { sha256, tokenHash, systemClock, type Clock } from '@gatehouse/core';
 import { principalFromClaims } from '../principal.ts';
 import { audienceMatches } from './audience.ts';
 import { basicAuthorization } from './introspection-verifier.ts';
@@ -90,7 +90,7 @@ export class JwtVerifier implements TokenVerifier {
 
   private isRevoked(token: string, payload: Record<string, unknown>, subject: string, clientId: string, roles: string[]): boolean {
     // An AS may key a JWT by the hash of the whole token or of its jti: honour both.
-    if (this.revokedHashes.size > 0 && (this.revokedHashes.has(sha256(token)) || (typeof payload.jti === 'string' && this.revokedHashes.has(sha256(payload.jti))))) return true;
+    if (this.revokedHashes.size > 0 && (this.revokedHashes.has(tokenHash(token)) || (typeof payload.jti === 'string' && this.revokedHashes.has(sha256(payload.jti))))) return true;
     const issuedAt = (payload.iat as number) * 1000;
     const keys = [`user:${subject}`, `client:${clientId}`, ...roles.map((role) => `role:${role}`)];
     return keys.some((key) => (this.cutoffs.get(key) ?? -Infinity) >= issuedAt);

@@ -1,6 +1,6 @@
 /**
- * Verified-token cache keyed by sha256(token) (the hash the authorization
- * server puts in revocation events), with secondary indexes so a revocation
+ * Verified-token cache keyed by tokenHash(token) (the key the authorization
+ * server stores a token under and puts in revocation events), with secondary indexes so a revocation
  * event can drop every entry of a user, client, organization or role.
  */
 import type { Principal } from '../principal.ts';

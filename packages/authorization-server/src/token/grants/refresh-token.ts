@@ -4,7 +4,7 @@
  * is checked before the atomic rotation, so a request that fails (wrong
  * client, wider scope, other resource) leaves the token as it was.
  */
-import { OAuthError, parseScopeParam, sha256, type Client, type TokenRecord } from '@gatehouse/core';
+import { OAuthError, parseScopeParam, tokenHash, type Client, type TokenRecord } from '@gatehouse/core';
 import type { ServerContext } from '../../context.ts';
 import { requireParam, type FormParams } from '../form.ts';
 import { mintTokens, serviceSubject } from '../mint.ts';
@@ -16,7 +16,7 @@ import type { GrantHandler } from './types.ts';
 const invalidGrant = (detail: string): OAuthError => new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked.', { detail });
 
 export const refreshTokenGrant: GrantHandler = async (ctx, client, form) => {
-  const oldHash = sha256(requireParam(form, 'refresh_token'));
+  const oldHash = tokenHash(requireParam(form, 'refresh_token'));
   // Immutable facts only, before the rotation; liveness is rotateRefresh's decision (issued-refresh-tokens.ts).
   const current = takeIssuedRefresh(ctx, oldHash) ?? (await ctx.store.tokens.get(oldHash));
   if (!current || current.kind !== 'refresh') throw invalidGrant('unknown refresh token');
