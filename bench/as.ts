@@ -103,6 +103,7 @@ interface Measured {
  * it holds up when the machine is busy. Wrong 2xx answers count as failures.
  */
 async function measure(server: Server, makeProbe: (server: Server) => Promise<Probe>): Promise<Measured> {
+  await settle();
   // A fresh probe per run: refresh chains in flight when a run stops are lost, and what is left
   // in the stack then are tokens an LRU adapter may have evicted meanwhile.
   const warm = await runLoad({ url: server.info.url, seconds: 1, connections: CONNECTIONS, request: (await makeProbe(server)).request });
@@ -112,7 +113,26 @@ async function measure(server: Server, makeProbe: (server: Server) => Promise<Pr
   const cpuAfter = await server.ask<number>('cpu');
   const bad = wrong.count;
   const result = { ...run, ok: run.ok - bad, failed: run.failed + bad, rps: run.ok > 0 ? (run.rps * (run.ok - bad)) / run.ok : 0 };
-  return { result, cpuPerRequest: (cpuAfter - cpuBefore) / Math.max(1, run.ok + run.failed), acknowledged: warm.ok + result.ok };
+  const cpuPerRequest = (cpuAfter - cpuBefore) / Math.max(1, run.ok + run.failed);
+  if (process.env.BENCH_VERBOSE) console.log(`  ${server === gatehouse ? 'gatehouse' : 'reference'}: ${fmt(result.rps)} req/s, ${fmt(cpuPerRequest)} CPU µs/req`);
+  return { result, cpuPerRequest, acknowledged: warm.ok + result.ok };
+}
+
+/**
+ * Waits until neither server is still busy with the previous run (a WAL
+ * checkpoint, a garbage collection, a writer thread's last batches): on two
+ * cores, their leftover work would be charged to whoever runs next.
+ * Quiet means under 2% of a core over 250 ms, twice in a row; at most 10 s.
+ */
+async function settle(): Promise<void> {
+  const servers = [gatehouse, reference];
+  let quiet = 0;
+  for (let tries = 0; tries < 40 && quiet < 2; tries += 1) {
+    const before = await Promise.all(servers.map((s) => s.ask<number>('cpu')));
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const after = await Promise.all(servers.map((s) => s.ask<number>('cpu')));
+    quiet = after.every((cpu, i) => cpu - before[i]! < 5_000) ? quiet + 1 : 0;
+  }
 }
 
 /** Best of ROUNDS alternating runs: other load on the machine only ever makes a run slower. */

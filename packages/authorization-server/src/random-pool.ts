@@ -8,6 +8,7 @@
  * so no token's entropy stays in the pool after it was issued.
  */
 import { randomFillSync } from 'node:crypto';
+import { timeKey } from '@gatehouse/core';
 
 const POOL_BYTES = 4096;
 const pool = Buffer.alloc(POOL_BYTES);
@@ -30,3 +31,11 @@ export const pooledRandomToken = (bytes = 32): string => take(bytes);
 
 /** Same shape as core's `newId` (`<prefix>_` + 96 random bits). */
 export const pooledNewId = (prefix: string): string => `${prefix}_${take(12)}`;
+
+/**
+ * `pooledNewId` led by a time: `<prefix>_<9 base-36 digits><96 random bits>`.
+ * For ids an index stores once per row and never shares (a
+ * client_credentials token's family): in creation order, each new row lands
+ * on the index's right edge instead of a random page (core's token-hash.ts).
+ */
+export const pooledTimeOrderedId = (prefix: string, now: number): string => `${prefix}_${timeKey(now)}${take(12)}`;

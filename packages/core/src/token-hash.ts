@@ -28,9 +28,11 @@ import { sha256 } from './ids.ts';
 const PREFIX_LENGTH = 9;
 const DOT = 0x2e;
 
+/** A time in milliseconds as 9 base-36 digits: in byte order, later times sort after earlier ones (until the year 5138). */
+export const timeKey = (ms: number): string => Math.max(0, Math.floor(ms)).toString(36).padStart(PREFIX_LENGTH, '0');
+
 /** The token handed to the client: `<issued>.<secret>`. */
-export const timeOrderedToken = (secret: string, issuedAt: number): string =>
-  `${Math.max(0, Math.floor(issuedAt)).toString(36).padStart(PREFIX_LENGTH, '0')}.${secret}`;
+export const timeOrderedToken = (secret: string, issuedAt: number): string => `${timeKey(issuedAt)}.${secret}`;
 
 /** The key a token is stored under: its issue-time prefix, if it has one, then SHA-256 of the whole token. */
 export function tokenHash(token: string): string {

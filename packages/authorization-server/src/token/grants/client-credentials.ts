@@ -10,7 +10,7 @@ import type { ServerContext } from '../../context.ts';
 import { catalogue } from '../catalogue.ts';
 import { mintTokens, serviceSubject } from '../mint.ts';
 import { parseResource } from '../resource.ts';
-import { pooledNewId } from '../../random-pool.ts';
+import { pooledTimeOrderedId } from '../../random-pool.ts';
 import type { GrantHandler } from './types.ts';
 
 export const clientCredentialsGrant: GrantHandler = async (ctx, client, form) => {
@@ -30,7 +30,7 @@ export const clientCredentialsGrant: GrantHandler = async (ctx, client, form) =>
   const minted = await mintTokens(ctx, {
     clientId: client.id,
     grantId: null,
-    familyId: pooledNewId('fam'),
+    familyId: pooledTimeOrderedId('fam', ctx.clock.now()),
     userId: null,
     orgId: client.orgId,
     subject: serviceSubject(client.id),
