@@ -122,7 +122,8 @@ export interface TokenStore {
   rotateRefresh(oldHash: string, issue: TokenRecord[], now: number, graceMs: number): Promise<RotateRefreshResult>;
   /** Revokes one token; returns the hashes revoked (empty when unknown or already revoked). */
   revoke(hash: string, now: number): Promise<string[]>;
-  revokeFamily(familyId: string, now: number): Promise<string[]>;
+  /** Revokes a refresh chain's tokens: its family, under its grant (a family never spans grants; null for tokens without one). */
+  revokeFamily(family: { familyId: string; grantId: string | null }, now: number): Promise<string[]>;
   revokeForUser(userId: string, now: number, orgId?: string): Promise<string[]>;
   revokeForClient(clientId: string, now: number): Promise<string[]>;
   /** Deletes tokens expired before `before`; returns how many. */

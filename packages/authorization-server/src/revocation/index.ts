@@ -20,7 +20,7 @@ export async function revokeTokenOfClient(ctx: ServerContext, client: Client, to
   const record = await ctx.store.tokens.get(tokenHash(token));
   if (!record || record.clientId !== client.id) return [];
   const now = ctx.clock.now();
-  const tokenHashes = record.kind === 'refresh' ? await ctx.store.tokens.revokeFamily(record.familyId, now) : await ctx.store.tokens.revoke(record.hash, now);
+  const tokenHashes = record.kind === 'refresh' ? await ctx.store.tokens.revokeFamily(record, now) : await ctx.store.tokens.revoke(record.hash, now);
   if (tokenHashes.length > 0) {
     await ctx.events.publish({
       type: 'token.revoked',

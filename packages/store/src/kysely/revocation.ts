@@ -7,10 +7,9 @@
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import { inTransaction } from './context.ts';
 import type { Database } from './schema.ts';
+import { byGrant, type TokenFilter } from './token-filters.ts';
 
 const MAX_PASSES = 8;
-
-type TokenFilter = (eb: ExpressionBuilder<Database, 'tokens'>) => ReturnType<ExpressionBuilder<Database, 'tokens'>['and']>;
 
 export async function revokeTokensWhere(db: Kysely<Database>, now: number, filter: TokenFilter): Promise<string[]> {
   return inTransaction(db, async (trx) => {
@@ -22,18 +21,21 @@ export async function revokeTokensWhere(db: Kysely<Database>, now: number, filte
     // now, so no later rotation of it can slip in. Stop at a pass that finds
     // nothing (on SQLite, always the second).
     for (let pass = 0; pass < MAX_PASSES; pass++) {
-      const rows = await trx
-        .updateTable('tokens')
-        .set({ revoked_at: now })
-        .where((eb) => eb.and([filter(eb), eb('revoked_at', 'is', null)]))
-        .returning('hash')
-        .execute();
+      const rows = await revokeTokensQuery(trx, now, filter).execute();
       if (rows.length === 0) break;
       for (const row of rows) revoked.push(row.hash);
     }
     return revoked;
   });
 }
+
+/** One pass of `revokeTokensWhere`: the statement whose plan test/token-filters.test.ts checks. */
+export const revokeTokensQuery = (db: Kysely<Database>, now: number, filter: TokenFilter) =>
+  db
+    .updateTable('tokens')
+    .set({ revoked_at: now })
+    .where((eb) => eb.and([filter(eb), eb('revoked_at', 'is', null)]))
+    .returning('hash');
 
 /**
  * Unredeemed codes of a revoked grant/user/client are deleted: redeeming
@@ -59,7 +61,7 @@ export async function revokeGrantRows(db: Kysely<Database>, grantId: string, now
     .where('revoked_at', 'is', null)
     .returning('id')
     .executeTakeFirst();
-  const tokenHashes = await revokeTokensWhere(db, now, (eb) => eb.and([eb('grant_id', '=', grantId)]));
+  const tokenHashes = await revokeTokensWhere(db, now, byGrant(grantId));
   await deleteUnconsumedCodesWhere(db, (eb) => eb.and([eb('grant_id', '=', grantId)]));
   return { revoked: grant !== undefined, tokenHashes };
 }

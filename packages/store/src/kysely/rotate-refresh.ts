@@ -27,6 +27,7 @@ import type { RotateRefreshResult } from '../types.ts';
 import type { Db } from './context.ts';
 import { revokeGrantRows, revokeTokensWhere } from './revocation.ts';
 import { insertTokens } from './token-rows.ts';
+import { byFamily } from './token-filters.ts';
 import { lockTokenWithGrant } from './lock-token.ts';
 import { prepared } from './prepared.ts';
 
@@ -77,7 +78,7 @@ export async function rotateRefresh({ db, engine }: Db, oldHash: string, issue: 
   if (previous.grantId !== null) {
     for (const hash of (await revokeGrantRows(db, previous.grantId, now)).tokenHashes) revoked.add(hash);
   }
-  for (const hash of await revokeTokensWhere(db, now, (eb) => eb.and([eb('family_id', '=', previous.familyId)]))) revoked.add(hash);
+  for (const hash of await revokeTokensWhere(db, now, byFamily(previous))) revoked.add(hash);
   return { status: 'reuse_detected', previous, revokedHashes: [...revoked] };
 }
 

@@ -1,6 +1,7 @@
 import type { TokenStore } from '../types.ts';
 import { inTransaction, type Db } from './context.ts';
 import { deleteUnconsumedCodesWhere, revokeTokensWhere } from './revocation.ts';
+import { byClient, byFamily, byHash, byUser } from './token-filters.ts';
 import { rotateRefresh } from './rotate-refresh.ts';
 import { insertTokens, selectToken, toToken } from './token-rows.ts';
 import type { SubmitTokenWrite } from './group-commit.ts';
@@ -21,14 +22,12 @@ export function tokenStore({ db, engine }: Db, submit?: SubmitTokenWrite): Token
       submit
         ? (submit({ op: 'rotateRefresh', oldHash, issue, now, graceMs }) as Promise<RotateRefreshResult>)
         : inTransaction(db, (trx) => rotateRefresh({ db: trx, engine }, oldHash, issue, now, graceMs)),
-    revoke: (hash, now) => revokeTokensWhere(db, now, (eb) => eb.and([eb('hash', '=', hash)])),
-    revokeFamily: (familyId, now) => revokeTokensWhere(db, now, (eb) => eb.and([eb('family_id', '=', familyId)])),
+    revoke: (hash, now) => revokeTokensWhere(db, now, byHash(hash)),
+    revokeFamily: (family, now) => revokeTokensWhere(db, now, byFamily(family)),
     /** Also drops the user's unredeemed codes (in that org): they would mint tokens from a revoked state. */
     revokeForUser: (userId, now, orgId) =>
       inTransaction(db, async (trx) => {
-        const hashes = await revokeTokensWhere(trx, now, (eb) =>
-          eb.and(orgId === undefined ? [eb('user_id', '=', userId)] : [eb('user_id', '=', userId), eb('org_id', '=', orgId)]),
-        );
+        const hashes = await revokeTokensWhere(trx, now, byUser(userId, orgId));
         await deleteUnconsumedCodesWhere(trx, (eb) =>
           eb.and(orgId === undefined ? [eb('user_id', '=', userId)] : [eb('user_id', '=', userId), eb('org_id', '=', orgId)]),
         );
@@ -36,7 +35,7 @@ export function tokenStore({ db, engine }: Db, submit?: SubmitTokenWrite): Token
       }),
     revokeForClient: (clientId, now) =>
       inTransaction(db, async (trx) => {
-        const hashes = await revokeTokensWhere(trx, now, (eb) => eb.and([eb('client_id', '=', clientId)]));
+        const hashes = await revokeTokensWhere(trx, now, byClient(clientId));
         await deleteUnconsumedCodesWhere(trx, (eb) => eb.and([eb('client_id', '=', clientId)]));
         return hashes;
       }),

@@ -7,6 +7,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { initialMigration } from './0001_initial.ts';
 import { auditMigration } from './0002_audit.ts';
 import { tokenIndexesMigration } from './0003_token_indexes.ts';
+import { tokenGrantFamilyIndexMigration } from './0004_token_grant_family_index.ts';
 
 export interface NamedMigration {
   name: string;
@@ -17,6 +18,7 @@ export const migrations: NamedMigration[] = [
   { name: '0001_initial', migration: initialMigration },
   { name: '0002_audit', migration: auditMigration },
   { name: '0003_token_indexes', migration: tokenIndexesMigration },
+  { name: '0004_token_grant_family_index', migration: tokenGrantFamilyIndexMigration },
 ];
 
 /** Kysely's Migrator reads migrations from code, not from a folder: bundles and tsx both work. */

@@ -36,7 +36,7 @@ export function revocationRacesSuite(ctx: SuiteContext): void {
     it('revokeForUser vs rotateRefresh', () => race((s, g) => s.tokens.revokeForUser(g.userId!, T0 + 1)));
     it('revokeForUser scoped to the org vs rotateRefresh', () => race((s, g) => s.tokens.revokeForUser(g.userId!, T0 + 1, g.orgId!)));
     it('revokeForClient vs rotateRefresh', () => race((s, g) => s.tokens.revokeForClient(g.clientId, T0 + 1)));
-    it('revokeFamily vs rotateRefresh', () => race((s, _g, r) => s.tokens.revokeFamily(r.familyId, T0 + 1)));
+    it('revokeFamily vs rotateRefresh', () => race((s, _g, r) => s.tokens.revokeFamily(r, T0 + 1)));
     it('revokeGrant vs rotateRefresh', () => race((s, g) => s.grants.revokeGrant(g.id, T0 + 1)));
   });
 

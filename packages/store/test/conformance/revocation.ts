@@ -23,7 +23,7 @@ export function revocationSuite(ctx: SuiteContext): void {
       const b = aToken(grant, { kind: 'access', familyId: a.familyId });
       const outside = aToken(grant);
       await ctx.store.tokens.insert([a, b, outside]);
-      expect((await ctx.store.tokens.revokeFamily(a.familyId, T0 + 1)).sort()).toEqual([a.hash, b.hash].sort());
+      expect((await ctx.store.tokens.revokeFamily(a, T0 + 1)).sort()).toEqual([a.hash, b.hash].sort());
       expect((await ctx.store.tokens.get(outside.hash))?.revokedAt).toBeNull();
     });
 

@@ -73,7 +73,7 @@ async function redeem(ctx: ServerContext, client: Client, form: FormParams, code
 
 /** A second redemption means the code leaked: everything issued from it is revoked (RFC 9700 §4.5). */
 async function revokeReplayedCode(ctx: ServerContext, code: AuthorizationCode): Promise<void> {
-  const tokenHashes = await ctx.store.tokens.revokeFamily(familyOfCode(code.hash), ctx.clock.now());
+  const tokenHashes = await ctx.store.tokens.revokeFamily({ familyId: familyOfCode(code.hash), grantId: code.grantId }, ctx.clock.now());
   await ctx.events.publish({ type: 'authorization_code.replayed', grantId: code.grantId, clientId: code.clientId, tokenHashes });
   if (tokenHashes.length > 0) {
     await ctx.events.publish({ type: 'token.revoked', tokenHashes, reason: 'code_replay', userId: code.userId, orgId: code.orgId, clientId: code.clientId });
