@@ -108,7 +108,12 @@ export type RotateRefreshResult =
   | { status: 'rotated_in_grace'; previous: TokenRecord }
   /** Reuse outside grace: the grant and every token from it were revoked in the same transaction. */
   | { status: 'reuse_detected'; previous: TokenRecord; revokedHashes: string[] }
-  | { status: 'invalid'; reason: 'not_found' | 'revoked' | 'expired' | 'not_refresh' };
+  /**
+   * Nothing changed. `subject_inactive`: the token's user is unknown or not
+   * active, or no longer a member of the token's org (read in the rotation's
+   * transaction, so a concurrent disable or removal is never missed).
+   */
+  | { status: 'invalid'; reason: 'not_found' | 'revoked' | 'expired' | 'not_refresh' | 'subject_inactive' };
 
 export interface TokenStore {
   /** Inserts tokens in one transaction (an access + refresh pair). */
@@ -117,7 +122,8 @@ export interface TokenStore {
   /**
    * Exchanges refresh token `oldHash` for `issue` atomically: exactly one of
    * N concurrent callers gets `rotated`. Within `graceMs` of the rotation the
-   * immediate predecessor (only it) may rotate again.
+   * immediate predecessor (only it) may rotate again. Only while the token's
+   * user is active and still a member of its org (`subject_inactive`).
    */
   rotateRefresh(oldHash: string, issue: TokenRecord[], now: number, graceMs: number): Promise<RotateRefreshResult>;
   /** Revokes one token; returns the hashes revoked (empty when unknown or already revoked). */

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createTestStore } from '@gatehouse/store/testing';
-import { aCode, aGrant, aToken } from './conformance/fixtures.ts';
+import { aCode, aLiveGrant, aToken } from './conformance/fixtures.ts';
 
 const RACER = fileURLToPath(new URL('./support/sqlite-racer.ts', import.meta.url));
 const PROCESSES = 4;
@@ -30,7 +30,7 @@ describe('SQLite shared by several processes', () => {
     const { store, url, cleanup } = await createTestStore('sqlite');
     const racers: ReturnType<typeof startRacer>[] = [];
     try {
-      const grant = aGrant();
+      const grant = await aLiveGrant(store);
       await store.grants.create(grant);
       const refresh = aToken(grant);
       await store.tokens.insert([refresh]);

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuplicateError, createStore, tokenWriterReady, type CreateStoreOptions, type Store } from '@gatehouse/store';
-import { aGrant, aToken, successorPair, T0 } from './conformance/fixtures.ts';
+import { aGrant, aLiveGrant, aToken, successorPair, T0 } from './conformance/fixtures.ts';
 
 const modes: { name: string; tokenWriter: CreateStoreOptions['tokenWriter']; threaded: boolean }[] = [
   { name: 'writer thread', tokenWriter: 'thread', threaded: true },
@@ -54,7 +54,7 @@ for (const mode of modes) {
     });
 
     it('RFC 9700 §4.14.2: 50 concurrent rotations of one refresh token (no grace) give exactly one rotated, one reuse_detected, and a revoked grant', async () => {
-      const grant = aGrant();
+      const grant = await aLiveGrant(store);
       await store.grants.create(grant);
       const refresh = aToken(grant);
       await store.tokens.insert([refresh]);
@@ -67,7 +67,7 @@ for (const mode of modes) {
     });
 
     it('rotations of different tokens in one burst each rotate, and their successors are stored', async () => {
-      const grant = aGrant();
+      const grant = await aLiveGrant(store);
       await store.grants.create(grant);
       const chains = Array.from({ length: 40 }, () => aToken(grant));
       await store.tokens.insert(chains);

@@ -1,10 +1,13 @@
 /**
  * The read that opens a refresh rotation: the old token's row and its
- * grant's revocation time, both locked for the rest of the transaction.
+ * grant's revocation time, both locked for the rest of the transaction, and
+ * whether the token's user may still hold tokens (active, and still a
+ * member of the token's org).
  *
  * - SQLite: BEGIN IMMEDIATE already holds the database's write lock, so one
- *   joined SELECT reads both (it was three statements: a peek at grant_id,
- *   the grant, the token).
+ *   joined SELECT reads all of it (it was three statements: a peek at
+ *   grant_id, the grant, the token; and two more on the event loop for the
+ *   user and the membership).
  * - PostgreSQL: row locks, taken grant first and then token, the order every
  *   writer follows (revokeGrant, tokens.insert); a single FOR UPDATE over the
  *   join would not fix that order. A token's grant_id never changes, so
@@ -22,24 +25,45 @@ const selectWithGrant = prepared(1, (db, hash: string) =>
   db
     .selectFrom('tokens')
     .leftJoin('grants', 'grants.id', 'tokens.grant_id')
+    .leftJoin('users', 'users.id', 'tokens.user_id')
+    .leftJoin('memberships', (join) => join.onRef('memberships.user_id', '=', 'tokens.user_id').onRef('memberships.org_id', '=', 'tokens.org_id'))
     .selectAll('tokens')
-    .select('grants.revoked_at as grant_revoked_at')
+    .select(['grants.revoked_at as grant_revoked_at', 'users.status as user_status', 'memberships.user_id as member_id'])
     .where('tokens.hash', '=', hash),
 );
+
+const selectSubject = (db: Kysely<Database>, userId: string, orgId: string | null) =>
+  db
+    .selectFrom('users')
+    .leftJoin('memberships', (join) => join.onRef('memberships.user_id', '=', 'users.id').on('memberships.org_id', '=', orgId ?? ''))
+    .select(['users.status as user_status', 'memberships.user_id as member_id'])
+    .where('users.id', '=', userId)
+    .executeTakeFirst();
 
 export interface LockedToken {
   previous: TokenRecord;
   /** The grant's revocation time; null when live, unknown, or the token has no grant. */
   grantRevokedAt: number | null;
+  /** False when the token's user is unknown or not active, or no longer a member of the token's org; true for tokens without a user. */
+  subjectActive: boolean;
 }
+
+/** The same rule as the authorization server's active-subject check at code redemption. */
+const isActive = (token: TokenRecord, userStatus: string | null | undefined, memberId: string | null | undefined): boolean =>
+  token.userId === null || (userStatus === 'active' && (token.orgId === null || (memberId ?? null) !== null));
 
 export async function lockTokenWithGrant(db: Kysely<Database>, engine: Engine, hash: string): Promise<LockedToken | undefined> {
   if (engine === 'sqlite') {
     const row = (await selectWithGrant(db, engine, hash)).rows[0];
-    return row && { previous: toToken(row), grantRevokedAt: numOrNull(row.grant_revoked_at) };
+    if (!row) return undefined;
+    const previous = toToken(row);
+    return { previous, grantRevokedAt: numOrNull(row.grant_revoked_at), subjectActive: isActive(previous, row.user_status, row.member_id) };
   }
   const peek = await db.selectFrom('tokens').select('grant_id').where('hash', '=', hash).executeTakeFirst();
   const grantRevokedAt = peek?.grant_id ? await lockGrant(db, engine, peek.grant_id) : null;
   const row = await lockForUpdate(engine, db.selectFrom('tokens').selectAll().where('hash', '=', hash)).executeTakeFirst();
-  return row && { previous: toToken(row), grantRevokedAt };
+  if (!row) return undefined;
+  const previous = toToken(row);
+  const subject = previous.userId === null ? undefined : await selectSubject(db, previous.userId, previous.orgId);
+  return { previous, grantRevokedAt, subjectActive: isActive(previous, subject?.user_status, subject?.member_id) };
 }

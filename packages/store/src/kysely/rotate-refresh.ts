@@ -54,6 +54,8 @@ export async function rotateRefresh({ db, engine }: Db, oldHash: string, issue: 
   if (previous.kind !== 'refresh') return { status: 'invalid', reason: 'not_refresh' };
   if (previous.revokedAt !== null || grantRevokedAt !== null) return { status: 'invalid', reason: 'revoked' };
   if (previous.expiresAt <= now) return { status: 'invalid', reason: 'expired' };
+  // Read under the same lock as the rotation: a user disabled or removed from the org a moment ago gets nothing.
+  if (!locked.subjectActive) return { status: 'invalid', reason: 'subject_inactive' };
   // The grant is locked and live in this transaction: the successors' insert need not lock and read it again.
   const lockedGrants = new Map<string, number | null>(previous.grantId === null ? [] : [[previous.grantId, null]]);
 

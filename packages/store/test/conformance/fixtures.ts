@@ -1,6 +1,7 @@
 /** Entity builders with unique ids, so tests sharing one store never collide. */
 import { newId, randomToken, sha256 } from '@gatehouse/core';
 import type { AuthorizationCode, Client, Grant, Organization, TokenRecord, User } from '@gatehouse/core';
+import type { Store } from '@gatehouse/store';
 
 export const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
 export const HOUR = 3_600_000;
@@ -63,6 +64,20 @@ export const aGrant = (over: Partial<Grant> = {}): Grant => ({
   revokedAt: null,
   ...over,
 });
+
+/**
+ * A grant (not yet stored) whose user exists, is active and belongs to the
+ * grant's org: refresh rotation refuses tokens of anyone else
+ * (`subject_inactive`).
+ */
+export async function aLiveGrant(store: Store, over: Partial<Grant> = {}): Promise<Grant> {
+  const user = aUser();
+  const org = anOrg();
+  await store.users.create(user);
+  await store.orgs.create(org);
+  await store.orgs.upsertMembership({ userId: user.id, orgId: org.id, roles: [], createdAt: T0, updatedAt: T0 });
+  return aGrant({ userId: user.id, orgId: org.id, ...over });
+}
 
 export const aCode = (grant: Grant, over: Partial<AuthorizationCode> = {}): AuthorizationCode => ({
   hash: sha256(randomToken()),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Grant, TokenRecord } from '@gatehouse/core';
 import { kyselyOf, type Store } from '@gatehouse/store';
-import { aGrant, aToken, successorPair, T0 } from './fixtures.ts';
+import { aGrant, aLiveGrant, aToken, successorPair, T0 } from './fixtures.ts';
 import type { SuiteContext } from './index.ts';
 
 const ROUNDS = 20;
@@ -22,7 +22,7 @@ export function revocationRacesSuite(ctx: SuiteContext): void {
   const other = () => ctx.another ?? ctx.store;
   const race = async (revoke: (store: Store, grant: Grant, refresh: TokenRecord) => Promise<unknown>) => {
     for (let round = 0; round < ROUNDS; round++) {
-      const grant = aGrant();
+      const grant = await aLiveGrant(ctx.store);
       await ctx.store.grants.create(grant);
       const refresh = aToken(grant);
       await ctx.store.tokens.insert([refresh]);
@@ -61,7 +61,7 @@ export function revocationRacesSuite(ctx: SuiteContext): void {
     });
 
     it('refuses to rotate a refresh token whose grant is revoked', async () => {
-      const grant = aGrant();
+      const grant = await aLiveGrant(ctx.store);
       await ctx.store.grants.create(grant);
       const refresh = aToken(grant);
       await ctx.store.tokens.insert([refresh]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Grant, TokenRecord } from '@gatehouse/core';
 import type { Store } from '@gatehouse/store';
-import { aCode, aGrant, aToken, HOUR, successorPair, T0 } from './fixtures.ts';
+import { aCode, aGrant, aLiveGrant, aToken, HOUR, successorPair, T0 } from './fixtures.ts';
 import { stores } from './grants-codes.ts';
 import type { SuiteContext } from './index.ts';
 
@@ -9,7 +9,7 @@ const GRACE = 10_000;
 
 /** A grant with one live refresh token (and its access token) in a new family. */
 async function issued(store: Store): Promise<{ grant: Grant; refresh: TokenRecord; access: TokenRecord }> {
-  const grant = aGrant();
+  const grant = await aLiveGrant(store);
   await store.grants.create(grant);
   const refresh = aToken(grant);
   const access = aToken(grant, { kind: 'access', familyId: refresh.familyId, expiresAt: T0 + HOUR });
@@ -46,6 +46,31 @@ export function rotationSuite(ctx: SuiteContext): void {
       const { grant, access } = await issued(ctx.store);
       expect(await ctx.store.tokens.rotateRefresh('dW5rbm93bg', [], T0, GRACE)).toEqual({ status: 'invalid', reason: 'not_found' });
       expect(await ctx.store.tokens.rotateRefresh(access.hash, successorPair(grant, access, T0), T0, GRACE)).toEqual({ status: 'invalid', reason: 'not_refresh' });
+    });
+
+    it('answers invalid/subject_inactive for a token of a disabled user, and rotates and issues nothing', async () => {
+      const { grant, refresh } = await issued(ctx.store);
+      await ctx.store.users.setStatus(grant.userId!, 'disabled', T0 + 1);
+      const next = successorPair(grant, refresh, T0 + 2);
+      expect(await ctx.store.tokens.rotateRefresh(refresh.hash, next, T0 + 2, GRACE)).toEqual({ status: 'invalid', reason: 'subject_inactive' });
+      expect(await ctx.store.tokens.get(refresh.hash)).toEqual(refresh);
+      expect(await ctx.store.tokens.get(next[1]!.hash)).toBeUndefined();
+    });
+
+    it('answers invalid/subject_inactive once the user is no longer a member of the token\'s org, and again rotates after they rejoin', async () => {
+      const { grant, refresh } = await issued(ctx.store);
+      await ctx.store.orgs.removeMembership(grant.userId!, grant.orgId!);
+      expect(await ctx.store.tokens.rotateRefresh(refresh.hash, successorPair(grant, refresh, T0 + 2), T0 + 2, GRACE)).toEqual({ status: 'invalid', reason: 'subject_inactive' });
+      await ctx.store.orgs.upsertMembership({ userId: grant.userId!, orgId: grant.orgId!, roles: [], createdAt: T0 + 3, updatedAt: T0 + 3 });
+      expect((await ctx.store.tokens.rotateRefresh(refresh.hash, successorPair(grant, refresh, T0 + 4), T0 + 4, GRACE)).status).toBe('rotated');
+    });
+
+    it('answers invalid/subject_inactive for a token whose user does not exist', async () => {
+      const grant = aGrant();
+      await ctx.store.grants.create(grant);
+      const refresh = aToken(grant);
+      await ctx.store.tokens.insert([refresh]);
+      expect(await ctx.store.tokens.rotateRefresh(refresh.hash, successorPair(grant, refresh, T0 + 1), T0 + 1, GRACE)).toEqual({ status: 'invalid', reason: 'subject_inactive' });
     });
 
     it('answers invalid/expired for an expired refresh token and issues nothing', async () => {
@@ -111,7 +136,7 @@ export function rotationSuite(ctx: SuiteContext): void {
     });
 
     it('revokes the family of a grant-less refresh token on reuse', async () => {
-      const orphan = aGrant();
+      const orphan = aGrant({ userId: null, orgId: null });
       const refresh = aToken(orphan, { grantId: null });
       const sibling = aToken(orphan, { grantId: null, kind: 'access', familyId: refresh.familyId });
       await ctx.store.tokens.insert([refresh, sibling]);

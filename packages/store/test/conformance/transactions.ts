@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aGrant, aToken, aUser, successorPair, T0 } from './fixtures.ts';
+import { aGrant, aLiveGrant, aToken, aUser, successorPair, T0 } from './fixtures.ts';
 import type { SuiteContext } from './index.ts';
 
 export function transactionsSuite(ctx: SuiteContext): void {
@@ -31,7 +31,7 @@ export function transactionsSuite(ctx: SuiteContext): void {
     });
 
     it('runs atomic operations inside the transaction and rolls them back with it', async () => {
-      const grant = aGrant();
+      const grant = await aLiveGrant(ctx.store);
       await ctx.store.grants.create(grant);
       const refresh = aToken(grant);
       await ctx.store.tokens.insert([refresh]);

@@ -9,7 +9,7 @@ import type { ServerContext } from '../../context.ts';
 import { requireParam, type FormParams } from '../form.ts';
 import { mintTokens, serviceSubject } from '../mint.ts';
 import { requireSameResource } from '../resource.ts';
-import { requireActiveSubject } from '../subject.ts';
+import { inactiveSubject } from '../subject.ts';
 import { rememberIssuedRefresh, takeIssuedRefresh } from '../issued-refresh-tokens.ts';
 import type { GrantHandler } from './types.ts';
 
@@ -24,8 +24,7 @@ export const refreshTokenGrant: GrantHandler = async (ctx, client, form) => {
   if (current.clientId !== client.id) throw invalidGrant('refresh token of another client');
   const scopes = narrowedScopes(current, form);
   requireSameResource(form.resource, current.resource);
-  // The grant's revocation is checked by rotateRefresh itself, under its lock.
-  if (current.userId) await requireActiveSubject(ctx, current.userId, current.orgId);
+  // The grant's revocation and the user's standing (active, still a member) are checked by rotateRefresh itself, under its lock.
 
   const minted = await mintTokens(ctx, {
     clientId: client.id,
@@ -44,6 +43,7 @@ export const refreshTokenGrant: GrantHandler = async (ctx, client, form) => {
     await announceReuse(ctx, client, result.previous, result.revokedHashes);
     throw invalidGrant('refresh token reuse');
   }
+  if (result.status === 'invalid' && result.reason === 'subject_inactive') throw inactiveSubject();
   if (result.status === 'invalid') throw invalidGrant(`refresh token ${result.reason}`);
   if (minted.refresh) rememberIssuedRefresh(ctx, minted.refresh);
   await ctx.events.publish({
