@@ -17,7 +17,7 @@ import { basicAuth, cycle, form, runLoad, type LoadResult } from './lib/load.ts'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const here = dirname(fileURLToPath(import.meta.url));
 const FORM = 'application/x-www-form-urlencoded';
 
