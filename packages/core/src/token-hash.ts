@@ -14,7 +14,7 @@
  * carries. `npm run bench store` measures rotation both ways, and
  * docs/tokens.md has the figures.
  *
- * The prefix adds nothing to a guess: the secret carries all the entropy,
+ * The prefix makes no guess easier: the secret carries all the entropy,
  * and a forged prefix only leads the lookup to a key that does not exist. It
  * does tell the holder when the token was issued, which a JWT's `iat` tells
  * anyone too.
