@@ -11,34 +11,30 @@
  * - PostgreSQL: row locks, taken grant first and then token, the order every
  *   writer follows (revokeGrant, tokens.insert); a single FOR UPDATE over the
  *   join would not fix that order. A token's grant_id never changes, so
- *   peeking it unlocked is safe.
+ *   peeking it unlocked is safe. The token's row is then read with its user
+ *   and membership, locking only the token (FOR UPDATE OF tokens).
  */
 import type { Kysely } from 'kysely';
 import type { TokenRecord } from '@gatehouse/core';
 import { numOrNull } from './codec.ts';
-import { lockForUpdate, type Engine } from './dialect.ts';
+import type { Engine } from './dialect.ts';
 import type { Database } from './schema.ts';
 import { lockGrant, toToken } from './token-rows.ts';
 import { prepared } from './prepared.ts';
 
-const selectWithGrant = prepared(1, (db, hash: string) =>
+/** The token's row with its user's status and, if still a member, the membership of the token's org. */
+const tokenWithSubject = (db: Kysely<Database>, hash: string) =>
   db
     .selectFrom('tokens')
-    .leftJoin('grants', 'grants.id', 'tokens.grant_id')
     .leftJoin('users', 'users.id', 'tokens.user_id')
     .leftJoin('memberships', (join) => join.onRef('memberships.user_id', '=', 'tokens.user_id').onRef('memberships.org_id', '=', 'tokens.org_id'))
     .selectAll('tokens')
-    .select(['grants.revoked_at as grant_revoked_at', 'users.status as user_status', 'memberships.user_id as member_id'])
-    .where('tokens.hash', '=', hash),
-);
-
-const selectSubject = (db: Kysely<Database>, userId: string, orgId: string | null) =>
-  db
-    .selectFrom('users')
-    .leftJoin('memberships', (join) => join.onRef('memberships.user_id', '=', 'users.id').on('memberships.org_id', '=', orgId ?? ''))
     .select(['users.status as user_status', 'memberships.user_id as member_id'])
-    .where('users.id', '=', userId)
-    .executeTakeFirst();
+    .where('tokens.hash', '=', hash);
+
+const selectWithGrant = prepared(1, (db, hash: string) =>
+  tokenWithSubject(db, hash).leftJoin('grants', 'grants.id', 'tokens.grant_id').select('grants.revoked_at as grant_revoked_at'),
+);
 
 export interface LockedToken {
   previous: TokenRecord;
@@ -61,9 +57,9 @@ export async function lockTokenWithGrant(db: Kysely<Database>, engine: Engine, h
   }
   const peek = await db.selectFrom('tokens').select('grant_id').where('hash', '=', hash).executeTakeFirst();
   const grantRevokedAt = peek?.grant_id ? await lockGrant(db, engine, peek.grant_id) : null;
-  const row = await lockForUpdate(engine, db.selectFrom('tokens').selectAll().where('hash', '=', hash)).executeTakeFirst();
+  // FOR UPDATE OF tokens: only the token's row is locked; the user and membership are read, not locked.
+  const row = await tokenWithSubject(db, hash).forUpdate('tokens').executeTakeFirst();
   if (!row) return undefined;
   const previous = toToken(row);
-  const subject = previous.userId === null ? undefined : await selectSubject(db, previous.userId, previous.orgId);
-  return { previous, grantRevokedAt, subjectActive: isActive(previous, subject?.user_status, subject?.member_id) };
+  return { previous, grantRevokedAt, subjectActive: isActive(previous, row.user_status, row.member_id) };
 }
