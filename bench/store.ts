@@ -43,10 +43,9 @@ async function measure(label: string, concurrency: number, op: (i: number, worke
 type KeyOf = (now: number) => string;
 const bareKey: KeyOf = () => sha256(randomToken());
 const timeLedKey: KeyOf = (now) => tokenHash(timeOrderedToken(randomToken(), now));
-let keyOf: KeyOf = bareKey;
 
-const token = (i: number, now: number): TokenRecord => ({
-  hash: keyOf(now + i),
+const token = (now: number, key: KeyOf = bareKey): TokenRecord => ({
+  hash: key(now),
   kind: 'refresh',
   format: 'opaque',
   grantId: newId('grt'),
@@ -78,7 +77,7 @@ async function mustRotate(result: Promise<{ status: string }>): Promise<void> {
 
 async function seed(store: Store, now: number): Promise<TokenRecord[]> {
   await seedSubject(store, now);
-  const tokens = Array.from({ length: TOKENS }, (_, i) => token(i, now));
+  const tokens = Array.from({ length: TOKENS }, () => token(now));
   for (let i = 0; i < tokens.length; i += 500) await store.tokens.insert(tokens.slice(i, i + 500));
   return tokens;
 }
@@ -95,15 +94,15 @@ async function writes(engine: string, store: Store, concurrency: number, now: nu
     await store.codes.consume(hash, now);
   });
   const chain = new Map<number, TokenRecord>();
-  await measure(`${engine}: tokens.rotateRefresh (chains, 2 inserts each)`, concurrency, async (i, lane) => {
+  await measure(`${engine}: tokens.rotateRefresh (chains, 2 inserts each)`, concurrency, async (_, lane) => {
     // One chain per worker: a chain is never rotated twice at once (that is reuse, not throughput).
     let current = chain.get(lane);
     if (!current) {
-      current = token(i, now);
+      current = token(now);
       await store.tokens.insert([current]);
     }
-    const successor = { ...token(i, now), familyId: current.familyId, grantId: current.grantId, parentHash: current.hash };
-    const access = { ...token(i, now), kind: 'access' as const, familyId: current.familyId, grantId: current.grantId };
+    const successor = { ...token(now), familyId: current.familyId, grantId: current.grantId, parentHash: current.hash };
+    const access = { ...token(now), kind: 'access' as const, familyId: current.familyId, grantId: current.grantId };
     await mustRotate(store.tokens.rotateRefresh(current.hash, [access, successor], now, 0));
     chain.set(lane, successor);
   });
@@ -120,22 +119,24 @@ async function keyOrder(engine: 'sqlite' | 'postgres', now: number): Promise<voi
   const rates: number[] = [];
   const cpus: number[] = [];
   for (const [label, keys] of [['bare SHA-256 keys (reference)', bareKey], ['time-led keys', timeLedKey]] as const) {
-    keyOf = keys;
     const { store, cleanup } = await createTestStore(engine, { poolSize: 8 });
     await seedSubject(store, now);
-    for (let i = 0; i < SEEDED; i += 1000) await store.tokens.insert(Array.from({ length: 1000 }, (_, j) => token(i + j, now - SEEDED + i + j)));
+    for (let i = 0; i < SEEDED; i += 1000) await store.tokens.insert(Array.from({ length: 1000 }, (_, j) => token(now - SEEDED + i + j, keys)));
     const chains: TokenRecord[] = [];
     let clock = now;
     const cpu = process.cpuUsage();
     let ops = 0;
     rates.push(
-      await measure(`${engine}: tokens.rotateRefresh, ${label}`, 32, async (i, lane) => {
+      await measure(`${engine}: tokens.rotateRefresh, ${label}`, 32, async (_, lane) => {
         ops += 1;
         clock += 1;
-        const current = chains[lane] ?? (chains[lane] = token(i, clock));
-        if (current.createdAt === clock) await store.tokens.insert([current]);
-        const successor = { ...token(i, clock), familyId: current.familyId, grantId: current.grantId, parentHash: current.hash };
-        const access = { ...token(i, clock), kind: 'access' as const, familyId: current.familyId, grantId: current.grantId };
+        let current = chains[lane];
+        if (!current) {
+          current = token(clock, keys);
+          await store.tokens.insert([current]);
+        }
+        const successor = { ...token(clock, keys), familyId: current.familyId, grantId: current.grantId, parentHash: current.hash };
+        const access = { ...token(clock, keys), kind: 'access' as const, familyId: current.familyId, grantId: current.grantId };
         await mustRotate(store.tokens.rotateRefresh(current.hash, [access, successor], clock, 0));
         chains[lane] = successor;
       }),
@@ -146,7 +147,6 @@ async function keyOrder(engine: 'sqlite' | 'postgres', now: number): Promise<voi
     await cleanup();
   }
   console.log(`${engine}: rotation with time-led keys / bare keys = ${(rates[1]! / rates[0]!).toFixed(2)} (ops/s), ${(cpus[1]! / cpus[0]!).toFixed(2)} (CPU per op)`);
-  keyOf = bareKey;
 }
 
 const now = Date.now();

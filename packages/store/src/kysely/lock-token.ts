@@ -45,8 +45,8 @@ export interface LockedToken {
 }
 
 /** The same rule as the authorization server's active-subject check at code redemption. */
-const isActive = (token: TokenRecord, userStatus: string | null | undefined, memberId: string | null | undefined): boolean =>
-  token.userId === null || (userStatus === 'active' && (token.orgId === null || (memberId ?? null) !== null));
+const isActive = (token: TokenRecord, userStatus: string | null, memberId: string | null): boolean =>
+  token.userId === null || (userStatus === 'active' && (token.orgId === null || memberId !== null));
 
 export async function lockTokenWithGrant(db: Kysely<Database>, engine: Engine, hash: string): Promise<LockedToken | undefined> {
   if (engine === 'sqlite') {

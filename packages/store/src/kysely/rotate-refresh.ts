@@ -76,12 +76,10 @@ export async function rotateRefresh({ db, engine }: Db, oldHash: string, issue: 
     return { status: 'rotated_in_grace', previous };
   }
 
-  const revoked = new Set<string>();
-  if (previous.grantId !== null) {
-    for (const hash of (await revokeGrantRows(db, previous.grantId, now)).tokenHashes) revoked.add(hash);
-  }
-  for (const hash of await revokeTokensWhere(db, now, byFamily(previous))) revoked.add(hash);
-  return { status: 'reuse_detected', previous, revokedHashes: [...revoked] };
+  // Revoking the grant revokes every token under it, this family's included; only a grant-less family is revoked by itself.
+  const revokedHashes =
+    previous.grantId !== null ? (await revokeGrantRows(db, previous.grantId, now)).tokenHashes : await revokeTokensWhere(db, now, byFamily(previous));
+  return { status: 'reuse_detected', previous, revokedHashes };
 }
 
 /** True when the token has exactly one refresh successor and it is live: no grace re-issue happened yet. */
