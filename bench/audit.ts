@@ -15,8 +15,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { createStore } from '@gatehouse/store';
-import { AuditLog, canonicalRecord, verifyChain } from '@gatehouse/audit';
+import { createStore } from '@gatehouse-auth/store';
+import { AuditLog, canonicalRecord, verifyChain } from '@gatehouse-auth/audit';
 
 const RECORDS = Number(process.env.AUDIT_BENCH_RECORDS ?? 200_000);
 const IN_FLIGHT = Number(process.env.AUDIT_BENCH_IN_FLIGHT ?? 2_000);

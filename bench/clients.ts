@@ -12,8 +12,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { request } from 'undici';
-import { LocalEventBus, ManualClock, sha256, type Client } from '@gatehouse/core';
-import { createStore } from '@gatehouse/store';
+import { LocalEventBus, ManualClock, sha256, type Client } from '@gatehouse-auth/core';
+import { createStore } from '@gatehouse-auth/store';
 import { createAuthorizationServerApp, resolveOptions, type ServerContext } from '../packages/authorization-server/src/index.ts';
 import { authenticateClient, resolveClient } from '../packages/authorization-server/src/clients/index.ts';
 

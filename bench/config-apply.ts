@@ -9,8 +9,8 @@
 import { performance } from 'node:perf_hooks';
 import { readFile } from 'node:fs/promises';
 import { hash, verify } from '@node-rs/argon2';
-import { createTestStore, postgresAvailable } from '@gatehouse/store/testing';
-import { apply, parseConfig } from '@gatehouse/cli';
+import { createTestStore, postgresAvailable } from '@gatehouse-auth/store/testing';
+import { apply, parseConfig } from '@gatehouse-auth/cli';
 
 const ROUNDS = 5;
 const text = await readFile(new URL('../examples/internal-company/gatehouse.yaml', import.meta.url), 'utf8');

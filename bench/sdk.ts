@@ -1,5 +1,5 @@
 /**
- * `npm run bench sdk`: tools/call through @gatehouse/mcp (introspection
+ * `npm run bench sdk`: tools/call through @gatehouse-auth/mcp (introspection
  * verification, cache warm, revocation stream connected) next to the SAME
  * McpServer served unprotected, in one run, on one Node bridge
  * (@hono/node-server) and the same stateless per-request transport. Both
@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { getRequestListener } from '@hono/node-server';
 import { z } from 'zod';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { GatedMcpServer, IntrospectionVerifier, protectMcpServer, requireScopes, toNodeListener } from '@gatehouse/mcp';
+import { GatedMcpServer, IntrospectionVerifier, protectMcpServer, requireScopes, toNodeListener } from '@gatehouse-auth/mcp';
 import { fork } from 'node:child_process';
 import { runLoad, type LoadResult } from './lib/load.ts';
 
@@ -179,7 +179,7 @@ async function main(): Promise<void> {
     const row = (label: string, results: LoadResult[]) => console.log(`${label.padEnd(34)} ${mean(results, 'rps').toFixed(0).padStart(7)} req/s   p99 ${mean(results, 'p99').toFixed(2)} ms`);
     console.log(`tools/call, ${CONNECTIONS} connections, ${ROUNDS} x ${SECONDS} s each (alternating), stateless JSON responses; means:`);
     row('unprotected McpServer', plain);
-    row('@gatehouse/mcp (cached introspection)', guarded);
+    row('@gatehouse-auth/mcp (cached introspection)', guarded);
     // Each round's pair ran back to back under the same machine load: compare within pairs, take the median.
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
     const ratio = median(guarded.map((g, i) => g.rps / plain[i]!.rps));
@@ -191,7 +191,7 @@ async function main(): Promise<void> {
     const fmt = (t: Timing) => `mean ${(t.mean * 1000).toFixed(0)} µs   p50 ${(t.p50 * 1000).toFixed(0)} µs   p99 ${(t.p99 * 1000).toFixed(0)} µs`;
     console.log(`in process, sequential, no sockets (2800 requests each, interleaved):`);
     console.log(`  unprotected McpServer            ${fmt(direct.plain)}`);
-    console.log(`  @gatehouse/mcp                   ${fmt(direct.guarded)}`);
+    console.log(`  @gatehouse-auth/mcp                   ${fmt(direct.guarded)}`);
     console.log(`  added                            mean ${((direct.guarded.mean - direct.plain.mean) * 1000).toFixed(0)} µs   p99 ${((direct.guarded.p99 - direct.plain.p99) * 1000).toFixed(0)} µs`);
     const cost = await child.ask<{ microseconds: number; introspections: number }>('verify-cost');
     console.log(`cached verify() alone              ${cost.microseconds.toFixed(2)} µs/call (sha256 + cache lookup); introspection calls in the whole run: ${cost.introspections}`);

@@ -11,9 +11,9 @@
 import { performance } from 'node:perf_hooks';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { newId, randomToken, sha256, timeOrderedToken, tokenHash, type TokenRecord } from '@gatehouse/core';
-import type { Store } from '@gatehouse/store';
-import { createTestStore, postgresAvailable, TEST_POSTGRES_URL } from '@gatehouse/store/testing';
+import { newId, randomToken, sha256, timeOrderedToken, tokenHash, type TokenRecord } from '@gatehouse-auth/core';
+import type { Store } from '@gatehouse-auth/store';
+import { createTestStore, postgresAvailable, TEST_POSTGRES_URL } from '@gatehouse-auth/store/testing';
 
 const DURATION_MS = 1500;
 const TOKENS = 5000;

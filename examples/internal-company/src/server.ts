@@ -1,10 +1,10 @@
 /**
- * Starts the demo MCP server on node:http, protected by @gatehouse/mcp with
+ * Starts the demo MCP server on node:http, protected by @gatehouse-auth/mcp with
  * introspection (the CLI's `gatehouse dev` runs it on 127.0.0.1:4001/mcp).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { protectMcpServer, toNodeListener, type DecisionRecord, type Policy } from '@gatehouse/mcp';
+import { protectMcpServer, toNodeListener, type DecisionRecord, type Policy } from '@gatehouse-auth/mcp';
 import { seedCompanyData } from './data.ts';
 import { INTERNAL_COMPANY_SCOPES } from './scopes.ts';
 import { createInternalCompanyServer } from './tools.ts';

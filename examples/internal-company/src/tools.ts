@@ -5,7 +5,7 @@
  * closed ticket cannot be changed, whatever the token's scopes say.
  */
 import { z } from 'zod';
-import { deny, ALLOW, GatedMcpServer, getPrincipal, requireScopes, type Policy } from '@gatehouse/mcp';
+import { deny, ALLOW, GatedMcpServer, getPrincipal, requireScopes, type Policy } from '@gatehouse-auth/mcp';
 import { seedCompanyData, type CompanyData } from './data.ts';
 
 const json = (value: unknown) => ({ content: [{ type: 'text' as const, text: JSON.stringify(value) }] });

@@ -10,7 +10,7 @@ import type { Browser } from 'playwright-core';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { apply, loadConfigFile, startGatehouse, type GatehouseConfig, type RunningGatehouse } from '@gatehouse/cli';
+import { apply, loadConfigFile, startGatehouse, type GatehouseConfig, type RunningGatehouse } from '@gatehouse-auth/cli';
 import { startInternalCompanyServer, type RunningInternalCompanyServer } from '../src/index.ts';
 import { launchChromium, loginAndConsent } from './support/browser.ts';
 import { TestOAuthProvider } from './support/oauth-provider.ts';

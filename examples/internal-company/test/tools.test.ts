@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { protectMcpServer, type Principal, type TokenVerifier } from '@gatehouse/mcp';
+import { protectMcpServer, type Principal, type TokenVerifier } from '@gatehouse-auth/mcp';
 import { createInternalCompanyServer, INTERNAL_COMPANY_SCOPES, seedCompanyData, TOOL_SCOPES } from '../src/index.ts';
 
 const RESOURCE = 'http://127.0.0.1:4001/mcp';

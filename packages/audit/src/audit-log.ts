@@ -11,7 +11,7 @@
  * would wait forever), and on PostgreSQL the record would commit even if
  * the surrounding transaction rolls back. Publish events after COMMIT.
  */
-import type { AuditCheckpointRow, AuditRow, AuditStore, CheckpointReason } from '@gatehouse/store';
+import type { AuditCheckpointRow, AuditRow, AuditStore, CheckpointReason } from '@gatehouse-auth/store';
 import { signCheckpoint, type AuditSigner } from './checkpoint.ts';
 import { CheckpointSchedule } from './checkpoint-schedule.ts';
 import { linkRows, prepareRow, type PreparedRow } from './prepare.ts';

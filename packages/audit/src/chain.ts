@@ -10,7 +10,7 @@
  * the database. The key order below is the sorted order of the field names.
  */
 import { createHash } from 'node:crypto';
-import type { AuditRow } from '@gatehouse/store';
+import type { AuditRow } from '@gatehouse-auth/store';
 
 export const GENESIS_HASH = '';
 

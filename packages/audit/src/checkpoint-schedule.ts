@@ -3,7 +3,7 @@
  * `records` unsigned records, when the periodic timer finds a chain's
  * oldest unsigned record older than `ms`, and for every chain on close.
  */
-import type { AuditRow, AuditStore } from '@gatehouse/store';
+import type { AuditRow, AuditStore } from '@gatehouse-auth/store';
 import { signCheckpoint, type AuditSigner } from './checkpoint.ts';
 
 export type CheckpointTrigger = 'records' | 'timer' | 'all';

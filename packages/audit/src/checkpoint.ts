@@ -8,7 +8,7 @@
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { AuditCheckpointRow, CheckpointReason } from '@gatehouse/store';
+import type { AuditCheckpointRow, CheckpointReason } from '@gatehouse-auth/store';
 import { canonicalJson } from './canonical.ts';
 
 export interface AuditSigner {

@@ -8,7 +8,7 @@ import type { AuditLog } from './audit-log.ts';
 import type { AuditEntry } from './record.ts';
 import { formatMicros } from './time.ts';
 
-/** Structurally what @gatehouse/mcp emits (kept local: audit does not depend on the SDK). */
+/** Structurally what @gatehouse-auth/mcp emits (kept local: audit does not depend on the SDK). */
 export interface DecisionLike {
   principal: { subject: string; kind: 'user' | 'service'; orgId: string | null; roles: string[] };
   clientId: string;

@@ -3,7 +3,7 @@
  * mapping (token events, consent, logins, admin changes); the switch is
  * exhaustive, so a new event type fails to compile until it is mapped.
  */
-import type { EventBus, GatehouseEvent } from '@gatehouse/core';
+import type { EventBus, GatehouseEvent } from '@gatehouse-auth/core';
 import type { AuditLog } from './audit-log.ts';
 import type { AuditEntry } from './record.ts';
 import { formatMicros } from './time.ts';

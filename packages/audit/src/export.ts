@@ -3,7 +3,7 @@
  * signed checkpoints as `{"checkpoint": …}` lines, so the file can be
  * verified away from the database (records carry their hashes).
  */
-import type { AuditStore } from '@gatehouse/store';
+import type { AuditStore } from '@gatehouse-auth/store';
 import { canonicalJson } from './canonical.ts';
 import { recordFromRow } from './record.ts';
 

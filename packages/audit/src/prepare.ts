@@ -3,7 +3,7 @@
  * JSON-valued fields once (at append time, outside the write transaction),
  * then link rows onto the chain heads read inside the transaction.
  */
-import type { AuditChainHead, AuditRow } from '@gatehouse/store';
+import type { AuditChainHead, AuditRow } from '@gatehouse-auth/store';
 import { canonicalJson, canonicalOrNull } from './canonical.ts';
 import { canonicalRecord, chainHash, GENESIS_HASH } from './chain.ts';
 import { chainOf, type AuditEntry } from './record.ts';

@@ -4,7 +4,7 @@
  * session, never from the filter: AuditQuery has no chain or org field, so
  * no filter value can reach another organization's records.
  */
-import type { AuditStore } from '@gatehouse/store';
+import type { AuditStore } from '@gatehouse-auth/store';
 import { recordFromRow, SYSTEM_CHAIN, type AuditRecord, type AuditResult } from './record.ts';
 import { normalizeTime } from './time.ts';
 

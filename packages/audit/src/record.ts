@@ -6,7 +6,7 @@
  * scopes. `details` carries what a record type adds (the check or policy
  * that decided, claims used, roles changed, token hashes …).
  */
-import type { AuditRow } from '@gatehouse/store';
+import type { AuditRow } from '@gatehouse-auth/store';
 import type { JsonValue } from './canonical.ts';
 
 /** Records without an organization (logins, clients, global config) go here. */

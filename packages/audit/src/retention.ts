@@ -3,7 +3,7 @@
  * forever). Pruning is the only deletion the audit log has; each prune is a
  * signed cut plus an `audit.pruned` record (AuditLog.prune).
  */
-import type { Organization } from '@gatehouse/core';
+import type { Organization } from '@gatehouse-auth/core';
 import type { AuditLog } from './audit-log.ts';
 import { SYSTEM_CHAIN } from './record.ts';
 import { formatMicros } from './time.ts';

@@ -5,7 +5,7 @@
  * fractional digits as-is.
  */
 import { performance } from 'node:perf_hooks';
-import type { Clock } from '@gatehouse/core';
+import type { Clock } from '@gatehouse-auth/core';
 
 /** Microseconds since the epoch. */
 export type MicroClock = () => number;

@@ -6,7 +6,7 @@
  * and the same verifyChain runs over it.
  */
 import type { KeyObject } from 'node:crypto';
-import type { AuditCheckpointRow, AuditRow } from '@gatehouse/store';
+import type { AuditCheckpointRow, AuditRow } from '@gatehouse-auth/store';
 import { canonicalJson, canonicalOrNull } from './canonical.ts';
 import { canonicalRecord } from './chain.ts';
 import type { AuditRecord } from './record.ts';

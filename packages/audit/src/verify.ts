@@ -9,7 +9,7 @@
  * the signed checkpoint written at the cut.
  */
 import type { KeyObject } from 'node:crypto';
-import type { AuditCheckpointRow, AuditStore } from '@gatehouse/store';
+import type { AuditCheckpointRow, AuditStore } from '@gatehouse-auth/store';
 import { canonicalRecord, chainHash, GENESIS_HASH } from './chain.ts';
 import { checkpointSignatureValid } from './checkpoint.ts';
 

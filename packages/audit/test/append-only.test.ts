@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { kyselyOf } from '@gatehouse/store';
-import { createTestStore, type TestStore } from '@gatehouse/store/testing';
+import { kyselyOf } from '@gatehouse-auth/store';
+import { createTestStore, type TestStore } from '@gatehouse-auth/store/testing';
 import { AuditLog } from '../src/audit-log.ts';
 import { generateAuditSigner } from '../src/checkpoint.ts';
 import { pruneExpired } from '../src/retention.ts';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestStore, type TestStore } from '@gatehouse/store/testing';
+import { createTestStore, type TestStore } from '@gatehouse-auth/store/testing';
 import { AuditLog } from '../src/audit-log.ts';
 import { checkpointSignatureValid, generateAuditSigner, loadAuditSigner } from '../src/checkpoint.ts';
 

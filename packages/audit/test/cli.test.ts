@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { createStore, kyselyOf } from '@gatehouse/store';
+import { createStore, kyselyOf } from '@gatehouse-auth/store';
 import { AuditLog } from '../src/audit-log.ts';
 import { loadAuditSigner } from '../src/checkpoint.ts';
 

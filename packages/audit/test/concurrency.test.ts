@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTestStore } from '@gatehouse/store/testing';
+import { createTestStore } from '@gatehouse-auth/store/testing';
 import { AuditLog } from '../src/audit-log.ts';
 import { verifyChain } from '../src/verify.ts';
 import { engineAvailable } from './helpers.ts';

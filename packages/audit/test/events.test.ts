@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LocalEventBus } from '@gatehouse/core';
-import type { DecisionRecord } from '@gatehouse/mcp';
-import { createTestStore, type TestStore } from '@gatehouse/store/testing';
+import { LocalEventBus } from '@gatehouse-auth/core';
+import type { DecisionRecord } from '@gatehouse-auth/mcp';
+import { createTestStore, type TestStore } from '@gatehouse-auth/store/testing';
 import { AuditLog } from '../src/audit-log.ts';
 import { auditDecisions } from '../src/decision.ts';
 import { auditEvents } from '../src/events.ts';

@@ -4,8 +4,8 @@
  * append-only triggers off as a table owner could.
  */
 import { sql, type Kysely } from 'kysely';
-import { createAuditSchema, kyselyOf, type AuditRow, type Store } from '@gatehouse/store';
-import { requirePostgres } from '@gatehouse/store/testing';
+import { createAuditSchema, kyselyOf, type AuditRow, type Store } from '@gatehouse-auth/store';
+import { requirePostgres } from '@gatehouse-auth/store/testing';
 import { canonicalRecord, chainHash } from '../src/chain.ts';
 
 export const ENGINES = ['sqlite', 'postgres'] as const;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
-import { createTestStore, type TestStore } from '@gatehouse/store/testing';
+import { createTestStore, type TestStore } from '@gatehouse-auth/store/testing';
 import { AuditLog } from '../src/audit-log.ts';
 import { auditRoutes } from '../src/http/routes.ts';
 

@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestStore, type TestStore } from '@gatehouse/store/testing';
+import { createTestStore, type TestStore } from '@gatehouse-auth/store/testing';
 import { AuditLog } from '../src/audit-log.ts';
 import { SyslogForwarder } from '../src/syslog.ts';
 

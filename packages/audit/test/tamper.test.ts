@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { createTestStore, type TestStore } from '@gatehouse/store/testing';
+import { createTestStore, type TestStore } from '@gatehouse-auth/store/testing';
 import { AuditLog } from '../src/audit-log.ts';
 import { canonicalRecord, chainHash } from '../src/chain.ts';
 import { generateAuditSigner, signCheckpoint } from '../src/checkpoint.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestStore, type TestStore } from '@gatehouse/store/testing';
+import { createTestStore, type TestStore } from '@gatehouse-auth/store/testing';
 import { AuditLog } from '../src/audit-log.ts';
 import { generateAuditSigner } from '../src/checkpoint.ts';
 import { exportChainJsonl } from '../src/export.ts';

@@ -1,6 +1,6 @@
 /** What every endpoint step receives. Protocol code reaches storage only through `store`. */
-import type { Clock, EventBus } from '@gatehouse/core';
-import type { Store } from '@gatehouse/store';
+import type { Clock, EventBus } from '@gatehouse-auth/core';
+import type { Store } from '@gatehouse-auth/store';
 import type { AuthorizationServerOptions } from './options.ts';
 
 export interface ServerContext {

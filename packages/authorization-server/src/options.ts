@@ -2,7 +2,7 @@
  * The one documented options object of the authorization server. Every
  * default lives here next to its reason; docs/configuration.md mirrors it.
  */
-import type { Sensitivity } from '@gatehouse/core';
+import type { Sensitivity } from '@gatehouse-auth/core';
 
 export interface AuthorizationServerOptions {
   /** The issuer identifier (RFC 8414 §2): https URL, no query or fragment. May have a path. */

@@ -8,7 +8,7 @@
  * so no token's entropy stays in the pool after it was issued.
  */
 import { randomFillSync } from 'node:crypto';
-import { timeKey } from '@gatehouse/core';
+import { timeKey } from '@gatehouse-auth/core';
 
 const POOL_BYTES = 4096;
 const pool = Buffer.alloc(POOL_BYTES);

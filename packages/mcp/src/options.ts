@@ -3,7 +3,7 @@
  * mistake here (unknown scope, relative resource URI, no verifier) is a
  * startup error, never a request-time surprise.
  */
-import { canonicalResourceUri, type Clock } from '@gatehouse/core';
+import { canonicalResourceUri, type Clock } from '@gatehouse-auth/core';
 import type { GatedMcpServer, GatedOperations } from './gated-server.ts';
 import type { DecisionRecord, Policy } from './policy.ts';
 import { scopesNamedBy } from './requirements.ts';

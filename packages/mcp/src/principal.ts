@@ -72,6 +72,6 @@ export interface HandlerExtraWithAuth {
  */
 export function getPrincipal(extra: HandlerExtraWithAuth): Principal {
   const principal = extra.authInfo?.extra?.[PRINCIPAL_KEY] as Principal | undefined;
-  if (!principal) throw new Error('getPrincipal: this request was not authenticated by @gatehouse/mcp');
+  if (!principal) throw new Error('getPrincipal: this request was not authenticated by @gatehouse-auth/mcp');
   return principal;
 }

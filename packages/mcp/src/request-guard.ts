@@ -11,7 +11,7 @@
  * answer is 503 with a JSON-RPC error and Retry-After (not 401, which would
  * send clients into a login the AS cannot serve either).
  */
-import { systemClock } from '@gatehouse/core';
+import { systemClock } from '@gatehouse-auth/core';
 import { authorizeOperations } from './authorize-operations.ts';
 import { challengeResponse } from './challenge.ts';
 import { extractBearer } from './bearer-token.ts';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '@gatehouse/core';
+import { ManualClock } from '@gatehouse-auth/core';
 import { IntrospectionVerifier, TokenCache, type Principal } from '../src/index.ts';
 import { RESOURCE } from './support/fixture.ts';
 import { activeToken, INTROSPECTION_CLIENT, startFakeAuthorizationServer, type FakeAuthorizationServer } from './support/fake-authorization-server.ts';

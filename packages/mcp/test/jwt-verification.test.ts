@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
-import { sha256 } from '@gatehouse/core';
+import { sha256 } from '@gatehouse-auth/core';
 import { protect, rpc, RESOURCE } from './support/fixture.ts';
 import { INTROSPECTION_CLIENT, startFakeAuthorizationServer, type FakeAuthorizationServer } from './support/fake-authorization-server.ts';
 import { until } from './support/waits.ts';

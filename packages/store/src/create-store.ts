@@ -2,7 +2,7 @@
  * `createStore(url)`: opens SQLite or PostgreSQL, migrates to the newest
  * schema (unless `migrate: false`) and returns the Store contract.
  */
-import type { Clock } from '@gatehouse/core';
+import type { Clock } from '@gatehouse-auth/core';
 import type { Store } from './types.ts';
 import { openPostgres, openSqlite } from './kysely/dialect.ts';
 import { buildStore, kyselyOf } from './kysely/store.ts';

@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { EventBus, EventListener, GatehouseEvent } from '@gatehouse/core';
+import type { EventBus, EventListener, GatehouseEvent } from '@gatehouse-auth/core';
 
 const MAX_PAYLOAD_BYTES = 7900;
 const CHANNEL_NAME = /^[a-z_][a-z0-9_]{0,62}$/;

@@ -3,7 +3,7 @@
  * every optional field empty. Tests spread their own fields over it, so a
  * field added to `Client` is defaulted in one place.
  */
-import type { Client } from '@gatehouse/core';
+import type { Client } from '@gatehouse-auth/core';
 
 export function clientRecord(fields: Partial<Client> & Pick<Client, 'id'>): Client {
   return {

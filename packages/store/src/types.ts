@@ -20,7 +20,7 @@ import type {
   TokenRecord,
   User,
   UserStatus,
-} from '@gatehouse/core';
+} from '@gatehouse-auth/core';
 import type { AuditStore } from './audit/types.ts';
 
 export interface UserStore {

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import type { GatehouseEvent } from '@gatehouse/core';
-import { PostgresEventBus, splitForNotify } from '@gatehouse/store';
-import { requirePostgres, TEST_POSTGRES_URL } from '@gatehouse/store/testing';
+import type { GatehouseEvent } from '@gatehouse-auth/core';
+import { PostgresEventBus, splitForNotify } from '@gatehouse-auth/store';
+import { requirePostgres, TEST_POSTGRES_URL } from '@gatehouse-auth/store/testing';
 
-const available = await requirePostgres('@gatehouse/store PostgresEventBus');
+const available = await requirePostgres('@gatehouse-auth/store PostgresEventBus');
 
 /** Resolves once `predicate` holds for the collected events (NOTIFY is asynchronous). */
 function collect(bus: PostgresEventBus) {

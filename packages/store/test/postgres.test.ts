@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { createStore, migrateToLatest, migrations } from '@gatehouse/store';
-import { createTestStore, requirePostgres, TEST_POSTGRES_URL } from '@gatehouse/store/testing';
+import { createStore, migrateToLatest, migrations } from '@gatehouse-auth/store';
+import { createTestStore, requirePostgres, TEST_POSTGRES_URL } from '@gatehouse-auth/store/testing';
 import { defineStoreConformance } from './conformance/index.ts';
 
-const available = await requirePostgres('@gatehouse/store PostgreSQL conformance');
+const available = await requirePostgres('@gatehouse-auth/store PostgreSQL conformance');
 
 describe.skipIf(!available)('PostgreSQL', () => {
   // Two pools of 8 connections each on one schema: the races in the suite cross connections and pools.

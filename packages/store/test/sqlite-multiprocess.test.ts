@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { createTestStore } from '@gatehouse/store/testing';
+import { createTestStore } from '@gatehouse-auth/store/testing';
 import { aCode, aLiveGrant, aToken } from './conformance/fixtures.ts';
 
 const RACER = fileURLToPath(new URL('./support/sqlite-racer.ts', import.meta.url));

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import BetterSqlite3 from 'better-sqlite3';
-import { createStore, kyselyOf, migrateToLatest, migrations, tokenWriterReady } from '@gatehouse/store';
-import { createTestStore } from '@gatehouse/store/testing';
+import { createStore, kyselyOf, migrateToLatest, migrations, tokenWriterReady } from '@gatehouse-auth/store';
+import { createTestStore } from '@gatehouse-auth/store/testing';
 import { defineStoreConformance } from './conformance/index.ts';
 
 /** The suite's token writes must take the writer thread, not the inline fallback of its first second. */

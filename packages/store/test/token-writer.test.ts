@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuplicateError, createStore, tokenWriterReady, type CreateStoreOptions, type Store } from '@gatehouse/store';
+import { DuplicateError, createStore, tokenWriterReady, type CreateStoreOptions, type Store } from '@gatehouse-auth/store';
 import { aGrant, aLiveGrant, aToken, successorPair, T0 } from './conformance/fixtures.ts';
 
 const modes: { name: string; tokenWriter: CreateStoreOptions['tokenWriter']; threaded: boolean }[] = [

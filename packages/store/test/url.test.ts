@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseStoreUrl } from '@gatehouse/store';
+import { parseStoreUrl } from '@gatehouse-auth/store';
 
 describe('store URLs', () => {
   it('reads sqlite::memory:, relative, absolute and triple-slash SQLite paths', () => {

@@ -5,7 +5,7 @@
  */
 import type { OAuthClientProvider, OAuthDiscoveryState } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
-import { randomToken } from '@gatehouse/core';
+import { randomToken } from '@gatehouse-auth/core';
 
 export class TestOAuthProvider implements OAuthClientProvider {
   readonly authorizationUrls: URL[] = [];

@@ -12,7 +12,7 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { KeyObject } from 'node:crypto';
-import type { AuditStore } from '@gatehouse/store';
+import type { AuditStore } from '@gatehouse-auth/store';
 import { canonicalJson } from '../canonical.ts';
 import { orgAuditReader, MAX_PAGE } from '../query.ts';
 import { normalizeTime } from '../time.ts';

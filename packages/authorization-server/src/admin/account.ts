@@ -6,7 +6,7 @@
  * (session/csrf.ts), with the token bound to this session.
  */
 import type { Context, Hono } from 'hono';
-import type { Grant } from '@gatehouse/core';
+import type { Grant } from '@gatehouse-auth/core';
 import type { AppEnv, ServerContext } from '../context.ts';
 import { oauthJson } from '../http/oauth-response.ts';
 import { ensureBrowserBinding } from '../session/browser.ts';

@@ -4,7 +4,7 @@
  * does not exist (404), so a forgotten setting never exposes it.
  */
 import type { MiddlewareHandler } from 'hono';
-import { OAuthError, safeEqual, sha256 } from '@gatehouse/core';
+import { OAuthError, safeEqual, sha256 } from '@gatehouse-auth/core';
 import type { AppEnv, ServerContext } from '../context.ts';
 import { oauthErrorResponse, oauthJson } from '../http/oauth-response.ts';
 

@@ -5,7 +5,7 @@
  * publishes the events that the audit log and /revocations/stream consume.
  * They return what they did so callers can report it.
  */
-import type { Actor, RevocationReason } from '@gatehouse/core';
+import type { Actor, RevocationReason } from '@gatehouse-auth/core';
 import type { ServerContext } from '../context.ts';
 
 export interface RevocationOutcome {

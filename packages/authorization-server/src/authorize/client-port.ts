@@ -4,7 +4,7 @@
  * clients look the same from here. Unknown or disabled clients throw an
  * OAuthError with allowRedirect: false.
  */
-import type { Client } from '@gatehouse/core';
+import type { Client } from '@gatehouse-auth/core';
 import { matchRedirectUri as matchAgainst } from '../clients/index.ts';
 
 export { resolveClient } from '../clients/index.ts';

@@ -9,7 +9,7 @@
  *   3. park the request (browser-bound) and advance: login → org → consent → code.
  */
 import type { Hono, Context } from 'hono';
-import { isOAuthError } from '@gatehouse/core';
+import { isOAuthError } from '@gatehouse-auth/core';
 import type { AppEnv, ServerContext } from '../context.ts';
 import { errorPage } from '../views/error-page.ts';
 import { browserHash, ensureBrowserBinding } from '../session/browser.ts';

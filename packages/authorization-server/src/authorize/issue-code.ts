@@ -4,7 +4,7 @@
  * used, the PKCE challenge, the canonical resource and the granted scopes,
  * and lives options.codeTtl seconds (60 by default, FAPI 2 / oidc-provider).
  */
-import { randomToken, sha256 } from '@gatehouse/core';
+import { randomToken, sha256 } from '@gatehouse-auth/core';
 import type { ServerContext } from '../context.ts';
 import type { PendingAuthorization } from './pending.ts';
 

@@ -6,7 +6,7 @@
  * live in one place.
  */
 import type { Context } from 'hono';
-import type { Grant, Membership } from '@gatehouse/core';
+import type { Grant, Membership } from '@gatehouse-auth/core';
 import type { ServerContext } from '../context.ts';
 import { currentSession, type ActiveSession } from '../session/current-session.ts';
 import { loadConsentContext, type ConsentContext } from '../consent/load.ts';

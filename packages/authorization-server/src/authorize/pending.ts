@@ -5,7 +5,7 @@
  * (the SHA-256 of its browser cookie), so an interaction id leaked through
  * a URL cannot be completed from another browser.
  */
-import { newId, type Client, type OAuthErrorCode } from '@gatehouse/core';
+import { newId, type Client, type OAuthErrorCode } from '@gatehouse-auth/core';
 import type { ServerContext } from '../context.ts';
 import type { AuthorizationRequest, Prompt } from './validate-request.ts';
 

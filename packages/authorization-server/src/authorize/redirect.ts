@@ -6,7 +6,7 @@
  * was matched, keeping any query it already had (RFC 6749 §3.1.2).
  * Responses to a POST use 303 so the browser follows with a GET (RFC 9700 §4.12).
  */
-import type { OAuthErrorCode } from '@gatehouse/core';
+import type { OAuthErrorCode } from '@gatehouse-auth/core';
 
 export interface RedirectTarget {
   redirectUri: string;

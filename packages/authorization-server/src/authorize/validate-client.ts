@@ -3,7 +3,7 @@
  * are verified nothing may be redirected (RFC 6749 §4.1.2.1, RFC 9700
  * §4.11.2 open redirector): every error here is rendered locally.
  */
-import { OAuthError, type Client } from '@gatehouse/core';
+import { OAuthError, type Client } from '@gatehouse-auth/core';
 import type { ServerContext } from '../context.ts';
 import { matchRedirectUri, resolveClient } from './client-port.ts';
 import type { RawParams } from './params.ts';

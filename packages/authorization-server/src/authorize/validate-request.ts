@@ -3,7 +3,7 @@
  * trusted. Errors here are OAuthErrors the endpoint redirects to the client
  * (with state and iss). Order follows what a client most needs to know first.
  */
-import { GENERIC_SCOPES, OAuthError, canonicalResourceUri, parseScopeParam, type Client, type ProtectedResource } from '@gatehouse/core';
+import { GENERIC_SCOPES, OAuthError, canonicalResourceUri, parseScopeParam, type Client, type ProtectedResource } from '@gatehouse-auth/core';
 import type { ServerContext } from '../context.ts';
 import { clientScopeCeiling } from '../clients/scope-ceiling.ts';
 import type { RawParams } from './params.ts';

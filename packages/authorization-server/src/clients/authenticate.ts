@@ -8,7 +8,7 @@
  * SHA-256 in constant time; they are random, so a fast hash suffices.
  */
 import type { RequestHeaders } from '../http/request-headers.ts';
-import { OAuthError, safeEqual, sha256, type Client, type TokenEndpointAuthMethod } from '@gatehouse/core';
+import { OAuthError, safeEqual, sha256, type Client, type TokenEndpointAuthMethod } from '@gatehouse-auth/core';
 import type { ServerContext } from '../context.ts';
 import { resolveClient } from './resolve.ts';
 

@@ -6,7 +6,7 @@
  * `invalid_client` with `allowRedirect: false`: a redirect URI of a client we
  * cannot identify must never receive an error redirect (RFC 6749 §4.1.2.1).
  */
-import { OAuthError, type Client } from '@gatehouse/core';
+import { OAuthError, type Client } from '@gatehouse-auth/core';
 import type { ServerContext } from '../context.ts';
 import { looksLikeUrlClientId, resolveMetadataDocumentClient } from './cimd/index.ts';
 

@@ -7,7 +7,7 @@
  * it protects nothing, since the client could register again. For those the
  * gates are the resource's catalogue, the user's role and the consent screen.
  */
-import type { Client } from '@gatehouse/core';
+import type { Client } from '@gatehouse-auth/core';
 
 export function clientScopeCeiling(client: Client): Set<string> | undefined {
   if (client.scope === null) return undefined;

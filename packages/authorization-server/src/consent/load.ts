@@ -4,7 +4,7 @@
  * screen's choices and the remembered grant. Re-read on every step, so a
  * role change between screens is honoured.
  */
-import { OAuthError, type Client, type Grant, type ProtectedResource, type ScopeDefinition } from '@gatehouse/core';
+import { OAuthError, type Client, type Grant, type ProtectedResource, type ScopeDefinition } from '@gatehouse-auth/core';
 import type { ServerContext } from '../context.ts';
 import type { PendingAuthorization } from '../authorize/pending.ts';
 import { resolveClient } from '../authorize/client-port.ts';

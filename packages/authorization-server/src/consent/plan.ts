@@ -5,7 +5,7 @@
  * reason. User scopes concern the user's own data and are always grantable.
  * docs/consent.md describes the rules.
  */
-import type { ScopeDefinition, Sensitivity } from '@gatehouse/core';
+import type { ScopeDefinition, Sensitivity } from '@gatehouse-auth/core';
 
 export interface ScopeChoice {
   name: string;

@@ -5,7 +5,7 @@
  * scope's consent is older than options.criticalReconsentDays, or the
  * user's role no longer allows a scope the grant holds.
  */
-import type { Grant, ScopeDefinition } from '@gatehouse/core';
+import type { Grant, ScopeDefinition } from '@gatehouse-auth/core';
 import { mayGrant, type ScopeChoice } from './plan.ts';
 
 export type ReconsentReason = 'no_grant' | 'prompt_consent' | 'new_scopes' | 'critical_consent_expired' | 'role_no_longer_allows';

@@ -4,8 +4,8 @@
  * screen but left unticked, and scopes the user's role no longer allows,
  * leave the grant; other scopes it already held keep their old timestamps.
  */
-import { newId, type Grant, type ScopeDefinition } from '@gatehouse/core';
-import type { Store } from '@gatehouse/store';
+import { newId, type Grant, type ScopeDefinition } from '@gatehouse-auth/core';
+import type { Store } from '@gatehouse-auth/store';
 import { mayGrant, type ScopeChoice } from './plan.ts';
 
 export interface ApprovalInput {

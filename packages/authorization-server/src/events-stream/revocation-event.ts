@@ -4,7 +4,7 @@
  * only what a cache needs to drop entries (token hashes, user, org, client,
  * role) and the time. Events that take no access away are not forwarded.
  */
-import type { GatehouseEvent } from '@gatehouse/core';
+import type { GatehouseEvent } from '@gatehouse-auth/core';
 
 export interface RevocationMessage {
   type: string;

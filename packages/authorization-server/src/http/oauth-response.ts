@@ -1,4 +1,4 @@
-import { OAuthError } from '@gatehouse/core';
+import { OAuthError } from '@gatehouse-auth/core';
 import { markSecured, SECURITY_HEADERS } from './security-headers.ts';
 
 /** What every OAuth JSON answer carries (RFC 6749 §5.1), security headers included, lower-case keys. */

@@ -7,7 +7,7 @@
  * redirect_uri were verified before the pending authorization existed.
  */
 import type { Context } from 'hono';
-import { isOAuthError } from '@gatehouse/core';
+import { isOAuthError } from '@gatehouse-auth/core';
 import type { ServerContext } from '../context.ts';
 import { finishPending, type PendingAuthorization } from '../authorize/pending.ts';
 import { nextStep } from '../authorize/next-step.ts';

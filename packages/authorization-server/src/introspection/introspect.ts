@@ -7,7 +7,7 @@
  * its grant is live, and its user is active and still a member of the org.
  * Anything else is exactly `{"active":false}` (§2.2): no hint of why.
  */
-import { formatScope, seconds, tokenHash, type Client, type TokenRecord } from '@gatehouse/core';
+import { formatScope, seconds, tokenHash, type Client, type TokenRecord } from '@gatehouse-auth/core';
 import type { ServerContext } from '../context.ts';
 import { permissionsOf } from '../token/catalogue.ts';
 import { cachedIntrospection, rememberIntrospection } from './cache.ts';

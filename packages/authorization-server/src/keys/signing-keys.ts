@@ -8,7 +8,7 @@
  * picked up.
  */
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
-import type { SigningKey } from '@gatehouse/core';
+import type { SigningKey } from '@gatehouse-auth/core';
 import type { ServerContext } from '../context.ts';
 
 const ALG = 'ES256' as const;

@@ -9,7 +9,7 @@
  * SHOULD).
  */
 import type { Hono } from 'hono';
-import { tokenHash, type Client } from '@gatehouse/core';
+import { tokenHash, type Client } from '@gatehouse-auth/core';
 import type { AppEnv, ServerContext } from '../context.ts';
 import { oauthErrorResponse } from '../http/oauth-response.ts';
 import { authenticate } from '../token/authenticate.ts';

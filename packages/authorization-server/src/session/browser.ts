@@ -4,7 +4,7 @@
  * another browser, and CSRF tokens are derived from it (csrf.ts).
  */
 import type { Context } from 'hono';
-import { randomToken, sha256 } from '@gatehouse/core';
+import { randomToken, sha256 } from '@gatehouse-auth/core';
 import type { ServerContext } from '../context.ts';
 import { cookieHeader, cookieJar, readCookie } from './cookies.ts';
 

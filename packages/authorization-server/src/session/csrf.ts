@@ -6,7 +6,7 @@
  * a token lifted from one interaction does not validate another.
  */
 import type { Context } from 'hono';
-import { safeEqual, sha256 } from '@gatehouse/core';
+import { safeEqual, sha256 } from '@gatehouse-auth/core';
 import type { ServerContext } from '../context.ts';
 import { readBrowserSecret } from './browser.ts';
 

@@ -4,7 +4,7 @@
  * cookies. A session is live while unexpired, unrevoked and its user active.
  */
 import type { Context } from 'hono';
-import { randomToken, sha256, type LoginSession, type User } from '@gatehouse/core';
+import { randomToken, sha256, type LoginSession, type User } from '@gatehouse-auth/core';
 import type { ServerContext } from '../context.ts';
 import { clearCookieHeader, cookieHeader, cookieJar, readCookie } from './cookies.ts';
 

@@ -5,7 +5,7 @@
  * response time does not reveal whether the account exists.
  */
 import { hash, verify } from '@node-rs/argon2';
-import { randomToken } from '@gatehouse/core';
+import { randomToken } from '@gatehouse-auth/core';
 
 let dummyHash: Promise<string> | undefined;
 const dummy = (): Promise<string> => (dummyHash ??= hash(randomToken()));

@@ -6,7 +6,7 @@
  * answer as any other refusal, so signup cannot probe for accounts.
  */
 import type { Context } from 'hono';
-import { newId, type User } from '@gatehouse/core';
+import { newId, type User } from '@gatehouse-auth/core';
 import type { ServerContext } from '../context.ts';
 import { htmlResponse } from '../views/layout.ts';
 import { signupPage } from '../views/signup-page.ts';

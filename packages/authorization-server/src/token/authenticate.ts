@@ -4,7 +4,7 @@
  * client_secret_post, none), which throws invalid_client (401). Successful
  * authentications are remembered briefly (authentication-cache.ts).
  */
-import { OAuthError, type Client } from '@gatehouse/core';
+import { OAuthError, type Client } from '@gatehouse-auth/core';
 import { authenticateClient } from '../clients/index.ts';
 import type { ServerContext } from '../context.ts';
 import { cachedClient, credentialsKey, rememberClient } from './authentication-cache.ts';

@@ -7,7 +7,7 @@
  * cache (a disabled client or rotated secret takes effect at once in this
  * process); the TTL bounds what another process's change can leave stale.
  */
-import { sha256, type Client } from '@gatehouse/core';
+import { sha256, type Client } from '@gatehouse-auth/core';
 import type { ServerContext } from '../context.ts';
 
 const TTL_MS = 5_000;

@@ -5,8 +5,8 @@
  * TTL bounds staleness when another process made the change and its event
  * did not reach this one.
  */
-import type { ProtectedResource, Role, ScopeDefinition, Sensitivity } from '@gatehouse/core';
-import { highestSensitivity } from '@gatehouse/core';
+import type { ProtectedResource, Role, ScopeDefinition, Sensitivity } from '@gatehouse-auth/core';
+import { highestSensitivity } from '@gatehouse-auth/core';
 import type { ServerContext } from '../context.ts';
 
 const TTL_MS = 5_000;

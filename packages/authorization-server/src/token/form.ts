@@ -6,7 +6,7 @@
  * an invalid_request rather than first-or-last-wins.
  */
 import type { IncomingMessage } from 'node:http';
-import { OAuthError } from '@gatehouse/core';
+import { OAuthError } from '@gatehouse-auth/core';
 import type { RequestHeaders } from '../http/request-headers.ts';
 
 export type FormParams = Readonly<Record<string, string>>;

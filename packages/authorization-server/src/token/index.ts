@@ -4,7 +4,7 @@
  * answer, success or error, carries Cache-Control: no-store (§5.1).
  */
 import type { Hono } from 'hono';
-import { OAuthError, type Client } from '@gatehouse/core';
+import { OAuthError, type Client } from '@gatehouse-auth/core';
 import type { AppEnv, ServerContext } from '../context.ts';
 import { oauthErrorResponse, oauthJson } from '../http/oauth-response.ts';
 import { authenticate } from './authenticate.ts';

@@ -11,7 +11,7 @@
  * is taken out when used (a refresh token is good for one rotation); a miss
  * (another process issued it, or it was evicted) reads the row as before.
  */
-import type { TokenRecord } from '@gatehouse/core';
+import type { TokenRecord } from '@gatehouse-auth/core';
 import type { ServerContext } from '../context.ts';
 
 /** ~0.5 KB an entry: a few MB at most. */

@@ -10,7 +10,7 @@
  * both, so introspection and revocation treat both formats the same way.
  */
 import { SignJWT } from 'jose';
-import { formatScope, newId, seconds, timeOrderedToken, tokenHash, type TokenRecord } from '@gatehouse/core';
+import { formatScope, newId, seconds, timeOrderedToken, tokenHash, type TokenRecord } from '@gatehouse-auth/core';
 import { pooledRandomToken as randomToken } from '../random-pool.ts';
 import type { ServerContext } from '../context.ts';
 import { activeSigningKey } from '../keys/signing-keys.ts';

@@ -3,7 +3,7 @@
  * accepted). §4.1: code_verifier = 43*128 unreserved characters.
  */
 import { createHash } from 'node:crypto';
-import { OAuthError, safeEqual } from '@gatehouse/core';
+import { OAuthError, safeEqual } from '@gatehouse-auth/core';
 
 const VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
 

@@ -4,7 +4,7 @@
  * token endpoint. Compared in canonical form (MCP: `https://MCP.example.com/`
  * is the same server as `https://mcp.example.com`).
  */
-import { canonicalResourceUri, OAuthError } from '@gatehouse/core';
+import { canonicalResourceUri, OAuthError } from '@gatehouse-auth/core';
 
 export function parseResource(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;

@@ -6,7 +6,7 @@
  * store checks it inside the rotation (`subject_inactive`), under the same
  * lock; code redemption checks it here.
  */
-import { OAuthError, type Membership, type User } from '@gatehouse/core';
+import { OAuthError, type Membership, type User } from '@gatehouse-auth/core';
 import type { ServerContext } from '../context.ts';
 
 export interface ActiveSubject {

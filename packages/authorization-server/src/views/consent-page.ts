@@ -6,7 +6,7 @@
  * reason. Everything from the client is escaped by hono/html.
  */
 import { html } from 'hono/html';
-import { isLoopbackHost, type Client } from '@gatehouse/core';
+import { isLoopbackHost, type Client } from '@gatehouse-auth/core';
 import type { ScopeChoice } from '../consent/plan.ts';
 import { layout, type Html } from './layout.ts';
 

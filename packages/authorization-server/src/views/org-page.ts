@@ -1,6 +1,6 @@
 /** The organization picker for users who belong to several (a labelled radio list). */
 import { html } from 'hono/html';
-import type { Organization } from '@gatehouse/core';
+import type { Organization } from '@gatehouse-auth/core';
 import { layout, type Html } from './layout.ts';
 
 export interface OrgPageInput {

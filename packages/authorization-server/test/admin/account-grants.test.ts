@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { randomToken } from '@gatehouse/core';
+import { randomToken } from '@gatehouse-auth/core';
 import { startSession } from '../../src/session/current-session.ts';
 import { cookieJar } from '../../src/session/cookies.ts';
 import { ALICE, BOB, createFixture, introspect, ISSUER, issueCode, redeem, type Fixture } from '../token/fixture.ts';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { sha256 } from '@gatehouse/core';
+import { sha256 } from '@gatehouse-auth/core';
 import { ALICE, BOB, basic, createFixture, introspect, issueCode, ORG, redeem, token, type Fixture } from '../token/fixture.ts';
 
 const ADMIN_KEY = 'operator-key-for-tests-0123456789abcdef';

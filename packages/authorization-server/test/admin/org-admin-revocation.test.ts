@@ -5,7 +5,7 @@
  * reach (answered as missing).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { randomToken } from '@gatehouse/core';
+import { randomToken } from '@gatehouse-auth/core';
 import { startSession } from '../../src/session/current-session.ts';
 import { cookieJar } from '../../src/session/cookies.ts';
 import { ORG_ADMIN_PERMISSION } from '../../src/admin/org-admin.ts';

@@ -5,7 +5,7 @@
  * open-redirector rule for clients anyone can register.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { sha256 } from '@gatehouse/core';
+import { sha256 } from '@gatehouse-auth/core';
 import { addClient, authorizeUrl, callbackParams, CHALLENGE, createHarness, csrfOf, reachConsent, REDIRECT, RESOURCE, signIn, startAndLogin, TestBrowser, type Harness } from './harness.ts';
 
 let h: Harness;

@@ -7,9 +7,9 @@
  */
 import { createHash } from 'node:crypto';
 import { hash } from '@node-rs/argon2';
-import { LocalEventBus, ManualClock, newId, type Client, type GatehouseEvent, type ScopeDefinition } from '@gatehouse/core';
-import { createStore, type Store } from '@gatehouse/store';
-import { clientRecord } from '@gatehouse/store/testing';
+import { LocalEventBus, ManualClock, newId, type Client, type GatehouseEvent, type ScopeDefinition } from '@gatehouse-auth/core';
+import { createStore, type Store } from '@gatehouse-auth/store';
+import { clientRecord } from '@gatehouse-auth/store/testing';
 import { createAuthorizationServerApp, resolveOptions, type PartialOptions } from '../../src/index.ts';
 
 export const RESOURCE = 'https://mcp.acme.test/mcp';

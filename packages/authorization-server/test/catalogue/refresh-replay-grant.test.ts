@@ -7,7 +7,7 @@
  * one family must also kill the other.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { randomToken, sha256 } from '@gatehouse/core';
+import { randomToken, sha256 } from '@gatehouse-auth/core';
 import { ALICE, createFixture, introspect, issueCode, redeem, REDIRECT, s256, token, type Fixture, type IssuedCode } from '../token/fixture.ts';
 
 let fx: Fixture;

@@ -2,12 +2,12 @@
  * Security catalogue lines whose outcome is seen at the resource server:
  * code replay ("the RS returns 401"), resource/audience confusion between
  * two MCP servers, and the 401/403 challenges, checked with Gatehouse's own
- * resource-server SDK (@gatehouse/mcp) introspecting real tokens from the
+ * resource-server SDK (@gatehouse-auth/mcp) introspecting real tokens from the
  * real authorization server (in process: the SDK's fetch is routed to the
  * AS app, so nothing is faked on either side).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GatedMcpServer, protectMcpServer, requireScopes, type ProtectedMcp } from '@gatehouse/mcp';
+import { GatedMcpServer, protectMcpServer, requireScopes, type ProtectedMcp } from '@gatehouse-auth/mcp';
 import { basic, createFixture, introspect, issueCode, OTHER_RESOURCE, redeem, RESOURCE, SECRET, token, type Fixture } from '../token/fixture.ts';
 
 let fx: Fixture;

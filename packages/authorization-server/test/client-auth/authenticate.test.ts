@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { OAuthError } from '@gatehouse/core';
+import { OAuthError } from '@gatehouse-auth/core';
 import { authenticateClient } from '../../src/clients/index.ts';
 import { startHarness, testClient, type Harness } from '../registration/harness.ts';
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tokenHash } from '@gatehouse/core';
+import { tokenHash } from '@gatehouse-auth/core';
 import { basic, createFixture, introspect, ORG, RESOURCE, token, type Fixture } from '../token/fixture.ts';
 
 let fx: Fixture;

@@ -8,8 +8,8 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { startGatehouse } from '@gatehouse/cli';
-import type { Store } from '@gatehouse/store';
+import { startGatehouse } from '@gatehouse-auth/cli';
+import type { Store } from '@gatehouse-auth/store';
 import { browserLogin, launchBrowser } from '../support/browser.ts';
 import { CONFORMANCE_PACKAGE, runAuthorizationConformance, type ConformanceRun } from '../support/conformance-cli.ts';
 import { reserveFreePort } from '../support/listen.ts';

@@ -5,7 +5,7 @@
  * scopes than asked, never more; the org picker; what the screen shows.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { sha256 } from '@gatehouse/core';
+import { sha256 } from '@gatehouse-auth/core';
 import { addClient, callbackParams, createHarness, csrfOf, reachConsent, TestBrowser, type Harness } from '../authorize/harness.ts';
 
 let h: Harness;

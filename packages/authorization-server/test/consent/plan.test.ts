@@ -4,7 +4,7 @@
  * enough, and how a new approval merges into the grant.
  */
 import { describe, expect, it } from 'vitest';
-import type { Grant, ScopeDefinition } from '@gatehouse/core';
+import type { Grant, ScopeDefinition } from '@gatehouse-auth/core';
 import { approvedScopes, mayGrant, planConsent } from '../../src/consent/plan.ts';
 import { reconsentReasons } from '../../src/consent/reconsent.ts';
 import { mergeConsent } from '../../src/consent/remember.ts';

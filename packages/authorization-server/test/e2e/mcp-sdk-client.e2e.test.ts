@@ -1,6 +1,6 @@
 /**
  * The official MCP TypeScript SDK client, unmodified, against a real
- * listening Gatehouse and an MCP server protected by @gatehouse/mcp: the
+ * listening Gatehouse and an MCP server protected by @gatehouse-auth/mcp: the
  * client meets a 401 at the MCP server, discovers the protected resource
  * metadata (RFC 9728) and the authorization server metadata (RFC 8414),
  * identifies itself by a Client ID Metadata Document or registers by

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as oauth from 'oauth4webapi';
 import type { Browser } from 'playwright-core';
-import { requirePostgres } from '@gatehouse/store/testing';
+import { requirePostgres } from '@gatehouse-auth/store/testing';
 import { authorizeInBrowser, launchBrowser } from '../support/browser.ts';
 import {
   authorizationRequest, codeFlowOn, discover, insecure, introspect, redeem, registerClients, REDIRECT_URI, SECRET, type FlowOptions,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { tokenHash } from '@gatehouse/core';
+import { tokenHash } from '@gatehouse-auth/core';
 import { disableUser, setMemberRoles } from '../../src/admin/revocation.ts';
 import { ALICE, createFixture, introspect, issueCode, ORG, post, redeem, type Fixture } from '../token/fixture.ts';
 

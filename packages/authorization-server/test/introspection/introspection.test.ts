@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { randomToken, seconds } from '@gatehouse/core';
+import { randomToken, seconds } from '@gatehouse-auth/core';
 import { ALICE, BOB, basic, createFixture, introspect, ISSUER, issueCode, ORG, post, redeem, RESOURCE, type Fixture } from '../token/fixture.ts';
 
 let fx: Fixture;

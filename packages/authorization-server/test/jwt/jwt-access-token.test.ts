@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
-import { sha256 } from '@gatehouse/core';
+import { sha256 } from '@gatehouse-auth/core';
 import { rotateSigningKey } from '../../src/keys/index.ts';
 import { ALICE, createFixture, introspect, ISSUER, issueCode, ORG, post, redeem, RESOURCE, type Fixture } from '../token/fixture.ts';
 

@@ -4,7 +4,7 @@
  * and login events without passwords.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { sha256 } from '@gatehouse/core';
+import { sha256 } from '@gatehouse-auth/core';
 import { csrfToken } from '../../src/session/csrf.ts';
 import { authorizeUrl, createHarness, csrfOf, signIn, TestBrowser, type Harness } from '../authorize/harness.ts';
 

@@ -4,8 +4,8 @@
  * concurrently. Skipped loudly when PostgreSQL is unreachable (fails under CI=true).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tokenHash } from '@gatehouse/core';
-import { requirePostgres } from '@gatehouse/store/testing';
+import { tokenHash } from '@gatehouse-auth/core';
+import { requirePostgres } from '@gatehouse-auth/store/testing';
 import { basic, createFixture, introspect, issueCode, redeem, RESOURCE, token, type Fixture } from '../token/fixture.ts';
 
 const available = await requirePostgres('token endpoint races on PostgreSQL');

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { tokenHash } from '@gatehouse/core';
+import { tokenHash } from '@gatehouse-auth/core';
 import { createAuthorizationServerApp } from '../../src/index.ts';
 import { ALICE, basic, createFixture, introspect, issueCode, ORG, OTHER_RESOURCE, redeem, RESOURCE, token, type Fixture } from '../token/fixture.ts';
 

@@ -3,9 +3,9 @@
  * the real app on a fresh in-memory SQLite store, a frozen clock and an
  * event bus whose events the test can read.
  */
-import { LocalEventBus, ManualClock, sha256, type Client, type GatehouseEvent } from '@gatehouse/core';
-import { createStore, type Store } from '@gatehouse/store';
-import { clientRecord, createTestStore } from '@gatehouse/store/testing';
+import { LocalEventBus, ManualClock, sha256, type Client, type GatehouseEvent } from '@gatehouse-auth/core';
+import { createStore, type Store } from '@gatehouse-auth/store';
+import { clientRecord, createTestStore } from '@gatehouse-auth/store/testing';
 import type { Hono } from 'hono';
 import { createAuthorizationServerApp, resolveOptions, type AppEnv, type PartialOptions, type ServerContext } from '../../src/index.ts';
 

@@ -4,7 +4,7 @@
  * an existing row) against PostgreSQL, each in its own schema.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { requirePostgres } from '@gatehouse/store/testing';
+import { requirePostgres } from '@gatehouse-auth/store/testing';
 import { authenticateClient, resolveClient } from '../../src/clients/index.ts';
 import { startDocServer, validDocument, type DocServer } from '../cimd/doc-server.ts';
 import { startHarness, type Harness } from './harness.ts';

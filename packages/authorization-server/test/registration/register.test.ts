@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { sha256 } from '@gatehouse/core';
+import { sha256 } from '@gatehouse-auth/core';
 import { startHarness, testClient, type Harness } from './harness.ts';
 
 let harness: Harness | undefined;

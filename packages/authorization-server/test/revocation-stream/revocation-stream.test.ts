@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import { tokenHash } from '@gatehouse/core';
+import { tokenHash } from '@gatehouse-auth/core';
 import { disableUser, removeMember, revokeGrant } from '../../src/admin/revocation.ts';
 import { ALICE, basic, createFixture, issueCode, ORG, redeem, type Fixture } from '../token/fixture.ts';
 import { SseReader } from './sse-reader.ts';

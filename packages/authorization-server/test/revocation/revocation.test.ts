@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { randomToken, tokenHash } from '@gatehouse/core';
+import { randomToken, tokenHash } from '@gatehouse-auth/core';
 import { basic, createFixture, introspect, issueCode, post, redeem, token, type Fixture } from '../token/fixture.ts';
 
 let fx: Fixture;

@@ -6,7 +6,7 @@
  */
 import type { OAuthClientProvider, OAuthDiscoveryState } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
-import { randomToken } from '@gatehouse/core';
+import { randomToken } from '@gatehouse-auth/core';
 
 export interface RecordingProviderOptions {
   redirectUrl: string;

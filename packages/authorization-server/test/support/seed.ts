@@ -5,10 +5,10 @@
  * it goes through `gatehouse apply`'s code path, which hashes the passwords
  * with argon2id.
  */
-import { sha256 } from '@gatehouse/core';
-import type { Store } from '@gatehouse/store';
-import { clientRecord } from '@gatehouse/store/testing';
-import type { ConfigInput } from '@gatehouse/cli';
+import { sha256 } from '@gatehouse-auth/core';
+import type { Store } from '@gatehouse-auth/store';
+import { clientRecord } from '@gatehouse-auth/store/testing';
+import type { ConfigInput } from '@gatehouse-auth/cli';
 
 export interface TestPerson {
   email: string;

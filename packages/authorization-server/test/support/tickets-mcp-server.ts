@@ -1,10 +1,10 @@
 /**
  * A small MCP server protected by Gatehouse's own resource-server SDK
- * (@gatehouse/mcp): RFC 9728 metadata, 401/403 challenges, introspection
+ * (@gatehouse-auth/mcp): RFC 9728 metadata, 401/403 challenges, introspection
  * against the listening Gatehouse with the revocation stream, per-tool
  * scopes. End-to-end tests put a real MCP client in front of it.
  */
-import { GatedMcpServer, protectMcpServer, requireScopes, type ProtectedMcp } from '@gatehouse/mcp';
+import { GatedMcpServer, protectMcpServer, requireScopes, type ProtectedMcp } from '@gatehouse-auth/mcp';
 import { listen, type Listening } from './listen.ts';
 
 export interface TicketsServer {

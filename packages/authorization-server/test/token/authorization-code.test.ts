@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { randomToken, sha256, tokenHash } from '@gatehouse/core';
+import { randomToken, sha256, tokenHash } from '@gatehouse-auth/core';
 import { ALICE, createFixture, introspect, issueCode, OTHER_RESOURCE, redeem, REDIRECT, RESOURCE, s256, token, type Fixture } from './fixture.ts';
 
 let fx: Fixture;

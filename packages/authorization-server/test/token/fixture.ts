@@ -6,9 +6,9 @@
  * authorize endpoint would, so these suites need no browser flow.
  */
 import { createHash } from 'node:crypto';
-import { LocalEventBus, ManualClock, newId, randomToken, sha256, type Client, type GatehouseEvent } from '@gatehouse/core';
-import { createStore, type Store } from '@gatehouse/store';
-import { clientRecord, createTestStore } from '@gatehouse/store/testing';
+import { LocalEventBus, ManualClock, newId, randomToken, sha256, type Client, type GatehouseEvent } from '@gatehouse-auth/core';
+import { createStore, type Store } from '@gatehouse-auth/store';
+import { clientRecord, createTestStore } from '@gatehouse-auth/store/testing';
 import { createAuthorizationServerApp, resolveOptions, type PartialOptions, type ServerContext } from '../../src/index.ts';
 
 export const ISSUER = 'https://as.example.com';

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createStore, parseStoreUrl, type Store } from '@gatehouse/store';
+import { createStore, parseStoreUrl, type Store } from '@gatehouse-auth/store';
 import { CliError } from './errors.ts';
 
 export const DEV_DIRECTORY = '.gatehouse';

@@ -3,7 +3,7 @@
  * query or fragment). http is accepted only on loopback, where nothing
  * crosses a network, unless the operator explicitly opts out for a test rig.
  */
-import { isLoopbackHost } from '@gatehouse/core';
+import { isLoopbackHost } from '@gatehouse-auth/core';
 import { CliError } from './errors.ts';
 
 export function checkIssuer(issuer: string, allowInsecure: boolean): URL {

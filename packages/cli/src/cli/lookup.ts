@@ -1,6 +1,6 @@
 /** Finds what a command names, or stops with a one-line reason. */
-import type { Client, Organization, User } from '@gatehouse/core';
-import type { Store } from '@gatehouse/store';
+import type { Client, Organization, User } from '@gatehouse-auth/core';
+import type { Store } from '@gatehouse-auth/store';
 import { CliError } from './errors.ts';
 
 export async function userByEmail(store: Store, email: string): Promise<User> {

@@ -2,8 +2,8 @@
  * One admin command's lifetime: open the store, wire events to the audit
  * log, run, close everything (also on failure).
  */
-import { systemClock, type Actor, type Clock, type EventBus } from '@gatehouse/core';
-import type { Store } from '@gatehouse/store';
+import { systemClock, type Actor, type Clock, type EventBus } from '@gatehouse-auth/core';
+import type { Store } from '@gatehouse-auth/store';
 import { createLogger } from '../server/logger.ts';
 import { createProcessEvents } from '../server/events.ts';
 import { databaseUrlOf, openStore, type DatabaseOptions } from './database.ts';

@@ -1,7 +1,7 @@
 /** `gatehouse audit keygen`, `checkpoint` and `prune`: the commands that sign. */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { AuditLog, canonicalJson, generateAuditSigner, pruneExpired } from '@gatehouse/audit';
+import { AuditLog, canonicalJson, generateAuditSigner, pruneExpired } from '@gatehouse-auth/audit';
 import { printResult, printRows, type OutputOptions } from '../cli/output.ts';
 import type { DatabaseOptions } from '../cli/database.ts';
 import { CliError } from '../cli/errors.ts';

@@ -2,7 +2,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Command } from 'commander';
-import { exportChainJsonl, normalizeTime, orgAuditReader, systemAuditReader, SYSTEM_CHAIN, type AuditResult } from '@gatehouse/audit';
+import { exportChainJsonl, normalizeTime, orgAuditReader, systemAuditReader, SYSTEM_CHAIN, type AuditResult } from '@gatehouse-auth/audit';
 import { printRows, type OutputOptions } from '../cli/output.ts';
 import type { DatabaseOptions } from '../cli/database.ts';
 import { CliError } from '../cli/errors.ts';

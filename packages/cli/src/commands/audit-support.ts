@@ -1,8 +1,8 @@
 /** Shared by the `gatehouse audit …` commands: database, chain and key resolution. */
 import { readFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
-import { loadAuditPublicKey, loadAuditSigner, SYSTEM_CHAIN, type AuditSigner } from '@gatehouse/audit';
-import type { Store } from '@gatehouse/store';
+import { loadAuditPublicKey, loadAuditSigner, SYSTEM_CHAIN, type AuditSigner } from '@gatehouse-auth/audit';
+import type { Store } from '@gatehouse-auth/store';
 import { databaseUrlOf, openStore, type DatabaseOptions } from '../cli/database.ts';
 import { CliError } from '../cli/errors.ts';
 

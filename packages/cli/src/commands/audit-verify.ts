@@ -1,8 +1,8 @@
 /** `gatehouse audit verify`: exit code 1 when any chain fails, naming the first bad record. */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ExportFormatError, verifyChain, verifyExport, type VerifyResult } from '@gatehouse/audit';
-import type { AuditCheckpointRow } from '@gatehouse/store';
+import { ExportFormatError, verifyChain, verifyExport, type VerifyResult } from '@gatehouse-auth/audit';
+import type { AuditCheckpointRow } from '@gatehouse-auth/store';
 import { printRows, type OutputOptions } from '../cli/output.ts';
 import type { DatabaseOptions } from '../cli/database.ts';
 import { CliError } from '../cli/errors.ts';

@@ -1,6 +1,6 @@
 /** `gatehouse clients list|add|disable`. */
 import type { Command } from 'commander';
-import { newId, randomToken, sha256, type Client } from '@gatehouse/core';
+import { newId, randomToken, sha256, type Client } from '@gatehouse-auth/core';
 import { withAdminSession } from '../cli/session.ts';
 import { printResult, printRows, type OutputOptions } from '../cli/output.ts';
 import type { DatabaseOptions } from '../cli/database.ts';

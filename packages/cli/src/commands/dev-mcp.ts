@@ -4,7 +4,7 @@
  * missing or broken example must not stop the authorization server.
  */
 import type { Logger } from 'pino';
-import { auditDecisions, type AuditLog } from '@gatehouse/audit';
+import { auditDecisions, type AuditLog } from '@gatehouse-auth/audit';
 import type { GatehouseConfig } from '../config/schema.ts';
 
 const INTROSPECTION_CLIENT = 'internal-company-mcp';
@@ -16,7 +16,7 @@ export async function startDemoMcpServer(config: GatehouseConfig, issuer: string
     return undefined;
   }
   try {
-    const { startInternalCompanyServer } = await import('@gatehouse/example-internal-company');
+    const { startInternalCompanyServer } = await import('@gatehouse-auth/example-internal-company');
     const url = new URL(resource);
     return await startInternalCompanyServer({
       host: url.hostname,

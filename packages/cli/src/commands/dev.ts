@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { isLoopbackHost } from '@gatehouse/core';
+import { isLoopbackHost } from '@gatehouse-auth/core';
 import { loadConfigFile } from '../config/load.ts';
 import { formatChange } from '../config/plan.ts';
 import type { GatehouseConfig } from '../config/schema.ts';

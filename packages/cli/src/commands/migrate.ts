@@ -1,6 +1,6 @@
 /** `gatehouse migrate`: bring the database schema to the newest version. */
 import type { Command } from 'commander';
-import { migrateToLatest } from '@gatehouse/store';
+import { migrateToLatest } from '@gatehouse-auth/store';
 import { databaseUrlOf, openStore, type DatabaseOptions } from '../cli/database.ts';
 import { printResult, type OutputOptions } from '../cli/output.ts';
 

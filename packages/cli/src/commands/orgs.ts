@@ -1,6 +1,6 @@
 /** `gatehouse orgs list|add`. */
 import type { Command } from 'commander';
-import { newId } from '@gatehouse/core';
+import { newId } from '@gatehouse-auth/core';
 import { withAdminSession } from '../cli/session.ts';
 import { printResult, printRows, type OutputOptions } from '../cli/output.ts';
 import type { DatabaseOptions } from '../cli/database.ts';

@@ -10,7 +10,7 @@ import { createLogger } from '../server/logger.ts';
 import { CliError } from '../cli/errors.ts';
 import { checkIssuer } from '../cli/issuer.ts';
 import { closeOnSignal, listenError } from '../cli/lifecycle.ts';
-import { isLoopbackHost } from '@gatehouse/core';
+import { isLoopbackHost } from '@gatehouse-auth/core';
 
 interface ServeFlags {
   config: string;

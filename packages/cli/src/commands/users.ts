@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { hash } from '@node-rs/argon2';
 import { z } from 'zod';
-import { newId, type User } from '@gatehouse/core';
+import { newId, type User } from '@gatehouse-auth/core';
 import { withAdminSession, type AdminSession } from '../cli/session.ts';
 import { list, printResult, printRows, type OutputOptions } from '../cli/output.ts';
 import type { DatabaseOptions } from '../cli/database.ts';

@@ -1,5 +1,5 @@
 /** Roles, scopes and protected resources: the access catalogue. */
-import { canonicalResourceUri, type ProtectedResource, type Role, type ScopeDefinition } from '@gatehouse/core';
+import { canonicalResourceUri, type ProtectedResource, type Role, type ScopeDefinition } from '@gatehouse-auth/core';
 import type { GatehouseConfig } from './schema.ts';
 import { differences, record, sorted, type Plan } from './plan.ts';
 

@@ -3,7 +3,7 @@
  * registration, metadata documents) are never modified or deleted here;
  * a config entry reusing such a client_id is an error.
  */
-import { sha256, type Client } from '@gatehouse/core';
+import { sha256, type Client } from '@gatehouse-auth/core';
 import type { ClientConfig, GatehouseConfig } from './schema.ts';
 import { differences, record, sorted, type Plan } from './plan.ts';
 

@@ -1,5 +1,5 @@
 /** Organizations and the signup policy. */
-import { newId, type Organization, type SignupPolicy } from '@gatehouse/core';
+import { newId, type Organization, type SignupPolicy } from '@gatehouse-auth/core';
 import type { GatehouseConfig } from './schema.ts';
 import { differences, record, sorted, type Plan } from './plan.ts';
 

@@ -6,7 +6,7 @@
  * once: their scopes were granted under the old roles.
  */
 import { hash, verify } from '@node-rs/argon2';
-import { newId, type User } from '@gatehouse/core';
+import { newId, type User } from '@gatehouse-auth/core';
 import type { GatehouseConfig, UserConfig } from './schema.ts';
 import { membershipKey } from './ownership.ts';
 import { record, sorted, type Plan } from './plan.ts';

@@ -4,9 +4,9 @@
  * ever deleted (see ownership.ts). Applying the same file twice reports and
  * performs zero changes.
  */
-import { systemClock, type Actor, type Clock, type EventBus } from '@gatehouse/core';
-import { DuplicateError } from '@gatehouse/store';
-import type { Store } from '@gatehouse/store';
+import { systemClock, type Actor, type Clock, type EventBus } from '@gatehouse-auth/core';
+import { DuplicateError } from '@gatehouse-auth/store';
+import type { Store } from '@gatehouse-auth/store';
 import type { GatehouseConfig } from './schema.ts';
 import { emptyManifest, readManifest, sameManifest, writeManifest } from './ownership.ts';
 import type { Change, Plan } from './plan.ts';

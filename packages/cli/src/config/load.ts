@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import { isLoopbackHost } from '@gatehouse/core';
+import { isLoopbackHost } from '@gatehouse-auth/core';
 import { configSchema, type GatehouseConfig } from './schema.ts';
 import { checkReferences, type ConfigIssue } from './references.ts';
 import { formatPath, locate } from './locate.ts';

@@ -6,7 +6,7 @@
  * under a reserved id that never expires; it is written in the same
  * transaction as the changes it records.
  */
-import type { Store } from '@gatehouse/store';
+import type { Store } from '@gatehouse-auth/store';
 
 export interface Manifest {
   roles: string[];

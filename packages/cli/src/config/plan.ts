@@ -3,8 +3,8 @@
  * `apply` prints), the events to publish once the transaction commits,
  * and the ownership manifest before and after.
  */
-import type { Actor, GatehouseEvent } from '@gatehouse/core';
-import type { Store } from '@gatehouse/store';
+import type { Actor, GatehouseEvent } from '@gatehouse-auth/core';
+import type { Store } from '@gatehouse-auth/store';
 import type { Manifest } from './ownership.ts';
 
 export type ChangeKind = 'role' | 'scope' | 'resource' | 'org' | 'signup' | 'client' | 'user' | 'membership';

@@ -4,7 +4,7 @@
  * problem carries the path of the offending node so the loader can point
  * at its line.
  */
-import { canonicalResourceUri, GENERIC_SCOPES } from '@gatehouse/core';
+import { canonicalResourceUri, GENERIC_SCOPES } from '@gatehouse-auth/core';
 import type { GatehouseConfig } from './schema.ts';
 
 export interface ConfigIssue {

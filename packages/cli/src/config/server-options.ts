@@ -1,5 +1,5 @@
 /** Maps the snake_case `server:` section onto AuthorizationServerOptions (options.ts holds the defaults). */
-import type { PartialOptions } from '@gatehouse/authorization-server';
+import type { PartialOptions } from '@gatehouse-auth/authorization-server';
 import type { ServerConfig } from './schema.ts';
 
 const defined = <T extends object>(value: T): Partial<T> =>

@@ -10,9 +10,9 @@
  * - Events heard from other processes go to in-process listeners but not
  *   to the audit log: their publisher recorded them already.
  */
-import { LocalEventBus, type Clock, type EventBus, type EventListener, type GatehouseEvent } from '@gatehouse/core';
-import { parseStoreUrl, PostgresEventBus, type Store } from '@gatehouse/store';
-import { AuditLog, auditEvents, auditSignerFromEnv } from '@gatehouse/audit';
+import { LocalEventBus, type Clock, type EventBus, type EventListener, type GatehouseEvent } from '@gatehouse-auth/core';
+import { parseStoreUrl, PostgresEventBus, type Store } from '@gatehouse-auth/store';
+import { AuditLog, auditEvents, auditSignerFromEnv } from '@gatehouse-auth/audit';
 import type { Logger } from 'pino';
 
 export interface ProcessEvents {

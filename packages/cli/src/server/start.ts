@@ -9,9 +9,9 @@ import type { AddressInfo } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Logger, LevelWithSilent } from 'pino';
-import { sha256, systemClock, type Clock, type EventBus } from '@gatehouse/core';
-import { createStore, type Store } from '@gatehouse/store';
-import { createAuthorizationServerApp, resolveOptions, type PartialOptions, type ServerContext } from '@gatehouse/authorization-server';
+import { sha256, systemClock, type Clock, type EventBus } from '@gatehouse-auth/core';
+import { createStore, type Store } from '@gatehouse-auth/store';
+import { createAuthorizationServerApp, resolveOptions, type PartialOptions, type ServerContext } from '@gatehouse-auth/authorization-server';
 import { apply } from '../config/apply.ts';
 import type { Change } from '../config/plan.ts';
 import { loadConfigFile, type LoadOptions } from '../config/load.ts';
@@ -20,7 +20,7 @@ import { toServerOptions } from '../config/server-options.ts';
 import { contextLog, createLogger } from './logger.ts';
 import { normaliseForwarded } from './forwarded.ts';
 import { createProcessEvents } from './events.ts';
-import type { AuditLog } from '@gatehouse/audit';
+import type { AuditLog } from '@gatehouse-auth/audit';
 
 export interface StartOptions {
   /** `sqlite::memory:` (default), `sqlite:PATH` or `postgres://…`. Ignored when `store` is given. */

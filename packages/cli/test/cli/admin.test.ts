@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sha256, type TokenRecord } from '@gatehouse/core';
-import { createStore, type Store } from '@gatehouse/store';
+import { sha256, type TokenRecord } from '@gatehouse-auth/core';
+import { createStore, type Store } from '@gatehouse-auth/store';
 import { EXAMPLE_CONFIG, runCli, STACK_LINE } from './run.ts';
 
 let dir: string;
@@ -176,7 +176,7 @@ describe('gatehouse clients / tokens / orgs', () => {
 
   it('records admin changes made from the terminal in the audit log, attributed to the operator', async () => {
     const rows = await withStore(async (store) => {
-      const { db } = (await import('@gatehouse/store')).kyselyOf(store);
+      const { db } = (await import('@gatehouse-auth/store')).kyselyOf(store);
       return (await db.selectFrom('audit_records' as never).selectAll().execute()) as Record<string, unknown>[];
     });
     const types = rows.map((r) => r.type);

@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { sha256, type GatehouseEvent } from '@gatehouse/core';
-import { kyselyOf } from '@gatehouse/store';
-import { requirePostgres, TEST_POSTGRES_URL } from '@gatehouse/store/testing';
+import { sha256, type GatehouseEvent } from '@gatehouse-auth/core';
+import { kyselyOf } from '@gatehouse-auth/store';
+import { requirePostgres, TEST_POSTGRES_URL } from '@gatehouse-auth/store/testing';
 import { startGatehouse } from '../../src/server/start.ts';
 import { EXAMPLE_CONFIG, runCli } from './run.ts';
 
@@ -48,7 +48,7 @@ describe.skipIf(!available)('gatehouse on PostgreSQL', () => {
     } finally {
       await gatehouse.close();
     }
-    const { createStore } = await import('@gatehouse/store');
+    const { createStore } = await import('@gatehouse-auth/store');
     const store = await createStore(url);
     try {
       const { db } = kyselyOf(store);

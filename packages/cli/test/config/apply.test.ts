@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
-import { LocalEventBus, ManualClock, sha256, type GatehouseEvent, type TokenRecord } from '@gatehouse/core';
-import type { Store } from '@gatehouse/store';
-import { createTestStore, requirePostgres, type TestStore } from '@gatehouse/store/testing';
+import { LocalEventBus, ManualClock, sha256, type GatehouseEvent, type TokenRecord } from '@gatehouse-auth/core';
+import type { Store } from '@gatehouse-auth/store';
+import { createTestStore, requirePostgres, type TestStore } from '@gatehouse-auth/store/testing';
 import { apply } from '../../src/config/apply.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { formatChange } from '../../src/config/plan.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_OPTIONS, resolveOptions } from '@gatehouse/authorization-server';
+import { DEFAULT_OPTIONS, resolveOptions } from '@gatehouse-auth/authorization-server';
 import { parseConfig } from '../../src/config/load.ts';
 import { toServerOptions } from '../../src/config/server-options.ts';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Writable } from 'node:stream';
-import { createTestStore } from '@gatehouse/store/testing';
+import { createTestStore } from '@gatehouse-auth/store/testing';
 import { startGatehouse } from '../../src/server/start.ts';
 import { createLogger } from '../../src/server/logger.ts';
 import { normaliseForwarded } from '../../src/server/forwarded.ts';

@@ -1,4 +1,4 @@
-import { canonicalResourceUri } from '@gatehouse/core';
+import { canonicalResourceUri } from '@gatehouse-auth/core';
 
 /**
  * RFC 8707 / MCP "Resource and audience": the token's `aud` (string or

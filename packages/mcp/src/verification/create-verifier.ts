@@ -1,4 +1,4 @@
-import type { Clock } from '@gatehouse/core';
+import type { Clock } from '@gatehouse-auth/core';
 import type { ResolvedOptions } from '../options.ts';
 import { IntrospectionVerifier } from './introspection-verifier.ts';
 import { JwtVerifier } from './jwt-verifier.ts';

@@ -7,7 +7,7 @@
  * When the AS cannot be reached and the cache cannot vouch, verification
  * throws VerifierUnavailableError (fail closed).
  */
-import { tokenHash, systemClock, type Clock } from '@gatehouse/core';
+import { tokenHash, systemClock, type Clock } from '@gatehouse-auth/core';
 import { principalFromClaims } from '../principal.ts';
 import { audienceMatches } from './audience.ts';
 import { RevocationStream } from './revocation-stream.ts';

@@ -8,7 +8,7 @@
  * current roles. An unreachable JWKS (unknown key) fails closed.
  */
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { sha256, tokenHash, systemClock, type Clock } from '@gatehouse/core';
+import { sha256, tokenHash, systemClock, type Clock } from '@gatehouse-auth/core';
 import { principalFromClaims } from '../principal.ts';
 import { audienceMatches } from './audience.ts';
 import { basicAuthorization } from './introspection-verifier.ts';

@@ -1,5 +1,5 @@
 import type { Insertable, Selectable } from 'kysely';
-import type { Client } from '@gatehouse/core';
+import type { Client } from '@gatehouse-auth/core';
 import { DuplicateError, type ClientStore } from '../types.ts';
 import { fromJson, num, numOrNull, toJson } from './codec.ts';
 import { isUniqueViolation } from './dialect.ts';

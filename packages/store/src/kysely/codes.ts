@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { AuthorizationCode } from '@gatehouse/core';
+import type { AuthorizationCode } from '@gatehouse-auth/core';
 import { DuplicateError, type CodeStore } from '../types.ts';
 import { fromJson, num, numOrNull, toJson } from './codec.ts';
 import { isUniqueViolation } from './dialect.ts';

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { Grant } from '@gatehouse/core';
+import type { Grant } from '@gatehouse-auth/core';
 import { DuplicateError, type GrantRevocationStore, type GrantStore } from '../types.ts';
 import { fromJson, num, numOrNull, toJson } from './codec.ts';
 import { inTransaction, type Db } from './context.ts';

@@ -1,4 +1,4 @@
-import type { SigningKey } from '@gatehouse/core';
+import type { SigningKey } from '@gatehouse-auth/core';
 import { DuplicateError, type SigningKeyStore } from '../types.ts';
 import { fromJson, num, toJson } from './codec.ts';
 import { isUniqueViolation } from './dialect.ts';

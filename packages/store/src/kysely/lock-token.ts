@@ -15,7 +15,7 @@
  *   and membership, locking only the token (FOR UPDATE OF tokens).
  */
 import type { Kysely } from 'kysely';
-import type { TokenRecord } from '@gatehouse/core';
+import type { TokenRecord } from '@gatehouse-auth/core';
 import { numOrNull } from './codec.ts';
 import type { Engine } from './dialect.ts';
 import type { Database } from './schema.ts';

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { Membership, Organization } from '@gatehouse/core';
+import type { Membership, Organization } from '@gatehouse-auth/core';
 import { DuplicateError, type OrgStore } from '../types.ts';
 import { fromJson, num, numOrNull, toJson } from './codec.ts';
 import { isUniqueViolation } from './dialect.ts';

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { ProtectedResource } from '@gatehouse/core';
+import type { ProtectedResource } from '@gatehouse-auth/core';
 import type { ResourceStore } from '../types.ts';
 import { fromJson, num, toJson } from './codec.ts';
 import type { Db } from './context.ts';

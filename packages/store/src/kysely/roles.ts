@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { Role } from '@gatehouse/core';
+import type { Role } from '@gatehouse-auth/core';
 import type { RoleStore } from '../types.ts';
 import { fromJson, toJson } from './codec.ts';
 import type { Db } from './context.ts';

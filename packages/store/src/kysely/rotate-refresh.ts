@@ -22,7 +22,7 @@
  *                      family) is revoked in the same transaction
  *   after that       → `invalid` / `revoked` (the old token is revoked too)
  */
-import type { TokenRecord } from '@gatehouse/core';
+import type { TokenRecord } from '@gatehouse-auth/core';
 import type { RotateRefreshResult } from '../types.ts';
 import type { Db } from './context.ts';
 import { revokeGrantRows, revokeTokensWhere } from './revocation.ts';

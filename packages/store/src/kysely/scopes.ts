@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { ScopeDefinition, ScopeKind, Sensitivity } from '@gatehouse/core';
+import type { ScopeDefinition, ScopeKind, Sensitivity } from '@gatehouse-auth/core';
 import type { ScopeStore } from '../types.ts';
 import { fromJson, num, toJson } from './codec.ts';
 import type { Db } from './context.ts';

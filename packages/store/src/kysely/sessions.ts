@@ -1,4 +1,4 @@
-import type { LoginSession } from '@gatehouse/core';
+import type { LoginSession } from '@gatehouse-auth/core';
 import { DuplicateError, type SessionStore } from '../types.ts';
 import { num, numOrNull } from './codec.ts';
 import { isUniqueViolation } from './dialect.ts';

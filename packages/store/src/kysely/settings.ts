@@ -1,4 +1,4 @@
-import type { SignupPolicy } from '@gatehouse/core';
+import type { SignupPolicy } from '@gatehouse-auth/core';
 import type { SettingsStore } from '../types.ts';
 import { fromJson, toJson } from './codec.ts';
 import type { Db } from './context.ts';

@@ -1,6 +1,6 @@
 /** TokenRecord ⇄ row, and the insert shared by `tokens.insert` and rotation. */
 import type { Insertable, Kysely, Selectable } from 'kysely';
-import type { TokenRecord } from '@gatehouse/core';
+import type { TokenRecord } from '@gatehouse-auth/core';
 import { DuplicateError } from '../types.ts';
 import { fromJson, num, numOrNull, toJson } from './codec.ts';
 import { isUniqueViolation, lockForUpdate, type Engine } from './dialect.ts';

@@ -4,7 +4,7 @@
  * refresh token (`rotateRefresh`). `applyTokenWrites` is the one place that
  * turns a batch of them into SQL, on whichever thread holds the connection.
  */
-import type { TokenRecord } from '@gatehouse/core';
+import type { TokenRecord } from '@gatehouse-auth/core';
 import type { Store } from '../types.ts';
 
 export type TokenWrite =

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { User, UserStatus } from '@gatehouse/core';
+import type { User, UserStatus } from '@gatehouse-auth/core';
 import { DuplicateError, type UserStore } from '../types.ts';
 import { normalizeEmail, num } from './codec.ts';
 import { isUniqueViolation } from './dialect.ts';

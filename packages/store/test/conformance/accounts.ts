@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DuplicateError } from '@gatehouse/store';
+import { DuplicateError } from '@gatehouse-auth/store';
 import { aUser, anOrg, T0 } from './fixtures.ts';
 import type { SuiteContext } from './index.ts';
 

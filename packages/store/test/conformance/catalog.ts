@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ScopeDefinition } from '@gatehouse/core';
+import type { ScopeDefinition } from '@gatehouse-auth/core';
 import { T0 } from './fixtures.ts';
 import type { SuiteContext } from './index.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { newId } from '@gatehouse/core';
-import { DuplicateError, type Store } from '@gatehouse/store';
+import { newId } from '@gatehouse-auth/core';
+import { DuplicateError, type Store } from '@gatehouse-auth/store';
 import { T0 } from './fixtures.ts';
 import { stores } from './grants-codes.ts';
 import type { SuiteContext } from './index.ts';

@@ -1,7 +1,7 @@
 /** Entity builders with unique ids, so tests sharing one store never collide. */
-import { newId, randomToken, sha256 } from '@gatehouse/core';
-import type { AuthorizationCode, Client, Grant, Organization, TokenRecord, User } from '@gatehouse/core';
-import type { Store } from '@gatehouse/store';
+import { newId, randomToken, sha256 } from '@gatehouse-auth/core';
+import type { AuthorizationCode, Client, Grant, Organization, TokenRecord, User } from '@gatehouse-auth/core';
+import type { Store } from '@gatehouse-auth/store';
 
 export const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
 export const HOUR = 3_600_000;

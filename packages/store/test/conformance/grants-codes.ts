@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Store } from '@gatehouse/store';
+import type { Store } from '@gatehouse-auth/store';
 import { aCode, aGrant, T0 } from './fixtures.ts';
 import type { SuiteContext } from './index.ts';
 

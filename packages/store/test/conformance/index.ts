@@ -4,8 +4,8 @@
  * holds on SQLite but not on PostgreSQL (or the reverse) is a bug.
  */
 import { afterAll, beforeAll, describe } from 'vitest';
-import type { Store } from '@gatehouse/store';
-import type { TestStore } from '@gatehouse/store/testing';
+import type { Store } from '@gatehouse-auth/store';
+import type { TestStore } from '@gatehouse-auth/store/testing';
 import { accountsSuite } from './accounts.ts';
 import { catalogSuite } from './catalog.ts';
 import { clientsSuite } from './clients.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Grant, TokenRecord } from '@gatehouse/core';
-import { kyselyOf, type Store } from '@gatehouse/store';
+import type { Grant, TokenRecord } from '@gatehouse-auth/core';
+import { kyselyOf, type Store } from '@gatehouse-auth/store';
 import { aGrant, aLiveGrant, aToken, successorPair, T0 } from './fixtures.ts';
 import type { SuiteContext } from './index.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newId } from '@gatehouse/core';
+import { newId } from '@gatehouse-auth/core';
 import { aCode, aGrant, aToken, T0 } from './fixtures.ts';
 import type { SuiteContext } from './index.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Grant, TokenRecord } from '@gatehouse/core';
-import type { Store } from '@gatehouse/store';
+import type { Grant, TokenRecord } from '@gatehouse-auth/core';
+import type { Store } from '@gatehouse-auth/store';
 import { aCode, aGrant, aLiveGrant, aToken, HOUR, successorPair, T0 } from './fixtures.ts';
 import { stores } from './grants-codes.ts';
 import type { SuiteContext } from './index.ts';

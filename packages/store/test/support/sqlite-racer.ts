@@ -5,8 +5,8 @@
  * `rounds` times each, all at once, and prints the outcomes as JSON.
  */
 import { createInterface } from 'node:readline';
-import { createStore } from '@gatehouse/store';
-import type { Grant, TokenRecord } from '@gatehouse/core';
+import { createStore } from '@gatehouse-auth/store';
+import type { Grant, TokenRecord } from '@gatehouse-auth/core';
 import { successorPair } from '../conformance/fixtures.ts';
 
 const [url, codeHash, refreshJson, grantJson, roundsText] = process.argv.slice(2);

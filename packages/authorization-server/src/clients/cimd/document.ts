@@ -7,7 +7,7 @@
  * `jwks` carrying a private key (`d`) is refused outright.
  */
 import { z } from 'zod';
-import type { Client } from '@gatehouse/core';
+import type { Client } from '@gatehouse-auth/core';
 import {
   clientNameField,
   describeIssue,

@@ -4,7 +4,7 @@
  * `metadata_document` client in the store until `metadataExpiresAt`.
  * Failures are never cached. Concurrent callers for one URL share a fetch.
  */
-import { OAuthError, type Client } from '@gatehouse/core';
+import { OAuthError, type Client } from '@gatehouse-auth/core';
 import type { ServerContext } from '../../context.ts';
 import { cacheSeconds } from './cache-control.ts';
 import { clientFromDocument } from './document.ts';

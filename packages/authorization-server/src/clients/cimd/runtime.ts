@@ -5,7 +5,7 @@
  * single fetch. Keyed by the ServerContext, so two servers in one process
  * never share either.
  */
-import type { Client } from '@gatehouse/core';
+import type { Client } from '@gatehouse-auth/core';
 import type { ServerContext } from '../../context.ts';
 import { systemResolver, type HostResolver } from './lookup.ts';
 

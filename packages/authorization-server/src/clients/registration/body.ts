@@ -3,7 +3,7 @@
  * before reading, and the bytes actually received while streaming (a lying
  * or absent Content-Length cannot get past it). 413 beyond the cap.
  */
-import { OAuthError } from '@gatehouse/core';
+import { OAuthError } from '@gatehouse-auth/core';
 
 export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
   const declared = Number(request.headers.get('content-length') ?? NaN);

@@ -6,7 +6,7 @@
  * peer, or the entry our own trusted proxy appended).
  */
 import type { Context } from 'hono';
-import { OAuthError } from '@gatehouse/core';
+import { OAuthError } from '@gatehouse-auth/core';
 import type { AppEnv, ServerContext } from '../../context.ts';
 import { clientIp } from '../../session/client-ip.ts';
 

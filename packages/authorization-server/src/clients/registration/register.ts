@@ -6,7 +6,7 @@
  * SHA-256. A registration access token (RFC 7592) is issued and stored
  * hashed too.
  */
-import { OAuthError, newId, parseScopeParam, randomToken, sha256, type Client } from '@gatehouse/core';
+import { OAuthError, newId, parseScopeParam, randomToken, sha256, type Client } from '@gatehouse-auth/core';
 import type { ServerContext } from '../../context.ts';
 import { describeIssue, firstRedirectUriProblem, inferApplicationType } from '../metadata-fields.ts';
 import { registrationRequestSchema, type RegistrationRequest } from './schema.ts';

@@ -1,6 +1,6 @@
 /** The client information response (RFC 7591 §3.2.1, RFC 7592 §3): every registered field, secrets only when just issued. */
-import type { Client } from '@gatehouse/core';
-import { seconds } from '@gatehouse/core';
+import type { Client } from '@gatehouse-auth/core';
+import { seconds } from '@gatehouse-auth/core';
 
 export function clientInformation(client: Client, issued: { secret?: string | null; registrationAccessToken?: string; registrationClientUri: string }): Record<string, unknown> {
   return {

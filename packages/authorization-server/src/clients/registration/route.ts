@@ -5,7 +5,7 @@
  * 2026-07-28 deprecates DCR; many clients still use it).
  */
 import type { Hono } from 'hono';
-import { OAuthError, safeEqual, sha256 } from '@gatehouse/core';
+import { OAuthError, safeEqual, sha256 } from '@gatehouse-auth/core';
 import type { AppEnv, ServerContext } from '../../context.ts';
 import { oauthErrorResponse, oauthJson } from '../../http/oauth-response.ts';
 import { endpointUrl, issuerPath } from '../../discovery/issuer-paths.ts';

@@ -3,7 +3,7 @@
  * The code is consumed atomically first, so of N concurrent redemptions
  * exactly one can succeed; every later check burns the code too.
  */
-import { OAuthError, sha256, type AuthorizationCode, type Client } from '@gatehouse/core';
+import { OAuthError, sha256, type AuthorizationCode, type Client } from '@gatehouse-auth/core';
 import type { ServerContext } from '../../context.ts';
 import { requireParam, type FormParams } from '../form.ts';
 import { mintTokens, type TokenResponseBody } from '../mint.ts';

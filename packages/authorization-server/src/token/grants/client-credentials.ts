@@ -5,7 +5,7 @@
  * named resource (RFC 8707 `resource` is required), and never a refresh
  * token (§4.2.3). Its subject is `client:<client_id>`, outside the user id space.
  */
-import { OAuthError, parseScopeParam, type Client, type ProtectedResource, type ScopeDefinition } from '@gatehouse/core';
+import { OAuthError, parseScopeParam, type Client, type ProtectedResource, type ScopeDefinition } from '@gatehouse-auth/core';
 import type { ServerContext } from '../../context.ts';
 import { catalogue } from '../catalogue.ts';
 import { mintTokens, serviceSubject } from '../mint.ts';

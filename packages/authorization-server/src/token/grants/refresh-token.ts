@@ -4,7 +4,7 @@
  * is checked before the atomic rotation, so a request that fails (wrong
  * client, wider scope, other resource) leaves the token as it was.
  */
-import { OAuthError, parseScopeParam, tokenHash, type Client, type TokenRecord } from '@gatehouse/core';
+import { OAuthError, parseScopeParam, tokenHash, type Client, type TokenRecord } from '@gatehouse-auth/core';
 import type { ServerContext } from '../../context.ts';
 import { requireParam, type FormParams } from '../form.ts';
 import { mintTokens, serviceSubject } from '../mint.ts';

@@ -1,4 +1,4 @@
-import type { Client } from '@gatehouse/core';
+import type { Client } from '@gatehouse-auth/core';
 import type { ServerContext } from '../../context.ts';
 import type { FormParams } from '../form.ts';
 import type { TokenResponseBody } from '../mint.ts';
