@@ -17,25 +17,9 @@ export const AUTHORIZATION_UNAVAILABLE = -32001;
 export const FORBIDDEN_ORIGIN = -32000;
 export const INTERNAL_ERROR = -32603;
 export const PARSE_ERROR = -32700;
-/** MCP 2026-07-28 Streamable HTTP: routing headers disagree with the body. */
+export const INVALID_REQUEST = -32600;
+/** MCP 2026-07-28 Streamable HTTP: routing headers disagree with the body (routing-headers.ts). */
 export const HEADER_MISMATCH = -32020;
-
-/**
- * MCP 2026-07-28: a POST carries `Mcp-Method` (and `Mcp-Name` for
- * tools/call) so proxies can route without reading the body; a server that
- * reads the body MUST refuse a mismatch (400, -32020), or a gateway could be
- * told one thing while the server runs another. Absent headers are allowed
- * (older clients).
- */
-export function routingHeaderMismatch(headers: Headers, body: unknown): string | undefined {
-  if (Array.isArray(body)) return undefined;
-  const message = (typeof body === 'object' && body !== null ? body : {}) as { method?: unknown; params?: { name?: unknown } };
-  const method = headers.get('mcp-method');
-  if (method !== null && method !== message.method) return 'Mcp-Method header does not match the body';
-  const name = headers.get('mcp-name');
-  if (name !== null && message.method === 'tools/call' && name !== message.params?.name) return 'Mcp-Name header does not match the body';
-  return undefined;
-}
 
 /** The requests (messages with `method` and `id`) in a body; notifications and responses are skipped. */
 export function requestsIn(body: unknown): JsonRpcRequestView[] {

@@ -1,6 +1,8 @@
 /**
  * Everything that happens before an MCP message reaches a server: Origin
- * check, bearer extraction (header only), body read, token verification
+ * check, bearer extraction (header only), bounded body read, one message
+ * per POST (a batch is refused here, before any token, scope, policy or
+ * audit work), token verification
  * (cache / introspection / JWT), audience, root scopes, routing headers,
  * per-operation scopes (403 step-up) and policy (JSON-RPC error), with
  * every decision reported. Either a finished Response, or the verified
@@ -15,12 +17,13 @@ import { systemClock } from '@gatehouse-auth/core';
 import { authorizeOperations } from './authorize-operations.ts';
 import { challengeResponse } from './challenge.ts';
 import { extractBearer } from './bearer-token.ts';
-import { AUTHORIZATION_UNAVAILABLE, FORBIDDEN_ORIGIN, HEADER_MISMATCH, PARSE_ERROR, errorMessage, jsonResponse, requestsIn, routingHeaderMismatch } from './jsonrpc.ts';
+import { AUTHORIZATION_UNAVAILABLE, FORBIDDEN_ORIGIN, HEADER_MISMATCH, INVALID_REQUEST, PARSE_ERROR, errorMessage, jsonResponse, requestsIn, type JsonRpcId } from './jsonrpc.ts';
 import { gatedOperation } from './operation-gate.ts';
 import { resolveOptions, type McpGuardOptions, type ResolvedOptions } from './options.ts';
 import type { Principal } from './principal.ts';
 import { buildMetadata, metadataPaths, metadataUrl, type ProtectedResourceMetadata } from './protected-resource-metadata.ts';
 import { readJsonBody } from './read-body.ts';
+import { routingHeaderMismatch } from './routing-headers.ts';
 import { isSatisfied, scopesToRequest } from './requirements.ts';
 import { createVerifier } from './verification/create-verifier.ts';
 import { VerifierUnavailableError, type RevocationStreamState } from './verification/types.ts';
@@ -85,10 +88,16 @@ export function createMcpGuard(input: McpGuardOptions): McpGuard {
       if (info.parsedBody !== undefined) body = info.parsedBody;
       else {
         const read = await readJsonBody(request, options.maxBodyBytes ?? 1_048_576);
+        if (!read.ok && read.status === 413) return respond(jsonResponse(errorMessage(null, INVALID_REQUEST, read.message), 413));
         if (!read.ok && bearer.kind === 'none') return challenge(undefined, scopesFor401(undefined));
         if (!read.ok) return respond(jsonResponse(errorMessage(null, PARSE_ERROR, read.message), read.status));
         body = read.value;
       }
+      // One JSON-RPC message per POST (batches left MCP in 2025-06-18). Refused before the
+      // token, the scopes, the policy or the audit hook see it: a batch of 5,000 tools/call
+      // once cost 5,000 "allow" audit records before the transport refused it.
+      const refusal = notOneMessage(body);
+      if (refusal) return respond(jsonResponse(errorMessage(null, INVALID_REQUEST, refusal), 400));
     }
     if (bearer.kind === 'none') return challenge(undefined, scopesFor401(body));
 
@@ -106,8 +115,9 @@ export function createMcpGuard(input: McpGuardOptions): McpGuard {
     if (!isSatisfied({ alternatives: [root] }, new Set(principal.scopes))) return challenge('insufficient_scope', root);
     // Stateless: no standalone SSE stream, no session to delete.
     if (request.method !== 'POST') return respond(new Response(null, { status: 405, headers: { allow: 'POST' } }));
-    const mismatch = routingHeaderMismatch(request.headers, body);
-    if (mismatch) return respond(jsonResponse(errorMessage(null, HEADER_MISMATCH, mismatch), 400));
+    const message = body as Record<string, unknown>;
+    const mismatch = routingHeaderMismatch(request.headers, message);
+    if (mismatch) return respond(jsonResponse(errorMessage(idOf(message), HEADER_MISMATCH, mismatch), 400));
 
     const verdict = await authorizeOperations({
       principal,
@@ -118,7 +128,7 @@ export function createMcpGuard(input: McpGuardOptions): McpGuard {
       context: { time: clock.now(), ip: info.ip, userAgent: request.headers.get('user-agent') ?? undefined, resource: options.resource },
     });
     if (verdict.kind === 'step_up') return challenge('insufficient_scope', union(root, verdict.scopes));
-    if (verdict.kind === 'errors') return respond(jsonResponse(Array.isArray(body) ? verdict.messages : verdict.messages[0]));
+    if (verdict.kind === 'errors') return respond(jsonResponse(verdict.messages[0]));
     return { kind: 'proceed', principal, body };
   }
 
@@ -138,6 +148,14 @@ export function createMcpGuard(input: McpGuardOptions): McpGuard {
     close: () => verifier.close(),
   };
 }
+
+function notOneMessage(body: unknown): string | undefined {
+  if (Array.isArray(body)) return 'Invalid Request: JSON-RPC batches are not accepted (removed from MCP in 2025-06-18); send one message per request';
+  if (typeof body !== 'object' || body === null) return 'Invalid Request: the body must be one JSON-RPC message (an object)';
+  return undefined;
+}
+
+const idOf = (message: Record<string, unknown>): JsonRpcId => (typeof message.id === 'string' || typeof message.id === 'number' ? message.id : null);
 
 /**
  * The raw path of an absolute URL, without parsing the whole URL (hot path).

@@ -88,7 +88,7 @@ describe('Per-tool scopes: calling a forbidden operation (MCP scope challenge, 4
     expect(spies.readReport).not.toHaveBeenCalled();
   });
 
-  it('refuses a batch that smuggles a forbidden call beside an allowed one, running neither', async () => {
+  it('refuses a batch that smuggles a forbidden call beside an allowed one, running neither (batches: 400 before any check)', async () => {
     const response = await mcp.fetch(
       new Request(RESOURCE, {
         method: 'POST',
@@ -99,7 +99,7 @@ describe('Per-tool scopes: calling a forbidden operation (MCP scope challenge, 4
         ]),
       }),
     );
-    expect(response.status).toBe(403);
+    expect(response.status).toBe(400);
     expect(spies.listTickets).not.toHaveBeenCalled();
     expect(spies.updateTicket).not.toHaveBeenCalled();
   });
