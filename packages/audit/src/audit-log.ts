@@ -140,6 +140,8 @@ export class AuditLog {
       let linked: AuditRow[] = [];
       const deleted = await this.store.prune(checkpoint, (heads) => (linked = linkRows([notice], heads)));
       this.publish(linked);
+      // The notice is the chain's new tail: sign it with the next periodic or closing checkpoint.
+      this.schedule?.track(linked);
       return { deleted, throughSeq };
     });
   }

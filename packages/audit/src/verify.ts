@@ -7,6 +7,11 @@
  * signed checkpoint past the edit) and a truncated tail (truncated, against
  * the latest signed checkpoint). A chain whose head was pruned starts from
  * the signed checkpoint written at the cut.
+ *
+ * What the chain alone cannot show: records after the latest checkpoint
+ * can be deleted, or rewritten with recomputed hashes, without a trace.
+ * `anchoredThrough` says how far checkpoints vouch, so a caller can say so
+ * rather than report an unanchored tail as verified (issue 10, finding 12).
  */
 import type { KeyObject } from 'node:crypto';
 import type { AuditCheckpointRow, AuditStore } from '@gatehouse-auth/store';
@@ -36,6 +41,10 @@ export interface VerifyResult {
   checkpoints: number;
   /** False when no public keys were given: checkpoints were trusted unsigned. */
   signaturesChecked: boolean;
+  /** The last seq a checkpoint matched (0: none). Records after it are not protected against truncation or recomputed rewrites. */
+  anchoredThrough: number;
+  /** True when a checkpoint matched the last record (false for a chain with no records and no checkpoint). */
+  tailAnchored: boolean;
   failure?: VerifyFailure;
 }
 
@@ -55,7 +64,7 @@ export async function verifyChain(store: ChainSource, chain: string, options: Ve
   const all = [...stored, ...(options.externalCheckpoints ?? []).filter((c) => c.chain === chain)];
   const result: VerifyResult = {
     chain, ok: true, records: 0, firstSeq: null, lastSeq: null,
-    checkpoints: all.length, signaturesChecked: options.publicKeys !== undefined,
+    checkpoints: all.length, signaturesChecked: options.publicKeys !== undefined, anchoredThrough: 0, tailAnchored: false,
   };
   const fail = (failure: VerifyFailure): VerifyResult => ({ ...result, ok: false, failure });
 
@@ -99,6 +108,7 @@ export async function verifyChain(store: ChainSource, chain: string, options: Ve
       if (signed !== undefined && signed.some((c) => c.hash !== link.hash)) {
         return fail({ seq: link.seq, reason: 'checkpoint_mismatch', detail: `the chain up to seq ${link.seq} differs from its signed checkpoint (rewritten at or before this record)` });
       }
+      if (signed !== undefined) result.anchoredThrough = link.seq;
       previousHash = link.hash;
       previousSeq = link.seq;
       result.records++;
@@ -106,6 +116,7 @@ export async function verifyChain(store: ChainSource, chain: string, options: Ve
     if (links.length < pageSize) break;
   }
   result.lastSeq = result.firstSeq === null ? null : previousSeq;
+  result.tailAnchored = result.lastSeq !== null && result.anchoredThrough === result.lastSeq;
   if (latestCheckpoint > previousSeq) {
     return fail({ seq: previousSeq + 1, reason: 'truncated', detail: `a signed checkpoint covers seq ${latestCheckpoint} but the chain ends at seq ${previousSeq}` });
   }

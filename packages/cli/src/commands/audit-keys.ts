@@ -1,11 +1,11 @@
 /** `gatehouse audit keygen`, `checkpoint` and `prune`: the commands that sign. */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { AuditLog, canonicalJson, generateAuditSigner, pruneExpired } from '@gatehouse-auth/audit';
+import { AuditLog, canonicalJson, pruneExpired } from '@gatehouse-auth/audit';
 import { printResult, printRows, type OutputOptions } from '../cli/output.ts';
 import type { DatabaseOptions } from '../cli/database.ts';
 import { CliError } from '../cli/errors.ts';
-import { chainOf, chainsOf, DB, KEY, signerOf, withAuditStore, type ChainFlags } from './audit-support.ts';
+import { chainOf, chainsOf, DB, KEY, signerOf, withAuditStore, writeAuditKeyPair, type ChainFlags } from './audit-support.ts';
 
 type Flags = DatabaseOptions & OutputOptions & ChainFlags & { key?: string };
 
@@ -16,15 +16,7 @@ export function registerAuditKeys(audit: Command): void {
     .requiredOption('--out <file>', 'where to write the private key (PKCS#8 PEM)')
     .option('--json', 'print JSON')
     .action((flags: OutputOptions & { out: string }) => {
-      const signer = generateAuditSigner();
-      const privatePem = signer.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-      const publicPem = signer.publicKey.export({ format: 'pem', type: 'spki' }).toString();
-      try {
-        writeFileSync(flags.out, privatePem, { mode: 0o600, flag: 'wx' });
-        writeFileSync(`${flags.out}.pub`, publicPem, { mode: 0o644, flag: 'wx' });
-      } catch (error) {
-        throw new CliError(`cannot write ${(error as NodeJS.ErrnoException).path ?? flags.out}: ${(error as NodeJS.ErrnoException).code === 'EEXIST' ? 'it exists (refusing to overwrite a key)' : (error as Error).message}`);
-      }
+      const { signer, publicPem } = writeAuditKeyPair(flags.out);
       printResult(flags, `wrote ${flags.out} and ${flags.out}.pub (kid ${signer.kid})\n${publicPem.trimEnd()}`, { kid: signer.kid, privateKeyFile: flags.out, publicKeyFile: `${flags.out}.pub`, publicKey: publicPem });
     });
 

@@ -1,13 +1,38 @@
 /** Shared by the `gatehouse audit …` commands: database, chain and key resolution. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
-import { loadAuditPublicKey, loadAuditSigner, SYSTEM_CHAIN, type AuditSigner } from '@gatehouse-auth/audit';
+import { generateAuditSigner, loadAuditPublicKey, loadAuditSigner, SYSTEM_CHAIN, type AuditSigner } from '@gatehouse-auth/audit';
 import type { Store } from '@gatehouse-auth/store';
-import { databaseUrlOf, openStore, type DatabaseOptions } from '../cli/database.ts';
+import { databaseUrlOf, DEV_DATABASE_URL, DEV_DIRECTORY, openStore, type DatabaseOptions } from '../cli/database.ts';
 import { CliError } from '../cli/errors.ts';
 
 export const DB = ['--database-url <url>', 'database (default: GATEHOUSE_DATABASE_URL, else .gatehouse/gatehouse.sqlite)'] as const;
-export const KEY = ['--key <file>', 'Ed25519 checkpoint signing key, PKCS#8 PEM (default: GATEHOUSE_AUDIT_KEY_FILE)'] as const;
+export const KEY = ['--key <file>', 'Ed25519 checkpoint signing key, PKCS#8 PEM (default: GATEHOUSE_AUDIT_KEY_FILE, else the gatehouse dev key with the dev database)'] as const;
+
+/** The checkpoint key `gatehouse dev` creates beside its database (a development key: it lives on the same box). */
+export const DEV_AUDIT_KEY_FILE = join(DEV_DIRECTORY, 'audit-signing-key.pem');
+
+/** Writes `file` (private, 0600) and `file.pub`; refuses to overwrite either. */
+export function writeAuditKeyPair(file: string): { signer: AuditSigner; publicPem: string } {
+  const signer = generateAuditSigner();
+  const privatePem = signer.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  const publicPem = signer.publicKey.export({ format: 'pem', type: 'spki' }).toString();
+  try {
+    writeFileSync(file, privatePem, { mode: 0o600, flag: 'wx' });
+    writeFileSync(`${file}.pub`, publicPem, { mode: 0o644, flag: 'wx' });
+  } catch (error) {
+    throw new CliError(`cannot write ${(error as NodeJS.ErrnoException).path ?? file}: ${(error as NodeJS.ErrnoException).code === 'EEXIST' ? 'it exists (refusing to overwrite a key)' : (error as Error).message}`);
+  }
+  return { signer, publicPem };
+}
+
+/** --key, else GATEHOUSE_AUDIT_KEY_FILE, else (on the dev database only) the key `gatehouse dev` made. */
+function keyFileOf(flags: { key?: string } & DatabaseOptions): string | undefined {
+  const file = flags.key ?? (process.env.GATEHOUSE_AUDIT_KEY_FILE || undefined);
+  if (file !== undefined) return file;
+  return databaseUrlOf(flags) === DEV_DATABASE_URL && existsSync(DEV_AUDIT_KEY_FILE) ? DEV_AUDIT_KEY_FILE : undefined;
+}
 
 export interface ChainFlags {
   org?: string;
@@ -47,10 +72,12 @@ const readPem = (file: string, what: string): string => {
   }
 };
 
-export function signerOf(flags: { key?: string }, required: true): AuditSigner;
-export function signerOf(flags: { key?: string }, required: false): AuditSigner | undefined;
-export function signerOf(flags: { key?: string }, required: boolean): AuditSigner | undefined {
-  const file = flags.key ?? (process.env.GATEHOUSE_AUDIT_KEY_FILE || undefined);
+type KeyFlags = { key?: string } & DatabaseOptions;
+
+export function signerOf(flags: KeyFlags, required: true): AuditSigner;
+export function signerOf(flags: KeyFlags, required: false): AuditSigner | undefined;
+export function signerOf(flags: KeyFlags, required: boolean): AuditSigner | undefined {
+  const file = keyFileOf(flags);
   if (file === undefined) {
     if (required) throw new CliError('a checkpoint signing key is required: --key <file> or GATEHOUSE_AUDIT_KEY_FILE (create one with "gatehouse audit keygen")');
     return undefined;
@@ -63,7 +90,7 @@ export function signerOf(flags: { key?: string }, required: boolean): AuditSigne
   }
 }
 
-export function publicKeysOf(flags: { publicKey?: string[]; key?: string }): KeyObject[] | undefined {
+export function publicKeysOf(flags: { publicKey?: string[] } & KeyFlags): KeyObject[] | undefined {
   const envFile = process.env.GATEHOUSE_AUDIT_PUBLIC_KEY_FILE || undefined;
   const files = flags.publicKey ?? (envFile === undefined ? [] : [envFile]);
   const keys = files.map((file) => {

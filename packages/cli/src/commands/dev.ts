@@ -4,6 +4,7 @@
  * server on 127.0.0.1:4000 and the example MCP server at the resource URI
  * the config names (127.0.0.1:4001/mcp), with the demo users printed.
  */
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -17,6 +18,26 @@ import { DEV_DATABASE_URL, DEV_DIRECTORY } from '../cli/database.ts';
 import { CliError } from '../cli/errors.ts';
 import { closeOnSignal, listenError } from '../cli/lifecycle.ts';
 import { startDemoMcpServer } from './dev-mcp.ts';
+import { DEV_AUDIT_KEY_FILE, signerOf, writeAuditKeyPair } from './audit-support.ts';
+import type { AuditSigner } from '@gatehouse-auth/audit';
+
+/**
+ * Dev traffic is light and a person runs `audit verify` moments after a call: sign each chain's
+ * tail within 10 s (serve: 60 s / 10,000 records) so verify finds it anchored.
+ */
+const DEV_CHECKPOINT_EVERY = { records: 1000, ms: 10_000 };
+
+/**
+ * Like serve, dev signs checkpoints: with GATEHOUSE_AUDIT_KEY_FILE when set, else with a key it
+ * creates in .gatehouse on first run. Without checkpoints `audit verify` cannot see a truncated
+ * chain or one rewritten with recomputed hashes.
+ */
+function devAuditSigner(): { signer: AuditSigner; file: string } {
+  const configured = process.env.GATEHOUSE_AUDIT_KEY_FILE || undefined;
+  if (configured !== undefined) return { signer: signerOf({ key: configured }, true), file: configured };
+  if (!existsSync(DEV_AUDIT_KEY_FILE)) return { signer: writeAuditKeyPair(DEV_AUDIT_KEY_FILE).signer, file: DEV_AUDIT_KEY_FILE };
+  return { signer: signerOf({ key: DEV_AUDIT_KEY_FILE }, true), file: DEV_AUDIT_KEY_FILE };
+}
 
 export const EXAMPLE_CONFIG = fileURLToPath(new URL('../../../../examples/internal-company/gatehouse.yaml', import.meta.url));
 
@@ -26,7 +47,7 @@ interface DevFlags {
   mcp: boolean;
 }
 
-function banner(config: GatehouseConfig, issuer: string, mcp: string, changes: number): string {
+function banner(config: GatehouseConfig, issuer: string, mcp: string, changes: number, auditKey: string): string {
   const users = config.users.map((u) => `  ${u.email.padEnd(22)} ${(u.password ?? '(no password)').padEnd(22)} ${u.memberships.map((m) => `${m.roles.join('+')} in ${m.org}`).join(', ')}`);
   return [
     '',
@@ -35,6 +56,7 @@ function banner(config: GatehouseConfig, issuer: string, mcp: string, changes: n
     `  metadata     ${issuer}/.well-known/oauth-authorization-server`,
     `  mcp server   ${mcp}`,
     `  database     ${DEV_DIRECTORY}/gatehouse.sqlite (config applied: ${changes === 0 ? 'no changes' : `${changes} changes`})`,
+    `  audit key    ${auditKey} (signed checkpoints every ${DEV_CHECKPOINT_EVERY.ms / 1000} s; check with: gatehouse audit verify)`,
     '',
     ...(users.length > 0 ? ['Demo users (development passwords, from the config file):', ...users, ''] : []),
     'Press Ctrl-C to stop.',
@@ -54,6 +76,7 @@ export function registerDev(program: Command): void {
       if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new CliError(`--port: not a port number: ${flags.port}`);
       const config = await loadConfigFile(flags.config, { allowLiteralSecrets: true });
       await mkdir(DEV_DIRECTORY, { recursive: true });
+      const audit = devAuditSigner();
       const issuer = `http://127.0.0.1:${port}`;
       // Logs go to stderr so the banner on stdout stays readable.
       const logger = createLogger({ level: 'info', destination: process.stderr });
@@ -64,6 +87,8 @@ export function registerDev(program: Command): void {
         port,
         issuer,
         logger,
+        auditSigner: audit.signer,
+        auditCheckpointEvery: DEV_CHECKPOINT_EVERY,
         // Lets a client on this machine serve its metadata document over http.
         options: { cimd: { allowLoopback: true } },
       }).catch((error: unknown) => {
@@ -73,7 +98,7 @@ export function registerDev(program: Command): void {
       const resource = config.resources.find((r) => isLoopbackHost(new URL(r.uri).hostname));
       const mcp = flags.mcp && resource ? await startDemoMcpServer(config, issuer, resource.uri, logger, gatehouse.audit) : undefined;
       const mcpLine = mcp?.url ?? (flags.mcp ? `not started (${resource ? 'see the log above' : 'the config names no loopback resource'})` : 'not started (--no-mcp)');
-      process.stdout.write(banner(config, gatehouse.issuer, mcpLine, gatehouse.changes.length));
+      process.stdout.write(banner(config, gatehouse.issuer, mcpLine, gatehouse.changes.length, audit.file));
       await closeOnSignal(async () => {
         await mcp?.close();
         await gatehouse.close();

@@ -12,7 +12,7 @@
  */
 import { LocalEventBus, type Clock, type EventBus, type EventListener, type GatehouseEvent } from '@gatehouse-auth/core';
 import { parseStoreUrl, PostgresEventBus, type Store } from '@gatehouse-auth/store';
-import { AuditLog, auditEvents, auditSignerFromEnv } from '@gatehouse-auth/audit';
+import { AuditLog, auditEvents, auditSignerFromEnv, type AuditSigner } from '@gatehouse-auth/audit';
 import type { Logger } from 'pino';
 
 export interface ProcessEvents {
@@ -30,6 +30,9 @@ export interface ProcessEventsOptions {
   audit?: boolean;
   /** A postgres:// URL: fan events out to other processes over LISTEN/NOTIFY. */
   notifyUrl?: string;
+  /** Checkpoint signer; default the key in GATEHOUSE_AUDIT_KEY_FILE (none: no checkpoints). */
+  auditSigner?: AuditSigner;
+  checkpointEvery?: { records?: number; ms?: number };
 }
 
 /** Publishes to the audit-only bus first, then to the shared bus that in-process listeners subscribe to. */
@@ -60,7 +63,12 @@ export async function createProcessEvents(store: Store, clock: Clock, logger: Lo
   if (options.audit === false) return { events: shared, audit: undefined, close: async () => notify?.close() };
 
   const recorded = new LocalEventBus(() => clock.now(), onListenerError);
-  const log = new AuditLog({ store: store.audit, signer: auditSignerFromEnv(), onError: (error) => logger.error({ err: error }, 'audit log failure') });
+  const log = new AuditLog({
+    store: store.audit,
+    signer: options.auditSigner ?? auditSignerFromEnv(),
+    ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
+    onError: (error) => logger.error({ err: error }, 'audit log failure'),
+  });
   auditEvents(recorded, log, {
     clientName: async (id) => (await store.clients.get(id))?.name,
     orgOfGrant: async (id) => (await store.grants.get(id))?.orgId,

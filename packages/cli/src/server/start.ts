@@ -20,7 +20,7 @@ import { toServerOptions } from '../config/server-options.ts';
 import { contextLog, createLogger } from './logger.ts';
 import { normaliseForwarded } from './forwarded.ts';
 import { createProcessEvents } from './events.ts';
-import type { AuditLog } from '@gatehouse-auth/audit';
+import type { AuditLog, AuditSigner } from '@gatehouse-auth/audit';
 
 export interface StartOptions {
   /** `sqlite::memory:` (default), `sqlite:PATH` or `postgres://…`. Ignored when `store` is given. */
@@ -49,6 +49,10 @@ export interface StartOptions {
   events?: EventBus;
   /** Record events in the hash-chained audit log. Default true. */
   audit?: boolean;
+  /** Signs the audit log's periodic checkpoints. Default: the key in GATEHOUSE_AUDIT_KEY_FILE, else none. */
+  auditSigner?: AuditSigner;
+  /** How often each chain gets a signed checkpoint (AuditLog default: 10,000 records / 60 s). */
+  auditCheckpointEvery?: { records?: number; ms?: number };
   clock?: Clock;
   logger?: Logger;
   /** Used when no logger is given. Default 'warn'. */
@@ -95,7 +99,7 @@ export async function startGatehouse(input: StartOptions = {}): Promise<RunningG
 
   try {
     const notifyUrl = ownsStore && /^postgres(ql)?:/.test(databaseUrl) ? databaseUrl : undefined;
-    wired = await createProcessEvents(store, clock, logger, { events: input.events, audit: input.audit, notifyUrl });
+    wired = await createProcessEvents(store, clock, logger, { events: input.events, audit: input.audit, notifyUrl, auditSigner: input.auditSigner, checkpointEvery: input.auditCheckpointEvery });
     const events = wired.events;
     const changes = config ? (await apply(store, config, { events, clock })).changes : [];
     let handler: ((request: Request, incoming: IncomingMessage) => Response | Promise<Response>) | undefined;
