@@ -62,6 +62,14 @@ describe('MCP 2025-06-18: batches are refused before any authorization or audit 
     expect(spies.updateTicket).not.toHaveBeenCalled();
   });
 
+  it('a batch a framework already parsed (express.json()) is refused the same way', async () => {
+    const request = new Request(RESOURCE, { method: 'POST', headers: { ...HEADERS, authorization: 'Bearer writer' }, body: '' });
+    const response = await mcp.fetch(request, { parsedBody: [call(1, 'update_ticket', { ticketId: 't1' })] });
+    expect(response.status).toBe(400);
+    expect(decisions).toEqual([]);
+    expect(spies.updateTicket).not.toHaveBeenCalled();
+  });
+
   it('a batch without a token is refused the same way (400, not a login prompt)', async () => {
     const response = await post(JSON.stringify([call(1, 'list_tickets')]), undefined);
     expect(response.status).toBe(400);
