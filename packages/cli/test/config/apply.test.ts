@@ -175,7 +175,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       await store.users.create({ id: 'usr_signup', email: 'new@acme.test', name: 'New', passwordHash: null, status: 'active', createdAt: now, updatedAt: now });
       await store.clients.create({
         id: 'dyn_1', kind: 'dynamic', name: 'Claude', redirectUris: ['http://127.0.0.1:9/cb'], grantTypes: ['authorization_code'], tokenEndpointAuthMethod: 'none',
-        secretHash: null, applicationType: 'native', logoUri: null, clientUri: null, policyUri: null, tosUri: null, scope: null, orgId: null, roles: [],
+        secretHash: null, applicationType: 'native', logoUri: null, clientUri: null, policyUri: null, tosUri: null, scope: null, orgId: null, roles: [], resourceServerFor: [],
         status: 'active', registrationAccessTokenHash: null, metadataExpiresAt: null, createdAt: now, updatedAt: now,
       });
       const trimmed = parseConfig(EXAMPLE.replace(/\nclients:[\s\S]*$/, '\n'));
@@ -223,7 +223,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       const now = clock.now();
       await store.clients.create({
         id: 'internal-company-mcp', kind: 'dynamic', name: 'Squatter', redirectUris: ['http://127.0.0.1:9/cb'], grantTypes: ['authorization_code'], tokenEndpointAuthMethod: 'none',
-        secretHash: null, applicationType: 'native', logoUri: null, clientUri: null, policyUri: null, tosUri: null, scope: null, orgId: null, roles: [],
+        secretHash: null, applicationType: 'native', logoUri: null, clientUri: null, policyUri: null, tosUri: null, scope: null, orgId: null, roles: [], resourceServerFor: [],
         status: 'active', registrationAccessTokenHash: null, metadataExpiresAt: null, createdAt: now, updatedAt: now,
       });
       const before = await snapshot(store);
