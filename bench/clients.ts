@@ -52,7 +52,7 @@ const SECRET = 'bench-secret-'.padEnd(43, 'x');
 const base: Client = {
   id: 'bench-client', kind: 'preregistered', name: 'Bench', redirectUris: ['https://app.example/cb'], grantTypes: ['authorization_code'],
   tokenEndpointAuthMethod: 'client_secret_basic', secretHash: sha256(SECRET), applicationType: 'web', logoUri: null, clientUri: null,
-  policyUri: null, tosUri: null, scope: null, orgId: null, roles: [], status: 'active', registrationAccessTokenHash: null,
+  policyUri: null, tosUri: null, scope: null, orgId: null, roles: [], resourceServerFor: [], status: 'active', registrationAccessTokenHash: null,
   metadataExpiresAt: null, createdAt: clock.now(), updatedAt: clock.now(),
 };
 await store.clients.create(base);

@@ -96,7 +96,7 @@ async function serverProcess(): Promise<void> {
   let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   const base = await listen((req, res) => handler?.(req, res));
   resource = `${base}/mcp`;
-  const mcp = protectMcpServer({ server: definition(), issuer: as.issuer, resource, scopesSupported: [...everything], introspection: CLIENT });
+  const mcp = protectMcpServer({ server: definition(), issuer: as.issuer, resource, scopesSupported: [...everything], organizations: ['org_bench'], introspection: CLIENT });
   const node = toNodeListener(mcp);
   handler = (req, res) => void node(req, res);
   const verifier = new IntrospectionVerifier({ issuer: as.issuer, resource, ...CLIENT });

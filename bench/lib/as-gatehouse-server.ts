@@ -76,17 +76,17 @@ async function seed(target: Store, now: number): Promise<void> {
   await target.roles.upsert({ name: 'Member', description: 'Members', permissions: ['can_view_resource'] });
   await target.scopes.upsert({ name: 'crm:read', kind: 'org', sensitivity: 'routine', allowedRoles: [], optional: false, description: 'Read the CRM' });
   await target.scopes.upsert({ name: 'crm:write', kind: 'org', sensitivity: 'routine', allowedRoles: ['Member'], optional: false, description: 'Write the CRM' });
-  await target.resources.upsert({ uri: RESOURCE, name: 'CRM', scopes: SCOPE.split(' '), createdAt: now, updatedAt: now });
+  await target.resources.upsert({ uri: RESOURCE, name: 'CRM', scopes: SCOPE.split(' '), organizations: ['org_bench'], multiTenant: false, createdAt: now, updatedAt: now });
   await target.orgs.create({ id: 'org_bench', slug: 'bench', name: 'Bench', auditRetentionDays: null, createdAt: now, updatedAt: now });
   await target.users.create({ id: 'usr_bench', email: 'bench@example.com', name: 'Bench', passwordHash: null, status: 'active', createdAt: now, updatedAt: now });
   await target.orgs.upsertMembership({ userId: 'usr_bench', orgId: 'org_bench', roles: ['Member'], createdAt: now, updatedAt: now });
   const client = (fields: Partial<Client> & Pick<Client, 'id'>): Client => ({
     kind: 'preregistered', name: fields.id, redirectUris: [], grantTypes: [], tokenEndpointAuthMethod: 'client_secret_basic', secretHash: null,
-    applicationType: 'web', logoUri: null, clientUri: null, policyUri: null, tosUri: null, scope: null, orgId: null, roles: [], status: 'active',
+    applicationType: 'web', logoUri: null, clientUri: null, policyUri: null, tosUri: null, scope: null, orgId: null, roles: [], resourceServerFor: [], status: 'active',
     registrationAccessTokenHash: null, metadataExpiresAt: null, createdAt: now, updatedAt: now, ...fields,
   });
   await target.clients.create(client({ id: AGENT.id, kind: 'service', grantTypes: ['client_credentials'], secretHash: sha256(AGENT.secret), orgId: 'org_bench', roles: ['Member'] }));
-  await target.clients.create(client({ id: RESOURCE_SERVER.id, secretHash: sha256(RESOURCE_SERVER.secret) }));
+  await target.clients.create(client({ id: RESOURCE_SERVER.id, secretHash: sha256(RESOURCE_SERVER.secret), resourceServerFor: [RESOURCE] }));
   await target.clients.create(client({ id: PUBLIC_CLIENT, redirectUris: [REDIRECT], grantTypes: ['authorization_code', 'refresh_token'], tokenEndpointAuthMethod: 'none', applicationType: 'native' }));
 }
 

@@ -19,6 +19,12 @@ export interface InternalCompanyServerOptions {
   resource?: string;
   introspection: { clientId: string; clientSecret: string; cacheTtlMs?: number };
   /**
+   * Ids of the organizations this server serves (Acme's, in the demo): a
+   * token of any other org is refused even if the authorization server
+   * issued it (defence in depth, issue 10).
+   */
+  organizations: string[];
+  /**
    * Verify RFC 9068 JWT access tokens locally against `{issuer}/jwks.json`
    * instead of introspecting (the AS must issue JWTs: access_token_format: jwt).
    * The introspection credentials then only open the revocation stream.
@@ -58,6 +64,7 @@ export async function startInternalCompanyServer(options: InternalCompanyServerO
     resourceName: 'Acme internal tools',
     scopesSupported: [...INTERNAL_COMPANY_SCOPES],
     requiredScopes: [],
+    organizations: options.organizations,
     ...(options.jwt ? { jwt: { revocation: { clientId: options.introspection.clientId, clientSecret: options.introspection.clientSecret } } } : { introspection: options.introspection }),
     ...(options.policy ? { policy: options.policy } : {}),
     ...(options.onDecision ? { onDecision: options.onDecision } : {}),

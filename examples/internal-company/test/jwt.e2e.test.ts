@@ -14,6 +14,7 @@ import { apply, loadConfigFile, startGatehouse, type GatehouseConfig, type Runni
 import { startInternalCompanyServer, type RunningInternalCompanyServer } from '../src/index.ts';
 import { launchChromium, loginAndConsent } from './support/browser.ts';
 import { TestOAuthProvider } from './support/oauth-provider.ts';
+import { acmeId, pointedAt, resourceServerCredentials } from './support/company-config.ts';
 
 // A browser login on a shared, loaded 2-core machine can exceed the default 30 s.
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
@@ -27,9 +28,8 @@ let config: GatehouseConfig;
 beforeAll(async () => {
   config = await loadConfigFile(fileURLToPath(new URL('../gatehouse.yaml', import.meta.url)));
   gatehouse = await startGatehouse({ config, options: { accessTokenFormat: 'jwt', loginThrottle: { perAccount: 50, perIp: 500, windowSeconds: 60 } } });
-  const client = config.clients.find((c) => c.client_id === 'internal-company-mcp') as { client_id: string; secret: string };
-  company = await startInternalCompanyServer({ port: 0, issuer: gatehouse.issuer, jwt: true, introspection: { clientId: client.client_id, clientSecret: client.secret } });
-  await apply(gatehouse.store, { ...config, resources: config.resources.map((resource) => ({ ...resource, uri: company.resource })) }, { events: gatehouse.events });
+  company = await startInternalCompanyServer({ port: 0, issuer: gatehouse.issuer, jwt: true, introspection: resourceServerCredentials(config), organizations: [await acmeId(gatehouse.store)] });
+  await apply(gatehouse.store, pointedAt(config, company.resource), { events: gatehouse.events });
   browser = await launchChromium();
 });
 

@@ -18,6 +18,7 @@ import { apply, loadConfigFile, startGatehouse, type GatehouseConfig, type Runni
 import { startInternalCompanyServer, TOOL_SCOPES, type RunningInternalCompanyServer } from '../src/index.ts';
 import { launchChromium, loginAndConsent, type Person } from './support/browser.ts';
 import { TestOAuthProvider } from './support/oauth-provider.ts';
+import { acmeId, pointedAt, resourceServerCredentials } from './support/company-config.ts';
 
 // A browser login on a shared, loaded 2-core machine can exceed the default 30 s.
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 });
@@ -43,10 +44,9 @@ beforeAll(async () => {
   store = await createStore('sqlite::memory:');
   config = await loadConfigFile(fileURLToPath(new URL('../gatehouse.yaml', import.meta.url)));
   gatehouse = await startGatehouse({ store, config, adminKey: ADMIN_KEY, options: AS_OPTIONS });
-  const client = config.clients.find((c) => c.client_id === 'internal-company-mcp') as { client_id: string; secret: string };
-  company = await startInternalCompanyServer({ port: 0, issuer: gatehouse.issuer, introspection: { clientId: client.client_id, clientSecret: client.secret }, onToolRun: (tool) => ran.push(tool) });
-  // This run's MCP server listens on a random port: point the catalogue's resource at it.
-  await apply(store, { ...config, resources: config.resources.map((resource) => ({ ...resource, uri: company.resource })) }, { events: gatehouse.events });
+  company = await startInternalCompanyServer({ port: 0, issuer: gatehouse.issuer, introspection: resourceServerCredentials(config), organizations: [await acmeId(store)], onToolRun: (tool) => ran.push(tool) });
+  // This run's MCP server listens on a random port: point the catalogue's resource (and its resource server) at it.
+  await apply(store, pointedAt(config, company.resource), { events: gatehouse.events });
   browser = await launchChromium();
 });
 

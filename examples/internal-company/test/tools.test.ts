@@ -25,7 +25,7 @@ const roleVerifier: TokenVerifier = {
 function setup() {
   const ran: string[] = [];
   const data = seedCompanyData();
-  const mcp = protectMcpServer({ server: createInternalCompanyServer(data, (tool) => ran.push(tool)), issuer: 'http://127.0.0.1:4000', resource: RESOURCE, scopesSupported: [...INTERNAL_COMPANY_SCOPES], verifier: roleVerifier });
+  const mcp = protectMcpServer({ server: createInternalCompanyServer(data, (tool) => ran.push(tool)), issuer: 'http://127.0.0.1:4000', resource: RESOURCE, scopesSupported: [...INTERNAL_COMPANY_SCOPES], organizations: ['org_acme'], verifier: roleVerifier });
   const rpc = async (token: string, method: string, params: Record<string, unknown> = {}) =>
     mcp.fetch(new Request(RESOURCE, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) }));
   return { mcp, rpc, ran, data };

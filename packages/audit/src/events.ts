@@ -90,6 +90,12 @@ export async function eventToEntry(event: GatehouseEvent, options: EventAuditOpt
         type: event.type, result: event.type === 'login.succeeded' ? 'success' : 'failure', userId: event.userId ?? null,
         ip: event.ip ?? null, userAgent: event.userAgent ?? null, error: event.reason ?? null, details: { email: event.email },
       };
+    case 'access.refused':
+      return {
+        type: event.type, result: 'denied', orgId: event.orgId, userId: event.userId, clientId: event.clientId,
+        clientName: await name(event.clientId), error: 'the resource does not serve this organization',
+        details: { reason: event.reason, step: event.step, resource: event.resource },
+      };
     case 'logout':
       return { type: event.type, result: 'success', userId: event.userId };
     default: {

@@ -43,6 +43,8 @@ export interface AuthorizationServerOptions {
   adminKeyHash?: string;
   /** Interval of `: ping` comments on /revocations/stream, in ms. Default 15 s (keeps proxies from closing idle streams). */
   revocationStreamPingMs: number;
+  /** Open /revocations/stream connections one resource server may hold in this process; one more is 429. Default 4. */
+  revocationStreamsPerClient: number;
   /** How long an active access-token introspection may be answered from memory, in ms; revocation events drop entries at once. 0 disables. Default 2 s. */
   introspectionCacheMs: number;
 }
@@ -61,6 +63,7 @@ export const DEFAULT_OPTIONS: Omit<AuthorizationServerOptions, 'issuer'> = {
   dynamicRegistration: { enabled: true, maxBodyBytes: 5120, maxRedirectUris: 10 },
   allowInsecureIssuer: false,
   revocationStreamPingMs: 15_000,
+  revocationStreamsPerClient: 4,
   introspectionCacheMs: 2_000,
 };
 

@@ -18,6 +18,12 @@ export type GatehouseEvent =
   | { type: 'token.refresh_reuse_detected' | 'authorization_code.replayed'; grantId: string | null; clientId: string; tokenHashes: string[] }
   | { type: 'login.succeeded' | 'login.failed'; email: string; userId?: string; ip?: string; userAgent?: string; reason?: string }
   | { type: 'logout'; userId: string }
+  /**
+   * A request refused because the resource does not serve the org (issue 10):
+   * recorded in the requester's org so its admins see the attempt. `step`
+   * says where: the authorization request, the token endpoint or introspection.
+   */
+  | { type: 'access.refused'; reason: 'org_not_served'; step: 'authorize' | 'token' | 'introspect'; userId: string | null; orgId: string | null; clientId: string; resource: string }
   | { type: 'config.applied'; changes: number; actor?: Actor };
 
 export type RevocationReason =

@@ -58,6 +58,14 @@ export interface ProtectedResource {
   uri: string; // canonical resource URI (RFC 8707), unique
   name: string;
   scopes: string[]; // scope names this resource supports
+  /**
+   * Ids of the organizations this resource serves: a token is only ever
+   * issued, refreshed or introspected as active for one of them. Empty with
+   * `multiTenant` false means the resource serves nobody (the safe default).
+   */
+  organizations: string[];
+  /** Serves every organization; its own policy must then keep tenants apart (by the token's org_id). */
+  multiTenant: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -84,6 +92,13 @@ export interface Client {
   /** Service agents (client_credentials) act in one org with their own roles. */
   orgId: string | null;
   roles: string[];
+  /**
+   * Resource URIs this client is the resource server for: only such a client
+   * may introspect (tokens of these resources only) or subscribe to the
+   * revocation stream (their events only). Set by an operator in config,
+   * never by dynamic registration or a metadata document.
+   */
+  resourceServerFor: string[];
   status: ClientStatus;
   registrationAccessTokenHash: string | null;
   /** For metadata_document clients: when the cached document must be refetched. */
@@ -170,3 +185,7 @@ export interface LoginSession {
   expiresAt: number;
   revokedAt: number | null;
 }
+
+/** Whether `resource` serves `orgId`. A token without an org is served by no resource. */
+export const servesOrg = (resource: Pick<ProtectedResource, 'organizations' | 'multiTenant'>, orgId: string | null): boolean =>
+  orgId !== null && (resource.multiTenant || resource.organizations.includes(orgId));

@@ -2,6 +2,7 @@ export { GatedMcpServer, type Gate, type GatedOperations } from './gated-server.
 export { protectMcpServer, type ProtectedMcp, type RequestInfo } from './resource-server.ts';
 export { toNodeListener } from './node.ts';
 export type { ProtectMcpOptions, McpGuardOptions } from './options.ts';
+export type { OrganizationOptions } from './organizations.ts';
 export { createMcpGuard, pathOf, type McpGuard, type GuardResult } from './request-guard.ts';
 export { requireScopes, anyOf, isSatisfied, scopesToRequest, type ScopeRequirement } from './requirements.ts';
 export { getPrincipal, principalFromClaims, type Principal } from './principal.ts';

@@ -10,9 +10,10 @@ import { scopesNamedBy } from './requirements.ts';
 import type { TokenVerifier } from './verification/types.ts';
 import type { IntrospectionVerifierOptions } from './verification/introspection-verifier.ts';
 import type { JwtVerifierOptions } from './verification/jwt-verifier.ts';
+import { orgCheckOf, withTenantIsolation, type OrgCheck, type OrganizationOptions } from './organizations.ts';
 
 /** Everything but the server: what a guard in front of any MCP endpoint (a gateway) needs. */
-export interface McpGuardOptions {
+export interface McpGuardOptions extends OrganizationOptions {
   /** The gates of the operations behind this endpoint (GatedMcpServer.operations()). */
   operations: GatedOperations;
   /** The authorization server's issuer identifier. */
@@ -58,6 +59,8 @@ export interface ResolvedOptions extends McpGuardOptions {
   resource: string;
   mcpPath: string;
   requiredScopes: string[];
+  /** Whether a verified token's org is one this server serves (organizations.ts). */
+  servesOrg: OrgCheck;
 }
 
 export function resolveOptions(options: McpGuardOptions): ResolvedOptions {
@@ -78,5 +81,7 @@ export function resolveOptions(options: McpGuardOptions): ResolvedOptions {
   for (const [uri, gate] of operations.resources) unknown(scopesNamedBy(gate.requires), `resource ${uri}`);
   for (const { template, gate } of operations.templates) unknown(scopesNamedBy(gate.requires), `resource template ${template.uriTemplate.toString()}`);
   const mcpPath = new URL(resource).pathname || '/';
-  return { ...options, resource, mcpPath, requiredScopes };
+  const servesOrg = orgCheckOf(options);
+  const policy = withTenantIsolation(options, options.policy);
+  return { ...options, ...(policy ? { policy } : {}), resource, mcpPath, requiredScopes, servesOrg };
 }

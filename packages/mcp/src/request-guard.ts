@@ -112,6 +112,8 @@ export function createMcpGuard(input: McpGuardOptions): McpGuard {
     }
     if (!verification.ok) return challenge('invalid_token', scopesFor401(body));
     const principal = verification.principal;
+    // Defence in depth (organizations.ts): a token of an org this server does not serve is no token for it.
+    if (!options.servesOrg(principal)) return challenge('invalid_token', scopesFor401(body), 'The access token is for an organization this server does not serve');
     if (!isSatisfied({ alternatives: [root] }, new Set(principal.scopes))) return challenge('insufficient_scope', root);
     // Stateless: no standalone SSE stream, no session to delete.
     if (request.method !== 'POST') return respond(new Response(null, { status: 405, headers: { allow: 'POST' } }));

@@ -37,6 +37,7 @@ beforeAll(async () => {
     issuer: as.issuer,
     resource: RESOURCE,
     scopesSupported: ['reports:read'],
+    organizations: ['org_acme'],
     introspection: { ...INTROSPECTION_CLIENT, revocationStream: false },
     policy: (principal, operation, context) => {
       if (operation.name === 'night_job' && new Date(context.time).getUTCHours() < 22) return { allow: false, reason: 'night_job runs only after 22:00 UTC' };
@@ -105,10 +106,14 @@ describe('tenantIsolation({ argument: "orgId" })', () => {
     expect(ran).toEqual([]);
   });
 
-  it('denies a token that is not bound to any organization', async () => {
+  it('denies a token that is not bound to any organization (the guard refuses it first: 401 invalid_token)', async () => {
     as.tokens.set('orgless', activeToken(as.issuer, { scope: 'reports:read', org_id: undefined }));
-    const body = (await (await call('orgless', 'org_report', { orgId: 'org_acme' })).json()) as { error: { message: string } };
-    expect(body.error.message).toBe('Forbidden: the token is not bound to an organization');
+    const response = await call('orgless', 'org_report', { orgId: 'org_acme' });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toContain('error="invalid_token"');
+    expect(ran).toEqual([]);
+    const decision = await tenantIsolation({ argument: 'orgId' })({ orgId: null } as Principal, { kind: 'tool', name: 't', arguments: { orgId: 'org_acme' } }, { time: 0, ip: undefined, userAgent: undefined, resource: RESOURCE });
+    expect(decision).toEqual({ allow: false, reason: 'the token is not bound to an organization' });
   });
 
   it('denies a missing argument when required', async () => {

@@ -21,6 +21,7 @@ export function clientRecord(fields: Partial<Client> & Pick<Client, 'id'>): Clie
     scope: null,
     orgId: null,
     roles: [],
+    resourceServerFor: [],
     status: 'active',
     registrationAccessTokenHash: null,
     metadataExpiresAt: null,

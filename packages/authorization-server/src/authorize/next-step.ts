@@ -6,12 +6,13 @@
  * live in one place.
  */
 import type { Context } from 'hono';
-import type { Grant, Membership } from '@gatehouse-auth/core';
+import { OAuthError, servesOrg, type Grant, type Membership } from '@gatehouse-auth/core';
 import type { ServerContext } from '../context.ts';
 import { currentSession, type ActiveSession } from '../session/current-session.ts';
 import { loadConsentContext, type ConsentContext } from '../consent/load.ts';
 import { reconsentReasons, rememberedScopes, type ReconsentReason } from '../consent/reconsent.ts';
 import { savePending, type PendingAuthorization } from './pending.ts';
+import { announceRefusal } from '../resources/served-orgs.ts';
 
 export type NextStep =
   | { kind: 'login' }
@@ -23,15 +24,14 @@ export async function nextStep(c: Context, ctx: ServerContext, pending: PendingA
   const active = await currentSession(c, ctx);
   if (!active || (pending.prompts.includes('login') && pending.loggedInAt === null)) return { kind: 'login' };
   const userId = active.user.id;
-  const memberships = await ctx.store.orgs.listMembershipsOfUser(userId);
+  const memberships = await servedMemberships(ctx, pending, userId);
   let org = pending.org?.userId === userId ? pending.org : null;
-  // A choice made before the membership was removed no longer counts.
-  if (org && org.orgId !== null && !memberships.some((m) => m.orgId === org?.orgId)) org = null;
+  // A choice made before the membership was removed (or the org stopped being served) no longer counts.
+  if (org && !memberships.some((m) => m.orgId === org?.orgId)) org = null;
   if (!org) {
     const forcePick = pending.prompts.includes('select_account');
     const only = memberships.length === 1 ? memberships[0] : undefined;
-    if (memberships.length === 0) org = { userId, orgId: null };
-    else if (only && !forcePick) org = { userId, orgId: only.orgId };
+    if (only && !forcePick) org = { userId, orgId: only.orgId };
     else return { kind: 'pick_org', active, memberships };
     pending.org = org;
     await savePending(ctx, pending);
@@ -49,4 +49,22 @@ export async function nextStep(c: Context, ctx: ServerContext, pending: PendingA
   });
   if (reasons.length > 0 || !consent.grant) return { kind: 'consent', active, consent, reasons };
   return { kind: 'issue', active, consent, grant: consent.grant, scopes: rememberedScopes(consent.grant, consent.choices, consent.explicitRequest) };
+}
+
+/**
+ * The user's memberships in orgs the requested resource serves: the only
+ * orgs offered (issue 10: a role name in one org never reaches another
+ * org's resource). None at all is a local error page, never a redirect
+ * carrying a code; the refusal is recorded in each of the user's orgs.
+ */
+export async function servedMemberships(ctx: ServerContext, pending: PendingAuthorization, userId: string): Promise<Membership[]> {
+  const [all, resource] = await Promise.all([ctx.store.orgs.listMembershipsOfUser(userId), ctx.store.resources.get(pending.resource)]);
+  if (!resource) throw new OAuthError('invalid_target', 'The resource is no longer configured.');
+  const served = all.filter((m) => servesOrg(resource, m.orgId));
+  if (served.length > 0) return served;
+  await announceRefusal(ctx, { step: 'authorize', userId, orgIds: all.map((m) => m.orgId), clientId: pending.clientId, resource: resource.uri });
+  throw new OAuthError('access_denied', `${resource.name} is not available to any organization you belong to. Ask an administrator of an organization it serves for access.`, {
+    allowRedirect: false,
+    detail: `user ${userId} has no membership in an org served by ${resource.uri}`,
+  });
 }

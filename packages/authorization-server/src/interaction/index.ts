@@ -10,7 +10,7 @@ import type { AppEnv, ServerContext } from '../context.ts';
 import { browserHash, readBrowserSecret } from '../session/browser.ts';
 import { checkCsrf } from '../session/csrf.ts';
 import { finishPending, loadPending, savePending } from '../authorize/pending.ts';
-import { nextStep } from '../authorize/next-step.ts';
+import { nextStep, servedMemberships } from '../authorize/next-step.ts';
 import { errorRedirect, localRedirect } from '../authorize/redirect.ts';
 import { errorPage } from '../views/error-page.ts';
 import { advance, failPending, redirectTargetOf } from './advance.ts';
@@ -52,7 +52,8 @@ async function act(c: Context<AppEnv>, ctx: ServerContext): Promise<Response> {
   const action = form['action'];
   if (action === 'pick_org') {
     const orgId = form['org'];
-    const memberships = await ctx.store.orgs.listMembershipsOfUser(step.active.user.id);
+    // Only orgs the resource serves can be picked, whatever a forged form names.
+    const memberships = await servedMemberships(ctx, pending, step.active.user.id);
     if (typeof orgId !== 'string' || !memberships.some((m) => m.orgId === orgId)) {
       return errorPage(400, 'Choose an organization', 'Pick one of your organizations.');
     }

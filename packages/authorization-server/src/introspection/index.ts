@@ -1,8 +1,12 @@
-/** POST /introspect (RFC 7662 §2): authenticated confidential clients only (401 otherwise). */
+/**
+ * POST /introspect (RFC 7662 §2): registered resource servers only (401
+ * otherwise, dynamically registered clients included), and each learns only
+ * about tokens for the resources it serves.
+ */
 import type { Hono } from 'hono';
 import type { AppEnv, ServerContext } from '../context.ts';
 import { oauthErrorResponse, oauthJson } from '../http/oauth-response.ts';
-import { authenticateConfidential } from '../token/authenticate.ts';
+import { authenticateResourceServer } from '../token/authenticate.ts';
 import { readForm, requireParam } from '../token/form.ts';
 import { nodeIncoming, requestHeaders } from '../http/request-headers.ts';
 import { introspectToken } from './introspect.ts';
@@ -15,7 +19,7 @@ export function mountIntrospection(app: Hono<AppEnv>, ctx: ServerContext): void 
       const incoming = nodeIncoming(c.env);
       const headers = requestHeaders(c.req.raw, incoming);
       const form = await readForm(c.req.raw, headers, incoming);
-      const caller = await authenticateConfidential(ctx, headers, form);
+      const caller = await authenticateResourceServer(ctx, headers, form);
       const token = requireParam(form, 'token');
       return oauthJson(await introspectToken(ctx, caller, token));
     } catch (error) {

@@ -4,14 +4,17 @@
  * membership by primary key (in parallel); role permissions come from the
  * cached catalogue; active access-token answers are cached (cache.ts). A
  * token is active only while it is unrevoked, unexpired,
- * its grant is live, and its user is active and still a member of the org.
- * Anything else is exactly `{"active":false}` (§2.2): no hint of why.
+ * its grant is live, its user is active and still a member of the org, and
+ * its resource still serves that org; and only to a caller that is the
+ * resource server of the token's resource (issue 10), checked on cached
+ * answers too. Anything else is exactly `{"active":false}` (§2.2): no hint of why.
  */
-import { formatScope, seconds, tokenHash, type Client, type TokenRecord } from '@gatehouse-auth/core';
+import { formatScope, seconds, servesOrg, tokenHash, type Client, type TokenRecord } from '@gatehouse-auth/core';
 import type { ServerContext } from '../context.ts';
 import { permissionsOf } from '../token/catalogue.ts';
 import { cachedIntrospection, rememberIntrospection } from './cache.ts';
 import { serviceSubject } from '../token/mint.ts';
+import { announceRefusal, resourceOf } from '../resources/served-orgs.ts';
 
 export interface ActiveIntrospection {
   active: true;
@@ -37,9 +40,16 @@ export async function introspectToken(ctx: ServerContext, caller: Client, token:
   const hash = tokenHash(token);
   const now = ctx.clock.now();
   const cached = cachedIntrospection(ctx, hash, now);
-  if (cached) return cached;
+  if (cached) return caller.resourceServerFor.includes(cached.aud) ? cached : INACTIVE;
   const record = await ctx.store.tokens.get(hash);
   if (!record || record.revokedAt !== null || record.expiresAt <= now) return INACTIVE;
+  // Another resource's token: its claims (user, org, roles) are none of this caller's business.
+  if (!caller.resourceServerFor.includes(record.resource)) return INACTIVE;
+  const resource = await resourceOf(ctx, record.resource);
+  if (!resource || !servesOrg(resource, record.orgId)) {
+    await announceRefusal(ctx, { step: 'introspect', userId: record.userId, orgIds: [record.orgId], clientId: record.clientId, resource: record.resource });
+    return INACTIVE;
+  }
   if (record.kind === 'refresh') {
     // A rotated refresh token is spent; and only its own client may learn about it, so a
     // resource server can never mistake a refresh token for an access token.

@@ -38,3 +38,25 @@ export async function authenticateConfidential(ctx: ServerContext, headers: Requ
   }
   return client;
 }
+
+/** Only clients an operator configured can serve resources; dynamic and metadata-document clients never (issue 10). */
+export const servesAsResourceServer = (client: Client): boolean =>
+  (client.kind === 'preregistered' || client.kind === 'service') && client.resourceServerFor.length > 0;
+
+/**
+ * /introspect and /revocations/stream: a confidential client registered (in
+ * config) as the resource server of at least one resource. Anyone else,
+ * however well authenticated, is refused as 401 invalid_client: these
+ * credentials are not resource-server credentials (RFC 7662 §2.1 leaves the
+ * authorization of callers to the AS and warns of token scanning, §4).
+ */
+export async function authenticateResourceServer(ctx: ServerContext, headers: RequestHeaders, form: FormParams): Promise<Client> {
+  const client = await authenticateConfidential(ctx, headers, form);
+  if (!servesAsResourceServer(client)) {
+    throw new OAuthError('invalid_client', 'This client is not registered as a resource server.', {
+      headers: { 'www-authenticate': `Basic realm="${ctx.options.issuer}", charset="UTF-8"` },
+      detail: `client ${client.id} (${client.kind}) serves no resource`,
+    });
+  }
+  return client;
+}

@@ -66,11 +66,12 @@ export async function createHarness(overrides: Omit<PartialOptions, 'issuer'> & 
   await store.roles.upsert({ name: 'Engineering', description: 'Builds the product', permissions: ['tickets'] });
   await store.roles.upsert({ name: 'Management', description: 'Runs the company', permissions: ['tickets', 'finance'] });
   for (const scope of SCOPES) await store.scopes.upsert(scope);
-  await store.resources.upsert({ uri: RESOURCE, name: 'Acme internal tools', scopes: SCOPES.map((s) => s.name), createdAt: now, updatedAt: now });
   const acme = newId('org');
   const globex = newId('org');
   await store.orgs.create({ id: acme, slug: 'acme', name: 'Acme Corp', auditRetentionDays: null, createdAt: now, updatedAt: now });
   await store.orgs.create({ id: globex, slug: 'globex', name: 'Globex', auditRetentionDays: null, createdAt: now, updatedAt: now });
+  // Serves both orgs so the org picker has a choice (bob belongs to both).
+  await store.resources.upsert({ uri: RESOURCE, name: 'Acme internal tools', scopes: SCOPES.map((s) => s.name), organizations: [acme, globex], multiTenant: false, createdAt: now, updatedAt: now });
   const person = async (email: string, password: string, memberships: Array<[string, string[]]>): Promise<Person> => {
     const id = newId('usr');
     await store.users.create({ id, email, name: email.split('@')[0] ?? email, passwordHash: await quickHash(password), status: 'active', createdAt: now, updatedAt: now });

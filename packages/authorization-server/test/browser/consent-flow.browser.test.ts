@@ -40,7 +40,7 @@ beforeAll(async () => {
   await store.roles.upsert({ name: 'Engineering', description: '', permissions: [] });
   await store.roles.upsert({ name: 'Management', description: '', permissions: [] });
   for (const scope of SCOPES) await store.scopes.upsert(scope);
-  await store.resources.upsert({ uri: RESOURCE, name: 'Acme internal tools', scopes: SCOPES.map((s) => s.name), createdAt: now, updatedAt: now });
+  await store.resources.upsert({ uri: RESOURCE, name: 'Acme internal tools', scopes: SCOPES.map((s) => s.name), organizations: ['org_acme', 'org_globex'], multiTenant: false, createdAt: now, updatedAt: now });
   for (const [id, name] of [['org_acme', 'Acme Corp'], ['org_globex', 'Globex']] as const) {
     await store.orgs.create({ id, slug: id, name, auditRetentionDays: null, createdAt: now, updatedAt: now });
   }

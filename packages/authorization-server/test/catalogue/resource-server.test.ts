@@ -8,7 +8,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GatedMcpServer, protectMcpServer, requireScopes, type ProtectedMcp } from '@gatehouse-auth/mcp';
-import { basic, createFixture, introspect, issueCode, OTHER_RESOURCE, redeem, RESOURCE, SECRET, token, type Fixture } from '../token/fixture.ts';
+import { basic, createFixture, introspect, issueCode, ORG, OTHER_RESOURCE, redeem, RESOURCE, SECRET, token, type Fixture } from '../token/fixture.ts';
 
 let fx: Fixture;
 let rsA: ProtectedMcp;
@@ -24,6 +24,7 @@ function resourceServer(resource: string): ProtectedMcp {
     issuer: fx.ctx.options.issuer,
     resource,
     scopesSupported: ['crm:read', 'crm:write', 'crm:export'],
+    organizations: [ORG],
     clock: fx.clock,
     introspection: {
       clientId: 'resource-server',

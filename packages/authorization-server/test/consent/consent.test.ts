@@ -6,7 +6,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { sha256 } from '@gatehouse-auth/core';
-import { addClient, callbackParams, createHarness, csrfOf, reachConsent, TestBrowser, type Harness } from '../authorize/harness.ts';
+import { addClient, callbackParams, createHarness, csrfOf, reachConsent, RESOURCE, startAndLogin, TestBrowser, type Harness } from '../authorize/harness.ts';
 
 let h: Harness;
 beforeEach(async () => {
@@ -62,12 +62,18 @@ describe('Org scopes outside the user’s role are greyed out (PropelAuth org sc
     expect(await codeScopes(approved)).toEqual(['tickets:read', 'finance:reports:read']);
   });
 
-  it('greys out org scopes for a user with no organization but still grants user scopes', async () => {
+  it('offers a user with no organization no consent at all: resources serve organizations only (403 page, no redirect, no code)', async () => {
     const browser = new TestBrowser(h);
-    const { interactionId, html } = await reachConsent(browser, h.carol, { scope: 'tickets:read profile:read' });
-    expect(itemOf(html, 'tickets:read')).toMatch(/disabled/);
-    const approved = await browser.post(`/interaction/${interactionId}`, { csrf: csrfOf(html), action: 'approve', scope: ['tickets:read', 'profile:read'] });
-    expect(await codeScopes(approved)).toEqual(['profile:read']);
+    const { interactionId, response } = await startAndLogin(browser, h.carol, { scope: 'tickets:read profile:read' });
+    expect(response.status).toBe(303);
+    const page = await browser.get(`/interaction/${interactionId}`);
+    expect(page.status).toBe(403);
+    expect(page.headers.get('location')).toBeNull();
+    const html = await page.text();
+    expect(html).toContain('is not available to any organization you belong to');
+    expect(html).not.toContain('action="approve"');
+    expect(h.events.map((e) => e.type)).not.toContain('consent.granted');
+    expect(h.events).toContainEqual(expect.objectContaining({ type: 'access.refused', step: 'authorize', userId: h.carol.id, orgId: null, resource: RESOURCE }));
   });
 });
 

@@ -40,8 +40,9 @@ const recordingFetch: FetchLike = async (url, init) => {
 async function startStack(issuerPath?: string): Promise<{ gatehouse: TestGatehouse; tickets: TicketsServer }> {
   const reserved = await reserveTicketsServer();
   const started = await startTestGatehouse({ resourceUri: reserved.resourceUri, server: { cimd: { allowLoopback: true } }, ...(issuerPath ? { issuerPath } : {}) });
-  await registerTestClient(started.store, { id: INTROSPECTION_CLIENT.clientId, name: 'Acme tickets (resource server)', redirectUris: [], grantTypes: ['client_credentials'], secret: INTROSPECTION_CLIENT.clientSecret });
-  return { gatehouse: started, tickets: serveTickets(reserved.listening, { issuer: started.issuer, introspection: INTROSPECTION_CLIENT, scopesSupported: started.model.scopes }) };
+  await registerTestClient(started.store, { id: INTROSPECTION_CLIENT.clientId, name: 'Acme tickets (resource server)', redirectUris: [], grantTypes: ['client_credentials'], secret: INTROSPECTION_CLIENT.clientSecret, resourceServerFor: [reserved.resourceUri] });
+  const organizations = [started.model.orgId, started.model.secondOrgId];
+  return { gatehouse: started, tickets: serveTickets(reserved.listening, { issuer: started.issuer, introspection: INTROSPECTION_CLIENT, scopesSupported: started.model.scopes, organizations }) };
 }
 
 beforeAll(async () => {

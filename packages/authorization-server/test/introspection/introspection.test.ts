@@ -77,10 +77,11 @@ describe('RFC 7662 §2.2 introspection response', () => {
     });
   }
 
-  it('introspects a refresh token for the client it was issued to', async () => {
+  it('introspects a refresh token for the client it was issued to, when that client is a resource server', async () => {
     const now = fx.clock.now();
     const web = await fx.store.clients.get('web-app');
     expect(web).toBeDefined();
+    await fx.store.clients.upsert({ ...web!, resourceServerFor: [RESOURCE] });
     const issued = await issueCode(fx, { clientId: 'web-app', userId: BOB });
     const tokens = await post(fx, '/token', { grant_type: 'authorization_code', code: issued.code, code_verifier: issued.verifier, redirect_uri: 'http://127.0.0.1/cb', resource: RESOURCE }, basic('web-app'));
     const { refresh_token } = (await tokens.json()) as { refresh_token: string };
@@ -93,7 +94,20 @@ describe('RFC 7662 §2.2 introspection response', () => {
     expect(await introspect(fx, refresh)).toEqual({ active: false });
   });
 
+  it('a confidential client that is not a resource server cannot introspect, not even its own refresh token: 401 invalid_client', async () => {
+    const issued = await issueCode(fx, { clientId: 'web-app', userId: BOB });
+    const tokens = await post(fx, '/token', { grant_type: 'authorization_code', code: issued.code, code_verifier: issued.verifier, redirect_uri: 'http://127.0.0.1/cb', resource: RESOURCE }, basic('web-app'));
+    const { refresh_token, access_token } = (await tokens.json()) as { refresh_token: string; access_token: string };
+    for (const value of [refresh_token, access_token]) {
+      const response = await post(fx, '/introspect', { token: value }, basic('web-app'));
+      expect(response.status).toBe(401);
+      expect(await response.json()).toMatchObject({ error: 'invalid_client' });
+    }
+  });
+
   it('treats a rotated refresh token as spent', async () => {
+    const web = await fx.store.clients.get('web-app');
+    await fx.store.clients.upsert({ ...web!, resourceServerFor: [RESOURCE] });
     const issued = await issueCode(fx, { clientId: 'web-app' });
     const first = (await (await post(fx, '/token', { grant_type: 'authorization_code', code: issued.code, code_verifier: issued.verifier, redirect_uri: 'http://127.0.0.1/cb', resource: RESOURCE }, basic('web-app'))).json()) as { refresh_token: string };
     await post(fx, '/token', { grant_type: 'refresh_token', refresh_token: first.refresh_token }, basic('web-app'));

@@ -71,6 +71,7 @@ describe('Revocation fan-out over server-sent events', () => {
     expect(data(frame)).toEqual({ type: 'token.revoked', tokenHashes: [tokenHash(body.access_token!)], userId: ALICE, orgId: ORG, clientId: 'public-app', at: fx.clock.now() });
   });
 
+  // The user is disabled while still a member of the served org: once removed, a user's events concern no org this RS serves (audience.ts).
   it('forwards grant revocation, user disabling and membership removal in order', async () => {
     const base = await listen();
     const { reader } = await subscribe(base);
@@ -79,11 +80,11 @@ describe('Revocation fan-out over server-sent events', () => {
     const grant = (await fx.store.grants.listForUser(ALICE))[0]!;
     const operator = { kind: 'operator', id: 'test' } as const;
     await revokeGrant(fx.ctx, grant.id, operator);
-    await removeMember(fx.ctx, ORG, ALICE, operator);
     await disableUser(fx.ctx, ALICE, operator);
+    await removeMember(fx.ctx, ORG, ALICE, operator);
     const types: string[] = [];
     for (let i = 0; i < 5; i += 1) types.push(data(await reader.nextEvent()).type as string);
-    expect(types).toEqual(['grant.revoked', 'membership.removed', 'token.revoked', 'user.disabled', 'token.revoked']);
+    expect(types).toEqual(['grant.revoked', 'user.disabled', 'token.revoked', 'membership.removed', 'token.revoked']);
   });
 
   it('does not forward events that take no access away', async () => {

@@ -78,5 +78,5 @@ export async function introspect(as: oauth.AuthorizationServer, token: string): 
 /** The confidential clients the flows use, plus the resource server's introspection client. */
 export async function registerClients(gatehouse: TestGatehouse): Promise<void> {
   for (const id of CLIENTS) await registerTestClient(gatehouse.store, { id, name: `E2E ${id}`, redirectUris: [REDIRECT_URI], secret: SECRET });
-  await registerTestClient(gatehouse.store, { id: RESOURCE_SERVER.client_id, name: 'E2E Resource Server', redirectUris: [], grantTypes: ['client_credentials'], secret: RESOURCE_SERVER_SECRET });
+  await registerTestClient(gatehouse.store, { id: RESOURCE_SERVER.client_id, name: 'E2E Resource Server', redirectUris: [], grantTypes: ['client_credentials'], secret: RESOURCE_SERVER_SECRET, resourceServerFor: [gatehouse.model.resourceUri] });
 }

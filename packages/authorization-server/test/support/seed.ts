@@ -43,7 +43,8 @@ export function testConfig(resourceUri: string): ConfigInput {
       { name: 'tickets:write', description: 'Create and update support tickets', sensitivity: 'routine', optional: true },
       { name: 'finance:reports:read', description: 'Read finance reports', allowed_roles: ['Management'], sensitivity: 'sensitive', optional: true },
     ],
-    resources: [{ uri: resourceUri, name: 'Internal tools', scopes: TEST_SCOPES }],
+    // Serves both orgs: Bob, a member of each, sees the organization picker.
+    resources: [{ uri: resourceUri, name: 'Internal tools', scopes: TEST_SCOPES, organizations: [ORG.slug, SECOND_ORG.slug] }],
     organizations: [{ ...ORG }, { ...SECOND_ORG }],
     users: [ALICE, BOB].map((person) => ({ email: person.email, name: person.name, password: person.password, memberships: person.memberships })),
   };
@@ -56,6 +57,8 @@ export interface TestClientInput {
   /** Given: a confidential client (client_secret_basic); stored as its SHA-256. */
   secret?: string;
   grantTypes?: string[];
+  /** Resource URIs this client is the resource server for (introspection, revocation stream). */
+  resourceServerFor?: string[];
 }
 
 /**
@@ -72,6 +75,7 @@ export async function registerTestClient(store: Store, input: TestClientInput, n
       tokenEndpointAuthMethod: input.secret ? 'client_secret_basic' : 'none',
       secretHash: input.secret ? sha256(input.secret) : null,
       applicationType: input.secret ? 'web' : 'native',
+      resourceServerFor: input.resourceServerFor ?? [],
       createdAt: now,
       updatedAt: now,
     }),

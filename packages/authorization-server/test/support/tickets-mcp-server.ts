@@ -18,9 +18,11 @@ export interface TicketsServer {
 
 export interface TicketsServerOptions {
   issuer: string;
-  /** A confidential client of Gatehouse allowed to introspect. */
+  /** A confidential client of Gatehouse registered as this server's resource server (it may introspect). */
   introspection: { clientId: string; clientSecret: string };
   scopesSupported: string[];
+  /** Ids of the organizations this server serves (the SDK refuses tokens of any other). */
+  organizations: string[];
 }
 
 /**
@@ -50,6 +52,7 @@ export function serveTickets(listening: Listening, options: TicketsServerOptions
     // Connecting at all needs tickets:read: the 401 challenge asks for exactly that.
     requiredScopes: ['tickets:read'],
     resourceName: 'Acme tickets',
+    organizations: options.organizations,
     introspection: options.introspection,
   });
   const requests: string[] = [];

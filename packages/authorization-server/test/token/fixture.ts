@@ -60,8 +60,8 @@ async function seed(store: Store, now: number): Promise<void> {
   await scope('crm:write', 'org', 'sensitive', ['Admin', 'Member']);
   await scope('crm:export', 'org', 'critical', ['Admin']);
   await scope('profile:read', 'user', 'routine');
-  await store.resources.upsert({ uri: RESOURCE, name: 'CRM', scopes: ['crm:read', 'crm:write', 'crm:export', 'profile:read'], createdAt: now, updatedAt: now });
-  await store.resources.upsert({ uri: OTHER_RESOURCE, name: 'Other', scopes: ['crm:read'], createdAt: now, updatedAt: now });
+  await store.resources.upsert({ uri: RESOURCE, name: 'CRM', scopes: ['crm:read', 'crm:write', 'crm:export', 'profile:read'], organizations: [ORG], multiTenant: false, createdAt: now, updatedAt: now });
+  await store.resources.upsert({ uri: OTHER_RESOURCE, name: 'Other', scopes: ['crm:read'], organizations: [ORG], multiTenant: false, createdAt: now, updatedAt: now });
   await store.orgs.create({ id: ORG, slug: 'acme', name: 'Acme', auditRetentionDays: null, createdAt: now, updatedAt: now });
   for (const [id, email] of [[ALICE, 'alice@acme.test'], [BOB, 'bob@acme.test']] as const) {
     await store.users.create({ id, email, name: id, passwordHash: null, status: 'active', createdAt: now, updatedAt: now });
@@ -71,7 +71,7 @@ async function seed(store: Store, now: number): Promise<void> {
   await store.clients.create(client(now, { id: 'public-app', tokenEndpointAuthMethod: 'none', secretHash: null }));
   await store.clients.create(client(now, { id: 'web-app', applicationType: 'web' }));
   await store.clients.create(client(now, { id: 'other-app', tokenEndpointAuthMethod: 'none', secretHash: null }));
-  await store.clients.create(client(now, { id: 'resource-server', redirectUris: [], grantTypes: [] }));
+  await store.clients.create(client(now, { id: 'resource-server', redirectUris: [], grantTypes: [], resourceServerFor: [RESOURCE, OTHER_RESOURCE] }));
   await store.clients.create(client(now, { id: 'agent', kind: 'service', redirectUris: [], grantTypes: ['client_credentials'], orgId: ORG, roles: ['Member'] }));
 }
 

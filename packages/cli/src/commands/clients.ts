@@ -78,7 +78,7 @@ export function registerClients(program: Command): void {
         const client: Client = {
           id: entry.client_id, kind: flags.service ? 'service' : 'preregistered', name: entry.name, redirectUris: entry.redirect_uris, grantTypes: entry.grant_types,
           tokenEndpointAuthMethod: entry.token_endpoint_auth_method, secretHash: secret === undefined ? null : sha256(secret), applicationType: 'web',
-          logoUri: null, clientUri: null, policyUri: null, tosUri: null, scope: entry.scope ?? null, orgId: org?.id ?? null, roles,
+          logoUri: null, clientUri: null, policyUri: null, tosUri: null, scope: entry.scope ?? null, orgId: org?.id ?? null, roles, resourceServerFor: [],
           status: 'active', registrationAccessTokenHash: null, metadataExpiresAt: null, createdAt: now, updatedAt: now,
         };
         await store.clients.create(client);

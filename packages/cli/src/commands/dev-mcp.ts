@@ -2,17 +2,35 @@
  * Starts the example company's MCP server beside `gatehouse dev`. It is
  * imported lazily: it is a demo, not a dependency of the CLI, and a
  * missing or broken example must not stop the authorization server.
+ *
+ * It authenticates with the config's resource-server client for its
+ * resource (`resource_server_for`: only such a client may introspect and
+ * follow the revocation stream) and serves the orgs the resource serves,
+ * read from the store as ids (issue 10: the SDK checks `org_id` again).
  */
 import type { Logger } from 'pino';
+import { canonicalResourceUri } from '@gatehouse-auth/core';
+import type { Store } from '@gatehouse-auth/store';
 import { auditDecisions, type AuditLog } from '@gatehouse-auth/audit';
 import type { GatehouseConfig } from '../config/schema.ts';
 
-const INTROSPECTION_CLIENT = 'internal-company-mcp';
-
-export async function startDemoMcpServer(config: GatehouseConfig, issuer: string, resource: string, logger: Logger, audit?: AuditLog): Promise<{ url: string; close(): Promise<void> } | undefined> {
-  const client = config.clients.find((c) => c.client_id === INTROSPECTION_CLIENT);
+export async function startDemoMcpServer(
+  config: GatehouseConfig,
+  issuer: string,
+  resource: string,
+  logger: Logger,
+  store: Store,
+  audit?: AuditLog,
+): Promise<{ url: string; close(): Promise<void> } | undefined> {
+  const canonical = canonicalResourceUri(resource) ?? resource;
+  const client = config.clients.find((c) => c.secret && c.resource_server_for.some((uri) => canonicalResourceUri(uri) === canonical));
   if (!client?.secret) {
-    logger.warn(`demo MCP server not started: the config has no client "${INTROSPECTION_CLIENT}" with a secret for introspection`);
+    logger.warn(`demo MCP server not started: no client with a secret has resource_server_for: [${resource}] (needed to introspect)`);
+    return undefined;
+  }
+  const served = await store.resources.get(canonical);
+  if (!served || served.multiTenant || served.organizations.length === 0) {
+    logger.warn(`demo MCP server not started: the resource ${resource} must name the organizations it serves`);
     return undefined;
   }
   try {
@@ -24,6 +42,7 @@ export async function startDemoMcpServer(config: GatehouseConfig, issuer: string
       issuer,
       resource,
       introspection: { clientId: client.client_id, clientSecret: client.secret },
+      organizations: served.organizations,
       onError: (error) => logger.error({ err: error }, 'demo MCP server error'),
       // Every tool call, allowed or denied, lands in the same hash-chained log as token and admin events.
       ...(audit ? { onDecision: auditDecisions(audit) } : {}),

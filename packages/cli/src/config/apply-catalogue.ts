@@ -59,12 +59,22 @@ export async function applyResources(plan: Plan, config: GatehouseConfig): Promi
   for (const entry of config.resources) {
     const uri = canonicalResourceUri(entry.uri) as string; // validated by checkReferences
     const current = await plan.tx.resources.get(uri);
-    const desired: ProtectedResource = { uri, name: entry.name, scopes: sorted(entry.scopes), createdAt: current?.createdAt ?? plan.now, updatedAt: plan.now };
+    // Org ids by slug: applyOrgs runs first, so orgs created in this run are known.
+    const organizations = sorted(entry.organizations.map((slug) => plan.orgIds.get(slug) ?? `(new org ${slug})`));
+    const desired: ProtectedResource = {
+      uri,
+      name: entry.name,
+      scopes: sorted(entry.scopes),
+      organizations,
+      multiTenant: entry.multi_tenant,
+      createdAt: current?.createdAt ?? plan.now,
+      updatedAt: plan.now,
+    };
     plan.nextOwned.resources.push(uri);
     if (!current) {
       record(plan, { op: '+', kind: 'resource', name: uri }, { type: 'resource.created', resource: uri, actor: plan.actor });
     } else {
-      const diff = differences({ ...current, scopes: sorted(current.scopes) }, desired, ['name', 'scopes']);
+      const diff = differences({ ...current, scopes: sorted(current.scopes), organizations: sorted(current.organizations) }, desired, ['name', 'scopes', 'organizations', 'multiTenant']);
       if (diff.length === 0) continue;
       record(plan, { op: '~', kind: 'resource', name: uri, detail: diff.join('; ') }, { type: 'resource.updated', resource: uri, actor: plan.actor });
     }

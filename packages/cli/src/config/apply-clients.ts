@@ -3,7 +3,7 @@
  * registration, metadata documents) are never modified or deleted here;
  * a config entry reusing such a client_id is an error.
  */
-import { sha256, type Client } from '@gatehouse-auth/core';
+import { canonicalResourceUri, sha256, type Client } from '@gatehouse-auth/core';
 import type { ClientConfig, GatehouseConfig } from './schema.ts';
 import { differences, record, sorted, type Plan } from './plan.ts';
 
@@ -30,6 +30,8 @@ function desiredClient(plan: Plan, entry: ClientConfig, current: Client | undefi
     scope: entry.scope ?? null,
     orgId: entry.org === undefined ? null : (plan.orgIds.get(entry.org) ?? `(new org ${entry.org})`),
     roles: sorted(entry.roles),
+    // Canonical, as tokens name their resource; validated by checkReferences.
+    resourceServerFor: sorted(entry.resource_server_for.map((uri) => canonicalResourceUri(uri) ?? uri)),
     // An operator's `clients disable` survives re-applying the file.
     status: current?.status ?? 'active',
     registrationAccessTokenHash: null,
@@ -51,8 +53,8 @@ export async function applyClients(plan: Plan, config: GatehouseConfig): Promise
     if (!current) {
       record(plan, { op: '+', kind: 'client', name: desired.id }, { type: 'client.registered', clientId: desired.id, actor: plan.actor });
     } else {
-      const fields: (keyof Client)[] = ['kind', 'name', 'redirectUris', 'grantTypes', 'tokenEndpointAuthMethod', 'secretHash', 'applicationType', 'scope', 'orgId', 'roles'];
-      const diff = differences({ ...current, grantTypes: sorted(current.grantTypes), roles: sorted(current.roles) }, desired, fields, ['secretHash']);
+      const fields: (keyof Client)[] = ['kind', 'name', 'redirectUris', 'grantTypes', 'tokenEndpointAuthMethod', 'secretHash', 'applicationType', 'scope', 'orgId', 'roles', 'resourceServerFor'];
+      const diff = differences({ ...current, grantTypes: sorted(current.grantTypes), roles: sorted(current.roles), resourceServerFor: sorted(current.resourceServerFor) }, desired, fields, ['secretHash']);
       if (diff.length === 0) continue;
       const detail = diff.map((d) => (d === 'secretHash' ? 'secret changed' : d)).join('; ');
       record(plan, { op: '~', kind: 'client', name: desired.id, detail }, { type: 'client.updated', clientId: desired.id, actor: plan.actor });

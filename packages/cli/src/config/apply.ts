@@ -39,8 +39,9 @@ export async function apply(store: Store, config: GatehouseConfig, options: Appl
     // Creations and updates in dependency order, then deletions in reverse.
     await applyRoles(plan, config);
     await applyScopes(plan, config);
-    await applyResources(plan, config);
+    // Orgs before resources: a resource names the orgs it serves by id.
     await applyOrgs(plan, config);
+    await applyResources(plan, config);
     await applySignup(plan, config);
     await applyClients(plan, config);
     await applyUsers(plan, config);

@@ -51,10 +51,16 @@ export function checkReferences(config: GatehouseConfig): ConfigIssue[] {
     resource.scopes.forEach((s, j) => {
       if (!scopes.has(s)) issues.push({ path: ['resources', i, 'scopes', j], message: `unknown scope "${s}"` });
     });
+    resource.organizations.forEach((slug, j) => org(['resources', i, 'organizations', j], slug));
   });
+  const resources = new Set(config.resources.map((r) => canonicalResourceUri(r.uri)).filter((u) => u !== undefined));
   config.clients.forEach((client, i) => {
     if (client.org !== undefined) org(['clients', i, 'org'], client.org);
     client.roles.forEach((r, j) => role(['clients', i, 'roles', j], r));
+    client.resource_server_for.forEach((uri, j) => {
+      const canonical = canonicalResourceUri(uri);
+      if (canonical === undefined || !resources.has(canonical)) issues.push({ path: ['clients', i, 'resource_server_for', j], message: `unknown resource "${uri}"` });
+    });
     for (const s of client.scope?.split(' ') ?? []) {
       if (!scopes.has(s) && !GENERIC_SCOPES.has(s)) issues.push({ path: ['clients', i, 'scope'], message: `unknown scope "${s}"` });
     }

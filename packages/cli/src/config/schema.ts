@@ -26,11 +26,29 @@ export const scopeSchema = z.strictObject({
   description: z.string().default('').describe('Shown to people on the consent screen.'),
 });
 
-export const resourceSchema = z.strictObject({
-  uri: z.url({ protocol: /^https?$/ }).describe('Canonical resource URI of the MCP server (RFC 8707), e.g. https://mcp.example.com/mcp'),
-  name: name,
-  scopes: z.array(z.string()).default([]),
-});
+export const resourceSchema = z
+  .strictObject({
+    uri: z.url({ protocol: /^https?$/ }).describe('Canonical resource URI of the MCP server (RFC 8707), e.g. https://mcp.example.com/mcp'),
+    name: name,
+    scopes: z.array(z.string()).default([]),
+    organizations: z
+      .array(z.string())
+      .default([])
+      .describe('Slugs of the organizations this resource serves: tokens are issued only to their members (and service agents) acting in them.'),
+    multi_tenant: z
+      .boolean()
+      .default(false)
+      .describe('Serves every organization instead; the resource server must then keep tenants apart by the token\'s org_id (SDK: tenantIsolation).'),
+  })
+  .superRefine((resource, ctx) => {
+    // Issue 10: a resource that belongs to no one would be reachable from every org by role name alone.
+    if (resource.multi_tenant && resource.organizations.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['organizations'], message: 'give organizations or multi_tenant: true, not both' });
+    }
+    if (!resource.multi_tenant && resource.organizations.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['organizations'], message: 'a resource must name the organizations it serves (organizations: [slug, ...]) or be multi_tenant: true' });
+    }
+  });
 
 export const organizationSchema = z.strictObject({
   slug: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and -'),
@@ -61,6 +79,11 @@ export const clientSchema = z
     /** Service agents (client_credentials) act in one organization with their own roles. */
     org: z.string().optional(),
     roles: z.array(z.string()).default([]),
+    /** Issue 10: only these clients may introspect (their resources' tokens) and follow the revocation stream (their events). */
+    resource_server_for: z
+      .array(z.string())
+      .default([])
+      .describe('Resource URIs this confidential client is the resource server for: it may introspect their tokens and follow their revocation events.'),
   })
   .superRefine((client, ctx) => {
     const confidential = client.token_endpoint_auth_method !== 'none';
@@ -78,6 +101,9 @@ export const clientSchema = z
     if (service && !client.org) ctx.addIssue({ code: 'custom', path: ['org'], message: 'a client_credentials service agent needs org' });
     if (!service && (client.org || client.roles.length > 0)) {
       ctx.addIssue({ code: 'custom', path: ['org'], message: 'org and roles are for client_credentials service agents only' });
+    }
+    if (client.resource_server_for.length > 0 && !confidential) {
+      ctx.addIssue({ code: 'custom', path: ['resource_server_for'], message: 'a resource server must be a confidential client (it authenticates to introspect)' });
     }
     if (client.grant_types.includes('authorization_code') && client.redirect_uris.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['redirect_uris'], message: 'an authorization_code client needs at least one redirect URI' });
@@ -123,6 +149,7 @@ export const serverSchema = z.strictObject({
   dynamic_registration: z.strictObject({ enabled: z.boolean().optional(), max_body_bytes: seconds.optional(), max_redirect_uris: seconds.optional() }).optional(),
   allow_insecure_issuer: z.boolean().optional(),
   revocation_stream_ping_ms: seconds.optional(),
+  revocation_streams_per_client: seconds.optional(),
   introspection_cache_ms: z.number().int().nonnegative().optional(),
 });
 

@@ -34,6 +34,7 @@ export function toServerOptions(server: ServerConfig, issuer: string): PartialOp
       defined({ enabled: server.dynamic_registration.enabled, maxBodyBytes: server.dynamic_registration.max_body_bytes, maxRedirectUris: server.dynamic_registration.max_redirect_uris }),
     allowInsecureIssuer: server.allow_insecure_issuer,
     revocationStreamPingMs: server.revocation_stream_ping_ms,
+    revocationStreamsPerClient: server.revocation_streams_per_client,
     introspectionCacheMs: server.introspection_cache_ms,
   }) as PartialOptions;
   return options;

@@ -57,6 +57,23 @@ for (const engine of ['sqlite', 'postgres'] as const) {
     });
     afterEach(async () => testStore.cleanup());
 
+    it('Organizations bound resources: stores a resource\'s org slugs as org ids and a resource server\'s resources in canonical form', async () => {
+      await apply(store, example(), { clock, events: bus });
+      const acme = (await store.orgs.getBySlug('acme'))!;
+      expect(await store.resources.get('http://127.0.0.1:4001/mcp')).toMatchObject({ organizations: [acme.id], multiTenant: false });
+      expect((await store.clients.get('internal-company-mcp'))?.resourceServerFor).toEqual(['http://127.0.0.1:4001/mcp']);
+      // A new org in the same run is known by id when the resource names it; the change is reported and announced.
+      const grown = parseConfig(
+        EXAMPLE.replace('organizations: [acme]', 'organizations: [acme, globex]').replace('audit_retention_days: 365\n', 'audit_retention_days: 365\n  - slug: globex\n    name: Globex\n'),
+      );
+      const { changes } = await apply(store, grown, { clock, events: bus });
+      const globex = (await store.orgs.getBySlug('globex'))!;
+      expect((await store.resources.get('http://127.0.0.1:4001/mcp'))?.organizations).toEqual([acme.id, globex.id].sort());
+      expect(changes.map(formatChange)).toContain(`~ resource http://127.0.0.1:4001/mcp (organizations [${acme.id}] → [${[acme.id, globex.id].sort().join(', ')}])`);
+      expect(events.map((e) => e.type)).toContain('resource.updated');
+      expect((await apply(store, grown, { clock })).changes).toEqual([]);
+    });
+
     it('creates the example company: 4 roles, 8 scopes, 1 resource, 1 org, 1 client, 4 users with memberships', async () => {
       const result = await apply(store, example(), { events: bus, clock });
       const state = await snapshot(store);
@@ -175,7 +192,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       await store.users.create({ id: 'usr_signup', email: 'new@acme.test', name: 'New', passwordHash: null, status: 'active', createdAt: now, updatedAt: now });
       await store.clients.create({
         id: 'dyn_1', kind: 'dynamic', name: 'Claude', redirectUris: ['http://127.0.0.1:9/cb'], grantTypes: ['authorization_code'], tokenEndpointAuthMethod: 'none',
-        secretHash: null, applicationType: 'native', logoUri: null, clientUri: null, policyUri: null, tosUri: null, scope: null, orgId: null, roles: [],
+        secretHash: null, applicationType: 'native', logoUri: null, clientUri: null, policyUri: null, tosUri: null, scope: null, orgId: null, roles: [], resourceServerFor: [],
         status: 'active', registrationAccessTokenHash: null, metadataExpiresAt: null, createdAt: now, updatedAt: now,
       });
       const trimmed = parseConfig(EXAMPLE.replace(/\nclients:[\s\S]*$/, '\n'));
@@ -223,7 +240,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       const now = clock.now();
       await store.clients.create({
         id: 'internal-company-mcp', kind: 'dynamic', name: 'Squatter', redirectUris: ['http://127.0.0.1:9/cb'], grantTypes: ['authorization_code'], tokenEndpointAuthMethod: 'none',
-        secretHash: null, applicationType: 'native', logoUri: null, clientUri: null, policyUri: null, tosUri: null, scope: null, orgId: null, roles: [],
+        secretHash: null, applicationType: 'native', logoUri: null, clientUri: null, policyUri: null, tosUri: null, scope: null, orgId: null, roles: [], resourceServerFor: [],
         status: 'active', registrationAccessTokenHash: null, metadataExpiresAt: null, createdAt: now, updatedAt: now,
       });
       const before = await snapshot(store);

@@ -61,8 +61,29 @@ describe('gatehouse.yaml: errors name file, line, column and path', () => {
   });
 
   it('reports a resource naming an unknown scope', () => {
-    const text = `${BASE}resources:\n  - uri: https://mcp.acme.test/mcp\n    name: Tools\n    scopes: [tickets:read, tickets:write]\n`;
+    const text = `${BASE}resources:\n  - uri: https://mcp.acme.test/mcp\n    name: Tools\n    scopes: [tickets:read, tickets:write]\n    organizations: [acme]\n`;
     expect(problems(text)).toEqual(['gatehouse.yaml:12:28: resources[0].scopes[1]: unknown scope "tickets:write"']);
+  });
+
+  it('Organizations bound resources: reports a resource naming an unknown organization at its line', () => {
+    const text = `${BASE}resources:\n  - uri: https://mcp.acme.test/mcp\n    name: Tools\n    organizations: [acme, globex]\n`;
+    expect(problems(text)).toEqual(['gatehouse.yaml:12:27: resources[0].organizations[1]: unknown organization "globex"']);
+  });
+
+  it('Organizations bound resources: refuses a resource that names neither its organizations nor multi_tenant, or both', () => {
+    const neither = `${BASE}resources:\n  - uri: https://mcp.acme.test/mcp\n    name: Tools\n`;
+    expect(problems(neither)).toEqual(['gatehouse.yaml:10:5: resources[0].organizations: a resource must name the organizations it serves (organizations: [slug, ...]) or be multi_tenant: true']);
+    const both = `${BASE}resources:\n  - uri: https://mcp.acme.test/mcp\n    name: Tools\n    organizations: [acme]\n    multi_tenant: true\n`;
+    expect(problems(both)).toEqual(['gatehouse.yaml:12:20: resources[0].organizations: give organizations or multi_tenant: true, not both']);
+    expect(problems(`${BASE}resources:\n  - uri: https://mcp.acme.test/mcp\n    name: Tools\n    multi_tenant: true\n`)).toEqual([]);
+  });
+
+  it('Resource servers: reports resource_server_for naming an unknown resource, and a public client as resource server', () => {
+    const resource = `resources:\n  - uri: https://mcp.acme.test/mcp\n    name: Tools\n    organizations: [acme]\n`;
+    const unknown = `${BASE}${resource}clients:\n  - client_id: rs\n    name: RS\n    grant_types: []\n    secret: rs-secret-0123456789abcdef\n    resource_server_for: [https://other.acme.test/mcp]\n`;
+    expect(problems(unknown, { allowLiteralSecrets: true })).toEqual(['gatehouse.yaml:18:27: clients[0].resource_server_for[0]: unknown resource "https://other.acme.test/mcp"']);
+    const publicRs = `${BASE}${resource}clients:\n  - client_id: rs\n    name: RS\n    grant_types: []\n    token_endpoint_auth_method: none\n    resource_server_for: [https://mcp.acme.test/mcp]\n`;
+    expect(problems(publicRs)).toEqual(['gatehouse.yaml:18:26: clients[0].resource_server_for: a resource server must be a confidential client (it authenticates to introspect)']);
   });
 
   it('reports a misspelt key at the key itself', () => {

@@ -17,6 +17,7 @@ const EVERY_KEY = `server:
   dynamic_registration: { enabled: false, max_body_bytes: 2048, max_redirect_uris: 3 }
   allow_insecure_issuer: true
   revocation_stream_ping_ms: 5000
+  revocation_streams_per_client: 2
   introspection_cache_ms: 0
 `;
 

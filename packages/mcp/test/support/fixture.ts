@@ -49,9 +49,12 @@ export function buildServer() {
   return { server, spies };
 }
 
+/** The org the fixture server serves; the fake AS's tokens carry it (activeToken). */
+export const SERVED_ORG = 'org_acme';
+
 export function protect(overrides: Partial<ProtectMcpOptions> & Pick<ProtectMcpOptions, 'issuer'>): { mcp: ProtectedMcp; spies: ReturnType<typeof buildServer>['spies'] } {
   const { server, spies } = buildServer();
-  const mcp = protectMcpServer({ server, resource: RESOURCE, scopesSupported: SCOPES, resourceName: 'Fixture tools', ...overrides });
+  const mcp = protectMcpServer({ server, resource: RESOURCE, scopesSupported: SCOPES, resourceName: 'Fixture tools', organizations: [SERVED_ORG], ...overrides });
   return { mcp, spies };
 }
 

@@ -9,6 +9,8 @@ const toResource = (row: Selectable<ResourcesTable>): ProtectedResource => ({
   uri: row.uri,
   name: row.name,
   scopes: fromJson<string[]>(row.scopes, []),
+  organizations: fromJson<string[]>(row.organizations, []),
+  multiTenant: num(row.multi_tenant) === 1,
   createdAt: num(row.created_at),
   updatedAt: num(row.updated_at),
 });
@@ -23,11 +25,19 @@ export function resourceStore({ db }: Db): ResourceStore {
           uri: resource.uri,
           name: resource.name,
           scopes: toJson(resource.scopes),
+          organizations: toJson(resource.organizations),
+          multi_tenant: resource.multiTenant ? 1 : 0,
           created_at: resource.createdAt,
           updated_at: resource.updatedAt,
         })
         .onConflict((oc) =>
-          oc.column('uri').doUpdateSet({ name: resource.name, scopes: toJson(resource.scopes), updated_at: resource.updatedAt }),
+          oc.column('uri').doUpdateSet({
+            name: resource.name,
+            scopes: toJson(resource.scopes),
+            organizations: toJson(resource.organizations),
+            multi_tenant: resource.multiTenant ? 1 : 0,
+            updated_at: resource.updatedAt,
+          }),
         )
         .execute();
     },

@@ -55,6 +55,10 @@ export interface ResourcesTable {
   uri: string;
   name: string;
   scopes: string;
+  /** JSON array of org ids (0005). */
+  organizations: string;
+  /** 0 or 1 (0005). */
+  multi_tenant: number;
   created_at: Millis;
   updated_at: Millis;
 }
@@ -75,6 +79,8 @@ export interface ClientsTable {
   scope: string | null;
   org_id: string | null;
   roles: string;
+  /** JSON array of resource URIs (0005). */
+  resource_server_for: string;
   status: string;
   registration_access_token_hash: string | null;
   metadata_expires_at: NullableMillis;

@@ -46,13 +46,25 @@ export function catalogSuite(ctx: SuiteContext): void {
     it('replaces a resource on upsert but keeps its first createdAt', async () => {
       const store = await ctx.fresh();
       const uri = 'https://mcp.example.com/mcp';
-      await store.resources.upsert({ uri, name: 'Internal', scopes: ['tickets:read'], createdAt: T0, updatedAt: T0 });
-      await store.resources.upsert({ uri, name: 'Internal MCP', scopes: ['tickets:read', 'finance:read'], createdAt: T0 + 7, updatedAt: T0 + 7 });
-      expect(await store.resources.get(uri)).toEqual({ uri, name: 'Internal MCP', scopes: ['tickets:read', 'finance:read'], createdAt: T0, updatedAt: T0 + 7 });
+      const bound = { organizations: ['org_acme'], multiTenant: false };
+      await store.resources.upsert({ uri, name: 'Internal', scopes: ['tickets:read'], ...bound, createdAt: T0, updatedAt: T0 });
+      await store.resources.upsert({ uri, name: 'Internal MCP', scopes: ['tickets:read', 'finance:read'], ...bound, createdAt: T0 + 7, updatedAt: T0 + 7 });
+      expect(await store.resources.get(uri)).toEqual({ uri, name: 'Internal MCP', scopes: ['tickets:read', 'finance:read'], ...bound, createdAt: T0, updatedAt: T0 + 7 });
       expect(await store.resources.list()).toHaveLength(1);
       expect(await store.resources.delete(uri)).toBe(true);
       expect(await store.resources.get(uri)).toBeUndefined();
       expect(await store.resources.delete(uri)).toBe(false);
+    });
+
+    it('organizations bound resources: the orgs a resource serves, or multi-tenant, survive a replace and are replaced by it', async () => {
+      const store = await ctx.fresh();
+      const uri = 'https://mcp.example.com/mcp';
+      await store.resources.upsert({ uri, name: 'Internal', scopes: [], organizations: ['org_acme', 'org_globex'], multiTenant: false, createdAt: T0, updatedAt: T0 });
+      expect(await store.resources.get(uri)).toMatchObject({ organizations: ['org_acme', 'org_globex'], multiTenant: false });
+      await store.resources.upsert({ uri, name: 'Internal', scopes: [], organizations: ['org_acme'], multiTenant: false, createdAt: T0, updatedAt: T0 + 1 });
+      expect((await store.resources.list())[0]).toMatchObject({ organizations: ['org_acme'], multiTenant: false });
+      await store.resources.upsert({ uri, name: 'Internal', scopes: [], organizations: [], multiTenant: true, createdAt: T0, updatedAt: T0 + 2 });
+      expect(await store.resources.get(uri)).toMatchObject({ organizations: [], multiTenant: true });
     });
   });
 }

@@ -17,6 +17,7 @@ export function clientsSuite(ctx: SuiteContext): void {
         scope: 'tickets:read finance:read',
         orgId: 'org_acme',
         roles: ['Finance'],
+        resourceServerFor: ['https://mcp.example.com/mcp', 'https://hr.example.com/mcp'],
         metadataExpiresAt: T0 + 86_400_000,
       });
       await ctx.store.clients.create(client);
@@ -34,7 +35,7 @@ export function clientsSuite(ctx: SuiteContext): void {
       const client = aClient({ kind: 'metadata_document', id: 'https://client.example.com/oauth/metadata.json' + Math.random() });
       await ctx.store.clients.upsert(client);
       expect(await ctx.store.clients.get(client.id)).toEqual(client);
-      const refreshed = { ...client, name: 'Renamed', redirectUris: ['https://client.example.com/cb'], createdAt: T0 + 100, updatedAt: T0 + 100 };
+      const refreshed = { ...client, name: 'Renamed', redirectUris: ['https://client.example.com/cb'], resourceServerFor: ['https://mcp.example.com/mcp'], createdAt: T0 + 100, updatedAt: T0 + 100 };
       await ctx.store.clients.upsert(refreshed);
       expect(await ctx.store.clients.get(client.id)).toEqual({ ...refreshed, createdAt: T0 });
     });

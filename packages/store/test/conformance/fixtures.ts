@@ -43,6 +43,7 @@ export const aClient = (over: Partial<Client> = {}): Client => ({
   scope: null,
   orgId: null,
   roles: [],
+  resourceServerFor: [],
   status: 'active',
   registrationAccessTokenHash: sha256(randomToken()),
   metadataExpiresAt: null,

@@ -74,6 +74,8 @@ export function clientFromDocument(url: string, body: unknown, times: { now: num
       scope: doc.scope ?? null,
       orgId: null,
       roles: [],
+      // A metadata document can never make its client a resource server (introspection, revocation stream).
+      resourceServerFor: [],
       status: 'active',
       registrationAccessTokenHash: null,
       metadataExpiresAt: times.expiresAt,

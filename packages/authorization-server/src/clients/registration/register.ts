@@ -38,6 +38,8 @@ export async function registerClient(ctx: ServerContext, body: unknown): Promise
     scope: request.scope ?? null,
     orgId: null,
     roles: [],
+    // Anyone can register: never a resource server (introspection, revocation stream); only config makes one.
+    resourceServerFor: [],
     status: 'active',
     registrationAccessTokenHash: sha256(registrationAccessToken),
     metadataExpiresAt: null,

@@ -11,6 +11,7 @@ import { verifyPkce } from '../pkce.ts';
 import { requireSameResource } from '../resource.ts';
 import { requireActiveSubject, requireLiveGrant } from '../subject.ts';
 import { rememberIssuedRefresh } from '../issued-refresh-tokens.ts';
+import { requireServedOrg } from '../../resources/served-orgs.ts';
 import type { GrantHandler } from './types.ts';
 
 /**
@@ -42,6 +43,7 @@ async function redeem(ctx: ServerContext, client: Client, form: FormParams, code
   if (form.redirect_uri !== code.redirectUri) throw invalidGrant('redirect_uri mismatch');
   verifyPkce(code.codeChallenge, form.code_verifier);
   requireSameResource(form.resource, code.resource);
+  await requireServedOrg(ctx, code);
   await Promise.all([requireLiveGrant(ctx, code.grantId), requireActiveSubject(ctx, code.userId, code.orgId)]);
 
   const offline = client.grantTypes.includes('refresh_token') || code.scopes.includes('offline_access');

@@ -5,12 +5,13 @@
  * named resource (RFC 8707 `resource` is required), and never a refresh
  * token (§4.2.3). Its subject is `client:<client_id>`, outside the user id space.
  */
-import { OAuthError, parseScopeParam, type Client, type ProtectedResource, type ScopeDefinition } from '@gatehouse-auth/core';
+import { OAuthError, parseScopeParam, servesOrg, type Client, type ProtectedResource, type ScopeDefinition } from '@gatehouse-auth/core';
 import type { ServerContext } from '../../context.ts';
 import { catalogue } from '../catalogue.ts';
 import { mintTokens, serviceSubject } from '../mint.ts';
 import { parseResource } from '../resource.ts';
 import { pooledTimeOrderedId } from '../../random-pool.ts';
+import { announceRefusal } from '../../resources/served-orgs.ts';
 import type { GrantHandler } from './types.ts';
 
 export const clientCredentialsGrant: GrantHandler = async (ctx, client, form) => {
@@ -20,6 +21,11 @@ export const clientCredentialsGrant: GrantHandler = async (ctx, client, form) =>
   if (!form.resource) throw new OAuthError('invalid_target', 'The resource parameter is required for client_credentials.');
   const resource = (await catalogue(ctx)).resources.get(parseResource(form.resource)!);
   if (!resource) throw new OAuthError('invalid_target', 'The resource is unknown.');
+  if (!servesOrg(resource, client.orgId)) {
+    // RFC 8707 §2: the named resource is not one this agent may have a token for (its org is not served).
+    await announceRefusal(ctx, { step: 'token', userId: null, orgIds: [client.orgId], clientId: client.id, resource: resource.uri });
+    throw new OAuthError('invalid_target', 'The resource does not serve this client\'s organization.', { detail: `org ${client.orgId} not served by ${resource.uri}` });
+  }
   const requested = parseScopeParam(form.scope);
   if (!requested) throw new OAuthError('invalid_scope', 'The scope parameter is malformed.');
   const allowed = await grantableScopes(ctx, client, resource);

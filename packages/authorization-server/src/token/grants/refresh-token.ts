@@ -11,6 +11,7 @@ import { mintTokens, serviceSubject } from '../mint.ts';
 import { requireSameResource } from '../resource.ts';
 import { inactiveSubject } from '../subject.ts';
 import { rememberIssuedRefresh, takeIssuedRefresh } from '../issued-refresh-tokens.ts';
+import { requireServedOrg } from '../../resources/served-orgs.ts';
 import type { GrantHandler } from './types.ts';
 
 const invalidGrant = (detail: string): OAuthError => new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked.', { detail });
@@ -24,6 +25,8 @@ export const refreshTokenGrant: GrantHandler = async (ctx, client, form) => {
   if (current.clientId !== client.id) throw invalidGrant('refresh token of another client');
   const scopes = narrowedScopes(current, form);
   requireSameResource(form.resource, current.resource);
+  // The resource may have stopped serving the token's org since: refused before the rotation, so nothing changes.
+  await requireServedOrg(ctx, current);
   // The grant's revocation and the user's standing (active, still a member) are checked by rotateRefresh itself, under its lock.
 
   const minted = await mintTokens(ctx, {
