@@ -34,7 +34,7 @@ beforeEach(async () => {
   data = seedCompanyData();
   const mcp = protectMcpServer({
     server: createInternalCompanyServer(data, (tool) => ran.push(tool)),
-    issuer: 'http://127.0.0.1:4000', resource: RESOURCE, scopesSupported: [...INTERNAL_COMPANY_SCOPES], verifier,
+    issuer: 'http://127.0.0.1:4000', resource: RESOURCE, scopesSupported: [...INTERNAL_COMPANY_SCOPES], organizations: ['org_acme'], verifier,
     onDecision: auditDecisions(log),
   });
   post = (body, headers = {}) => mcp.fetch(new Request(RESOURCE, {

@@ -30,7 +30,7 @@ beforeEach(() => {
   const built = buildServer();
   spies = built.spies;
   mcp = protectMcpServer({
-    server: built.server, resource: RESOURCE, issuer: 'http://127.0.0.1:4000', scopesSupported: SCOPES, verifier,
+    server: built.server, resource: RESOURCE, issuer: 'http://127.0.0.1:4000', scopesSupported: SCOPES, organizations: ['org_acme'], verifier,
     maxBodyBytes: 1_048_576,
     policy: () => ({ allow: true }),
     onDecision: (record) => void decisions.push(record),
