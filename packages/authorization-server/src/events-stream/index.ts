@@ -3,7 +3,8 @@
  * drop cached tokens the moment access is taken away, instead of waiting for
  * expiry. Callers are confidential clients (client_secret_basic). The
  * stream opens with `event: ready`, then one `event: revocation` per
- * forwarded event, and a `: ping` comment every revocationStreamPingMs so
+ * forwarded event (and `event: ready` again whenever events may have been
+ * missed, which makes the SDK drop its cache), and a `: ping` comment every revocationStreamPingMs so
  * idle proxies keep the connection open.
  */
 import type { Hono } from 'hono';
@@ -39,6 +40,9 @@ function revocationStream(ctx: ServerContext, clientId: string, signal: AbortSig
           }
         }
       });
+      // Events may have been missed (this process's fan-out connection was down): a second `ready`
+      // tells the resource server to forget everything it cached, as it does on a reconnect.
+      const unresync = ctx.events.onResync?.(() => send(sseFrame('ready', { at: ctx.clock.now(), resync: true })));
       const ping = setInterval(() => send(': ping\n\n'), ctx.options.revocationStreamPingMs);
       ping.unref?.();
       let stopped = false;
@@ -47,6 +51,7 @@ function revocationStream(ctx: ServerContext, clientId: string, signal: AbortSig
         stopped = true;
         clearInterval(ping);
         unsubscribe();
+        unresync?.();
       };
       signal.addEventListener('abort', () => stop(), { once: true });
       send(sseFrame('ready', { at: ctx.clock.now() }));
