@@ -90,7 +90,8 @@ export async function startGatehouse(input: StartOptions = {}): Promise<RunningG
   const tls = input.tls ? { cert: await readFile(input.tls.certFile), key: await readFile(input.tls.keyFile) } : undefined;
   const ownsStore = input.store === undefined;
   const databaseUrl = input.databaseUrl ?? 'sqlite::memory:';
-  const store = input.store ?? (await createStore(databaseUrl));
+  // The store reports lost database connections (and migrations) through the server's logger.
+  const store = input.store ?? (await createStore(databaseUrl, { log: (level, message, fields) => logger[level](fields ?? {}, message) }));
   let wired: Awaited<ReturnType<typeof createProcessEvents>> | undefined;
 
   try {

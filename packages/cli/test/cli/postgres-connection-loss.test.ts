@@ -12,6 +12,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { tokenHash } from '@gatehouse-auth/core';
 import { requirePostgres, TEST_POSTGRES_URL } from '@gatehouse-auth/store/testing';
 import { freePort, startCli, type LongRunning } from './run.ts';
 
@@ -89,14 +90,32 @@ async function requestToken(url: string): Promise<Outcome> {
   }
 }
 
-async function introspect(url: string, token: string): Promise<{ status: number; active?: boolean }> {
-  const response = await fetch(`${url}/introspect`, {
-    method: 'POST',
-    headers: { authorization: basic('introspector', INTROSPECTOR_SECRET), 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ token }),
-  });
-  const text = await response.text();
-  return response.status === 200 ? { status: 200, active: (JSON.parse(text) as { active: boolean }).active } : { status: response.status };
+type Introspected = { status: number; active?: boolean; retryAfter?: string | null } | { status: 'network'; message: string };
+
+async function introspect(url: string, token: string): Promise<Introspected> {
+  try {
+    const response = await fetch(`${url}/introspect`, {
+      method: 'POST',
+      headers: { authorization: basic('introspector', INTROSPECTOR_SECRET), 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token }),
+    });
+    const text = await response.text();
+    return response.status === 200 ? { status: 200, active: (JSON.parse(text) as { active: boolean }).active } : { status: response.status, retryAfter: response.headers.get('retry-after') };
+  } catch (error) {
+    return { status: 'network', message: String((error as Error).cause ?? error) };
+  }
+}
+
+/** The `token.issued` audit records' token hashes, read straight from the database. */
+async function auditedTokenHashes(): Promise<Set<string>> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ details: string | Record<string, unknown> }>(`SELECT details FROM audit_records WHERE type = 'token.issued'`);
+    return new Set(rows.map((row) => (typeof row.details === 'string' ? JSON.parse(row.details) : row.details).tokenHash as string));
+  } finally {
+    await client.end();
+  }
 }
 
 describe.skipIf(!available)('gatehouse serve on PostgreSQL when the database drops its connections', () => {
@@ -124,7 +143,7 @@ describe.skipIf(!available)('gatehouse serve on PostgreSQL when the database dro
     await admin((client) => client.query(`DROP DATABASE IF EXISTS "${database}"`));
   }, 30_000);
 
-  it('stays up under client_credentials load while every backend is terminated; failures are 503 with Retry-After, acknowledged tokens are all kept', async () => {
+  it('stays up under client_credentials and introspection load while every backend is terminated; failures are 503 with Retry-After; acknowledged tokens are all kept and audited', async () => {
     const issued: string[] = [];
     const failures: Outcome[] = [];
     let stop = false;
@@ -135,7 +154,16 @@ describe.skipIf(!available)('gatehouse serve on PostgreSQL when the database dro
         else failures.push(outcome);
       }
     };
-    const workers = Array.from({ length: 8 }, worker);
+    // Resource servers introspecting tokens issued before: during the drop the answer is 503, never `active: false`.
+    const checks: Introspected[] = [];
+    const introspector = async (): Promise<void> => {
+      while (!stop && exitCode === undefined) {
+        const token = issued[Math.floor(Math.random() * issued.length)];
+        if (token === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
+        else checks.push(await introspect(url, token));
+      }
+    };
+    const workers = [...Array.from({ length: 8 }, worker), introspector(), introspector()];
     let terminated = 0;
     for (let round = 0; round < 4 && exitCode === undefined; round++) {
       await new Promise((resolve) => setTimeout(resolve, 700));
@@ -160,11 +188,16 @@ describe.skipIf(!available)('gatehouse serve on PostgreSQL when the database dro
     expect(failures.length, 'no failures once the database is back').toBe(failuresBefore);
     expect(server!.stderr()).not.toMatch(/Unhandled|already executing a query/);
 
-    // Every token the server acknowledged with 200 is still active.
-    const answers: { status: number; active?: boolean }[] = [];
+    expect(checks.length).toBeGreaterThan(50);
+    expect(checks.filter((c) => !(c.status === 200 && c.active === true) && !(c.status === 503 && c.retryAfter))).toEqual([]);
+
+    // Every token the server acknowledged with 200 is still active, and its issuance is in the audit log.
+    const answers: Introspected[] = [];
     for (let i = 0; i < issued.length; i += 16) {
       answers.push(...(await Promise.all(issued.slice(i, i + 16).map((token) => introspect(url, token)))));
     }
     expect(answers.filter((a) => a.status !== 200 || a.active !== true)).toEqual([]);
+    const audited = await auditedTokenHashes();
+    expect(issued.filter((token) => !audited.has(tokenHash(token))), 'acknowledged tokens missing from the audit log').toEqual([]);
   }, 60_000);
 });
