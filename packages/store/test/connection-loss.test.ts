@@ -69,6 +69,9 @@ describe.skipIf(!available)('PostgreSQL store when its connections are terminate
     try {
       const error = await unreachable.roles.list().catch((e: unknown) => e);
       expect(StoreUnavailableError.is(error)).toBe(true);
+      // What a readiness check asks.
+      expect(StoreUnavailableError.is(await unreachable.ping().catch((e: unknown) => e))).toBe(true);
+      await expect(t.store.ping()).resolves.toBeUndefined();
     } finally {
       await unreachable.close();
     }
