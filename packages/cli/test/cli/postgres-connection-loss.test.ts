@@ -184,11 +184,11 @@ describe.skipIf(!available)('gatehouse serve on PostgreSQL when the database dro
       expect(failure).toMatchObject({ kind: 'status', status: 503, retryAfter: expect.stringMatching(/^\d+$/) });
       if (failure.kind === 'status') expect(JSON.parse(failure.body)).toMatchObject({ error: 'temporarily_unavailable' });
     }
-    expect(issued.length - beforeLastSecond, 'requests succeed again after the drop').toBeGreaterThan(20);
+    expect(issued.length - beforeLastSecond, 'requests succeed again after the drop').toBeGreaterThan(5);
     expect(failures.length, 'no failures once the database is back').toBe(failuresBefore);
     expect(server!.stderr()).not.toMatch(/Unhandled|already executing a query/);
 
-    expect(checks.length).toBeGreaterThan(50);
+    expect(checks.length).toBeGreaterThan(20);
     expect(checks.filter((c) => !(c.status === 200 && c.active === true) && !(c.status === 503 && c.retryAfter))).toEqual([]);
 
     // Every token the server acknowledged with 200 is still active, and its issuance is in the audit log.
