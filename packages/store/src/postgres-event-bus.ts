@@ -117,12 +117,17 @@ export class PostgresEventBus implements EventBus {
       if (message.channel !== this.channel || !message.payload) return;
       void this.receive(message.payload);
     });
+    let dead = false;
     // Without an 'error' listener a dropped connection would end the process.
     client.on('error', (error) => {
+      dead = true;
       this.opts.log?.('warn', 'event bus connection lost', { error: error.message });
       this.lost(client);
     });
-    client.on('end', () => this.lost(client));
+    client.on('end', () => {
+      dead = true;
+      this.lost(client);
+    });
     try {
       await client.connect();
       await client.query(`LISTEN ${this.channel}`);
@@ -135,6 +140,8 @@ export class PostgresEventBus implements EventBus {
       return;
     }
     this.client = client;
+    // Dropped between LISTEN and here: `lost` ignored it then (it was not yet the current client).
+    if (dead) this.lost(client);
   }
 
   private lost(client: pg.Client): void {
