@@ -3,9 +3,14 @@
  * pooler restart) raises StoreUnavailableError for the operations that were
  * cut off, never an unhandled 'error' event, and serves the next operation
  * on a fresh connection. The classifier tells a lost connection from a
- * query the database rejected.
+ * query the database rejected. On SQLite, a write lock that stays taken
+ * longer than the store waits is the same error.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { StoreUnavailableError } from '@gatehouse-auth/core';
@@ -76,4 +81,26 @@ describe.skipIf(!available)('PostgreSQL store when its connections are terminate
       await unreachable.close();
     }
   });
+});
+
+describe('SQLite store when the write lock stays taken', () => {
+  it('a write that cannot get the lock within the wait rejects with StoreUnavailableError; once the lock is free, writes go through', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gatehouse-busy-'));
+    const file = join(dir, 'g.db');
+    const store = await createStore(`sqlite:${file}`, { tokenWriter: 'inline' });
+    // Another process holding the write lock (a long migration, a stuck writer).
+    const other = new BetterSqlite3(file);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      const error = await store.roles.upsert({ name: 'Busy', description: '', permissions: [] }).catch((e: unknown) => e);
+      expect(StoreUnavailableError.is(error)).toBe(true);
+      other.exec('ROLLBACK');
+      await store.roles.upsert({ name: 'Free', description: '', permissions: [] });
+      expect((await store.roles.list()).map((role) => role.name)).toEqual(['Free']);
+    } finally {
+      other.close();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 20_000);
 });

@@ -155,7 +155,9 @@ function postgresWriteTransaction(db: Db): WriteTransaction {
 }
 
 function isRetryable(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
+  // A lock wait that ran out arrives as StoreUnavailableError with the SQLITE_BUSY error as its cause.
+  const failure = error as { code?: unknown; cause?: { code?: unknown } } | null;
+  const code = failure?.code ?? failure?.cause?.code;
   return code === '23505' || code === '40001' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_BUSY';
 }
 
@@ -174,12 +176,15 @@ async function withRetry(attempt: () => Promise<void>): Promise<void> {
     try {
       return await attempt();
     } catch (error) {
+      if (n < MAX_ATTEMPTS && isRetryable(error)) {
+        await new Promise((resolve) => setTimeout(resolve, n * 5));
+        continue;
+      }
       if (StoreUnavailableError.is(error) && Date.now() - started < UNAVAILABLE_RETRY_MS) {
         await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 25 * 2 ** n)));
         continue;
       }
-      if (n >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, n * 5));
+      throw error;
     }
   }
 }
