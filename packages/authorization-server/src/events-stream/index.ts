@@ -4,8 +4,8 @@
  * expiry. Callers are confidential clients (client_secret_basic). The
  * stream opens with `event: ready`, then one `event: revocation` per
  * forwarded event (and `event: ready` again whenever events may have been
- * missed, which makes the SDK drop its cache), and a `: ping` comment every revocationStreamPingMs so
- * idle proxies keep the connection open.
+ * missed, which makes the SDK drop its cache), and a `: ping` comment
+ * every revocationStreamPingMs so idle proxies keep the connection open.
  */
 import type { Hono } from 'hono';
 import type { AppEnv, ServerContext } from '../context.ts';
