@@ -67,3 +67,23 @@ export class OAuthError extends Error {
 }
 
 export const isOAuthError = (value: unknown): value is OAuthError => value instanceof OAuthError;
+
+/**
+ * The store cannot reach its database right now (connection refused,
+ * dropped or timed out; raised by the store, which knows the engine's
+ * codes). The operation did not take place, or its outcome is unknown (a
+ * COMMIT whose answer was lost); either way the caller may retry later. The
+ * authorization server answers it with 503 temporarily_unavailable and
+ * Retry-After instead of 500.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`database unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'StoreUnavailableError';
+  }
+
+  /** By name as well as by class: a second copy of this package (two installed versions) must still be recognised. */
+  static is(error: unknown): error is StoreUnavailableError {
+    return error instanceof StoreUnavailableError || (error instanceof Error && error.name === 'StoreUnavailableError');
+  }
+}

@@ -48,6 +48,13 @@ export type EventListener = (event: GatehouseEvent & { at: number }) => void | P
 export interface EventBus {
   publish(event: GatehouseEvent): Promise<void>;
   subscribe(listener: EventListener): () => void;
+  /**
+   * Called when events may have been missed: a bus that fans out between
+   * processes lost its connection and is back. Whoever caches state that
+   * events invalidate drops it all. Buses that cannot miss events (the
+   * in-process one) do not implement it.
+   */
+  onResync?(listener: () => void): () => void;
 }
 
 /**

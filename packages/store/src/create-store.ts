@@ -85,7 +85,7 @@ export async function createStore(url: string, opts: CreateStoreOptions = {}): P
     schema = opts.schema ?? target.schema;
     if (schema !== undefined) assertSchemaName(schema);
     const { db, pool } = openPostgres(target.connectionString, schema, opts.poolSize, (error) =>
-      opts.log?.('warn', 'idle PostgreSQL connection failed', { error: error.message }),
+      opts.log?.('warn', 'PostgreSQL connection lost', { error: error.message }),
     );
     if (schema !== undefined) await ensureSchema(pool, schema);
     store = buildStore(db, 'postgres', () => db.destroy(), submit);

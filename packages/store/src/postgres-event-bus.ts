@@ -8,16 +8,33 @@
  * - NOTIFY payloads are limited to 8000 bytes: an event whose `tokenHashes`
  *   list does not fit is split into several events with the same fields and
  *   a slice of the hashes each (every hash is announced exactly once).
- * - The LISTEN connection reconnects with backoff; events published while it
- *   is down are not replayed (subscribers still see token state in the store,
- *   NOTIFY is the fast path, not the only one).
+ * - One connection LISTENs and sends; sends are queued and go out one
+ *   statement at a time (a pg Client must not run two queries at once), all
+ *   payloads queued meanwhile in that one statement.
+ * - The database may go away (failover, pooler restart): `publish` never
+ *   fails for it (the state change is committed; failing the publisher
+ *   would misreport it). The connection reconnects with backoff and LISTENs
+ *   again; what this process could not send is kept (up to MAX_OUTBOX
+ *   payloads) and sent once it is back. Events other processes sent while
+ *   this one was not listening are lost to NOTIFY, so after every
+ *   reconnect the bus calls its resync listeners: whoever caches state that
+ *   events invalidate drops it and reads the store again (EventBus.onResync).
+ *   If queued payloads had to be dropped, the other processes are told to
+ *   resync too.
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { EventBus, EventListener, GatehouseEvent } from '@gatehouse-auth/core';
+import { isConnectionFailure } from './unavailable.ts';
 
 const MAX_PAYLOAD_BYTES = 7900;
 const CHANNEL_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+/** Payloads kept while disconnected; beyond this the oldest are dropped and every process is told to resync. */
+const MAX_OUTBOX = 10_000;
+/** Payloads per NOTIFY statement (one transaction: one round trip, delivered together). */
+const MAX_SEND = 500;
+const CONNECT_TIMEOUT_MS = 5_000;
+const BACKOFF_MS = { first: 100, max: 10_000 };
 
 export interface PostgresEventBusOptions {
   /** NOTIFY channel; separate installations sharing a database use different channels. Default `gatehouse_events`. */
@@ -27,44 +44,41 @@ export interface PostgresEventBusOptions {
   log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
 
-interface Envelope {
-  origin: string;
-  event: GatehouseEvent & { at: number };
-}
+/** A NOTIFY payload: one event, or a request that every process resync (`resync: true`). */
+type Envelope = { origin: string; event: GatehouseEvent & { at: number } } | { origin: string; resync: true };
 
 export class PostgresEventBus implements EventBus {
   private readonly listeners = new Set<EventListener>();
+  private readonly resyncListeners = new Set<() => void>();
   private readonly origin = randomBytes(9).toString('base64url');
   private readonly channel: string;
+  /** Connected and LISTENing; undefined while (re)connecting. */
   private client: pg.Client | undefined;
+  private outbox: string[] = [];
+  private sending: Promise<void> | undefined;
+  /** Payloads this process could not send were dropped: tell the others to resync once connected. */
+  private lostOutgoing = false;
   private closed = false;
-  private ready: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
 
   private constructor(private readonly connectionString: string, private readonly opts: PostgresEventBusOptions) {
     this.channel = opts.channel ?? 'gatehouse_events';
     if (!CHANNEL_NAME.test(this.channel)) throw new Error(`invalid NOTIFY channel name: ${JSON.stringify(this.channel)}`);
   }
 
-  /** Connects and starts listening; resolves once LISTEN is active. */
+  /** Connects and starts listening; resolves once LISTEN is active (rejects if the first connection fails). */
   static async connect(connectionString: string, opts: PostgresEventBusOptions = {}): Promise<PostgresEventBus> {
     const bus = new PostgresEventBus(connectionString, opts);
-    await bus.listen();
+    await bus.open();
     return bus;
   }
 
+  /** Resolves once this process's notifications are sent, or kept for after a reconnect. */
   async publish(event: GatehouseEvent): Promise<void> {
     const stamped = { ...event, at: (this.opts.now ?? Date.now)() };
     await this.deliver(stamped);
-    await this.ready?.catch(() => {});
-    const client = this.client;
-    if (!client) {
-      // The state change is committed already; failing the publisher would misreport it.
-      this.opts.log?.('warn', 'event bus disconnected: event not fanned out', { type: event.type });
-      return;
-    }
-    for (const part of splitForNotify(stamped, this.origin)) {
-      await client.query('SELECT pg_notify($1, $2)', [this.channel, part]);
-    }
+    this.enqueue(splitForNotify(stamped, this.origin));
+    await this.flush();
   }
 
   subscribe(listener: EventListener): () => void {
@@ -72,41 +86,147 @@ export class PostgresEventBus implements EventBus {
     return () => this.listeners.delete(listener);
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.client?.end().catch(() => {});
-    this.client = undefined;
+  onResync(listener: () => void): () => void {
+    this.resyncListeners.add(listener);
+    return () => this.resyncListeners.delete(listener);
   }
 
-  private listen(attempt = 0): Promise<void> {
-    this.ready = (async () => {
-      const client = new pg.Client({ connectionString: this.connectionString });
-      client.on('notification', (message) => {
-        if (message.channel !== this.channel || !message.payload) return;
-        void this.receive(message.payload);
-      });
-      client.on('error', (error) => this.opts.log?.('warn', 'event bus connection failed', { error: error.message }));
-      client.on('end', () => {
-        if (this.closed || this.client !== client) return;
-        this.client = undefined;
-        this.reconnect(attempt + 1);
-      });
+  /** Whether the LISTEN connection is up (for readiness checks and tests). */
+  get connected(): boolean {
+    return this.client !== undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.flush().catch(() => {});
+    this.closed = true;
+    clearTimeout(this.timer);
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => {});
+    if (this.outbox.length > 0) this.opts.log?.('warn', 'event bus closed with notifications unsent', { count: this.outbox.length });
+  }
+
+  private async open(): Promise<void> {
+    const client = new pg.Client({
+      connectionString: this.connectionString,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      // Lets an operator (and the tests) find this connection in pg_stat_activity.
+      application_name: `gatehouse:${this.channel}`.slice(0, 63),
+    });
+    client.on('notification', (message) => {
+      if (message.channel !== this.channel || !message.payload) return;
+      void this.receive(message.payload);
+    });
+    let dead = false;
+    // Without an 'error' listener a dropped connection would end the process.
+    client.on('error', (error) => {
+      dead = true;
+      this.opts.log?.('warn', 'event bus connection lost', { error: error.message });
+      this.lost(client);
+    });
+    client.on('end', () => {
+      dead = true;
+      this.lost(client);
+    });
+    try {
       await client.connect();
       await client.query(`LISTEN ${this.channel}`);
-      this.client = client;
-    })();
-    return this.ready;
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw error;
+    }
+    if (this.closed) {
+      await client.end().catch(() => {});
+      return;
+    }
+    this.client = client;
+    // Dropped between LISTEN and here: `lost` ignored it then (it was not yet the current client).
+    if (dead) this.lost(client);
+  }
+
+  private lost(client: pg.Client): void {
+    if (this.client !== client) return;
+    this.client = undefined;
+    void client.end().catch(() => {});
+    if (!this.closed) this.reconnect(0);
   }
 
   private reconnect(attempt: number): void {
-    const delay = Math.min(30_000, 250 * 2 ** Math.min(attempt, 7));
-    setTimeout(() => {
+    // Jittered, so processes that lost the database together do not all come back in the same millisecond.
+    const delay = Math.min(BACKOFF_MS.max, BACKOFF_MS.first * 2 ** attempt) * (0.5 + Math.random() / 2);
+    this.timer = setTimeout(() => {
       if (this.closed) return;
-      this.listen(attempt).catch((error: Error) => {
-        this.opts.log?.('warn', 'event bus reconnect failed', { error: error.message, attempt });
-        this.reconnect(attempt + 1);
-      });
-    }, delay).unref();
+      this.open().then(
+        () => this.reconnected(attempt),
+        (error: Error) => {
+          this.opts.log?.('warn', 'event bus reconnect failed', { error: error.message, attempt });
+          if (!this.closed) this.reconnect(attempt + 1);
+        },
+      );
+    }, delay);
+    this.timer.unref();
+  }
+
+  private reconnected(attempt: number): void {
+    if (this.closed) return;
+    this.opts.log?.('info', 'event bus reconnected', { attempts: attempt + 1, unsent: this.outbox.length });
+    if (this.lostOutgoing) {
+      this.lostOutgoing = false;
+      this.outbox.push(JSON.stringify({ origin: this.origin, resync: true } satisfies Envelope));
+    }
+    void this.flush();
+    this.resync();
+  }
+
+  private resync(): void {
+    for (const listener of this.resyncListeners) {
+      try {
+        listener();
+      } catch (error) {
+        this.opts.onListenerError?.(error);
+      }
+    }
+  }
+
+  private enqueue(payloads: string[]): void {
+    this.outbox.push(...payloads);
+    if (this.outbox.length > MAX_OUTBOX) {
+      const dropped = this.outbox.splice(0, this.outbox.length - MAX_OUTBOX).length;
+      this.lostOutgoing = true;
+      this.opts.log?.('error', 'event bus disconnected too long: notifications dropped, other processes will be told to resync', { dropped });
+    }
+  }
+
+  /** Sends the outbox; callers arriving while a send is in flight share it (it keeps going until the outbox is empty). */
+  private flush(): Promise<void> {
+    if (this.sending) return this.sending;
+    if (!this.client || this.outbox.length === 0) return Promise.resolve();
+    this.sending = this.drain();
+    return this.sending;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.client && this.outbox.length > 0) {
+        const client = this.client;
+        const batch = this.outbox.slice(0, MAX_SEND);
+        try {
+          await client.query('SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload', [this.channel, batch]);
+          this.outbox.splice(0, batch.length);
+        } catch (error) {
+          if (isConnectionFailure(error)) {
+            // Kept: sent again once the connection is back (a duplicate is harmless, events are idempotent).
+            this.opts.log?.('warn', 'event bus send failed: kept for after the reconnect', { error: (error as Error).message, unsent: this.outbox.length });
+            return;
+          }
+          this.outbox.splice(0, batch.length);
+          this.lostOutgoing = true;
+          this.opts.log?.('error', 'event bus send failed: notifications dropped', { error: (error as Error).message, dropped: batch.length });
+        }
+      }
+    } finally {
+      this.sending = undefined;
+    }
   }
 
   private async receive(payload: string): Promise<void> {
@@ -118,7 +238,8 @@ export class PostgresEventBus implements EventBus {
       return;
     }
     if (envelope.origin === this.origin) return;
-    await this.deliver(envelope.event);
+    if ('resync' in envelope) this.resync();
+    else await this.deliver(envelope.event);
   }
 
   private async deliver(event: GatehouseEvent & { at: number }): Promise<void> {

@@ -192,6 +192,12 @@ export interface Store {
   audit: AuditStore;
   /** Runs `fn` in one transaction; the store passed to it is bound to it. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /**
+   * One round trip to the database (`SELECT 1`), for readiness checks:
+   * resolves when it answers, rejects with StoreUnavailableError when it
+   * cannot be reached (within the pool's 5 s connect timeout on PostgreSQL).
+   */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -4,7 +4,9 @@
  * what concurrent callers see is the same either way, and the same as
  * one transaction per call.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Worker } from 'node:worker_threads';
+import { StoreUnavailableError } from '@gatehouse-auth/core';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,6 +89,31 @@ describe('token writer thread lifecycle', () => {
     await store.close();
     expect(await ready).toBe(false);
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('issue 10: a writer thread that dies with a batch in flight fails that batch with StoreUnavailableError (503), and later batches run inline', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gatehouse-writer-'));
+    const store = await createStore(`sqlite:${join(dir, 'g.db')}`);
+    try {
+      expect(await tokenWriterReady(store)).toBe(true);
+      const grant = aGrant();
+      await store.grants.create(grant);
+      // The batch never arrives: the thread ends as a crash would end it.
+      const post = vi.spyOn(Worker.prototype, 'postMessage').mockImplementationOnce(function (this: Worker) {
+        void this.terminate();
+      });
+      const lost = aToken(grant);
+      const error = await store.tokens.insert([lost]).catch((e: unknown) => e);
+      post.mockRestore();
+      expect(StoreUnavailableError.is(error)).toBe(true);
+      const kept = aToken(grant);
+      await store.tokens.insert([kept]);
+      expect(await store.tokens.get(kept.hash)).toEqual(kept);
+      expect(await store.tokens.get(lost.hash)).toBeUndefined();
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('keeps token writes on the main connection for sqlite::memory: (a thread cannot share it)', async () => {

@@ -6,9 +6,10 @@
  * and each receives only the events of the resources and orgs it serves
  * (audience.ts). A client holds at most `revocationStreamsPerClient` open
  * streams in a process; one more is 429. The stream opens with
- * `event: ready`, then one `event: revocation` per forwarded event, and a
- * `: ping` comment every revocationStreamPingMs so idle proxies keep the
- * connection open.
+ * `event: ready`, then one `event: revocation` per forwarded event (and
+ * `event: ready` again whenever events may have been missed, which makes the
+ * SDK drop its cache), and a `: ping` comment every revocationStreamPingMs so
+ * idle proxies keep the connection open.
  */
 import type { Hono } from 'hono';
 import type { AppEnv, ServerContext } from '../context.ts';
@@ -89,6 +90,9 @@ function revocationStream(ctx: ServerContext, client: Client, signal: AbortSigna
           });
         }
       });
+      // Events may have been missed (this process's fan-out connection was down): a second `ready`
+      // tells the resource server to forget everything it cached, as it does on a reconnect.
+      const unresync = ctx.events.onResync?.(() => send(sseFrame('ready', { at: ctx.clock.now(), resync: true })));
       const ping = setInterval(() => send(': ping\n\n'), ctx.options.revocationStreamPingMs);
       ping.unref?.();
       let stopped = false;
@@ -98,6 +102,7 @@ function revocationStream(ctx: ServerContext, client: Client, signal: AbortSigna
         release();
         clearInterval(ping);
         unsubscribe();
+        unresync?.();
       };
       signal.addEventListener('abort', () => stop(), { once: true });
       send(sseFrame('ready', { at: ctx.clock.now() }));

@@ -30,6 +30,8 @@ function cacheFor(ctx: ServerContext): Map<string, Entry> {
       if ('tokenHashes' in event) for (const hash of event.tokenHashes) created.delete(hash);
       if (CLEARS_ALL.test(event.type)) created.clear();
     });
+    // Events may have been missed (the fan-out connection was down): nothing cached can be trusted.
+    ctx.events.onResync?.(() => created.clear());
     caches.set(ctx, created);
     cache = created;
   }

@@ -27,6 +27,7 @@ function cacheFor(ctx: ServerContext): Map<string, Entry> {
     ctx.events.subscribe((event) => {
       if (event.type.startsWith('client.')) created.clear();
     });
+    ctx.events.onResync?.(() => created.clear());
     caches.set(ctx, created);
     cache = created;
   }

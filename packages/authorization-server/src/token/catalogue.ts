@@ -31,6 +31,7 @@ function slotFor(ctx: ServerContext): CacheSlot {
     ctx.events.subscribe((event) => {
       if (event.type.startsWith('scope.') || event.type.startsWith('role.') || event.type.startsWith('resource.')) created.value = undefined;
     });
+    ctx.events.onResync?.(() => (created.value = undefined));
     slots.set(ctx, created);
     slot = created;
   }

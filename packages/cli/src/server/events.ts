@@ -10,7 +10,7 @@
  * - Events heard from other processes go to in-process listeners but not
  *   to the audit log: their publisher recorded them already.
  */
-import { LocalEventBus, type Clock, type EventBus, type EventListener, type GatehouseEvent } from '@gatehouse-auth/core';
+import { LocalEventBus, StoreUnavailableError, type Clock, type EventBus, type EventListener, type GatehouseEvent } from '@gatehouse-auth/core';
 import { parseStoreUrl, PostgresEventBus, type Store } from '@gatehouse-auth/store';
 import { AuditLog, auditEvents, auditSignerFromEnv, type AuditSigner } from '@gatehouse-auth/audit';
 import type { Logger } from 'pino';
@@ -35,15 +35,32 @@ export interface ProcessEventsOptions {
   checkpointEvery?: { records?: number; ms?: number };
 }
 
-/** Publishes to the audit-only bus first, then to the shared bus that in-process listeners subscribe to. */
+/**
+ * Publishes to the audit-only bus first, then to the shared bus that
+ * in-process listeners subscribe to. When the audit record could not be
+ * written because the database is unreachable (after the audit store's own
+ * retries), the event still fans out (the change is committed; caches must
+ * hear a revocation), then the publisher gets the error: the request
+ * answers 503 instead of handing out a result nobody audited, and the
+ * failure is logged with the event's type (it is never dropped silently).
+ */
 class ProcessBus implements EventBus {
   constructor(private readonly recorded: EventBus, private readonly shared: EventBus) {}
   async publish(event: GatehouseEvent): Promise<void> {
-    await this.recorded.publish(event);
+    let unrecorded: unknown;
+    try {
+      await this.recorded.publish(event);
+    } catch (error) {
+      unrecorded = error;
+    }
     await this.shared.publish(event);
+    if (unrecorded !== undefined) throw unrecorded;
   }
   subscribe(listener: EventListener): () => void {
     return this.shared.subscribe(listener);
+  }
+  onResync(listener: () => void): () => void {
+    return this.shared.onResync?.(listener) ?? (() => {});
   }
 }
 
@@ -62,7 +79,11 @@ export async function createProcessEvents(store: Store, clock: Clock, logger: Lo
   const shared = options.events ?? notify ?? new LocalEventBus(() => clock.now(), onListenerError);
   if (options.audit === false) return { events: shared, audit: undefined, close: async () => notify?.close() };
 
-  const recorded = new LocalEventBus(() => clock.now(), onListenerError);
+  // Audit failures from an unreachable database reach the publisher (ProcessBus); others are logged, as before.
+  const recorded = new LocalEventBus(() => clock.now(), (error) => {
+    if (StoreUnavailableError.is(error)) throw error;
+    onListenerError(error);
+  });
   const log = new AuditLog({
     store: store.audit,
     signer: options.auditSigner ?? auditSignerFromEnv(),

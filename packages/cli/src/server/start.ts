@@ -94,7 +94,9 @@ export async function startGatehouse(input: StartOptions = {}): Promise<RunningG
   const tls = input.tls ? { cert: await readFile(input.tls.certFile), key: await readFile(input.tls.keyFile) } : undefined;
   const ownsStore = input.store === undefined;
   const databaseUrl = input.databaseUrl ?? 'sqlite::memory:';
-  const store = input.store ?? (await createStore(databaseUrl));
+  // The store reports lost database connections through the server's logger (migration progress at debug).
+  const storeLog = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => logger[level === 'info' ? 'debug' : level](fields ?? {}, message);
+  const store = input.store ?? (await createStore(databaseUrl, { log: storeLog }));
   let wired: Awaited<ReturnType<typeof createProcessEvents>> | undefined;
 
   try {

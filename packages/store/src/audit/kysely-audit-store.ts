@@ -5,6 +5,7 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { bulkInsertStatement } from './bulk-insert.ts';
+import { StoreUnavailableError } from '../unavailable.ts';
 import { canonicalExpression } from './canonical-sql.ts';
 import { AS_AUDIT_ROW, checkpointFromColumns, fromColumns, type AuditTables } from './rows.ts';
 import type { AuditChainHead, AuditCheckpointRow, AuditLinker, AuditRow, AuditRowFilter, AuditStore } from './types.ts';
@@ -154,17 +155,36 @@ function postgresWriteTransaction(db: Db): WriteTransaction {
 }
 
 function isRetryable(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
+  // A lock wait that ran out arrives as StoreUnavailableError with the SQLITE_BUSY error as its cause.
+  const failure = error as { code?: unknown; cause?: { code?: unknown } } | null;
+  const code = failure?.code ?? failure?.cause?.code;
   return code === '23505' || code === '40001' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_BUSY';
 }
 
+/**
+ * A lost connection (failover, pooler restart) is retried for this long, so
+ * a blip does not lose a record. The rows are linked again on each attempt,
+ * so a retried batch continues the chain; if a COMMIT succeeded but its
+ * answer was lost, the retry records the batch a second time (duplicates,
+ * not a gap: docs/storage.md).
+ */
+const UNAVAILABLE_RETRY_MS = 5_000;
+
 async function withRetry(attempt: () => Promise<void>): Promise<void> {
+  const started = Date.now();
   for (let n = 1; ; n++) {
     try {
       return await attempt();
     } catch (error) {
-      if (n >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, n * 5));
+      if (n < MAX_ATTEMPTS && isRetryable(error)) {
+        await new Promise((resolve) => setTimeout(resolve, n * 5));
+        continue;
+      }
+      if (StoreUnavailableError.is(error) && Date.now() - started < UNAVAILABLE_RETRY_MS) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 25 * 2 ** n)));
+        continue;
+      }
+      throw error;
     }
   }
 }

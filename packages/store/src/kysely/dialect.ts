@@ -6,8 +6,10 @@
  *   WAL, busy_timeout, foreign keys, and `BEGIN IMMEDIATE` so a transaction
  *   takes the write lock up front: concurrent writers (other processes on the
  *   same file) wait for it instead of failing with SQLITE_BUSY on upgrade.
- * - PostgreSQL: a pg Pool; int8 parsed to number; `search_path` set per
- *   connection when a schema is given; `FOR UPDATE` row locks.
+ * - PostgreSQL: a pg Pool (postgres-pool.ts: connection loss becomes
+ *   StoreUnavailableError, never an unhandled 'error'); int8 parsed to
+ *   number; `search_path` set per connection when a schema is given;
+ *   `FOR UPDATE` row locks.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -28,6 +30,7 @@ import type { Database } from './schema.ts';
 import { BACKSTOP_PAGES } from './wal-checkpointer.ts';
 import { registerRawSqlite } from './raw-sqlite.ts';
 import { LOCK_WAIT_MS, waitingForLocks } from './sqlite-busy.ts';
+import { classifyingPool, createPostgresPool } from './postgres-pool.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -114,28 +117,15 @@ function withStatementCache(database: BetterSqlite3.Database, max = 512): Better
   return database;
 }
 
-const INT8_OID = 20;
-
+/** `onError`: a pooled connection failed (the database dropped it); the pool replaces it on the next checkout. */
 export function openPostgres(
   connectionString: string,
   schema: string | undefined,
   poolSize = 10,
-  onIdleError: (error: Error) => void = () => {},
+  onError: (error: Error) => void = () => {},
 ): { db: Kysely<Database>; pool: pg.Pool } {
-  const pool = new pg.Pool({
-    connectionString,
-    max: poolSize,
-    // `-c search_path=…` is applied by the server to every pooled connection at startup.
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
-    // Epoch-ms timestamps are int8; read them as numbers (they fit in 2^53).
-    types: {
-      getTypeParser: ((oid: number, format?: string) =>
-        oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
-    },
-  });
-  // An idle connection dropped by the server emits 'error' on the pool; unhandled, it would kill the process.
-  pool.on('error', onIdleError);
-  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), pool };
+  const pool = createPostgresPool(connectionString, schema, poolSize, onError);
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: classifyingPool(pool) }) }), pool };
 }
 
 /** Which engine a Kysely instance (or transaction) talks to; for migrations that must differ. */

@@ -11,9 +11,11 @@
  * statement was BEGIN IMMEDIATE (which takes the lock up front, before
  * anything is read or written) or a single autocommit statement, and
  * SQLite applied nothing of it. Inside a transaction that already holds
- * the lock, BUSY does not happen; if it ever did, it is thrown as is.
+ * the lock, BUSY does not happen; if it ever did, it is thrown as is. A
+ * lock still taken after LOCK_WAIT_MS is StoreUnavailableError (HTTP 503).
  */
 import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely';
+import { StoreUnavailableError } from '@gatehouse-auth/core';
 
 /** How long a statement waits for the lock in all, as busy_timeout did (ms). */
 export const LOCK_WAIT_MS = 5_000;
@@ -35,7 +37,9 @@ export function waitingForLocks(connection: DatabaseConnection, inTransaction: (
         try {
           return await connection.executeQuery<R>(query);
         } catch (error) {
-          if (!isBusy(error) || inTransaction() || Date.now() + delay > deadline) throw error;
+          if (!isBusy(error) || inTransaction()) throw error;
+          // The lock stayed taken for the whole wait: the database is busy, not broken; the caller may retry (503).
+          if (Date.now() + delay > deadline) throw new StoreUnavailableError(error);
           await sleep(delay);
         }
       }

@@ -1,5 +1,5 @@
 /** Assembles the per-aggregate stores over one Kysely handle (the pool, or a transaction). */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Store } from '../types.ts';
 import { clientStore } from './clients.ts';
 import { codeStore } from './codes.ts';
@@ -57,6 +57,9 @@ export function buildStore(db: Kysely<Database>, engine: Engine, close: () => Pr
         inheritRawSqlite(db, trx);
         return fn(buildStore(trx, engine, closeInsideTransaction));
       });
+    },
+    async ping() {
+      await sql`SELECT 1`.execute(db);
     },
     close,
   };

@@ -6,6 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { DuplicateError } from '../../types.ts';
+import { classifyStoreError, StoreUnavailableError } from '../../unavailable.ts';
 import type { BatchExecutor } from '../group-commit.ts';
 import type { Settled, TokenWrite } from '../token-writes.ts';
 import type { ErrorShape, FromWriter, ToWriter, WriterData } from './protocol.ts';
@@ -37,9 +38,11 @@ export function startTokenWriter(filename: string, inline: BatchExecutor): Token
   const fail = (reason: string): void => {
     state = 'failed';
     settleReady(false);
-    const error = new Error(`token writer thread stopped: ${reason}`);
+    // The batch's outcome is unknown and the caller may retry: the same answer as a lost database connection (503).
+    const error = new StoreUnavailableError(new Error(`token writer thread stopped: ${reason}`));
     for (const pending of inFlight.values()) pending.reject(error);
     inFlight.clear();
+    void worker.terminate();
   };
   worker.on('message', (message: FromWriter) => {
     if (message.type === 'ready') {
@@ -92,5 +95,5 @@ function fromWire(settled: Settled): Settled {
   error.message = shape.message;
   if (shape.code !== undefined) Object.assign(error, { code: shape.code });
   if (shape.name !== 'DuplicateError') error.name = shape.name;
-  return { ok: false, error };
+  return { ok: false, error: classifyStoreError(error) };
 }

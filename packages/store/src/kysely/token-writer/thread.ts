@@ -21,7 +21,9 @@ try {
   // One message at a time, in arrival order: a batch never overlaps the next, nor the stop.
   let turn = Promise.resolve();
   port.on('message', (message: ToWriter) => {
-    turn = turn.then(() => handle(message));
+    // A batch that throws (it should settle, not throw) ends the thread's service: the main thread
+    // fails what is in flight with StoreUnavailableError and goes on inline, instead of waiting forever.
+    turn = turn.then(() => handle(message)).catch((error: unknown) => post({ type: 'failed', message: toErrorShape(error).message }));
   });
   const handle = async (message: ToWriter): Promise<void> => {
     if (message.type === 'stop') {
