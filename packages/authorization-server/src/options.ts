@@ -35,6 +35,11 @@ export interface AuthorizationServerOptions {
     minCacheSeconds: number;
     maxCacheSeconds: number;
   };
+  /**
+   * The largest request body any endpoint accepts, in bytes (registration has its own,
+   * dynamicRegistration.maxBodyBytes). Refused with 413 before it is read. Default 16 KiB.
+   */
+  maxBodyBytes: number;
   /** Dynamic client registration (RFC 7591). Deprecated by MCP 2026-07-28, still used by many clients. */
   dynamicRegistration: { enabled: boolean; maxBodyBytes: number; maxRedirectUris: number };
   /** Allow an http: issuer on a non-loopback host (never in production). */
@@ -58,6 +63,7 @@ export const DEFAULT_OPTIONS: Omit<AuthorizationServerOptions, 'issuer'> = {
   loginThrottle: { perAccount: 5, perIp: 20, windowSeconds: 60 },
   registrationRateLimitPerMinute: 30,
   cimd: { enabled: true, allowLoopback: false, timeoutMs: 2500, maxBytes: 5120, minCacheSeconds: 30, maxCacheSeconds: 86_400 },
+  maxBodyBytes: 16 * 1024,
   dynamicRegistration: { enabled: true, maxBodyBytes: 5120, maxRedirectUris: 10 },
   allowInsecureIssuer: false,
   revocationStreamPingMs: 15_000,

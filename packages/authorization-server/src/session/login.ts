@@ -8,6 +8,7 @@ import type { Context } from 'hono';
 import type { ServerContext } from '../context.ts';
 import { htmlResponse } from '../views/layout.ts';
 import { loginPage } from '../views/login-page.ts';
+import { readPageForm } from '../http/page-form.ts';
 import { errorPage } from '../views/error-page.ts';
 import { loadPending } from '../authorize/pending.ts';
 import { browserHash, ensureBrowserBinding, readBrowserSecret } from './browser.ts';
@@ -36,7 +37,8 @@ export async function showLogin(c: Context, ctx: ServerContext): Promise<Respons
 }
 
 export async function submitLogin(c: Context, ctx: ServerContext): Promise<Response> {
-  const form = await c.req.parseBody();
+  const form = await readPageForm(c);
+  if (!form) return errorPage(400, 'Request refused', 'The form was not understood. Go back, reload the page and try again.');
   const failure = checkCsrf(c, ctx, form['csrf'], 'login');
   if (failure || !readBrowserSecret(c, ctx)) return errorPage(403, 'Request refused', 'This form could not be verified. Go back, reload the page and try again.');
   const interactionId = typeof form['interaction'] === 'string' ? form['interaction'] : undefined;

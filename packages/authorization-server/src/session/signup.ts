@@ -10,6 +10,7 @@ import { newId, type User } from '@gatehouse-auth/core';
 import type { ServerContext } from '../context.ts';
 import { htmlResponse } from '../views/layout.ts';
 import { signupPage } from '../views/signup-page.ts';
+import { readPageForm } from '../http/page-form.ts';
 import { errorPage } from '../views/error-page.ts';
 import { ensureBrowserBinding } from './browser.ts';
 import { withCookies } from './cookies.ts';
@@ -39,7 +40,8 @@ export async function showSignup(c: Context, ctx: ServerContext): Promise<Respon
 export async function submitSignup(c: Context, ctx: ServerContext): Promise<Response> {
   const policy = await ctx.store.settings.getSignupPolicy();
   if (!policy.publicSignup) return notFound();
-  const form = await c.req.parseBody();
+  const form = await readPageForm(c);
+  if (!form) return errorPage(400, 'Request refused', 'The form was not understood. Go back, reload the page and try again.');
   if (checkCsrf(c, ctx, form['csrf'], 'signup')) return errorPage(403, 'Request refused', 'This form could not be verified. Go back, reload the page and try again.');
   const interactionId = typeof form['interaction'] === 'string' ? form['interaction'] : undefined;
   const name = typeof form['name'] === 'string' ? form['name'].trim() : '';
