@@ -18,9 +18,8 @@ import { checkCsrf, csrfToken } from './csrf.ts';
 import { startSession } from './current-session.ts';
 import { acceptablePassword, hashPassword } from './password.ts';
 import { clientIp } from './client-ip.ts';
+import { EMAIL_ADDRESS } from './email.ts';
 import { continueAfterLogin, pendingRedirectUri } from './continue.ts';
-
-const EMAIL = /^[^\s@]+@([^\s@]+\.[^\s@]+)$/;
 
 const notFound = (): Promise<Response> => errorPage(404, 'Not found', 'Self-service sign-up is not available. Ask your administrator for an account.');
 
@@ -51,7 +50,7 @@ export async function submitSignup(c: Context, ctx: ServerContext): Promise<Resp
   const { windowSeconds, perIp } = ctx.options.loginThrottle;
   const hits = await ctx.store.rateLimits.hit(`signup:ip:${clientIp(c)}`, windowSeconds * 1000, ctx.clock.now());
   if (hits > perIp) return errorPage(429, 'Too many attempts', 'Too many sign-up attempts. Wait a minute and try again.');
-  const domain = EMAIL.exec(email)?.[1];
+  const domain = email.length <= 254 ? EMAIL_ADDRESS.exec(email)?.[1] : undefined;
   if (!domain || !name || name.length > 200) return renderForm(c, ctx, 400, domains, { name, email, interactionId, error: 'Enter your name and a valid email address.' });
   if (domains.length > 0 && !domains.includes(domain)) {
     return renderForm(c, ctx, 403, domains, { name, email, interactionId, error: 'Sign-up is not open to this email domain.' });
