@@ -116,6 +116,7 @@ describe('Every body everywhere has a size limit before it is read', () => {
     });
     clearInterval(sampler);
     sample();
+    if (process.env.SHOW_PEAK) console.log(`PEAK ${(peak / 1048576).toFixed(1)} MB, status ${status}`);
     expect(status).toBe(413);
     expect(peak).toBeLessThan(32 * 1024 * 1024);
   });
