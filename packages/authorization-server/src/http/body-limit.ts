@@ -41,10 +41,13 @@ export function bodyLimit(ctx: ServerContext): MiddlewareHandler<AppEnv> {
     if (incoming) {
       // Node: a declared length is enforced by the parser; only a chunked body needs reading here.
       if (declared !== null || headers.get('transfer-encoding') === null) return next();
-      const body = await readIncoming(incoming, limit);
-      if (!body) return refuse(route, limit);
-      replaceBody(c, body);
-      return next();
+      // Read once from the socket; a request re-dispatched under the issuer path already carries the capped copy.
+      if (!incoming.readableDidRead) {
+        const body = await readIncoming(incoming, limit);
+        if (!body) return refuse(route, limit);
+        replaceBody(c, body);
+        return next();
+      }
     }
     if (!c.req.raw.body) return next();
     const body = await readStream(c.req.raw.body, limit);

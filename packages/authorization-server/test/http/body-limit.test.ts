@@ -122,6 +122,28 @@ describe('Every body everywhere has a size limit before it is read', () => {
   });
 });
 
+describe('Chunked bodies within the limit reach the endpoint', () => {
+  const chunkedPost = (url: string): Promise<{ status: number; text: string }> =>
+    new Promise((resolve, reject) => {
+      const req = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'transfer-encoding': 'chunked' } }, (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+      req.setTimeout(5_000, () => req.destroy(new Error('no answer')));
+      req.write('grant_type=client_credentials&');
+      req.end('client_id=nobody');
+    });
+
+  it('answers a small chunked token request at the root and under an issuer path (read once, capped)', async () => {
+    await serveOverHttp();
+    expect(await chunkedPost(`${origin}/token`)).toMatchObject({ status: 401, text: expect.stringContaining('invalid_client') });
+    h = await createHarness({ issuer: 'http://127.0.0.1:4444/tenant' });
+    expect(await chunkedPost(`${origin}/tenant/token`)).toMatchObject({ status: 401, text: expect.stringContaining('invalid_client') });
+  });
+});
+
 describe('A malformed body on a page is the caller’s error (400), never a 500', () => {
   const malformed = { 'content-type': 'multipart/form-data; boundary=zzz', origin: 'http://127.0.0.1:4444' };
   const body = '--zzz\r\nContent-Disposition: form-data; name="csrf"\r\n\r\nunterminated';
