@@ -8,6 +8,7 @@ import { initialMigration } from './0001_initial.ts';
 import { auditMigration } from './0002_audit.ts';
 import { tokenIndexesMigration } from './0003_token_indexes.ts';
 import { tokenGrantFamilyIndexMigration } from './0004_token_grant_family_index.ts';
+import { rateLimitRawKeysMigration } from './0006_rate_limit_raw_keys.ts';
 
 export interface NamedMigration {
   name: string;
@@ -19,6 +20,8 @@ export const migrations: NamedMigration[] = [
   { name: '0002_audit', migration: auditMigration },
   { name: '0003_token_indexes', migration: tokenIndexesMigration },
   { name: '0004_token_grant_family_index', migration: tokenGrantFamilyIndexMigration },
+  // 0005 is another change's (issue 10); names sort lexically, so the gap is harmless.
+  { name: '0006_rate_limit_raw_keys', migration: rateLimitRawKeysMigration },
 ];
 
 /** Kysely's Migrator reads migrations from code, not from a folder: bundles and tsx both work. */
