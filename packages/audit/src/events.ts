@@ -88,7 +88,7 @@ export async function eventToEntry(event: GatehouseEvent, options: EventAuditOpt
     case 'login.succeeded': case 'login.failed':
       return {
         type: event.type, result: event.type === 'login.succeeded' ? 'success' : 'failure', userId: event.userId ?? null,
-        ip: event.ip ?? null, userAgent: event.userAgent ?? null, error: event.reason ?? null, details: { email: event.email },
+        ip: event.ip ?? null, userAgent: event.userAgent ?? null, error: event.reason ?? null, details: event.email === undefined ? {} : { email: event.email },
       };
     case 'access.refused':
       return {

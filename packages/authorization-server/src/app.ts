@@ -8,6 +8,7 @@ import { pooledRandomToken } from './random-pool.ts';
 import type { AppEnv, ServerContext } from './context.ts';
 import { oauthErrorResponse } from './http/oauth-response.ts';
 import { securityHeaders } from './http/security-headers.ts';
+import { bodyLimit } from './http/body-limit.ts';
 import { mountDiscovery } from './discovery/index.ts';
 import { mountRegistration } from './clients/index.ts';
 import { mountKeys } from './keys/index.ts';
@@ -49,6 +50,8 @@ export function createAuthorizationServerApp(ctx: ServerContext): Hono<AppEnv> {
     await next();
   });
   app.use('*', securityHeaders);
+  // Before every route: no handler may read a body the limit has not vetted.
+  app.use('*', bodyLimit(ctx));
   for (const mount of FEATURES) mount(app, ctx);
   serveUnderIssuerPath(app, ctx);
   app.notFound(() => new Response(JSON.stringify({ error: 'not_found', error_description: 'No such endpoint.' }), { status: 404, headers: { 'content-type': 'application/json' } }));

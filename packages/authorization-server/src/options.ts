@@ -21,8 +21,12 @@ export interface AuthorizationServerOptions {
   accessTokenFormat: 'opaque' | 'jwt';
   /** Login session lifetime in seconds. Default 12 h. */
   sessionTtl: number;
-  /** Failed logins allowed per account and per IP in `loginThrottleWindowSeconds`. */
-  loginThrottle: { perAccount: number; perIp: number; windowSeconds: number };
+  /**
+   * Login attempts allowed in each `windowSeconds` window: `perAccount` per account from one client
+   * network (IPv4 /24, IPv6 /64), `perAccountAllNetworks` per account from everywhere together, `perIp`
+   * per client address across accounts (session/throttle.ts, docs/login.md).
+   */
+  loginThrottle: { perAccount: number; perAccountAllNetworks: number; perIp: number; windowSeconds: number };
   /** Dynamic client registrations allowed per IP per minute. */
   registrationRateLimitPerMinute: number;
   /** Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document). */
@@ -35,6 +39,11 @@ export interface AuthorizationServerOptions {
     minCacheSeconds: number;
     maxCacheSeconds: number;
   };
+  /**
+   * The largest request body any endpoint accepts, in bytes (registration has its own,
+   * dynamicRegistration.maxBodyBytes). Refused with 413 before it is read. Default 16 KiB.
+   */
+  maxBodyBytes: number;
   /** Dynamic client registration (RFC 7591). Deprecated by MCP 2026-07-28, still used by many clients. */
   dynamicRegistration: { enabled: boolean; maxBodyBytes: number; maxRedirectUris: number };
   /** Allow an http: issuer on a non-loopback host (never in production). */
@@ -57,9 +66,10 @@ export const DEFAULT_OPTIONS: Omit<AuthorizationServerOptions, 'issuer'> = {
   criticalReconsentDays: 90,
   accessTokenFormat: 'opaque',
   sessionTtl: 12 * 3600,
-  loginThrottle: { perAccount: 5, perIp: 20, windowSeconds: 60 },
+  loginThrottle: { perAccount: 5, perAccountAllNetworks: 100, perIp: 20, windowSeconds: 60 },
   registrationRateLimitPerMinute: 30,
   cimd: { enabled: true, allowLoopback: false, timeoutMs: 2500, maxBytes: 5120, minCacheSeconds: 30, maxCacheSeconds: 86_400 },
+  maxBodyBytes: 16 * 1024,
   dynamicRegistration: { enabled: true, maxBodyBytes: 5120, maxRedirectUris: 10 },
   allowInsecureIssuer: false,
   revocationStreamPingMs: 15_000,

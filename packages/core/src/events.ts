@@ -16,7 +16,7 @@ export type GatehouseEvent =
   | { type: 'token.issued' | 'token.refreshed'; tokenHash: string; grantId: string | null; clientId: string; userId: string | null; orgId: string | null; resource: string; scopes: string[] }
   | { type: 'token.revoked'; tokenHashes: string[]; reason: RevocationReason; userId?: string | null; orgId?: string | null; clientId?: string; actor?: Actor }
   | { type: 'token.refresh_reuse_detected' | 'authorization_code.replayed'; grantId: string | null; clientId: string; tokenHashes: string[] }
-  | { type: 'login.succeeded' | 'login.failed'; email: string; userId?: string; ip?: string; userAgent?: string; reason?: string }
+  | { type: 'login.succeeded' | 'login.failed'; /** Absent when what was typed is not an email address (never recorded). */ email?: string; userId?: string; ip?: string; userAgent?: string; reason?: string }
   | { type: 'logout'; userId: string }
   /**
    * A request refused because the resource does not serve the org (issue 10):

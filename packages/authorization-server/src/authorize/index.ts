@@ -21,12 +21,13 @@ import { validateAuthorizationRequest } from './validate-request.ts';
 import { createHeldError, createPending, trustsRedirect } from './pending.ts';
 import { currentSession } from '../session/current-session.ts';
 import { errorRedirect } from './redirect.ts';
+import { clientIp } from '../session/client-ip.ts';
 
 async function authorize(c: Context<AppEnv>, ctx: ServerContext): Promise<Response> {
   const params = await readAuthorizationParams(c);
   let target;
   try {
-    target = await verifyClientAndRedirectUri(ctx, params);
+    target = await verifyClientAndRedirectUri(ctx, params, clientIp(c));
   } catch (error) {
     if (!isOAuthError(error)) throw error;
     ctx.log('info', 'authorize: request rejected before redirect', { code: error.code, detail: error.detail });

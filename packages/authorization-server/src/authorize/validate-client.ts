@@ -16,13 +16,13 @@ export interface VerifiedTarget {
 const local = (description: string, detail?: string): OAuthError =>
   new OAuthError('invalid_request', description, { allowRedirect: false, ...(detail ? { detail } : {}) });
 
-export async function verifyClientAndRedirectUri(ctx: ServerContext, params: RawParams): Promise<VerifiedTarget> {
+export async function verifyClientAndRedirectUri(ctx: ServerContext, params: RawParams, requester?: string): Promise<VerifiedTarget> {
   if (params.repeated.has('client_id') || params.repeated.has('redirect_uri')) {
     throw local('client_id and redirect_uri must each appear once.');
   }
   const clientId = params.get('client_id');
   if (!clientId) throw local('The request has no client_id.');
-  const client = await resolveClient(ctx, clientId);
+  const client = await resolveClient(ctx, clientId, requester);
   if (client.status !== 'active') throw new OAuthError('invalid_client', 'This client is disabled.', { status: 400, allowRedirect: false });
   const requested = params.get('redirect_uri');
   if (requested === undefined) {

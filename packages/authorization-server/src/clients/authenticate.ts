@@ -15,6 +15,8 @@ import { resolveClient } from './resolve.ts';
 export interface ClientAuthInput {
   headers: RequestHeaders;
   form: URLSearchParams;
+  /** The requesting client's address (client-creation limit of metadata documents). */
+  requester?: string;
 }
 
 interface PresentedCredentials {
@@ -28,7 +30,7 @@ export async function authenticateClient(ctx: ServerContext, input: ClientAuthIn
   const fail = (detail: string): OAuthError => invalidClient(ctx, presented.method, detail);
   let client: Client;
   try {
-    client = await resolveClient(ctx, presented.clientId);
+    client = await resolveClient(ctx, presented.clientId, input.requester);
   } catch (error) {
     if (error instanceof OAuthError && error.code === 'invalid_client') throw fail(error.detail ?? 'unknown client');
     throw error;

@@ -7,15 +7,29 @@
 import { z } from 'zod';
 import { validateRedirectUri } from './redirect-uri.ts';
 
+/**
+ * Characters that make text shown to people say something other than what it
+ * is (issue 10 #13): C0 and C1 controls, and the bidirectional overrides,
+ * embeddings, isolates and marks that can reorder a name on the consent page
+ * (`Acme\u202Eelgoog` renders as "Acmegoogle" spelt backwards). Refused, never stripped.
+ */
+export const DECEPTIVE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const withoutDeceptiveCharacters = (value: string): boolean => !DECEPTIVE_CHARACTERS.test(value);
+
 export const httpsUrl = z
   .string()
   .max(2000)
-  .refine((value) => value.startsWith('https://') && URL.canParse(value) && !value.includes('#'), { message: 'must be an https URL' });
+  .refine((value) => value.startsWith('https://') && URL.canParse(value) && !value.includes('#') && withoutDeceptiveCharacters(value), { message: 'must be an https URL' });
 
 export const redirectUrisField = z.array(z.string()).min(1);
 export const grantTypesField = z.array(z.enum(['authorization_code', 'refresh_token'])).min(1);
 export const responseTypesField = z.array(z.literal('code')).min(1);
-export const clientNameField = z.string().trim().min(1).max(200);
+export const clientNameField = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .refine(withoutDeceptiveCharacters, { message: 'must not contain control or bidirectional formatting characters' });
 export const scopeField = z.string().max(2000);
 
 /** First redirect URI problem, if any (RFC 7591 §3.2.2 `invalid_redirect_uri`). */

@@ -55,8 +55,11 @@ const MAX_LENGTH = 2000;
  */
 export function validateRedirectUri(value: string): RedirectUriCheck {
   if (value.length === 0 || value.length > MAX_LENGTH) return { ok: false, reason: 'redirect URI is empty or too long' };
-  // Control characters and spaces would be normalised away by URL parsing.
-  if (/[\u0000-\u0020\u007f-\u009f\\]/.test(value)) return { ok: false, reason: 'redirect URI contains whitespace or control characters' };
+  // Control characters and spaces would be normalised away by URL parsing; bidirectional formatting
+  // characters would make the URI shown on the consent page read as another (issue 10 #13).
+  if (/[\u0000-\u0020\u007f-\u009f\\\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(value)) {
+    return { ok: false, reason: 'redirect URI contains whitespace, control or bidirectional formatting characters' };
+  }
   if (value.includes('#')) return { ok: false, reason: 'redirect URI must not contain a fragment (RFC 6749 §3.1.2)' };
   const url = URL.parse(value);
   if (!url) return { ok: false, reason: 'redirect URI must be an absolute URI' };

@@ -10,14 +10,15 @@ import { OAuthError, type Client } from '@gatehouse-auth/core';
 import type { ServerContext } from '../context.ts';
 import { looksLikeUrlClientId, resolveMetadataDocumentClient } from './cimd/index.ts';
 
-export async function resolveClient(ctx: ServerContext, clientId: string): Promise<Client> {
+/** `requester` is the asking client's address: a first-seen metadata document counts against its network's client-creation limit. */
+export async function resolveClient(ctx: ServerContext, clientId: string, requester?: string): Promise<Client> {
   if (!clientId || clientId.length > 2048) throw unknownClient('empty or oversized client_id');
   const stored = await ctx.store.clients.get(clientId);
   if (stored?.status === 'disabled') throw unknownClient('client is disabled');
   if (stored && stored.kind !== 'metadata_document') return stored;
   if (!ctx.options.cimd.enabled || !looksLikeUrlClientId(clientId)) throw unknownClient('no such client');
   if (stored && stored.metadataExpiresAt !== null && stored.metadataExpiresAt > ctx.clock.now()) return stored;
-  return resolveMetadataDocumentClient(ctx, clientId, stored);
+  return resolveMetadataDocumentClient(ctx, clientId, stored, requester);
 }
 
 function unknownClient(detail: string): OAuthError {

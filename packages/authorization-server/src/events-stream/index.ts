@@ -16,6 +16,7 @@ import type { AppEnv, ServerContext } from '../context.ts';
 import { oauthErrorResponse } from '../http/oauth-response.ts';
 import { OAuthError, type Client } from '@gatehouse-auth/core';
 import { authenticateResourceServer } from '../token/authenticate.ts';
+import { requesterAddress } from '../session/client-ip.ts';
 import { sseFrame, toRevocationMessage } from './revocation-event.ts';
 import { audienceOf, eventConcern, visibleTo } from './audience.ts';
 
@@ -116,7 +117,7 @@ function revocationStream(ctx: ServerContext, client: Client, signal: AbortSigna
 export function mountRevocationStream(app: Hono<AppEnv>, ctx: ServerContext): void {
   app.get('/revocations/stream', async (c) => {
     try {
-      const client = await authenticateResourceServer(ctx, c.req.raw.headers, {});
+      const client = await authenticateResourceServer(ctx, c.req.raw.headers, {}, requesterAddress(c.req.raw.headers.get('x-forwarded-for'), c.env));
       const release = takeStreamPlace(ctx, client.id);
       return new Response(revocationStream(ctx, client, c.req.raw.signal, release), {
         headers: {

@@ -12,6 +12,7 @@ import { checkCsrf } from '../session/csrf.ts';
 import { finishPending, loadPending, savePending } from '../authorize/pending.ts';
 import { nextStep, servedMemberships } from '../authorize/next-step.ts';
 import { errorRedirect, localRedirect } from '../authorize/redirect.ts';
+import { readPageForm } from '../http/page-form.ts';
 import { errorPage } from '../views/error-page.ts';
 import { advance, failPending, redirectTargetOf } from './advance.ts';
 import { approve } from './approve.ts';
@@ -31,7 +32,8 @@ async function show(c: Context<AppEnv>, ctx: ServerContext): Promise<Response> {
 
 async function act(c: Context<AppEnv>, ctx: ServerContext): Promise<Response> {
   const id = c.req.param('id') ?? '';
-  const form = await c.req.parseBody({ all: true });
+  const form = await readPageForm(c);
+  if (!form) return errorPage(400, 'Request refused', 'The form was not understood. Go back, reload the page and try again.');
   const failure = checkCsrf(c, ctx, form['csrf'], id);
   if (failure) {
     ctx.log('warn', 'interaction: CSRF check failed', { reason: failure });

@@ -10,6 +10,7 @@ import { authenticateResourceServer } from '../token/authenticate.ts';
 import { readForm, requireParam } from '../token/form.ts';
 import { nodeIncoming, requestHeaders } from '../http/request-headers.ts';
 import { introspectToken } from './introspect.ts';
+import { requesterAddress } from '../session/client-ip.ts';
 
 export { introspectToken, INACTIVE, type IntrospectionResult, type ActiveIntrospection } from './introspect.ts';
 
@@ -19,7 +20,7 @@ export function mountIntrospection(app: Hono<AppEnv>, ctx: ServerContext): void 
       const incoming = nodeIncoming(c.env);
       const headers = requestHeaders(c.req.raw, incoming);
       const form = await readForm(c.req.raw, headers, incoming);
-      const caller = await authenticateResourceServer(ctx, headers, form);
+      const caller = await authenticateResourceServer(ctx, headers, form, requesterAddress(headers.get('x-forwarded-for'), c.env));
       const token = requireParam(form, 'token');
       return oauthJson(await introspectToken(ctx, caller, token));
     } catch (error) {

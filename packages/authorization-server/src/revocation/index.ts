@@ -15,6 +15,7 @@ import { oauthErrorResponse } from '../http/oauth-response.ts';
 import { authenticate } from '../token/authenticate.ts';
 import { readForm, requireParam } from '../token/form.ts';
 import { nodeIncoming, requestHeaders } from '../http/request-headers.ts';
+import { requesterAddress } from '../session/client-ip.ts';
 
 export async function revokeTokenOfClient(ctx: ServerContext, client: Client, token: string): Promise<string[]> {
   const record = await ctx.store.tokens.get(tokenHash(token));
@@ -41,7 +42,7 @@ export function mountRevocation(app: Hono<AppEnv>, ctx: ServerContext): void {
       const incoming = nodeIncoming(c.env);
       const headers = requestHeaders(c.req.raw, incoming);
       const form = await readForm(c.req.raw, headers, incoming);
-      const client = await authenticate(ctx, headers, form);
+      const client = await authenticate(ctx, headers, form, requesterAddress(headers.get('x-forwarded-for'), c.env));
       await revokeTokenOfClient(ctx, client, requireParam(form, 'token'));
       return new Response(null, { status: 200, headers: { 'cache-control': 'no-store' } });
     } catch (error) {

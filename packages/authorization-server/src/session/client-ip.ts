@@ -15,13 +15,16 @@ interface NodeBindings {
 }
 
 export function clientIp(c: Context): string {
-  const forwarded = c.req.header('x-forwarded-for');
-  const last = forwarded
+  return requesterAddress(c.req.header('x-forwarded-for'), c.env);
+}
+
+/** The same address from the X-Forwarded-For value and the server's env, for code that has no Hono context. */
+export function requesterAddress(forwardedFor: string | null | undefined, env: unknown): string {
+  const last = forwardedFor
     ?.split(',')
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '')
     .at(-1);
   if (last) return last;
-  const env = c.env as NodeBindings | undefined;
-  return env?.incoming?.socket?.remoteAddress ?? 'unknown';
+  return (env as NodeBindings | undefined)?.incoming?.socket?.remoteAddress ?? 'unknown';
 }

@@ -8,6 +8,7 @@ import type { Context } from 'hono';
 import type { ServerContext } from '../context.ts';
 import { htmlResponse } from '../views/layout.ts';
 import { loginPage } from '../views/login-page.ts';
+import { readPageForm } from '../http/page-form.ts';
 import { errorPage } from '../views/error-page.ts';
 import { loadPending } from '../authorize/pending.ts';
 import { browserHash, ensureBrowserBinding, readBrowserSecret } from './browser.ts';
@@ -17,6 +18,7 @@ import { currentSession, startSession } from './current-session.ts';
 import { verifyPassword } from './password.ts';
 import { clearAccountAttempts, countLoginAttempt } from './throttle.ts';
 import { clientIp } from './client-ip.ts';
+import { isEmailAddress } from './email.ts';
 import { continueAfterLogin } from './continue.ts';
 
 const WRONG = 'Wrong email or password.';
@@ -36,31 +38,36 @@ export async function showLogin(c: Context, ctx: ServerContext): Promise<Respons
 }
 
 export async function submitLogin(c: Context, ctx: ServerContext): Promise<Response> {
-  const form = await c.req.parseBody();
+  const form = await readPageForm(c);
+  if (!form) return errorPage(400, 'Request refused', 'The form was not understood. Go back, reload the page and try again.');
   const failure = checkCsrf(c, ctx, form['csrf'], 'login');
   if (failure || !readBrowserSecret(c, ctx)) return errorPage(403, 'Request refused', 'This form could not be verified. Go back, reload the page and try again.');
   const interactionId = typeof form['interaction'] === 'string' ? form['interaction'] : undefined;
-  const email = typeof form['email'] === 'string' ? form['email'].trim().toLowerCase() : '';
+  const typed = typeof form['email'] === 'string' ? form['email'].trim().toLowerCase() : '';
   const password = typeof form['password'] === 'string' ? form['password'] : '';
   const ip = clientIp(c);
   const userAgent = c.req.header('user-agent');
+  const user = typed ? await ctx.store.users.getByEmail(typed) : undefined;
+  // Only an email address is ever recorded or keyed by (issue 10 #11): a password typed into the email
+  // field must reach neither the audit log nor the rate-limit table.
+  const email = user || isEmailAddress(typed) ? typed : undefined;
+  const who = email === undefined ? {} : { email };
   const throttle = await countLoginAttempt(ctx, email, ip);
   if (throttle.blocked) {
-    await ctx.events.publish({ type: 'login.failed', email, ip, ...(userAgent ? { userAgent } : {}), reason: 'throttled' });
-    return renderForm(c, ctx, 429, { email, interactionId, error: 'Too many sign-in attempts. Wait a minute and try again.', headers: { 'retry-after': String(throttle.retryAfterSeconds) } });
+    await ctx.events.publish({ type: 'login.failed', ...who, ip, ...(userAgent ? { userAgent } : {}), reason: 'throttled' });
+    return renderForm(c, ctx, 429, { email: typed, interactionId, error: 'Too many sign-in attempts. Wait a minute and try again.', headers: { 'retry-after': String(throttle.retryAfterSeconds) } });
   }
-  const user = email ? await ctx.store.users.getByEmail(email) : undefined;
   const passwordOk = await verifyPassword(user?.passwordHash, password);
   if (!user || !passwordOk || user.status !== 'active') {
-    const reason = !user ? 'unknown_email' : !passwordOk ? 'wrong_password' : 'user_disabled';
-    await ctx.events.publish({ type: 'login.failed', email, ...(user ? { userId: user.id } : {}), ip, ...(userAgent ? { userAgent } : {}), reason });
-    return renderForm(c, ctx, 400, { email, interactionId, error: WRONG });
+    const reason = !user ? (email === undefined ? 'not_an_email' : 'unknown_email') : !passwordOk ? 'wrong_password' : 'user_disabled';
+    await ctx.events.publish({ type: 'login.failed', ...who, ...(user ? { userId: user.id } : {}), ip, ...(userAgent ? { userAgent } : {}), reason });
+    return renderForm(c, ctx, 400, { email: typed, interactionId, error: WRONG });
   }
-  await clearAccountAttempts(ctx, email);
+  await clearAccountAttempts(ctx, typed, ip);
   // A fresh session id on every login (session fixation); the old one ends.
   const previous = await currentSession(c, ctx);
   if (previous) await ctx.store.sessions.revoke(previous.session.id, ctx.clock.now());
   const { setCookie } = await startSession(ctx, user);
-  await ctx.events.publish({ type: 'login.succeeded', email, userId: user.id, ip, ...(userAgent ? { userAgent } : {}) });
+  await ctx.events.publish({ type: 'login.succeeded', email: user.email, userId: user.id, ip, ...(userAgent ? { userAgent } : {}) });
   return continueAfterLogin(c, ctx, interactionId, [setCookie]);
 }

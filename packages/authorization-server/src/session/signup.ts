@@ -10,6 +10,7 @@ import { newId, type User } from '@gatehouse-auth/core';
 import type { ServerContext } from '../context.ts';
 import { htmlResponse } from '../views/layout.ts';
 import { signupPage } from '../views/signup-page.ts';
+import { readPageForm } from '../http/page-form.ts';
 import { errorPage } from '../views/error-page.ts';
 import { ensureBrowserBinding } from './browser.ts';
 import { withCookies } from './cookies.ts';
@@ -17,9 +18,8 @@ import { checkCsrf, csrfToken } from './csrf.ts';
 import { startSession } from './current-session.ts';
 import { acceptablePassword, hashPassword } from './password.ts';
 import { clientIp } from './client-ip.ts';
+import { EMAIL_ADDRESS } from './email.ts';
 import { continueAfterLogin, pendingRedirectUri } from './continue.ts';
-
-const EMAIL = /^[^\s@]+@([^\s@]+\.[^\s@]+)$/;
 
 const notFound = (): Promise<Response> => errorPage(404, 'Not found', 'Self-service sign-up is not available. Ask your administrator for an account.');
 
@@ -39,7 +39,8 @@ export async function showSignup(c: Context, ctx: ServerContext): Promise<Respon
 export async function submitSignup(c: Context, ctx: ServerContext): Promise<Response> {
   const policy = await ctx.store.settings.getSignupPolicy();
   if (!policy.publicSignup) return notFound();
-  const form = await c.req.parseBody();
+  const form = await readPageForm(c);
+  if (!form) return errorPage(400, 'Request refused', 'The form was not understood. Go back, reload the page and try again.');
   if (checkCsrf(c, ctx, form['csrf'], 'signup')) return errorPage(403, 'Request refused', 'This form could not be verified. Go back, reload the page and try again.');
   const interactionId = typeof form['interaction'] === 'string' ? form['interaction'] : undefined;
   const name = typeof form['name'] === 'string' ? form['name'].trim() : '';
@@ -49,7 +50,7 @@ export async function submitSignup(c: Context, ctx: ServerContext): Promise<Resp
   const { windowSeconds, perIp } = ctx.options.loginThrottle;
   const hits = await ctx.store.rateLimits.hit(`signup:ip:${clientIp(c)}`, windowSeconds * 1000, ctx.clock.now());
   if (hits > perIp) return errorPage(429, 'Too many attempts', 'Too many sign-up attempts. Wait a minute and try again.');
-  const domain = EMAIL.exec(email)?.[1];
+  const domain = email.length <= 254 ? EMAIL_ADDRESS.exec(email)?.[1] : undefined;
   if (!domain || !name || name.length > 200) return renderForm(c, ctx, 400, domains, { name, email, interactionId, error: 'Enter your name and a valid email address.' });
   if (domains.length > 0 && !domains.includes(domain)) {
     return renderForm(c, ctx, 403, domains, { name, email, interactionId, error: 'Sign-up is not open to this email domain.' });

@@ -11,7 +11,7 @@ import { cachedClient, credentialsKey, rememberClient } from './authentication-c
 import type { FormParams } from './form.ts';
 import type { RequestHeaders } from '../http/request-headers.ts';
 
-export async function authenticate(ctx: ServerContext, headers: RequestHeaders, form: FormParams): Promise<Client> {
+export async function authenticate(ctx: ServerContext, headers: RequestHeaders, form: FormParams, requester?: string): Promise<Client> {
   const key = credentialsKey(headers.get('authorization'), form.client_id, form.client_secret);
   const cached = cachedClient(ctx, key);
   if (cached) return cached;
@@ -19,7 +19,7 @@ export async function authenticate(ctx: ServerContext, headers: RequestHeaders, 
   const credentials = new URLSearchParams();
   if (form.client_id !== undefined) credentials.set('client_id', form.client_id);
   if (form.client_secret !== undefined) credentials.set('client_secret', form.client_secret);
-  const client = await authenticateClient(ctx, { headers, form: credentials });
+  const client = await authenticateClient(ctx, { headers, form: credentials, ...(requester === undefined ? {} : { requester }) });
   rememberClient(ctx, key, client);
   return client;
 }
@@ -28,8 +28,8 @@ export async function authenticate(ctx: ServerContext, headers: RequestHeaders, 
  * RFC 7662 §2.1 and the revocation stream: only confidential clients (those
  * that proved a secret) may ask about tokens they do not hold.
  */
-export async function authenticateConfidential(ctx: ServerContext, headers: RequestHeaders, form: FormParams): Promise<Client> {
-  const client = await authenticate(ctx, headers, form);
+export async function authenticateConfidential(ctx: ServerContext, headers: RequestHeaders, form: FormParams, requester?: string): Promise<Client> {
+  const client = await authenticate(ctx, headers, form, requester);
   if (client.tokenEndpointAuthMethod === 'none') {
     throw new OAuthError('invalid_client', 'Client authentication is required.', {
       headers: { 'www-authenticate': 'Basic realm="gatehouse"' },
@@ -50,8 +50,8 @@ export const servesAsResourceServer = (client: Client): boolean =>
  * credentials are not resource-server credentials (RFC 7662 §2.1 leaves the
  * authorization of callers to the AS and warns of token scanning, §4).
  */
-export async function authenticateResourceServer(ctx: ServerContext, headers: RequestHeaders, form: FormParams): Promise<Client> {
-  const client = await authenticateConfidential(ctx, headers, form);
+export async function authenticateResourceServer(ctx: ServerContext, headers: RequestHeaders, form: FormParams, requester?: string): Promise<Client> {
+  const client = await authenticateConfidential(ctx, headers, form, requester);
   if (!servesAsResourceServer(client)) {
     throw new OAuthError('invalid_client', 'This client is not registered as a resource server.', {
       headers: { 'www-authenticate': `Basic realm="${ctx.options.issuer}", charset="UTF-8"` },

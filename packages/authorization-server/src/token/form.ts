@@ -11,8 +11,11 @@ import type { RequestHeaders } from '../http/request-headers.ts';
 
 export type FormParams = Readonly<Record<string, string>>;
 
-/** Token requests are tiny; anything larger is not a client we serve. */
+/** Token requests are tiny; anything larger is not a client we serve (http/body-limit.ts refuses most before this). */
 const MAX_FORM_BYTES = 16 * 1024;
+
+/** The rest of a refused body is never read: the connection cannot carry another request. */
+const tooLarge = (): OAuthError => new OAuthError('request_too_large', 'The request body is too large.', { headers: { connection: 'close' } });
 
 /**
  * `incoming` is Node's request when served by @hono/node-server: reading it
@@ -25,9 +28,9 @@ export async function readForm(request: Request, headers: RequestHeaders, incomi
     throw new OAuthError('invalid_request', 'The request body must be application/x-www-form-urlencoded.');
   }
   const declared = Number(headers.get('content-length') ?? '0');
-  if (declared > MAX_FORM_BYTES) throw new OAuthError('request_too_large', 'The request body is too large.');
+  if (declared > MAX_FORM_BYTES) throw tooLarge();
   const text = incoming && !incoming.readableDidRead ? await readIncoming(incoming) : await request.text();
-  if (text.length > MAX_FORM_BYTES) throw new OAuthError('request_too_large', 'The request body is too large.');
+  if (text.length > MAX_FORM_BYTES) throw tooLarge();
   return parseForm(text);
 }
 
@@ -39,7 +42,7 @@ function readIncoming(incoming: IncomingMessage): Promise<string> {
       size += chunk.length;
       if (size > MAX_FORM_BYTES) {
         incoming.destroy();
-        reject(new OAuthError('request_too_large', 'The request body is too large.'));
+        reject(tooLarge());
         return;
       }
       chunks.push(chunk);

@@ -11,6 +11,7 @@ import { authenticate } from './authenticate.ts';
 import type { IncomingMessage } from 'node:http';
 import { readForm, requireParam, type FormParams } from './form.ts';
 import { nodeIncoming, requestHeaders } from '../http/request-headers.ts';
+import { requesterAddress } from '../session/client-ip.ts';
 import { authorizationCodeGrant } from './grants/authorization-code.ts';
 import { clientCredentialsGrant } from './grants/client-credentials.ts';
 import { refreshTokenGrant } from './grants/refresh-token.ts';
@@ -37,7 +38,7 @@ export async function handleTokenRequest(ctx: ServerContext, request: Request, i
   const headers = requestHeaders(request, incoming);
   const form: FormParams = await readForm(request, headers, incoming);
   const grantType = requireParam(form, 'grant_type');
-  const client = await authenticate(ctx, headers, form);
+  const client = await authenticate(ctx, headers, form, requesterAddress(headers.get('x-forwarded-for'), { incoming }));
   const handler = checkGrantAllowed(client, grantType);
   return oauthJson(await handler(ctx, client, form));
 }

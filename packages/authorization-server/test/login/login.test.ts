@@ -112,12 +112,57 @@ describe('Session cookies on an https issuer', () => {
 });
 
 describe('Login throttling (options.loginThrottle)', () => {
-  it('answers 429 with Retry-After after perAccount attempts, even with the right password and from another IP', async () => {
-    for (let i = 0; i < 5; i++) expect((await attempt(new TestBrowser(h), h.alice.email, `wrong-${i}`)).status).toBe(400);
-    const blocked = await attempt(new TestBrowser(h, '198.51.100.9'), h.alice.email, h.alice.password);
+  it('issue 10: lockout is keyed so that an attacker cannot lock out the owner from the owner’s usual network (five wrong passwords a minute, for five minutes)', async () => {
+    for (let minute = 0; minute < 5; minute++) {
+      for (let i = 0; i < 6; i++) await attempt(new TestBrowser(h, '198.51.100.9'), h.alice.email, `wrong-${i}`);
+      expect((await attempt(new TestBrowser(h, '198.51.100.9'), h.alice.email, h.alice.password)).status).toBe(429);
+      const owner = await attempt(new TestBrowser(h, '203.0.113.7'), h.alice.email, h.alice.password);
+      expect(owner.status).toBe(200);
+      expect(sessionCookie(owner)).toBeDefined();
+      h.clock.advance(60_000);
+    }
+  });
+
+  it('answers 429 with Retry-After after perAccount attempts from one network, even with the right password from another address in it', async () => {
+    for (let i = 0; i < 5; i++) expect((await attempt(new TestBrowser(h, '198.51.100.9'), h.alice.email, `wrong-${i}`)).status).toBe(400);
+    const blocked = await attempt(new TestBrowser(h, '198.51.100.10'), h.alice.email, h.alice.password);
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(sessionCookie(blocked)).toBeUndefined();
+  });
+
+  it('caps a guessing attack spread over many networks at perAccountAllNetworks per window', async () => {
+    h = await createHarness({ loginThrottle: { perAccount: 5, perAccountAllNetworks: 12, perIp: 20, windowSeconds: 60 } });
+    for (let net = 0; net < 4; net++) for (let i = 0; i < 3; i++) await attempt(new TestBrowser(h, `192.0.${net}.1`), h.alice.email, 'guess');
+    expect((await attempt(new TestBrowser(h, '198.51.100.200'), h.alice.email, h.alice.password)).status).toBe(429);
+    h.clock.advance(60_000);
+    expect((await attempt(new TestBrowser(h, '198.51.100.200'), h.alice.email, h.alice.password)).status).toBe(200);
+  });
+
+  it('counts an IPv6 client by its /64: hopping addresses inside it does not reset the count', async () => {
+    for (let i = 0; i < 5; i++) await attempt(new TestBrowser(h, `2001:db8:1:2::${i + 1}`), h.alice.email, 'guess');
+    expect((await attempt(new TestBrowser(h, '2001:db8:1:2::99'), h.alice.email, h.alice.password)).status).toBe(429);
+    expect((await attempt(new TestBrowser(h, '2001:db8:1:3::1'), h.alice.email, h.alice.password)).status).toBe(200);
+  });
+
+  it('issue 10: a password typed into the email field is stored nowhere: not in the login.failed event (the audit record’s details.email), not in a rate-limit key', async () => {
+    const keys: string[] = [];
+    const hit = h.store.rateLimits.hit.bind(h.store.rateLimits);
+    h.store.rateLimits.hit = (key, windowMs, now) => {
+      keys.push(key);
+      return hit(key, windowMs, now);
+    };
+    const typo = 'Correct-Horse-9';
+    expect((await attempt(new TestBrowser(h), typo, '')).status).toBe(400);
+    await attempt(new TestBrowser(h), h.alice.email, 'wrong');
+    const failed = h.events.filter((e) => e.type === 'login.failed');
+    expect(failed[0]).toMatchObject({ reason: 'not_an_email', ip: '203.0.113.7' });
+    expect(failed[0]).not.toHaveProperty('email');
+    expect(JSON.stringify(h.events).toLowerCase()).not.toContain(typo.toLowerCase());
+    expect(keys.join('\n').toLowerCase()).not.toContain(typo.toLowerCase());
+    // Email addresses are keyed by a hash too, never as typed.
+    expect(keys.join('\n')).not.toContain(h.alice.email);
+    expect(keys.length).toBeGreaterThan(0);
   });
 
   it('does not reset the count on a further wrong attempt, and lets the account in once the window has passed', async () => {

@@ -231,13 +231,13 @@ describe('DCR abuse: size and rate limits', () => {
     expect((await register(harness, NATIVE)).status).toBe(201);
   });
 
-  it('counts each client address separately (the address login throttling uses)', async () => {
+  it('counts each client network separately (IPv4 /24, IPv6 /64; the address login throttling uses)', async () => {
     harness = await startHarness({ registrationRateLimitPerMinute: 2 });
     const from = (ip: string) => ({ 'x-forwarded-for': ip });
     expect((await register(harness, NATIVE, from('203.0.113.1'))).status).toBe(201);
     expect((await register(harness, NATIVE, from('203.0.113.1'))).status).toBe(201);
-    expect((await register(harness, NATIVE, from('203.0.113.1'))).status).toBe(429);
-    expect((await register(harness, NATIVE, from('203.0.113.2'))).status).toBe(201);
+    expect((await register(harness, NATIVE, from('203.0.113.2'))).status).toBe(429);
+    expect((await register(harness, NATIVE, from('198.51.100.2'))).status).toBe(201);
   });
 
   it('counts rejected requests too (a flood of invalid bodies is still a flood)', async () => {

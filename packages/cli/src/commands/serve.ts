@@ -50,6 +50,11 @@ export function registerServe(program: Command): void {
       const issuer = flags.issuer ?? draft.issuer;
       if (!issuer) throw new CliError('no issuer: set issuer in the config file or pass --issuer');
       const url = checkIssuer(issuer, flags.allowInsecureIssuer ?? false);
+      // Loopback document fetches exist for a developer's own machine; behind a public issuer they let anyone
+      // make this server probe its own loopback ports with client_id URLs (issue 10 #10).
+      if (draft.server?.cimd?.allow_loopback && !isLoopbackHost(url.hostname)) {
+        throw new CliError(`server.cimd.allow_loopback is for development only and needs a loopback issuer, not ${issuer}: remove it`);
+      }
       const config = await loadConfigFile(flags.config, { allowLiteralSecrets: isLoopbackHost(url.hostname) });
       const logger = createLogger({ level: flags.logLevel as 'info' });
       const gatehouse = await startGatehouse({

@@ -134,7 +134,8 @@ export const serverSchema = z.strictObject({
   critical_reconsent_days: seconds.optional(),
   access_token_format: z.enum(['opaque', 'jwt']).optional(),
   session_ttl: seconds.optional(),
-  login_throttle: z.strictObject({ per_account: seconds.optional(), per_ip: seconds.optional(), window_seconds: seconds.optional() }).optional(),
+  login_throttle: z.strictObject({ per_account: seconds.optional(), per_account_all_networks: seconds.optional(), per_ip: seconds.optional(), window_seconds: seconds.optional() }).optional(),
+  max_body_bytes: seconds.optional(),
   registration_rate_limit_per_minute: seconds.optional(),
   cimd: z
     .strictObject({

@@ -17,8 +17,9 @@ export function toServerOptions(server: ServerConfig, issuer: string): PartialOp
     sessionTtl: server.session_ttl,
     loginThrottle:
       server.login_throttle &&
-      defined({ perAccount: server.login_throttle.per_account, perIp: server.login_throttle.per_ip, windowSeconds: server.login_throttle.window_seconds }),
+      defined({ perAccount: server.login_throttle.per_account, perAccountAllNetworks: server.login_throttle.per_account_all_networks, perIp: server.login_throttle.per_ip, windowSeconds: server.login_throttle.window_seconds }),
     registrationRateLimitPerMinute: server.registration_rate_limit_per_minute,
+    maxBodyBytes: server.max_body_bytes,
     cimd:
       server.cimd &&
       defined({

@@ -34,6 +34,15 @@ describe('gatehouse serve: the issuer must be https off loopback (RFC 8414 §2, 
     expect(result.stderr).toContain('users[0].password: a literal password is for development only');
   });
 
+  it('issue 10: refuses cimd.allow_loopback with a public https issuer in one line, and starts nothing', async () => {
+    const config = join(dir, 'loopback-cimd.yaml');
+    await writeFile(config, 'issuer: https://auth.acme.example\nserver:\n  cimd: { allow_loopback: true }\n');
+    const result = await runCli(['serve', '--config', config], { env: { GATEHOUSE_DATABASE_URL: `sqlite:${join(dir, 'loopback-cimd.sqlite')}` } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('gatehouse: server.cimd.allow_loopback is for development only and needs a loopback issuer, not https://auth.acme.example: remove it\n');
+    expect(existsSync(join(dir, 'loopback-cimd.sqlite'))).toBe(false);
+  });
+
   it('needs a database URL', async () => {
     const result = await runCli(['serve', '--config', EXAMPLE_CONFIG]);
     expect(result).toMatchObject({ code: 1, stderr: expect.stringMatching(/^gatehouse: no database: set GATEHOUSE_DATABASE_URL/) });

@@ -11,7 +11,8 @@ const EVERY_KEY = `server:
   critical_reconsent_days: 30
   access_token_format: jwt
   session_ttl: 3600
-  login_throttle: { per_account: 3, per_ip: 10, window_seconds: 120 }
+  login_throttle: { per_account: 3, per_account_all_networks: 30, per_ip: 10, window_seconds: 120 }
+  max_body_bytes: 8192
   registration_rate_limit_per_minute: 5
   cimd: { enabled: false, allow_loopback: true, timeout_ms: 1000, max_bytes: 2048, min_cache_seconds: 10, max_cache_seconds: 600 }
   dynamic_registration: { enabled: false, max_body_bytes: 2048, max_redirect_uris: 3 }
@@ -27,7 +28,7 @@ describe('gatehouse.yaml server: section', () => {
     for (const key of Object.keys(DEFAULT_OPTIONS) as (keyof typeof DEFAULT_OPTIONS)[]) {
       expect(options[key], `server option ${key} is not settable from gatehouse.yaml`).not.toEqual(DEFAULT_OPTIONS[key]);
     }
-    expect(options.loginThrottle).toEqual({ perAccount: 3, perIp: 10, windowSeconds: 120 });
+    expect(options.loginThrottle).toEqual({ perAccount: 3, perAccountAllNetworks: 30, perIp: 10, windowSeconds: 120 });
     expect(options.cimd).toEqual({ enabled: false, allowLoopback: true, timeoutMs: 1000, maxBytes: 2048, minCacheSeconds: 10, maxCacheSeconds: 600 });
   });
 

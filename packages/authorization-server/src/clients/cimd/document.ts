@@ -4,7 +4,7 @@
  * 2025-11-25+). The document's `client_id` must equal the URL it was
  * fetched from by simple string comparison. Metadata-document clients are
  * public: shared secrets and secret-based auth methods are refused, and a
- * `jwks` carrying a private key (`d`) is refused outright.
+ * `jwks` carrying any private key member is refused outright.
  */
 import { z } from 'zod';
 import type { Client } from '@gatehouse-auth/core';
@@ -21,6 +21,13 @@ import {
 } from '../metadata-fields.ts';
 
 const jwkSchema = z.record(z.string(), z.unknown());
+
+/**
+ * Every private member a JWK can carry (RFC 7518 §6.2.2 EC and §6.3.2 RSA: `d`, `p`, `q`, `dp`, `dq`,
+ * `qi`, `oth`; §6.4.1 symmetric `k`; RFC 8037 OKP `d`). A document is public: any of them means a
+ * key was published that must not have been (issue 10 #13: the check looked only at `d`).
+ */
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 
 const documentSchema = z.looseObject({
   client_id: z.string(),
@@ -52,7 +59,7 @@ export function clientFromDocument(url: string, body: unknown, times: { now: num
   const method = doc.token_endpoint_auth_method ?? 'none';
   if (method.startsWith('client_secret_')) return { ok: false, reason: 'shared-secret authentication is not allowed for metadata documents' };
   if (method !== 'none') return { ok: false, reason: `token_endpoint_auth_method ${method} is not supported` };
-  if (doc.jwks?.keys.some((key) => 'd' in key)) return { ok: false, reason: 'jwks contains a private key' };
+  if (doc.jwks?.keys.some((key) => PRIVATE_JWK_MEMBERS.some((member) => Object.hasOwn(key, member)))) return { ok: false, reason: 'jwks contains a private key' };
   if (doc.grant_types && !doc.grant_types.includes('authorization_code')) return { ok: false, reason: 'grant_types must include authorization_code' };
   const problem = firstRedirectUriProblem(doc.redirect_uris);
   if (problem) return { ok: false, reason: problem };

@@ -11,24 +11,27 @@ import { clientFromDocument } from './document.ts';
 import { DocumentFetchError, fetchMetadataDocument } from './fetch.ts';
 import { cimdRuntime } from './runtime.ts';
 import { checkClientIdUrl } from './url.ts';
+import { countClientCreation } from '../creation-limit.ts';
 
 export { checkClientIdUrl, looksLikeUrlClientId } from './url.ts';
 export { configureCimd } from './runtime.ts';
 export type { HostResolver, ResolvedAddress } from './lookup.ts';
 
-export function resolveMetadataDocumentClient(ctx: ServerContext, clientId: string, cached: Client | undefined): Promise<Client> {
+export function resolveMetadataDocumentClient(ctx: ServerContext, clientId: string, cached: Client | undefined, requester?: string): Promise<Client> {
   const { inflight } = cimdRuntime(ctx);
   const pending = inflight.get(clientId);
   if (pending) return pending;
-  const fresh = fetchAndStore(ctx, clientId, cached).finally(() => inflight.delete(clientId));
+  const fresh = fetchAndStore(ctx, clientId, cached, requester).finally(() => inflight.delete(clientId));
   inflight.set(clientId, fresh);
   return fresh;
 }
 
-async function fetchAndStore(ctx: ServerContext, clientId: string, cached: Client | undefined): Promise<Client> {
+async function fetchAndStore(ctx: ServerContext, clientId: string, cached: Client | undefined, requester: string | undefined): Promise<Client> {
   const limits = ctx.options.cimd;
   const shape = checkClientIdUrl(clientId, limits);
   if (!shape.ok) throw rejected(shape.reason);
+  // A document never seen before is a new client: it counts against the same limit as a registration (issue 10 #9).
+  if (!cached) await countClientCreation(ctx, { address: requester, documentHost: shape.url.host });
   let fetched;
   try {
     fetched = await fetchMetadataDocument(shape.url, limits, cimdRuntime(ctx).resolver);

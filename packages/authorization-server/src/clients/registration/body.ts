@@ -39,4 +39,4 @@ async function readCapped(request: Request, maxBytes: number): Promise<string> {
 }
 
 const tooLarge = (maxBytes: number): OAuthError =>
-  new OAuthError('request_too_large', `The request body exceeds ${maxBytes} bytes.`, { detail: 'registration body over limit' });
+  new OAuthError('request_too_large', `The request body exceeds ${maxBytes} bytes.`, { detail: 'registration body over limit', headers: { connection: 'close' } });
