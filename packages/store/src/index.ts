@@ -7,3 +7,4 @@ export { migrations, type NamedMigration } from './migrations/index.ts';
 export { DEFAULT_SIGNUP_POLICY } from './kysely/settings.ts';
 export * from './audit/index.ts';
 export { PostgresEventBus, splitForNotify, type PostgresEventBusOptions } from './postgres-event-bus.ts';
+export { appendOutbox, outboxHead, readOutbox, dataVersion, pingStore, type OutboxEntry } from './outbox.ts';

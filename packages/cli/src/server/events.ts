@@ -14,6 +14,7 @@ import { LocalEventBus, type Clock, type EventBus, type EventListener, type Gate
 import { parseStoreUrl, PostgresEventBus, type Store } from '@gatehouse-auth/store';
 import { AuditLog, auditEvents, auditSignerFromEnv } from '@gatehouse-auth/audit';
 import type { Logger } from 'pino';
+import { tailOutbox, writeToOutbox } from './outbox.ts';
 
 export interface ProcessEvents {
   events: EventBus;
@@ -30,6 +31,12 @@ export interface ProcessEventsOptions {
   audit?: boolean;
   /** A postgres:// URL: fan events out to other processes over LISTEN/NOTIFY. */
   notifyUrl?: string;
+  /**
+   * SQLite's stand-in for NOTIFY (outbox.ts): `write` appends every event
+   * published here to the event outbox (the CLI), `tail` publishes what
+   * other processes appended there (the server).
+   */
+  outbox?: 'write' | 'tail';
 }
 
 /** Publishes to the audit-only bus first, then to the shared bus that in-process listeners subscribe to. */
@@ -57,7 +64,14 @@ export async function createProcessEvents(store: Store, clock: Clock, logger: Lo
       })
     : undefined;
   const shared = options.events ?? notify ?? new LocalEventBus(() => clock.now(), onListenerError);
-  if (options.audit === false) return { events: shared, audit: undefined, close: async () => notify?.close() };
+  const unwrite = options.outbox === 'write' ? writeToOutbox(shared, store, clock) : undefined;
+  const tail = options.outbox === 'tail' ? await tailOutbox(store, shared, logger) : undefined;
+  const closeChannels = async () => {
+    unwrite?.();
+    await tail?.stop();
+    await notify?.close();
+  };
+  if (options.audit === false) return { events: shared, audit: undefined, close: closeChannels };
 
   const recorded = new LocalEventBus(() => clock.now(), onListenerError);
   const log = new AuditLog({ store: store.audit, signer: auditSignerFromEnv(), onError: (error) => logger.error({ err: error }, 'audit log failure') });
@@ -71,7 +85,7 @@ export async function createProcessEvents(store: Store, clock: Clock, logger: Lo
     audit: log,
     async close() {
       await log.close();
-      await notify?.close();
+      await closeChannels();
     },
   };
 }

@@ -95,7 +95,7 @@ export async function startGatehouse(input: StartOptions = {}): Promise<RunningG
 
   try {
     const notifyUrl = ownsStore && /^postgres(ql)?:/.test(databaseUrl) ? databaseUrl : undefined;
-    wired = await createProcessEvents(store, clock, logger, { events: input.events, audit: input.audit, notifyUrl });
+    wired = await createProcessEvents(store, clock, logger, { events: input.events, audit: input.audit, notifyUrl, outbox: store.engine === 'sqlite' ? 'tail' : undefined });
     const events = wired.events;
     const changes = config ? (await apply(store, config, { events, clock })).changes : [];
     let handler: ((request: Request, incoming: IncomingMessage) => Response | Promise<Response>) | undefined;

@@ -8,6 +8,7 @@ import { initialMigration } from './0001_initial.ts';
 import { auditMigration } from './0002_audit.ts';
 import { tokenIndexesMigration } from './0003_token_indexes.ts';
 import { tokenGrantFamilyIndexMigration } from './0004_token_grant_family_index.ts';
+import { eventOutboxMigration } from './0007_event_outbox.ts';
 
 export interface NamedMigration {
   name: string;
@@ -19,6 +20,7 @@ export const migrations: NamedMigration[] = [
   { name: '0002_audit', migration: auditMigration },
   { name: '0003_token_indexes', migration: tokenIndexesMigration },
   { name: '0004_token_grant_family_index', migration: tokenGrantFamilyIndexMigration },
+  { name: '0007_event_outbox', migration: eventOutboxMigration },
 ];
 
 /** Kysely's Migrator reads migrations from code, not from a folder: bundles and tsx both work. */
