@@ -17,6 +17,7 @@
  */
 import { pino, type Logger, type LevelWithSilent } from 'pino';
 import pinoPretty from 'pino-pretty';
+import { requestScope } from '../operations/request-scope.ts';
 
 const SECRET_FIELDS = [
   'token', 'access_token', 'refresh_token', 'id_token', 'code_verifier', 'client_secret',
@@ -88,8 +89,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   return options.destination ? pino(config, options.destination as pino.DestinationStream) : pino(config);
 }
 
-/** Adapts pino to ServerContext['log']. */
+/** Adapts pino to ServerContext['log']; a line written while handling a request carries its id. */
 export const contextLog =
   (logger: Logger) =>
-  (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void =>
-    logger[level](fields ?? {}, message);
+  (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void => {
+    const reqId = requestScope.getStore()?.requestId;
+    logger[level](reqId === undefined ? (fields ?? {}) : { reqId, ...fields }, message);
+  };
