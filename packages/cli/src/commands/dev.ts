@@ -33,6 +33,7 @@ function banner(config: GatehouseConfig, issuer: string, mcp: string, changes: n
     'Gatehouse is running (development mode: http on loopback, literal dev secrets)',
     `  issuer       ${issuer}`,
     `  metadata     ${issuer}/.well-known/oauth-authorization-server`,
+    `  health       ${issuer}/readyz   metrics ${issuer}/metrics`,
     `  mcp server   ${mcp}`,
     `  database     ${DEV_DIRECTORY}/gatehouse.sqlite (config applied: ${changes === 0 ? 'no changes' : `${changes} changes`})`,
     '',
@@ -55,8 +56,8 @@ export function registerDev(program: Command): void {
       const config = await loadConfigFile(flags.config, { allowLiteralSecrets: true });
       await mkdir(DEV_DIRECTORY, { recursive: true });
       const issuer = `http://127.0.0.1:${port}`;
-      // Logs go to stderr so the banner on stdout stays readable.
-      const logger = createLogger({ level: 'info', destination: process.stderr });
+      // Logs go to stderr so the banner on stdout stays readable; readable lines in a terminal, JSON when piped.
+      const logger = createLogger({ level: 'info', destination: process.stderr, pretty: process.stderr.isTTY === true });
       const gatehouse = await startGatehouse({
         databaseUrl: DEV_DATABASE_URL,
         config,
@@ -64,6 +65,7 @@ export function registerDev(program: Command): void {
         port,
         issuer,
         logger,
+        metrics: 'issuer-port',
         // Lets a client on this machine serve its metadata document over http.
         options: { cimd: { allowLoopback: true } },
       }).catch((error: unknown) => {

@@ -4,8 +4,7 @@ import { parseConfig } from '../../src/config/load.ts';
 export const BOT = { id: 'ops-bot', secret: 'ops-bot-secret-for-tests-only-0123456789' };
 export const RESOURCE = 'https://mcp.ops.example/mcp';
 
-export const opsConfig = () =>
-  parseConfig(`
+export const OPS_YAML = `
 roles:
   - { name: Support, permissions: [tickets:view] }
 scopes:
@@ -22,7 +21,9 @@ clients:
     secret: ${BOT.secret}
     org: acme
     roles: [Support]
-`);
+`;
+
+export const opsConfig = () => parseConfig(OPS_YAML);
 
 export const basic = `Basic ${Buffer.from(`${BOT.id}:${BOT.secret}`).toString('base64')}`;
 
