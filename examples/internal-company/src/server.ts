@@ -17,7 +17,7 @@ export interface InternalCompanyServerOptions {
   issuer: string;
   /** Canonical resource URI; default `http://{host}:{port}/mcp`. Its path is where MCP is served. */
   resource?: string;
-  introspection: { clientId: string; clientSecret: string; cacheTtlMs?: number };
+  introspection: { clientId: string; clientSecret: string; cacheTtlMs?: number; onCacheLookup?: (result: 'hit' | 'coalesced' | 'miss') => void };
   /**
    * Verify RFC 9068 JWT access tokens locally against `{issuer}/jwks.json`
    * instead of introspecting (the AS must issue JWTs: access_token_format: jwt).

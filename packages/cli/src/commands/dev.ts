@@ -73,7 +73,7 @@ export function registerDev(program: Command): void {
       });
       for (const change of gatehouse.changes) logger.info({ change: formatChange(change) }, 'config applied');
       const resource = config.resources.find((r) => isLoopbackHost(new URL(r.uri).hostname));
-      const mcp = flags.mcp && resource ? await startDemoMcpServer(config, issuer, resource.uri, logger, gatehouse.audit) : undefined;
+      const mcp = flags.mcp && resource ? await startDemoMcpServer(config, issuer, resource.uri, logger, gatehouse.audit, gatehouse.metrics) : undefined;
       const mcpLine = mcp?.url ?? (flags.mcp ? `not started (${resource ? 'see the log above' : 'the config names no loopback resource'})` : 'not started (--no-mcp)');
       process.stdout.write(banner(config, gatehouse.issuer, mcpLine, gatehouse.changes.length));
       await closeOnSignal(async () => {

@@ -34,7 +34,7 @@ export function createServerMetrics(store: Store, events: EventBus, clock: Clock
   });
   const issued = new Counter({ name: 'gatehouse_tokens_issued_total', help: 'Access tokens issued (token.issued) and refresh rotations (token.refreshed).', labelNames: ['event'], registers: [registry] });
   const revoked = new Counter({ name: 'gatehouse_tokens_revoked_total', help: 'Tokens revoked, by event and reason.', labelNames: ['event', 'reason'], registers: [registry] });
-  const introspectionCache = new Counter({ name: 'gatehouse_rs_introspection_cache_total', help: 'Resource-server SDK introspection cache lookups (hit, miss).', labelNames: ['result'], registers: [registry] });
+  const introspectionCache = new Counter({ name: 'gatehouse_rs_introspection_cache_total', help: 'Resource-server SDK introspection cache lookups (hit, coalesced, miss), from SDKs given the onCacheLookup hook.', labelNames: ['result'], registers: [registry] });
 
   let families: { value: number; at: number } | undefined;
   new Gauge({

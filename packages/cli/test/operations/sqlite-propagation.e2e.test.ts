@@ -69,6 +69,8 @@ describe('CLI admin changes on SQLite reach the running server and its resource 
     }
     // The token is now in the demo server's introspection cache (60 s with the revocation stream connected).
     expect(await callStatus(token)).not.toBe(401);
+    const metrics = await (await fetch(`${issuer}/metrics`)).text();
+    expect(metrics).toMatch(/^gatehouse_rs_introspection_cache_total\{result="hit"\} [1-9]\d*$/m);
 
     const revoke = await runCli(['tokens', 'revoke', '--client', 'ops-bot'], { cwd: dir });
     const revokedAt = Date.now();
