@@ -62,6 +62,9 @@ export async function metricsResponse(metrics: ServerMetrics): Promise<Response>
 
 export function observeRequests(inner: Handler, options: ObservedOptions): Observed {
   const { logger, metrics, health } = options;
+  // The request scope (an AsyncLocalStorage) turns on Node's async hooks for every promise in the
+  // process: worth it when access lines are written, not for a server logging at warn (benchmarks, tests).
+  const scoped = logger.isLevelEnabled('info');
   let inFlight = 0;
   let waiters: Array<() => void> = [];
 
@@ -82,7 +85,8 @@ export function observeRequests(inner: Handler, options: ObservedOptions): Obser
     inFlight += 1;
     let response: Response;
     try {
-      response = await requestScope.run(scope, async () => (await operational(path, request)) ?? (await inner(request, incoming)));
+      const handle = async () => (await operational(path, request)) ?? (await inner(request, incoming));
+      response = await (scoped ? requestScope.run(scope, handle) : handle());
     } catch (error) {
       logger.error({ reqId: requestId, route, err: error }, 'request failed');
       response = new Response(JSON.stringify({ error: 'server_error' }), { status: 500, headers: { 'content-type': 'application/json' } });
