@@ -12,10 +12,13 @@ WORKDIR /app
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
-COPY package.json package-lock.json tsconfig.json ./
+# Manifests first, so the dependency layer is reused while only sources change.
+COPY package.json package-lock.json ./
 COPY packages/ packages/
 COPY examples/ examples/
 RUN npm ci --no-audit --no-fund
+# The rest (tsconfig files, schema, …) as the build needs it; .dockerignore keeps out local state.
+COPY . .
 RUN npm run build
 # Production dependencies only: drops TypeScript, vitest, tsx, the benchmarks' references.
 RUN npm prune --omit=dev --no-audit --no-fund
