@@ -17,7 +17,7 @@ export interface InternalCompanyServerOptions {
   issuer: string;
   /** Canonical resource URI; default `http://{host}:{port}/mcp`. Its path is where MCP is served. */
   resource?: string;
-  introspection: { clientId: string; clientSecret: string; cacheTtlMs?: number };
+  introspection: { clientId: string; clientSecret: string; cacheTtlMs?: number; onCacheLookup?: (result: 'hit' | 'coalesced' | 'miss') => void };
   /**
    * Ids of the organizations this server serves (Acme's, in the demo): a
    * token of any other org is refused even if the authorization server

@@ -40,7 +40,16 @@ export interface AppendedRef {
   time: string;
 }
 
-type Pending = { row: PreparedRow; resolve: (ref: AppendedRef) => void; reject: (error: unknown) => void };
+type Pending = { row: PreparedRow; resolve: (ref: AppendedRef) => void; reject: (error: unknown) => void; queuedAt: number };
+
+/** What operators watch (readiness, metrics): how far behind the writer is, and whether its last commit failed. */
+export interface AuditBacklog {
+  records: number;
+  /** Milliseconds the oldest waiting record has waited (0 when none). */
+  oldestMs: number;
+  /** The last batch commit failed (and no later one has succeeded). */
+  failing: boolean;
+}
 type Listener = (records: AuditRecord[]) => void;
 
 export class AuditLog {
@@ -52,6 +61,7 @@ export class AuditLog {
   private readonly onError: (error: unknown) => void;
   private pending: Pending[] = [];
   private draining = false;
+  private failing = false;
   /** Serializes transactions of this process: batches, checkpoints, prunes. */
   private writer: Promise<unknown> = Promise.resolve();
   private readonly schedule: CheckpointSchedule | undefined;
@@ -88,7 +98,7 @@ export class AuditLog {
       return Promise.reject(error);
     }
     return new Promise((resolve, reject) => {
-      this.pending.push({ row, resolve, reject });
+      this.pending.push({ row, resolve, reject, queuedAt: Date.now() });
       if (!this.draining) {
         this.draining = true;
         void this.exclusive(() => this.drain());
@@ -100,6 +110,11 @@ export class AuditLog {
   onAppended(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  backlog(): AuditBacklog {
+    const oldest = this.pending[0];
+    return { records: this.pending.length, oldestMs: oldest ? Date.now() - oldest.queuedAt : 0, failing: this.failing };
   }
 
   /** Waits for everything appended so far to be committed. */
@@ -172,9 +187,11 @@ export class AuditLog {
       try {
         await this.store.append([...new Set(rows.map((r) => r.chain))], (heads) => (linked = linkRows(rows, heads)));
       } catch (error) {
+        this.failing = true;
         for (const p of batch) p.reject(error);
         continue;
       }
+      this.failing = false;
       linked.forEach((row, i) => batch[i]!.resolve({ chain: row.chain, seq: row.seq, hash: row.hash, time: row.time }));
       this.publish(linked);
       if (this.schedule !== undefined) {

@@ -1,4 +1,4 @@
-export { AuditLog, type AuditLogOptions, type AppendedRef } from './audit-log.ts';
+export { AuditLog, type AuditLogOptions, type AppendedRef, type AuditBacklog } from './audit-log.ts';
 export { canonicalJson, type JsonValue } from './canonical.ts';
 export { canonicalRecord, chainHash, GENESIS_HASH } from './chain.ts';
 export {

@@ -3,4 +3,4 @@ export type { ServerContext, AppEnv } from './context.ts';
 export { resolveOptions, DEFAULT_OPTIONS, type AuthorizationServerOptions, type PartialOptions } from './options.ts';
 export { oauthJson, oauthErrorResponse } from './http/oauth-response.ts';
 export { revokeGrant, revokeUserTokens, disableUser, disableClient, removeMember, setMemberRoles, type RevocationOutcome } from './admin/revocation.ts';
-export { rotateSigningKey, ensureSigningKey } from './keys/index.ts';
+export { rotateSigningKey, ensureSigningKey, activeSigningKey } from './keys/index.ts';

@@ -12,6 +12,7 @@ import { applyTokenWrites } from './kysely/token-writes.ts';
 import { startTokenWriter } from './kysely/token-writer/client.ts';
 import { runMigrations, type MigrationLog } from './migrate.ts';
 import { assertSchemaName, parseStoreUrl } from './url.ts';
+import { registerPool } from './stats.ts';
 
 export interface CreateStoreOptions {
   /** Reserved for stores that stamp times themselves; every operation takes `now` explicitly today. */
@@ -89,6 +90,7 @@ export async function createStore(url: string, opts: CreateStoreOptions = {}): P
     );
     if (schema !== undefined) await ensureSchema(pool, schema);
     store = buildStore(db, 'postgres', () => db.destroy(), submit);
+    registerPool(store, pool);
   }
   schemas.set(store, schema);
   if (opts.migrate !== false) {

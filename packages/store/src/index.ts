@@ -8,3 +8,5 @@ export { migrations, type NamedMigration } from './migrations/index.ts';
 export { DEFAULT_SIGNUP_POLICY } from './kysely/settings.ts';
 export * from './audit/index.ts';
 export { PostgresEventBus, splitForNotify, type PostgresEventBusOptions } from './postgres-event-bus.ts';
+export { appendOutbox, outboxHead, readOutbox, dataVersion, type OutboxEntry } from './outbox.ts';
+export { countActiveRefreshFamilies, poolStats, type PoolStats } from './stats.ts';

@@ -97,13 +97,15 @@ export async function rotateSigningKey(ctx: ServerContext): Promise<SigningKey> 
 /**
  * Public JWKs to publish: every active key, and each retired key while a
  * token it signed may still be valid. A key stopped signing when its
- * successor was created, so it is needed until then + the longest access
- * token lifetime.
+ * successor was created (up to a minute later on a server whose cached
+ * key was retired by another process), so it is needed until then + the
+ * longest access token lifetime + that minute.
  */
 export async function publishedJwks(ctx: ServerContext): Promise<JWK[]> {
   // Oldest first; on equal times a retired key sorts before the active one that replaced it.
   const keys = (await ctx.store.keys.list()).sort((a, b) => a.createdAt - b.createdAt || Number(a.status === 'active') - Number(b.status === 'active'));
-  const longestTtlMs = Math.max(...Object.values(ctx.options.accessTokenTtl)) * 1000;
+  // Plus REFRESH_MS: a server that has not reloaded yet keeps signing with a key another process retired.
+  const longestTtlMs = Math.max(...Object.values(ctx.options.accessTokenTtl)) * 1000 + REFRESH_MS;
   const now = ctx.clock.now();
   return keys
     .filter((key, index) => {

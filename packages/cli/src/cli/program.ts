@@ -11,6 +11,7 @@ import { registerRoles } from '../commands/roles.ts';
 import { registerClients } from '../commands/clients.ts';
 import { registerTokens } from '../commands/tokens.ts';
 import { registerAudit } from '../commands/audit.ts';
+import { registerKeys } from '../commands/keys.ts';
 
 export function buildProgram(): Command {
   const program = new Command('gatehouse')
@@ -18,7 +19,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError();
-  for (const register of [registerDev, registerServe, registerMigrate, registerApply, registerUsers, registerOrgs, registerMembers, registerRoles, registerClients, registerTokens, registerAudit]) {
+  for (const register of [registerDev, registerServe, registerMigrate, registerApply, registerUsers, registerOrgs, registerMembers, registerRoles, registerClients, registerTokens, registerKeys, registerAudit]) {
     register(program);
   }
   return program;

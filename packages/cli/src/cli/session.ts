@@ -26,7 +26,8 @@ export async function withAdminSession<T>(options: DatabaseOptions, fn: (session
   let wired: Awaited<ReturnType<typeof createProcessEvents>> | undefined;
   try {
     // With PostgreSQL, a revocation made here reaches every running Gatehouse over NOTIFY.
-    wired = await createProcessEvents(store, systemClock, logger, { notifyUrl: /^postgres(ql)?:/.test(url) ? url : undefined });
+    // With SQLite, through the event outbox the running server polls (server/outbox.ts).
+    wired = await createProcessEvents(store, systemClock, logger, { notifyUrl: /^postgres(ql)?:/.test(url) ? url : undefined, outbox: store.engine === 'sqlite' ? 'write' : undefined });
     return await fn({ store, events: wired.events, clock: systemClock, actor: operator() });
   } finally {
     await wired?.close();

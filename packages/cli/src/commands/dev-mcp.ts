@@ -13,6 +13,7 @@ import { canonicalResourceUri } from '@gatehouse-auth/core';
 import type { Store } from '@gatehouse-auth/store';
 import { auditDecisions, type AuditLog } from '@gatehouse-auth/audit';
 import type { GatehouseConfig } from '../config/schema.ts';
+import type { ServerMetrics } from '../operations/metrics.ts';
 
 export async function startDemoMcpServer(
   config: GatehouseConfig,
@@ -21,6 +22,7 @@ export async function startDemoMcpServer(
   logger: Logger,
   store: Store,
   audit?: AuditLog,
+  metrics?: ServerMetrics,
 ): Promise<{ url: string; close(): Promise<void> } | undefined> {
   const canonical = canonicalResourceUri(resource) ?? resource;
   const client = config.clients.find((c) => c.secret && c.resource_server_for.some((uri) => canonicalResourceUri(uri) === canonical));
@@ -41,7 +43,12 @@ export async function startDemoMcpServer(
       port: Number(url.port || 80),
       issuer,
       resource,
-      introspection: { clientId: client.client_id, clientSecret: client.secret },
+      introspection: {
+        clientId: client.client_id,
+        clientSecret: client.secret,
+        // Its cache hits show on the dev server's /metrics (gatehouse_rs_introspection_cache_total).
+        ...(metrics ? { onCacheLookup: (result: string) => metrics.introspectionCache.inc({ result }) } : {}),
+      },
       organizations: served.organizations,
       onError: (error) => logger.error({ err: error }, 'demo MCP server error'),
       // Every tool call, allowed or denied, lands in the same hash-chained log as token and admin events.

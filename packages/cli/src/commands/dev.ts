@@ -54,6 +54,7 @@ function banner(config: GatehouseConfig, issuer: string, mcp: string, changes: n
     'Gatehouse is running (development mode: http on loopback, literal dev secrets)',
     `  issuer       ${issuer}`,
     `  metadata     ${issuer}/.well-known/oauth-authorization-server`,
+    `  health       ${issuer}/readyz   metrics ${issuer}/metrics`,
     `  mcp server   ${mcp}`,
     `  database     ${DEV_DIRECTORY}/gatehouse.sqlite (config applied: ${changes === 0 ? 'no changes' : `${changes} changes`})`,
     `  audit key    ${auditKey} (signed checkpoints every ${DEV_CHECKPOINT_EVERY.ms / 1000} s; check with: gatehouse audit verify)`,
@@ -78,8 +79,8 @@ export function registerDev(program: Command): void {
       await mkdir(DEV_DIRECTORY, { recursive: true });
       const audit = devAuditSigner();
       const issuer = `http://127.0.0.1:${port}`;
-      // Logs go to stderr so the banner on stdout stays readable.
-      const logger = createLogger({ level: 'info', destination: process.stderr });
+      // Logs go to stderr so the banner on stdout stays readable; readable lines in a terminal, JSON when piped.
+      const logger = createLogger({ level: 'info', destination: process.stderr, pretty: process.stderr.isTTY === true });
       const gatehouse = await startGatehouse({
         databaseUrl: DEV_DATABASE_URL,
         config,
@@ -89,6 +90,7 @@ export function registerDev(program: Command): void {
         logger,
         auditSigner: audit.signer,
         auditCheckpointEvery: DEV_CHECKPOINT_EVERY,
+        metrics: 'issuer-port',
         // Lets a client on this machine serve its metadata document over http.
         options: { cimd: { allowLoopback: true } },
       }).catch((error: unknown) => {
@@ -96,7 +98,7 @@ export function registerDev(program: Command): void {
       });
       for (const change of gatehouse.changes) logger.info({ change: formatChange(change) }, 'config applied');
       const resource = config.resources.find((r) => isLoopbackHost(new URL(r.uri).hostname));
-      const mcp = flags.mcp && resource ? await startDemoMcpServer(config, issuer, resource.uri, logger, gatehouse.store, gatehouse.audit) : undefined;
+      const mcp = flags.mcp && resource ? await startDemoMcpServer(config, issuer, resource.uri, logger, gatehouse.store, gatehouse.audit, gatehouse.metrics) : undefined;
       const mcpLine = mcp?.url ?? (flags.mcp ? `not started (${resource ? 'see the log above' : 'the config names no loopback resource'})` : 'not started (--no-mcp)');
       process.stdout.write(banner(config, gatehouse.issuer, mcpLine, gatehouse.changes.length, audit.file));
       await closeOnSignal(async () => {

@@ -23,6 +23,8 @@ interface ServeFlags {
   trustProxy?: boolean;
   allowInsecureIssuer?: boolean;
   logLevel: string;
+  metricsPort?: string;
+  metricsHost: string;
 }
 
 export function registerServe(program: Command): void {
@@ -39,10 +41,15 @@ export function registerServe(program: Command): void {
     .option('--trust-proxy', 'honour X-Forwarded-For/-Proto set by a reverse proxy in front')
     .option('--allow-insecure-issuer', 'accept an http issuer on a non-loopback host (test rigs only)')
     .option('--log-level <level>', 'pino level: fatal, error, warn, info, debug', 'info')
+    .option('--metrics-port <port>', 'serve Prometheus /metrics on this port of its own (default: GATEHOUSE_METRICS_PORT; none when unset)')
+    .option('--metrics-host <address>', 'address of the metrics listener', '127.0.0.1')
     .action(async (flags: ServeFlags) => {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CliError(`--port: not a port number: ${flags.port}`);
       if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) throw new CliError('--tls-cert and --tls-key go together');
+      const metricsPortText = flags.metricsPort ?? process.env.GATEHOUSE_METRICS_PORT;
+      const metricsPort = metricsPortText === undefined || metricsPortText === '' ? undefined : Number(metricsPortText);
+      if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65_535)) throw new CliError(`--metrics-port: not a port number: ${metricsPortText}`);
       const databaseUrl = flags.databaseUrl ?? process.env.GATEHOUSE_DATABASE_URL;
       if (!databaseUrl) throw new CliError('no database: set GATEHOUSE_DATABASE_URL (e.g. postgres://… or sqlite:/var/lib/gatehouse/gatehouse.sqlite)');
       // Read the file without secrets first: the issuer decides whether literal secrets are acceptable.
@@ -65,13 +72,15 @@ export function registerServe(program: Command): void {
         port,
         trustProxy: flags.trustProxy ?? false,
         logger,
+        // Metrics stay off the public listener: a port of their own, for the scraper's network only.
+        metrics: metricsPort === undefined ? false : { port: metricsPort, host: flags.metricsHost },
         ...(flags.tlsCert && flags.tlsKey ? { tls: { certFile: flags.tlsCert, keyFile: flags.tlsKey } } : {}),
         options: { allowInsecureIssuer: flags.allowInsecureIssuer ?? false },
       }).catch((error: unknown) => {
         throw new CliError(listenError(error, port).message);
       });
       logger.info({ url: gatehouse.url, issuer: gatehouse.issuer, changes: gatehouse.changes.length }, 'gatehouse listening');
-      process.stdout.write(`Gatehouse listening on ${gatehouse.url} (issuer ${gatehouse.issuer})\n`);
+      process.stdout.write(`Gatehouse listening on ${gatehouse.url} (issuer ${gatehouse.issuer})${gatehouse.metricsUrl ? `, metrics on ${gatehouse.metricsUrl}` : ''}\n`);
       await closeOnSignal(() => gatehouse.close());
     });
 }

@@ -14,6 +14,7 @@ import { LocalEventBus, StoreUnavailableError, type Clock, type EventBus, type E
 import { parseStoreUrl, PostgresEventBus, type Store } from '@gatehouse-auth/store';
 import { AuditLog, auditEvents, auditSignerFromEnv, type AuditSigner } from '@gatehouse-auth/audit';
 import type { Logger } from 'pino';
+import { tailOutbox, writeToOutbox } from './outbox.ts';
 
 export interface ProcessEvents {
   events: EventBus;
@@ -33,6 +34,12 @@ export interface ProcessEventsOptions {
   /** Checkpoint signer; default the key in GATEHOUSE_AUDIT_KEY_FILE (none: no checkpoints). */
   auditSigner?: AuditSigner;
   checkpointEvery?: { records?: number; ms?: number };
+  /**
+   * SQLite's stand-in for NOTIFY (outbox.ts): `write` appends every event
+   * published here to the event outbox (the CLI), `tail` publishes what
+   * other processes appended there (the server).
+   */
+  outbox?: 'write' | 'tail';
 }
 
 /**
@@ -77,7 +84,14 @@ export async function createProcessEvents(store: Store, clock: Clock, logger: Lo
       })
     : undefined;
   const shared = options.events ?? notify ?? new LocalEventBus(() => clock.now(), onListenerError);
-  if (options.audit === false) return { events: shared, audit: undefined, close: async () => notify?.close() };
+  const unwrite = options.outbox === 'write' ? writeToOutbox(shared, store, clock) : undefined;
+  const tail = options.outbox === 'tail' ? await tailOutbox(store, shared, logger) : undefined;
+  const closeChannels = async () => {
+    unwrite?.();
+    await tail?.stop();
+    await notify?.close();
+  };
+  if (options.audit === false) return { events: shared, audit: undefined, close: closeChannels };
 
   // Audit failures from an unreachable database reach the publisher (ProcessBus); others are logged, as before.
   const recorded = new LocalEventBus(() => clock.now(), (error) => {
@@ -100,7 +114,7 @@ export async function createProcessEvents(store: Store, clock: Clock, logger: Lo
     audit: log,
     async close() {
       await log.close();
-      await notify?.close();
+      await closeChannels();
     },
   };
 }

@@ -21,6 +21,8 @@ import { contextLog, createLogger } from './logger.ts';
 import { normaliseForwarded } from './forwarded.ts';
 import { createProcessEvents } from './events.ts';
 import type { AuditLog, AuditSigner } from '@gatehouse-auth/audit';
+import { wireOperations, type MetricsExposure } from '../operations/wire.ts';
+import type { ServerMetrics } from '../operations/metrics.ts';
 
 export interface StartOptions {
   /** `sqlite::memory:` (default), `sqlite:PATH` or `postgres://…`. Ignored when `store` is given. */
@@ -57,6 +59,10 @@ export interface StartOptions {
   logger?: Logger;
   /** Used when no logger is given. Default 'warn'. */
   logLevel?: LevelWithSilent;
+  /** Where /metrics is served (operations/wire.ts). Default: nowhere. */
+  metrics?: MetricsExposure;
+  /** How long close() waits for requests in flight. Default 10 s. */
+  drainTimeoutMs?: number;
 }
 
 export interface RunningGatehouse {
@@ -71,6 +77,11 @@ export interface RunningGatehouse {
   changes: Change[];
   /** The hash-chained audit log this process writes (undefined with `audit: false`). */
   audit: AuditLog | undefined;
+  /** The server's Prometheus registry and counters. */
+  metrics: ServerMetrics;
+  /** Set when metrics have a listener of their own. */
+  metricsUrl: string | undefined;
+  /** Graceful: stops accepting, answers requests in flight, flushes the audit log, closes the store. */
   close(): Promise<void>;
 }
 
@@ -101,7 +112,14 @@ export async function startGatehouse(input: StartOptions = {}): Promise<RunningG
 
   try {
     const notifyUrl = ownsStore && /^postgres(ql)?:/.test(databaseUrl) ? databaseUrl : undefined;
-    wired = await createProcessEvents(store, clock, logger, { events: input.events, audit: input.audit, notifyUrl, auditSigner: input.auditSigner, checkpointEvery: input.auditCheckpointEvery });
+    wired = await createProcessEvents(store, clock, logger, {
+      events: input.events,
+      audit: input.audit,
+      notifyUrl,
+      auditSigner: input.auditSigner,
+      checkpointEvery: input.auditCheckpointEvery,
+      outbox: store.engine === 'sqlite' ? 'tail' : undefined,
+    });
     const events = wired.events;
     const changes = config ? (await apply(store, config, { events, clock })).changes : [];
     let handler: ((request: Request, incoming: IncomingMessage) => Response | Promise<Response>) | undefined;
@@ -127,7 +145,10 @@ export async function startGatehouse(input: StartOptions = {}): Promise<RunningG
     const context: ServerContext = { store, events, clock, options, log: contextLog(logger) };
     const app = createAuthorizationServerApp(context);
     const trustProxy = input.trustProxy ?? false;
-    handler = (request, incoming) => app.fetch(normaliseForwarded(request, incoming, trustProxy, tls !== undefined), { incoming });
+    const ops = await wireOperations((request, incoming) => app.fetch(normaliseForwarded(request, incoming, trustProxy, tls !== undefined), { incoming }), {
+      context, audit: wired.audit, logger, metrics: input.metrics, drainTimeoutMs: input.drainTimeoutMs,
+    });
+    handler = ops.handler;
 
     let closed = false;
     return {
@@ -139,13 +160,12 @@ export async function startGatehouse(input: StartOptions = {}): Promise<RunningG
       context,
       changes,
       audit: wired.audit,
+      metrics: ops.metrics,
+      metricsUrl: ops.metricsUrl,
       async close() {
         if (closed) return;
         closed = true;
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-        });
+        await ops.shutdown(server as import('node:http').Server);
         await wired?.close();
         if (ownsStore) await store.close();
       },

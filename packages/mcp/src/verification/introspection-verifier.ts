@@ -38,6 +38,14 @@ export interface IntrospectionVerifierOptions {
   clock?: Clock;
   fetch?: typeof fetch;
   onError?: (error: unknown) => void;
+  /**
+   * Told how each verification was answered, for metrics: `hit` from the
+   * cache, `coalesced` by an introspection already in flight for the same
+   * token, `miss` by a new introspection. A prom-client counter fits:
+   * `(result) => counter.inc({ result })` (docs/sdk.md, Metrics). Keeps
+   * this package free of a metrics dependency.
+   */
+  onCacheLookup?: (result: 'hit' | 'coalesced' | 'miss') => void;
 }
 
 /** RFC 6749 §2.3.1: form-encode both parts before Base64. */
@@ -91,12 +99,17 @@ export class IntrospectionVerifier implements TokenVerifier {
     const now = this.clock.now();
     const cached = this.cache.get(hash, now);
     if (cached) {
+      this.options.onCacheLookup?.('hit');
       if (!cached.principal) return { ok: false, reason: 'inactive' };
       if (cached.principal.expiresAt <= now) return { ok: false, reason: 'expired' };
       return { ok: true, principal: cached.principal };
     }
     const pending = this.inFlight.get(hash);
-    if (pending) return pending;
+    if (pending) {
+      this.options.onCacheLookup?.('coalesced');
+      return pending;
+    }
+    this.options.onCacheLookup?.('miss');
     const started = this.introspectAndCache(token, hash).finally(() => this.inFlight.delete(hash));
     this.inFlight.set(hash, started);
     return started;

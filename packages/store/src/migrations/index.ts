@@ -10,6 +10,7 @@ import { tokenIndexesMigration } from './0003_token_indexes.ts';
 import { tokenGrantFamilyIndexMigration } from './0004_token_grant_family_index.ts';
 import { resourceOrganizationsMigration } from './0005_resource_organizations.ts';
 import { rateLimitRawKeysMigration } from './0006_rate_limit_raw_keys.ts';
+import { eventOutboxMigration } from './0007_event_outbox.ts';
 
 export interface NamedMigration {
   name: string;
@@ -23,6 +24,7 @@ export const migrations: NamedMigration[] = [
   { name: '0004_token_grant_family_index', migration: tokenGrantFamilyIndexMigration },
   { name: '0005_resource_organizations', migration: resourceOrganizationsMigration },
   { name: '0006_rate_limit_raw_keys', migration: rateLimitRawKeysMigration },
+  { name: '0007_event_outbox', migration: eventOutboxMigration },
 ];
 
 /** Kysely's Migrator reads migrations from code, not from a folder: bundles and tsx both work. */

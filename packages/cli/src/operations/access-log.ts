@@ -1,0 +1,123 @@
+/**
+ * Wraps the server's request handler with what operations need:
+ *
+ * - the request id (request-id.ts), returned as `X-Request-Id`;
+ * - one access-log line per request: id, method, route, status, duration
+ *   in ms and the client id when known (from the request's events, or
+ *   the client_secret_basic user name); never a token, query string or
+ *   body. Probes of /healthz, /readyz and /metrics log at debug;
+ * - request counts and latencies for /metrics;
+ * - `/healthz`, `/readyz` and (when enabled here) `/metrics`;
+ * - graceful shutdown: a count of requests in flight to drain, and
+ *   `Connection: close` on every response once draining so that
+ *   keep-alive clients move to another instance.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Logger } from 'pino';
+import type { ServerMetrics } from './metrics.ts';
+import { requestIdOf, REQUEST_ID_HEADER } from './request-id.ts';
+import { requestScope, type RequestScope } from './request-scope.ts';
+import { routeOf } from './routes.ts';
+import { healthz, readyz, type HealthSources } from './health.ts';
+
+export type Handler = (request: Request, incoming: IncomingMessage) => Response | Promise<Response>;
+
+export interface ObservedOptions {
+  logger: Logger;
+  metrics: ServerMetrics;
+  health: HealthSources;
+  /** Serve /metrics on this listener (gatehouse dev, or no separate metrics port). */
+  exposeMetrics: boolean;
+  /** The issuer URL's path, stripped before a route is labelled. */
+  issuerPath: string;
+}
+
+export interface Observed {
+  handler: Handler;
+  /** Requests whose response head is not sent yet. */
+  inFlight(): number;
+  /** Resolves when no request is in flight. */
+  idle(): Promise<void>;
+}
+
+/** RFC 6749 §2.3.1: the client id is the form-urlencoded user name of Basic credentials. */
+function basicClientId(headers: Headers): string | undefined {
+  const value = headers.get('authorization');
+  if (!value || !/^basic /i.test(value)) return undefined;
+  const decoded = Buffer.from(value.slice(6).trim(), 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) return undefined;
+  try {
+    const id = decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' '));
+    return id.length <= 200 ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Serves /metrics from a registry (also used by the separate metrics listener). */
+export async function metricsResponse(metrics: ServerMetrics): Promise<Response> {
+  return new Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' } });
+}
+
+export function observeRequests(inner: Handler, options: ObservedOptions): Observed {
+  const { logger, metrics, health } = options;
+  // The request scope (an AsyncLocalStorage) turns on Node's async hooks for every promise in the
+  // process: worth it when access lines are written, not for a server logging at warn (benchmarks, tests).
+  const scoped = logger.isLevelEnabled('info');
+  let inFlight = 0;
+  let waiters: Array<() => void> = [];
+
+  const operational = (path: string, request: Request): Promise<Response> | Response | undefined => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return undefined;
+    if (path === '/healthz') return healthz();
+    if (path === '/readyz') return readyz(health);
+    if (path === '/metrics' && options.exposeMetrics) return metricsResponse(metrics);
+    return undefined;
+  };
+
+  const handler: Handler = async (request, incoming) => {
+    const started = performance.now();
+    const requestId = requestIdOf(request.headers);
+    const path = new URL(request.url).pathname;
+    const route = routeOf(path, options.issuerPath);
+    const scope: RequestScope = { requestId };
+    inFlight += 1;
+    let response: Response;
+    try {
+      const handle = async () => (await operational(path, request)) ?? (await inner(request, incoming));
+      response = await (scoped ? requestScope.run(scope, handle) : handle());
+    } catch (error) {
+      logger.error({ reqId: requestId, route, err: error }, 'request failed');
+      response = new Response(JSON.stringify({ error: 'server_error' }), { status: 500, headers: { 'content-type': 'application/json' } });
+    } finally {
+      inFlight -= 1;
+      if (inFlight === 0 && waiters.length > 0) {
+        const resolve = waiters;
+        waiters = [];
+        for (const r of resolve) r();
+      }
+    }
+    try {
+      response.headers.set(REQUEST_ID_HEADER, requestId);
+      if (health.draining()) response.headers.set('connection', 'close');
+    } catch {
+      // Immutable headers (a fetched Response): copy once.
+      response = new Response(response.body, response);
+      response.headers.set(REQUEST_ID_HEADER, requestId);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    metrics.observeRequest(route, request.method, response.status, seconds);
+    const clientId = scope.clientId ?? basicClientId(request.headers);
+    const line = { reqId: requestId, method: request.method, route, status: response.status, ms: Math.round(seconds * 10_000) / 10, ...(clientId ? { clientId } : {}) };
+    if (route === '/healthz' || route === '/readyz' || route === '/metrics') logger.debug(line, 'request');
+    else logger.info(line, 'request');
+    return response;
+  };
+
+  return {
+    handler,
+    inFlight: () => inFlight,
+    idle: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * Puts the operational layer (access log, request ids, health, metrics,
+ * graceful shutdown) around a server's request handler. start.ts calls
+ * this once with the composed app and calls `shutdown` from close().
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import type { Logger } from 'pino';
+import type { ServerContext } from '@gatehouse-auth/authorization-server';
+import type { AuditLog } from '@gatehouse-auth/audit';
+import { createServerMetrics, type ServerMetrics } from './metrics.ts';
+import { metricsResponse, observeRequests, type Handler } from './access-log.ts';
+import { healthz, readyz, type HealthSources } from './health.ts';
+import { trackClientIds } from './request-scope.ts';
+
+/**
+ * Where /metrics is served. `false` (the default of startGatehouse and of
+ * `gatehouse serve` without --metrics-port): nowhere. `'issuer-port'`: on
+ * the server's own port (`gatehouse dev`). `{ port, host }`: on a listener
+ * of its own (default host 127.0.0.1), kept off the public port.
+ */
+export type MetricsExposure = false | 'issuer-port' | { port: number; host?: string };
+
+export interface OperationsOptions {
+  context: ServerContext;
+  audit: AuditLog | undefined;
+  logger: Logger;
+  metrics?: MetricsExposure;
+  /** How long shutdown waits for requests in flight before closing connections. Default 10 s. */
+  drainTimeoutMs?: number;
+}
+
+export interface Operations {
+  handler: Handler;
+  metrics: ServerMetrics;
+  /** `http://host:port/metrics` when metrics have a listener of their own. */
+  metricsUrl: string | undefined;
+  /**
+   * Graceful stop: readiness turns 503, the listener stops accepting, every
+   * request in flight gets its answer (up to the drain timeout), then the
+   * remaining connections (idle keep-alives, event streams) are closed.
+   */
+  shutdown(server: Server): Promise<void>;
+}
+
+export async function wireOperations(inner: Handler, options: OperationsOptions): Promise<Operations> {
+  const { context, audit, logger } = options;
+  let draining = false;
+  const metrics = createServerMetrics(context.store, context.events, context.clock, audit);
+  const untrack = trackClientIds(context.events);
+  const health: HealthSources = { context, audit, logger, draining: () => draining };
+  const observed = observeRequests(inner, {
+    logger,
+    metrics,
+    health,
+    exposeMetrics: options.metrics === 'issuer-port',
+    issuerPath: new URL(context.options.issuer).pathname.replace(/\/$/, ''),
+  });
+
+  let metricsServer: Server | undefined;
+  let metricsUrl: string | undefined;
+  if (typeof options.metrics === 'object') {
+    const host = options.metrics.host ?? '127.0.0.1';
+    metricsServer = createAdaptorServer({
+      fetch: (request) => {
+        const path = new URL(request.url).pathname;
+        if (path === '/metrics') return metricsResponse(metrics);
+        if (path === '/healthz') return healthz();
+        if (path === '/readyz') return readyz(health);
+        return new Response('not found', { status: 404 });
+      },
+    }) as Server;
+    await new Promise<void>((resolve, reject) => {
+      metricsServer!.once('error', reject);
+      metricsServer!.listen(options.metrics && typeof options.metrics === 'object' ? options.metrics.port : 0, host, () => resolve());
+    });
+    const { port } = metricsServer.address() as AddressInfo;
+    metricsUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}/metrics`;
+  }
+
+  return {
+    handler: observed.handler,
+    metrics,
+    metricsUrl,
+    async shutdown(server) {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, options.drainTimeoutMs ?? 10_000);
+      });
+      await Promise.race([observed.idle(), deadline]);
+      clearTimeout(timer);
+      // Let the last responses' bodies reach their sockets before the connections go.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      await closed;
+      untrack();
+      metrics.stop();
+      if (metricsServer) {
+        const stopping = new Promise<void>((resolve) => metricsServer!.close(() => resolve()));
+        (metricsServer as { closeAllConnections?: () => void }).closeAllConnections?.();
+        await stopping;
+      }
+    },
+  };
+}
