@@ -10,7 +10,7 @@ roles:
 scopes:
   - { name: tickets:read, allowed_roles: [Support] }
 resources:
-  - { uri: ${RESOURCE}, name: Ops tools, scopes: [tickets:read] }
+  - { uri: ${RESOURCE}, name: Ops tools, organizations: [acme], scopes: [tickets:read] }
 organizations:
   - { slug: acme, name: Acme }
 clients:
