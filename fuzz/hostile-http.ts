@@ -30,6 +30,8 @@ export interface RouteShape {
   known: Readonly<Record<string, readonly string[]>>;
   /** Header sets that get past authentication or CSRF (real credentials), mixed into the hostile ones. */
   credentials: ReadonlyArray<ReadonlyArray<readonly [string, string]>>;
+  /** Bodies in the route's own protocol (JSON-RPC for MCP), sent as application/json beside the generic ones. */
+  protocolBody?: fc.Arbitrary<string>;
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'get', 'post', 'PROPFIND', 'M-SEARCH', 'FOO'];
@@ -158,6 +160,7 @@ export function contentAndBody(shape: RouteShape): fc.Arbitrary<{ type: string |
       weight: 1,
     },
     { arbitrary: fc.tuple(fc.option(anyType, { nil: undefined }), fc.option(anyBody, { nil: undefined })).map(([type, body]) => ({ type, body })), weight: 2 },
+    ...(shape.protocolBody ? [{ arbitrary: fc.tuple(shape.protocolBody, charset).map(([body, cs]) => ({ type: `application/json${cs}`, body })), weight: 12 }] : []),
   );
 }
 
