@@ -61,6 +61,8 @@ export async function createDeployment(): Promise<Deployment> {
     loginThrottle: { perAccount: 1_000_000_000, perIp: 1_000_000_000, windowSeconds: 60 },
   });
   const origin = h.issuer;
+  // Open, so POST /signup runs its form handling instead of answering 404.
+  await h.store.settings.setSignupPolicy({ publicSignup: true, allowedEmailDomains: ['acme.test'] });
   await h.store.roles.upsert({ name: 'Management', description: 'Runs the company', permissions: ['tickets', 'finance', 'gatehouse:org:admin'] });
   await addClient(h.store, { id: 'rs-client', name: 'Resource server', redirectUris: [], grantTypes: [], tokenEndpointAuthMethod: 'client_secret_basic', secretHash: sha256(SECRET) });
   await addClient(h.store, { id: 'web-secret', name: 'Confidential web app', redirectUris: [REDIRECT], tokenEndpointAuthMethod: 'client_secret_post', secretHash: sha256(SECRET) });
