@@ -40,5 +40,8 @@ export function watchUnhandledRejections(): { rejections: unknown[]; install(): 
   };
 }
 
-/** Lets rejections of promises dropped by the last request surface before it is judged. */
-export const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** Lets rejections of promises dropped by the last request surface before it is judged (two turns of the loop: attributed to the right request in practice). */
+export const settle = async (): Promise<void> => {
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve));
+};

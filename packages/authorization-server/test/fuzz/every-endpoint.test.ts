@@ -58,6 +58,7 @@ function formatProblem(format: ErrorFormat, method: string, response: Response, 
 async function attack(key: string, spec: RequestSpec): Promise<{ status: number; problem?: string; known?: string }> {
   const request = toRequest(d.origin, spec);
   if (!request) return { status: 0 };
+  const rejectionsBefore = rejections.rejections.length;
   const logsBefore = d.h.logs.length;
   const response = await d.h.app.request(request, undefined, { incoming: { socket: { remoteAddress: '203.0.113.9' } } });
   let text = '';
@@ -73,7 +74,7 @@ async function attack(key: string, spec: RequestSpec): Promise<{ status: number;
     if (known) return { status: response.status, known: known.id };
     return { status: response.status, problem: `${response.status} ${text.slice(0, 200)}\n${logged.slice(0, 2000)}` };
   }
-  if (rejections.rejections.length > 0) return { status: response.status, problem: `unhandled rejection: ${String((rejections.rejections[0] as Error)?.stack ?? rejections.rejections[0])}` };
+  if (rejections.rejections.length > rejectionsBefore) return { status: response.status, problem: `unhandled rejection: ${String((rejections.rejections.at(-1) as Error)?.stack ?? rejections.rejections.at(-1))}` };
   const problem = formatProblem(ROUTES[key]!.format, spec.method, response, text);
   return problem ? { status: response.status, problem } : { status: response.status };
 }

@@ -107,6 +107,7 @@ async function readBody(response: Response): Promise<string | undefined> {
 async function attack(spec: RequestSpec): Promise<{ status: number; problem?: string }> {
   const request = toRequest(origin, spec);
   if (!request) return { status: 0 };
+  const rejectionsBefore = rejections.rejections.length;
   const response = await mcp.fetch(request, { ip: '203.0.113.9' });
   const text = await readBody(response);
   await settle();
@@ -115,7 +116,7 @@ async function attack(spec: RequestSpec): Promise<{ status: number; problem?: st
     return { status: response.status, problem: `${response.status} body never finished (${response.headers.get('content-type')})` };
   }
   if (response.status >= 500) return { status: response.status, problem: `${response.status} ${text.slice(0, 300)}` };
-  if (rejections.rejections.length > 0) return { status: response.status, problem: `unhandled rejection: ${String((rejections.rejections[0] as Error)?.stack ?? rejections.rejections[0])}` };
+  if (rejections.rejections.length > rejectionsBefore) return { status: response.status, problem: `unhandled rejection: ${String((rejections.rejections.at(-1) as Error)?.stack ?? rejections.rejections.at(-1))}` };
   if (response.status < 400 || spec.method.toUpperCase() === 'HEAD') return { status: response.status };
   // 405 answers carry Allow and no body; every other error speaks OAuth (challenges, 404) or JSON-RPC.
   if (response.status === 405 && text === '' && response.headers.get('allow')) return { status: response.status };
