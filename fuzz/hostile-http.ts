@@ -58,10 +58,13 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: fc.tuple(fc.constantFrom('a', '%', 'é', '\uD800', '0'), fc.integer({ min: 1000, max: 20_000 })).map(([c, n]) => c.repeat(n)), weight: 1 },
 );
 
+/** A known value: the first of the list (the deployment's canonical valid one) half the time, else any of them (the near misses). */
+const knownValue = (values: readonly string[]): fc.Arbitrary<string> => fc.oneof(fc.constant(values[0]!), fc.constantFrom(...values));
+
 /** A value for a parameter: mostly something valid in this deployment, else hostile. */
 export function valueFor(name: string, known: RouteShape['known']): fc.Arbitrary<string> {
   const valid = Object.hasOwn(known, name) ? known[name]! : [];
-  return valid.length > 0 ? fc.oneof({ arbitrary: fc.constantFrom(...valid), weight: 3 }, { arbitrary: hostileString, weight: 2 }) : hostileString;
+  return valid.length > 0 ? fc.oneof({ arbitrary: knownValue(valid), weight: 3 }, { arbitrary: hostileString, weight: 2 }) : hostileString;
 }
 
 /** Name/value pairs: the route's own parameters (valid or hostile values), repeated ones, poison keys, junk names. */
@@ -78,9 +81,24 @@ export function paramPairs(shape: RouteShape): fc.Arbitrary<Array<[string, strin
   );
   return fc.oneof(
     complete,
+    oneMutation(shape),
     fc.array(pair, { maxLength: 12 }),
     fc.tuple(complete, fc.array(pair, { maxLength: 4 })).map(([a, b]) => [...a, ...b]),
   );
+}
+
+/** Every parameter with a valid value, then one of them replaced by a hostile value, dropped or sent twice: deep into the handler, one step off. */
+function oneMutation(shape: RouteShape): fc.Arbitrary<Array<[string, string]>> {
+  if (shape.params.length === 0) return fc.constant([]);
+  const valid = (p: string): fc.Arbitrary<string> => (Object.hasOwn(shape.known, p) && shape.known[p]!.length > 0 ? knownValue(shape.known[p]!) : hostileString);
+  const baseline = fc.tuple(...shape.params.map((p) => valid(p).map((v): [string, string] => [p, v])));
+  return fc.tuple(baseline, fc.nat(shape.params.length - 1), fc.constantFrom('replace', 'drop', 'repeat', 'none'), hostileString).map(([pairs, index, how, hostile]) => {
+    const target = pairs[index]!;
+    if (how === 'replace') return pairs.map((pair, i): [string, string] => (i === index ? [pair[0], hostile] : pair));
+    if (how === 'drop') return pairs.filter((_, i) => i !== index);
+    if (how === 'repeat') return [...pairs, [target[0], hostile]];
+    return pairs;
+  });
 }
 
 /** Encodes pairs as a query or form string, properly or with raw hostile escapes. */
