@@ -38,6 +38,8 @@ export interface Observed {
   inFlight(): number;
   /** Resolves when no request is in flight. */
   idle(): Promise<void>;
+  /** Requests started so far (a drain waits until this stops moving). */
+  requestsSeen(): number;
 }
 
 /** RFC 6749 §2.3.1: the client id is the form-urlencoded user name of Basic credentials. */
@@ -66,6 +68,7 @@ export function observeRequests(inner: Handler, options: ObservedOptions): Obser
   // process: worth it when access lines are written, not for a server logging at warn (benchmarks, tests).
   const scoped = logger.isLevelEnabled('info');
   let inFlight = 0;
+  let seen = 0;
   let waiters: Array<() => void> = [];
 
   const operational = (path: string, request: Request): Promise<Response> | Response | undefined => {
@@ -83,6 +86,7 @@ export function observeRequests(inner: Handler, options: ObservedOptions): Obser
     const route = routeOf(path, options.issuerPath);
     const scope: RequestScope = { requestId };
     inFlight += 1;
+    seen += 1;
     let response: Response;
     try {
       const handle = async () => (await operational(path, request)) ?? (await inner(request, incoming));
@@ -118,6 +122,7 @@ export function observeRequests(inner: Handler, options: ObservedOptions): Obser
   return {
     handler,
     inFlight: () => inFlight,
+    requestsSeen: () => seen,
     idle: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
   };
 }

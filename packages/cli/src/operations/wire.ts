@@ -4,7 +4,8 @@
  * this once with the composed app and calls `shutdown` from close().
  */
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Logger } from 'pino';
 import type { ServerContext } from '@gatehouse-auth/authorization-server';
@@ -43,6 +44,9 @@ export interface Operations {
    */
   shutdown(server: Server): Promise<void>;
 }
+
+/** No request started or in flight for this long: the clients still connected have gone quiet. */
+const DRAIN_QUIET_MS = 250;
 
 export async function wireOperations(inner: Handler, options: OperationsOptions): Promise<Operations> {
   const { context, audit, logger } = options;
@@ -85,16 +89,20 @@ export async function wireOperations(inner: Handler, options: OperationsOptions)
     metricsUrl,
     async shutdown(server) {
       draining = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, options.drainTimeoutMs ?? 10_000);
-      });
-      await Promise.race([observed.idle(), deadline]);
-      clearTimeout(timer);
+      // Stop accepting without cutting idle keep-alive connections (http.Server#close would, since
+      // Node 19): a client may be writing its next request on one right now, and that request would
+      // be lost rather than answered. Every response from here on says Connection: close, so clients
+      // leave on their own; what is still open after a quiet spell (or at the deadline) is closed.
+      const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
+      const deadline = Date.now() + (options.drainTimeoutMs ?? 10_000);
+      for (let remaining = deadline - Date.now(); remaining > 0; remaining = deadline - Date.now()) {
+        await Promise.race([observed.idle(), sleep(remaining)]);
+        const seen = observed.requestsSeen();
+        await sleep(Math.min(DRAIN_QUIET_MS, Math.max(0, deadline - Date.now())));
+        if (observed.inFlight() === 0 && observed.requestsSeen() === seen) break;
+      }
       // Let the last responses' bodies reach their sockets before the connections go.
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await sleep(20);
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       await closed;
       untrack();

@@ -6,6 +6,7 @@
  * have its token.issued record in the audit chain, which verifies.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,7 +51,10 @@ describe('graceful shutdown (issue 11, item 4)', () => {
   it('SIGTERM under client_credentials load: exit 0, every acknowledged token stored and audited, the chain verifies', async () => {
     const port = await freePort();
     const issuer = `http://127.0.0.1:${port}`;
-    const env = { GATEHOUSE_DATABASE_URL: `sqlite:${join(dir, 'gatehouse.sqlite')}` };
+    // A signing key: graceful shutdown signs every chain's tail, so `audit verify` can vouch for the end of the log too.
+    const keyFile = join(dir, 'audit-key.pem');
+    await writeFile(keyFile, generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }));
+    const env = { GATEHOUSE_DATABASE_URL: `sqlite:${join(dir, 'gatehouse.sqlite')}`, GATEHOUSE_AUDIT_KEY_FILE: keyFile };
     const server = await serve(['serve', '--config', join(dir, 'gatehouse.yaml'), '--port', String(port), '--issuer', issuer, '--log-level', 'warn'], env);
 
     const acknowledged: string[] = [];
@@ -111,6 +115,6 @@ describe('graceful shutdown (issue 11, item 4)', () => {
       await store.close();
     }
     const verify = await runCli(['audit', 'verify'], { env });
-    expect(verify.code).toBe(0);
+    expect(verify.code, `${verify.stdout}${verify.stderr}`).toBe(0);
   }, 90_000);
 });
