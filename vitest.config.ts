@@ -24,6 +24,7 @@ export default defineConfig({
     // Two cores: keep file-level parallelism modest so race tests stay meaningful.
     maxWorkers: 2,
     reporters: ['default'],
+    globalSetup: ['./vitest.global-setup.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: ALL, exclude: E2E } },
       { extends: true, test: { name: 'e2e', include: E2E } },
