@@ -28,7 +28,7 @@ function builtAt(project: string): number {
 }
 
 export default function setup(): void {
-  const stale = PROJECTS.filter((p) => builtAt(p) < Math.max(newest(join(ROOT, p, 'src')), statSync(join(ROOT, p, 'package.json')).mtimeMs));
+  const stale = PROJECTS.filter((p) => builtAt(p) < newest(join(ROOT, p, 'src')));
   if (stale.length === 0) return;
   process.stderr.write(`building (dist/ older than src/ in ${stale.join(', ')})\n`);
   try {
