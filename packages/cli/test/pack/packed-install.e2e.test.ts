@@ -148,7 +148,7 @@ console.log(JSON.stringify(out));`;
       expect(file.startsWith(join(project, 'node_modules', '@gatehouse-auth') + sep), `${name} → ${file}`).toBe(true);
       expect(file, name).toMatch(/\/dist\/[^/]+\.js$/);
     }
-  });
+  }, 120_000);
 
   it('a TypeScript consumer type-checks against the declaration files', async () => {
     await writeFile(join(project, 'tsconfig.json'), JSON.stringify({
@@ -162,7 +162,7 @@ console.log(JSON.stringify(out));`;
     // The declarations it checked against are the packed ones, in the project.
     expect(declarations.length).toBeGreaterThanOrEqual(6);
     for (const line of declarations) expect(line.trim().startsWith('node_modules/@gatehouse-auth/'), line).toBe(true);
-  });
+  }, 180_000);
 
   it('the official MCP SDK client gets through OAuth to a plain-node MCP server, against Gatehouse started from the packed bin', async () => {
     const [asPort, mcpPort] = [await freePort(), await freePort()];
@@ -204,5 +204,5 @@ console.log(JSON.stringify(out));`;
     } finally {
       await connected.close();
     }
-  });
+  }, 180_000);
 });
