@@ -140,7 +140,8 @@ describe('the packed packages, installed into a fresh project', () => {
     const script = `const out = {};
 for (const name of ${JSON.stringify(ENTRY_POINTS)}) { const url = import.meta.resolve(name); await import(name); out[name] = url; }
 console.log(JSON.stringify(out));`;
-    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: project, env: userEnv() });
+    await writeFile(join(project, 'resolve.mjs'), script);
+    const { stdout } = await run(process.execPath, ['resolve.mjs'], { cwd: project, env: userEnv() });
     const resolved = JSON.parse(stdout) as Record<string, string>;
     expect(Object.keys(resolved).sort()).toEqual([...ENTRY_POINTS].sort());
     for (const [name, url] of Object.entries(resolved)) {
@@ -148,6 +149,18 @@ console.log(JSON.stringify(out));`;
       expect(file.startsWith(join(project, 'node_modules', '@gatehouse-auth') + sep), `${name} → ${file}`).toBe(true);
       expect(file, name).toMatch(/\/dist\/[^/]+\.js$/);
     }
+  }, 120_000);
+
+  it('the SQLite token writer thread starts from the packed JavaScript, with no TypeScript loader installed', async () => {
+    expect(existsSync(join(project, 'node_modules', 'tsx'))).toBe(false);
+    const script = `import { createStore, tokenWriterReady } from '@gatehouse-auth/store';
+const store = await createStore('sqlite:' + process.argv[2]);
+console.log(JSON.stringify({ ready: await tokenWriterReady(store) }));
+await store.close();`;
+    // A script file, not `node -e`: a worker thread inherits the parent's execArgv, and --input-type fails there.
+    await writeFile(join(project, 'writer.mjs'), script);
+    const { stdout } = await run(process.execPath, ['writer.mjs', join(work, 'writer.sqlite')], { cwd: project, env: userEnv() });
+    expect(JSON.parse(stdout)).toEqual({ ready: true });
   }, 120_000);
 
   it('a TypeScript consumer type-checks against the declaration files', async () => {
