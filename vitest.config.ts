@@ -17,8 +17,8 @@ export default defineConfig({
   resolve: { conditions: [SOURCE, 'module', 'node', 'development|production'] },
   ssr: { resolve: { conditions: [SOURCE, 'module', 'node', 'development|production'], externalConditions: [SOURCE] } },
   test: {
-    // CLI tests run the CLI in process (test/cli/run.ts); some end-to-end tests start servers,
-    // browsers or npm, about three times slower under the whole suite's load on two cores.
+    // CLI tests spawn the built CLI (test/cli/run.ts); end-to-end tests start servers, browsers or
+    // npm, about three times slower under the whole suite's load on two cores.
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Two cores: keep file-level parallelism modest so race tests stay meaningful.
