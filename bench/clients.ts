@@ -14,8 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { request } from 'undici';
 import { LocalEventBus, ManualClock, sha256, type Client } from '@gatehouse-auth/core';
 import { createStore } from '@gatehouse-auth/store';
-import { createAuthorizationServerApp, resolveOptions, type ServerContext } from '../packages/authorization-server/src/index.ts';
-import { authenticateClient, resolveClient } from '../packages/authorization-server/src/clients/index.ts';
+import { authenticateClient, createAuthorizationServerApp, resolveClient, resolveOptions, type ServerContext } from '@gatehouse-auth/authorization-server';
 
 const DURATION_MS = 1500;
 

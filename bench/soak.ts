@@ -103,12 +103,10 @@ await sampleHeap();
 
 let lastReport = start;
 let lastOps = recorder.ops;
-let interval = 0;
 async function report(): Promise<void> {
   const now = performance.now();
   const { overall, byKind } = recorder.drain();
   const mem = await memory(false);
-  interval += 1;
   const rate = (recorder.ops - lastOps) / ((now - lastReport) / 1000);
   lastOps = recorder.ops;
   lastReport = now;

@@ -4,26 +4,13 @@
  * `authz.decision` record carrying the principal, client, tool, redacted
  * arguments, the scopes that satisfied the requirement and the reason.
  */
+import type { DecisionRecord } from '@gatehouse-auth/core';
 import type { AuditLog } from './audit-log.ts';
 import type { AuditEntry } from './record.ts';
 import { formatMicros } from './time.ts';
 
-/** Structurally what @gatehouse-auth/mcp emits (kept local: audit does not depend on the SDK). */
-export interface DecisionLike {
-  principal: { subject: string; kind: 'user' | 'service'; orgId: string | null; roles: string[] };
-  clientId: string;
-  kind?: string;
-  tool: string;
-  arguments: Record<string, unknown>;
-  result: 'allow' | 'deny';
-  reason: string | undefined;
-  scopes: string[];
-  ip: string | undefined;
-  userAgent: string | undefined;
-  at: number;
-  sessionId?: string;
-  clientName?: string;
-}
+/** What @gatehouse-auth/mcp emits (the wire contract in core: audit does not depend on the SDK). */
+export type DecisionLike = DecisionRecord;
 
 export function decisionToEntry(decision: DecisionLike): AuditEntry {
   const service = decision.principal.kind === 'service';

@@ -6,44 +6,15 @@
  * scopes. `details` carries what a record type adds (the check or policy
  * that decided, claims used, roles changed, token hashes …).
  */
+import type { AuditActor, AuditResult } from '@gatehouse-auth/core';
 import type { AuditRow } from '@gatehouse-auth/store';
 import type { JsonValue } from './canonical.ts';
 
 /** Records without an organization (logins, clients, global config) go here. */
 export const SYSTEM_CHAIN = '_system';
 
-export type AuditResult = 'success' | 'failure' | 'denied';
-
-export interface AuditActor {
-  kind: string;
-  id: string;
-}
-
-/** What a caller hands to AuditLog.append. */
-export interface AuditEntry {
-  /** e.g. `tool.call`, `authz.decision`, `token.issued`, `login.failed`, `admin.membership.changed`. */
-  type: string;
-  result: AuditResult;
-  orgId?: string | null;
-  userId?: string | null;
-  /** A service agent (client_credentials) or other non-human identity. */
-  agentId?: string | null;
-  clientId?: string | null;
-  clientName?: string | null;
-  sessionId?: string | null;
-  tool?: string | null;
-  /** Redacted before storing (redact.ts). */
-  params?: unknown;
-  error?: string | null;
-  /** The scope(s) that authorized the action. */
-  scopes?: string[];
-  ip?: string | null;
-  userAgent?: string | null;
-  actor?: AuditActor | null;
-  details?: Record<string, unknown> | null;
-  /** Defaults to now; any RFC 3339 timestamp. */
-  time?: string;
-}
+/** What a caller hands to AuditLog.append: the wire contract, defined once in core. */
+export type { AuditActor, AuditEntry, AuditResult } from '@gatehouse-auth/core';
 
 /** A stored record as readers see it. */
 export interface AuditRecord {

@@ -10,12 +10,14 @@ import { AuditLog } from '../src/audit-log.ts';
 import { loadAuditSigner } from '../src/checkpoint.ts';
 
 const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '..', '..', 'cli', 'src', 'bin.ts');
+/** The built CLI under plain node (vitest.global-setup.ts builds it), without the workspace's source condition. */
+const BIN = join(import.meta.dirname, '..', '..', 'cli', 'dist', 'bin.js');
+const NODE_OPTIONS = (process.env.NODE_OPTIONS ?? '').split(' ').filter((o) => !o.startsWith('--conditions=@gatehouse-auth/source')).join(' ');
 const DAY_MS = 86_400_000;
 
 async function gatehouse(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', BIN, 'audit', ...args], { env: { ...process.env, GATEHOUSE_AUDIT_KEY_FILE: '' } });
+    const { stdout, stderr } = await run(process.execPath, [BIN, 'audit', ...args], { env: { ...process.env, NODE_OPTIONS, GATEHOUSE_AUDIT_KEY_FILE: '' } });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -23,7 +25,7 @@ async function gatehouse(args: string[]): Promise<{ code: number; stdout: string
   }
 }
 
-// Each case spawns the CLI (tsx start-up): generous limits for a loaded machine.
+// Each case spawns the CLI: generous limits for a loaded machine.
 describe('gatehouse audit keygen | checkpoint | verify | query | export | prune', { timeout: 180_000 }, () => {
   let dir: string;
   let url: string;

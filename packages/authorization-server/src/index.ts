@@ -4,3 +4,4 @@ export { resolveOptions, DEFAULT_OPTIONS, type AuthorizationServerOptions, type 
 export { oauthJson, oauthErrorResponse } from './http/oauth-response.ts';
 export { revokeGrant, revokeUserTokens, disableUser, disableClient, removeMember, setMemberRoles, type RevocationOutcome } from './admin/revocation.ts';
 export { rotateSigningKey, ensureSigningKey, activeSigningKey } from './keys/index.ts';
+export { authenticateClient, resolveClient, type ClientAuthInput } from './clients/index.ts';

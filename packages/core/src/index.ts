@@ -6,3 +6,6 @@ export * from './resource-uri.ts';
 export * from './model.ts';
 export * from './events.ts';
 export * from './token-hash.ts';
+export * from './wire/revocation-event.ts';
+export * from './wire/decision-record.ts';
+export * from './wire/audit-entry.ts';

@@ -3,9 +3,10 @@
  * decides each call from the CURRENT principal, the operation and its
  * arguments, and the request context. Policies are plain functions.
  */
+import type { OperationKind } from '@gatehouse-auth/core';
 import type { Principal } from './principal.ts';
 
-export type OperationKind = 'tool' | 'resource' | 'prompt';
+export type { OperationKind };
 
 export interface Operation {
   kind: OperationKind;
@@ -88,19 +89,5 @@ export function forOperations(names: string[], policy: Policy): Policy {
   return (principal, operation, context) => (only.has(operation.name) ? policy(principal, operation, context) : ALLOW);
 }
 
-/** What the audit log receives for every decision (allowed or denied). */
-export interface DecisionRecord {
-  principal: { subject: string; kind: Principal['kind']; orgId: string | null; roles: string[] };
-  clientId: string;
-  kind: OperationKind;
-  /** Tool/prompt name or resource URI. */
-  tool: string;
-  arguments: Record<string, unknown>;
-  result: 'allow' | 'deny';
-  reason: string | undefined;
-  /** The scopes that satisfied the requirement (empty on a scope denial). */
-  scopes: string[];
-  ip: string | undefined;
-  userAgent: string | undefined;
-  at: number;
-}
+/** What the audit log receives for every decision (allowed or denied); defined in core, shared with the audit package. */
+export type { DecisionRecord } from '@gatehouse-auth/core';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sha256 } from '@gatehouse-auth/core';
-import { protect, rpc, toolNames } from './support/fixture.ts';
+import { protect, rpc } from './support/fixture.ts';
 import { activeToken, INTROSPECTION_CLIENT, startFakeAuthorizationServer, type FakeAuthorizationServer } from './support/fake-authorization-server.ts';
 import { until } from './support/waits.ts';
 import type { ProtectedMcp, ProtectMcpOptions } from '../src/index.ts';

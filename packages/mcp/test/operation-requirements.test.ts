@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { buildServer, protect, rpc, SCOPES, RESOURCE, toolNames } from './support/fixture.ts';
+import { type buildServer, protect, rpc, SCOPES, RESOURCE, toolNames } from './support/fixture.ts';
 import { activeToken, INTROSPECTION_CLIENT, startFakeAuthorizationServer, type FakeAuthorizationServer } from './support/fake-authorization-server.ts';
 import { GatedMcpServer, protectMcpServer, requireScopes, type ProtectedMcp } from '../src/index.ts';
 

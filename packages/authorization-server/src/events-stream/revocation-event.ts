@@ -4,17 +4,10 @@
  * only what a cache needs to drop entries (token hashes, user, org, client,
  * role) and the time. Events that take no access away are not forwarded.
  */
-import type { GatehouseEvent } from '@gatehouse-auth/core';
+import type { GatehouseEvent, RevocationEvent } from '@gatehouse-auth/core';
 
-export interface RevocationMessage {
-  type: string;
-  tokenHashes?: string[];
-  userId?: string;
-  orgId?: string;
-  clientId?: string;
-  role?: string;
-  at: number;
-}
+/** The wire contract is defined once in core (the SDK's subscriber reads the same type). */
+export type RevocationMessage = RevocationEvent;
 
 export const FORWARDED_TYPES: ReadonlySet<string> = new Set([
   'token.revoked',

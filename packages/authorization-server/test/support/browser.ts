@@ -28,7 +28,7 @@ export interface LoginAs {
 const CONSENT_APPROVE = /^(approve|allow|authori[sz]e|accept|grant)\b/i;
 const CONSENT_DENY = /^(deny|reject|cancel|decline)\b/i;
 const LOGIN_SUBMIT = /^(sign in|log in|login|continue|next)\b/i;
-const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * From a page showing Gatehouse's login form, signs in, picks the
@@ -43,7 +43,7 @@ export async function browserLogin(page: Page, as: LoginAs): Promise<string> {
     if (as.until(page.url())) return page.url();
     const approve = page.getByRole('button', { name: CONSENT_APPROVE });
     if (await exists(approve)) {
-      for (const scope of as.untick ?? []) await page.getByRole('checkbox', { name: new RegExp(escape(scope), 'i') }).uncheck();
+      for (const scope of as.untick ?? []) await page.getByRole('checkbox', { name: new RegExp(escapeRegExp(scope), 'i') }).uncheck();
       const button = as.deny ? page.getByRole('button', { name: CONSENT_DENY }) : approve;
       await clickAndSettle(page, button.first());
       continue;
@@ -87,7 +87,7 @@ export async function authorizeInContext(context: BrowserContext, authorizationU
 }
 
 async function pickOrganization(page: Page, org: string | undefined): Promise<boolean> {
-  const name = org ? new RegExp(escape(org), 'i') : undefined;
+  const name = org ? new RegExp(escapeRegExp(org), 'i') : undefined;
   const radio = name ? page.getByRole('radio', { name }) : page.getByRole('radio');
   if (await exists(radio)) {
     await radio.first().check();

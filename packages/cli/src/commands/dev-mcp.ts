@@ -1,7 +1,8 @@
 /**
  * Starts the example company's MCP server beside `gatehouse dev`. It is
- * imported lazily: it is a demo, not a dependency of the CLI, and a
- * missing or broken example must not stop the authorization server.
+ * imported lazily and by a name the compiler does not follow: it is a demo
+ * in this repository, not a dependency of the published CLI, and a missing
+ * or broken example must not stop the authorization server.
  *
  * It authenticates with the config's resource-server client for its
  * resource (`resource_server_for`: only such a client may introspect and
@@ -14,6 +15,22 @@ import type { Store } from '@gatehouse-auth/store';
 import { auditDecisions, type AuditLog } from '@gatehouse-auth/audit';
 import type { GatehouseConfig } from '../config/schema.ts';
 import type { ServerMetrics } from '../operations/metrics.ts';
+
+const EXAMPLE_PACKAGE: string = '@gatehouse-auth/example-internal-company';
+
+/** The part of the example's API used here (examples/internal-company/src/server.ts). */
+interface ExampleModule {
+  startInternalCompanyServer(options: {
+    host: string;
+    port: number;
+    issuer: string;
+    resource: string;
+    introspection: { clientId: string; clientSecret: string; onCacheLookup?: (result: string) => void };
+    organizations: string[];
+    onError?: (error: unknown) => void;
+    onDecision?: ReturnType<typeof auditDecisions>;
+  }): Promise<{ url: string; close(): Promise<void> }>;
+}
 
 export async function startDemoMcpServer(
   config: GatehouseConfig,
@@ -36,7 +53,7 @@ export async function startDemoMcpServer(
     return undefined;
   }
   try {
-    const { startInternalCompanyServer } = await import('@gatehouse-auth/example-internal-company');
+    const { startInternalCompanyServer } = (await import(EXAMPLE_PACKAGE)) as ExampleModule;
     const url = new URL(resource);
     return await startInternalCompanyServer({
       host: url.hostname,

@@ -1,10 +1,13 @@
-/** Runs the real `gatehouse` executable (tsx + bin.ts) as a child process, as a person or script would. */
+/**
+ * Runs the real `gatehouse` executable as a child process, as a person or script would: the built
+ * dist/bin.js under plain node, as the package ships it (vitest.global-setup.ts builds it when stale).
+ * A process a fraction of a second old, where tsx took seconds to transpile the sources each time.
+ */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-const TSX = fileURLToPath(new URL('../../../../node_modules/.bin/tsx', import.meta.url));
-const BIN = fileURLToPath(new URL('../../src/bin.ts', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../dist/bin.js', import.meta.url));
 export const EXAMPLE_CONFIG = fileURLToPath(new URL('../../../../examples/internal-company/gatehouse.yaml', import.meta.url));
 
 export interface CliResult {
@@ -19,11 +22,14 @@ export interface RunOptions {
   input?: string;
 }
 
-const childEnv = (env: RunOptions['env']) => ({ ...process.env, GATEHOUSE_DATABASE_URL: undefined, GATEHOUSE_DEBUG: undefined, NO_COLOR: '1', ...env });
+/** NODE_OPTIONS loses the workspace's source condition (vitest.config.ts): the built CLI imports the built packages. */
+export const builtEnv = (): NodeJS.ProcessEnv => ({ ...process.env, NODE_OPTIONS: withoutSourceCondition(process.env.NODE_OPTIONS) });
+const withoutSourceCondition = (options = ''): string => options.split(' ').filter((o) => !o.startsWith('--conditions=@gatehouse-auth/source')).join(' ');
+const childEnv = (env: RunOptions['env']) => ({ ...builtEnv(), GATEHOUSE_DATABASE_URL: undefined, GATEHOUSE_DEBUG: undefined, NO_COLOR: '1', ...env });
 
 export function runCli(args: string[], options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = execFile(TSX, [BIN, ...args], { cwd: options.cwd, env: childEnv(options.env), timeout: 60_000 }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, [BIN, ...args], { cwd: options.cwd, env: childEnv(options.env), timeout: 60_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -41,7 +47,7 @@ export interface LongRunning {
 
 /** Starts a long-running command and resolves once stdout contains `ready` (or rejects when it exits first). */
 export function startCli(args: string[], ready: string, options: RunOptions = {}): Promise<LongRunning> {
-  const child = spawn(TSX, [BIN, ...args], { cwd: options.cwd, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -27,13 +27,5 @@ export interface TokenVerifier {
   close(): Promise<void>;
 }
 
-/** The revocation event wire format of `GET {issuer}/revocations/stream`. */
-export interface RevocationEvent {
-  type: string;
-  tokenHashes?: string[];
-  userId?: string;
-  orgId?: string;
-  clientId?: string;
-  role?: string;
-  at: number;
-}
+/** The revocation event wire format of `GET {issuer}/revocations/stream` (defined in core, shared with the AS). */
+export type { RevocationEvent } from '@gatehouse-auth/core';

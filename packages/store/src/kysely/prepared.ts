@@ -11,7 +11,7 @@
  * the executor's connection provider, lock and promise hops cost about as
  * much as better-sqlite3 executing a primary-key read.
  */
-import { CompiledQuery, type Compilable, type Kysely, type QueryResult } from 'kysely';
+import type { CompiledQuery, Compilable, Kysely, QueryResult } from 'kysely';
 import type { Engine } from './dialect.ts';
 import { rawSqliteFor } from './raw-sqlite.ts';
 import type { Database } from './schema.ts';

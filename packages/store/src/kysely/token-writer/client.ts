@@ -24,8 +24,14 @@ interface InFlight {
   reject: (error: Error) => void;
 }
 
+/**
+ * Built (dist/), the thread is plain JavaScript. From source (tsx, vitest) a worker thread does not
+ * inherit the parent's TypeScript loader, so entry.mjs loads thread.ts through tsx's scoped loader.
+ */
+const THREAD = new URL(import.meta.url.endsWith('.ts') ? './entry.mjs' : './thread.js', import.meta.url);
+
 export function startTokenWriter(filename: string, inline: BatchExecutor): TokenWriter {
-  const worker = new Worker(new URL('./entry.mjs', import.meta.url), { workerData: { filename } satisfies WriterData });
+  const worker = new Worker(THREAD, { workerData: { filename } satisfies WriterData });
   // Idle, the thread must not keep the process alive; with a batch in flight it must (see `send`).
   worker.unref();
   let state: 'starting' | 'ready' | 'failed' = 'starting';
