@@ -39,6 +39,7 @@ scopes:
 resources:
   - uri: ${RESOURCE}
     name: Ops tools
+    organizations: [acme]
     scopes: [ops:read]
 organizations:
   - slug: acme
@@ -55,6 +56,7 @@ clients:
     grant_types: []
     token_endpoint_auth_method: client_secret_basic
     secret: ${INTROSPECTOR_SECRET}
+    resource_server_for: [${RESOURCE}]
 `;
 
 async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -140,8 +142,9 @@ describe.skipIf(!available)('gatehouse serve on PostgreSQL when the database dro
     await server?.stop();
     if (!available) return;
     await terminateAll().catch(() => 0);
-    await admin((client) => client.query(`DROP DATABASE IF EXISTS "${database}"`));
-  }, 30_000);
+    // FORCE: a connection the stopped server's pool had not yet closed must not hold the drop up.
+    await admin((client) => client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
+  }, 60_000);
 
   it('stays up under client_credentials and introspection load while every backend is terminated; failures are 503 with Retry-After; acknowledged tokens are all kept and audited', async () => {
     const issued: string[] = [];

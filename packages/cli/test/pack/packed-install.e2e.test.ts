@@ -181,13 +181,17 @@ await store.close();`;
     const [asPort, mcpPort] = [await freePort(), await freePort()];
     const issuer = `http://127.0.0.1:${asPort}`;
     const resource = `http://127.0.0.1:${mcpPort}/mcp`;
-    await writeFile(join(project, 'gatehouse.yaml'), (await readFile(join(FIXTURES, 'gatehouse.yaml'), 'utf8')).replace('MCP_RESOURCE_URI', resource));
+    await writeFile(join(project, 'gatehouse.yaml'), (await readFile(join(FIXTURES, 'gatehouse.yaml'), 'utf8')).replaceAll('MCP_RESOURCE_URI', resource));
 
     // The `gatehouse` bin as npm installed it, plain node: development mode (SQLite in ./.gatehouse).
     const bin = join(project, 'node_modules', '.bin', 'gatehouse');
     expect(await realpath(bin)).toBe(join(project, 'node_modules', '@gatehouse-auth', 'cli', 'dist', 'bin.js'));
     await start([bin, 'dev', '--port', String(asPort), '--config', 'gatehouse.yaml', '--no-mcp'], /Press Ctrl-C to stop/);
-    const mcp = await start(['server.mjs'], /"ready":true/, { ISSUER: issuer, RESOURCE: resource, INTROSPECTION_SECRET: 'packed-notes-introspection-secret-0123456789' });
+    // The MCP server serves Packed Co.: its id as the packed CLI prints it.
+    const orgs = JSON.parse((await run(process.execPath, [bin, 'orgs', 'list', '--json'], { cwd: project, env: userEnv() })).stdout) as Array<{ slug: string; id: string }>;
+    const orgId = orgs.find((org) => org.slug === 'packed')?.id;
+    expect(orgId).toMatch(/^org_/);
+    const mcp = await start(['server.mjs'], /"ready":true/, { ISSUER: issuer, RESOURCE: resource, INTROSPECTION_SECRET: 'packed-notes-introspection-secret-0123456789', ORG_ID: orgId });
     const origins = JSON.parse(mcp.line) as { mcp: string; core: string };
     for (const url of [origins.mcp, origins.core]) expect(fileURLToPath(url).startsWith(join(project, 'node_modules', '@gatehouse-auth') + sep)).toBe(true);
 

@@ -53,6 +53,7 @@ beforeAll(() => {
     resource: RESOURCE,
     scopesSupported: SCOPES,
     resourceName: 'Fixture tools',
+    organizations: ['org_acme'],
     introspection: { clientId: 'rs', clientSecret: 'secret', revocationStream: false, cacheTtlMs: 50, fetch: introspect as typeof fetch },
   });
   rejections.install();
