@@ -5,7 +5,7 @@ export {
   auditSignerFromEnv, generateAuditSigner, loadAuditSigner, loadAuditPublicKey, signCheckpoint, checkpointSignatureValid, keyIdOf,
   type AuditSigner,
 } from './checkpoint.ts';
-export { auditDecisions, decisionToEntry, type DecisionLike } from './decision.ts';
+export { auditDecisions, decisionToEntry, auditRefusedTokens, refusedTokensToEntry, type DecisionLike, type RefusedTokensLike } from './decision.ts';
 export { auditEvents, eventToEntry, type EventAuditOptions } from './events.ts';
 export { exportChainJsonl } from './export.ts';
 export { orgAuditReader, systemAuditReader, MAX_PAGE, type AuditQuery, type AuditPage } from './query.ts';

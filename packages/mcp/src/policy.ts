@@ -88,7 +88,10 @@ export function forOperations(names: string[], policy: Policy): Policy {
   return (principal, operation, context) => (only.has(operation.name) ? policy(principal, operation, context) : ALLOW);
 }
 
-/** What the audit log receives for every decision (allowed or denied). */
+/**
+ * What the audit log receives for every decision: a denial when it is made,
+ * an allowed operation once it has run (with its outcome and duration).
+ */
 export interface DecisionRecord {
   principal: { subject: string; kind: Principal['kind']; orgId: string | null; roles: string[] };
   clientId: string;
@@ -103,4 +106,15 @@ export interface DecisionRecord {
   ip: string | undefined;
   userAgent: string | undefined;
   at: number;
+  /** Allowed operations only: whether the handler succeeded (a thrown handler, an `isError` result or a JSON-RPC error is 'error'). */
+  outcome?: 'success' | 'error';
+  /** With outcome 'error': what went wrong (the JSON-RPC error, or that the tool reported an error result). */
+  error?: string;
+  /** Allowed operations only: milliseconds from the decision to the response. */
+  durationMs?: number;
+  /** The request's Mcp-Session-Id, when it has one. */
+  sessionId?: string;
+  /** The host application, from `initialize`'s clientInfo for this session or the request's `_meta`. */
+  clientName?: string;
+  clientVersion?: string;
 }
