@@ -4,3 +4,4 @@ export { resolveOptions, DEFAULT_OPTIONS, type AuthorizationServerOptions, type 
 export { oauthJson, oauthErrorResponse } from './http/oauth-response.ts';
 export { revokeGrant, revokeUserTokens, disableUser, disableClient, removeMember, setMemberRoles, type RevocationOutcome } from './admin/revocation.ts';
 export { rotateSigningKey, ensureSigningKey } from './keys/index.ts';
+export { mountOrgAdminApp, isOrgAdmin, ORG_ADMIN_PERMISSION } from './admin/org-admin.ts';

@@ -11,7 +11,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import type { Logger, LevelWithSilent } from 'pino';
 import { sha256, systemClock, type Clock, type EventBus } from '@gatehouse-auth/core';
 import { createStore, type Store } from '@gatehouse-auth/store';
-import { createAuthorizationServerApp, resolveOptions, type PartialOptions, type ServerContext } from '@gatehouse-auth/authorization-server';
+import { createAuthorizationServerApp, mountOrgAdminApp, resolveOptions, type PartialOptions, type ServerContext } from '@gatehouse-auth/authorization-server';
 import { apply } from '../config/apply.ts';
 import type { Change } from '../config/plan.ts';
 import { loadConfigFile, type LoadOptions } from '../config/load.ts';
@@ -20,7 +20,7 @@ import { toServerOptions } from '../config/server-options.ts';
 import { contextLog, createLogger } from './logger.ts';
 import { normaliseForwarded } from './forwarded.ts';
 import { createProcessEvents } from './events.ts';
-import type { AuditLog, AuditSigner } from '@gatehouse-auth/audit';
+import { auditRoutes, type AuditLog, type AuditSigner } from '@gatehouse-auth/audit';
 
 export interface StartOptions {
   /** `sqlite::memory:` (default), `sqlite:PATH` or `postgres://…`. Ignored when `store` is given. */
@@ -126,6 +126,8 @@ export async function startGatehouse(input: StartOptions = {}): Promise<RunningG
     });
     const context: ServerContext = { store, events, clock, options, log: contextLog(logger) };
     const app = createAuthorizationServerApp(context);
+    // Issue 16 §4: an org's admins query their own org's audit chain (the operator key reaches any org).
+    mountOrgAdminApp(app, context, 'audit', (orgIdOf) => auditRoutes({ store: store.audit, orgIdOf }));
     const trustProxy = input.trustProxy ?? false;
     handler = (request, incoming) => app.fetch(normaliseForwarded(request, incoming, trustProxy, tls !== undefined), { incoming });
 
