@@ -12,7 +12,7 @@ export { orgAuditReader, systemAuditReader, MAX_PAGE, type AuditQuery, type Audi
 export { SYSTEM_CHAIN, chainOf, recordFromRow, type AuditEntry, type AuditRecord, type AuditResult, type AuditActor } from './record.ts';
 export { createRedactor, DEFAULT_REDACTED_FIELDS, REDACTED, type RedactionConfig, type Redactor } from './redact.ts';
 export { pruneExpired } from './retention.ts';
-export { formatSyslogFrame, SyslogForwarder, type SyslogOptions } from './syslog.ts';
+export { formatSyslogFrame, formatDroppedFrame, SyslogForwarder, type SyslogOptions } from './syslog.ts';
 export { formatMicros, normalizeTime, systemMicroClock, microClockFrom, type MicroClock } from './time.ts';
 export { verifyExport, ExportFormatError } from './verify-export.ts';
 export { verifyChain, type ChainSource, type VerifyResult, type VerifyFailure, type VerifyFailureReason, type VerifyOptions } from './verify.ts';
