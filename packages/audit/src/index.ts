@@ -13,6 +13,7 @@ export { SYSTEM_CHAIN, chainOf, recordFromRow, type AuditEntry, type AuditRecord
 export { createRedactor, DEFAULT_REDACTED_FIELDS, REDACTED, type RedactionConfig, type Redactor } from './redact.ts';
 export { pruneExpired } from './retention.ts';
 export { formatSyslogFrame, formatDroppedFrame, SyslogForwarder, type SyslogOptions } from './syslog.ts';
+export { OtlpLogExporter, otlpLogRecord, type OtlpOptions } from './otlp.ts';
 export { formatMicros, normalizeTime, systemMicroClock, microClockFrom, type MicroClock } from './time.ts';
 export { verifyExport, ExportFormatError } from './verify-export.ts';
 export { verifyChain, type ChainSource, type VerifyResult, type VerifyFailure, type VerifyFailureReason, type VerifyOptions } from './verify.ts';
