@@ -20,6 +20,7 @@ import { toServerOptions } from '../config/server-options.ts';
 import { contextLog, createLogger } from './logger.ts';
 import { normaliseForwarded } from './forwarded.ts';
 import { createProcessEvents } from './events.ts';
+import { startSiem, type RunningSiem } from './siem.ts';
 import { auditRoutes, type AuditLog, type AuditSigner } from '@gatehouse-auth/audit';
 
 export interface StartOptions {
@@ -98,11 +99,13 @@ export async function startGatehouse(input: StartOptions = {}): Promise<RunningG
   const storeLog = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => logger[level === 'info' ? 'debug' : level](fields ?? {}, message);
   const store = input.store ?? (await createStore(databaseUrl, { log: storeLog }));
   let wired: Awaited<ReturnType<typeof createProcessEvents>> | undefined;
+  let siem: RunningSiem | undefined;
 
   try {
     const notifyUrl = ownsStore && /^postgres(ql)?:/.test(databaseUrl) ? databaseUrl : undefined;
     wired = await createProcessEvents(store, clock, logger, { events: input.events, audit: input.audit, notifyUrl, auditSigner: input.auditSigner, checkpointEvery: input.auditCheckpointEvery });
     const events = wired.events;
+    siem = await startSiem(config?.siem, wired.audit, logger); // audit records streamed to syslog (TLS) / OTLP
     const changes = config ? (await apply(store, config, { events, clock })).changes : [];
     let handler: ((request: Request, incoming: IncomingMessage) => Response | Promise<Response>) | undefined;
     const server = createAdaptorServer({
@@ -149,10 +152,12 @@ export async function startGatehouse(input: StartOptions = {}): Promise<RunningG
           (server as { closeAllConnections?: () => void }).closeAllConnections?.();
         });
         await wired?.close();
+        await siem?.close();
         if (ownsStore) await store.close();
       },
     };
   } catch (error) {
+    await siem?.close();
     await wired?.close();
     if (ownsStore) await store.close();
     throw error;
