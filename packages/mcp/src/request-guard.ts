@@ -140,7 +140,7 @@ export function createMcpGuard(input: McpGuardOptions): McpGuard {
     if (!isSatisfied({ alternatives: [root] }, new Set(principal.scopes))) return challenge('insufficient_scope', root);
     // Stateless: no standalone SSE stream, no session to delete.
     if (request.method !== 'POST') {
-      if (request.method === 'DELETE') clients.ended(request.headers.get('mcp-session-id'));
+      if (request.method === 'DELETE') clients.ended(request.headers.get('mcp-session-id'), principal.clientId);
       return respond(new Response(null, { status: 405, headers: { allow: 'POST' } }));
     }
     const message = body as Record<string, unknown>;
@@ -156,14 +156,24 @@ export function createMcpGuard(input: McpGuardOptions): McpGuard {
       operations,
       policy: options.policy,
       onDecision: options.onDecision,
-      caller: clients.callerOf(request.headers, params),
+      caller: clients.callerOf(request.headers, params, principal.clientId),
       context: { time: startedAt, ip: info.ip, userAgent: request.headers.get('user-agent') ?? undefined, resource: options.resource },
     });
     if (verdict.kind === 'step_up') return challenge('insufficient_scope', union(root, verdict.scopes));
     if (verdict.kind === 'errors') return respond(jsonResponse(verdict.messages[0]));
     const isInitialize = requests[0]?.method === 'initialize';
     const settle = async (response: Response): Promise<Response> => {
-      if (isInitialize) clients.initialized(response.headers.get('mcp-session-id') ?? request.headers.get('mcp-session-id'), params);
+      if (isInitialize && response.ok) {
+        // A stateless server issues no session: name one (MCP lets a server assign it at initialize) so
+        // later records of this client carry a session id and the clientInfo sent here.
+        let session = response.headers.get('mcp-session-id') ?? request.headers.get('mcp-session-id');
+        if (session === null) {
+          session = crypto.randomUUID(); // Web Crypto: the guard runs outside Node too
+          response = new Response(response.body, { status: response.status, headers: response.headers });
+          response.headers.set('mcp-session-id', session);
+        }
+        clients.initialized(session, params, principal.clientId);
+      }
       return settleAllowed({ allowed: verdict.allowed, response, requestId: idOf(message), startedAt, now: () => clock.now(), onDecision: options.onDecision, onError: options.onError });
     };
     return { kind: 'proceed', principal, body, settle };

@@ -15,7 +15,7 @@ let refused: RefusedTokens[];
 let now = Date.UTC(2026, 11, 6, 12);
 const principalOf = (token: string): Principal | undefined =>
   token.startsWith('good')
-    ? { subject: 'usr_alice', kind: 'user', orgId: token === 'good-foreign' ? 'org_other' : 'org_acme', roles: ['Support'], permissions: [], scopes: ['tickets:read'], clientId: 'client-1', expiresAt: now + 60_000 }
+    ? { subject: 'usr_alice', kind: 'user', orgId: token === 'good-foreign' ? 'org_other' : 'org_acme', roles: ['Support'], permissions: [], scopes: ['tickets:read'], clientId: token === 'good-other-client' ? 'client-2' : 'client-1', expiresAt: now + 60_000 }
     : undefined;
 
 const server = new GatedMcpServer({ name: 'truth', version: '1' });
@@ -97,6 +97,21 @@ describe('Audit truth: the record names the MCP session and the host application
     expect(init.status).toBe(200);
     await rpc(mcp, 'tools/call', { name: 'works', arguments: {} }, 'good', session);
     expect(decisions).toEqual([expect.objectContaining({ sessionId: 'sess-77', clientName: 'Claude Desktop', clientVersion: '1.4.2' })]);
+  });
+
+  it('names a session at initialize when the server has none, so later calls carry it and the client\'s name', async () => {
+    const init = await rpc(mcp, 'initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'ChatGPT', version: '5' } }, 'good');
+    const session = init.headers.get('mcp-session-id');
+    expect(session).toMatch(/^[0-9a-f-]{36}$/);
+    await rpc(mcp, 'tools/call', { name: 'works', arguments: {} }, 'good', { 'mcp-session-id': session! });
+    expect(decisions).toEqual([expect.objectContaining({ sessionId: session, clientName: 'ChatGPT', clientVersion: '5' })]);
+  });
+
+  it('another OAuth client naming that session does not borrow its client name', async () => {
+    const init = await rpc(mcp, 'initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'Claude', version: '1' } }, 'good');
+    await rpc(mcp, 'tools/call', { name: 'works', arguments: {} }, 'good-other-client', { 'mcp-session-id': init.headers.get('mcp-session-id')! });
+    expect(decisions).toEqual([expect.objectContaining({ clientId: 'client-2' })]);
+    expect(decisions[0]!.clientName).toBeUndefined();
   });
 
   it('takes the host application from the request\'s _meta when it carries one', async () => {
