@@ -37,7 +37,10 @@ interface Tally {
 }
 
 export class RefusalCounter {
-  private tallies = new Map<string, Tally>();
+  // reason → client id ('' when unknown) → tally: two lookups, no key string built per refusal.
+  private tallies = new Map<string, Map<string, Tally>>();
+  private keys = 0;
+  private overflow: Tally | undefined;
   private windowStart = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly windowMs: number;
@@ -49,19 +52,20 @@ export class RefusalCounter {
   }
 
   note(reason: string, clientId: string | null = null): void {
-    const key = clientId === null ? reason : `${reason}\u0000${clientId}`;
-    let tally = this.tallies.get(key);
+    let byClient = this.tallies.get(reason);
+    let tally = byClient?.get(clientId ?? '');
     if (tally === undefined) {
-      if (this.tallies.size === 0) {
+      if (this.keys === 0 && this.overflow === undefined) {
         this.windowStart = this.options.now();
         this.timer = setTimeout(() => void this.flush(), this.windowMs);
         this.timer.unref?.();
       }
-      if (this.tallies.size >= this.maxKeys) {
-        tally = this.tallies.get(OVERFLOW_REASON);
-        if (tally === undefined) this.tallies.set(OVERFLOW_REASON, (tally = { reason: OVERFLOW_REASON, clientId: null, count: 0 }));
+      if (this.keys >= this.maxKeys) {
+        tally = this.overflow ??= { reason: OVERFLOW_REASON, clientId: null, count: 0 };
       } else {
-        this.tallies.set(key, (tally = { reason, clientId, count: 0 }));
+        if (byClient === undefined) this.tallies.set(reason, (byClient = new Map()));
+        byClient.set(clientId ?? '', (tally = { reason, clientId, count: 0 }));
+        this.keys++;
       }
     }
     tally.count++;
@@ -71,12 +75,15 @@ export class RefusalCounter {
   async flush(): Promise<void> {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    const tallies = this.tallies;
-    if (tallies.size === 0) return;
+    const tallies = [...this.tallies.values()].flatMap((byClient) => [...byClient.values()]);
+    if (this.overflow) tallies.push(this.overflow);
     this.tallies = new Map();
+    this.keys = 0;
+    this.overflow = undefined;
+    if (tallies.length === 0) return;
     const from = this.windowStart;
     const to = this.options.now();
-    for (const { reason, clientId, count } of tallies.values()) {
+    for (const { reason, clientId, count } of tallies) {
       try {
         await this.options.report({ reason, clientId, count, from, to });
       } catch (error) {
