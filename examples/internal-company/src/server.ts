@@ -4,7 +4,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { protectMcpServer, toNodeListener, type DecisionRecord, type Policy } from '@gatehouse-auth/mcp';
+import { protectMcpServer, toNodeListener, type DecisionRecord, type Policy, type RefusedTokens } from '@gatehouse-auth/mcp';
 import { seedCompanyData } from './data.ts';
 import { INTERNAL_COMPANY_SCOPES } from './scopes.ts';
 import { createInternalCompanyServer } from './tools.ts';
@@ -32,6 +32,8 @@ export interface InternalCompanyServerOptions {
   jwt?: boolean;
   policy?: Policy;
   onDecision?: (record: DecisionRecord) => void | Promise<void>;
+  /** Refused bearer tokens, aggregated per client and reason over 10 s. */
+  onRefusedTokens?: (refusals: RefusedTokens) => void | Promise<void>;
   onError?: (error: unknown) => void;
   /** Told the name of each tool whose handler actually ran. */
   onToolRun?: (tool: string) => void;
@@ -68,6 +70,7 @@ export async function startInternalCompanyServer(options: InternalCompanyServerO
     ...(options.jwt ? { jwt: { revocation: { clientId: options.introspection.clientId, clientSecret: options.introspection.clientSecret } } } : { introspection: options.introspection }),
     ...(options.policy ? { policy: options.policy } : {}),
     ...(options.onDecision ? { onDecision: options.onDecision } : {}),
+    ...(options.onRefusedTokens ? { onRefusedTokens: options.onRefusedTokens } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
   });
   listener = toNodeListener(mcp);

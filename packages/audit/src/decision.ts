@@ -1,8 +1,10 @@
 /**
  * Adapter for the resource-server SDK's `onDecision` hook (packages/mcp
- * DecisionRecord): every tool call, allowed or denied, becomes an
- * `authz.decision` record carrying the principal, client, tool, redacted
- * arguments, the scopes that satisfied the requirement and the reason.
+ * DecisionRecord): every tool call becomes an `authz.decision` record
+ * carrying the principal, client (and host application), session, tool,
+ * redacted arguments, the scopes that satisfied the requirement and the
+ * reason. A denial is `denied`; an allowed call is recorded after it ran:
+ * `success`, or `failure` with the error when the handler failed.
  */
 import type { DecisionRecord } from '@gatehouse-auth/core';
 import type { AuditLog } from './audit-log.ts';
@@ -16,7 +18,7 @@ export function decisionToEntry(decision: DecisionLike): AuditEntry {
   const service = decision.principal.kind === 'service';
   return {
     type: 'authz.decision',
-    result: decision.result === 'allow' ? 'success' : 'denied',
+    result: decision.result === 'deny' ? 'denied' : decision.outcome === 'error' ? 'failure' : 'success',
     orgId: decision.principal.orgId,
     userId: service ? null : decision.principal.subject,
     agentId: service ? decision.principal.subject : null,
@@ -25,7 +27,7 @@ export function decisionToEntry(decision: DecisionLike): AuditEntry {
     sessionId: decision.sessionId ?? null,
     tool: decision.tool,
     params: decision.arguments,
-    error: decision.result === 'deny' ? (decision.reason ?? 'denied') : null,
+    error: decision.result === 'deny' ? (decision.reason ?? 'denied') : decision.outcome === 'error' ? (decision.error ?? 'error') : null,
     scopes: decision.scopes,
     ip: decision.ip ?? null,
     userAgent: decision.userAgent ?? null,
@@ -34,6 +36,9 @@ export function decisionToEntry(decision: DecisionLike): AuditEntry {
       // Which check decided: the SDK checks the operation's scope requirement first, then runtime policy.
       decidedBy: decision.result === 'allow' ? 'scope_and_policy' : decision.reason === 'insufficient_scope' ? 'scope_requirement' : 'policy',
       reason: decision.reason ?? null,
+      ...(decision.outcome ? { outcome: decision.outcome } : {}),
+      ...(decision.durationMs !== undefined ? { durationMs: decision.durationMs } : {}),
+      ...(decision.clientVersion ? { clientVersion: decision.clientVersion } : {}),
       claims: { kind: decision.principal.kind, roles: decision.principal.roles },
     },
     time: formatMicros(Math.round(decision.at * 1000)),
@@ -42,8 +47,38 @@ export function decisionToEntry(decision: DecisionLike): AuditEntry {
 
 /**
  * `protectMcp({ …, onDecision: auditDecisions(log) })`. Resolves when the
- * record is durable, so an operation is not run before its decision is logged.
+ * record is durable: a denial is logged before it is answered, an allowed
+ * call before its result is sent.
  */
 export const auditDecisions = (log: AuditLog) => async (decision: DecisionLike): Promise<void> => {
   await log.append(decisionToEntry(decision));
+};
+
+/** Structurally the SDK's RefusedTokens (packages/mcp refused-tokens.ts). */
+export interface RefusedTokensLike {
+  reason: string;
+  clientId: string | null;
+  count: number;
+  from: number;
+  to: number;
+}
+
+/** One `token.refused` record per (client, reason) and window, carrying how many tokens were refused. */
+export function refusedTokensToEntry(refusals: RefusedTokensLike): AuditEntry {
+  return {
+    type: 'token.refused',
+    result: 'denied',
+    orgId: null,
+    userId: null,
+    agentId: null,
+    clientId: refusals.clientId,
+    error: refusals.reason,
+    details: { count: refusals.count, from: formatMicros(refusals.from * 1000), to: formatMicros(refusals.to * 1000) },
+    time: formatMicros(refusals.to * 1000),
+  };
+}
+
+/** `protectMcp({ …, onRefusedTokens: auditRefusedTokens(log) })`. */
+export const auditRefusedTokens = (log: AuditLog) => async (refusals: RefusedTokensLike): Promise<void> => {
+  await log.append(refusedTokensToEntry(refusals));
 };

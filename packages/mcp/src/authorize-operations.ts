@@ -2,17 +2,22 @@
  * The per-operation decision, before the MCP transport runs anything:
  * scope pre-check (403 insufficient_scope so the client can step up), then
  * the server-wide and per-operation policies (JSON-RPC error with the
- * reason). Every decision goes to onDecision. A denied handler never runs.
+ * reason). A denial goes to onDecision at once and its handler never
+ * runs; an allowed operation is returned as pending and recorded by
+ * outcome-record.ts once its outcome (success or error) is known.
  */
 import type { GatedOperations } from './gated-server.ts';
-import { errorMessage, INTERNAL_ERROR, POLICY_DENIED, type JsonRpcRequestView } from './jsonrpc.ts';
+import { errorMessage, POLICY_DENIED, type JsonRpcRequestView } from './jsonrpc.ts';
 import { gatedOperation } from './operation-gate.ts';
 import type { DecisionRecord, Operation, Policy, RequestContext } from './policy.ts';
 import type { Principal } from './principal.ts';
 import { isSatisfied, satisfyingScopes, scopesToRequest } from './requirements.ts';
 
+/** An allowed operation whose record waits for its outcome. */
+export type PendingDecision = Omit<DecisionRecord, 'result' | 'reason'>;
+
 export type OperationsVerdict =
-  | { kind: 'proceed' }
+  | { kind: 'proceed'; allowed: PendingDecision[] }
   | { kind: 'step_up'; scopes: string[] }
   | { kind: 'errors'; messages: ReturnType<typeof errorMessage>[] };
 
@@ -22,30 +27,32 @@ export interface AuthorizeInput {
   operations: GatedOperations;
   policy: Policy | undefined;
   context: RequestContext;
+  /** Who is calling from where (client-context.ts), copied into every record. */
+  caller?: Pick<DecisionRecord, 'sessionId' | 'clientName' | 'clientVersion'>;
   onDecision: ((record: DecisionRecord) => void | Promise<void>) | undefined;
 }
 
 export async function authorizeOperations(input: AuthorizeInput): Promise<OperationsVerdict> {
   const { principal, context } = input;
   const held = new Set(principal.scopes);
-  const report = async (operation: Operation, result: 'allow' | 'deny', reason: string | undefined, scopes: string[]) => {
-    await input.onDecision?.({
-      principal: { subject: principal.subject, kind: principal.kind, orgId: principal.orgId, roles: principal.roles },
-      clientId: principal.clientId,
-      kind: operation.kind,
-      tool: operation.name,
-      arguments: operation.arguments,
-      result,
-      reason,
-      scopes,
-      ip: context.ip,
-      userAgent: context.userAgent,
-      at: context.time,
-    });
+  const pending = (operation: Operation, scopes: string[]): PendingDecision => ({
+    principal: { subject: principal.subject, kind: principal.kind, orgId: principal.orgId, roles: principal.roles },
+    clientId: principal.clientId,
+    kind: operation.kind,
+    tool: operation.name,
+    arguments: operation.arguments,
+    scopes,
+    ip: context.ip,
+    userAgent: context.userAgent,
+    at: context.time,
+    ...input.caller,
+  });
+  const report = async (operation: Operation, result: 'deny', reason: string, scopes: string[]) => {
+    await input.onDecision?.({ ...pending(operation, scopes), result, reason });
   };
 
   const denials: ReturnType<typeof errorMessage>[] = [];
-  const allowed: { operation: Operation; scopes: string[] }[] = [];
+  const allowed: PendingDecision[] = [];
   for (const request of input.requests) {
     const gated = gatedOperation(request, input.operations);
     if (!gated) continue;
@@ -65,7 +72,7 @@ export async function authorizeOperations(input: AuthorizeInput): Promise<Operat
       }
       continue;
     }
-    allowed.push({ operation, scopes });
+    allowed.push(pending(operation, scopes));
   }
   if (denials.length > 0) {
     // A batch runs all or nothing: no request runs beside a denied one.
@@ -73,12 +80,7 @@ export async function authorizeOperations(input: AuthorizeInput): Promise<Operat
     const rest = input.requests.filter((request) => !ids.has(request.id)).map((request) => errorMessage(request.id, POLICY_DENIED, 'Forbidden: another request in this batch was denied'));
     return { kind: 'errors', messages: [...denials, ...rest] };
   }
-  try {
-    for (const { operation, scopes } of allowed) await report(operation, 'allow', undefined, scopes);
-  } catch {
-    return { kind: 'errors', messages: input.requests.map((request) => errorMessage(request.id, INTERNAL_ERROR, 'The decision could not be recorded; the operation did not run')) };
-  }
-  return { kind: 'proceed' };
+  return { kind: 'proceed', allowed };
 }
 
 async function firstDenial(principal: Principal, operation: Operation, context: RequestContext, policies: (Policy | undefined)[]): Promise<string | undefined> {

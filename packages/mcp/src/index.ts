@@ -23,7 +23,10 @@ export {
 export { buildMetadata, metadataPath, metadataUrl, type ProtectedResourceMetadata } from './protected-resource-metadata.ts';
 export { wwwAuthenticate, challengeResponse, type ChallengeInput } from './challenge.ts';
 export { extractBearer, type BearerExtraction } from './bearer-token.ts';
-export { authorizeOperations, type OperationsVerdict } from './authorize-operations.ts';
+export { authorizeOperations, type OperationsVerdict, type PendingDecision } from './authorize-operations.ts';
+export { RefusalCounter, OVERFLOW_REASON, type RefusedTokens } from './refused-tokens.ts';
+export { ClientDirectory, type CallerInfo } from './client-context.ts';
+export { outcomeOf } from './outcome-record.ts';
 export { requestsIn, errorMessage, type JsonRpcRequestView } from './jsonrpc.ts';
 export { POLICY_DENIED, AUTHORIZATION_UNAVAILABLE } from './jsonrpc.ts';
 export { createVerifier } from './verification/create-verifier.ts';

@@ -6,6 +6,7 @@
 import { canonicalResourceUri, type Clock } from '@gatehouse-auth/core';
 import type { GatedMcpServer, GatedOperations } from './gated-server.ts';
 import type { DecisionRecord, Policy } from './policy.ts';
+import type { RefusedTokens } from './refused-tokens.ts';
 import { scopesNamedBy } from './requirements.ts';
 import type { TokenVerifier } from './verification/types.ts';
 import type { IntrospectionVerifierOptions } from './verification/introspection-verifier.ts';
@@ -34,10 +35,20 @@ export interface McpGuardOptions extends OrganizationOptions {
   /** Server-wide runtime policy, evaluated before each operation's own. */
   policy?: Policy;
   /**
-   * Every allow/deny decision. If it throws, the call is refused: an
-   * operation the audit log could not record does not run.
+   * Every decision: a denial when it is made (the handler never runs), an
+   * allowed operation once it has run, with its outcome ('success' or
+   * 'error') and duration. If recording an allowed operation throws, the
+   * caller gets a JSON-RPC internal error instead of the result.
    */
   onDecision?: (record: DecisionRecord) => void | Promise<void>;
+  /**
+   * Refused bearer tokens (401 invalid_token), counted per (client, reason)
+   * and reported once per window with the count (refused-tokens.ts), so a
+   * flood of bad tokens yields a bounded number of reports.
+   */
+  onRefusedTokens?: (refusals: RefusedTokens) => void | Promise<void>;
+  /** The aggregation window of onRefusedTokens; default 10,000 ms. */
+  refusedTokenWindowMs?: number;
   /** Operational errors (AS unreachable, stream dropped). Never contains tokens. */
   onError?: (error: unknown) => void;
   /**

@@ -89,5 +89,9 @@ export function forOperations(names: string[], policy: Policy): Policy {
   return (principal, operation, context) => (only.has(operation.name) ? policy(principal, operation, context) : ALLOW);
 }
 
-/** What the audit log receives for every decision (allowed or denied); defined in core, shared with the audit package. */
+/**
+ * What the audit log receives for every decision: a denial when it is made,
+ * an allowed operation once it has run (with its outcome and duration).
+ * Defined in core, shared with the audit package.
+ */
 export type { DecisionRecord } from '@gatehouse-auth/core';

@@ -5,9 +5,11 @@
  * audit work), token verification
  * (cache / introspection / JWT), audience, root scopes, routing headers,
  * per-operation scopes (403 step-up) and policy (JSON-RPC error), with
- * every decision reported. Either a finished Response, or the verified
+ * every denial reported. Either a finished Response, or the verified
  * principal and the parsed body to hand to a server (or, for a gateway, to
- * forward upstream without the token).
+ * forward upstream without the token) and `settle`, which records the
+ * allowed operation with its outcome once the response is known. Refused
+ * tokens are counted and reported in aggregate (refused-tokens.ts).
  *
  * Fail closed: when the AS cannot be reached and the cache cannot vouch, the
  * answer is 503 with a JSON-RPC error and Retry-After (not 401, which would
@@ -16,6 +18,9 @@
 import { systemClock } from '@gatehouse-auth/core';
 import { authorizeOperations } from './authorize-operations.ts';
 import { challengeResponse } from './challenge.ts';
+import { ClientDirectory } from './client-context.ts';
+import { settleAllowed } from './outcome-record.ts';
+import { RefusalCounter } from './refused-tokens.ts';
 import { extractBearer } from './bearer-token.ts';
 import { AUTHORIZATION_UNAVAILABLE, FORBIDDEN_ORIGIN, HEADER_MISMATCH, INVALID_REQUEST, PARSE_ERROR, errorMessage, jsonResponse, requestsIn, type JsonRpcId } from './jsonrpc.ts';
 import { gatedOperation } from './operation-gate.ts';
@@ -34,7 +39,15 @@ export interface RequestInfo {
   parsedBody?: unknown;
 }
 
-export type GuardResult = { kind: 'respond'; response: Response } | { kind: 'proceed'; principal: Principal; body: unknown };
+export type GuardResult =
+  | { kind: 'respond'; response: Response }
+  | {
+      kind: 'proceed';
+      principal: Principal;
+      body: unknown;
+      /** Call with the server's response: records the allowed operation's outcome, returns the response to send. */
+      settle(response: Response): Promise<Response>;
+    };
 
 export interface McpGuard {
   readonly options: ResolvedOptions;
@@ -47,6 +60,7 @@ export interface McpGuard {
   check(request: Request, info?: RequestInfo): Promise<GuardResult>;
   /** Revocation stream state, for a health endpoint ('disabled' for custom verifiers without one). */
   revocationStream(): RevocationStreamState;
+  /** Reports the refused tokens counted so far and stops background work. */
   close(): Promise<void>;
 }
 
@@ -63,6 +77,9 @@ export function createMcpGuard(input: McpGuardOptions): McpGuard {
   const prmPaths = new Set(metadataPaths(options.resource));
   const allowedOrigins = options.allowedOrigins === '*' ? '*' : new Set(options.allowedOrigins ?? [new URL(options.resource).origin]);
   const respond = (response: Response): GuardResult => ({ kind: 'respond', response });
+  const clients = new ClientDirectory();
+  const onRefused = options.onRefusedTokens;
+  const refusals = onRefused ? new RefusalCounter({ report: onRefused, now: () => clock.now(), windowMs: options.refusedTokenWindowMs, onError: options.onError }) : undefined;
   const challenge = (error: ChallengeError, scopes: string[], description?: string) =>
     respond(challengeResponse({ resourceMetadata: prmUrl, scopes, ...(error ? { error } : {}), ...(description ? { description } : {}) }));
   // Scopes for a 401: what this request needs, else the root's, else everything we support.
@@ -110,28 +127,56 @@ export function createMcpGuard(input: McpGuardOptions): McpGuard {
       const message = 'The authorization server cannot be reached to verify the access token';
       return respond(jsonResponse(errorMessage(null, AUTHORIZATION_UNAVAILABLE, message), 503, { 'retry-after': '5', 'cache-control': 'no-store' }));
     }
-    if (!verification.ok) return challenge('invalid_token', scopesFor401(body));
+    if (!verification.ok) {
+      refusals?.note(verification.reason);
+      return challenge('invalid_token', scopesFor401(body));
+    }
     const principal = verification.principal;
     // Defence in depth (organizations.ts): a token of an org this server does not serve is no token for it.
-    if (!options.servesOrg(principal)) return challenge('invalid_token', scopesFor401(body), 'The access token is for an organization this server does not serve');
+    if (!options.servesOrg(principal)) {
+      refusals?.note('foreign_org', principal.clientId);
+      return challenge('invalid_token', scopesFor401(body), 'The access token is for an organization this server does not serve');
+    }
     if (!isSatisfied({ alternatives: [root] }, new Set(principal.scopes))) return challenge('insufficient_scope', root);
     // Stateless: no standalone SSE stream, no session to delete.
-    if (request.method !== 'POST') return respond(new Response(null, { status: 405, headers: { allow: 'POST' } }));
+    if (request.method !== 'POST') {
+      if (request.method === 'DELETE') clients.ended(request.headers.get('mcp-session-id'), principal.clientId);
+      return respond(new Response(null, { status: 405, headers: { allow: 'POST' } }));
+    }
     const message = body as Record<string, unknown>;
     const mismatch = routingHeaderMismatch(request.headers, message);
     if (mismatch) return respond(jsonResponse(errorMessage(idOf(message), HEADER_MISMATCH, mismatch), 400));
 
+    const requests = requestsIn(body);
+    const params = requests[0]?.params ?? {};
+    const startedAt = clock.now();
     const verdict = await authorizeOperations({
       principal,
-      requests: requestsIn(body),
+      requests,
       operations,
       policy: options.policy,
       onDecision: options.onDecision,
-      context: { time: clock.now(), ip: info.ip, userAgent: request.headers.get('user-agent') ?? undefined, resource: options.resource },
+      caller: clients.callerOf(request.headers, params, principal.clientId),
+      context: { time: startedAt, ip: info.ip, userAgent: request.headers.get('user-agent') ?? undefined, resource: options.resource },
     });
     if (verdict.kind === 'step_up') return challenge('insufficient_scope', union(root, verdict.scopes));
     if (verdict.kind === 'errors') return respond(jsonResponse(verdict.messages[0]));
-    return { kind: 'proceed', principal, body };
+    const isInitialize = requests[0]?.method === 'initialize';
+    const settle = async (response: Response): Promise<Response> => {
+      if (isInitialize && response.ok) {
+        // A stateless server issues no session: name one (MCP lets a server assign it at initialize) so
+        // later records of this client carry a session id and the clientInfo sent here.
+        let session = response.headers.get('mcp-session-id') ?? request.headers.get('mcp-session-id');
+        if (session === null) {
+          session = crypto.randomUUID(); // Web Crypto: the guard runs outside Node too
+          response = new Response(response.body, { status: response.status, headers: response.headers });
+          response.headers.set('mcp-session-id', session);
+        }
+        clients.initialized(session, params, principal.clientId);
+      }
+      return settleAllowed({ allowed: verdict.allowed, response, requestId: idOf(message), startedAt, now: () => clock.now(), onDecision: options.onDecision, onError: options.onError });
+    };
+    return { kind: 'proceed', principal, body, settle };
   }
 
   return {
@@ -147,7 +192,10 @@ export function createMcpGuard(input: McpGuardOptions): McpGuard {
     },
     check,
     revocationStream: () => verifier.revocationStream?.() ?? 'disabled',
-    close: () => verifier.close(),
+    close: async () => {
+      await refusals?.flush();
+      await verifier.close();
+    },
   };
 }
 

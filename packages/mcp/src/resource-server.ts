@@ -32,16 +32,16 @@ export function protectMcpServer(input: ProtectMcpOptions): ProtectedMcp {
   async function serve(request: Request, info: RequestInfo): Promise<Response> {
     const result = await guard.check(request, info);
     if (result.kind === 'respond') return result.response;
-    const { principal, body } = result;
+    const { principal, body, settle } = result;
     const server = gated.build(new Set(principal.scopes));
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     try {
       await server.connect(transport);
-      return await transport.handleRequest(request, {
+      return await settle(await transport.handleRequest(request, {
         parsedBody: body,
         // The token itself stays in the guard: handlers get the principal.
         authInfo: { token: '', clientId: principal.clientId, scopes: principal.scopes, expiresAt: Math.floor(principal.expiresAt / 1000), resource: resourceUrl, extra: { [PRINCIPAL_KEY]: principal } },
-      });
+      }));
     } finally {
       await server.close();
     }

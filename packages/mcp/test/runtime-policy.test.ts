@@ -85,11 +85,11 @@ describe('Runtime policy (seed 004): the server decides each call from current c
     expect(JSON.stringify(decisions)).not.toContain('"alice"');
   });
 
-  it('refuses the call when the decision cannot be recorded (no unaudited tool call)', async () => {
+  it('withholds the result when the call\'s record cannot be written (no unaudited result leaves the server)', async () => {
     failAudit = true;
-    const body = (await (await call('alice', 'org_report', { orgId: 'org_acme' })).json()) as { error: { code: number } };
+    const body = (await (await call('alice', 'org_report', { orgId: 'org_acme' })).json()) as { error: { code: number }; result?: unknown };
     expect(body.error.code).toBe(-32603);
-    expect(ran).toEqual([]);
+    expect(body.result).toBeUndefined();
   });
 });
 

@@ -5,7 +5,8 @@
  * grant or member of another org is answered exactly like a missing one.
  * JSON over the login session, CSRF-checked like every form.
  */
-import type { Context, Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import { safeEqual, sha256 } from '@gatehouse-auth/core';
 import type { AppEnv, ServerContext } from '../context.ts';
 import { oauthJson } from '../http/oauth-response.ts';
 import { ensureBrowserBinding } from '../session/browser.ts';
@@ -92,4 +93,37 @@ export function mountOrgAdmin(app: Hono<AppEnv>, ctx: ServerContext): void {
       return oauthJson({ ok: true, tokens_revoked: outcome.tokensRevoked });
     }),
   );
+}
+
+/**
+ * Mounts an org-scoped admin sub-app (the audit query routes, issue 16 §4)
+ * at `/account/orgs/:org/<name>`: reachable by a signed-in admin of that
+ * org (401 without a session, 403 for anyone else, members and admins of
+ * other orgs alike) or with the operator key (bearer). `:org` is the org's
+ * id or slug; the sub-app learns the org only from `orgIdOf`, never from
+ * the request.
+ */
+export function mountOrgAdminApp(app: Hono<AppEnv>, ctx: ServerContext, name: string, build: (orgIdOf: (c: Context) => string | undefined) => Hono): void {
+  const verified = new WeakMap<Request, string>();
+  const guard = new Hono<AppEnv>();
+  guard.use('*', async (c, next) => {
+    const param = c.req.param('org') ?? '';
+    const org = (await ctx.store.orgs.get(param)) ?? (await ctx.store.orgs.getBySlug(param));
+    const header = c.req.header('authorization');
+    if (header !== undefined) {
+      const match = /^Bearer ([\x21-\x7E]+)$/i.exec(header);
+      const expected = ctx.options.adminKeyHash;
+      if (!match || !expected || !safeEqual(sha256(match[1]!), expected)) {
+        return oauthJson({ error: 'invalid_token', error_description: 'A valid operator key is required.' }, 401, { 'www-authenticate': 'Bearer realm="gatehouse-admin"' });
+      }
+      if (!org) return notFound('organization');
+    } else {
+      const admin = await requireOrgAdmin(c, ctx, org?.id ?? param);
+      if (admin instanceof Response) return admin;
+    }
+    verified.set(c.req.raw, org!.id);
+    await next();
+  });
+  guard.route('/', build((c) => verified.get(c.req.raw)));
+  app.route(`/account/orgs/:org/${name}`, guard);
 }

@@ -12,7 +12,7 @@
 import type { Logger } from 'pino';
 import { canonicalResourceUri } from '@gatehouse-auth/core';
 import type { Store } from '@gatehouse-auth/store';
-import { auditDecisions, type AuditLog } from '@gatehouse-auth/audit';
+import { auditDecisions, auditRefusedTokens, type AuditLog } from '@gatehouse-auth/audit';
 import type { GatehouseConfig } from '../config/schema.ts';
 import type { ServerMetrics } from '../operations/metrics.ts';
 
@@ -68,8 +68,9 @@ export async function startDemoMcpServer(
       },
       organizations: served.organizations,
       onError: (error) => logger.error({ err: error }, 'demo MCP server error'),
-      // Every tool call, allowed or denied, lands in the same hash-chained log as token and admin events.
-      ...(audit ? { onDecision: auditDecisions(audit) } : {}),
+      // Every tool call (denied, or run with its outcome) and every refused token (aggregated)
+      // lands in the same hash-chained log as token and admin events.
+      ...(audit ? { onDecision: auditDecisions(audit), onRefusedTokens: auditRefusedTokens(audit) } : {}),
     });
   } catch (error) {
     logger.warn({ err: error }, 'demo MCP server not started');

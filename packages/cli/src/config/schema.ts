@@ -154,6 +154,31 @@ export const serverSchema = z.strictObject({
   introspection_cache_ms: z.number().int().nonnegative().optional(),
 });
 
+/** SIEM delivery of audit records (docs/audit.md): syslog over TCP or TLS (RFC 5425), OTLP/HTTP logs. */
+export const siemSchema = z.strictObject({
+  syslog: z
+    .strictObject({
+      host: z.string().min(1),
+      port: z.number().int().min(1).max(65535).describe('6514 is the RFC 5425 port for syslog over TLS.'),
+      tls: z.boolean().default(true).describe('RFC 5425 syslog over TLS (default); false sends plain TCP (RFC 6587).'),
+      ca_file: z.string().optional().describe('PEM CA bundle to verify the receiver with; default the system CAs.'),
+      cert_file: z.string().optional().describe('Client certificate (PEM) for mutual TLS.'),
+      key_file: z.string().optional().describe('Client key (PEM) for mutual TLS.'),
+      app_name: z.string().max(48).optional(),
+      enterprise_id: z.number().int().positive().optional().describe('Your IANA private enterprise number for the structured-data id; default 32473 (documentation).'),
+      max_queue: seconds.optional().describe('Messages buffered while the receiver is away (default 100000); past it the oldest are dropped and counted.'),
+    })
+    .optional(),
+  otlp: z
+    .strictObject({
+      endpoint: z.url({ protocol: /^https?$/ }).describe('Collector base URL; records are POSTed to <endpoint>/v1/logs as OTLP JSON.'),
+      headers_env: z.record(z.string().min(1), envName).default({}).describe('Request headers whose values come from environment variables (e.g. authorization: OTLP_AUTH).'),
+      service_name: z.string().min(1).optional(),
+      max_queue: seconds.optional().describe('Records buffered while the collector fails (default 10000); past it the oldest are dropped and counted.'),
+    })
+    .optional(),
+});
+
 export const configSchema = z.strictObject({
   /** JSON Schema pointer for editors; ignored by Gatehouse. */
   $schema: z.string().optional(),
@@ -166,6 +191,7 @@ export const configSchema = z.strictObject({
   signup: signupSchema.default({ public: false, allowed_email_domains: [] }).describe('Who may create an account.'),
   clients: z.array(clientSchema).default([]).describe('Pre-registered OAuth clients and service agents.'),
   users: z.array(userSchema).default([]).describe('Seeded accounts (development); production users come from signup, SSO or SCIM.'),
+  siem: siemSchema.default({}).describe('Where audit records are streamed besides the database: syslog (TLS) and OTLP.'),
 });
 
 export type GatehouseConfig = z.output<typeof configSchema>;
@@ -173,3 +199,4 @@ export type ConfigInput = z.input<typeof configSchema>;
 export type ClientConfig = z.output<typeof clientSchema>;
 export type UserConfig = z.output<typeof userSchema>;
 export type ServerConfig = z.output<typeof serverSchema>;
+export type SiemConfig = z.output<typeof siemSchema>;

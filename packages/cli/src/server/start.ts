@@ -11,7 +11,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import type { Logger, LevelWithSilent } from 'pino';
 import { sha256, systemClock, type Clock, type EventBus } from '@gatehouse-auth/core';
 import { createStore, type Store } from '@gatehouse-auth/store';
-import { createAuthorizationServerApp, resolveOptions, type PartialOptions, type ServerContext } from '@gatehouse-auth/authorization-server';
+import { createAuthorizationServerApp, mountOrgAdminApp, resolveOptions, type PartialOptions, type ServerContext } from '@gatehouse-auth/authorization-server';
 import { apply } from '../config/apply.ts';
 import type { Change } from '../config/plan.ts';
 import { loadConfigFile, type LoadOptions } from '../config/load.ts';
@@ -20,9 +20,10 @@ import { toServerOptions } from '../config/server-options.ts';
 import { contextLog, createLogger } from './logger.ts';
 import { normaliseForwarded } from './forwarded.ts';
 import { createProcessEvents } from './events.ts';
-import type { AuditLog, AuditSigner } from '@gatehouse-auth/audit';
 import { wireOperations, type MetricsExposure } from '../operations/wire.ts';
 import type { ServerMetrics } from '../operations/metrics.ts';
+import { startSiem, type RunningSiem } from './siem.ts';
+import { auditRoutes, type AuditLog, type AuditSigner } from '@gatehouse-auth/audit';
 
 export interface StartOptions {
   /** `sqlite::memory:` (default), `sqlite:PATH` or `postgres://…`. Ignored when `store` is given. */
@@ -109,6 +110,7 @@ export async function startGatehouse(input: StartOptions = {}): Promise<RunningG
   const storeLog = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => logger[level === 'info' ? 'debug' : level](fields ?? {}, message);
   const store = input.store ?? (await createStore(databaseUrl, { log: storeLog }));
   let wired: Awaited<ReturnType<typeof createProcessEvents>> | undefined;
+  let siem: RunningSiem | undefined;
 
   try {
     const notifyUrl = ownsStore && /^postgres(ql)?:/.test(databaseUrl) ? databaseUrl : undefined;
@@ -121,6 +123,7 @@ export async function startGatehouse(input: StartOptions = {}): Promise<RunningG
       outbox: store.engine === 'sqlite' ? 'tail' : undefined,
     });
     const events = wired.events;
+    siem = await startSiem(config?.siem, wired.audit, logger); // audit records streamed to syslog (TLS) / OTLP
     const changes = config ? (await apply(store, config, { events, clock })).changes : [];
     let handler: ((request: Request, incoming: IncomingMessage) => Response | Promise<Response>) | undefined;
     const server = createAdaptorServer({
@@ -144,6 +147,8 @@ export async function startGatehouse(input: StartOptions = {}): Promise<RunningG
     });
     const context: ServerContext = { store, events, clock, options, log: contextLog(logger) };
     const app = createAuthorizationServerApp(context);
+    // Issue 16 §4: an org's admins query their own org's audit chain (the operator key reaches any org).
+    mountOrgAdminApp(app, context, 'audit', (orgIdOf) => auditRoutes({ store: store.audit, orgIdOf }));
     const trustProxy = input.trustProxy ?? false;
     const ops = await wireOperations((request, incoming) => app.fetch(normaliseForwarded(request, incoming, trustProxy, tls !== undefined), { incoming }), {
       context, audit: wired.audit, logger, metrics: input.metrics, drainTimeoutMs: input.drainTimeoutMs,
@@ -167,10 +172,12 @@ export async function startGatehouse(input: StartOptions = {}): Promise<RunningG
         closed = true;
         await ops.shutdown(server as import('node:http').Server);
         await wired?.close();
+        await siem?.close();
         if (ownsStore) await store.close();
       },
     };
   } catch (error) {
+    await siem?.close();
     await wired?.close();
     if (ownsStore) await store.close();
     throw error;

@@ -21,7 +21,15 @@ export interface DecisionRecord {
   userAgent: string | undefined;
   /** Epoch milliseconds. */
   at: number;
-  /** Set by a caller that knows the MCP session or the client's display name (a gateway). */
+  /** Allowed operations only: whether the handler succeeded (a thrown handler, an `isError` result or a JSON-RPC error is 'error'). */
+  outcome?: 'success' | 'error';
+  /** With outcome 'error': what went wrong (the JSON-RPC error, or that the tool reported an error result). */
+  error?: string;
+  /** Allowed operations only: milliseconds from the decision to the response. */
+  durationMs?: number;
+  /** The request's Mcp-Session-Id, when it has one. */
   sessionId?: string;
+  /** The host application, from `initialize`'s clientInfo for this session or the request's `_meta`. */
   clientName?: string;
+  clientVersion?: string;
 }

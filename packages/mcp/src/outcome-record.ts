@@ -1,0 +1,62 @@
+/**
+ * The record of an allowed operation is written when its outcome is known
+ * (issue 16 §4): after the handler returned, with success or error and the
+ * duration. A JSON-RPC error, or a tool result with `isError: true` (what the
+ * official SDK makes of a handler that throws), is outcome 'error'.
+ *
+ * If that record cannot be written, the caller gets a JSON-RPC internal
+ * error instead of the result: nothing leaves the server unaudited (the
+ * handler has run by then; onError reports the lost record).
+ */
+import type { PendingDecision } from './authorize-operations.ts';
+import { errorMessage, INTERNAL_ERROR, jsonResponse, type JsonRpcId } from './jsonrpc.ts';
+import type { DecisionRecord } from './policy.ts';
+
+interface Outcome {
+  outcome: 'success' | 'error';
+  error?: string;
+}
+
+const MAX_ERROR = 300;
+
+/** What a JSON-RPC response body says about the call it answers. */
+export function outcomeOf(status: number, text: string): Outcome {
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    return status < 400 ? { outcome: 'success' } : { outcome: 'error', error: `HTTP ${status}` };
+  }
+  if (typeof message !== 'object' || message === null) return { outcome: 'error', error: 'not a JSON-RPC response' };
+  const { error, result } = message as { error?: { code?: unknown; message?: unknown }; result?: { isError?: unknown } };
+  if (error !== undefined) return { outcome: 'error', error: `JSON-RPC error ${String(error?.code)}: ${String(error?.message)}`.slice(0, MAX_ERROR) };
+  if (result?.isError === true) return { outcome: 'error', error: 'the tool returned an error result' };
+  return status < 400 ? { outcome: 'success' } : { outcome: 'error', error: `HTTP ${status}` };
+}
+
+export interface SettleInput {
+  allowed: PendingDecision[];
+  response: Response;
+  requestId: JsonRpcId;
+  startedAt: number;
+  now: () => number;
+  onDecision: ((record: DecisionRecord) => void | Promise<void>) | undefined;
+  onError: ((error: unknown) => void) | undefined;
+}
+
+/** Records each allowed operation with the response's outcome; returns the response to send. */
+export async function settleAllowed(input: SettleInput): Promise<Response> {
+  const { allowed, response, onDecision } = input;
+  if (allowed.length === 0 || onDecision === undefined) return response;
+  // The transport answers in JSON (enableJsonResponse); read it once and hand the same bytes on.
+  const text = await response.text();
+  const outcome = outcomeOf(response.status, text);
+  const durationMs = Math.max(0, input.now() - input.startedAt);
+  try {
+    for (const pending of allowed) await onDecision({ ...pending, result: 'allow', reason: undefined, ...outcome, durationMs });
+  } catch (error) {
+    input.onError?.(error);
+    return jsonResponse(errorMessage(input.requestId, INTERNAL_ERROR, 'The outcome could not be recorded; the result is withheld'));
+  }
+  return new Response(text, { status: response.status, headers: response.headers });
+}
