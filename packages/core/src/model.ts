@@ -117,6 +117,14 @@ export interface Grant {
   scopes: string[];
   /** When each scope was last consented to (critical scopes expire). */
   scopeConsentedAt: Record<string, number>;
+  /**
+   * The grant's absolute end (docs/tokens.md "Lifetimes"): set at each consent
+   * by its most sensitive scope; rotation never extends it. Null (grants
+   * older than this field): counted from `createdAt`.
+   */
+  expiresAt: number | null;
+  /** Scopes that end by themselves (time-boxed or emergency access), by name. */
+  scopeExpiresAt: Record<string, number>;
   createdAt: number;
   updatedAt: number;
   revokedAt: number | null;

@@ -96,6 +96,8 @@ export interface GrantsTable {
   resource: string;
   scopes: string;
   scope_consented_at: string;
+  expires_at: NullableMillis;
+  scope_expires_at: string;
   created_at: Millis;
   updated_at: Millis;
   revoked_at: NullableMillis;
