@@ -132,6 +132,10 @@ export const serverSchema = z.strictObject({
   refresh_grace_ms: z.number().int().nonnegative().optional(),
   code_ttl: seconds.max(600, 'RFC 6749 §4.1.2 recommends at most 10 minutes').optional(),
   critical_reconsent_days: seconds.optional(),
+  grant_lifetime_days: z
+    .strictObject({ routine: seconds.optional(), sensitive: seconds.optional(), critical: seconds.optional() })
+    .optional()
+    .describe("A grant's absolute lifetime in days by its most sensitive scope, from the consent; refreshing never extends it. Default 365 / 180 / 90."),
   access_token_format: z.enum(['opaque', 'jwt']).optional(),
   session_ttl: seconds.optional(),
   login_throttle: z.strictObject({ per_account: seconds.optional(), per_ip: seconds.optional(), window_seconds: seconds.optional() }).optional(),
