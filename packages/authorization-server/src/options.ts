@@ -20,7 +20,7 @@ export interface AuthorizationServerOptions {
   /**
    * A grant's absolute lifetime in days, by its most sensitive scope, counted
    * from the consent: refresh rotation never extends it; afterwards the
-   * person is asked again. Default 365 / 180 / 90.
+   * person is asked again. Default 365 / 180 / 180 (critical scopes are also re-consented every criticalReconsentDays).
    */
   grantLifetimeDays: Record<Sensitivity, number>;
   /** Access token format. Opaque tokens are revocable at introspection; JWTs (RFC 9068) verify offline. */
@@ -61,7 +61,7 @@ export const DEFAULT_OPTIONS: Omit<AuthorizationServerOptions, 'issuer'> = {
   refreshGraceMs: 10_000,
   codeTtl: 60,
   criticalReconsentDays: 90,
-  grantLifetimeDays: { routine: 365, sensitive: 180, critical: 90 },
+  grantLifetimeDays: { routine: 365, sensitive: 180, critical: 180 },
   accessTokenFormat: 'opaque',
   sessionTtl: 12 * 3600,
   loginThrottle: { perAccount: 5, perIp: 20, windowSeconds: 60 },

@@ -135,7 +135,7 @@ export const serverSchema = z.strictObject({
   grant_lifetime_days: z
     .strictObject({ routine: seconds.optional(), sensitive: seconds.optional(), critical: seconds.optional() })
     .optional()
-    .describe("A grant's absolute lifetime in days by its most sensitive scope, from the consent; refreshing never extends it. Default 365 / 180 / 90."),
+    .describe("A grant's absolute lifetime in days by its most sensitive scope, from the consent; refreshing never extends it. Default 365 / 180 / 180."),
   access_token_format: z.enum(['opaque', 'jwt']).optional(),
   session_ttl: seconds.optional(),
   login_throttle: z.strictObject({ per_account: seconds.optional(), per_ip: seconds.optional(), window_seconds: seconds.optional() }).optional(),
