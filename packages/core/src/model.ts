@@ -52,6 +52,10 @@ export interface ScopeDefinition {
   /** Optional scopes can be unticked on the consent screen. */
   optional: boolean;
   description: string; // written for people
+  /** A grant holding this scope lasts at most this many days from its consent (default: by sensitivity, `grantLifetimeDays`). */
+  maxGrantLifetimeDays?: number | null;
+  /** Consent to this scope is asked again after this many days, at /authorize and at refresh (default: `criticalReconsentDays` for critical scopes, never for others). */
+  reconsentAfterDays?: number | null;
 }
 
 export interface ProtectedResource {

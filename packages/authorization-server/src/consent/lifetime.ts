@@ -18,9 +18,20 @@ const DAY_MS = 86_400_000;
 type Definitions = ReadonlyMap<string, ScopeDefinition>;
 type LifetimeOptions = Pick<AuthorizationServerOptions, 'grantLifetimeDays' | 'criticalReconsentDays'>;
 
-/** The lifetime a new consent to `scopes` starts, in ms. */
+/**
+ * The lifetime a new consent to `scopes` starts, in ms: by the most
+ * sensitive scope, shortened by any scope's own `maxGrantLifetimeDays`.
+ */
 export function grantLifetimeMs(scopes: readonly string[], definitions: Definitions, options: LifetimeOptions): number {
-  return options.grantLifetimeDays[highestSensitivity(scopes, (name) => definitions.get(name)?.sensitivity)] * DAY_MS;
+  let days = options.grantLifetimeDays[highestSensitivity(scopes, (name) => definitions.get(name)?.sensitivity)];
+  for (const scope of scopes) days = Math.min(days, definitions.get(scope)?.maxGrantLifetimeDays ?? Infinity);
+  return days * DAY_MS;
+}
+
+/** A scope's re-consent cadence in days: its own, else `criticalReconsentDays` for critical scopes; none for the rest. */
+function reconsentAfterDays(definition: ScopeDefinition | undefined, options: LifetimeOptions): number | undefined {
+  if (definition?.reconsentAfterDays != null) return definition.reconsentAfterDays;
+  return definition?.sensitivity === 'critical' ? options.criticalReconsentDays : undefined;
 }
 
 /** The grant's absolute end; grants stored before it was recorded count from their creation. */
@@ -32,10 +43,12 @@ export function grantEnd(grant: Grant, definitions: Definitions, options: Lifeti
 export const endedScopes = (grant: Grant, scopes: readonly string[], now: number): string[] =>
   scopes.filter((scope) => (grant.scopeExpiresAt[scope] ?? Infinity) <= now);
 
-/** A critical scope among `scopes` whose consent is older than the cadence: the person must be asked again. */
+/** A scope among `scopes` whose consent is older than its cadence: the person must be asked again. */
 export function reconsentDue(grant: Grant, scopes: readonly string[], definitions: Definitions, now: number, options: LifetimeOptions): boolean {
-  const cadenceMs = options.criticalReconsentDays * DAY_MS;
-  return scopes.some((scope) => definitions.get(scope)?.sensitivity === 'critical' && now - (grant.scopeConsentedAt[scope] ?? 0) >= cadenceMs);
+  return scopes.some((scope) => {
+    const days = reconsentAfterDays(definitions.get(scope), options);
+    return days !== undefined && now - (grant.scopeConsentedAt[scope] ?? 0) >= days * DAY_MS;
+  });
 }
 
 /** The earliest own end among `scopes`, if any has one. */

@@ -51,8 +51,8 @@ export async function refreshLimits(ctx: ServerContext, current: TokenRecord, sc
   const live = current.scopes.filter((scope) => !gone.includes(scope));
   if (live.length === 0) throw ended('every scope of the token has ended');
   if (reconsentDue(grant, live, definitions, now, ctx.options)) {
-    throw new OAuthError('invalid_grant', 'Consent to a critical scope has expired; the person must approve the client again.', {
-      detail: `critical consent older than ${ctx.options.criticalReconsentDays} days`,
+    throw new OAuthError('invalid_grant', 'Consent to a scope has expired; the person must approve the client again.', {
+      detail: 'consent older than the re-consent cadence',
     });
   }
   return limitsOf(ctx, grant, scopes.filter((scope) => !gone.includes(scope)), live, now);

@@ -97,6 +97,34 @@ describe('re-consent cadence at refresh', () => {
   });
 });
 
+describe('a scope\'s own lifetimes (config: max_grant_lifetime_days, reconsent_after_days)', () => {
+  beforeEach(async () => {
+    fx = await createFixture();
+    const write = (await fx.store.scopes.get('crm:write'))!;
+    await fx.store.scopes.upsert({ ...write, maxGrantLifetimeDays: 7 });
+    const read = (await fx.store.scopes.get('crm:read'))!;
+    await fx.store.scopes.upsert({ ...read, reconsentAfterDays: 30 });
+  });
+
+  it('a grant holding a scope with max_grant_lifetime_days cannot be refreshed past it, though its sensitivity allows 180 days', async () => {
+    const issued = await issueCode(fx, { scopes: ['crm:read', 'crm:write'] });
+    let current = (await redeem(fx, issued)).body.refresh_token!;
+    fx.clock.advance(6 * DAY);
+    current = (await refresh(current)).body.refresh_token!;
+    fx.clock.advance(DAY);
+    expect((await refresh(current)).body.error).toBe('invalid_grant');
+  });
+
+  it('a routine scope with reconsent_after_days fails at refresh once its consent is that old', async () => {
+    const issued = await issueCode(fx, { scopes: ['crm:read'] });
+    let current = (await redeem(fx, issued)).body.refresh_token!;
+    fx.clock.advance(29 * DAY);
+    current = (await refresh(current)).body.refresh_token!;
+    fx.clock.advance(DAY);
+    expect((await refresh(current)).body).toMatchObject({ error: 'invalid_grant', error_description: expect.stringMatching(/approve the client again/) });
+  });
+});
+
 describe('scopes with their own end (time-boxed access)', () => {
   beforeEach(async () => {
     fx = await createFixture();

@@ -24,6 +24,12 @@ export const scopeSchema = z.strictObject({
   sensitivity: z.enum(['routine', 'sensitive', 'critical']).default('routine').describe('Picks the access token lifetime; critical scopes are re-consented periodically.'),
   optional: z.boolean().default(false).describe('Optional scopes can be unticked on the consent screen.'),
   description: z.string().default('').describe('Shown to people on the consent screen.'),
+  max_grant_lifetime_days: z
+    .number().int().positive().optional()
+    .describe("A grant holding this scope lasts at most this many days from the consent, however often it is refreshed (default: server.grant_lifetime_days by sensitivity)."),
+  reconsent_after_days: z
+    .number().int().positive().optional()
+    .describe('Consent to this scope is asked again after this many days, at authorization and at refresh (default: server.critical_reconsent_days for critical scopes, never for others).'),
 });
 
 export const resourceSchema = z

@@ -49,6 +49,8 @@ export interface ScopesTable {
   sensitivity: string;
   optional: number;
   description: string;
+  max_grant_lifetime_days: number | null;
+  reconsent_after_days: number | null;
 }
 
 export interface ResourcesTable {
