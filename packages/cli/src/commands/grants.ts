@@ -36,12 +36,18 @@ function endOf(flags: LimitFlags, now: number): number {
   return at;
 }
 
-/** The grant's lifetime with `until` applied to the whole grant or to `scopes`, never later than before. */
+/**
+ * The grant's lifetime with `until` applied to `scopes` (none named: every
+ * scope of the grant, and the grant's own end), never later than before.
+ * The time box is kept per scope because a new consent starts a new grant
+ * lifetime but keeps scope ends still ahead (consent/lifetime.ts): the
+ * person cannot approve their way past an operator's time box.
+ */
 export function limited(grant: Grant, until: number, scopes: readonly string[]): Pick<Grant, 'expiresAt' | 'scopeExpiresAt'> {
-  if (scopes.length === 0) return { expiresAt: Math.min(grant.expiresAt ?? Infinity, until), scopeExpiresAt: grant.scopeExpiresAt };
   const scopeExpiresAt = { ...grant.scopeExpiresAt };
-  for (const scope of scopes) scopeExpiresAt[scope] = Math.min(scopeExpiresAt[scope] ?? Infinity, until);
-  return { expiresAt: grant.expiresAt, scopeExpiresAt };
+  for (const scope of scopes.length > 0 ? scopes : grant.scopes) scopeExpiresAt[scope] = Math.min(scopeExpiresAt[scope] ?? Infinity, until);
+  const expiresAt = scopes.length > 0 ? grant.expiresAt : Math.min(grant.expiresAt ?? Infinity, until);
+  return { expiresAt, scopeExpiresAt };
 }
 
 export function registerGrants(program: Command): void {
