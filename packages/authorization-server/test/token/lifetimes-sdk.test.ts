@@ -7,7 +7,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GatedMcpServer, protectMcpServer, requireScopes, type ProtectedMcp } from '@gatehouse-auth/mcp';
-import { createFixture, issueCode, ORG, redeem, RESOURCE, SECRET, type Fixture } from './fixture.ts';
+import { TokenCache } from '@gatehouse-auth/mcp';
+import { toRevocationMessage } from '../../src/events-stream/revocation-event.ts';
+import { ALICE, createFixture, issueCode, ORG, redeem, RESOURCE, SECRET, type Fixture } from './fixture.ts';
 
 let fx: Fixture;
 let mcp: ProtectedMcp;
@@ -59,5 +61,14 @@ describe('time-boxed scopes at the resource server', () => {
     expect(calls).toBe(1); // served from the SDK's cache until the end
     fx.clock.advance(1_000);
     expect(await toolsList(access)).toEqual(['read_accounts']);
+  });
+
+  it('an operator\'s time box reaches the SDK\'s cache through the revocation stream: the user\'s cached answers are dropped', () => {
+    const cache = new TokenCache();
+    cache.set('h1', { subject: ALICE, kind: 'user', orgId: ORG, roles: [], permissions: [], scopes: ['crm:write'], clientId: 'public-app', expiresAt: Infinity }, Infinity);
+    const message = toRevocationMessage({ type: 'grant.limited', grantId: 'grt_1', userId: ALICE, orgId: ORG, clientId: 'public-app', scopes: ['crm:write'], until: 1, at: 0 });
+    expect(message).toBeDefined();
+    cache.apply(message!);
+    expect(cache.get('h1', 0)).toBeUndefined();
   });
 });
