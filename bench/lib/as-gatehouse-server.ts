@@ -61,7 +61,7 @@ async function mintRefreshTokens(count: number): Promise<string[]> {
 async function redeemFreshCode() {
   const now = Date.now();
   const grantId = newId('grt');
-  await store.grants.create({ id: grantId, userId: 'usr_bench', orgId: 'org_bench', clientId: PUBLIC_CLIENT, resource: RESOURCE, scopes: SCOPE.split(' '), scopeConsentedAt: {}, createdAt: now, updatedAt: now, revokedAt: null });
+  await store.grants.create({ id: grantId, userId: 'usr_bench', orgId: 'org_bench', clientId: PUBLIC_CLIENT, resource: RESOURCE, scopes: SCOPE.split(' '), scopeConsentedAt: {}, expiresAt: null, scopeExpiresAt: {}, createdAt: now, updatedAt: now, revokedAt: null });
   const code = randomToken();
   const verifier = randomToken(48);
   await store.codes.create({

@@ -67,6 +67,19 @@ export async function eventToEntry(event: GatehouseEvent, options: EventAuditOpt
         clientId: event.clientId ?? null, clientName: await name(event.clientId), actor: event.actor ?? null,
         details: { grantId: event.grantId, tokenHashes: event.tokenHashes },
       };
+    case 'grant.expired': case 'grant.scopes_expired':
+      // Nobody acted: the grant (or a time-boxed scope) reached its end.
+      return {
+        type: event.type, result: 'success', orgId: event.orgId, userId: event.userId, clientId: event.clientId,
+        clientName: await name(event.clientId), scopes: event.scopes, actor: null,
+        details: { grantId: event.grantId, endedAt: event.endedAt },
+      };
+    case 'grant.limited':
+      return {
+        type: event.type, result: 'success', orgId: event.orgId, userId: event.userId, clientId: event.clientId,
+        clientName: await name(event.clientId), scopes: event.scopes, actor: event.actor ?? null,
+        details: { grantId: event.grantId, until: event.until },
+      };
     case 'token.issued': case 'token.refreshed':
       return {
         type: event.type, result: 'success', orgId: event.orgId, userId: event.userId, clientId: event.clientId,

@@ -17,6 +17,12 @@ export interface AuthorizationServerOptions {
   codeTtl: number;
   /** How long a consent to a critical scope lasts before it is asked again, in days. Default 90. */
   criticalReconsentDays: number;
+  /**
+   * A grant's absolute lifetime in days, by its most sensitive scope, counted
+   * from the consent: refresh rotation never extends it; afterwards the
+   * person is asked again. Default 365 / 180 / 180 (critical scopes are also re-consented every criticalReconsentDays).
+   */
+  grantLifetimeDays: Record<Sensitivity, number>;
   /** Access token format. Opaque tokens are revocable at introspection; JWTs (RFC 9068) verify offline. */
   accessTokenFormat: 'opaque' | 'jwt';
   /** Login session lifetime in seconds. Default 12 h. */
@@ -64,6 +70,7 @@ export const DEFAULT_OPTIONS: Omit<AuthorizationServerOptions, 'issuer'> = {
   refreshGraceMs: 10_000,
   codeTtl: 60,
   criticalReconsentDays: 90,
+  grantLifetimeDays: { routine: 365, sensitive: 180, critical: 180 },
   accessTokenFormat: 'opaque',
   sessionTtl: 12 * 3600,
   loginThrottle: { perAccount: 5, perAccountAllNetworks: 100, perIp: 20, windowSeconds: 60 },
@@ -86,6 +93,7 @@ export type PartialOptions = { issuer: string } & {
 export function resolveOptions(input: PartialOptions): AuthorizationServerOptions {
   const merged = { ...DEFAULT_OPTIONS, ...input } as AuthorizationServerOptions;
   merged.accessTokenTtl = { ...DEFAULT_OPTIONS.accessTokenTtl, ...input.accessTokenTtl };
+  merged.grantLifetimeDays = { ...DEFAULT_OPTIONS.grantLifetimeDays, ...input.grantLifetimeDays };
   merged.loginThrottle = { ...DEFAULT_OPTIONS.loginThrottle, ...input.loginThrottle };
   merged.cimd = { ...DEFAULT_OPTIONS.cimd, ...input.cimd };
   merged.dynamicRegistration = { ...DEFAULT_OPTIONS.dynamicRegistration, ...input.dynamicRegistration };

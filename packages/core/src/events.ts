@@ -13,6 +13,14 @@ export type GatehouseEvent =
   | { type: 'client.registered' | 'client.updated' | 'client.disabled' | 'client.deleted'; clientId: string; actor?: Actor }
   | { type: 'consent.granted' | 'consent.changed'; grantId: string; userId: string | null; orgId: string | null; clientId: string; resource: string; scopes: string[]; actor?: Actor }
   | { type: 'grant.revoked'; grantId: string; tokenHashes: string[]; userId?: string | null; clientId?: string; actor?: Actor }
+  /**
+   * A grant, or some of its scopes, ended by itself (absolute lifetime, or a
+   * time-boxed scope): recorded when first observed (docs/events.md).
+   * `scopes` are the ones that ended; the whole grant for `grant.expired`.
+   */
+  | { type: 'grant.expired' | 'grant.scopes_expired'; grantId: string; userId: string | null; orgId: string | null; clientId: string; scopes: string[]; endedAt: number }
+  /** An operator put an end on a grant or on some of its scopes (`gatehouse grants limit`). */
+  | { type: 'grant.limited'; grantId: string; userId: string | null; orgId: string | null; clientId: string; scopes: string[]; until: number; actor?: Actor }
   | { type: 'token.issued' | 'token.refreshed'; tokenHash: string; grantId: string | null; clientId: string; userId: string | null; orgId: string | null; resource: string; scopes: string[] }
   | { type: 'token.revoked'; tokenHashes: string[]; reason: RevocationReason; userId?: string | null; orgId?: string | null; clientId?: string; actor?: Actor }
   | { type: 'token.refresh_reuse_detected' | 'authorization_code.replayed'; grantId: string | null; clientId: string; tokenHashes: string[] }
@@ -35,7 +43,8 @@ export type RevocationReason =
   | 'client_disabled'
   | 'grant_revoked'
   | 'refresh_reuse'
-  | 'code_replay';
+  | 'code_replay'
+  | 'grant_expired';
 
 export interface Actor {
   kind: 'user' | 'operator' | 'client' | 'system';

@@ -52,6 +52,10 @@ export interface ScopeDefinition {
   /** Optional scopes can be unticked on the consent screen. */
   optional: boolean;
   description: string; // written for people
+  /** A grant holding this scope lasts at most this many days from its consent (default: by sensitivity, `grantLifetimeDays`). */
+  maxGrantLifetimeDays?: number | null;
+  /** Consent to this scope is asked again after this many days, at /authorize and at refresh (default: `criticalReconsentDays` for critical scopes, never for others). */
+  reconsentAfterDays?: number | null;
 }
 
 export interface ProtectedResource {
@@ -117,6 +121,14 @@ export interface Grant {
   scopes: string[];
   /** When each scope was last consented to (critical scopes expire). */
   scopeConsentedAt: Record<string, number>;
+  /**
+   * The grant's absolute end (docs/tokens.md "Lifetimes"): set at each consent
+   * by its most sensitive scope; rotation never extends it. Null (grants
+   * older than this field): counted from `createdAt`.
+   */
+  expiresAt: number | null;
+  /** Scopes that end by themselves (time-boxed or emergency access), by name. */
+  scopeExpiresAt: Record<string, number>;
   createdAt: number;
   updatedAt: number;
   revokedAt: number | null;

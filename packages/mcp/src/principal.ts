@@ -14,6 +14,12 @@ export interface Principal {
   clientId: string;
   /** Token expiry, epoch milliseconds. */
   expiresAt: number;
+  /**
+   * Gatehouse's `scope_exp`: when the first of `scopes` ends by itself
+   * (a time-boxed scope), epoch milliseconds. A cached principal must not
+   * be served past it. Absent when no scope has its own end.
+   */
+  scopesChangeAt?: number;
 }
 
 type Claims = Record<string, unknown>;
@@ -47,7 +53,7 @@ export function principalFromClaims(claims: Claims): Principal | undefined {
   const kind =
     explicitKind === 'service' || explicitKind === 'client' || (explicitKind === undefined && (claims.sub === undefined || subject === `client:${clientId}`)) ? 'service' : 'user';
   const exp = typeof claims.exp === 'number' ? claims.exp * 1000 : Number.POSITIVE_INFINITY;
-  return {
+  const principal: Principal = {
     subject,
     kind,
     orgId: stringOrNull(firstPresent(claims, ['org_id', 'organization_id'])) ?? stringOrNull(org?.id),
@@ -57,6 +63,8 @@ export function principalFromClaims(claims: Claims): Principal | undefined {
     clientId,
     expiresAt: exp,
   };
+  if (typeof claims.scope_exp === 'number') principal.scopesChangeAt = claims.scope_exp * 1000;
+  return principal;
 }
 
 export const PRINCIPAL_KEY = 'gatehousePrincipal';

@@ -78,13 +78,18 @@ export interface ClientStore {
   delete(id: string): Promise<boolean>;
 }
 
+export type GrantLifetime = Pick<Grant, 'expiresAt' | 'scopeExpiresAt'>;
+
 export interface GrantStore {
   create(grant: Grant): Promise<void>;
   get(id: string): Promise<Grant | undefined>;
   /** The live (not revoked) grant for this user × org × client × resource. */
   findActive(key: { userId: string | null; orgId: string | null; clientId: string; resource: string }): Promise<Grant | undefined>;
   listForUser(userId: string): Promise<Grant[]>;
-  updateScopes(id: string, scopes: string[], scopeConsentedAt: Record<string, number>, now: number): Promise<Grant | undefined>;
+  /** A new consent: the scopes, their consent times and, when given, the grant's new lifetime (a new prompt starts one). */
+  updateScopes(id: string, scopes: string[], scopeConsentedAt: Record<string, number>, now: number, lifetime?: GrantLifetime): Promise<Grant | undefined>;
+  /** Sets the grant's end and its scopes' ends (an operator's time box; a scope that ended by itself). */
+  setLifetime(id: string, lifetime: GrantLifetime, now: number): Promise<Grant | undefined>;
 }
 
 export type ConsumeCodeResult =

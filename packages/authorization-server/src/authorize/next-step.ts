@@ -45,7 +45,7 @@ export async function nextStep(c: Context, ctx: ServerContext, pending: PendingA
     roles: consent.roles,
     promptConsent: pending.prompts.includes('consent'),
     now: ctx.clock.now(),
-    criticalReconsentMs: ctx.options.criticalReconsentDays * 86_400_000,
+    options: ctx.options,
   });
   if (reasons.length > 0 || !consent.grant) return { kind: 'consent', active, consent, reasons };
   return { kind: 'issue', active, consent, grant: consent.grant, scopes: rememberedScopes(consent.grant, consent.choices, consent.explicitRequest) };

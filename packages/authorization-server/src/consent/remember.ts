@@ -7,6 +7,8 @@
 import { newId, type Grant, type ScopeDefinition } from '@gatehouse-auth/core';
 import type { Store } from '@gatehouse-auth/store';
 import { mayGrant, type ScopeChoice } from './plan.ts';
+import { lifetimeAtConsent } from './lifetime.ts';
+import type { AuthorizationServerOptions } from '../options.ts';
 
 export interface ApprovalInput {
   existing: Grant | undefined;
@@ -19,6 +21,8 @@ export interface ApprovalInput {
   definitions: ReadonlyMap<string, ScopeDefinition>;
   roles: readonly string[] | null;
   now: number;
+  /** A consent is a new prompt: it starts a new absolute lifetime (lifetime.ts). */
+  options: Pick<AuthorizationServerOptions, 'grantLifetimeDays' | 'criticalReconsentDays'>;
 }
 
 export interface ApprovalResult {
@@ -27,7 +31,7 @@ export interface ApprovalResult {
 }
 
 /** Pure: the grant's next scope set and timestamps. */
-export function mergeConsent(input: ApprovalInput): { scopes: string[]; scopeConsentedAt: Record<string, number> } {
+export function mergeConsent(input: Omit<ApprovalInput, 'options'>): { scopes: string[]; scopeConsentedAt: Record<string, number> } {
   const approved = new Set(input.approved);
   const declined = new Set(input.choices.filter((c) => !approved.has(c.name)).map((c) => c.name));
   const kept = (input.existing?.scopes ?? []).filter((scope) => {
@@ -44,8 +48,9 @@ export function mergeConsent(input: ApprovalInput): { scopes: string[]; scopeCon
 
 export async function rememberConsent(store: Store, input: ApprovalInput): Promise<ApprovalResult> {
   const { scopes, scopeConsentedAt } = mergeConsent(input);
+  const lifetime = lifetimeAtConsent(input.existing, scopes, input.definitions, input.now, input.options);
   if (input.existing) {
-    const updated = await store.grants.updateScopes(input.existing.id, scopes, scopeConsentedAt, input.now);
+    const updated = await store.grants.updateScopes(input.existing.id, scopes, scopeConsentedAt, input.now, lifetime);
     if (updated) return { grant: updated, kind: 'consent.changed' };
   }
   const grant: Grant = {
@@ -56,6 +61,7 @@ export async function rememberConsent(store: Store, input: ApprovalInput): Promi
     resource: input.resource,
     scopes,
     scopeConsentedAt,
+    ...lifetime,
     createdAt: input.now,
     updatedAt: input.now,
     revokedAt: null,

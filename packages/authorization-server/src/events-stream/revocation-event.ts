@@ -19,6 +19,8 @@ export const FORWARDED_TYPES: ReadonlySet<string> = new Set([
   'membership.removed',
   'role.updated',
   'client.disabled',
+  // An operator's time box: caches drop the user's answers and learn its end (scope_exp) on the next introspection.
+  'grant.limited',
 ]);
 
 export function toRevocationMessage(event: GatehouseEvent & { at: number }): RevocationMessage | undefined {

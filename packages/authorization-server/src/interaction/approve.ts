@@ -32,6 +32,7 @@ export async function approve(ctx: ServerContext, pending: PendingAuthorization,
       definitions: consent.definitions,
       roles: consent.roles,
       now,
+      options: ctx.options,
     });
     const code = await issueCode({ ...ctx, store: tx }, pending, {
       userId: active.user.id,

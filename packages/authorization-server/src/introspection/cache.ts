@@ -43,7 +43,8 @@ export function cachedIntrospection(ctx: ServerContext, hash: string, now: numbe
   const cache = cacheFor(ctx);
   const entry = cache.get(hash);
   if (!entry) return undefined;
-  if (entry.until <= now || entry.result.exp * 1000 <= now) {
+  // scope_exp: a time-boxed scope ends there and must leave the answer (introspect.ts).
+  if (entry.until <= now || entry.result.exp * 1000 <= now || (entry.result.scope_exp ?? Infinity) * 1000 <= now) {
     cache.delete(hash);
     return undefined;
   }

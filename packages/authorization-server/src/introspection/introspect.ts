@@ -9,7 +9,8 @@
  * resource server of the token's resource (issue 10), checked on cached
  * answers too. Anything else is exactly `{"active":false}` (§2.2): no hint of why.
  */
-import { formatScope, seconds, servesOrg, tokenHash, type Client, type TokenRecord } from '@gatehouse-auth/core';
+import { formatScope, seconds, servesOrg, tokenHash, type Client, type Grant, type TokenRecord } from '@gatehouse-auth/core';
+import { earliestScopeEnd } from '../consent/lifetime.ts';
 import type { ServerContext } from '../context.ts';
 import { permissionsOf } from '../token/catalogue.ts';
 import { cachedIntrospection, rememberIntrospection } from './cache.ts';
@@ -30,6 +31,12 @@ export interface ActiveIntrospection {
   users_org_roles: string[];
   users_org_permissions: string[];
   username?: string;
+  /**
+   * Gatehouse: when the earliest of `scope`'s time-boxed scopes ends (epoch
+   * seconds). A cache must not serve this answer past it: that scope then
+   * leaves `scope` (docs/tokens.md "Lifetimes").
+   */
+  scope_exp?: number;
 }
 
 export type IntrospectionResult = ActiveIntrospection | { active: false };
@@ -71,11 +78,28 @@ async function introspectUserToken(ctx: ServerContext, record: TokenRecord, user
   if (!user || user.status !== 'active') return INACTIVE;
   if (record.orgId && !membership) return INACTIVE;
   const roles = membership?.roles ?? [];
-  return Object.assign(common(ctx, record, userId), {
+  const claims = Object.assign(common(ctx, record, userId), {
     users_org_roles: roles,
     users_org_permissions: await permissionsOf(ctx, roles),
     username: user.email,
   });
+  return grant ? withinLifetime(ctx, claims, record, grant) : claims;
+}
+
+/**
+ * Time-boxed scopes leave the answer when they end, without any refresh;
+ * with none left, or past the grant's own end, the token is inactive.
+ */
+async function withinLifetime(ctx: ServerContext, claims: ActiveIntrospection, record: TokenRecord, grant: Grant): Promise<IntrospectionResult> {
+  const now = ctx.clock.now();
+  if (grant.expiresAt !== null && grant.expiresAt <= now) return INACTIVE;
+  if (Object.keys(grant.scopeExpiresAt).length === 0) return claims;
+  const live = record.scopes.filter((scope) => (grant.scopeExpiresAt[scope] ?? Infinity) > now);
+  if (live.length === 0) return INACTIVE;
+  claims.scope = formatScope(live);
+  const next = earliestScopeEnd(grant, live);
+  if (next !== undefined) claims.scope_exp = seconds(next);
+  return claims;
 }
 
 /** Service agents: their roles are the client's own, read fresh so a role change applies at once. */

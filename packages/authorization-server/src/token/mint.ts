@@ -28,6 +28,13 @@ export interface MintRequest {
   scopes: string[];
   /** Issue a refresh token too (RFC 6749 §6: its scope stays the grant's, not a narrowed request). */
   refresh?: { scopes: string[]; parentHash: string | null };
+  /**
+   * The grant's lifetime (consent/lifetime.ts): no token outlives `notAfter`;
+   * a JWT, whose scope cannot shrink at introspection, also ends at its first
+   * scope's own end (`scopeEndsAt`).
+   */
+  notAfter?: number;
+  scopeEndsAt?: number | undefined;
 }
 
 export interface TokenResponseBody {
@@ -50,15 +57,19 @@ export const serviceSubject = (clientId: string): string => `client:${clientId}`
 
 export async function mintTokens(ctx: ServerContext, request: MintRequest): Promise<MintedTokens> {
   const now = ctx.clock.now();
-  const ttl = await accessTokenTtl(ctx, request.scopes);
+  const jwt = ctx.options.accessTokenFormat === 'jwt';
+  const notAfter = Math.min(request.notAfter ?? Infinity, jwt ? (request.scopeEndsAt ?? Infinity) : Infinity);
+  // Whole seconds, as expires_in says; a lifetime ending sooner cuts the token short.
+  const ttl = Math.min(await accessTokenTtl(ctx, request.scopes), Math.max(0, Math.floor((notAfter - now) / 1000)));
   const expiresAt = now + ttl * 1000;
-  const accessToken = ctx.options.accessTokenFormat === 'jwt' ? await signJwt(ctx, request, now, expiresAt) : timeOrderedToken(randomToken(), now);
+  const accessToken = jwt ? await signJwt(ctx, request, now, expiresAt) : timeOrderedToken(randomToken(), now);
   const access = tokenRecord(request, now, tokenHash(accessToken), 'access', ctx.options.accessTokenFormat, request.scopes, expiresAt, null);
   const body: TokenResponseBody = { access_token: accessToken, token_type: 'Bearer', expires_in: ttl, scope: formatScope(request.scopes) };
   if (!request.refresh) return { access, refresh: undefined, records: [access], body };
 
   const refreshToken = timeOrderedToken(randomToken(), now);
-  const refreshExpiresAt = now + ctx.options.refreshTokenTtl * 1000;
+  // Rotation hands out a fresh TTL, but never past the grant's absolute end (seed 002).
+  const refreshExpiresAt = Math.min(now + ctx.options.refreshTokenTtl * 1000, request.notAfter ?? Infinity);
   const refresh = tokenRecord(request, now, tokenHash(refreshToken), 'refresh', 'opaque', request.refresh.scopes, refreshExpiresAt, request.refresh.parentHash);
   body.refresh_token = refreshToken;
   return { access, refresh, records: [access, refresh], body };

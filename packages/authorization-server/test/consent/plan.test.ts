@@ -22,6 +22,9 @@ const grant = (scopes: string[], at = 0): Grant => ({
   resource: 'r',
   scopes,
   scopeConsentedAt: Object.fromEntries(scopes.map((s) => [s, at])),
+  // Far away: these tests are about the consent rules, not the grant's lifetime (lifetime.test.ts).
+  expiresAt: at + 10_000 * DAY,
+  scopeExpiresAt: {},
   createdAt: at,
   updatedAt: at,
   revokedAt: null,
@@ -61,7 +64,7 @@ describe('planConsent when the client asked for nothing specific', () => {
 });
 
 describe('reconsentReasons', () => {
-  const base = { explicitRequest: true, definitions, roles: ['Management'], promptConsent: false, now: 100 * DAY, criticalReconsentMs: 90 * DAY };
+  const base = { explicitRequest: true, definitions, roles: ['Management'], promptConsent: false, now: 100 * DAY, options: { criticalReconsentDays: 90, grantLifetimeDays: { routine: 365, sensitive: 180, critical: 90 } } };
   const choicesFor = (requested: string[], roles: string[] | null = ['Management']) => planConsent({ requested, resourceScopes: [...definitions.keys()], clientScope: null, definitions, roles });
 
   it('needs consent when there is no grant', () => {

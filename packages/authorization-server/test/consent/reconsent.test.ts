@@ -70,10 +70,12 @@ describe('Re-consent rules', () => {
     expect(await outcome('tickets:read')).toBe('code');
   });
 
-  it('does not expire routine scopes', async () => {
+  it('does not hold routine scopes to the critical cadence; only the grant\'s absolute lifetime (365 days by default) ends them', async () => {
     await approveAll(h.alice, 'tickets:read tickets:write');
-    h.clock.advance(400 * DAY);
+    h.clock.advance(364 * DAY);
     expect(await outcome('tickets:read tickets:write')).toBe('code');
+    h.clock.advance(DAY);
+    expect(await outcome('tickets:read tickets:write')).toBe('consent');
   });
 
   it('asks again when the user’s role no longer allows a granted scope, and the new approval drops it', async () => {

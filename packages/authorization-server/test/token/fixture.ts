@@ -99,7 +99,7 @@ export async function issueCode(
   const grantId = newId('grt');
   await fx.store.grants.create({
     id: grantId, userId, orgId, clientId, resource, scopes,
-    scopeConsentedAt: Object.fromEntries(scopes.map((scope) => [scope, now])), createdAt: now, updatedAt: now, revokedAt: null,
+    scopeConsentedAt: Object.fromEntries(scopes.map((scope) => [scope, now])), expiresAt: null, scopeExpiresAt: {}, createdAt: now, updatedAt: now, revokedAt: null,
   });
   const code = randomToken();
   const verifier = randomToken(48);

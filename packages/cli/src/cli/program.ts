@@ -10,6 +10,7 @@ import { registerMembers } from '../commands/members.ts';
 import { registerRoles } from '../commands/roles.ts';
 import { registerClients } from '../commands/clients.ts';
 import { registerTokens } from '../commands/tokens.ts';
+import { registerGrants } from '../commands/grants.ts';
 import { registerAudit } from '../commands/audit.ts';
 import { registerKeys } from '../commands/keys.ts';
 
@@ -19,7 +20,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError();
-  for (const register of [registerDev, registerServe, registerMigrate, registerApply, registerUsers, registerOrgs, registerMembers, registerRoles, registerClients, registerTokens, registerKeys, registerAudit]) {
+  for (const register of [registerDev, registerServe, registerMigrate, registerApply, registerUsers, registerOrgs, registerMembers, registerRoles, registerClients, registerTokens, registerGrants, registerKeys, registerAudit]) {
     register(program);
   }
   return program;

@@ -41,12 +41,17 @@ export async function applyScopes(plan: Plan, config: GatehouseConfig): Promise<
       optional: entry.optional,
       description: entry.description,
     };
+    if (entry.max_grant_lifetime_days !== undefined) desired.maxGrantLifetimeDays = entry.max_grant_lifetime_days;
+    if (entry.reconsent_after_days !== undefined) desired.reconsentAfterDays = entry.reconsent_after_days;
     const current = await plan.tx.scopes.get(entry.name);
     plan.nextOwned.scopes.push(entry.name);
     if (!current) {
       record(plan, { op: '+', kind: 'scope', name: entry.name }, { type: 'scope.created', scope: entry.name, actor: plan.actor });
     } else {
-      const diff = differences({ ...current, allowedRoles: sorted(current.allowedRoles) }, desired, ['kind', 'allowedRoles', 'sensitivity', 'optional', 'description']);
+      const lifetimes = (s: ScopeDefinition) => ({ maxGrantLifetimeDays: s.maxGrantLifetimeDays ?? null, reconsentAfterDays: s.reconsentAfterDays ?? null });
+      const diff = differences({ ...current, allowedRoles: sorted(current.allowedRoles), ...lifetimes(current) }, { ...desired, ...lifetimes(desired) }, [
+        'kind', 'allowedRoles', 'sensitivity', 'optional', 'description', 'maxGrantLifetimeDays', 'reconsentAfterDays',
+      ]);
       if (diff.length === 0) continue;
       noteNarrowing(plan, current, desired);
       record(plan, { op: '~', kind: 'scope', name: entry.name, detail: diff.join('; ') }, { type: 'scope.updated', scope: entry.name, actor: plan.actor });

@@ -24,6 +24,12 @@ export const scopeSchema = z.strictObject({
   sensitivity: z.enum(['routine', 'sensitive', 'critical']).default('routine').describe('Picks the access token lifetime; critical scopes are re-consented periodically.'),
   optional: z.boolean().default(false).describe('Optional scopes can be unticked on the consent screen.'),
   description: z.string().default('').describe('Shown to people on the consent screen.'),
+  max_grant_lifetime_days: z
+    .number().int().positive().optional()
+    .describe("A grant holding this scope lasts at most this many days from the consent, however often it is refreshed (default: server.grant_lifetime_days by sensitivity)."),
+  reconsent_after_days: z
+    .number().int().positive().optional()
+    .describe('Consent to this scope is asked again after this many days, at authorization and at refresh (default: server.critical_reconsent_days for critical scopes, never for others).'),
 });
 
 export const resourceSchema = z
@@ -132,6 +138,10 @@ export const serverSchema = z.strictObject({
   refresh_grace_ms: z.number().int().nonnegative().optional(),
   code_ttl: seconds.max(600, 'RFC 6749 §4.1.2 recommends at most 10 minutes').optional(),
   critical_reconsent_days: seconds.optional(),
+  grant_lifetime_days: z
+    .strictObject({ routine: seconds.optional(), sensitive: seconds.optional(), critical: seconds.optional() })
+    .optional()
+    .describe("A grant's absolute lifetime in days by its most sensitive scope, from the consent; refreshing never extends it. Default 365 / 180 / 180."),
   access_token_format: z.enum(['opaque', 'jwt']).optional(),
   session_ttl: seconds.optional(),
   login_throttle: z.strictObject({ per_account: seconds.optional(), per_account_all_networks: seconds.optional(), per_ip: seconds.optional(), window_seconds: seconds.optional() }).optional(),

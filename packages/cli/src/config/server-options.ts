@@ -13,6 +13,7 @@ export function toServerOptions(server: ServerConfig, issuer: string): PartialOp
     refreshGraceMs: server.refresh_grace_ms,
     codeTtl: server.code_ttl,
     criticalReconsentDays: server.critical_reconsent_days,
+    grantLifetimeDays: server.grant_lifetime_days && defined(server.grant_lifetime_days),
     accessTokenFormat: server.access_token_format,
     sessionTtl: server.session_ttl,
     loginThrottle:

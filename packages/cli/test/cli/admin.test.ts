@@ -168,6 +168,31 @@ describe('gatehouse clients / tokens / orgs', () => {
     expect(await runCli(['tokens', 'revoke'], { env })).toEqual({ code: 1, stdout: '', stderr: 'gatehouse: give exactly one of --user, --client or --grant\n' });
   });
 
+  it('grants limit time-boxes one scope of a grant, never extends it, and refuses a scope the grant does not hold', async () => {
+    const grantId = await withStore(async (store) => {
+      const user = (await store.users.getByEmail('hana@acme.test'))!;
+      const org = (await store.orgs.getBySlug('acme'))!;
+      const now = Date.now();
+      const grant = {
+        id: `grt_cli_${Math.random().toString(36).slice(2)}`, userId: user.id, orgId: org.id, clientId: 'internal-company-mcp', resource: 'http://127.0.0.1:4001/mcp',
+        scopes: ['employees:read:public', 'tickets:read'], scopeConsentedAt: {}, expiresAt: null, scopeExpiresAt: {}, createdAt: now, updatedAt: now, revokedAt: null,
+      };
+      await store.grants.create(grant);
+      return grant.id;
+    });
+    const limited = await runCli(['grants', 'limit', grantId, '--scope', 'tickets:read', '--until', '2020-01-01T00:00:00Z', '--json'], { env });
+    expect(limited.code, limited.stderr).toBe(0);
+    expect(JSON.parse(limited.stdout)).toEqual({ grantId, scopes: ['tickets:read'], until: '2020-01-01T00:00:00.000Z' });
+    // A later end does not move it back.
+    expect((await runCli(['grants', 'limit', grantId, '--scope', 'tickets:read', '--for', '3d'], { env })).code).toBe(0);
+    const stored = await withStore(async (store) => store.grants.get(grantId));
+    expect(stored).toMatchObject({ expiresAt: null, scopeExpiresAt: { 'tickets:read': Date.parse('2020-01-01T00:00:00Z') } });
+    expect(await runCli(['grants', 'limit', grantId, '--scope', 'payroll:runs:approve', '--for', '8h'], { env })).toEqual({
+      code: 1, stdout: '', stderr: 'gatehouse: the grant does not hold payroll:runs:approve\n',
+    });
+    expect((await runCli(['grants', 'limit', grantId, '--for', 'soon'], { env })).stderr).toBe('gatehouse: --for: "soon" is not a duration like 90m, 8h or 3d\n');
+  });
+
   it('adds an organization and refuses an invalid slug', async () => {
     expect(await runCli(['orgs', 'add', '--slug', 'globex', '--name', 'Globex'], { env })).toMatchObject({ code: 0 });
     const bad = await runCli(['orgs', 'add', '--slug', 'Not A Slug', '--name', 'X'], { env });

@@ -118,6 +118,17 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       expect(events.map((e) => e.type)).toEqual(['scope.updated', 'config.applied']);
     });
 
+    it('grant lifetimes: a scope\'s max_grant_lifetime_days and reconsent_after_days are stored, shown as changes, and unset when removed', async () => {
+      await apply(store, example(), { clock });
+      const limited = '    allowed_roles: [Support, Engineering]\n    sensitivity: routine\n    max_grant_lifetime_days: 30\n    reconsent_after_days: 7';
+      const result = await apply(store, edited('    allowed_roles: [Support, Engineering]\n    sensitivity: routine', limited), { clock, events: bus });
+      expect(result.changes.map(formatChange)).toEqual(['~ scope tickets:read (maxGrantLifetimeDays none → 30; reconsentAfterDays none → 7)']);
+      expect(await store.scopes.get('tickets:read')).toMatchObject({ maxGrantLifetimeDays: 30, reconsentAfterDays: 7 });
+      const back = await apply(store, example(), { clock });
+      expect(back.changes.map(formatChange)).toEqual(['~ scope tickets:read (maxGrantLifetimeDays 30 → none; reconsentAfterDays 7 → none)']);
+      expect(await store.scopes.get('tickets:read')).not.toHaveProperty('maxGrantLifetimeDays');
+    });
+
     it('detects a changed password by verifying against the stored hash', async () => {
       await apply(store, example(), { clock });
       const before = await store.users.getByEmail('sam@acme.test');

@@ -9,6 +9,7 @@ const EVERY_KEY = `server:
   refresh_grace_ms: 0
   code_ttl: 30
   critical_reconsent_days: 30
+  grant_lifetime_days: { routine: 200, sensitive: 100, critical: 60 }
   access_token_format: jwt
   session_ttl: 3600
   login_throttle: { per_account: 3, per_account_all_networks: 30, per_ip: 10, window_seconds: 120 }

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Grant } from '@gatehouse-auth/core';
-import { DuplicateError, type GrantRevocationStore, type GrantStore } from '../types.ts';
+import { DuplicateError, type GrantLifetime, type GrantRevocationStore, type GrantStore } from '../types.ts';
 import { fromJson, num, numOrNull, toJson } from './codec.ts';
 import { inTransaction, type Db } from './context.ts';
 import { isUniqueViolation } from './dialect.ts';
@@ -15,10 +15,14 @@ const toGrant = (row: Selectable<GrantsTable>): Grant => ({
   resource: row.resource,
   scopes: fromJson<string[]>(row.scopes, []),
   scopeConsentedAt: fromJson<Record<string, number>>(row.scope_consented_at, {}),
+  expiresAt: numOrNull(row.expires_at),
+  scopeExpiresAt: fromJson<Record<string, number>>(row.scope_expires_at, {}),
   createdAt: num(row.created_at),
   updatedAt: num(row.updated_at),
   revokedAt: numOrNull(row.revoked_at),
 });
+
+const lifetimeColumns = (lifetime: GrantLifetime) => ({ expires_at: lifetime.expiresAt, scope_expires_at: toJson(lifetime.scopeExpiresAt) });
 
 export function grantStore({ db }: Db): GrantStore & GrantRevocationStore {
   return {
@@ -34,6 +38,8 @@ export function grantStore({ db }: Db): GrantStore & GrantRevocationStore {
             resource: grant.resource,
             scopes: toJson(grant.scopes),
             scope_consented_at: toJson(grant.scopeConsentedAt),
+            expires_at: grant.expiresAt,
+            scope_expires_at: toJson(grant.scopeExpiresAt),
             created_at: grant.createdAt,
             updated_at: grant.updatedAt,
             revoked_at: grant.revokedAt,
@@ -66,13 +72,17 @@ export function grantStore({ db }: Db): GrantStore & GrantRevocationStore {
       const rows = await db.selectFrom('grants').selectAll().where('user_id', '=', userId).orderBy('created_at').orderBy('id').execute();
       return rows.map(toGrant);
     },
-    async updateScopes(id, scopes, scopeConsentedAt, now) {
+    async updateScopes(id, scopes, scopeConsentedAt, now, lifetime) {
       const row = await db
         .updateTable('grants')
-        .set({ scopes: toJson(scopes), scope_consented_at: toJson(scopeConsentedAt), updated_at: now })
+        .set({ scopes: toJson(scopes), scope_consented_at: toJson(scopeConsentedAt), updated_at: now, ...(lifetime ? lifetimeColumns(lifetime) : {}) })
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirst();
+      return row && toGrant(row);
+    },
+    async setLifetime(id, lifetime, now) {
+      const row = await db.updateTable('grants').set({ ...lifetimeColumns(lifetime), updated_at: now }).where('id', '=', id).returningAll().executeTakeFirst();
       return row && toGrant(row);
     },
     revokeGrant(grantId, now) {

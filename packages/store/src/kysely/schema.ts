@@ -49,6 +49,8 @@ export interface ScopesTable {
   sensitivity: string;
   optional: number;
   description: string;
+  max_grant_lifetime_days: number | null;
+  reconsent_after_days: number | null;
 }
 
 export interface ResourcesTable {
@@ -96,6 +98,8 @@ export interface GrantsTable {
   resource: string;
   scopes: string;
   scope_consented_at: string;
+  expires_at: NullableMillis;
+  scope_expires_at: string;
   created_at: Millis;
   updated_at: Millis;
   revoked_at: NullableMillis;

@@ -40,6 +40,20 @@ export function catalogSuite(ctx: SuiteContext): void {
       expect(await store.scopes.delete('tickets:read')).toBe(true);
       expect(await store.scopes.delete('tickets:read')).toBe(false);
     });
+
+    it('grant lifetimes: a scope keeps its own grant lifetime and re-consent cadence, and unsets them', async () => {
+      const store = ctx.store;
+      const payroll: ScopeDefinition = {
+        name: 'payroll:runs:approve', kind: 'org', allowedRoles: [], sensitivity: 'sensitive', optional: false, description: 'Approve payroll',
+        maxGrantLifetimeDays: 7, reconsentAfterDays: 3,
+      };
+      await store.scopes.upsert(payroll);
+      expect(await store.scopes.get(payroll.name)).toEqual(payroll);
+      const { maxGrantLifetimeDays: _m, reconsentAfterDays: _r, ...plain } = payroll;
+      await store.scopes.upsert(plain);
+      expect(await store.scopes.get(payroll.name)).toEqual(plain);
+      await store.scopes.delete(payroll.name);
+    });
   });
 
   describe('protected resources', () => {

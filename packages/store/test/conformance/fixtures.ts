@@ -60,6 +60,8 @@ export const aGrant = (over: Partial<Grant> = {}): Grant => ({
   resource: 'https://mcp.example.com/mcp',
   scopes: ['tickets:read', 'finance:read'],
   scopeConsentedAt: { 'tickets:read': T0, 'finance:read': T0 },
+  expiresAt: null,
+  scopeExpiresAt: {},
   createdAt: T0,
   updatedAt: T0,
   revokedAt: null,

@@ -50,6 +50,26 @@ export function grantsAndCodesSuite(ctx: SuiteContext): void {
       expect(updated).toEqual({ ...grant, scopes: ['tickets:read'], scopeConsentedAt: { 'tickets:read': T0 + 5 }, updatedAt: T0 + 5 });
       expect(await ctx.store.grants.updateScopes('grt_missing', [], {}, T0)).toBeUndefined();
     });
+
+    it('grant lifetimes: a grant keeps its absolute end and per-scope ends, and a new consent replaces them', async () => {
+      const grant = aGrant({ expiresAt: T0 + 90_000, scopeExpiresAt: { 'finance:read': T0 + 3_600 } });
+      await ctx.store.grants.create(grant);
+      expect(await ctx.store.grants.get(grant.id)).toEqual(grant);
+      const renewed = await ctx.store.grants.updateScopes(grant.id, ['tickets:read'], { 'tickets:read': T0 + 5 }, T0 + 5, { expiresAt: T0 + 180_000, scopeExpiresAt: {} });
+      expect(renewed).toMatchObject({ expiresAt: T0 + 180_000, scopeExpiresAt: {} });
+      // Without a lifetime the consent update leaves the ends alone.
+      const kept = await ctx.store.grants.updateScopes(grant.id, ['tickets:read'], { 'tickets:read': T0 + 6 }, T0 + 6);
+      expect(kept?.expiresAt).toBe(T0 + 180_000);
+    });
+
+    it('grant lifetimes: an operator limits a grant or one of its scopes', async () => {
+      const grant = aGrant();
+      await ctx.store.grants.create(grant);
+      const limited = await ctx.store.grants.setLifetime(grant.id, { expiresAt: T0 + 7_000, scopeExpiresAt: { 'finance:read': T0 + 60 } }, T0 + 1);
+      expect(limited).toEqual({ ...grant, expiresAt: T0 + 7_000, scopeExpiresAt: { 'finance:read': T0 + 60 }, updatedAt: T0 + 1 });
+      expect(await ctx.store.grants.get(grant.id)).toEqual(limited);
+      expect(await ctx.store.grants.setLifetime('grt_missing', { expiresAt: null, scopeExpiresAt: {} }, T0)).toBeUndefined();
+    });
   });
 
   describe('authorization codes (OAuth 2.1 §4.1.3: a code is redeemed once)', () => {

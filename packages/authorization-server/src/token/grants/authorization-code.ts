@@ -7,6 +7,7 @@ import { OAuthError, sha256, type AuthorizationCode, type Client } from '@gateho
 import type { ServerContext } from '../../context.ts';
 import { requireParam, type FormParams } from '../form.ts';
 import { mintTokens, type TokenResponseBody } from '../mint.ts';
+import { codeLimits } from '../grant-lifetime.ts';
 import { verifyPkce } from '../pkce.ts';
 import { requireSameResource } from '../resource.ts';
 import { requireActiveSubject, requireLiveGrant } from '../subject.ts';
@@ -46,6 +47,8 @@ async function redeem(ctx: ServerContext, client: Client, form: FormParams, code
   await requireServedOrg(ctx, code);
   await Promise.all([requireLiveGrant(ctx, code.grantId), requireActiveSubject(ctx, code.userId, code.orgId)]);
 
+  // An operator may have time-boxed the grant or a scope since the consent (consent/lifetime.ts).
+  const limits = await codeLimits(ctx, code.grantId, code.scopes);
   const offline = client.grantTypes.includes('refresh_token') || code.scopes.includes('offline_access');
   const minted = await mintTokens(ctx, {
     clientId: client.id,
@@ -55,8 +58,9 @@ async function redeem(ctx: ServerContext, client: Client, form: FormParams, code
     orgId: code.orgId,
     subject: code.userId,
     resource: code.resource,
-    scopes: code.scopes,
-    ...(offline ? { refresh: { scopes: code.scopes, parentHash: null } } : {}),
+    scopes: limits?.scopes ?? code.scopes,
+    ...(offline ? { refresh: { scopes: limits?.scopes ?? code.scopes, parentHash: null } } : {}),
+    ...(limits ? { notAfter: limits.notAfter, scopeEndsAt: limits.scopeEndsAt } : {}),
   });
   await ctx.store.tokens.insert(minted.records);
   if (minted.refresh) rememberIssuedRefresh(ctx, minted.refresh);
@@ -68,7 +72,7 @@ async function redeem(ctx: ServerContext, client: Client, form: FormParams, code
     userId: code.userId,
     orgId: code.orgId,
     resource: code.resource,
-    scopes: code.scopes,
+    scopes: minted.access.scopes,
   });
   return minted.body;
 }

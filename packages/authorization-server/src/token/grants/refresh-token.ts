@@ -12,6 +12,7 @@ import { requireSameResource } from '../resource.ts';
 import { inactiveSubject } from '../subject.ts';
 import { rememberIssuedRefresh, takeIssuedRefresh } from '../issued-refresh-tokens.ts';
 import { requireServedOrg } from '../../resources/served-orgs.ts';
+import { refreshLimits } from '../grant-lifetime.ts';
 import type { GrantHandler } from './types.ts';
 
 const invalidGrant = (detail: string): OAuthError => new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked.', { detail });
@@ -27,6 +28,8 @@ export const refreshTokenGrant: GrantHandler = async (ctx, client, form) => {
   requireSameResource(form.resource, current.resource);
   // The resource may have stopped serving the token's org since: refused before the rotation, so nothing changes.
   await requireServedOrg(ctx, current);
+  // Lifetimes (seed 002): the grant's absolute end and re-consent cadence, checked here as at /authorize; ended scopes drop out.
+  const limits = await refreshLimits(ctx, current, scopes);
   // The grant's revocation and the user's standing (active, still a member) are checked by rotateRefresh itself, under its lock.
 
   const minted = await mintTokens(ctx, {
@@ -37,8 +40,9 @@ export const refreshTokenGrant: GrantHandler = async (ctx, client, form) => {
     orgId: current.orgId,
     subject: current.userId ?? serviceSubject(client.id),
     resource: current.resource,
-    scopes,
-    refresh: { scopes: current.scopes, parentHash: oldHash },
+    scopes: limits?.scopes ?? scopes,
+    refresh: { scopes: limits?.refreshScopes ?? current.scopes, parentHash: oldHash },
+    ...(limits ? { notAfter: limits.notAfter, scopeEndsAt: limits.scopeEndsAt } : {}),
   });
   const now = ctx.clock.now();
   const result = await ctx.store.tokens.rotateRefresh(oldHash, minted.records, now, ctx.options.refreshGraceMs);
@@ -57,7 +61,7 @@ export const refreshTokenGrant: GrantHandler = async (ctx, client, form) => {
     userId: current.userId,
     orgId: current.orgId,
     resource: current.resource,
-    scopes,
+    scopes: minted.access.scopes,
   });
   return minted.body;
 };

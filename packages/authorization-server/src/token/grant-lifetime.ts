@@ -1,0 +1,84 @@
+/**
+ * The token endpoint's side of grant lifetimes (the rules are in
+ * consent/lifetime.ts, shared with /authorize). At refresh: a grant past
+ * its absolute end is revoked with its tokens, a critical grant past its
+ * re-consent cadence is refused (the person must consent again), and
+ * scopes whose own end passed leave the grant. Both endings are recorded
+ * the first time a refresh observes them (`grant.expired`,
+ * `grant.scopes_expired`): the grant is revoked or narrowed in the same
+ * step, so a second refresh does not record them again.
+ */
+import { OAuthError, type Grant, type TokenRecord } from '@gatehouse-auth/core';
+import type { ServerContext } from '../context.ts';
+import { catalogue } from './catalogue.ts';
+import { earliestScopeEnd, endedScopes, grantEnd, reconsentDue, tokenNotAfter } from '../consent/lifetime.ts';
+
+export interface TokenLimits {
+  /** The scopes still live, in the order asked for. */
+  scopes: string[];
+  refreshScopes: string[];
+  notAfter: number;
+  scopeEndsAt: number | undefined;
+}
+
+const ended = (detail: string): OAuthError => new OAuthError('invalid_grant', 'The grant has ended; the person must authorize the client again.', { detail });
+
+/** The limits on tokens issued from a fresh code: its grant was just consented to, but an operator may have time-boxed it. */
+export async function codeLimits(ctx: ServerContext, grantId: string, scopes: string[]): Promise<TokenLimits | undefined> {
+  const grant = await ctx.store.grants.get(grantId);
+  if (!grant) return undefined;
+  return limitsOf(ctx, grant, scopes, scopes, ctx.clock.now());
+}
+
+/** Lifetime checks before a refresh rotates; throws invalid_grant when the grant has ended or needs a new consent. */
+export async function refreshLimits(ctx: ServerContext, current: TokenRecord, scopes: string[]): Promise<TokenLimits | undefined> {
+  if (!current.grantId) return undefined;
+  const grant = await ctx.store.grants.get(current.grantId);
+  // Revoked or gone: rotateRefresh refuses it under its lock.
+  if (!grant || grant.revokedAt !== null) return undefined;
+  const { scopes: definitions } = await catalogue(ctx);
+  const now = ctx.clock.now();
+  if (grantEnd(grant, definitions, ctx.options) <= now) {
+    await expireGrant(ctx, grant, grant.scopes, grantEnd(grant, definitions, ctx.options));
+    throw ended('grant lifetime ended');
+  }
+  const gone = endedScopes(grant, grant.scopes, now);
+  if (gone.length > 0 && gone.length === grant.scopes.length) {
+    await expireGrant(ctx, grant, gone, Math.max(...gone.map((scope) => grant.scopeExpiresAt[scope]!)));
+    throw ended('every scope of the grant has ended');
+  }
+  if (gone.length > 0) await dropEndedScopes(ctx, grant, gone, now);
+  const live = current.scopes.filter((scope) => !gone.includes(scope));
+  if (live.length === 0) throw ended('every scope of the token has ended');
+  if (reconsentDue(grant, live, definitions, now, ctx.options)) {
+    throw new OAuthError('invalid_grant', 'Consent to a scope has expired; the person must approve the client again.', {
+      detail: 'consent older than the re-consent cadence',
+    });
+  }
+  return limitsOf(ctx, grant, scopes.filter((scope) => !gone.includes(scope)), live, now);
+}
+
+async function limitsOf(ctx: ServerContext, grant: Grant, scopes: string[], refreshScopes: string[], now: number): Promise<TokenLimits> {
+  const { scopes: definitions } = await catalogue(ctx);
+  const live = scopes.filter((scope) => (grant.scopeExpiresAt[scope] ?? Infinity) > now);
+  if (live.length === 0) throw ended('every requested scope has ended');
+  return { scopes: live, refreshScopes, notAfter: tokenNotAfter(grant, refreshScopes, definitions, ctx.options), scopeEndsAt: earliestScopeEnd(grant, live) };
+}
+
+async function expireGrant(ctx: ServerContext, grant: Grant, scopes: string[], endedAt: number): Promise<void> {
+  const { revoked, tokenHashes } = await ctx.store.grants.revokeGrant(grant.id, ctx.clock.now());
+  if (!revoked) return; // another request got there first and recorded it
+  await ctx.events.publish({ type: 'grant.expired', grantId: grant.id, userId: grant.userId, orgId: grant.orgId, clientId: grant.clientId, scopes, endedAt });
+  if (tokenHashes.length > 0) {
+    await ctx.events.publish({ type: 'token.revoked', tokenHashes, reason: 'grant_expired', userId: grant.userId, orgId: grant.orgId, clientId: grant.clientId });
+  }
+}
+
+/** The ended scopes leave the grant; their ends stay recorded so tokens already issued keep dropping them at introspection. */
+async function dropEndedScopes(ctx: ServerContext, grant: Grant, gone: string[], now: number): Promise<void> {
+  const remaining = grant.scopes.filter((scope) => !gone.includes(scope));
+  const consentedAt = Object.fromEntries(Object.entries(grant.scopeConsentedAt).filter(([scope]) => remaining.includes(scope)));
+  await ctx.store.grants.updateScopes(grant.id, remaining, consentedAt, now);
+  const endedAt = Math.max(...gone.map((scope) => grant.scopeExpiresAt[scope] ?? now));
+  await ctx.events.publish({ type: 'grant.scopes_expired', grantId: grant.id, userId: grant.userId, orgId: grant.orgId, clientId: grant.clientId, scopes: gone, endedAt });
+}
