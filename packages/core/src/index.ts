@@ -6,3 +6,4 @@ export * from './resource-uri.ts';
 export * from './model.ts';
 export * from './events.ts';
 export * from './token-hash.ts';
+export * from './client-policy.ts';

@@ -170,6 +170,22 @@ export interface SettingsTable {
   value: string;
 }
 
+/** 0009: an org's client policy mode; no row means open. */
+export interface OrgClientPoliciesTable {
+  org_id: string;
+  mode: string;
+  updated_at: Millis;
+}
+
+/** 0009: one client id or host an org allowed, blocked or holds pending. */
+export interface OrgClientRulesTable {
+  org_id: string;
+  kind: string;
+  value: string;
+  decision: string;
+  updated_at: Millis;
+}
+
 export interface Database {
   users: UsersTable;
   organizations: OrganizationsTable;
@@ -186,5 +202,7 @@ export interface Database {
   interactions: InteractionsTable;
   rate_limits: RateLimitsTable;
   settings: SettingsTable;
+  org_client_policies: OrgClientPoliciesTable;
+  org_client_rules: OrgClientRulesTable;
 }
 

@@ -9,6 +9,7 @@ import { auditMigration } from './0002_audit.ts';
 import { tokenIndexesMigration } from './0003_token_indexes.ts';
 import { tokenGrantFamilyIndexMigration } from './0004_token_grant_family_index.ts';
 import { resourceOrganizationsMigration } from './0005_resource_organizations.ts';
+import { orgClientPolicyMigration } from './0009_org_client_policy.ts';
 
 export interface NamedMigration {
   name: string;
@@ -21,6 +22,7 @@ export const migrations: NamedMigration[] = [
   { name: '0003_token_indexes', migration: tokenIndexesMigration },
   { name: '0004_token_grant_family_index', migration: tokenGrantFamilyIndexMigration },
   { name: '0005_resource_organizations', migration: resourceOrganizationsMigration },
+  { name: '0009_org_client_policy', migration: orgClientPolicyMigration },
 ];
 
 /** Kysely's Migrator reads migrations from code, not from a folder: bundles and tsx both work. */
