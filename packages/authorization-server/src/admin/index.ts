@@ -8,9 +8,11 @@ import { OAuthError } from '@gatehouse-auth/core';
 import type { AppEnv, ServerContext } from '../context.ts';
 import { oauthErrorResponse, oauthJson } from '../http/oauth-response.ts';
 import { OPERATOR, operatorAuth } from './operator-auth.ts';
+import { mountOperatorClientControl } from './client-control-routes.ts';
 import { disableClient, disableUser, removeMember, revokeGrant, revokeUserTokens, setMemberRoles, type RevocationOutcome } from './revocation.ts';
 
 export * from './revocation.ts';
+export * from './client-control.ts';
 
 const RolesBody = z.object({ roles: z.array(z.string().min(1).max(100)).max(50) });
 
@@ -42,6 +44,7 @@ export function mountAdmin(app: Hono<AppEnv>, ctx: ServerContext): void {
     const orgId = await orgIdOf(ctx, c.req.param('org'));
     return outcome(orgId ? await removeMember(ctx, orgId, c.req.param('user'), OPERATOR) : { found: false, tokensRevoked: 0 }, 'membership');
   });
+  mountOperatorClientControl(app, ctx, (org) => orgIdOf(ctx, org));
   app.put('/admin/orgs/:org/members/:user/roles', async (c) => {
     try {
       const orgId = await orgIdOf(ctx, c.req.param('org'));

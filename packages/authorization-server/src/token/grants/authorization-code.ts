@@ -12,6 +12,7 @@ import { requireSameResource } from '../resource.ts';
 import { requireActiveSubject, requireLiveGrant } from '../subject.ts';
 import { rememberIssuedRefresh } from '../issued-refresh-tokens.ts';
 import { requireServedOrg } from '../../resources/served-orgs.ts';
+import { requireClientAllowedAtToken } from '../../clients/org-policy.ts';
 import type { GrantHandler } from './types.ts';
 
 /**
@@ -44,6 +45,7 @@ async function redeem(ctx: ServerContext, client: Client, form: FormParams, code
   verifyPkce(code.codeChallenge, form.code_verifier);
   requireSameResource(form.resource, code.resource);
   await requireServedOrg(ctx, code);
+  await requireClientAllowedAtToken(ctx, code);
   await Promise.all([requireLiveGrant(ctx, code.grantId), requireActiveSubject(ctx, code.userId, code.orgId)]);
 
   const offline = client.grantTypes.includes('refresh_token') || code.scopes.includes('offline_access');

@@ -12,6 +12,7 @@ import { requireSameResource } from '../resource.ts';
 import { inactiveSubject } from '../subject.ts';
 import { rememberIssuedRefresh, takeIssuedRefresh } from '../issued-refresh-tokens.ts';
 import { requireServedOrg } from '../../resources/served-orgs.ts';
+import { requireClientAllowedAtToken } from '../../clients/org-policy.ts';
 import type { GrantHandler } from './types.ts';
 
 const invalidGrant = (detail: string): OAuthError => new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked.', { detail });
@@ -27,6 +28,7 @@ export const refreshTokenGrant: GrantHandler = async (ctx, client, form) => {
   requireSameResource(form.resource, current.resource);
   // The resource may have stopped serving the token's org since: refused before the rotation, so nothing changes.
   await requireServedOrg(ctx, current);
+  await requireClientAllowedAtToken(ctx, current);
   // The grant's revocation and the user's standing (active, still a member) are checked by rotateRefresh itself, under its lock.
 
   const minted = await mintTokens(ctx, {
