@@ -9,6 +9,9 @@
 import { OAuthError, normalizeHost, type Actor, type ClientPolicyMode, type ClientRuleKind, type OrgClientPolicy } from '@gatehouse-auth/core';
 import type { ServerContext } from '../context.ts';
 
+/** What these need of a server context: the CLI passes its own store, bus and clock. */
+export type ControlContext = Pick<ServerContext, 'store' | 'events' | 'clock'>;
+
 export interface RuleTarget {
   kind: ClientRuleKind;
   value: string;
@@ -26,7 +29,7 @@ export function ruleTarget(input: { clientId?: string | undefined; host?: string
   return { kind: 'host', value: host };
 }
 
-export async function blockClient(ctx: ServerContext, orgId: string, target: RuleTarget, actor: Actor): Promise<{ tokensRevoked: number; grantsRevoked: number }> {
+export async function blockClient(ctx: ControlContext, orgId: string, target: RuleTarget, actor: Actor): Promise<{ tokensRevoked: number; grantsRevoked: number }> {
   const result = await ctx.store.clientPolicies.block(orgId, target, ctx.clock.now());
   await ctx.events.publish({ type: 'org.client_policy_changed', orgId, rule: { ...target, decision: 'block' }, actor });
   // One event naming the org (so only resource servers serving it hear of it) and the hashes revoked;
@@ -37,19 +40,19 @@ export async function blockClient(ctx: ServerContext, orgId: string, target: Rul
 }
 
 /** Allows (or approves a pending) client id or host; lifts a block on it. */
-export async function allowClient(ctx: ServerContext, orgId: string, target: RuleTarget, actor: Actor): Promise<void> {
+export async function allowClient(ctx: ControlContext, orgId: string, target: RuleTarget, actor: Actor): Promise<void> {
   await ctx.store.clientPolicies.allow(orgId, target, ctx.clock.now());
   await ctx.events.publish({ type: 'org.client_policy_changed', orgId, rule: { ...target, decision: 'allow' }, actor });
 }
 
 /** Forgets the rule (allow, block or pending); true when there was one. */
-export async function removeClientRule(ctx: ServerContext, orgId: string, target: RuleTarget, actor: Actor): Promise<boolean> {
+export async function removeClientRule(ctx: ControlContext, orgId: string, target: RuleTarget, actor: Actor): Promise<boolean> {
   const removed = await ctx.store.clientPolicies.removeRule(orgId, target);
   if (removed) await ctx.events.publish({ type: 'org.client_policy_changed', orgId, rule: { ...target, decision: null }, actor });
   return removed;
 }
 
-export async function setClientPolicyMode(ctx: ServerContext, orgId: string, mode: ClientPolicyMode, actor: Actor): Promise<void> {
+export async function setClientPolicyMode(ctx: ControlContext, orgId: string, mode: ClientPolicyMode, actor: Actor): Promise<void> {
   await ctx.store.clientPolicies.setMode(orgId, mode, ctx.clock.now());
   await ctx.events.publish({ type: 'org.client_policy_changed', orgId, mode, actor });
 }
