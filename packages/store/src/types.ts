@@ -78,6 +78,12 @@ export interface ClientStore {
   get(id: string): Promise<Client | undefined>;
   list(): Promise<Client[]>;
   setStatus(id: string, status: Client['status'], now: number): Promise<Client | undefined>;
+  /**
+   * Replaces the secret in one statement: the current one becomes the
+   * previous one, accepted until `previousExpiresAt` (the overlap); the new
+   * one expires at `secretExpiresAt` (null: never).
+   */
+  rotateSecret(id: string, secretHash: string, expiry: { secretExpiresAt: number | null; previousExpiresAt: number }, now: number): Promise<Client | undefined>;
   delete(id: string): Promise<boolean>;
 }
 

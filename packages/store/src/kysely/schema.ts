@@ -71,6 +71,10 @@ export interface ClientsTable {
   grant_types: string;
   token_endpoint_auth_method: string;
   secret_hash: string | null;
+  /** 0010: secret expiry and the previous secret during a rotation's overlap. */
+  secret_expires_at: NullableMillis;
+  previous_secret_hash: string | null;
+  previous_secret_expires_at: NullableMillis;
   application_type: string;
   logo_uri: string | null;
   client_uri: string | null;
