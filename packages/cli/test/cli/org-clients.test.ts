@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sha256 } from '@gatehouse-auth/core';
 import { openStore } from '../../src/cli/database.ts';
 import { EXAMPLE_CONFIG, runCli } from './run.ts';
 
@@ -22,7 +23,7 @@ beforeAll(async () => {
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
-describe('gatehouse orgs clients (issue 16)', () => {
+describe('gatehouse orgs clients and clients rotate-secret (issue 16)', () => {
   it('sets the mode, allows a host, blocks a client (revoking its tokens in that org) and lists the policy', async () => {
     const store = await openStore(env.GATEHOUSE_DATABASE_URL!, { mustExist: true });
     const acme = (await store.orgs.getBySlug('acme'))!;
@@ -46,5 +47,20 @@ describe('gatehouse orgs clients (issue 16)', () => {
     const after = await openStore(env.GATEHOUSE_DATABASE_URL!, { mustExist: true });
     expect((await after.tokens.get('h-shadow'))?.revokedAt).not.toBeNull();
     await after.close();
+  });
+
+  it('gatehouse clients rotate-secret prints the new secret once, keeps the old one for the overlap and stores only hashes', async () => {
+    const result = await runCli(['clients', 'rotate-secret', 'internal-company-mcp', '--overlap', '24h', '--expires-in', '90d', '--json'], { env });
+    expect(result.code, result.stderr).toBe(0);
+    const printed = JSON.parse(result.stdout) as { client_secret: string; previousValidUntil: string; expiresAt: string };
+    expect(Date.parse(printed.expiresAt) - Date.parse(printed.previousValidUntil)).toBe(89 * 86_400_000);
+    const store = await openStore(env.GATEHOUSE_DATABASE_URL!, { mustExist: true });
+    const client = (await store.clients.get('internal-company-mcp'))!;
+    await store.close();
+    expect(client.secretHash).toBe(sha256(printed.client_secret));
+    expect(client.previousSecretHash).toBe(sha256('dev-only-internal-company-mcp-secret'));
+    const bad = await runCli(['clients', 'rotate-secret', 'internal-company-mcp', '--overlap', 'a day'], { env });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('--overlap: give a duration');
   });
 });

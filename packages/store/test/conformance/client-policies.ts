@@ -101,3 +101,20 @@ export function clientPoliciesSuite(ctx: SuiteContext): void {
     });
   });
 }
+
+export function clientSecretsSuite(ctx: SuiteContext): void {
+  describe('client secret rotation (issue 16)', () => {
+    it('rotateSecret makes the current secret the previous one, with the overlap end and the new expiry, in one call', async () => {
+      const client = aClient({ secretHash: 'old-hash', tokenEndpointAuthMethod: 'client_secret_basic' });
+      await ctx.store.clients.create(client);
+      expect((await ctx.store.clients.get(client.id))?.previousSecretHash).toBeUndefined();
+      const rotated = await ctx.store.clients.rotateSecret(client.id, 'new-hash', { secretExpiresAt: T0 + 90, previousExpiresAt: T0 + 24 }, T0 + 1);
+      expect(rotated).toMatchObject({ secretHash: 'new-hash', secretExpiresAt: T0 + 90, previousSecretHash: 'old-hash', previousSecretExpiresAt: T0 + 24, updatedAt: T0 + 1 });
+      expect(await ctx.store.clients.get(client.id)).toEqual(rotated);
+      const again = await ctx.store.clients.rotateSecret(client.id, 'third-hash', { secretExpiresAt: null, previousExpiresAt: T0 + 48 }, T0 + 2);
+      expect(again).toMatchObject({ secretHash: 'third-hash', previousSecretHash: 'new-hash', previousSecretExpiresAt: T0 + 48 });
+      expect(again?.secretExpiresAt).toBeUndefined();
+      expect(await ctx.store.clients.rotateSecret('cli_missing', 'x', { secretExpiresAt: null, previousExpiresAt: T0 }, T0)).toBeUndefined();
+    });
+  });
+}
