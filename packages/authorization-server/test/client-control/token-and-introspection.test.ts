@@ -148,3 +148,14 @@ describe('Who may change an org\'s client policy (issue 16)', () => {
     expect((await fx.app.request('/admin/orgs/acme/clients/block', { method: 'POST', headers: { authorization: 'Bearer wrong' }, body: '{}' })).status).toBe(401);
   });
 });
+
+describe('What the revocation stream carries of an org client policy change (issue 16)', () => {
+  it('a mode change or a removed rule goes out naming the org (resource servers drop its cached tokens); an allow or a pending request does not', async () => {
+    const { toRevocationMessage } = await import('../../src/events-stream/revocation-event.ts');
+    const at = 1;
+    expect(toRevocationMessage({ type: 'org.client_policy_changed', orgId: ORG, mode: 'allowlist', at })).toEqual({ type: 'org.client_policy_changed', orgId: ORG, at });
+    expect(toRevocationMessage({ type: 'org.client_policy_changed', orgId: ORG, rule: { kind: 'host', value: 'claude.ai', decision: null }, at })).toMatchObject({ orgId: ORG });
+    expect(toRevocationMessage({ type: 'org.client_policy_changed', orgId: ORG, rule: { kind: 'host', value: 'claude.ai', decision: 'allow' }, at })).toBeUndefined();
+    expect(toRevocationMessage({ type: 'org.client_policy_changed', orgId: ORG, rule: { kind: 'client', value: 'x', decision: 'pending' }, at })).toBeUndefined();
+  });
+});
