@@ -29,6 +29,13 @@ export function auditEvents(bus: EventBus, log: AuditLog, options: EventAuditOpt
   });
 }
 
+const REFUSALS: Record<Extract<GatehouseEvent, { type: 'access.refused' }>['reason'], string> = {
+  org_not_served: 'the resource does not serve this organization',
+  client_blocked: 'the organization blocked this client',
+  client_not_allowed: 'the organization does not allow this client',
+  client_pending: 'the client awaits approval by an organization admin',
+};
+
 export async function eventToEntry(event: GatehouseEvent, options: EventAuditOptions = {}): Promise<AuditEntry> {
   const name = async (clientId: string | undefined) =>
     clientId === undefined || options.clientName === undefined ? null : ((await options.clientName(clientId)) ?? null);
@@ -55,6 +62,8 @@ export async function eventToEntry(event: GatehouseEvent, options: EventAuditOpt
       return { ...admin({}), clientId: event.clientId, clientName: await name(event.clientId) };
     case 'config.applied':
       return admin({ changes: event.changes });
+    case 'org.client_policy_changed':
+      return { ...admin({ mode: event.mode ?? null, rule: event.rule ?? null }, event.orgId), clientId: event.rule?.kind === 'client' ? event.rule.value : null };
     case 'consent.granted': case 'consent.changed':
       return {
         type: event.type, result: 'success', orgId: event.orgId, userId: event.userId, clientId: event.clientId,
@@ -106,7 +115,7 @@ export async function eventToEntry(event: GatehouseEvent, options: EventAuditOpt
     case 'access.refused':
       return {
         type: event.type, result: 'denied', orgId: event.orgId, userId: event.userId, clientId: event.clientId,
-        clientName: await name(event.clientId), error: 'the resource does not serve this organization',
+        clientName: await name(event.clientId), error: REFUSALS[event.reason],
         details: { reason: event.reason, step: event.step, resource: event.resource },
       };
     case 'logout':

@@ -19,6 +19,7 @@ import { mountRevocationStream } from './events-stream/index.ts';
 import { mountAdmin } from './admin/index.ts';
 import { mountAccount } from './admin/account.ts';
 import { mountOrgAdmin } from './admin/org-admin.ts';
+import { mountOrgClientControl } from './admin/client-control-routes.ts';
 import { mountAuthorize } from './authorize/index.ts';
 import { mountSession } from './session/index.ts';
 import { mountInteraction } from './interaction/index.ts';
@@ -37,6 +38,7 @@ const FEATURES: FeatureMount[] = [
   mountAdmin,
   mountAccount,
   mountOrgAdmin,
+  mountOrgClientControl,
   mountAuthorize,
   mountSession,
   mountInteraction,

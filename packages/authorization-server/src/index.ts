@@ -6,3 +6,5 @@ export { revokeGrant, revokeUserTokens, disableUser, disableClient, removeMember
 export { rotateSigningKey, ensureSigningKey, activeSigningKey } from './keys/index.ts';
 export { authenticateClient, resolveClient, type ClientAuthInput } from './clients/index.ts';
 export { mountOrgAdminApp, isOrgAdmin, ORG_ADMIN_PERMISSION } from './admin/org-admin.ts';
+export { rotateClientSecret, type RotatedSecret } from './admin/client-secret.ts';
+export { blockClient, allowClient, removeClientRule, setClientPolicyMode, describePolicy, ruleTarget, type RuleTarget, type ControlContext } from './admin/client-control.ts';

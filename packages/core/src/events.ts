@@ -3,6 +3,8 @@
  * them). The audit log and revocation fan-out subscribe. Events carry ids,
  * never secrets or token values (token hashes only).
  */
+import type { ClientPolicyMode, ClientRuleDecision, ClientRuleKind } from './client-policy.ts';
+
 export type GatehouseEvent =
   | { type: 'user.created' | 'user.updated' | 'user.disabled' | 'user.enabled'; userId: string; actor?: Actor }
   | { type: 'membership.added' | 'membership.changed' | 'membership.removed'; userId: string; orgId: string; roles: string[]; actor?: Actor }
@@ -32,6 +34,13 @@ export type GatehouseEvent =
    * says where: the authorization request, the token endpoint or introspection.
    */
   | { type: 'access.refused'; reason: 'org_not_served'; step: 'authorize' | 'token' | 'introspect'; userId: string | null; orgId: string | null; clientId: string; resource: string }
+  /**
+   * The org's client policy refused a client (issue 16): blocked, not on the
+   * allowlist, or awaiting an org admin's approval.
+   */
+  | { type: 'access.refused'; reason: 'client_blocked' | 'client_not_allowed' | 'client_pending'; step: 'authorize' | 'token' | 'introspect'; userId: string | null; orgId: string; clientId: string; resource: string }
+  /** An org's client policy changed: its mode, or one client's or host's rule (decision null: rule removed). */
+  | { type: 'org.client_policy_changed'; orgId: string; mode?: ClientPolicyMode; rule?: { kind: ClientRuleKind; value: string; decision: ClientRuleDecision | null }; actor?: Actor }
   | { type: 'config.applied'; changes: number; actor?: Actor };
 
 export type RevocationReason =
@@ -41,6 +50,8 @@ export type RevocationReason =
   | 'user_disabled'
   | 'membership_changed'
   | 'client_disabled'
+  /** An org blocked the client: its tokens in that org only. */
+  | 'client_blocked'
   | 'grant_revoked'
   | 'refresh_reuse'
   | 'code_replay'

@@ -9,3 +9,4 @@ export * from './token-hash.ts';
 export * from './wire/revocation-event.ts';
 export * from './wire/decision-record.ts';
 export * from './wire/audit-entry.ts';
+export * from './client-policy.ts';

@@ -86,6 +86,11 @@ export interface Client {
   grantTypes: string[];
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
   secretHash: string | null; // SHA-256 of the client secret
+  /** When the current secret stops authenticating (null or absent: never). */
+  secretExpiresAt?: number | null;
+  /** SHA-256 of the secret the last rotation replaced, accepted until `previousSecretExpiresAt` (the overlap). */
+  previousSecretHash?: string | null;
+  previousSecretExpiresAt?: number | null;
   applicationType: 'native' | 'web';
   logoUri: string | null;
   clientUri: string | null;

@@ -7,6 +7,9 @@
  */
 import type {
   AuthorizationCode,
+  ClientPolicyMode,
+  ClientRuleKind,
+  OrgClientPolicy,
   Client,
   Grant,
   LoginSession,
@@ -75,10 +78,34 @@ export interface ClientStore {
   get(id: string): Promise<Client | undefined>;
   list(): Promise<Client[]>;
   setStatus(id: string, status: Client['status'], now: number): Promise<Client | undefined>;
+  /**
+   * Replaces the secret in one statement: the current one becomes the
+   * previous one, accepted until `previousExpiresAt` (the overlap); the new
+   * one expires at `secretExpiresAt` (null: never).
+   */
+  rotateSecret(id: string, secretHash: string, expiry: { secretExpiresAt: number | null; previousExpiresAt: number }, now: number): Promise<Client | undefined>;
   delete(id: string): Promise<boolean>;
 }
 
 export type GrantLifetime = Pick<Grant, 'expiresAt' | 'scopeExpiresAt'>;
+
+/** Which clients an org lets in (issue 16): its mode and its rules by client id or metadata-document host. */
+export interface OrgClientPolicyStore {
+  /** The org's policy: `open` with no rules when none was ever set. */
+  get(orgId: string): Promise<OrgClientPolicy>;
+  setMode(orgId: string, mode: ClientPolicyMode, now: number): Promise<void>;
+  /** Inserts or replaces one allow (or pending) rule; a block goes through `block`, which also revokes. */
+  allow(orgId: string, rule: { kind: ClientRuleKind; value: string }, now: number): Promise<void>;
+  removeRule(orgId: string, rule: { kind: ClientRuleKind; value: string }): Promise<boolean>;
+  /** Records a client asking under `approval` as pending, unless a rule for its id exists; true when recorded. */
+  addPending(orgId: string, clientId: string, now: number): Promise<boolean>;
+  /**
+   * Blocks a client id or host in the org and, in the same transaction,
+   * revokes the matching clients' grants and tokens in that org and deletes
+   * their unredeemed codes there. Other orgs are untouched.
+   */
+  block(orgId: string, rule: { kind: ClientRuleKind; value: string }, now: number): Promise<{ tokenHashes: string[]; grantIds: string[]; clientIds: string[] }>;
+}
 
 export interface GrantStore {
   create(grant: Grant): Promise<void>;
@@ -193,6 +220,7 @@ export interface Store {
   interactions: InteractionStore;
   rateLimits: RateLimitStore;
   settings: SettingsStore;
+  clientPolicies: OrgClientPolicyStore;
   /** The append-only audit log (packages/audit). */
   audit: AuditStore;
   /** Runs `fn` in one transaction; the store passed to it is bound to it. */

@@ -18,7 +18,7 @@ import { revokeGrant, revokeUserTokens } from './revocation.ts';
 export const ORG_ADMIN_PERMISSION = 'gatehouse:org:admin';
 
 const notFound = (what: string): Response => oauthJson({ error: 'not_found', error_description: `No such ${what}.` }, 404);
-const binding = (active: ActiveSession, orgId: string): string => `org-admin:${active.session.id}:${orgId}`;
+export const binding = (active: ActiveSession, orgId: string): string => `org-admin:${active.session.id}:${orgId}`;
 
 export async function isOrgAdmin(ctx: ServerContext, userId: string, orgId: string): Promise<boolean> {
   const membership = await ctx.store.orgs.getMembership(userId, orgId);
@@ -30,7 +30,7 @@ export async function isOrgAdmin(ctx: ServerContext, userId: string, orgId: stri
 }
 
 /** The signed-in org admin, or the response that refuses the request. */
-async function requireOrgAdmin(c: Context<AppEnv>, ctx: ServerContext, orgId: string): Promise<ActiveSession | Response> {
+export async function requireOrgAdmin(c: Context<AppEnv>, ctx: ServerContext, orgId: string): Promise<ActiveSession | Response> {
   const active = await currentSession(c, ctx);
   if (!active) return oauthJson({ error: 'login_required', error_description: 'Sign in first.' }, 401);
   if (!(await isOrgAdmin(ctx, active.user.id, orgId))) {
@@ -65,7 +65,7 @@ async function listOrgGrants(c: Context<AppEnv>, ctx: ServerContext): Promise<Re
 }
 
 /** Runs `act` for a verified org admin after the CSRF check. */
-async function adminPost(c: Context<AppEnv>, ctx: ServerContext, act: (admin: ActiveSession, orgId: string) => Promise<Response>): Promise<Response> {
+export async function adminPost(c: Context<AppEnv>, ctx: ServerContext, act: (admin: ActiveSession, orgId: string) => Promise<Response>): Promise<Response> {
   const orgId = c.req.param('org') ?? '';
   const admin = await requireOrgAdmin(c, ctx, orgId);
   if (admin instanceof Response) return admin;

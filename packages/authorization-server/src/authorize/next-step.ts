@@ -13,6 +13,7 @@ import { loadConsentContext, type ConsentContext } from '../consent/load.ts';
 import { reconsentReasons, rememberedScopes, type ReconsentReason } from '../consent/reconsent.ts';
 import { savePending, type PendingAuthorization } from './pending.ts';
 import { announceRefusal } from '../resources/served-orgs.ts';
+import { requireClientAllowedAtAuthorize } from '../clients/org-policy.ts';
 
 export type NextStep =
   | { kind: 'login' }
@@ -36,6 +37,8 @@ export async function nextStep(c: Context, ctx: ServerContext, pending: PendingA
     pending.org = org;
     await savePending(ctx, pending);
   }
+  // The org decides which clients reach its resources (issue 16): refused here, before consent, with a page saying why.
+  if (org.orgId !== null) await requireClientAllowedAtAuthorize(ctx, { userId, orgId: org.orgId, clientId: pending.clientId, resource: pending.resource });
   const consent = await loadConsentContext(ctx, pending, userId, org.orgId);
   const reasons = reconsentReasons({
     grant: consent.grant,

@@ -39,10 +39,30 @@ export async function authenticateClient(ctx: ServerContext, input: ClientAuthIn
     throw fail(`client registered ${client.tokenEndpointAuthMethod} but used ${presented.method}`);
   }
   if (presented.method === 'none') return client;
-  if (client.secretHash === null || presented.secret === null || !safeEqual(sha256(presented.secret), client.secretHash)) {
-    throw fail('wrong client secret');
+  if (presented.secret === null || !secretMatches(client, sha256(presented.secret), ctx.clock.now())) {
+    throw fail('wrong or expired client secret');
   }
   return client;
+}
+
+/**
+ * The current secret until it expires, or the previous one during a
+ * rotation's overlap (issue 16). Both comparisons always run, in constant
+ * time, so timing tells nothing about which secret matched or whether one
+ * expired.
+ */
+function secretMatches(client: Client, presentedHash: string, now: number): boolean {
+  const current = client.secretHash !== null && safeEqual(presentedHash, client.secretHash);
+  const previous = client.previousSecretHash != null && safeEqual(presentedHash, client.previousSecretHash);
+  const currentLive = client.secretExpiresAt == null || now < client.secretExpiresAt;
+  const previousLive = client.previousSecretExpiresAt != null && now < client.previousSecretExpiresAt;
+  return (current && currentLive) || (previous && previousLive);
+}
+
+/** Until when a successful authentication may be remembered: the earliest end of a secret still live (none: unbounded). */
+export function secretsLiveUntil(client: Client, now: number): number {
+  const ends = [client.secretExpiresAt, client.previousSecretExpiresAt].filter((at): at is number => at != null && at > now);
+  return ends.length === 0 ? Infinity : Math.min(...ends);
 }
 
 function presentedCredentials(ctx: ServerContext, { headers, form }: ClientAuthInput): PresentedCredentials {

@@ -21,10 +21,21 @@ export const FORWARDED_TYPES: ReadonlySet<string> = new Set([
   'client.disabled',
   // An operator's time box: caches drop the user's answers and learn its end (scope_exp) on the next introspection.
   'grant.limited',
+  'org.client_policy_changed',
 ]);
 
+/**
+ * An org's client policy change takes access away only when it changes the
+ * mode (e.g. to allowlist) or removes a rule (an allow); an allow, an
+ * approval or a pending request takes nothing away, and a block is
+ * announced by its own token.revoked. Forwarded with the org id only, so
+ * resource servers drop that org's cached tokens and re-introspect.
+ */
+const takesAccessAway = (event: GatehouseEvent): boolean =>
+  event.type !== 'org.client_policy_changed' || event.mode !== undefined || event.rule?.decision === null;
+
 export function toRevocationMessage(event: GatehouseEvent & { at: number }): RevocationMessage | undefined {
-  if (!FORWARDED_TYPES.has(event.type)) return undefined;
+  if (!FORWARDED_TYPES.has(event.type) || !takesAccessAway(event)) return undefined;
   const message: RevocationMessage = { type: event.type, at: event.at };
   if ('tokenHashes' in event) message.tokenHashes = event.tokenHashes;
   if ('userId' in event && event.userId) message.userId = event.userId;

@@ -2,7 +2,8 @@
  * An in-process cache of active access-token introspections, so a resource
  * server asking about the same token again costs no store round trip. It is
  * emptied by the events that take access away: revoked token hashes are
- * dropped one by one; a user, membership, role, client or grant change
+ * dropped one by one; a user, membership, role, client, grant or org
+ * client-policy change
  * empties it all (they are rare). Entries also lapse after
  * `introspectionCacheMs` (bounding staleness when a change was made by
  * another process whose event did not reach this one) and never outlive
@@ -20,7 +21,7 @@ interface Entry {
 
 const caches = new WeakMap<ServerContext, Map<string, Entry>>();
 
-const CLEARS_ALL = /^(user\.(disabled|updated)|membership\.|role\.|client\.|grant\.|scope\.|resource\.)/;
+const CLEARS_ALL = /^(user\.(disabled|updated)|membership\.|role\.|client\.|grant\.|scope\.|resource\.|org\.client_policy_changed)/;
 
 function cacheFor(ctx: ServerContext): Map<string, Entry> {
   let cache = caches.get(ctx);

@@ -5,7 +5,8 @@
  * cached catalogue; active access-token answers are cached (cache.ts). A
  * token is active only while it is unrevoked, unexpired,
  * its grant is live, its user is active and still a member of the org, and
- * its resource still serves that org; and only to a caller that is the
+ * its resource still serves that org, and that org still lets the token's
+ * client in (issue 16); and only to a caller that is the
  * resource server of the token's resource (issue 10), checked on cached
  * answers too. Anything else is exactly `{"active":false}` (§2.2): no hint of why.
  */
@@ -16,6 +17,7 @@ import { permissionsOf } from '../token/catalogue.ts';
 import { cachedIntrospection, rememberIntrospection } from './cache.ts';
 import { serviceSubject } from '../token/mint.ts';
 import { announceRefusal, resourceOf } from '../resources/served-orgs.ts';
+import { decideClient } from '../clients/org-policy.ts';
 
 export interface ActiveIntrospection {
   active: true;
@@ -57,6 +59,8 @@ export async function introspectToken(ctx: ServerContext, caller: Client, token:
     await announceRefusal(ctx, { step: 'introspect', userId: record.userId, orgIds: [record.orgId], clientId: record.clientId, resource: record.resource });
     return INACTIVE;
   }
+  // The org no longer lets this client in (blocked, or off its allowlist): no hint of why, as for every inactive answer.
+  if ((await decideClient(ctx, record.orgId, record.clientId)) !== 'allowed') return INACTIVE;
   if (record.kind === 'refresh') {
     // A rotated refresh token is spent; and only its own client may learn about it, so a
     // resource server can never mistake a refresh token for an access token.

@@ -6,6 +6,7 @@
  */
 import { OAuthError, type Client } from '@gatehouse-auth/core';
 import { authenticateClient } from '../clients/index.ts';
+import { secretsLiveUntil } from '../clients/authenticate.ts';
 import type { ServerContext } from '../context.ts';
 import { cachedClient, credentialsKey, rememberClient } from './authentication-cache.ts';
 import type { FormParams } from './form.ts';
@@ -20,7 +21,7 @@ export async function authenticate(ctx: ServerContext, headers: RequestHeaders, 
   if (form.client_id !== undefined) credentials.set('client_id', form.client_id);
   if (form.client_secret !== undefined) credentials.set('client_secret', form.client_secret);
   const client = await authenticateClient(ctx, { headers, form: credentials, ...(requester === undefined ? {} : { requester }) });
-  rememberClient(ctx, key, client);
+  rememberClient(ctx, key, client, secretsLiveUntil(client, ctx.clock.now()));
   return client;
 }
 

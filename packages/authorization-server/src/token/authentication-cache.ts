@@ -16,6 +16,8 @@ const MAX_ENTRIES = 1_000;
 interface Entry {
   client: Client;
   until: number;
+  /** On the server's clock: when the secret that matched expires (issue 16: secrets expire, overlaps end). */
+  secretUntil: number;
 }
 
 const caches = new WeakMap<ServerContext, Map<string, Entry>>();
@@ -41,15 +43,16 @@ export function cachedClient(ctx: ServerContext, key: string): Client | undefine
   const cache = cacheFor(ctx);
   const entry = cache.get(key);
   if (!entry) return undefined;
-  if (entry.until <= Date.now()) {
+  if (entry.until <= Date.now() || entry.secretUntil <= ctx.clock.now()) {
     cache.delete(key);
     return undefined;
   }
   return entry.client;
 }
 
-export function rememberClient(ctx: ServerContext, key: string, client: Client): void {
+/** `secretUntil` (server clock): when the secret that matched stops working; a cached hit never outlives it. */
+export function rememberClient(ctx: ServerContext, key: string, client: Client, secretUntil = Infinity): void {
   const cache = cacheFor(ctx);
   if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
-  cache.set(key, { client, until: Date.now() + TTL_MS });
+  cache.set(key, { client, until: Date.now() + TTL_MS, secretUntil });
 }

@@ -1,6 +1,7 @@
 /** `gatehouse clients list|add|disable`. */
 import type { Command } from 'commander';
-import { newId, randomToken, sha256, type Client } from '@gatehouse-auth/core';
+import { newId, OAuthError, randomToken, sha256, type Client } from '@gatehouse-auth/core';
+import { rotateClientSecret } from '@gatehouse-auth/authorization-server';
 import { withAdminSession } from '../cli/session.ts';
 import { printResult, printRows, type OutputOptions } from '../cli/output.ts';
 import type { DatabaseOptions } from '../cli/database.ts';
@@ -23,7 +24,7 @@ interface AddFlags extends Flags {
   scope?: string;
 }
 
-const publicClient = ({ secretHash, registrationAccessTokenHash, ...client }: Client) => ({ ...client, hasSecret: secretHash !== null });
+const publicClient = ({ secretHash, registrationAccessTokenHash, previousSecretHash, ...client }: Client) => ({ ...client, hasSecret: secretHash !== null });
 
 export function registerClients(program: Command): void {
   const clients = program.command('clients').description('OAuth clients (pre-registered, dynamic, metadata-document and service agents)');
@@ -104,4 +105,44 @@ export function registerClients(program: Command): void {
         printResult(flags, `disabled client ${client.id}; revoked ${hashes.length} token${hashes.length === 1 ? '' : 's'}`, { clientId: client.id, status: 'disabled', revokedTokens: hashes.length });
       }),
     );
+  clients
+    .command('rotate-secret')
+    .description('give a confidential client a new secret (printed once); the old one keeps working for the overlap')
+    .argument('<client_id>', 'the client')
+    .requiredOption('--overlap <duration>', 'how long the old secret keeps working, e.g. 24h (0 ends it now; at most 30d)')
+    .option('--expires-in <duration>', 'the new secret stops working after this long, e.g. 90d (default: never)')
+    .option(...DB)
+    .option('--json', 'print JSON')
+    .action((id: string, flags: Flags & { overlap: string; expiresIn?: string }) =>
+      withAdminSession(flags, async ({ store, events, clock, actor }) => {
+        const client = await clientById(store, id);
+        const overlapMs = durationMs(flags.overlap, '--overlap');
+        const expiresInMs = flags.expiresIn === undefined ? null : durationMs(flags.expiresIn, '--expires-in');
+        let rotated;
+        try {
+          rotated = await rotateClientSecret({ store, events, clock }, client.id, { overlapMs, expiresInMs }, actor);
+        } catch (error) {
+          if (error instanceof OAuthError) throw new CliError(error.message);
+          throw error;
+        }
+        if (!rotated) throw new CliError(`no client ${client.id}`);
+        const until = new Date(rotated.previousValidUntil).toISOString();
+        const expiry = rotated.expiresAt === null ? 'never expires' : `expires ${new Date(rotated.expiresAt).toISOString()}`;
+        printResult(
+          flags,
+          `rotated the secret of ${client.id}: the old one works until ${until}; the new one ${expiry}\nclient_secret: ${rotated.secret}\n(shown once; store it now)`,
+          { clientId: client.id, client_secret: rotated.secret, previousValidUntil: until, expiresAt: rotated.expiresAt === null ? null : new Date(rotated.expiresAt).toISOString() },
+        );
+      }),
+    );
+}
+
+const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `90d`, `24h`, `30m`, `45s`, or `0`. */
+export function durationMs(value: string, flag: string): number {
+  if (value.trim() === '0') return 0;
+  const match = /^(\d+)\s*([smhd])$/.exec(value.trim());
+  if (!match) throw new CliError(`${flag}: give a duration such as 24h, 90d, 30m or 0`);
+  return Number(match[1]) * UNITS[match[2]!]!;
 }

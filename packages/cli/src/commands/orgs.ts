@@ -1,4 +1,4 @@
-/** `gatehouse orgs list|add`. */
+/** `gatehouse orgs list|add|clients`. */
 import type { Command } from 'commander';
 import { newId } from '@gatehouse-auth/core';
 import { withAdminSession } from '../cli/session.ts';
@@ -6,6 +6,7 @@ import { printResult, printRows, type OutputOptions } from '../cli/output.ts';
 import type { DatabaseOptions } from '../cli/database.ts';
 import { CliError } from '../cli/errors.ts';
 import { organizationSchema } from '../config/schema.ts';
+import { registerOrgClients } from './org-clients.ts';
 
 type Flags = DatabaseOptions & OutputOptions;
 const DB = ['--database-url <url>', 'database (default: GATEHOUSE_DATABASE_URL, else .gatehouse/gatehouse.sqlite)'] as const;
@@ -47,4 +48,5 @@ export function registerOrgs(program: Command): void {
         printResult(flags, `created organization ${org.slug} (${org.id})`, org);
       }),
     );
+  registerOrgClients(orgs);
 }

@@ -12,6 +12,7 @@ import { emptyManifest, readManifest, sameManifest, writeManifest } from './owne
 import type { Change, Plan } from './plan.ts';
 import { applyResources, applyRoles, applyScopes, pruneCatalogue } from './apply-catalogue.ts';
 import { applyOrgs, applySignup, releaseOrgs } from './apply-orgs.ts';
+import { applyOrgClients } from './apply-org-clients.ts';
 import { applyClients, pruneClients } from './apply-clients.ts';
 import { applyUsers, pruneUsers } from './apply-users.ts';
 import { revokeNarrowedScopes } from './apply-narrowing.ts';
@@ -44,6 +45,7 @@ export async function apply(store: Store, config: GatehouseConfig, options: Appl
     await applyResources(plan, config);
     await applySignup(plan, config);
     await applyClients(plan, config);
+    await applyOrgClients(plan, config);
     await applyUsers(plan, config);
     await pruneUsers(plan);
     await pruneClients(plan);

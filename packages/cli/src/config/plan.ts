@@ -7,7 +7,7 @@ import type { Actor, GatehouseEvent } from '@gatehouse-auth/core';
 import type { Store } from '@gatehouse-auth/store';
 import type { Manifest } from './ownership.ts';
 
-export type ChangeKind = 'role' | 'scope' | 'resource' | 'org' | 'signup' | 'client' | 'user' | 'membership';
+export type ChangeKind = 'role' | 'scope' | 'resource' | 'org' | 'signup' | 'client' | 'user' | 'membership' | 'org-clients';
 
 export interface Change {
   op: '+' | '~' | '-';

@@ -56,11 +56,31 @@ export const resourceSchema = z
     }
   });
 
+const clientHostName = z
+  .string()
+  .regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/, 'a lower-case host name such as claude.ai (no scheme, port or path)');
+
+/**
+ * Which AI clients may reach the org's resources (issue 16). Absent: the
+ * config leaves the policy to the admin API and CLI. Present: the file owns
+ * the mode and the allow/block rules (pending requests are kept).
+ */
+export const orgClientPolicySchema = z
+  .strictObject({
+    allow: z.array(z.string().min(1).max(2048)).default([]).describe('Client ids allowed (a metadata-document client\'s id is its URL). Any allow entry makes the org an allowlist.'),
+    allow_hosts: z.array(clientHostName).default([]).describe('Hosts whose metadata-document clients are allowed, e.g. claude.ai, cursor.com (exact host, no subdomains).'),
+    block: z.array(z.string().min(1).max(2048)).default([]).describe('Client ids blocked: their tokens in this org are revoked when the config is applied.'),
+    block_hosts: z.array(clientHostName).default([]).describe('Hosts whose metadata-document clients are blocked.'),
+    require_approval: z.boolean().default(false).describe('A client not allowed yet is held pending until an org admin approves it, instead of refused.'),
+  })
+  .describe('Client control for this organization; absent means any client (open) unless set through the admin API.');
+
 export const organizationSchema = z.strictObject({
   slug: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and -'),
   name: name,
   /** null or absent keeps audit records forever. */
   audit_retention_days: z.number().int().positive().nullable().default(null),
+  clients: orgClientPolicySchema.optional(),
 });
 
 export const signupSchema = z.strictObject({

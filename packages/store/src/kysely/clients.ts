@@ -28,6 +28,11 @@ const toClient = (row: Selectable<ClientsTable>): Client => ({
   metadataExpiresAt: numOrNull(row.metadata_expires_at),
   createdAt: num(row.created_at),
   updatedAt: num(row.updated_at),
+  // Only once a secret was rotated or given an expiry: every other client reads as before 0010.
+  ...(row.secret_expires_at !== null ? { secretExpiresAt: num(row.secret_expires_at) } : {}),
+  ...(row.previous_secret_hash !== null
+    ? { previousSecretHash: row.previous_secret_hash, previousSecretExpiresAt: numOrNull(row.previous_secret_expires_at) }
+    : {}),
 });
 
 const toRow = (c: Client): Insertable<ClientsTable> => ({
@@ -38,6 +43,9 @@ const toRow = (c: Client): Insertable<ClientsTable> => ({
   grant_types: toJson(c.grantTypes),
   token_endpoint_auth_method: c.tokenEndpointAuthMethod,
   secret_hash: c.secretHash,
+  secret_expires_at: c.secretExpiresAt ?? null,
+  previous_secret_hash: c.previousSecretHash ?? null,
+  previous_secret_expires_at: c.previousSecretExpiresAt ?? null,
   application_type: c.applicationType,
   logo_uri: c.logoUri,
   client_uri: c.clientUri,
@@ -78,6 +86,22 @@ export function clientStore({ db }: Db): ClientStore {
     },
     async setStatus(id, status, now) {
       const row = await db.updateTable('clients').set({ status, updated_at: now }).where('id', '=', id).returningAll().executeTakeFirst();
+      return row && toClient(row);
+    },
+    async rotateSecret(id, secretHash, { secretExpiresAt, previousExpiresAt }, now) {
+      // One statement: the right-hand sides read the row as it was, so the old secret becomes the previous one atomically.
+      const row = await db
+        .updateTable('clients')
+        .set((eb) => ({
+          previous_secret_hash: eb.ref('secret_hash'),
+          previous_secret_expires_at: previousExpiresAt,
+          secret_hash: secretHash,
+          secret_expires_at: secretExpiresAt,
+          updated_at: now,
+        }))
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
       return row && toClient(row);
     },
     async delete(id) {

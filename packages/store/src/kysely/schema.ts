@@ -73,6 +73,10 @@ export interface ClientsTable {
   grant_types: string;
   token_endpoint_auth_method: string;
   secret_hash: string | null;
+  /** 0010: secret expiry and the previous secret during a rotation's overlap. */
+  secret_expires_at: NullableMillis;
+  previous_secret_hash: string | null;
+  previous_secret_expires_at: NullableMillis;
   application_type: string;
   logo_uri: string | null;
   client_uri: string | null;
@@ -174,6 +178,22 @@ export interface SettingsTable {
   value: string;
 }
 
+/** 0009: an org's client policy mode; no row means open. */
+export interface OrgClientPoliciesTable {
+  org_id: string;
+  mode: string;
+  updated_at: Millis;
+}
+
+/** 0009: one client id or host an org allowed, blocked or holds pending. */
+export interface OrgClientRulesTable {
+  org_id: string;
+  kind: string;
+  value: string;
+  decision: string;
+  updated_at: Millis;
+}
+
 export interface Database {
   users: UsersTable;
   organizations: OrganizationsTable;
@@ -190,5 +210,7 @@ export interface Database {
   interactions: InteractionsTable;
   rate_limits: RateLimitsTable;
   settings: SettingsTable;
+  org_client_policies: OrgClientPoliciesTable;
+  org_client_rules: OrgClientRulesTable;
 }
 

@@ -31,3 +31,6 @@ export const byUser = (userId: string, orgId?: string): TokenFilter => (eb) =>
   eb.and(orgId === undefined ? [eb('user_id', '=', userId)] : [eb('user_id', '=', userId), eb('org_id', '=', orgId)]);
 
 export const byClient = (clientId: string): TokenFilter => (eb) => eb.and([eb('client_id', '=', clientId)]);
+
+/** A client's tokens in one org (an org blocking the client): tokens_client_idx narrows to the client, org_id filters. */
+export const byClientInOrg = (clientId: string, orgId: string): TokenFilter => (eb) => eb.and([eb('client_id', '=', clientId), eb('org_id', '=', orgId)]);

@@ -10,6 +10,8 @@ import { tokenIndexesMigration } from './0003_token_indexes.ts';
 import { tokenGrantFamilyIndexMigration } from './0004_token_grant_family_index.ts';
 import { resourceOrganizationsMigration } from './0005_resource_organizations.ts';
 import { grantLifetimesMigration } from './0008_grant_lifetimes.ts';
+import { orgClientPolicyMigration } from './0009_org_client_policy.ts';
+import { clientSecretRotationMigration } from './0010_client_secret_rotation.ts';
 
 export interface NamedMigration {
   name: string;
@@ -23,6 +25,8 @@ export const migrations: NamedMigration[] = [
   { name: '0004_token_grant_family_index', migration: tokenGrantFamilyIndexMigration },
   { name: '0005_resource_organizations', migration: resourceOrganizationsMigration },
   { name: '0008_grant_lifetimes', migration: grantLifetimesMigration },
+  { name: '0009_org_client_policy', migration: orgClientPolicyMigration },
+  { name: '0010_client_secret_rotation', migration: clientSecretRotationMigration },
 ];
 
 /** Kysely's Migrator reads migrations from code, not from a folder: bundles and tsx both work. */

@@ -9,6 +9,7 @@ import type { TestStore } from '@gatehouse-auth/store/testing';
 import { accountsSuite } from './accounts.ts';
 import { catalogSuite } from './catalog.ts';
 import { clientsSuite } from './clients.ts';
+import { clientPoliciesSuite, clientSecretsSuite } from './client-policies.ts';
 import { grantsAndCodesSuite } from './grants-codes.ts';
 import { rotationSuite } from './rotation.ts';
 import { revocationSuite } from './revocation.ts';
@@ -57,6 +58,8 @@ export function defineStoreConformance(name: string, makeStore: MakeStore, opts:
     accountsSuite(ctx);
     catalogSuite(ctx);
     clientsSuite(ctx);
+    clientPoliciesSuite(ctx);
+    clientSecretsSuite(ctx);
     grantsAndCodesSuite(ctx);
     rotationSuite(ctx);
     revocationSuite(ctx);

@@ -13,6 +13,7 @@ import { requireSameResource } from '../resource.ts';
 import { requireActiveSubject, requireLiveGrant } from '../subject.ts';
 import { rememberIssuedRefresh } from '../issued-refresh-tokens.ts';
 import { requireServedOrg } from '../../resources/served-orgs.ts';
+import { requireClientAllowedAtToken } from '../../clients/org-policy.ts';
 import type { GrantHandler } from './types.ts';
 
 /**
@@ -45,6 +46,7 @@ async function redeem(ctx: ServerContext, client: Client, form: FormParams, code
   verifyPkce(code.codeChallenge, form.code_verifier);
   requireSameResource(form.resource, code.resource);
   await requireServedOrg(ctx, code);
+  await requireClientAllowedAtToken(ctx, code);
   await Promise.all([requireLiveGrant(ctx, code.grantId), requireActiveSubject(ctx, code.userId, code.orgId)]);
 
   // An operator may have time-boxed the grant or a scope since the consent (consent/lifetime.ts).

@@ -12,6 +12,7 @@ import { mintTokens, serviceSubject } from '../mint.ts';
 import { parseResource } from '../resource.ts';
 import { pooledTimeOrderedId } from '../../random-pool.ts';
 import { announceRefusal } from '../../resources/served-orgs.ts';
+import { requireClientAllowedAtToken } from '../../clients/org-policy.ts';
 import type { GrantHandler } from './types.ts';
 
 export const clientCredentialsGrant: GrantHandler = async (ctx, client, form) => {
@@ -26,6 +27,7 @@ export const clientCredentialsGrant: GrantHandler = async (ctx, client, form) =>
     await announceRefusal(ctx, { step: 'token', userId: null, orgIds: [client.orgId], clientId: client.id, resource: resource.uri });
     throw new OAuthError('invalid_target', 'The resource does not serve this client\'s organization.', { detail: `org ${client.orgId} not served by ${resource.uri}` });
   }
+  await requireClientAllowedAtToken(ctx, { userId: null, orgId: client.orgId, clientId: client.id, resource: resource.uri }, 'unauthorized_client');
   const requested = parseScopeParam(form.scope);
   if (!requested) throw new OAuthError('invalid_scope', 'The scope parameter is malformed.');
   const allowed = await grantableScopes(ctx, client, resource);

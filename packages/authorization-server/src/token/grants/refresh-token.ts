@@ -13,6 +13,7 @@ import { inactiveSubject } from '../subject.ts';
 import { rememberIssuedRefresh, takeIssuedRefresh } from '../issued-refresh-tokens.ts';
 import { requireServedOrg } from '../../resources/served-orgs.ts';
 import { refreshLimits } from '../grant-lifetime.ts';
+import { requireClientAllowedAtToken } from '../../clients/org-policy.ts';
 import type { GrantHandler } from './types.ts';
 
 const invalidGrant = (detail: string): OAuthError => new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked.', { detail });
@@ -28,6 +29,7 @@ export const refreshTokenGrant: GrantHandler = async (ctx, client, form) => {
   requireSameResource(form.resource, current.resource);
   // The resource may have stopped serving the token's org since: refused before the rotation, so nothing changes.
   await requireServedOrg(ctx, current);
+  await requireClientAllowedAtToken(ctx, current);
   // Lifetimes (seed 002): the grant's absolute end and re-consent cadence, checked here as at /authorize; ended scopes drop out.
   const limits = await refreshLimits(ctx, current, scopes);
   // The grant's revocation and the user's standing (active, still a member) are checked by rotateRefresh itself, under its lock.
