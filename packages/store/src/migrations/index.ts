@@ -9,6 +9,8 @@ import { auditMigration } from './0002_audit.ts';
 import { tokenIndexesMigration } from './0003_token_indexes.ts';
 import { tokenGrantFamilyIndexMigration } from './0004_token_grant_family_index.ts';
 import { resourceOrganizationsMigration } from './0005_resource_organizations.ts';
+import { rateLimitRawKeysMigration } from './0006_rate_limit_raw_keys.ts';
+import { eventOutboxMigration } from './0007_event_outbox.ts';
 import { grantLifetimesMigration } from './0008_grant_lifetimes.ts';
 import { orgClientPolicyMigration } from './0009_org_client_policy.ts';
 import { clientSecretRotationMigration } from './0010_client_secret_rotation.ts';
@@ -24,6 +26,8 @@ export const migrations: NamedMigration[] = [
   { name: '0003_token_indexes', migration: tokenIndexesMigration },
   { name: '0004_token_grant_family_index', migration: tokenGrantFamilyIndexMigration },
   { name: '0005_resource_organizations', migration: resourceOrganizationsMigration },
+  { name: '0006_rate_limit_raw_keys', migration: rateLimitRawKeysMigration },
+  { name: '0007_event_outbox', migration: eventOutboxMigration },
   { name: '0008_grant_lifetimes', migration: grantLifetimesMigration },
   { name: '0009_org_client_policy', migration: orgClientPolicyMigration },
   { name: '0010_client_secret_rotation', migration: clientSecretRotationMigration },
