@@ -203,18 +203,23 @@ export function headerSet(shape: RouteShape): fc.Arbitrary<Array<[string, string
   );
 }
 
-/** A path with its `:params` filled with valid ids or hostile segments (raw escapes, traversal, encoded slashes). */
+/**
+ * A path with its `:params` filled with valid ids or hostile segments (raw escapes, traversal, encoded
+ * slashes). A param with an alternation (Hono's `:action{allow|block}`) usually gets one of its
+ * alternatives, so the handler behind it is reached, not only the router's 404.
+ */
 export function pathFor(shape: RouteShape): fc.Arbitrary<string> {
-  const names = [...shape.path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
-  const segment = (name: string) =>
+  const PARAM = /:([A-Za-z]+)(?:\{([^}]*)\})?/g;
+  const params = [...shape.path.matchAll(PARAM)].map((m) => ({ name: m[1]!, alternatives: m[2]?.split('|') }));
+  const segment = ({ name, alternatives }: { name: string; alternatives: string[] | undefined }) =>
     fc.oneof(
-      { arbitrary: fc.constantFrom(...(Object.hasOwn(shape.known, name) ? shape.known[name]! : ['x'])), weight: 3 },
+      { arbitrary: fc.constantFrom(...(alternatives ?? (Object.hasOwn(shape.known, name) ? shape.known[name]! : ['x']))), weight: 3 },
       { arbitrary: hostileString.map((s) => encodeURIComponent(s.replace(/[\uD800-\uDFFF]/g, ''))), weight: 2 },
       { arbitrary: fc.constantFrom('%', '%zz', '%2F', '..', '.', '%2e%2e', '%00', '%C0%AF', '%ED%A0%80', 'a%2Fb', '%E2%80%AE', 'x'.repeat(5000)), weight: 2 },
     );
-  return fc.tuple(...names.map(segment)).map((values) => {
+  return fc.tuple(...params.map(segment)).map((values) => {
     let i = 0;
-    return shape.path.replace(/:([A-Za-z]+)/g, () => values[i++] ?? 'x');
+    return shape.path.replace(PARAM, () => values[i++] ?? 'x');
   });
 }
 
