@@ -11,6 +11,7 @@ import { tokenGrantFamilyIndexMigration } from './0004_token_grant_family_index.
 import { resourceOrganizationsMigration } from './0005_resource_organizations.ts';
 import { rateLimitRawKeysMigration } from './0006_rate_limit_raw_keys.ts';
 import { eventOutboxMigration } from './0007_event_outbox.ts';
+import { scopeOperationsMigration } from './0011_scope_operations.ts';
 
 export interface NamedMigration {
   name: string;
@@ -25,6 +26,8 @@ export const migrations: NamedMigration[] = [
   { name: '0005_resource_organizations', migration: resourceOrganizationsMigration },
   { name: '0006_rate_limit_raw_keys', migration: rateLimitRawKeysMigration },
   { name: '0007_event_outbox', migration: eventOutboxMigration },
+  // 0008-0010 are left to branches merged alongside this one (issue 16).
+  { name: '0011_scope_operations', migration: scopeOperationsMigration },
 ];
 
 /** Kysely's Migrator reads migrations from code, not from a folder: bundles and tsx both work. */
