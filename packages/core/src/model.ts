@@ -70,8 +70,21 @@ export interface ProtectedResource {
   organizations: string[];
   /** Serves every organization; its own policy must then keep tenants apart (by the token's org_id). */
   multiTenant: boolean;
+  /**
+   * What each operation of this MCP server requires, as its resource server
+   * declared it (config `operations:`); the consent screen shows, under each
+   * scope, the tools, resources and prompts it unlocks. Absent: not declared.
+   */
+  operations?: ResourceOperations;
   createdAt: number;
   updatedAt: number;
+}
+
+/** Operation name → scopes it requires, per MCP primitive (the SDK's requireScopes, as a map). */
+export interface ResourceOperations {
+  tools: Record<string, string[]>;
+  resources: Record<string, string[]>;
+  prompts: Record<string, string[]>;
 }
 
 export type ClientKind = 'preregistered' | 'dynamic' | 'metadata_document' | 'service';

@@ -31,7 +31,7 @@ export async function loadConsentContext(ctx: ServerContext, pending: PendingAut
   const membership = orgId === null ? undefined : await ctx.store.orgs.getMembership(userId, orgId);
   const roles = membership ? membership.roles : null;
   const definitions = new Map((await ctx.store.scopes.list()).map((d) => [d.name, d]));
-  const choices = planConsent({ requested: pending.scopes, resourceScopes: resource.scopes, clientScope: client.scope, definitions, roles });
+  const choices = planConsent({ requested: pending.scopes, resourceScopes: resource.scopes, clientScope: client.scope, definitions, roles, operations: resource.operations });
   const grant = await ctx.store.grants.findActive({ userId, orgId, clientId: client.id, resource: resource.uri });
   return { client, resource, orgId, roles, definitions, choices, explicitRequest: pending.scopes.length > 0, grant };
 }

@@ -5,7 +5,14 @@
  * reason. User scopes concern the user's own data and are always grantable.
  * docs/consent.md describes the rules.
  */
-import type { ScopeDefinition, Sensitivity } from '@gatehouse-auth/core';
+import type { ResourceOperations, ScopeDefinition, Sensitivity } from '@gatehouse-auth/core';
+
+/** The tools, resources and prompts a scope unlocks on the resource (each requires it). */
+export interface Unlocks {
+  tools: string[];
+  resources: string[];
+  prompts: string[];
+}
 
 export interface ScopeChoice {
   name: string;
@@ -17,6 +24,8 @@ export interface ScopeChoice {
   allowed: boolean;
   /** Why it is disabled, for people ("Only Management can grant this"). */
   reason: string | null;
+  /** What it unlocks, as the resource server declared it (empty lists when undeclared). */
+  unlocks: Unlocks;
 }
 
 export interface PlanInput {
@@ -28,6 +37,19 @@ export interface PlanInput {
   definitions: ReadonlyMap<string, ScopeDefinition>;
   /** The user's roles in the chosen org; null when acting without an org. */
   roles: readonly string[] | null;
+  /** The resource's declared operation → scopes map, if any. */
+  operations?: ResourceOperations | undefined;
+}
+
+const requiring = (map: Record<string, string[]> | undefined, scope: string): string[] =>
+  Object.entries(map ?? {})
+    .filter(([, scopes]) => scopes.includes(scope))
+    .map(([operation]) => operation)
+    .sort();
+
+/** The operations that name `scope` among the scopes they require. */
+export function unlocksOf(operations: ResourceOperations | undefined, scope: string): Unlocks {
+  return { tools: requiring(operations?.tools, scope), resources: requiring(operations?.resources, scope), prompts: requiring(operations?.prompts, scope) };
 }
 
 const listRoles = (roles: readonly string[]): string =>
@@ -41,16 +63,16 @@ export function mayGrant(definition: ScopeDefinition, roles: readonly string[] |
   return { allowed: false, reason: `Only ${listRoles(definition.allowedRoles)} can grant this` };
 }
 
-function choiceFor(definition: ScopeDefinition, roles: readonly string[] | null): ScopeChoice {
-  const { allowed, reason } = mayGrant(definition, roles);
-  return { name: definition.name, description: definition.description, sensitivity: definition.sensitivity, optional: definition.optional, allowed, reason };
+function choiceFor(definition: ScopeDefinition, input: PlanInput): ScopeChoice {
+  const { allowed, reason } = mayGrant(definition, input.roles);
+  return { name: definition.name, description: definition.description, sensitivity: definition.sensitivity, optional: definition.optional, allowed, reason, unlocks: unlocksOf(input.operations, definition.name) };
 }
 
 export function planConsent(input: PlanInput): ScopeChoice[] {
   if (input.requested.length > 0) {
     return input.requested.flatMap((name) => {
       const definition = input.definitions.get(name);
-      return definition ? [choiceFor(definition, input.roles)] : [];
+      return definition ? [choiceFor(definition, input)] : [];
     });
   }
   // Nothing specific asked (no scope, or only generic ones): offer what the
@@ -60,7 +82,7 @@ export function planConsent(input: PlanInput): ScopeChoice[] {
     .filter((name) => !clientAllows || clientAllows.has(name))
     .flatMap((name) => {
       const definition = input.definitions.get(name);
-      return definition ? [choiceFor(definition, input.roles)] : [];
+      return definition ? [choiceFor(definition, input)] : [];
     })
     .filter((choice) => choice.allowed);
 }

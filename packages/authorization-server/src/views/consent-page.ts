@@ -1,13 +1,15 @@
 /**
  * The consent screen (MCP [S]: show the client and the redirect host, warn
  * when every redirect URI is on this machine). Each requested scope shows
- * its description and sensitivity; optional ones can be unticked, required
- * ones are locked, ones the user's role cannot grant are disabled with the
+ * its description and sensitivity and the tools, resources and prompts it
+ * unlocks (as the resource server declared them); every one can be unticked
+ * but required ones, which are locked (approve re-adds them whatever the
+ * form says), and ones the user's role cannot grant are disabled with the
  * reason. Everything from the client is escaped by hono/html.
  */
 import { html } from 'hono/html';
 import { isLoopbackHost, type Client } from '@gatehouse-auth/core';
-import type { ScopeChoice } from '../consent/plan.ts';
+import type { ScopeChoice, Unlocks } from '../consent/plan.ts';
 import { layout, type Html } from './layout.ts';
 
 export interface ConsentPageInput {
@@ -48,6 +50,15 @@ function loopbackOnly(client: Client): boolean {
   });
 }
 
+const UNLOCK_LABELS = [['tools', 'Tools'], ['resources', 'Resources'], ['prompts', 'Prompts']] as const;
+
+/** "Tools: a, b" lines under a scope; nothing when the resource declared none. */
+function unlocksList(unlocks: Unlocks, id: string): Html | string {
+  const lines = UNLOCK_LABELS.filter(([kind]) => unlocks[kind].length > 0);
+  if (lines.length === 0) return '';
+  return html`<ul class="unlocks" id="${id}-unlocks" aria-label="Unlocks">${lines.map(([kind, label]) => html`<li>${label}: ${unlocks[kind].map((name, j) => html`${j > 0 ? ', ' : ''}<code>${name}</code>`)}</li>`)}</ul>`;
+}
+
 function scopeItem(choice: ScopeChoice, i: number): Html {
   const id = `scope-${i}`;
   const state = !choice.allowed ? ' disabled' : choice.optional ? ' checked' : ' checked disabled';
@@ -55,6 +66,7 @@ function scopeItem(choice: ScopeChoice, i: number): Html {
 <input type="checkbox" id="${id}" name="scope" value="${choice.name}"${state}>
 <label for="${id}">${choice.description} <code>${choice.name}</code> <small>(${choice.sensitivity}${choice.optional ? ', optional' : ', required'})</small></label>
 ${choice.reason ? html`<span class="reason">${choice.reason}</span>` : ''}
+${unlocksList(choice.unlocks, id)}
 </li>`;
 }
 

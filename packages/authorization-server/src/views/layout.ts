@@ -14,7 +14,7 @@ label{display:block;margin:.5rem 0}input[type=email],input[type=password],input[
 button{padding:.5rem 1rem;margin:.5rem .5rem 0 0}.warning{background:#fff4ce;border:1px solid #c9a400;padding:.5rem}
 .disabled{color:#767676}.reason{font-style:italic}.error{color:#a4000f}fieldset{margin:1rem 0}li{margin:.4rem 0}
 fieldset ul{list-style:none;padding:0;margin:0}fieldset li{display:grid;grid-template-columns:1.5rem 1fr;column-gap:.5rem;align-items:start}
-fieldset li input{margin:.35rem 0 0}fieldset li label{margin:0}fieldset li .reason{grid-column:2}dd{margin:0 0 .3rem 1.5rem}`;
+fieldset li input{margin:.35rem 0 0}fieldset li label{margin:0}fieldset li .reason{grid-column:2}fieldset li .unlocks{grid-column:2;font-size:.9em;color:#444}fieldset .unlocks li{display:block;margin:.1rem 0}dd{margin:0 0 .3rem 1.5rem}`;
 
 export function layout(title: string, body: Html): Html {
   return html`<!doctype html>

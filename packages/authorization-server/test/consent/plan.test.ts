@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Grant, ScopeDefinition } from '@gatehouse-auth/core';
 import { approvedScopes, mayGrant, planConsent } from '../../src/consent/plan.ts';
+import { consentPage } from '../../src/views/consent-page.ts';
 import { reconsentReasons } from '../../src/consent/reconsent.ts';
 import { mergeConsent } from '../../src/consent/remember.ts';
 import { SCOPES } from '../authorize/harness.ts';
@@ -60,6 +61,29 @@ describe('planConsent when the client asked for nothing specific', () => {
   it('offers the resource scopes the role allows, within the client’s registered scope', () => {
     const choices = planConsent({ requested: [], resourceScopes: [...definitions.keys()], clientScope: 'tickets:read finance:reports:read profile:read', definitions, roles: ['Engineering'] });
     expect(choices.map((c) => c.name)).toEqual(['tickets:read', 'profile:read']);
+  });
+});
+
+describe('Consent that explains: each scope lists what it unlocks, as the resource declared it', () => {
+  const operations = {
+    tools: { list_tickets: ['tickets:read'], update_ticket: ['tickets:read', 'tickets:write'], '<img src=x>': ['tickets:write'] },
+    resources: { 'tickets://open': ['tickets:read'] },
+    prompts: { triage: ['tickets:write'] },
+  };
+  const choices = planConsent({ requested: ['tickets:read', 'tickets:write', 'profile:read'], resourceScopes: [...definitions.keys()], clientScope: null, definitions, roles: ['Engineering'], operations });
+  it('names every tool, resource and prompt that requires the scope, and nothing for an undeclared one', () => {
+    expect(choices.map((c) => [c.name, c.unlocks])).toEqual([
+      ['tickets:read', { tools: ['list_tickets', 'update_ticket'], resources: ['tickets://open'], prompts: [] }],
+      ['tickets:write', { tools: ['<img src=x>', 'update_ticket'], resources: [], prompts: ['triage'] }],
+      ['profile:read', { tools: [], resources: [], prompts: [] }],
+    ]);
+  });
+  it('shows them under each scope on the consent screen, escaped', () => {
+    const client = { id: 'c', name: 'App', redirectUris: ['https://app.example/cb'] } as Parameters<typeof consentPage>[0]['client'];
+    const page = String(consentPage({ issuer: 'https://as.example', interactionId: 'i', csrf: 'x', logoutCsrf: 'y', client, redirectUri: 'https://app.example/cb', resourceName: 'R', resourceUri: 'https://r.example/mcp', orgId: 'org_1', orgName: 'Acme', userEmail: 'a@acme.test', choices, notice: null }));
+    expect(page).toContain('<li>Tools: <code>list_tickets</code>, <code>update_ticket</code></li><li>Resources: <code>tickets://open</code></li>');
+    expect(page).toContain('<li>Tools: <code>&lt;img src=x&gt;</code>, <code>update_ticket</code></li><li>Prompts: <code>triage</code></li>');
+    expect(page).not.toContain('<img src=x>');
   });
 });
 

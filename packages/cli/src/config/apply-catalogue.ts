@@ -1,6 +1,6 @@
 /** Roles, scopes and protected resources: the access catalogue. */
 import { canonicalResourceUri, type ProtectedResource, type Role, type ScopeDefinition } from '@gatehouse-auth/core';
-import type { GatehouseConfig } from './schema.ts';
+import { isOptionalScope, type GatehouseConfig } from './schema.ts';
 import { differences, record, sorted, type Plan } from './plan.ts';
 
 export async function applyRoles(plan: Plan, config: GatehouseConfig): Promise<void> {
@@ -38,7 +38,7 @@ export async function applyScopes(plan: Plan, config: GatehouseConfig): Promise<
       kind: entry.kind,
       allowedRoles: sorted(entry.allowed_roles),
       sensitivity: entry.sensitivity,
-      optional: entry.optional,
+      optional: isOptionalScope(entry),
       description: entry.description,
     };
     if (entry.max_grant_lifetime_days !== undefined) desired.maxGrantLifetimeDays = entry.max_grant_lifetime_days;
@@ -72,6 +72,7 @@ export async function applyResources(plan: Plan, config: GatehouseConfig): Promi
       scopes: sorted(entry.scopes),
       organizations,
       multiTenant: entry.multi_tenant,
+      operations: { tools: entry.operations?.tools ?? {}, resources: entry.operations?.resources ?? {}, prompts: entry.operations?.prompts ?? {} },
       createdAt: current?.createdAt ?? plan.now,
       updatedAt: plan.now,
     };
@@ -79,7 +80,7 @@ export async function applyResources(plan: Plan, config: GatehouseConfig): Promi
     if (!current) {
       record(plan, { op: '+', kind: 'resource', name: uri }, { type: 'resource.created', resource: uri, actor: plan.actor });
     } else {
-      const diff = differences({ ...current, scopes: sorted(current.scopes), organizations: sorted(current.organizations) }, desired, ['name', 'scopes', 'organizations', 'multiTenant']);
+      const diff = differences({ ...current, scopes: sorted(current.scopes), organizations: sorted(current.organizations) }, desired, ['name', 'scopes', 'organizations', 'multiTenant', 'operations'], ['operations']);
       if (diff.length === 0) continue;
       record(plan, { op: '~', kind: 'resource', name: uri, detail: diff.join('; ') }, { type: 'resource.updated', resource: uri, actor: plan.actor });
     }

@@ -16,13 +16,15 @@ export const roleSchema = z.strictObject({
   permissions: z.array(z.string().min(1)).default([]).describe('Returned by introspection as users_org_permissions.'),
 });
 
-export const scopeSchema = z.strictObject({
+export const scopeSchema = z
+  .strictObject({
   // The same grammar as core's isCatalogueScopeName, as a regex so the JSON Schema carries it.
   name: z.string().regex(/^[a-z][a-z0-9_-]*(?::[a-z][a-z0-9_-]*){1,2}$/, 'must be resource:verb[:qualifier] in lower case'),
   kind: z.enum(['user', 'org']).default('org').describe('org: granted within an organization, limited by role; user: about the person only.'),
   allowed_roles: z.array(z.string()).default([]).describe('Roles whose members may grant this org scope; empty means every role.'),
   sensitivity: z.enum(['routine', 'sensitive', 'critical']).default('routine').describe('Picks the access token lifetime; critical scopes are re-consented periodically.'),
-  optional: z.boolean().default(false).describe('Optional scopes can be unticked on the consent screen.'),
+  required: z.boolean().default(false).describe('Required scopes cannot be unticked on the consent screen; every other scope can (issue 16).'),
+  optional: z.boolean().optional().describe('Deprecated: every scope that is not required is optional. optional: false still means required.'),
   description: z.string().default('').describe('Shown to people on the consent screen.'),
   max_grant_lifetime_days: z
     .number().int().positive().optional()
@@ -30,13 +32,27 @@ export const scopeSchema = z.strictObject({
   reconsent_after_days: z
     .number().int().positive().optional()
     .describe('Consent to this scope is asked again after this many days, at authorization and at refresh (default: server.critical_reconsent_days for critical scopes, never for others).'),
-});
+})
+  .superRefine((scope, ctx) => {
+    if (scope.required && scope.optional === true) ctx.addIssue({ code: 'custom', path: ['optional'], message: 'a scope cannot be both required: true and optional: true' });
+  });
+
+/** Whether people may untick the scope: all may but required ones (and ones an old file marks optional: false). */
+export const isOptionalScope = (scope: z.infer<typeof scopeSchema>): boolean => !scope.required && scope.optional !== false;
+
+const operationMap = z
+  .record(z.string().min(1), z.array(z.string()).min(1, 'list the scopes this operation requires'))
+  .default({});
 
 export const resourceSchema = z
   .strictObject({
     uri: z.url({ protocol: /^https?$/ }).describe('Canonical resource URI of the MCP server (RFC 8707), e.g. https://mcp.example.com/mcp'),
     name: name,
     scopes: z.array(z.string()).default([]),
+    operations: z
+      .strictObject({ tools: operationMap, resources: operationMap, prompts: operationMap })
+      .optional()
+      .describe('What each tool, resource (by URI) and prompt of this MCP server requires, as its SDK declares it (requireScopes); the consent screen lists them under each scope.'),
     organizations: z
       .array(z.string())
       .default([])
@@ -47,6 +63,13 @@ export const resourceSchema = z
       .describe('Serves every organization instead; the resource server must then keep tenants apart by the token\'s org_id (SDK: tenantIsolation).'),
   })
   .superRefine((resource, ctx) => {
+    for (const kind of ['tools', 'resources', 'prompts'] as const) {
+      for (const [operation, scopes] of Object.entries(resource.operations?.[kind] ?? {})) {
+        scopes.forEach((scope, i) => {
+          if (!resource.scopes.includes(scope)) ctx.addIssue({ code: 'custom', path: ['operations', kind, operation, i], message: `${scope} is not one of this resource's scopes` });
+        });
+      }
+    }
     // Issue 10: a resource that belongs to no one would be reachable from every org by role name alone.
     if (resource.multi_tenant && resource.organizations.length > 0) {
       ctx.addIssue({ code: 'custom', path: ['organizations'], message: 'give organizations or multi_tenant: true, not both' });

@@ -236,6 +236,19 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       expect(await store.scopes.get('code:read')).toBeUndefined();
     });
 
+    it('Consent that explains: stores the declared operations and required scopes, and re-applies a changed map as a resource change', async () => {
+      await apply(store, example(), { clock });
+      const stored = await store.resources.get('http://127.0.0.1:4001/mcp');
+      expect(stored?.operations?.tools.revenue_report).toEqual(['finance:read:revenue']);
+      expect((await store.scopes.get('employees:read:public'))?.optional).toBe(false);
+      expect((await store.scopes.get('tickets:read'))?.optional).toBe(true);
+      const config = example();
+      config.resources[0]!.operations = { tools: { revenue_report: ['finance:read:revenue'] }, resources: {}, prompts: {} };
+      const result = await apply(store, config, { clock });
+      expect(result.changes.map(formatChange)).toEqual(['~ resource http://127.0.0.1:4001/mcp (operations)']);
+      expect((await store.resources.get('http://127.0.0.1:4001/mcp'))?.operations?.tools).toEqual({ revenue_report: ['finance:read:revenue'] });
+    });
+
     if (engine === 'postgres') it('two replicas applying the same file at once both succeed and create everything once', async () => {
       const other = await testStore.openAnother();
       const results = await Promise.all([apply(store, example(), { clock }), apply(other, example(), { clock })]);

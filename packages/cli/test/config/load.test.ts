@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { ConfigError, parseConfig } from '../../src/config/load.ts';
+import { isOptionalScope } from '../../src/config/schema.ts';
 
 const EXAMPLE = new URL('../../../../examples/internal-company/gatehouse.yaml', import.meta.url);
 
@@ -76,6 +77,22 @@ describe('gatehouse.yaml: errors name file, line, column and path', () => {
     const both = `${BASE}resources:\n  - uri: https://mcp.acme.test/mcp\n    name: Tools\n    organizations: [acme]\n    multi_tenant: true\n`;
     expect(problems(both)).toEqual(['gatehouse.yaml:12:20: resources[0].organizations: give organizations or multi_tenant: true, not both']);
     expect(problems(`${BASE}resources:\n  - uri: https://mcp.acme.test/mcp\n    name: Tools\n    multi_tenant: true\n`)).toEqual([]);
+  });
+
+  it('Consent that explains: every scope is optional unless required: true; optional: false (deprecated) still means required', () => {
+    const text = `scopes:\n  - name: tickets:read\n    kind: user\n  - name: tickets:write\n    kind: user\n    required: true\n  - name: code:read\n    kind: user\n    optional: false\n  - name: code:write\n    kind: user\n    optional: true\n`;
+    const config = parseConfig(text);
+    expect(config.scopes.map((scope) => [scope.name, isOptionalScope(scope)])).toEqual([['tickets:read', true], ['tickets:write', false], ['code:read', false], ['code:write', true]]);
+  });
+
+  it('Consent that explains: refuses a scope both required: true and optional: true at its line', () => {
+    const text = `scopes:\n  - name: tickets:read\n    kind: user\n    required: true\n    optional: true\n`;
+    expect(problems(text)).toEqual(['gatehouse.yaml:5:15: scopes[0].optional: a scope cannot be both required: true and optional: true']);
+  });
+
+  it('Consent that explains: refuses an operation that requires a scope the resource does not have, at that scope', () => {
+    const text = `${BASE.replace('scopes:\n', 'scopes:\n  - name: finance:read\n    allowed_roles: [Support]\n')}resources:\n  - uri: https://mcp.acme.test/mcp\n    name: Tools\n    scopes: [tickets:read]\n    organizations: [acme]\n    operations:\n      tools:\n        list_tickets: [tickets:read]\n        revenue_report: [finance:read]\n`;
+    expect(problems(text)).toEqual(['gatehouse.yaml:19:26: resources[0].operations.tools.revenue_report[0]: finance:read is not one of this resource\'s scopes']);
   });
 
   it('Resource servers: reports resource_server_for naming an unknown resource, and a public client as resource server', () => {

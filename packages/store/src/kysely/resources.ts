@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { ProtectedResource } from '@gatehouse-auth/core';
+import type { ProtectedResource, ResourceOperations } from '@gatehouse-auth/core';
 import type { ResourceStore } from '../types.ts';
 import { fromJson, num, toJson } from './codec.ts';
 import type { Db } from './context.ts';
@@ -11,9 +11,12 @@ const toResource = (row: Selectable<ResourcesTable>): ProtectedResource => ({
   scopes: fromJson<string[]>(row.scopes, []),
   organizations: fromJson<string[]>(row.organizations, []),
   multiTenant: num(row.multi_tenant) === 1,
+  operations: toOperations(fromJson<Partial<ResourceOperations>>(row.operations, {})),
   createdAt: num(row.created_at),
   updatedAt: num(row.updated_at),
 });
+
+const toOperations = (stored: Partial<ResourceOperations>): ResourceOperations => ({ tools: stored.tools ?? {}, resources: stored.resources ?? {}, prompts: stored.prompts ?? {} });
 
 export function resourceStore({ db }: Db): ResourceStore {
   return {
@@ -27,6 +30,7 @@ export function resourceStore({ db }: Db): ResourceStore {
           scopes: toJson(resource.scopes),
           organizations: toJson(resource.organizations),
           multi_tenant: resource.multiTenant ? 1 : 0,
+          operations: toJson(resource.operations ?? {}),
           created_at: resource.createdAt,
           updated_at: resource.updatedAt,
         })
@@ -36,6 +40,7 @@ export function resourceStore({ db }: Db): ResourceStore {
             scopes: toJson(resource.scopes),
             organizations: toJson(resource.organizations),
             multi_tenant: resource.multiTenant ? 1 : 0,
+            operations: toJson(resource.operations ?? {}),
             updated_at: resource.updatedAt,
           }),
         )

@@ -61,6 +61,8 @@ export interface ResourcesTable {
   organizations: string;
   /** 0 or 1 (0005). */
   multi_tenant: number;
+  /** JSON ResourceOperations, '{}' when not declared (0011). */
+  operations: string;
   created_at: Millis;
   updated_at: Millis;
 }

@@ -14,6 +14,7 @@ import { eventOutboxMigration } from './0007_event_outbox.ts';
 import { grantLifetimesMigration } from './0008_grant_lifetimes.ts';
 import { orgClientPolicyMigration } from './0009_org_client_policy.ts';
 import { clientSecretRotationMigration } from './0010_client_secret_rotation.ts';
+import { scopeOperationsMigration } from './0011_scope_operations.ts';
 
 export interface NamedMigration {
   name: string;
@@ -31,6 +32,7 @@ export const migrations: NamedMigration[] = [
   { name: '0008_grant_lifetimes', migration: grantLifetimesMigration },
   { name: '0009_org_client_policy', migration: orgClientPolicyMigration },
   { name: '0010_client_secret_rotation', migration: clientSecretRotationMigration },
+  { name: '0011_scope_operations', migration: scopeOperationsMigration },
 ];
 
 /** Kysely's Migrator reads migrations from code, not from a folder: bundles and tsx both work. */

@@ -63,11 +63,23 @@ export function catalogSuite(ctx: SuiteContext): void {
       const bound = { organizations: ['org_acme'], multiTenant: false };
       await store.resources.upsert({ uri, name: 'Internal', scopes: ['tickets:read'], ...bound, createdAt: T0, updatedAt: T0 });
       await store.resources.upsert({ uri, name: 'Internal MCP', scopes: ['tickets:read', 'finance:read'], ...bound, createdAt: T0 + 7, updatedAt: T0 + 7 });
-      expect(await store.resources.get(uri)).toEqual({ uri, name: 'Internal MCP', scopes: ['tickets:read', 'finance:read'], ...bound, createdAt: T0, updatedAt: T0 + 7 });
+      const undeclared = { tools: {}, resources: {}, prompts: {} };
+      expect(await store.resources.get(uri)).toEqual({ uri, name: 'Internal MCP', scopes: ['tickets:read', 'finance:read'], ...bound, operations: undeclared, createdAt: T0, updatedAt: T0 + 7 });
       expect(await store.resources.list()).toHaveLength(1);
       expect(await store.resources.delete(uri)).toBe(true);
       expect(await store.resources.get(uri)).toBeUndefined();
       expect(await store.resources.delete(uri)).toBe(false);
+    });
+
+    it('consent that explains: the operations a resource declares per scope survive a read and are replaced by an upsert', async () => {
+      const store = await ctx.fresh();
+      const uri = 'https://mcp.example.com/ops';
+      const operations = { tools: { revenue_report: ['finance:read'], list_tickets: ['tickets:read'] }, resources: { 'acme://tickets': ['tickets:read'] }, prompts: {} };
+      await store.resources.upsert({ uri, name: 'Ops', scopes: ['tickets:read', 'finance:read'], organizations: ['org_acme'], multiTenant: false, operations, createdAt: T0, updatedAt: T0 });
+      expect((await store.resources.get(uri))?.operations).toEqual(operations);
+      await store.resources.upsert({ uri, name: 'Ops', scopes: ['tickets:read'], organizations: ['org_acme'], multiTenant: false, operations: { tools: {}, resources: {}, prompts: { triage: ['tickets:read'] } }, createdAt: T0, updatedAt: T0 + 1 });
+      expect((await store.resources.list()).find((r) => r.uri === uri)?.operations).toEqual({ tools: {}, resources: {}, prompts: { triage: ['tickets:read'] } });
+      await store.resources.delete(uri);
     });
 
     it('organizations bound resources: the orgs a resource serves, or multi-tenant, survive a replace and are replaced by it', async () => {
