@@ -1,20 +1,24 @@
 /**
- * The client address for throttling. The server in front of the app
- * (packages/cli `normaliseForwarded`) rewrites X-Forwarded-For: without
- * trustProxy it is replaced by the socket peer; with trustProxy the
- * reverse proxy has appended the address it saw. Either way the LAST entry
- * is the one nobody but us or our proxy wrote (entries to its left come
- * from the client and can be forged). Without the header, the socket that
- * @hono/node-server exposes as `env.incoming` is used. Embedders serving
- * the app themselves must normalise the header the same way (docs/login.md).
+ * The client address for throttling. The `gatehouse` server passes it in
+ * Hono's `env` as `clientAddress`, worked out from the socket peer and
+ * the X-Forwarded-For entries its trusted proxies wrote (packages/cli
+ * server/forwarded.ts); the request's own headers are then never read, so
+ * a client cannot pick its bucket. Embedders serving the app themselves
+ * without that binding get the old rule: the LAST X-Forwarded-For entry
+ * (they must normalise the header, docs/login.md), else the socket peer
+ * that @hono/node-server exposes as `env.incoming`.
  */
 import type { Context } from 'hono';
 
 interface NodeBindings {
+  clientAddress?: string;
   incoming?: { socket?: { remoteAddress?: string } };
 }
 
 export function clientIp(c: Context): string {
+  const env = c.env as NodeBindings | undefined;
+  const bound = env?.clientAddress;
+  if (typeof bound === 'string') return bound || 'unknown';
   const forwarded = c.req.header('x-forwarded-for');
   const last = forwarded
     ?.split(',')
@@ -22,6 +26,5 @@ export function clientIp(c: Context): string {
     .filter((entry) => entry !== '')
     .at(-1);
   if (last) return last;
-  const env = c.env as NodeBindings | undefined;
   return env?.incoming?.socket?.remoteAddress ?? 'unknown';
 }

@@ -1,29 +1,12 @@
 /**
  * `gatehouse serve`: production. State in GATEHOUSE_DATABASE_URL (any
  * number of processes may share a PostgreSQL database), config applied at
- * start, TLS directly or behind a proxy.
+ * start, TLS directly or behind a proxy. What it starts is composed in
+ * server/serve-gatehouse.ts, which the benchmarks share.
  */
 import type { Command } from 'commander';
-import { loadConfigFile } from '../config/load.ts';
-import { startGatehouse } from '../server/start.ts';
-import { createLogger } from '../server/logger.ts';
-import { CliError } from '../cli/errors.ts';
-import { checkIssuer } from '../cli/issuer.ts';
-import { closeOnSignal, listenError } from '../cli/lifecycle.ts';
-import { isLoopbackHost } from '@gatehouse-auth/core';
-
-interface ServeFlags {
-  config: string;
-  host: string;
-  port: string;
-  issuer?: string;
-  databaseUrl?: string;
-  tlsCert?: string;
-  tlsKey?: string;
-  trustProxy?: boolean;
-  allowInsecureIssuer?: boolean;
-  logLevel: string;
-}
+import { serveGatehouse, type ServeFlags } from '../server/serve-gatehouse.ts';
+import { closeOnSignal } from '../cli/lifecycle.ts';
 
 export function registerServe(program: Command): void {
   program
@@ -36,36 +19,12 @@ export function registerServe(program: Command): void {
     .option('--database-url <url>', 'database (default: GATEHOUSE_DATABASE_URL)')
     .option('--tls-cert <file>', 'PEM certificate chain: serve https directly')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
-    .option('--trust-proxy', 'honour X-Forwarded-For/-Proto set by a reverse proxy in front')
+    .option('--trust-proxy [proxies]', 'honour X-Forwarded-For/-Proto from reverse proxies in front: alone, the nearest hop; or a hop count; or comma-separated addresses/CIDRs (loopback, uniquelocal…). Default: server.trust_proxy in the config, else none')
     .option('--allow-insecure-issuer', 'accept an http issuer on a non-loopback host (test rigs only)')
     .option('--log-level <level>', 'pino level: fatal, error, warn, info, debug', 'info')
     .action(async (flags: ServeFlags) => {
-      const port = Number(flags.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CliError(`--port: not a port number: ${flags.port}`);
-      if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) throw new CliError('--tls-cert and --tls-key go together');
-      const databaseUrl = flags.databaseUrl ?? process.env.GATEHOUSE_DATABASE_URL;
-      if (!databaseUrl) throw new CliError('no database: set GATEHOUSE_DATABASE_URL (e.g. postgres://… or sqlite:/var/lib/gatehouse/gatehouse.sqlite)');
-      // Read the file without secrets first: the issuer decides whether literal secrets are acceptable.
-      const draft = await loadConfigFile(flags.config, { allowLiteralSecrets: true, env: new Proxy({}, { get: () => 'x'.repeat(32) }) });
-      const issuer = flags.issuer ?? draft.issuer;
-      if (!issuer) throw new CliError('no issuer: set issuer in the config file or pass --issuer');
-      const url = checkIssuer(issuer, flags.allowInsecureIssuer ?? false);
-      const config = await loadConfigFile(flags.config, { allowLiteralSecrets: isLoopbackHost(url.hostname) });
-      const logger = createLogger({ level: flags.logLevel as 'info' });
-      const gatehouse = await startGatehouse({
-        databaseUrl,
-        config,
-        issuer,
-        host: flags.host,
-        port,
-        trustProxy: flags.trustProxy ?? false,
-        logger,
-        ...(flags.tlsCert && flags.tlsKey ? { tls: { certFile: flags.tlsCert, keyFile: flags.tlsKey } } : {}),
-        options: { allowInsecureIssuer: flags.allowInsecureIssuer ?? false },
-      }).catch((error: unknown) => {
-        throw new CliError(listenError(error, port).message);
-      });
-      logger.info({ url: gatehouse.url, issuer: gatehouse.issuer, changes: gatehouse.changes.length }, 'gatehouse listening');
+      const gatehouse = await serveGatehouse(flags);
+      gatehouse.context.log('info', 'gatehouse listening', { url: gatehouse.url, issuer: gatehouse.issuer, changes: gatehouse.changes.length });
       process.stdout.write(`Gatehouse listening on ${gatehouse.url} (issuer ${gatehouse.issuer})\n`);
       await closeOnSignal(() => gatehouse.close());
     });

@@ -124,6 +124,10 @@ export const serverSchema = z.strictObject({
   allow_insecure_issuer: z.boolean().optional(),
   revocation_stream_ping_ms: seconds.optional(),
   introspection_cache_ms: z.number().int().nonnegative().optional(),
+  trust_proxy: z
+    .union([z.boolean(), z.number().int().nonnegative(), z.array(z.string().min(1)).min(1)])
+    .optional()
+    .describe('Reverse proxies whose X-Forwarded-For/-Proto count: true (one hop), a hop count, or addresses/CIDRs (loopback, linklocal, uniquelocal too). Default: none.'),
 });
 
 export const configSchema = z.strictObject({
