@@ -9,6 +9,7 @@
  */
 import { sha256, type Client } from '@gatehouse-auth/core';
 import type { ServerContext } from '../context.ts';
+import { countCache } from '../cache-stats.ts';
 
 const TTL_MS = 5_000;
 const MAX_ENTRIES = 1_000;
@@ -39,12 +40,13 @@ export const credentialsKey = (authorization: string | null, clientId: string | 
 export function cachedClient(ctx: ServerContext, key: string): Client | undefined {
   const cache = cacheFor(ctx);
   const entry = cache.get(key);
-  if (!entry) return undefined;
-  if (entry.until <= Date.now()) {
-    cache.delete(key);
-    return undefined;
+  if (entry && entry.until <= Date.now()) cache.delete(key);
+  else if (entry) {
+    countCache(ctx, 'clientAuthentication', true);
+    return entry.client;
   }
-  return entry.client;
+  countCache(ctx, 'clientAuthentication', false);
+  return undefined;
 }
 
 export function rememberClient(ctx: ServerContext, key: string, client: Client): void {
