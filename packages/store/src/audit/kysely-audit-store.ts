@@ -15,9 +15,18 @@ type Engine = 'sqlite' | 'postgres';
 const INSERT_CHUNK = 5000;
 const MAX_ATTEMPTS = 8;
 
-export function createKyselyAuditStore(database: Kysely<any>, engine: Engine): AuditStore {
+export interface KyselyAuditStoreOptions {
+  /**
+   * SQLite file: makes a commit made with synchronous=NORMAL durable off the
+   * event loop (kysely/wal-sync.ts). Without it, audit commits use FULL and
+   * the fsync blocks the thread that runs them.
+   */
+  syncWal?: () => Promise<void>;
+}
+
+export function createKyselyAuditStore(database: Kysely<any>, engine: Engine, options: KyselyAuditStoreOptions = {}): AuditStore {
   const db = database as Db;
-  const write = engine === 'sqlite' ? sqliteWriteTransaction(db) : postgresWriteTransaction(db);
+  const write = engine === 'sqlite' ? sqliteWriteTransaction(db, options.syncWal) : postgresWriteTransaction(db);
   const bulkInsert = bulkInsertStatement(engine);
   const canonical = canonicalExpression(engine);
 
@@ -119,28 +128,38 @@ type WriteTransaction = (chains: string[], body: (trx: Db) => Promise<void>) => 
 
 /**
  * SQLite: BEGIN IMMEDIATE takes the write lock before the head is read, so
- * another process cannot interleave. `synchronous = FULL` for this
- * transaction makes COMMIT wait for the WAL fsync: an acknowledged record
- * survives power loss, not only a killed process. Kysely's SQLite driver
- * holds its single connection for us, so the setting cannot leak into
- * another caller's statements; the previous value is restored.
+ * another process cannot interleave. Nothing is acknowledged before the
+ * records survive power loss, not only a killed process: with `syncWal`
+ * the COMMIT runs under synchronous = NORMAL (frames written, not synced)
+ * and resolves only after the WAL's fsync, which runs on the thread pool
+ * while the event loop serves other requests (a token response waits for
+ * its audit record, and an fsync on the event loop stalled every request
+ * in flight); without it, synchronous = FULL makes COMMIT itself wait for
+ * the fsync. Kysely's SQLite driver holds its single connection for us,
+ * so the setting cannot leak into another caller's statements; the
+ * previous value is restored.
  */
-function sqliteWriteTransaction(db: Db): WriteTransaction {
-  return (_chains, body) => db.connection().execute(async (conn) => {
-    const before = await sql<{ synchronous: number }>`PRAGMA synchronous`.execute(conn);
-    const previous = before.rows[0]?.synchronous ?? 2;
-    if (previous !== 2) await sql`PRAGMA synchronous = FULL`.execute(conn);
-    await sql`BEGIN IMMEDIATE`.execute(conn);
-    try {
-      await body(conn);
-      await sql`COMMIT`.execute(conn);
-    } catch (error) {
-      await sql`ROLLBACK`.execute(conn).catch(() => {});
-      throw error;
-    } finally {
-      if (previous !== 2) await sql.raw(`PRAGMA synchronous = ${Number(previous)}`).execute(conn);
-    }
-  });
+function sqliteWriteTransaction(db: Db, syncWal: (() => Promise<void>) | undefined): WriteTransaction {
+  const wanted = syncWal ? 1 : 2;
+  return async (_chains, body) => {
+    await db.connection().execute(async (conn) => {
+      const before = await sql<{ synchronous: number }>`PRAGMA synchronous`.execute(conn);
+      const previous = before.rows[0]?.synchronous ?? 2;
+      if (previous !== wanted) await sql.raw(`PRAGMA synchronous = ${wanted}`).execute(conn);
+      await sql`BEGIN IMMEDIATE`.execute(conn);
+      try {
+        await body(conn);
+        await sql`COMMIT`.execute(conn);
+      } catch (error) {
+        await sql`ROLLBACK`.execute(conn).catch(() => {});
+        throw error;
+      } finally {
+        if (previous !== wanted) await sql.raw(`PRAGMA synchronous = ${Number(previous)}`).execute(conn);
+      }
+    });
+    // After the connection is released: other statements run while the disk syncs.
+    await syncWal?.();
+  };
 }
 
 /** PostgreSQL: one transaction-scoped advisory lock per chain, taken in sorted order (no deadlocks). */
