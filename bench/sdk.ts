@@ -117,6 +117,8 @@ async function serverProcess(): Promise<void> {
     },
   });
   announceReady({ plainUrl: `http://127.0.0.1:${plainPort}/mcp`, protectedUrl: `http://127.0.0.1:${protectedPort}/mcp` } satisfies SdkInfo);
+  // Exit through Node (not the default signal death) so --cpu-prof in BENCH_CHILD_ARGS writes its profile.
+  process.on('SIGTERM', () => void log.close().finally(() => process.exit(0)));
 }
 
 interface Run {
