@@ -4,7 +4,8 @@
  * acknowledges its records only after this resolves.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { bulkInsertStatement } from './bulk-insert.ts';
+import { bulkInsertStatement, sqliteRowInserter } from './bulk-insert.ts';
+import { rawSqliteOf } from '../kysely/raw-sqlite.ts';
 import { canonicalExpression } from './canonical-sql.ts';
 import { AS_AUDIT_ROW, checkpointFromColumns, fromColumns, type AuditTables } from './rows.ts';
 import type { AuditChainHead, AuditCheckpointRow, AuditLinker, AuditRow, AuditRowFilter, AuditStore } from './types.ts';
@@ -28,6 +29,9 @@ export function createKyselyAuditStore(database: Kysely<any>, engine: Engine, op
   const db = database as Db;
   const write = engine === 'sqlite' ? sqliteWriteTransaction(db, options.syncWal) : postgresWriteTransaction(db);
   const bulkInsert = bulkInsertStatement(engine);
+  // SQLite: rows go in through a prepared statement on the connection the write transaction holds (bulk-insert.ts).
+  const raw = engine === 'sqlite' ? rawSqliteOf(database) : undefined;
+  const insertRows = raw ? sqliteRowInserter(raw) : undefined;
   const canonical = canonicalExpression(engine);
 
   async function readHeads(trx: Transaction<AuditTables> | Db, chains: string[]): Promise<Map<string, AuditChainHead | undefined>> {
@@ -39,6 +43,8 @@ export function createKyselyAuditStore(database: Kysely<any>, engine: Engine, op
   async function insertLinked(trx: Transaction<AuditTables> | Db, chains: string[], link: AuditLinker, known?: Map<string, AuditChainHead | undefined>): Promise<void> {
     const heads = known ?? (await readHeads(trx, chains));
     const rows = link(heads);
+    // SQLite: every caller runs inside sqliteWriteTransaction, on the connection it holds.
+    if (insertRows) return insertRows(rows);
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) await bulkInsert(trx, rows.slice(i, i + INSERT_CHUNK));
   }
 
