@@ -51,6 +51,11 @@ export function createKyselyAuditStore(database: Kysely<any>, engine: Engine, op
   return {
     async append(chains, link) {
       await withRetry(() => write(chains, (trx) => insertLinked(trx, chains, link)));
+      await options.syncWal?.();
+    },
+    async appendCommitted(chains, link) {
+      await withRetry(() => write(chains, (trx) => insertLinked(trx, chains, link)));
+      return { durable: options.syncWal ? options.syncWal() : Promise.resolve() };
     },
     head: (chain) => readHead(db, chain),
     async scan(chain, afterSeq, limit) {
@@ -119,6 +124,7 @@ export function createKyselyAuditStore(database: Kysely<any>, engine: Engine, op
         else await sql`UPDATE audit_prune_guard SET active = 0 WHERE id = 1`.execute(trx);
         await insertLinked(trx, [checkpoint.chain], link, heads);
       }));
+      await options.syncWal?.();
       return deleted;
     },
   };
@@ -137,8 +143,9 @@ type WriteTransaction = (chains: string[], body: (trx: Db) => Promise<void>) => 
  * another process cannot interleave. Nothing is acknowledged before the
  * records survive power loss, not only a killed process: with `syncWal`
  * the COMMIT runs under synchronous = NORMAL (frames written, not synced)
- * and resolves only after the WAL's fsync, which runs on the thread pool
- * while the event loop serves other requests (a token response waits for
+ * and `append` / `appendCommitted().durable` resolve only after the WAL's
+ * fsync, which runs on the thread pool while the event loop serves other
+ * requests and the next batch commits (a token response waits for
  * its audit record, and an fsync on the event loop stalled every request
  * in flight); without it, synchronous = FULL makes COMMIT itself wait for
  * the fsync. Kysely's SQLite driver holds its single connection for us,
@@ -163,8 +170,7 @@ function sqliteWriteTransaction(db: Db, syncWal: (() => Promise<void>) | undefin
         if (previous !== wanted) await sql.raw(`PRAGMA synchronous = ${Number(previous)}`).execute(conn);
       }
     });
-    // After the connection is released: other statements run while the disk syncs.
-    await syncWal?.();
+    // The caller syncs the WAL after the connection is released: other statements run while the disk syncs.
   };
 }
 
