@@ -8,7 +8,8 @@
  *     rows inserted in one transaction (the engine's ceiling);
  *   - verify vs. raw SHA-256 over the same bytes (prev hash ‖ canonical
  *     record) with no database read.
- * Targets (issue #5): append ≥ 20,000 records/s, verify ≥ 200,000 records/s.
+ * Targets (issues #5, #12): append ≥ 20,000 records/s and verify ≥ 200,000
+ * records/s, both wall-clock (the headline); records per CPU-second beside.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -94,14 +95,22 @@ const sha = stop();
 await store.close();
 rmSync(dir, { recursive: true, force: true });
 
-const row = (measure: string, n: number, t: { wallMs: number; cpuMs: number }, target = '') =>
-  ({ measure, 'records/s (wall)': fmt(rate(n, t.wallMs)), 'records/CPU-s': fmt(rate(n, t.cpuMs)), target });
+// Wall-clock is the headline (what a caller waits for); per CPU-second is shown beside it because it holds up on a busy machine.
+const row = (measure: string, n: number, t: { wallMs: number; cpuMs: number }, target?: number) =>
+  ({ measure, 'records/s (wall-clock)': fmt(rate(n, t.wallMs)), target: target === undefined ? '' : `≥ ${fmt(target)}: ${rate(n, t.wallMs) >= target ? 'met' : 'MISSED'}`, 'records/CPU-s': fmt(rate(n, t.cpuMs)) });
 console.log(`records: ${fmt(RECORDS)}, appends in flight: ${fmt(IN_FLIGHT)}, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs`);
-console.table([
-  row('audit append (durable, group commit)', RECORDS, append, '≥ 20,000'),
+const rows = [
+  row('audit append (durable, group commit)', RECORDS, append, 20_000),
   row('ref: raw INSERT, 1 row per txn, synchronous=FULL', RAW_SINGLE_ROWS, rawSingle),
   row('ref: raw INSERT, 5,000 rows per txn (PK only)', RECORDS, rawBatch),
-  row('audit verify (read + canonical + SHA-256)', verified, verify, '≥ 200,000'),
+  row('audit verify (read + canonical + SHA-256)', verified, verify, 200_000),
   row('ref: raw SHA-256 over the same bytes', inputs.length, sha),
-]);
+];
+// A Markdown table, as the other benchmarks print: it goes into docs/audit.md as it is.
+const columns = Object.keys(rows[0]!) as (keyof (typeof rows)[number])[];
+const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => r[c].length)));
+const line = (cells: string[]) => '| ' + cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(' | ') + ' |';
+console.log(line(columns));
+console.log('|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|') + '|');
+for (const r of rows) console.log(line(columns.map((c) => r[c])));
 console.log(`append: ${(rate(RECORDS, append.wallMs) / rate(RAW_SINGLE_ROWS, rawSingle.wallMs)).toFixed(1)}× the naive durable insert, ${((rate(RECORDS, append.wallMs) / rate(RECORDS, rawBatch.wallMs)) * 100).toFixed(0)}% of the batched raw insert; verify: ${((rate(verified, verify.wallMs) / rate(inputs.length, sha.wallMs)) * 100).toFixed(0)}% of raw SHA-256 (wall)`);

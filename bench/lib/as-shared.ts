@@ -1,20 +1,31 @@
 /** What both benchmark servers are configured with, so they do the same work. */
-export const RESOURCE = 'https://mcp.example.com/mcp';
-export const SCOPE = 'crm:read crm:write';
+/** The example config's protected resource (examples/internal-company/gatehouse.yaml). */
+export const RESOURCE = 'http://127.0.0.1:4001/mcp';
+/** Routine, granted to the agent's role (Support) and to every bench user. */
+export const SCOPE = 'tickets:read';
+/** A client_credentials service agent added to the example config, acting in Acme as Support. */
 export const AGENT = { id: 'bench-agent', secret: 'bench-agent-secret-0123456789abcdefghij' };
-export const RESOURCE_SERVER = { id: 'bench-rs', secret: 'bench-rs-secret-0123456789abcdefghijkl' };
+/** The example config's own introspection client (the internal-company MCP server). */
+export const RESOURCE_SERVER = { id: 'internal-company-mcp', secret: 'dev-only-internal-company-mcp-secret' };
 export const PUBLIC_CLIENT = 'bench-public';
 export const REDIRECT = 'http://127.0.0.1/cb';
-/** Access tokens prepared up front for the introspection runs (refresh tokens are minted per run, on request). */
-export const INTROSPECTION_TOKENS = 200;
-export const REFRESH_TOKENS = 0;
+/** Live access tokens introspected in random order in the cold scenario (half service, half user tokens on Gatehouse). */
+export const ACCESS_POPULATION = Number(process.env.BENCH_ACCESS_TOKENS ?? 100_000);
+/** Refresh tokens minted before the server starts; each cold refresh request uses one of them once. */
+export const REFRESH_POPULATION = Number(process.env.BENCH_REFRESH_TOKENS ?? 60_000);
+/** Tokens cycled by the warm introspection scenario (the in-process cache holds them all). */
+export const WARM_TOKENS = 200;
 
 export interface BenchServerInfo {
   url: string;
-  /** Access tokens to introspect (client_credentials tokens on both servers). */
-  serviceTokens: string[];
-  /** Gatehouse only: user access tokens (grant, user and membership lookups). */
-  userTokens: string[];
-  /** Unused at start; each refresh run asks the server for fresh ones (`refresh-tokens:N` over IPC). */
-  refreshTokens: string[];
 }
+
+/** Questions a benchmark child answers over IPC. */
+export type Question =
+  | 'cpu'
+  | 'token-count'
+  | 'cache-stats'
+  | 'audit-check'
+  | `take:access:${number}`
+  | `take:refresh:${number}`
+  | 'shuffled-access';

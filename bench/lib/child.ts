@@ -5,6 +5,8 @@
  * you persist?").
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import type { SeededTokens } from './as-gatehouse-seed.ts';
 
 /** The prefix of the line a child prints once it listens: `announceReady(info)`. */
 const READY = 'BENCH_READY ';
@@ -13,17 +15,63 @@ export const announceReady = (info: unknown): void => {
   process.stdout.write(`${READY}${JSON.stringify(info)}\n`);
 };
 
+/**
+ * The child's side: CPU time, and slices of its token populations (`take:access:N`,
+ * `take:refresh:N`: each token handed out once), plus the server's own questions.
+ */
+export function answerQuestions(tokens: SeededTokens, own: Record<string, () => unknown>): void {
+  const taken = { access: 0, refresh: 0 };
+  process.on('message', async (question: string) => {
+    const [verb, kind, n] = question.split(':') as [string, 'access' | 'refresh' | undefined, string | undefined];
+    let answer: unknown;
+    if (question === 'cpu') {
+      const usage = process.cpuUsage();
+      answer = usage.user + usage.system;
+    } else if (question === 'threads') {
+      answer = threadTimes();
+    } else if (verb === 'take' && kind) {
+      const from = taken[kind];
+      taken[kind] = Math.min(tokens[kind].length, from + Number(n));
+      answer = tokens[kind].slice(from, taken[kind]);
+    } else if (question === 'all:access') {
+      answer = tokens.access;
+    } else {
+      answer = await own[question]?.();
+    }
+    process.send!({ question, answer });
+  });
+}
+
+/** Linux: CPU ms (user+system) of each thread of this process, by thread name; for BENCH_VERBOSE. */
+function threadTimes(): Record<string, { user: number; system: number }> {
+  const out: Record<string, { user: number; system: number }> = {};
+  try {
+    for (const task of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const entry = (out[name] ??= { user: 0, system: 0 });
+      entry.user += Number(fields[11]) * 10;
+      entry.system += Number(fields[12]) * 10;
+    }
+  } catch {
+    // not Linux: no breakdown
+  }
+  return out;
+}
+
 export interface ServerChild<T> {
   info: T;
+  pid: number;
   ask<R>(question: string): Promise<R>;
   stop(): Promise<void>;
 }
 
-export async function startChild<T>(script: string): Promise<ServerChild<T>> {
-  const child: ChildProcess = fork(script, [], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_CHILD_ARGS ? process.env.BENCH_CHILD_ARGS.split(' ') : [])], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+export async function startChild<T>(script: string, args: string[] = []): Promise<ServerChild<T>> {
+  const child: ChildProcess = fork(script, args, { execArgv: ['--import', 'tsx', ...(process.env.BENCH_CHILD_ARGS ? process.env.BENCH_CHILD_ARGS.split(' ') : [])], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   const info = await new Promise<T>((resolve, reject) => {
     let buffer = '';
-    // Libraries print notices on stdout too (oidc-provider does): only the marked line counts.
+    // Libraries print notices on stdout too (oidc-provider does, serve prints its address): only the marked line counts.
     child.stdout!.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();
       let newline: number;
@@ -31,19 +79,35 @@ export async function startChild<T>(script: string): Promise<ServerChild<T>> {
         const line = buffer.slice(0, newline);
         buffer = buffer.slice(newline + 1);
         if (line.startsWith(READY)) resolve(JSON.parse(line.slice(READY.length)) as T);
+        else if (process.env.BENCH_VERBOSE) process.stderr.write(`  [${script.split('/').at(-1)}] ${line}\n`);
       }
     });
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready`)));
   });
+  // One question at a time per child: answers carry their question so a late one is never taken for another.
+  let queue = Promise.resolve();
   return {
     info,
-    ask: <R>(question: string) =>
-      new Promise<R>((resolve) => {
-        child.once('message', (answer) => resolve(answer as R));
-        child.send(question);
-      }),
+    pid: child.pid!,
+    ask: <R>(question: string) => {
+      const asked = queue.then(
+        () =>
+          new Promise<R>((resolve) => {
+            const listener = (message: { question: string; answer: unknown }) => {
+              if (message.question !== question) return;
+              child.off('message', listener);
+              resolve(message.answer as R);
+            };
+            child.on('message', listener);
+            child.send(question);
+          }),
+      );
+      queue = asked.then(() => undefined, () => undefined);
+      return asked;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),

@@ -176,28 +176,53 @@ export class AuditLog {
   }
 
   private async drain(): Promise<void> {
-    while (this.pending.length > 0) {
-      // Let I/O and timers run between commits (better-sqlite3 answers synchronously, so
-      // without this a steady stream of appends would starve the event loop), and let
-      // appends made in this turn join the batch.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      const batch = this.pending.splice(0, this.maxBatch);
-      const rows = batch.map((p) => p.row);
-      let linked: AuditRow[] = [];
-      try {
-        await this.store.append([...new Set(rows.map((r) => r.chain))], (heads) => (linked = linkRows(rows, heads)));
-      } catch (error) {
-        this.failing = true;
-        for (const p of batch) p.reject(error);
-        continue;
+    // Batches are acknowledged in commit order, each once it is durable. Where the store
+    // separates the two (appendCommitted: a SQLite file's WAL fsync runs on the thread
+    // pool), the next batch commits while the previous one's fsync is in flight.
+    let acknowledged: Promise<void> = Promise.resolve();
+    for (;;) {
+      while (this.pending.length > 0) {
+        // Let I/O and timers run between commits (better-sqlite3 answers synchronously, so
+        // without this a steady stream of appends would starve the event loop), and let
+        // appends made in this turn join the batch.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        const batch = this.pending.splice(0, this.maxBatch);
+        const rows = batch.map((p) => p.row);
+        const chains = [...new Set(rows.map((r) => r.chain))];
+        let linked: AuditRow[] = [];
+        const link = (heads: Parameters<typeof linkRows>[1]) => (linked = linkRows(rows, heads));
+        let durable: Promise<void>;
+        try {
+          if (this.store.appendCommitted) durable = (await this.store.appendCommitted(chains, link)).durable;
+          else {
+            await this.store.append(chains, link);
+            durable = Promise.resolve();
+          }
+        } catch (error) {
+          this.failing = true;
+          for (const p of batch) p.reject(error);
+          continue;
+        }
+        const committed = linked;
+        acknowledged = Promise.all([acknowledged, durable]).then(
+          () => {
+            this.failing = false;
+            committed.forEach((row, i) => batch[i]!.resolve({ chain: row.chain, seq: row.seq, hash: row.hash, time: row.time }));
+            this.publish(committed);
+          },
+          (error: unknown) => {
+            this.failing = true;
+            for (const p of batch) p.reject(error);
+          },
+        );
+        if (this.schedule !== undefined) {
+          this.schedule.track(committed);
+          await this.schedule.sign('records').catch(this.onError);
+        }
       }
-      this.failing = false;
-      linked.forEach((row, i) => batch[i]!.resolve({ chain: row.chain, seq: row.seq, hash: row.hash, time: row.time }));
-      this.publish(linked);
-      if (this.schedule !== undefined) {
-        this.schedule.track(linked);
-        await this.schedule.sign('records').catch(this.onError);
-      }
+      await acknowledged;
+      // Appends that arrived while the last fsync ran are still ours to write.
+      if (this.pending.length === 0) break;
     }
     this.draining = false;
   }

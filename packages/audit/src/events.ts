@@ -18,10 +18,14 @@ export interface EventAuditOptions {
 
 /** Subscribes `log` to `bus`; returns the unsubscribe function. Awaits durability before the publisher continues. */
 export function auditEvents(bus: EventBus, log: AuditLog, options: EventAuditOptions = {}): () => void {
+  const names = options.clientName === undefined ? undefined : cachedClientNames(options.clientName);
+  const lookups: EventAuditOptions = names === undefined ? options : { ...options, clientName: names.get };
   return bus.subscribe(async (event) => {
     try {
-      const entry = await eventToEntry(event, options);
-      await log.append({ ...entry, time: formatMicros(event.at * 1000) });
+      if (event.type.startsWith('client.')) names?.clear();
+      const entry = await eventToEntry(event, lookups);
+      entry.time = formatMicros(event.at * 1000);
+      await log.append(entry);
     } catch (error) {
       (options.onError ?? ((e) => console.error('gatehouse audit: event not recorded', event.type, e)))(error, event);
       throw error;
@@ -35,6 +39,29 @@ const REFUSALS: Record<Extract<GatehouseEvent, { type: 'access.refused' }>['reas
   client_not_allowed: 'the organization does not allow this client',
   client_pending: 'the client awaits approval by an organization admin',
 };
+/**
+ * Client names for token events, remembered for a few seconds: every token
+ * response waits for its record, and the lookup was a store read on the
+ * event loop per record. A client.* event seen here empties it; a rename
+ * made by another process shows up within NAME_TTL_MS (the record's
+ * client_id is the authoritative part).
+ */
+const NAME_TTL_MS = 5_000;
+function cachedClientNames(lookup: (clientId: string) => Promise<string | null | undefined>) {
+  const names = new Map<string, { name: string | null | undefined; until: number }>();
+  return {
+    clear: () => names.clear(),
+    get: async (clientId: string) => {
+      const now = Date.now();
+      const hit = names.get(clientId);
+      if (hit !== undefined && hit.until > now) return hit.name;
+      const name = await lookup(clientId);
+      if (names.size >= 1_000) names.clear();
+      names.set(clientId, { name, until: now + NAME_TTL_MS });
+      return name;
+    },
+  };
+}
 
 export async function eventToEntry(event: GatehouseEvent, options: EventAuditOptions = {}): Promise<AuditEntry> {
   const name = async (clientId: string | undefined) =>

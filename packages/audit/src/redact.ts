@@ -45,9 +45,16 @@ export function createRedactor(config: RedactionConfig = {}): Redactor {
   const replace = (value: unknown): JsonValue =>
     mode === 'mask' ? REDACTED : `hmac:${createHmac('sha256', config.key!).update(canonicalJson(toJson(value) ?? null)).digest('base64url')}`;
 
+  // Records repeat the same few parameter names: decide each name once (bounded, so hostile names cannot grow it forever).
+  const secretKeys = new Map<string, boolean>();
   const keyIsSecret = (key: string): boolean => {
-    const name = normalize(key);
-    return fields.some((field) => name.includes(field));
+    let secret = secretKeys.get(key);
+    if (secret === undefined) {
+      const name = normalize(key);
+      secret = fields.some((field) => name.includes(field));
+      if (secretKeys.size < 10_000) secretKeys.set(key, secret);
+    }
+    return secret;
   };
   const pathIsMarked = (path: string[]): boolean =>
     paths.some((p) => p.length === path.length && p.every((seg, i) => seg === '*' || seg === path[i]));
@@ -55,6 +62,7 @@ export function createRedactor(config: RedactionConfig = {}): Redactor {
   const walk = (value: unknown, path: string[]): JsonValue => {
     if (Array.isArray(value)) {
       return value.map((item, i) => {
+        if (paths.length === 0) return walk(item, path);
         const child = [...path, String(i)];
         return pathIsMarked(child) ? replace(item) : walk(item, child);
       });
@@ -63,8 +71,9 @@ export function createRedactor(config: RedactionConfig = {}): Redactor {
       const out: Record<string, JsonValue> = {};
       for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
         if (item === undefined) continue;
-        const child = [...path, key.toLowerCase()];
-        out[key] = keyIsSecret(key) || pathIsMarked(child) ? replace(item) : walk(item, child);
+        // Without configured paths, no path is tracked (an array per key was most of the walk's allocations).
+        const child = paths.length === 0 ? path : [...path, key.toLowerCase()];
+        out[key] = keyIsSecret(key) || (paths.length > 0 && pathIsMarked(child)) ? replace(item) : walk(item, child);
       }
       return out;
     }

@@ -49,6 +49,22 @@ describe('Audit records from lifecycle events and resource-server decisions (iss
     expect(system[0]).toMatchObject({ result: 'failure', error: 'bad_password', ip: '203.0.113.9', userAgent: 'Mozilla/5.0' });
   });
 
+  it('names the client of each token record once per few seconds, and at once anew after a client event', async () => {
+    const bus = new LocalEventBus(() => AT);
+    let name = 'Claude';
+    let lookups = 0;
+    auditEvents(bus, log, { clientName: async () => (lookups++, name) });
+    const issued = { type: 'token.issued' as const, tokenHash: 'h', grantId: null, clientId: 'cli_claude', userId: null, orgId: 'org_acme', resource: 'https://mcp.acme.test/mcp', scopes: [] };
+    await bus.publish(issued);
+    await bus.publish(issued);
+    expect(lookups).toBe(1);
+    name = 'Claude Desktop';
+    await bus.publish({ type: 'client.updated', clientId: 'cli_claude' });
+    await bus.publish(issued);
+    const records = (await orgAuditReader(t.store.audit, 'org_acme').query({ order: 'asc' })).records;
+    expect(records.map((r) => r.clientName)).toEqual(['Claude', 'Claude', 'Claude Desktop']);
+  });
+
   it('turns every SDK decision, allowed or denied, into a record with the seed 002 fields and redacted arguments', async () => {
     const onDecision: (record: DecisionRecord) => Promise<void> = auditDecisions(log);
     const base = {

@@ -1,4 +1,5 @@
 export { startGatehouse, type StartOptions, type RunningGatehouse } from './server/start.ts';
+export { serveGatehouse, serveStartOptions, type ServeFlags } from './server/serve-gatehouse.ts';
 export { apply, type ApplyOptions, type ApplyResult } from './config/apply.ts';
 export { formatChange, type Change } from './config/plan.ts';
 export { loadConfigFile, parseConfig, ConfigError, formatIssue, type LocatedIssue, type LoadOptions } from './config/load.ts';

@@ -7,6 +7,7 @@ import type { Store } from './types.ts';
 import { openPostgres, openSqlite } from './kysely/dialect.ts';
 import { buildStore, kyselyOf } from './kysely/store.ts';
 import { startWalCheckpointer } from './kysely/wal-checkpointer.ts';
+import { walSync } from './kysely/wal-sync.ts';
 import { groupCommit, type SubmitTokenWrite } from './kysely/group-commit.ts';
 import { applyTokenWrites } from './kysely/token-writes.ts';
 import { startTokenWriter } from './kysely/token-writer/client.ts';
@@ -62,6 +63,8 @@ export async function createStore(url: string, opts: CreateStoreOptions = {}): P
     const threaded = file !== undefined && opts.tokenWriter !== 'inline';
     const db = openSqlite(target.filename);
     const checkpointer = file === undefined ? undefined : startWalCheckpointer(file);
+    // Audit commits are made durable by an fsync off the event loop (wal-sync.ts).
+    const wal = file === undefined ? undefined : walSync(file);
     // Started once the store has committed THREAD_AFTER_BATCHES batches inline: a server under load gets
     // there in its first milliseconds, while a CLI command or a script that writes a few tokens never pays
     // for the thread (loading it costs about a second of CPU). Migrations have created the file by then.
@@ -79,8 +82,9 @@ export async function createStore(url: string, opts: CreateStoreOptions = {}): P
       closed = true;
       await writer?.stop();
       await checkpointer?.stop();
+      await wal?.close();
       await db.destroy();
-    }, submit);
+    }, submit, { syncWal: wal && (() => wal.sync()) });
     if (threaded) writers.set(store, () => threadWriter()?.ready ?? Promise.resolve(false));
   } else {
     schema = opts.schema ?? target.schema;

@@ -11,6 +11,7 @@
  */
 import type { ServerContext } from '../context.ts';
 import type { ActiveIntrospection } from './introspect.ts';
+import { countCache } from '../cache-stats.ts';
 
 const MAX_ENTRIES = 50_000;
 
@@ -43,13 +44,14 @@ export function cachedIntrospection(ctx: ServerContext, hash: string, now: numbe
   if (ctx.options.introspectionCacheMs <= 0) return undefined;
   const cache = cacheFor(ctx);
   const entry = cache.get(hash);
-  if (!entry) return undefined;
   // scope_exp: a time-boxed scope ends there and must leave the answer (introspect.ts).
-  if (entry.until <= now || entry.result.exp * 1000 <= now || (entry.result.scope_exp ?? Infinity) * 1000 <= now) {
-    cache.delete(hash);
-    return undefined;
+  if (entry && (entry.until <= now || entry.result.exp * 1000 <= now || (entry.result.scope_exp ?? Infinity) * 1000 <= now)) cache.delete(hash);
+  else if (entry) {
+    countCache(ctx, 'introspection', true);
+    return entry.result;
   }
-  return entry.result;
+  countCache(ctx, 'introspection', false);
+  return undefined;
 }
 
 export function rememberIntrospection(ctx: ServerContext, hash: string, result: ActiveIntrospection, now: number): void {

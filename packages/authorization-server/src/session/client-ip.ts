@@ -1,16 +1,17 @@
 /**
- * The client address for throttling. The server in front of the app
- * (packages/cli `normaliseForwarded`) rewrites X-Forwarded-For: without
- * trustProxy it is replaced by the socket peer; with trustProxy the
- * reverse proxy has appended the address it saw. Either way the LAST entry
- * is the one nobody but us or our proxy wrote (entries to its left come
- * from the client and can be forged). Without the header, the socket that
- * @hono/node-server exposes as `env.incoming` is used. Embedders serving
- * the app themselves must normalise the header the same way (docs/login.md).
+ * The client address for throttling. The `gatehouse` server passes it in
+ * Hono's `env` as `clientAddress`, worked out from the socket peer and
+ * the X-Forwarded-For entries its trusted proxies wrote (packages/cli
+ * server/forwarded.ts); the request's own headers are then never read, so
+ * a client cannot pick its bucket. Embedders serving the app themselves
+ * without that binding get the old rule: the LAST X-Forwarded-For entry
+ * (they must normalise the header, docs/login.md), else the socket peer
+ * that @hono/node-server exposes as `env.incoming`.
  */
 import type { Context } from 'hono';
 
 interface NodeBindings {
+  clientAddress?: string;
   incoming?: { socket?: { remoteAddress?: string } };
 }
 
@@ -19,12 +20,15 @@ export function clientIp(c: Context): string {
 }
 
 /** The same address from the X-Forwarded-For value and the server's env, for code that has no Hono context. */
-export function requesterAddress(forwardedFor: string | null | undefined, env: unknown): string {
+export function requesterAddress(forwardedFor: string | null | undefined, bindings: unknown): string {
+  const env = bindings as NodeBindings | undefined;
+  const bound = env?.clientAddress;
+  if (typeof bound === 'string') return bound || 'unknown';
   const last = forwardedFor
     ?.split(',')
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '')
     .at(-1);
   if (last) return last;
-  return (env as NodeBindings | undefined)?.incoming?.socket?.remoteAddress ?? 'unknown';
+  return env?.incoming?.socket?.remoteAddress ?? 'unknown';
 }

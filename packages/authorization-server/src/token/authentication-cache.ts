@@ -9,6 +9,7 @@
  */
 import { sha256, type Client } from '@gatehouse-auth/core';
 import type { ServerContext } from '../context.ts';
+import { countCache } from '../cache-stats.ts';
 
 const TTL_MS = 5_000;
 const MAX_ENTRIES = 1_000;
@@ -42,12 +43,14 @@ export const credentialsKey = (authorization: string | null, clientId: string | 
 export function cachedClient(ctx: ServerContext, key: string): Client | undefined {
   const cache = cacheFor(ctx);
   const entry = cache.get(key);
-  if (!entry) return undefined;
-  if (entry.until <= Date.now() || entry.secretUntil <= ctx.clock.now()) {
-    cache.delete(key);
-    return undefined;
+  // A cached authentication never outlives the secret it proved (rotation overlap, expiry).
+  if (entry && (entry.until <= Date.now() || entry.secretUntil <= ctx.clock.now())) cache.delete(key);
+  else if (entry) {
+    countCache(ctx, 'clientAuthentication', true);
+    return entry.client;
   }
-  return entry.client;
+  countCache(ctx, 'clientAuthentication', false);
+  return undefined;
 }
 
 /** `secretUntil` (server clock): when the secret that matched stops working; a cached hit never outlives it. */

@@ -13,6 +13,7 @@
  */
 import type { TokenRecord } from '@gatehouse-auth/core';
 import type { ServerContext } from '../context.ts';
+import { countCache } from '../cache-stats.ts';
 
 /** ~0.5 KB an entry: a few MB at most. */
 const MAX_ENTRIES = 10_000;
@@ -31,5 +32,6 @@ export function takeIssuedRefresh(ctx: ServerContext, hash: string): TokenRecord
   const cache = caches.get(ctx);
   const record = cache?.get(hash);
   if (record) cache!.delete(hash);
+  countCache(ctx, 'issuedRefresh', record !== undefined);
   return record;
 }

@@ -205,6 +205,10 @@ export const serverSchema = z.strictObject({
   revocation_stream_ping_ms: seconds.optional(),
   revocation_streams_per_client: seconds.optional(),
   introspection_cache_ms: z.number().int().nonnegative().optional(),
+  trust_proxy: z
+    .union([z.boolean(), z.number().int().nonnegative(), z.array(z.string().min(1)).min(1)])
+    .optional()
+    .describe('Reverse proxies whose X-Forwarded-For/-Proto count: true (one hop), a hop count, or addresses/CIDRs (loopback, linklocal, uniquelocal too). Default: none.'),
 });
 
 /** SIEM delivery of audit records (docs/audit.md): syslog over TCP or TLS (RFC 5425), OTLP/HTTP logs. */

@@ -18,7 +18,7 @@ import { loadConfigFile, type LoadOptions } from '../config/load.ts';
 import type { GatehouseConfig } from '../config/schema.ts';
 import { toServerOptions } from '../config/server-options.ts';
 import { contextLog, createLogger } from './logger.ts';
-import { normaliseForwarded } from './forwarded.ts';
+import { compileTrustProxy, nodeBindings, type TrustProxy } from './forwarded.ts';
 import { createProcessEvents } from './events.ts';
 import { wireOperations, type MetricsExposure } from '../operations/wire.ts';
 import type { ServerMetrics } from '../operations/metrics.ts';
@@ -42,8 +42,12 @@ export interface StartOptions {
   port?: number;
   /** PEM files; when both are set the server speaks HTTPS. */
   tls?: { certFile: string; keyFile: string };
-  /** Honour X-Forwarded-For/-Proto from a reverse proxy in front. Default false. */
-  trustProxy?: boolean;
+  /**
+   * Which reverse proxies in front may set X-Forwarded-For/-Proto: a hop
+   * count or address ranges (forwarded.ts). Default: the config's
+   * `server.trust_proxy`, else none.
+   */
+  trustProxy?: TrustProxy;
   /** The admin API key; default GATEHOUSE_ADMIN_KEY. Only its SHA-256 is kept. */
   adminKey?: string;
   /** Overrides of the config's `server:` section (tests shorten lifetimes here). */
@@ -149,8 +153,9 @@ export async function startGatehouse(input: StartOptions = {}): Promise<RunningG
     const app = createAuthorizationServerApp(context);
     // Issue 16 §4: an org's admins query their own org's audit chain (the operator key reaches any org).
     mountOrgAdminApp(app, context, 'audit', (orgIdOf) => auditRoutes({ store: store.audit, orgIdOf }));
-    const trustProxy = input.trustProxy ?? false;
-    const ops = await wireOperations((request, incoming) => app.fetch(normaliseForwarded(request, incoming, trustProxy, tls !== undefined), { incoming }), {
+    const trust = compileTrustProxy(input.trustProxy ?? config?.server.trust_proxy ?? false);
+    // The request goes to the app as @hono/node-server made it; who sent it travels beside it.
+    const ops = await wireOperations((request, incoming) => app.fetch(request, nodeBindings(incoming, trust, tls !== undefined)), {
       context, audit: wired.audit, logger, metrics: input.metrics, drainTimeoutMs: input.drainTimeoutMs,
     });
     handler = ops.handler;

@@ -6,6 +6,7 @@
  * parameter limit; measured in bench/audit.ts.
  */
 import { sql, type Kysely } from 'kysely';
+import type BetterSqlite3 from 'better-sqlite3';
 import type { AuditRow } from './types.ts';
 
 const COLUMNS = [
@@ -23,6 +24,20 @@ const sqliteInsert = sql.raw(`INSERT INTO audit_records (${COLUMNS.join(', ')}) 
 
 const postgresInsert = sql.raw(`INSERT INTO audit_records (${COLUMNS.join(', ')}) SELECT ${COLUMNS.map((_, i) =>
   i === 1 ? `(e->>${i})::bigint` : `e->>${i}`).join(', ')} FROM json_array_elements(`);
+
+/**
+ * SQLite, when the caller holds the connection inside its own transaction:
+ * one prepared single-row INSERT run per row. json_each + json_extract
+ * re-parsed each row's JSON once per column (20 times a row), about half of
+ * an append's time; a prepared statement binds the values as they are.
+ */
+export function sqliteRowInserter(raw: BetterSqlite3.Database): (rows: AuditRow[]) => void {
+  let statement: BetterSqlite3.Statement | undefined;
+  return (rows) => {
+    statement ??= raw.prepare(`INSERT INTO audit_records (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
+    for (const row of rows) statement.run(asArray(row));
+  };
+}
 
 export function bulkInsertStatement(engine: 'sqlite' | 'postgres') {
   const head = engine === 'sqlite' ? sqliteInsert : postgresInsert;

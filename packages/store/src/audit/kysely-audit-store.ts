@@ -4,7 +4,8 @@
  * acknowledges its records only after this resolves.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { bulkInsertStatement } from './bulk-insert.ts';
+import { bulkInsertStatement, sqliteRowInserter } from './bulk-insert.ts';
+import { rawSqliteOf } from '../kysely/raw-sqlite.ts';
 import { StoreUnavailableError } from '../unavailable.ts';
 import { canonicalExpression } from './canonical-sql.ts';
 import { AS_AUDIT_ROW, checkpointFromColumns, fromColumns, type AuditTables } from './rows.ts';
@@ -16,10 +17,22 @@ type Engine = 'sqlite' | 'postgres';
 const INSERT_CHUNK = 5000;
 const MAX_ATTEMPTS = 8;
 
-export function createKyselyAuditStore(database: Kysely<any>, engine: Engine): AuditStore {
+export interface KyselyAuditStoreOptions {
+  /**
+   * SQLite file: makes a commit made with synchronous=NORMAL durable off the
+   * event loop (kysely/wal-sync.ts). Without it, audit commits use FULL and
+   * the fsync blocks the thread that runs them.
+   */
+  syncWal?: () => Promise<void>;
+}
+
+export function createKyselyAuditStore(database: Kysely<any>, engine: Engine, options: KyselyAuditStoreOptions = {}): AuditStore {
   const db = database as Db;
-  const write = engine === 'sqlite' ? sqliteWriteTransaction(db) : postgresWriteTransaction(db);
+  const write = engine === 'sqlite' ? sqliteWriteTransaction(db, options.syncWal) : postgresWriteTransaction(db);
   const bulkInsert = bulkInsertStatement(engine);
+  // SQLite: rows go in through a prepared statement on the connection the write transaction holds (bulk-insert.ts).
+  const raw = engine === 'sqlite' ? rawSqliteOf(database) : undefined;
+  const insertRows = raw ? sqliteRowInserter(raw) : undefined;
   const canonical = canonicalExpression(engine);
 
   async function readHeads(trx: Transaction<AuditTables> | Db, chains: string[]): Promise<Map<string, AuditChainHead | undefined>> {
@@ -31,12 +44,19 @@ export function createKyselyAuditStore(database: Kysely<any>, engine: Engine): A
   async function insertLinked(trx: Transaction<AuditTables> | Db, chains: string[], link: AuditLinker, known?: Map<string, AuditChainHead | undefined>): Promise<void> {
     const heads = known ?? (await readHeads(trx, chains));
     const rows = link(heads);
+    // SQLite: every caller runs inside sqliteWriteTransaction, on the connection it holds.
+    if (insertRows) return insertRows(rows);
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) await bulkInsert(trx, rows.slice(i, i + INSERT_CHUNK));
   }
 
   return {
     async append(chains, link) {
       await withRetry(() => write(chains, (trx) => insertLinked(trx, chains, link)));
+      await options.syncWal?.();
+    },
+    async appendCommitted(chains, link) {
+      await withRetry(() => write(chains, (trx) => insertLinked(trx, chains, link)));
+      return { durable: options.syncWal ? options.syncWal() : Promise.resolve() };
     },
     head: (chain) => readHead(db, chain),
     async scan(chain, afterSeq, limit) {
@@ -105,6 +125,7 @@ export function createKyselyAuditStore(database: Kysely<any>, engine: Engine): A
         else await sql`UPDATE audit_prune_guard SET active = 0 WHERE id = 1`.execute(trx);
         await insertLinked(trx, [checkpoint.chain], link, heads);
       }));
+      await options.syncWal?.();
       return deleted;
     },
   };
@@ -120,28 +141,38 @@ type WriteTransaction = (chains: string[], body: (trx: Db) => Promise<void>) => 
 
 /**
  * SQLite: BEGIN IMMEDIATE takes the write lock before the head is read, so
- * another process cannot interleave. `synchronous = FULL` for this
- * transaction makes COMMIT wait for the WAL fsync: an acknowledged record
- * survives power loss, not only a killed process. Kysely's SQLite driver
- * holds its single connection for us, so the setting cannot leak into
- * another caller's statements; the previous value is restored.
+ * another process cannot interleave. Nothing is acknowledged before the
+ * records survive power loss, not only a killed process: with `syncWal`
+ * the COMMIT runs under synchronous = NORMAL (frames written, not synced)
+ * and `append` / `appendCommitted().durable` resolve only after the WAL's
+ * fsync, which runs on the thread pool while the event loop serves other
+ * requests and the next batch commits (a token response waits for
+ * its audit record, and an fsync on the event loop stalled every request
+ * in flight); without it, synchronous = FULL makes COMMIT itself wait for
+ * the fsync. Kysely's SQLite driver holds its single connection for us,
+ * so the setting cannot leak into another caller's statements; the
+ * previous value is restored.
  */
-function sqliteWriteTransaction(db: Db): WriteTransaction {
-  return (_chains, body) => db.connection().execute(async (conn) => {
-    const before = await sql<{ synchronous: number }>`PRAGMA synchronous`.execute(conn);
-    const previous = before.rows[0]?.synchronous ?? 2;
-    if (previous !== 2) await sql`PRAGMA synchronous = FULL`.execute(conn);
-    await sql`BEGIN IMMEDIATE`.execute(conn);
-    try {
-      await body(conn);
-      await sql`COMMIT`.execute(conn);
-    } catch (error) {
-      await sql`ROLLBACK`.execute(conn).catch(() => {});
-      throw error;
-    } finally {
-      if (previous !== 2) await sql.raw(`PRAGMA synchronous = ${Number(previous)}`).execute(conn);
-    }
-  });
+function sqliteWriteTransaction(db: Db, syncWal: (() => Promise<void>) | undefined): WriteTransaction {
+  const wanted = syncWal ? 1 : 2;
+  return async (_chains, body) => {
+    await db.connection().execute(async (conn) => {
+      const before = await sql<{ synchronous: number }>`PRAGMA synchronous`.execute(conn);
+      const previous = before.rows[0]?.synchronous ?? 2;
+      if (previous !== wanted) await sql.raw(`PRAGMA synchronous = ${wanted}`).execute(conn);
+      await sql`BEGIN IMMEDIATE`.execute(conn);
+      try {
+        await body(conn);
+        await sql`COMMIT`.execute(conn);
+      } catch (error) {
+        await sql`ROLLBACK`.execute(conn).catch(() => {});
+        throw error;
+      } finally {
+        if (previous !== wanted) await sql.raw(`PRAGMA synchronous = ${Number(previous)}`).execute(conn);
+      }
+    });
+    // The caller syncs the WAL after the connection is released: other statements run while the disk syncs.
+  };
 }
 
 /** PostgreSQL: one transaction-scoped advisory lock per chain, taken in sorted order (no deadlocks). */

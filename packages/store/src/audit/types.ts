@@ -89,6 +89,14 @@ export interface AuditStore {
    * relinked and retried.
    */
   append(chains: string[], link: AuditLinker): Promise<void>;
+  /**
+   * As `append`, but resolves at COMMIT with `durable`, which settles once
+   * the batch survives power loss (SQLite file: the WAL's fsync, off the
+   * event loop). The caller may commit its next batch meanwhile and must
+   * acknowledge this one only after `durable`. Stores without the
+   * distinction leave it out (or resolve `durable` at once).
+   */
+  appendCommitted?(chains: string[], link: AuditLinker): Promise<{ durable: Promise<void> }>;
   head(chain: string): Promise<AuditChainHead | undefined>;
   /** Rows of `chain` with seq > afterSeq in seq order (verification, export). */
   scan(chain: string, afterSeq: number, limit: number): Promise<AuditRow[]>;

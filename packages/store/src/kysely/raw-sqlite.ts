@@ -33,3 +33,12 @@ export function rawSqliteFor(db: Kysely<any>): BetterSqlite3.Database | undefine
   if (!raw) return undefined;
   return db.isTransaction || !raw.inTransaction ? raw : undefined;
 }
+
+/**
+ * The connection behind `db` whatever its state, for a caller that holds
+ * that connection itself (inside its own BEGIN … COMMIT on it, as the
+ * audit store's SQLite write transaction does).
+ */
+export function rawSqliteOf(db: Kysely<any>): BetterSqlite3.Database | undefined {
+  return connections.get(db);
+}

@@ -18,7 +18,7 @@ import { sessionStore } from './sessions.ts';
 import { settingsStore } from './settings.ts';
 import { tokenStore } from './tokens.ts';
 import { userStore } from './users.ts';
-import { createKyselyAuditStore } from '../audit/kysely-audit-store.ts';
+import { createKyselyAuditStore, type KyselyAuditStoreOptions } from '../audit/kysely-audit-store.ts';
 import type { SubmitTokenWrite } from './group-commit.ts';
 import { inheritRawSqlite } from './raw-sqlite.ts';
 
@@ -32,7 +32,7 @@ export function kyselyOf(store: Store): Db {
 }
 
 /** `submitTokenWrite`: the root store's group commit for token writes (create-store.ts); transactions run theirs directly. */
-export function buildStore(db: Kysely<Database>, engine: Engine, close: () => Promise<void>, submitTokenWrite?: SubmitTokenWrite): Store {
+export function buildStore(db: Kysely<Database>, engine: Engine, close: () => Promise<void>, submitTokenWrite?: SubmitTokenWrite, auditOptions?: KyselyAuditStoreOptions): Store {
   const handle: Db = { db, engine };
   const store: Store = {
     engine,
@@ -51,7 +51,7 @@ export function buildStore(db: Kysely<Database>, engine: Engine, close: () => Pr
     rateLimits: rateLimitStore(handle),
     settings: settingsStore(handle),
     clientPolicies: clientPolicyStore(handle),
-    audit: createKyselyAuditStore(db, engine),
+    audit: createKyselyAuditStore(db, engine, auditOptions),
     transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
       // Nested calls join the open transaction: there is no partial commit to offer.
       if (db.isTransaction) return fn(store);
