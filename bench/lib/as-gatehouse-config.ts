@@ -31,6 +31,8 @@ export const benchServeFlags = (configPath: string, databaseUrl: string): ServeF
   port: '0',
   databaseUrl,
   logLevel: 'info',
+  // The command's default for the metrics listener's address (no --metrics-port: no listener).
+  metricsHost: '127.0.0.1',
 });
 
 /** The one way the benchmarks obtain a Gatehouse: `gatehouse serve`'s own function (serve-composition.test.ts checks it). */

@@ -17,6 +17,19 @@ beforeEach(async () => {
 });
 afterEach(() => store.close());
 
+/** The audit store's writes fail as an unreachable database fails them (both write paths: append, and appendCommitted where the store has it). */
+function failAppends(target: Store, times = Number.POSITIVE_INFINITY): void {
+  const { append, appendCommitted } = target.audit;
+  let left = times;
+  const fail = (): never => {
+    left -= 1;
+    if (left <= 0) Object.assign(target.audit, { append, appendCommitted });
+    throw new StoreUnavailableError(new Error('Connection terminated unexpectedly'));
+  };
+  target.audit.append = async () => fail();
+  if (appendCommitted) target.audit.appendCommitted = async () => fail();
+}
+
 const revocation: GatehouseEvent = { type: 'token.revoked', tokenHashes: ['aGFzaA'], reason: 'revoked_by_admin' };
 
 describe('issue 10: audit log when the database is unreachable', () => {
@@ -27,9 +40,7 @@ describe('issue 10: audit log when the database is unreachable', () => {
     const heard: string[] = [];
     shared.subscribe((event) => void heard.push(event.type));
     const wired = await createProcessEvents(store, systemClock, logger, { events: shared });
-    store.audit.append = async () => {
-      throw new StoreUnavailableError(new Error('Connection terminated unexpectedly'));
-    };
+    failAppends(store);
     const outcome = await wired.events.publish(revocation).then(() => 'published', (error: unknown) => error);
     expect(StoreUnavailableError.is(outcome)).toBe(true);
     expect(heard).toEqual(['token.revoked']);
@@ -40,11 +51,7 @@ describe('issue 10: audit log when the database is unreachable', () => {
 
   it('records the next event normally once the database answers again', async () => {
     const wired = await createProcessEvents(store, systemClock, createLogger({ level: 'silent' }), { events: new LocalEventBus() });
-    const append = store.audit.append;
-    store.audit.append = async () => {
-      store.audit.append = append;
-      throw new StoreUnavailableError(new Error('Connection terminated unexpectedly'));
-    };
+    failAppends(store, 1);
     await expect(wired.events.publish(revocation)).rejects.toThrow(/database unavailable/);
     await wired.events.publish({ ...revocation, tokenHashes: ['c2Vjb25k'] });
     await wired.audit!.flush();

@@ -76,11 +76,12 @@ describe('the listening server counts what the trusted proxies say', () => {
     }
   });
 
-  it('behind a trusted loopback proxy, each client address the proxy reports has its own limit', async () => {
+  it('behind a trusted loopback proxy, each client network the proxy reports has its own limit', async () => {
     const gatehouse = await startGatehouse({ config: parseConfig('server:\n  trust_proxy: [loopback]\n'), options: { registrationRateLimitPerMinute: 2 } });
     try {
       const statuses = [];
-      for (const client of ['203.0.113.1', '203.0.113.2', '203.0.113.3']) statuses.push((await register(gatehouse.url, client)).status);
+      // Registration is counted per client network (an IPv4 /24, docs/clients.md): three clients in three networks.
+      for (const client of ['203.0.113.1', '198.51.100.1', '192.0.2.1']) statuses.push((await register(gatehouse.url, client)).status);
       expect(statuses).not.toContain(429);
       expect((await register(gatehouse.url, '203.0.113.1')).status).not.toBe(429);
       expect((await register(gatehouse.url, '203.0.113.1')).status).toBe(429);
