@@ -60,21 +60,24 @@ const population = async (server: Server) => {
 };
 
 /** Introspection must answer active: an inactive answer is fast and would flatter whoever gives it. */
-const introspect = (pick: (tokens: string[]) => () => string) => async (server: Server): Promise<Probe> => {
-  const next = pick(await population(server));
-  const wrong = { count: 0 };
-  return {
-    wrong,
-    request: {
-      method: 'POST', path: server === gatehouse ? '/introspect' : '/token/introspection',
-      headers: { 'content-type': FORM, authorization: basicAuth(RESOURCE_SERVER.id, RESOURCE_SERVER.secret) },
-      setupRequest: (request) => ({ ...request, body: form({ token: next() }) }),
-      onResponse: (status, body) => {
-        if (status === 200 && !body.includes('"active":true')) wrong.count += 1;
+const introspect =
+  (pick: (tokens: string[]) => () => string) =>
+  async (server: Server): Promise<Probe> => {
+    const next = pick(await population(server));
+    const wrong = { count: 0 };
+    return {
+      wrong,
+      request: {
+        method: 'POST',
+        path: server === gatehouse ? '/introspect' : '/token/introspection',
+        headers: { 'content-type': FORM, authorization: basicAuth(RESOURCE_SERVER.id, RESOURCE_SERVER.secret) },
+        setupRequest: (request) => ({ ...request, body: form({ token: next() }) }),
+        onResponse: (status, body) => {
+          if (status === 200 && !body.includes('"active":true')) wrong.count += 1;
+        },
       },
-    },
+    };
   };
-};
 /** Uniform random picks over the whole population: a token comes back within the cache's 2 s only by chance. */
 const randomOver = (tokens: string[]) => () => tokens[Math.floor(Math.random() * tokens.length)]!;
 /** The first WARM_TOKENS tokens, round robin: every request after the first pass is a cache hit. */
@@ -88,7 +91,9 @@ const clientCredentials = async (): Promise<Probe> => {
   return {
     wrong,
     request: {
-      method: 'POST', path: '/token', headers: { 'content-type': FORM, authorization: basicAuth(AGENT.id, AGENT.secret) },
+      method: 'POST',
+      path: '/token',
+      headers: { 'content-type': FORM, authorization: basicAuth(AGENT.id, AGENT.secret) },
       body: form({ grant_type: 'client_credentials', resource: RESOURCE, scope: SCOPE }),
       onResponse: (status, body) => {
         if (status === 200 && !body.includes('"access_token"')) wrong.count += 1;
@@ -105,37 +110,69 @@ const refreshPools = new Map<Server, string[]>();
  * used milliseconds later by the process that issued it; otherwise every
  * request presents a seeded token the process has never seen.
  */
-const refresh = (recycle: boolean) => async (server: Server): Promise<Probe> => {
-  if (!refreshPools.has(server)) refreshPools.set(server, (await server.ask<string[]>('take:refresh:1000000')).reverse());
-  const pool = refreshPools.get(server)!;
-  const stack = recycle ? pool.splice(-CONNECTIONS * 3) : pool;
-  const wrong = { count: 0 };
-  return {
-    wrong,
-    request: {
-      method: 'POST', path: '/token', headers: { 'content-type': FORM },
-      setupRequest: (request) => ({ ...request, body: form({ grant_type: 'refresh_token', refresh_token: stack.pop() ?? 'exhausted', client_id: PUBLIC_CLIENT, resource: RESOURCE }) }),
-      onResponse: (status, body) => {
-        if (status !== 200) return;
-        const next = (JSON.parse(body) as { refresh_token?: string }).refresh_token;
-        if (!next) wrong.count += 1;
-        else if (recycle) stack.push(next);
+const refresh =
+  (recycle: boolean) =>
+  async (server: Server): Promise<Probe> => {
+    if (!refreshPools.has(server)) refreshPools.set(server, (await server.ask<string[]>('take:refresh:1000000')).reverse());
+    const pool = refreshPools.get(server)!;
+    const stack = recycle ? pool.splice(-CONNECTIONS * 3) : pool;
+    const wrong = { count: 0 };
+    return {
+      wrong,
+      request: {
+        method: 'POST',
+        path: '/token',
+        headers: { 'content-type': FORM },
+        setupRequest: (request) => ({ ...request, body: form({ grant_type: 'refresh_token', refresh_token: stack.pop() ?? 'exhausted', client_id: PUBLIC_CLIENT, resource: RESOURCE }) }),
+        onResponse: (status, body) => {
+          if (status !== 200) return;
+          const next = (JSON.parse(body) as { refresh_token?: string }).refresh_token;
+          if (!next) wrong.count += 1;
+          else if (recycle) stack.push(next);
+        },
       },
-    },
+    };
   };
-};
 
 const SCENARIOS: Scenario[] = [
-  { name: 'introspection, cold (100k tokens, random)', target: 2, tokensPerRequest: 0, cache: 'introspection', probe: introspect(randomOver),
-    about: 'a resource server asking about tokens issued earlier by other processes, uniformly at random over the live population: nearly every answer is a store read' },
-  { name: 'introspection, warm (200 tokens, cycled)', tokensPerRequest: 0, cache: 'introspection', probe: introspect(cycleOver),
-    about: 'the same 200 tokens over and over: answered from the 2 s in-process cache (the figure older docs reported)' },
-  { name: 'refresh, cold (issued days ago)', target: 1.5, tokensPerRequest: 2, cache: 'issuedRefresh', probe: refresh(false),
-    about: 'each request rotates a refresh token issued before this process started (read the row, rotate under lock, insert the pair, audit record)' },
-  { name: 'refresh, warm (successor reused at once)', tokensPerRequest: 2, cache: 'issuedRefresh', probe: refresh(true),
-    about: 'each response\'s successor is presented again milliseconds later to the process that issued it: the issued-refresh cache skips the read' },
-  { name: 'client_credentials', target: 1.5, tokensPerRequest: 1, cache: 'clientAuthentication', probe: clientCredentials,
-    about: 'a service agent asking for a token (client authentication from the 5 s credentials cache, insert, audit record)' },
+  {
+    name: 'introspection, cold (100k tokens, random)',
+    target: 2,
+    tokensPerRequest: 0,
+    cache: 'introspection',
+    probe: introspect(randomOver),
+    about: 'a resource server asking about tokens issued earlier by other processes, uniformly at random over the live population: nearly every answer is a store read',
+  },
+  {
+    name: 'introspection, warm (200 tokens, cycled)',
+    tokensPerRequest: 0,
+    cache: 'introspection',
+    probe: introspect(cycleOver),
+    about: 'the same 200 tokens over and over: answered from the 2 s in-process cache (the figure older docs reported)',
+  },
+  {
+    name: 'refresh, cold (issued days ago)',
+    target: 1.5,
+    tokensPerRequest: 2,
+    cache: 'issuedRefresh',
+    probe: refresh(false),
+    about: 'each request rotates a refresh token issued before this process started (read the row, rotate under lock, insert the pair, audit record)',
+  },
+  {
+    name: 'refresh, warm (successor reused at once)',
+    tokensPerRequest: 2,
+    cache: 'issuedRefresh',
+    probe: refresh(true),
+    about: "each response's successor is presented again milliseconds later to the process that issued it: the issued-refresh cache skips the read",
+  },
+  {
+    name: 'client_credentials',
+    target: 1.5,
+    tokensPerRequest: 1,
+    cache: 'clientAuthentication',
+    probe: clientCredentials,
+    about: 'a service agent asking for a token (client authentication from the 5 s credentials cache, insert, audit record)',
+  },
 ];
 
 // --- measurement --------------------------------------------------------------------------------------
@@ -163,17 +200,23 @@ async function measure(server: Server, scenario: Scenario): Promise<Measured> {
   const cpuAfter = await server.ask<number>('cpu');
   if (process.env.BENCH_VERBOSE) {
     const threadsAfter = await server.ask<Record<string, { user: number; system: number }>>('threads');
-    const parts = Object.entries(threadsAfter).map(([name, t]) => [name, t.user - (threadsBefore[name]?.user ?? 0), t.system - (threadsBefore[name]?.system ?? 0)] as const).filter(([, u, s]) => u + s > 0);
+    const parts = Object.entries(threadsAfter)
+      .map(([name, t]) => [name, t.user - (threadsBefore[name]?.user ?? 0), t.system - (threadsBefore[name]?.system ?? 0)] as const)
+      .filter(([, u, s]) => u + s > 0);
     console.log(`    threads (user/system ms): ${parts.map(([name, u, s]) => `${name} ${u}/${s}`).join(', ')}`);
   }
   const statsAfter = server === gatehouse ? await server.ask<CacheStats>('cache-stats') : undefined;
   const bad = wrong.count;
   const result = { ...run, ok: run.ok - bad, failed: run.failed + bad, rps: run.ok > 0 ? (run.rps * (run.ok - bad)) / run.ok : 0 };
   const cpuPerRequest = (cpuAfter - cpuBefore) / Math.max(1, run.ok + run.failed);
-  const cache = scenario.cache && statsBefore && statsAfter
-    ? { hits: statsAfter[scenario.cache].hits - statsBefore[scenario.cache].hits, misses: statsAfter[scenario.cache].misses - statsBefore[scenario.cache].misses }
-    : undefined;
-  if (process.env.BENCH_VERBOSE) console.log(`  ${scenario.name}: ${server === gatehouse ? 'gatehouse' : 'reference'} ${fmt(result.rps)} req/s, ${fmt(cpuPerRequest)} CPU µs/req${cache ? `, ${scenario.cache} hits ${fmt(percent(cache))} %` : ''}${result.failed ? `, ${result.failed} failed` : ''}`);
+  const cache =
+    scenario.cache && statsBefore && statsAfter
+      ? { hits: statsAfter[scenario.cache].hits - statsBefore[scenario.cache].hits, misses: statsAfter[scenario.cache].misses - statsBefore[scenario.cache].misses }
+      : undefined;
+  if (process.env.BENCH_VERBOSE)
+    console.log(
+      `  ${scenario.name}: ${server === gatehouse ? 'gatehouse' : 'reference'} ${fmt(result.rps)} req/s, ${fmt(cpuPerRequest)} CPU µs/req${cache ? `, ${scenario.cache} hits ${fmt(percent(cache))} %` : ''}${result.failed ? `, ${result.failed} failed` : ''}`,
+    );
   return { result, cpuPerRequest, acknowledged: warm.ok + result.ok, ...(cache ? { cache } : {}) };
 }
 
@@ -260,8 +303,15 @@ try {
     const hits = ours.reduce((sum, run) => ({ hits: sum.hits + (run.cache?.hits ?? 0), misses: sum.misses + (run.cache?.misses ?? 0) }), { hits: 0, misses: 0 });
     rows.push([
       scenario.name,
-      fmt(g.result.rps), fmt(g.result.p99), fmt(g.cpuPerRequest), fmt(g.result.failed), scenario.cache ? `${fmt(percent(hits), 1)} % ${scenario.cache}` : '-',
-      fmt(r.result.rps), fmt(r.result.p99), fmt(r.cpuPerRequest), fmt(r.result.failed),
+      fmt(g.result.rps),
+      fmt(g.result.p99),
+      fmt(g.cpuPerRequest),
+      fmt(g.result.failed),
+      scenario.cache ? `${fmt(percent(hits), 1)} % ${scenario.cache}` : '-',
+      fmt(r.result.rps),
+      fmt(r.result.p99),
+      fmt(r.cpuPerRequest),
+      fmt(r.result.failed),
       `${ratio.toFixed(2)}×${scenario.target ? (ratio >= scenario.target ? ` (≥${scenario.target}× met)` : ` (target ${scenario.target}×: MISSED)`) : ''}`,
       `${bestRatio.toFixed(2)}×`,
     ]);
@@ -285,12 +335,15 @@ const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row)
 const line = (cells: string[]) => '| ' + cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(' | ') + ' |';
 console.log(`\nGatehouse as \`gatehouse serve\` runs it (${engine}, audit log on) vs node-oidc-provider 9 (in memory), ${CONNECTIONS} connections,`);
 console.log(`${ROUNDS} alternating ${SECONDS} s runs per server and scenario, each after a 1 s warm-up; figures are the median run's (ratio (best): best against best).`);
-console.log('CPU µs/req: the server process\'s own CPU time per request. Cache hits: Gatehouse\'s in-process cache for that path, over its measured runs.\n');
+console.log("CPU µs/req: the server process's own CPU time per request. Cache hits: Gatehouse's in-process cache for that path, over its measured runs.\n");
 console.log(line(header));
 console.log('|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|') + '|');
 for (const row of rows) console.log(line(row));
 console.log('');
 for (const note of notes) console.log(`- ${note}`);
 console.log(`\nGatehouse tokens acknowledged: ${fmt(acknowledgedTokens)}; not found in the store afterwards: ${missed}; failed Gatehouse requests: ${failures}`);
-if (audit) console.log(`Audit: ${fmt(audit.issued)} access tokens issued by the measured process, ${fmt(audit.recorded)} token.issued/token.refreshed records; ${fmt(audit.records)} records verified, chains failing verification: ${audit.broken.length === 0 ? 'none' : audit.broken.join(', ')}`);
+if (audit)
+  console.log(
+    `Audit: ${fmt(audit.issued)} access tokens issued by the measured process, ${fmt(audit.recorded)} token.issued/token.refreshed records; ${fmt(audit.records)} records verified, chains failing verification: ${audit.broken.length === 0 ? 'none' : audit.broken.join(', ')}`,
+  );
 if (missed > 0 || failures > 0 || !audit || audit.recorded < audit.issued || audit.broken.length > 0) process.exitCode = 1;

@@ -36,10 +36,18 @@ function timed(): () => { wallMs: number; cpuMs: number } {
 const fmt = (n: number) => n.toLocaleString('en-US');
 
 const entry = (i: number) => ({
-  type: 'tool.call', result: 'success' as const, orgId: `org_${i % 4}`, userId: `usr_${i % 97}`,
-  clientId: 'cli_claude', clientName: 'Claude', sessionId: 'ses_bench', tool: 'tickets.read',
+  type: 'tool.call',
+  result: 'success' as const,
+  orgId: `org_${i % 4}`,
+  userId: `usr_${i % 97}`,
+  clientId: 'cli_claude',
+  clientName: 'Claude',
+  sessionId: 'ses_bench',
+  tool: 'tickets.read',
   params: { ticket: i, filter: { status: 'open', assignee: `usr_${i % 13}` }, password: 'x' },
-  scopes: ['tickets:read'], ip: '203.0.113.7', userAgent: 'claude-ai/1.0',
+  scopes: ['tickets:read'],
+  ip: '203.0.113.7',
+  userAgent: 'claude-ai/1.0',
 });
 
 // --- append: AuditLog on createStore (SQLite file, WAL) ---------------------------------
@@ -96,9 +104,17 @@ await store.close();
 rmSync(dir, { recursive: true, force: true });
 
 // Wall-clock is the headline (what a caller waits for); per CPU-second is shown beside it because it holds up on a busy machine.
-const row = (measure: string, n: number, t: { wallMs: number; cpuMs: number }, target?: number) =>
-  ({ measure, 'records/s (wall-clock)': fmt(rate(n, t.wallMs)), target: target === undefined ? '' : `≥ ${fmt(target)}: ${rate(n, t.wallMs) >= target ? 'met' : 'MISSED'}`, 'records/CPU-s': fmt(rate(n, t.cpuMs)) });
-console.log(`records: ${fmt(RECORDS)}, appends in flight: ${fmt(IN_FLIGHT)}, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs`);
+const row = (measure: string, n: number, t: { wallMs: number; cpuMs: number }, target?: number) => ({
+  measure,
+  'records/s (wall-clock)': fmt(rate(n, t.wallMs)),
+  target: target === undefined ? '' : `≥ ${fmt(target)}: ${rate(n, t.wallMs) >= target ? 'met' : 'MISSED'}`,
+  'records/CPU-s': fmt(rate(n, t.cpuMs)),
+});
+console.log(
+  `records: ${fmt(RECORDS)}, appends in flight: ${fmt(IN_FLIGHT)}, node ${process.version}, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} on ${cpus().length} CPUs`,
+);
 const rows = [
   row('audit append (durable, group commit)', RECORDS, append, 20_000),
   row('ref: raw INSERT, 1 row per txn, synchronous=FULL', RAW_SINGLE_ROWS, rawSingle),
@@ -113,4 +129,6 @@ const line = (cells: string[]) => '| ' + cells.map((cell, i) => (i === 0 ? cell.
 console.log(line(columns));
 console.log('|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|') + '|');
 for (const r of rows) console.log(line(columns.map((c) => r[c])));
-console.log(`append: ${(rate(RECORDS, append.wallMs) / rate(RAW_SINGLE_ROWS, rawSingle.wallMs)).toFixed(1)}× the naive durable insert, ${((rate(RECORDS, append.wallMs) / rate(RECORDS, rawBatch.wallMs)) * 100).toFixed(0)}% of the batched raw insert; verify: ${((rate(verified, verify.wallMs) / rate(inputs.length, sha.wallMs)) * 100).toFixed(0)}% of raw SHA-256 (wall)`);
+console.log(
+  `append: ${(rate(RECORDS, append.wallMs) / rate(RAW_SINGLE_ROWS, rawSingle.wallMs)).toFixed(1)}× the naive durable insert, ${((rate(RECORDS, append.wallMs) / rate(RECORDS, rawBatch.wallMs)) * 100).toFixed(0)}% of the batched raw insert; verify: ${((rate(verified, verify.wallMs) / rate(inputs.length, sha.wallMs)) * 100).toFixed(0)}% of raw SHA-256 (wall)`,
+);

@@ -49,10 +49,27 @@ const ctx: ServerContext = {
 const app = createAuthorizationServerApp(ctx);
 const SECRET = 'bench-secret-'.padEnd(43, 'x');
 const base: Client = {
-  id: 'bench-client', kind: 'preregistered', name: 'Bench', redirectUris: ['https://app.example/cb'], grantTypes: ['authorization_code'],
-  tokenEndpointAuthMethod: 'client_secret_basic', secretHash: sha256(SECRET), applicationType: 'web', logoUri: null, clientUri: null,
-  policyUri: null, tosUri: null, scope: null, orgId: null, roles: [], resourceServerFor: [], status: 'active', registrationAccessTokenHash: null,
-  metadataExpiresAt: null, createdAt: clock.now(), updatedAt: clock.now(),
+  id: 'bench-client',
+  kind: 'preregistered',
+  name: 'Bench',
+  redirectUris: ['https://app.example/cb'],
+  grantTypes: ['authorization_code'],
+  tokenEndpointAuthMethod: 'client_secret_basic',
+  secretHash: sha256(SECRET),
+  applicationType: 'web',
+  logoUri: null,
+  clientUri: null,
+  policyUri: null,
+  tosUri: null,
+  scope: null,
+  orgId: null,
+  roles: [],
+  resourceServerFor: [],
+  status: 'active',
+  registrationAccessTokenHash: null,
+  metadataExpiresAt: null,
+  createdAt: clock.now(),
+  updatedAt: clock.now(),
 };
 await store.clients.create(base);
 
@@ -77,10 +94,14 @@ await measure('resolveClient: cached metadata-document client', () => resolveCli
 await measure('resolveClient: pre-registered client', () => resolveClient(ctx, 'bench-client'));
 
 let n = 0;
-await measure('resolveClient: cold CIMD fetch (distinct URLs)', async () => {
-  const id = `${origin}/c/${n++}`;
-  return resolveClient(ctx, id).catch(() => undefined); // client_id mismatch: fetch + validate, nothing stored
-}, 2);
+await measure(
+  'resolveClient: cold CIMD fetch (distinct URLs)',
+  async () => {
+    const id = `${origin}/c/${n++}`;
+    return resolveClient(ctx, id).catch(() => undefined); // client_id mismatch: fetch + validate, nothing stored
+  },
+  2,
+);
 await measure('reference: undici GET, kept-alive global agent', async () => (await request(docId)).body.text(), 2);
 
 server.close();

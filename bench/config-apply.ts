@@ -28,8 +28,16 @@ const hashMs: number[] = [];
 const verifyMs: number[] = [];
 const parseMs: number[] = [];
 for (let i = 0; i < ROUNDS; i++) {
-  hashMs.push(await time(async () => { for (const p of passwords) await hash(p); }));
-  verifyMs.push(await time(async () => { for (const [j, p] of passwords.entries()) await verify(hashes[j]!, p); }));
+  hashMs.push(
+    await time(async () => {
+      for (const p of passwords) await hash(p);
+    }),
+  );
+  verifyMs.push(
+    await time(async () => {
+      for (const [j, p] of passwords.entries()) await verify(hashes[j]!, p);
+    }),
+  );
   parseMs.push(await time(async () => parseConfig(text)));
 }
 console.log(`reference  argon2id x4 hash ${median(hashMs).toFixed(1)} ms, x4 verify ${median(verifyMs).toFixed(1)} ms; parse+validate yaml ${median(parseMs).toFixed(2)} ms`);
@@ -47,10 +55,12 @@ for (const engine of ['sqlite', 'postgres'] as const) {
     try {
       dry.push(await time(() => apply(store, parseConfig(text), { dryRun: true })));
       first.push(await time(() => apply(store, parseConfig(text))));
-      repeat.push(await time(async () => {
-        const result = await apply(store, parseConfig(text));
-        if (result.changes.length !== 0) throw new Error('repeat apply was not idempotent');
-      }));
+      repeat.push(
+        await time(async () => {
+          const result = await apply(store, parseConfig(text));
+          if (result.changes.length !== 0) throw new Error('repeat apply was not idempotent');
+        }),
+      );
     } finally {
       await cleanup();
     }

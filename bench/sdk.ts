@@ -85,16 +85,19 @@ const listen = (handler: (req: IncomingMessage, res: ServerResponse) => void): P
 async function serverProcess(): Promise<void> {
   const gatehouseUrl = process.env.BENCH_GATEHOUSE_URL!;
   const plainPort = await listen(
-    getRequestListener(async (request) => {
-      const server = plainServer();
-      const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-      try {
-        await server.connect(transport);
-        return await transport.handleRequest(request);
-      } finally {
-        await server.close();
-      }
-    }, { overrideGlobalObjects: false }),
+    getRequestListener(
+      async (request) => {
+        const server = plainServer();
+        const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+        try {
+          await server.connect(transport);
+          return await transport.handleRequest(request);
+        } finally {
+          await server.close();
+        }
+      },
+      { overrideGlobalObjects: false },
+    ),
   );
   const auditStore = await createStore(`sqlite:${join(process.env.BENCH_DIR!, 'resource-server-audit.db')}`);
   const log = new AuditLog({ store: auditStore.audit });
@@ -109,14 +112,17 @@ async function serverProcess(): Promise<void> {
     onError: (error) => console.error('sdk bench:', error),
   });
   const protectedPort = await listen(toNodeListener(mcp));
-  answerQuestions({ access: [], refresh: [] }, {
-    'audit-records': async () => {
-      await log.flush();
-      let records = 0;
-      for (const chain of await auditStore.audit.chains()) records += (await auditStore.audit.head(chain))?.seq ?? 0;
-      return records;
+  answerQuestions(
+    { access: [], refresh: [] },
+    {
+      'audit-records': async () => {
+        await log.flush();
+        let records = 0;
+        for (const chain of await auditStore.audit.chains()) records += (await auditStore.audit.head(chain))?.seq ?? 0;
+        return records;
+      },
     },
-  });
+  );
   announceReady({ plainUrl: `http://127.0.0.1:${plainPort}/mcp`, protectedUrl: `http://127.0.0.1:${protectedPort}/mcp` } satisfies SdkInfo);
   // Exit through Node (not the default signal death) so --cpu-prof in BENCH_CHILD_ARGS writes its profile.
   process.on('SIGTERM', () => void log.close().finally(() => process.exit(0)));
@@ -134,7 +140,8 @@ async function main(): Promise<void> {
   const databaseUrl = `sqlite:${join(dir, 'gatehouse.db')}`;
   const configPath = writeBenchConfig(dir);
   const seeding = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'lib/as-gatehouse-seed.ts'), dir, databaseUrl, configPath], {
-    stdio: 'inherit', env: { ...process.env, BENCH_ACCESS_TOKENS: String(CALLERS), BENCH_REFRESH_TOKENS: '0' },
+    stdio: 'inherit',
+    env: { ...process.env, BENCH_ACCESS_TOKENS: String(CALLERS), BENCH_REFRESH_TOKENS: '0' },
   });
   if (seeding.status !== 0) throw new Error('bench sdk: seeding failed');
   // The protected server serves Acme, as the example's resource does (the SDK refuses tokens of other orgs).
@@ -190,8 +197,13 @@ async function main(): Promise<void> {
       const introspections = guarded.reduce((sum, g) => sum + g.introspections, 0);
       rows.push([
         scenario.name,
-        fmt(median(plain.map((p) => p.result.rps))), fmt(median(plain.map((p) => p.result.p99))), fmt(median(plain.map((p) => p.sdkCpu))),
-        fmt(median(guarded.map((g) => g.result.rps))), fmt(median(guarded.map((g) => g.result.p99))), fmt(median(guarded.map((g) => g.sdkCpu))), fmt(median(guarded.map((g) => g.gatehouseCpu))),
+        fmt(median(plain.map((p) => p.result.rps))),
+        fmt(median(plain.map((p) => p.result.p99))),
+        fmt(median(plain.map((p) => p.sdkCpu))),
+        fmt(median(guarded.map((g) => g.result.rps))),
+        fmt(median(guarded.map((g) => g.result.p99))),
+        fmt(median(guarded.map((g) => g.sdkCpu))),
+        fmt(median(guarded.map((g) => g.gatehouseCpu))),
         `${fmt(100 * (1 - introspections / Math.max(1, requests)), 1)} %`,
         `${ratio.toFixed(2)}×${scenario.target ? (ratio >= scenario.target ? ` (≥${scenario.target}× met)` : ` (target ${scenario.target}×: MISSED)`) : ''}`,
       ]);
@@ -202,7 +214,7 @@ async function main(): Promise<void> {
     const line = (cells: string[]) => '| ' + cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(' | ') + ' |';
     console.log(`\ntools/call over ${CONNECTIONS} connections, ${ROUNDS} alternating pairs of ${SECONDS} s runs; medians. Plain: the official SDK's McpServer; protected: @gatehouse-auth/mcp`);
     console.log('with introspection against Gatehouse (`gatehouse serve` composition, SQLite file) and a durable audit record per call. CPU µs/req: the MCP server process;');
-    console.log('Gatehouse CPU µs/req: the authorization server\'s, per protected request. SDK cache hits: 1 − introspections / protected requests.\n');
+    console.log("Gatehouse CPU µs/req: the authorization server's, per protected request. SDK cache hits: 1 − introspections / protected requests.\n");
     console.log(line(header));
     console.log('|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|') + '|');
     for (const row of rows) console.log(line(row));

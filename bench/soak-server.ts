@@ -43,7 +43,13 @@ const gatehouse = await startGatehouse({
   logLevel: 'warn',
 });
 const rs = resourceServerCredentials(config);
-const company = await startInternalCompanyServer({ port: 0, issuer: gatehouse.issuer, introspection: rs, organizations: [await acmeId(gatehouse.store)], onError: (error) => console.error('demo MCP server:', error) });
+const company = await startInternalCompanyServer({
+  port: 0,
+  issuer: gatehouse.issuer,
+  introspection: rs,
+  organizations: [await acmeId(gatehouse.store)],
+  onError: (error) => console.error('demo MCP server:', error),
+});
 // The demo server listens on a random port: point the catalogue's resource and its resource server at it (as the example's e2e tests do).
 await apply(gatehouse.store, pointedAt(config, company.resource), { events: gatehouse.events });
 

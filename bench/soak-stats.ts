@@ -55,7 +55,11 @@ export class Recorder {
   }
 }
 
-const median = (values: readonly number[]): number => percentile([...values].sort((a, b) => a - b), 50);
+const median = (values: readonly number[]): number =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 
 export interface MemoryVerdict {
   first: number;

@@ -41,7 +41,10 @@ export class Workload {
   readonly sessions: Session[] = [];
   private readonly basicRs: string;
 
-  constructor(readonly info: SoakServerInfo, private readonly recorder: Recorder) {
+  constructor(
+    readonly info: SoakServerInfo,
+    private readonly recorder: Recorder,
+  ) {
     const { clientId, clientSecret } = info.introspection;
     this.basicRs = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`;
   }
@@ -110,8 +113,14 @@ export class Workload {
     const plan = PLAN[person.role]!;
     const verifier = randomBytes(32).toString('base64url');
     const query = new URLSearchParams({
-      response_type: 'code', client_id: this.clientId, redirect_uri: REDIRECT, code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-      code_challenge_method: 'S256', resource: this.info.resource, scope: plan.scope, state: randomBytes(8).toString('hex'),
+      response_type: 'code',
+      client_id: this.clientId,
+      redirect_uri: REDIRECT,
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+      resource: this.info.resource,
+      scope: plan.scope,
+      state: randomBytes(8).toString('hex'),
     });
     let answer = await browse('authorize', `/authorize?${query}`);
     let code: string | undefined;
@@ -151,7 +160,11 @@ export class Workload {
     const session: Session = { role: person.role, access: body.access_token, refresh: body.refresh_token, busy: false };
     this.sessions.push(session);
     // Keep a bounded working set; older tokens stay in the store as they would in production.
-    if (this.sessions.length > 300) this.sessions.splice(this.sessions.findIndex((s) => !s.busy), 1);
+    if (this.sessions.length > 300)
+      this.sessions.splice(
+        this.sessions.findIndex((s) => !s.busy),
+        1,
+      );
     return session;
   }
 

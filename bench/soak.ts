@@ -29,7 +29,12 @@ const GC_SECONDS = Number(process.env.SOAK_GC_SECONDS ?? 15);
 const RAMP_CONCURRENCY = [4, 8, 16, 32];
 const MAX_IN_FLIGHT = 256;
 /** Operations and their shares of the mix (a flow is about seven requests, so it is the rarest). */
-const MIX = [['flow', 5], ['refresh', 20], ['introspect', 35], ['mcp', 40]] as const;
+const MIX = [
+  ['flow', 5],
+  ['refresh', 20],
+  ['introspect', 35],
+  ['mcp', 40],
+] as const;
 type Op = (typeof MIX)[number][0];
 
 // Forced GC in the server process needs --expose-gc (startChild passes BENCH_CHILD_ARGS to node).
@@ -73,9 +78,11 @@ async function runOp(): Promise<void> {
 async function closedLoop(concurrency: number, seconds: number): Promise<number> {
   const before = recorder.ops;
   const end = performance.now() + seconds * 1000;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < end) await runOp();
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) await runOp();
+    }),
+  );
   return (recorder.ops - before) / seconds;
 }
 
@@ -154,7 +161,9 @@ if (performance.now() - lastReport > 1000) await report();
 const verdict = memoryVerdict(heapSamples);
 const first = heapSamples[0]!;
 const last = heapSamples.at(-1)!;
-console.log(`\nsoak done: ${recorder.ops} operations, ${recorder.requests} requests at a target of ${target.toFixed(0)} ops/s (peak ${peak.toFixed(0)}), ${skipped} operations skipped at the in-flight cap`);
+console.log(
+  `\nsoak done: ${recorder.ops} operations, ${recorder.requests} requests at a target of ${target.toFixed(0)} ops/s (peak ${peak.toFixed(0)}), ${skipped} operations skipped at the in-flight cap`,
+);
 console.log(`memory: start rss ${MiB(first.rss)}, heap after GC ${MiB(first.heap)}; end rss ${MiB(last.rss)}, heap after GC ${MiB(last.heap)}`);
 console.log(
   `heap after GC, median of first third ${MiB(verdict.first)} → last third ${MiB(verdict.last)}, slope ${MiB(verdict.slopePerMinute)}/min ` +

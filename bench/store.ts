@@ -88,8 +88,20 @@ async function writes(engine: string, store: Store, concurrency: number, now: nu
   await measure(`${engine}: codes.create + codes.consume`, concurrency, async () => {
     const hash = codes[next++ % codes.length]!;
     await store.codes.create({
-      hash, grantId: 'grt_b', clientId: 'cli_b', userId: 'usr_b', orgId: null, redirectUri: 'https://x/cb', codeChallenge: 'c',
-      resource: 'https://mcp.example.com/mcp', scopes: ['a'], sessionId: null, authTime: now, createdAt: now, expiresAt: now + 60_000, consumedAt: null,
+      hash,
+      grantId: 'grt_b',
+      clientId: 'cli_b',
+      userId: 'usr_b',
+      orgId: null,
+      redirectUri: 'https://x/cb',
+      codeChallenge: 'c',
+      resource: 'https://mcp.example.com/mcp',
+      scopes: ['a'],
+      sessionId: null,
+      authTime: now,
+      createdAt: now,
+      expiresAt: now + 60_000,
+      consumedAt: null,
     });
     await store.codes.consume(hash, now);
   });
@@ -118,7 +130,10 @@ const SEEDED = 100_000;
 async function keyOrder(engine: 'sqlite' | 'postgres', now: number): Promise<void> {
   const rates: number[] = [];
   const cpus: number[] = [];
-  for (const [label, keys] of [['bare SHA-256 keys (reference)', bareKey], ['time-led keys', timeLedKey]] as const) {
+  for (const [label, keys] of [
+    ['bare SHA-256 keys (reference)', bareKey],
+    ['time-led keys', timeLedKey],
+  ] as const) {
     const { store, cleanup } = await createTestStore(engine, { poolSize: 8 });
     await seedSubject(store, now);
     for (let i = 0; i < SEEDED; i += 1000) await store.tokens.insert(Array.from({ length: 1000 }, (_, j) => token(now - SEEDED + i + j, keys)));
@@ -169,9 +184,7 @@ if (await postgresAvailable()) {
   const { store, schema, cleanup } = await createTestStore('postgres', { poolSize: 8 });
   const tokens = await seed(store, now);
   const pool = new pg.Pool({ connectionString: TEST_POSTGRES_URL, max: 8, options: `-c search_path=${schema}` });
-  const ref = await measure('postgres: raw pg prepared get (reference)', 8, (i) =>
-    pool.query({ name: 'get-token', text: 'select * from tokens where hash = $1', values: [tokens[i % TOKENS]!.hash] }),
-  );
+  const ref = await measure('postgres: raw pg prepared get (reference)', 8, (i) => pool.query({ name: 'get-token', text: 'select * from tokens where hash = $1', values: [tokens[i % TOKENS]!.hash] }));
   const ours = await measure('postgres: store.tokens.get', 8, (i) => store.tokens.get(tokens[i % TOKENS]!.hash));
   console.log(`postgres: store.tokens.get / reference = ${(ours / ref).toFixed(2)}`);
   await pool.end();

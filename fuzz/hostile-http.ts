@@ -38,12 +38,73 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'ge
 
 /** Strings that break naive parsers: encodings, types spelled as strings, injection, prototype keys. */
 const NASTY = [
-  '', ' ', '\t', '\0', '%', '%%', '%0', '%zz', '%00', '%C3%28', '%ED%A0%80', '%F4%90%80%80', '%FF%FE', '%E2%82', '+', '%2B', '&', '=', '==', ';',
-  '\uD800', '\uDC00x', '\uFEFF', '\u202E', 'é', '💥', 'ﬃ', 'İ', 'null', 'undefined', 'true', 'false', '0', '-1', '1e309', 'NaN', '9007199254740993',
-  '[]', '{}', '[object Object]', '__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '__defineGetter__',
-  '<script>alert(1)</script>', '"\'><img src=x>', '../../../etc/passwd', '..%2F..%2F', '/\\evil.example', 'http://evil.example/cb',
-  'https://evil.example@127.0.0.1/', 'javascript:alert(1)', 'data:text/html,<b>x</b>', 'file:///etc/passwd', 'http://[::1]:0/', 'http://127.0.0.1:4444/cb#frag',
-  '\r\nSet-Cookie: a=b', "' OR 1=1 --", '${jndi:ldap://x}', '{{7*7}}', 'S256', 'plain', 'code', 'token', 'openid offline_access',
+  '',
+  ' ',
+  '\t',
+  '\0',
+  '%',
+  '%%',
+  '%0',
+  '%zz',
+  '%00',
+  '%C3%28',
+  '%ED%A0%80',
+  '%F4%90%80%80',
+  '%FF%FE',
+  '%E2%82',
+  '+',
+  '%2B',
+  '&',
+  '=',
+  '==',
+  ';',
+  '\uD800',
+  '\uDC00x',
+  '\uFEFF',
+  '\u202E',
+  'é',
+  '💥',
+  'ﬃ',
+  'İ',
+  'null',
+  'undefined',
+  'true',
+  'false',
+  '0',
+  '-1',
+  '1e309',
+  'NaN',
+  '9007199254740993',
+  '[]',
+  '{}',
+  '[object Object]',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  '__defineGetter__',
+  '<script>alert(1)</script>',
+  '"\'><img src=x>',
+  '../../../etc/passwd',
+  '..%2F..%2F',
+  '/\\evil.example',
+  'http://evil.example/cb',
+  'https://evil.example@127.0.0.1/',
+  'javascript:alert(1)',
+  'data:text/html,<b>x</b>',
+  'file:///etc/passwd',
+  'http://[::1]:0/',
+  'http://127.0.0.1:4444/cb#frag',
+  '\r\nSet-Cookie: a=b',
+  "' OR 1=1 --",
+  '${jndi:ldap://x}',
+  '{{7*7}}',
+  'S256',
+  'plain',
+  'code',
+  'token',
+  'openid offline_access',
 ];
 
 /** Keys that poison or confuse objects built from input. */
@@ -76,9 +137,9 @@ export function paramPairs(shape: RouteShape): fc.Arbitrary<Array<[string, strin
   );
   const pair = name.chain((n) => valueFor(n, shape.known).map((v): [string, string] => [n, v]));
   // Often every parameter once with a mostly valid value, so the request gets deep into the handler.
-  const complete = fc.tuple(...shape.params.map((p) => fc.option(valueFor(p, shape.known), { freq: 5, nil: undefined }).map((v) => [p, v] as const))).map((pairs) =>
-    pairs.filter((p): p is readonly [string, string] => p[1] !== undefined).map(([n, v]): [string, string] => [n, v]),
-  );
+  const complete = fc
+    .tuple(...shape.params.map((p) => fc.option(valueFor(p, shape.known), { freq: 5, nil: undefined }).map((v) => [p, v] as const)))
+    .map((pairs) => pairs.filter((p): p is readonly [string, string] => p[1] !== undefined).map(([n, v]): [string, string] => [n, v]));
   return fc.oneof(
     complete,
     oneMutation(shape),
@@ -113,14 +174,13 @@ export function encodePairs(pairs: Array<[string, string]>): fc.Arbitrary<string
 }
 
 /** A JSON document nested `depth` levels deep (array or object nesting). */
-const deepJson = fc.tuple(fc.integer({ min: 50, max: 5000 }), fc.boolean()).map(([depth, arrays]) => (arrays ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth)));
+const deepJson = fc
+  .tuple(fc.integer({ min: 50, max: 5000 }), fc.boolean())
+  .map(([depth, arrays]) => (arrays ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth)));
 
 /** JSON texts: the route's members with any JSON value, poison keys, deep nesting, wrong top-level types, broken JSON. */
 export function jsonBody(shape: RouteShape): fc.Arbitrary<string> {
-  const member = fc.oneof(
-    { arbitrary: shape.params.length > 0 ? fc.constantFrom(...shape.params) : hostileString, weight: 5 },
-    { arbitrary: fc.constantFrom(...POISON_KEYS), weight: 2 },
-  );
+  const member = fc.oneof({ arbitrary: shape.params.length > 0 ? fc.constantFrom(...shape.params) : hostileString, weight: 5 }, { arbitrary: fc.constantFrom(...POISON_KEYS), weight: 2 });
   const value = fc.oneof(
     { arbitrary: fc.jsonValue({ maxDepth: 3 }), weight: 3 },
     { arbitrary: hostileString, weight: 2 },
@@ -140,19 +200,21 @@ export function jsonBody(shape: RouteShape): fc.Arbitrary<string> {
 
 /** multipart/form-data bodies, well-formed and broken, with the boundary the Content-Type should announce. */
 export function multipartBody(shape: RouteShape): fc.Arbitrary<{ boundary: string; body: string }> {
-  return fc.tuple(paramPairs(shape), fc.constantFrom('B0undary', 'x', '----WebKitFormBoundary7MA4YWxkTrZu0gW'), fc.constantFrom('ok', 'no-end', 'no-crlf', 'file', 'garbage', 'empty')).map(([pairs, boundary, variant]) => {
-    const parts = pairs.map(([n, v]) =>
-      variant === 'file'
-        ? `--${boundary}\r\nContent-Disposition: form-data; name="${n}"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\n${v}\r\n`
-        : `--${boundary}\r\nContent-Disposition: form-data; name="${n}"\r\n\r\n${v}\r\n`,
-    );
-    const body = parts.join('') + `--${boundary}--\r\n`;
-    if (variant === 'no-end') return { boundary, body: parts.join('') };
-    if (variant === 'no-crlf') return { boundary, body: body.replace(/\r\n/g, '\n') };
-    if (variant === 'garbage') return { boundary, body: `--${boundary}\r\nnot a header\r\n${pairs.map(([, v]) => v).join('')}` };
-    if (variant === 'empty') return { boundary, body: '' };
-    return { boundary, body };
-  });
+  return fc
+    .tuple(paramPairs(shape), fc.constantFrom('B0undary', 'x', '----WebKitFormBoundary7MA4YWxkTrZu0gW'), fc.constantFrom('ok', 'no-end', 'no-crlf', 'file', 'garbage', 'empty'))
+    .map(([pairs, boundary, variant]) => {
+      const parts = pairs.map(([n, v]) =>
+        variant === 'file'
+          ? `--${boundary}\r\nContent-Disposition: form-data; name="${n}"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\n${v}\r\n`
+          : `--${boundary}\r\nContent-Disposition: form-data; name="${n}"\r\n\r\n${v}\r\n`,
+      );
+      const body = parts.join('') + `--${boundary}--\r\n`;
+      if (variant === 'no-end') return { boundary, body: parts.join('') };
+      if (variant === 'no-crlf') return { boundary, body: body.replace(/\r\n/g, '\n') };
+      if (variant === 'garbage') return { boundary, body: `--${boundary}\r\nnot a header\r\n${pairs.map(([, v]) => v).join('')}` };
+      if (variant === 'empty') return { boundary, body: '' };
+      return { boundary, body };
+    });
 }
 
 const CHARSETS = ['', '; charset=utf-8', '; charset=UTF-16', '; charset=iso-8859-1', '; charset=bogus', '; charset="utf-8"', ';;;', '; boundary=', ' ; q=0'];
@@ -163,7 +225,10 @@ export function contentAndBody(shape: RouteShape): fc.Arbitrary<{ type: string |
   const form = fc.tuple(paramPairs(shape).chain(encodePairs), charset, fc.constantFrom('application/x-www-form-urlencoded', 'APPLICATION/X-WWW-FORM-URLENCODED', ' application/x-www-form-urlencoded'));
   const json = fc.tuple(jsonBody(shape), charset, fc.constantFrom('application/json', 'application/json-patch+json', 'text/json'));
   const multipart = fc.tuple(multipartBody(shape), fc.constantFrom('ok', 'missing', 'wrong', 'quoted'));
-  const anyType = fc.oneof(fc.constantFrom('text/plain', 'application/octet-stream', '', '*/*', 'multipart/form-data', 'multipart/mixed; boundary=x', 'application/xml', 'x'), hostileString.filter(isByteString).map((s) => s.slice(0, 200)));
+  const anyType = fc.oneof(
+    fc.constantFrom('text/plain', 'application/octet-stream', '', '*/*', 'multipart/form-data', 'multipart/mixed; boundary=x', 'application/xml', 'x'),
+    hostileString.filter(isByteString).map((s) => s.slice(0, 200)),
+  );
   const anyBody = fc.oneof(fc.uint8Array({ maxLength: 2048 }), hostileString, paramPairs(shape).chain(encodePairs), jsonBody(shape));
   const preferred = shape.body === 'json' ? 3 : 1;
   const preferredForm = shape.body === 'form' ? 3 : 1;
@@ -172,7 +237,14 @@ export function contentAndBody(shape: RouteShape): fc.Arbitrary<{ type: string |
     { arbitrary: json.map(([body, cs, t]) => ({ type: `${t}${cs}`, body })), weight: preferred * 2 },
     {
       arbitrary: multipart.map(([{ boundary, body }, header]) => ({
-        type: header === 'missing' ? 'multipart/form-data' : header === 'wrong' ? 'multipart/form-data; boundary=other' : header === 'quoted' ? `multipart/form-data; boundary="${boundary}"` : `multipart/form-data; boundary=${boundary}`,
+        type:
+          header === 'missing'
+            ? 'multipart/form-data'
+            : header === 'wrong'
+              ? 'multipart/form-data; boundary=other'
+              : header === 'quoted'
+                ? `multipart/form-data; boundary="${boundary}"`
+                : `multipart/form-data; boundary=${boundary}`,
         body,
       })),
       weight: 1,
@@ -187,20 +259,66 @@ export const isByteString = (s: string): boolean => /^[\t\x20-\x7E\x80-\xFF]*$/.
 
 const headerValue = fc.oneof(
   fc.string({ unit: fc.integer({ min: 0x20, max: 0xff }).map((c) => String.fromCharCode(c)), maxLength: 60 }),
-  fc.constantFrom('', 'null', 'bearer', 'Bearer', 'Bearer ', 'Basic', 'Basic %%%', 'Basic Og==', 'Basic YTo=', 'Basic OmI=', 'Bearer a b', 'Bearer ===', 'DPoP x', '*/*', 'text/html', 'same-origin', 'cross-site', 'gzip', 'chunked', '-1', '1e9', 'abc', '\xff\xfe\x80'),
+  fc.constantFrom(
+    '',
+    'null',
+    'bearer',
+    'Bearer',
+    'Bearer ',
+    'Basic',
+    'Basic %%%',
+    'Basic Og==',
+    'Basic YTo=',
+    'Basic OmI=',
+    'Bearer a b',
+    'Bearer ===',
+    'DPoP x',
+    '*/*',
+    'text/html',
+    'same-origin',
+    'cross-site',
+    'gzip',
+    'chunked',
+    '-1',
+    '1e9',
+    'abc',
+    '\xff\xfe\x80',
+  ),
   fc.integer({ min: 1000, max: 16_000 }).map((n) => 'v'.repeat(n)),
 );
 
 /** Headers a client may add: hostile values for the headers the servers read, plus odd names and duplicates. */
 export function headerSet(shape: RouteShape): fc.Arbitrary<Array<[string, string]>> {
-  const names = fc.constantFrom('authorization', 'cookie', 'origin', 'sec-fetch-site', 'x-forwarded-for', 'x-forwarded-proto', 'host', 'accept', 'accept-language', 'accept-encoding', 'content-encoding', 'transfer-encoding', 'content-length', 'x-csrf-token', 'mcp-method', 'mcp-name', 'mcp-protocol-version', 'mcp-session-id', 'last-event-id', 'user-agent', 'referer', 'x-http-method-override', '__proto__', 'constructor', 'x');
+  const names = fc.constantFrom(
+    'authorization',
+    'cookie',
+    'origin',
+    'sec-fetch-site',
+    'x-forwarded-for',
+    'x-forwarded-proto',
+    'host',
+    'accept',
+    'accept-language',
+    'accept-encoding',
+    'content-encoding',
+    'transfer-encoding',
+    'content-length',
+    'x-csrf-token',
+    'mcp-method',
+    'mcp-name',
+    'mcp-protocol-version',
+    'mcp-session-id',
+    'last-event-id',
+    'user-agent',
+    'referer',
+    'x-http-method-override',
+    '__proto__',
+    'constructor',
+    'x',
+  );
   const hostile = fc.array(fc.tuple(names, headerValue), { maxLength: 6 });
   const credentials = shape.credentials.length > 0 ? fc.constantFrom(...shape.credentials).map((set) => set.map(([n, v]): [string, string] => [n, v])) : fc.constant([] as Array<[string, string]>);
-  return fc.oneof(
-    { arbitrary: credentials, weight: 3 },
-    { arbitrary: hostile, weight: 2 },
-    { arbitrary: fc.tuple(credentials, hostile).map(([a, b]) => [...a, ...b]), weight: 3 },
-  );
+  return fc.oneof({ arbitrary: credentials, weight: 3 }, { arbitrary: hostile, weight: 2 }, { arbitrary: fc.tuple(credentials, hostile).map(([a, b]) => [...a, ...b]), weight: 3 });
 }
 
 /**
@@ -228,7 +346,12 @@ export function hostileRequest(shape: RouteShape): fc.Arbitrary<RequestSpec> {
   const method = fc.oneof({ arbitrary: fc.constant(shape.method), weight: 6 }, { arbitrary: fc.constantFrom(...METHODS), weight: 1 });
   const query = fc.oneof(
     { arbitrary: fc.constant(''), weight: shape.body === 'none' ? 1 : 3 },
-    { arbitrary: paramPairs(shape).chain(encodePairs).map((q) => `?${q}`), weight: shape.body === 'none' ? 4 : 1 },
+    {
+      arbitrary: paramPairs(shape)
+        .chain(encodePairs)
+        .map((q) => `?${q}`),
+      weight: shape.body === 'none' ? 4 : 1,
+    },
   );
   return fc.tuple(method, pathFor(shape), query, headerSet(shape), contentAndBody(shape)).map(([m, path, q, headers, { type, body }]) => {
     const all: Array<[string, string]> = type === undefined ? [...headers] : [['content-type', type], ...headers];

@@ -16,8 +16,24 @@ const EXAMPLE = fileURLToPath(new URL('../../examples/internal-company/gatehouse
 export function writeBenchConfig(dir: string): string {
   const config = parse(readFileSync(EXAMPLE, 'utf8')) as { clients: unknown[] };
   config.clients.push(
-    { client_id: AGENT.id, name: 'Bench agent', grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic', secret: AGENT.secret, org: 'acme', roles: ['Support'], scope: SCOPE },
-    { client_id: PUBLIC_CLIENT, name: 'Bench public client', grant_types: ['authorization_code', 'refresh_token'], token_endpoint_auth_method: 'none', application_type: 'native', redirect_uris: [REDIRECT] },
+    {
+      client_id: AGENT.id,
+      name: 'Bench agent',
+      grant_types: ['client_credentials'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      secret: AGENT.secret,
+      org: 'acme',
+      roles: ['Support'],
+      scope: SCOPE,
+    },
+    {
+      client_id: PUBLIC_CLIENT,
+      name: 'Bench public client',
+      grant_types: ['authorization_code', 'refresh_token'],
+      token_endpoint_auth_method: 'none',
+      application_type: 'native',
+      redirect_uris: [REDIRECT],
+    },
   );
   const path = join(dir, 'gatehouse.yaml');
   writeFileSync(path, stringify(config));

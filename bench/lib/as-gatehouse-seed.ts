@@ -38,7 +38,20 @@ await store.transaction(async (tx) => {
     for (let i = 0; i < GRANTS_PER_USER; i += 1) {
       const id = newId('grt');
       const createdAt = now - 7 * 86_400_000;
-      await tx.grants.create({ id, userId: user.id, orgId: org.id, clientId: PUBLIC_CLIENT, resource: RESOURCE, scopes, scopeConsentedAt: {}, expiresAt: null, scopeExpiresAt: {}, createdAt, updatedAt: createdAt, revokedAt: null });
+      await tx.grants.create({
+        id,
+        userId: user.id,
+        orgId: org.id,
+        clientId: PUBLIC_CLIENT,
+        resource: RESOURCE,
+        scopes,
+        scopeConsentedAt: {},
+        expiresAt: null,
+        scopeExpiresAt: {},
+        createdAt,
+        updatedAt: createdAt,
+        revokedAt: null,
+      });
       grants.push({ id, userId: user.id });
     }
   }
@@ -52,10 +65,21 @@ function mint(kind: 'access' | 'refresh', index: number, issuedAgo: number, ttl:
   return {
     token,
     record: {
-      hash: tokenHash(token), kind, format: 'opaque',
-      grantId: service ? null : grant.id, familyId: newId('fam'),
-      clientId: service ? AGENT.id : PUBLIC_CLIENT, userId: service ? null : grant.userId, orgId: org.id,
-      resource: RESOURCE, scopes, createdAt, expiresAt: createdAt + ttl, revokedAt: null, rotatedAt: null, parentHash: null,
+      hash: tokenHash(token),
+      kind,
+      format: 'opaque',
+      grantId: service ? null : grant.id,
+      familyId: newId('fam'),
+      clientId: service ? AGENT.id : PUBLIC_CLIENT,
+      userId: service ? null : grant.userId,
+      orgId: org.id,
+      resource: RESOURCE,
+      scopes,
+      createdAt,
+      expiresAt: createdAt + ttl,
+      revokedAt: null,
+      rotatedAt: null,
+      parentHash: null,
     },
   };
 }

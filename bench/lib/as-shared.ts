@@ -21,11 +21,4 @@ export interface BenchServerInfo {
 }
 
 /** Questions a benchmark child answers over IPC. */
-export type Question =
-  | 'cpu'
-  | 'token-count'
-  | 'cache-stats'
-  | 'audit-check'
-  | `take:access:${number}`
-  | `take:refresh:${number}`
-  | 'shuffled-access';
+export type Question = 'cpu' | 'token-count' | 'cache-stats' | 'audit-check' | `take:access:${number}` | `take:refresh:${number}` | 'shuffled-access';

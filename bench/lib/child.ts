@@ -68,7 +68,10 @@ export interface ServerChild<T> {
 }
 
 export async function startChild<T>(script: string, args: string[] = []): Promise<ServerChild<T>> {
-  const child: ChildProcess = fork(script, args, { execArgv: ['--import', 'tsx', ...(process.env.BENCH_CHILD_ARGS ? process.env.BENCH_CHILD_ARGS.split(' ') : [])], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(script, args, {
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_CHILD_ARGS ? process.env.BENCH_CHILD_ARGS.split(' ') : [])],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
   const info = await new Promise<T>((resolve, reject) => {
     let buffer = '';
     // Libraries print notices on stdout too (oidc-provider does, serve prints its address): only the marked line counts.
@@ -102,7 +105,10 @@ export async function startChild<T>(script: string, args: string[] = []): Promis
             child.send(question);
           }),
       );
-      queue = asked.then(() => undefined, () => undefined);
+      queue = asked.then(
+        () => undefined,
+        () => undefined,
+      );
       return asked;
     },
     stop: () =>

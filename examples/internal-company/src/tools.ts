@@ -27,24 +27,36 @@ export function ticketIsOpen(data: CompanyData): Policy {
 export function createInternalCompanyServer(data: CompanyData = seedCompanyData(), onRun: ToolCallCounter = () => {}): GatedMcpServer {
   const server = new GatedMcpServer({ name: 'acme-internal-tools', version: '1.0.0' });
 
-  server.registerTool('employee_information_public', { description: "Return an employee's public information.", inputSchema: { employee_id: z.string() }, requires: requireScopes('employees:read:public') }, async ({ employee_id }) => {
-    onRun('employee_information_public');
-    const employee = data.employees.find((e) => e.id === employee_id);
-    if (!employee) return notFound(`employee ${employee_id}`);
-    const { private: _private, ...publicInfo } = employee;
-    return json(publicInfo);
-  });
+  server.registerTool(
+    'employee_information_public',
+    { description: "Return an employee's public information.", inputSchema: { employee_id: z.string() }, requires: requireScopes('employees:read:public') },
+    async ({ employee_id }) => {
+      onRun('employee_information_public');
+      const employee = data.employees.find((e) => e.id === employee_id);
+      if (!employee) return notFound(`employee ${employee_id}`);
+      const { private: _private, ...publicInfo } = employee;
+      return json(publicInfo);
+    },
+  );
 
-  server.registerTool('employee_information_private', { description: "Return an employee's private record (salary, address, last review).", inputSchema: { employee_id: z.string() }, requires: requireScopes('employees:read:private') }, async ({ employee_id }) => {
-    onRun('employee_information_private');
-    const employee = data.employees.find((e) => e.id === employee_id);
-    return employee ? json(employee) : notFound(`employee ${employee_id}`);
-  });
+  server.registerTool(
+    'employee_information_private',
+    { description: "Return an employee's private record (salary, address, last review).", inputSchema: { employee_id: z.string() }, requires: requireScopes('employees:read:private') },
+    async ({ employee_id }) => {
+      onRun('employee_information_private');
+      const employee = data.employees.find((e) => e.id === employee_id);
+      return employee ? json(employee) : notFound(`employee ${employee_id}`);
+    },
+  );
 
-  server.registerTool('list_tickets', { description: 'List support tickets, optionally by status.', inputSchema: { status: z.enum(['open', 'pending', 'closed']).optional() }, requires: requireScopes('tickets:read') }, async ({ status }) => {
-    onRun('list_tickets');
-    return json(data.tickets.filter((t) => !status || t.status === status).map(({ replies: _r, ...t }) => t));
-  });
+  server.registerTool(
+    'list_tickets',
+    { description: 'List support tickets, optionally by status.', inputSchema: { status: z.enum(['open', 'pending', 'closed']).optional() }, requires: requireScopes('tickets:read') },
+    async ({ status }) => {
+      onRun('list_tickets');
+      return json(data.tickets.filter((t) => !status || t.status === status).map(({ replies: _r, ...t }) => t));
+    },
+  );
 
   server.registerTool(
     'update_ticket',
@@ -65,17 +77,25 @@ export function createInternalCompanyServer(data: CompanyData = seedCompanyData(
     },
   );
 
-  server.registerTool('customer_summary', { description: "Summarise a customer's account.", inputSchema: { customerId: z.string() }, requires: requireScopes('customers:read:summary') }, async ({ customerId }) => {
-    onRun('customer_summary');
-    const customer = data.customers.find((c) => c.id === customerId);
-    if (!customer) return notFound(`customer ${customerId}`);
-    return json({ ...customer, openTickets: data.tickets.filter((t) => t.customerId === customerId && t.status !== 'closed').length });
-  });
+  server.registerTool(
+    'customer_summary',
+    { description: "Summarise a customer's account.", inputSchema: { customerId: z.string() }, requires: requireScopes('customers:read:summary') },
+    async ({ customerId }) => {
+      onRun('customer_summary');
+      const customer = data.customers.find((c) => c.id === customerId);
+      if (!customer) return notFound(`customer ${customerId}`);
+      return json({ ...customer, openTickets: data.tickets.filter((t) => t.customerId === customerId && t.status !== 'closed').length });
+    },
+  );
 
-  server.registerTool('revenue_report', { description: 'Revenue by quarter.', inputSchema: { quarter: z.string().optional() }, requires: requireScopes('finance:read:revenue') }, async ({ quarter }) => {
-    onRun('revenue_report');
-    return json(data.revenue.filter((r) => !quarter || r.quarter === quarter));
-  });
+  server.registerTool(
+    'revenue_report',
+    { description: 'Revenue by quarter.', inputSchema: { quarter: z.string().optional() }, requires: requireScopes('finance:read:revenue') },
+    async ({ quarter }) => {
+      onRun('revenue_report');
+      return json(data.revenue.filter((r) => !quarter || r.quarter === quarter));
+    },
+  );
 
   server.registerTool('analytics_overview', { description: 'Headline product analytics.', requires: requireScopes('analytics:read:all') }, async () => {
     onRun('analytics_overview');

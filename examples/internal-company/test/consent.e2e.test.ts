@@ -52,7 +52,11 @@ afterAll(async () => {
   await store?.close();
 });
 
-const toolsOf = (scopes: string[]) => Object.entries(TOOL_SCOPES).filter(([, scope]) => scopes.includes(scope)).map(([tool]) => tool).sort();
+const toolsOf = (scopes: string[]) =>
+  Object.entries(TOOL_SCOPES)
+    .filter(([, scope]) => scopes.includes(scope))
+    .map(([tool]) => tool)
+    .sort();
 
 describe('Consent that explains (issue 16): the screen lists what each scope unlocks, and unticking one removes those tools', () => {
   it('lists the tools under each scope, locks the required one, and an unticked scope’s tools are gone from tools/list and refused', async () => {

@@ -61,7 +61,11 @@ describe('RFC 9068 JWT access tokens from Gatehouse, verified locally by the SDK
         body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'search_code', arguments: { query: 'vat' } } }),
       });
     expect((await call()).status).toBe(200);
-    const revoked = await fetch(`${gatehouse.issuer}/revoke`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token, client_id: provider.clientInformation()!.client_id }) });
+    const revoked = await fetch(`${gatehouse.issuer}/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token, client_id: provider.clientInformation()!.client_id }),
+    });
     expect(revoked.status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const after = await call();

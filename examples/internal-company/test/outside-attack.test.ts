@@ -34,14 +34,21 @@ beforeEach(async () => {
   data = seedCompanyData();
   const mcp = protectMcpServer({
     server: createInternalCompanyServer(data, (tool) => ran.push(tool)),
-    issuer: 'http://127.0.0.1:4000', resource: RESOURCE, scopesSupported: [...INTERNAL_COMPANY_SCOPES], organizations: ['org_acme'], verifier,
+    issuer: 'http://127.0.0.1:4000',
+    resource: RESOURCE,
+    scopesSupported: [...INTERNAL_COMPANY_SCOPES],
+    organizations: ['org_acme'],
+    verifier,
     onDecision: auditDecisions(log),
   });
-  post = (body, headers = {}) => mcp.fetch(new Request(RESOURCE, {
-    method: 'POST',
-    headers: { authorization: 'Bearer support', 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
-    body: JSON.stringify(body),
-  }));
+  post = (body, headers = {}) =>
+    mcp.fetch(
+      new Request(RESOURCE, {
+        method: 'POST',
+        headers: { authorization: 'Bearer support', 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+        body: JSON.stringify(body),
+      }),
+    );
 });
 afterEach(async () => {
   await log.close();

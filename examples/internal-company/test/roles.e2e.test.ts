@@ -27,10 +27,38 @@ const REDIRECT = 'http://127.0.0.1:8979/oauth/callback';
 const ADMIN_KEY = randomToken();
 const AS_OPTIONS = { loginThrottle: { perAccount: 50, perIp: 500, windowSeconds: 60 } };
 const PEOPLE: Record<string, Person & { role: string; scopes: string[]; allowed: [string, Record<string, unknown>]; forbidden: [string, Record<string, unknown>] }> = {
-  maria: { email: 'maria@acme.test', password: 'maria-dev-password', role: 'Management', scopes: ['employees:read:public', 'employees:read:private', 'finance:read:revenue', 'analytics:read:all', 'customers:read:summary'], allowed: ['revenue_report', {}], forbidden: ['list_tickets', {}] },
-  hana: { email: 'hana@acme.test', password: 'hana-dev-password', role: 'HR', scopes: ['employees:read:public', 'employees:read:private'], allowed: ['employee_information_private', { employee_id: 'e-102' }], forbidden: ['revenue_report', {}] },
-  eli: { email: 'eli@acme.test', password: 'eli-dev-password', role: 'Engineering', scopes: ['employees:read:public', 'tickets:read', 'code:read'], allowed: ['search_code', { query: 'vat' }], forbidden: ['revenue_report', {}] },
-  sam: { email: 'sam@acme.test', password: 'sam-dev-password', role: 'Support', scopes: ['employees:read:public', 'customers:read:summary', 'tickets:read', 'ticket:write:update'], allowed: ['list_tickets', {}], forbidden: ['employee_information_private', { employee_id: 'e-100' }] },
+  maria: {
+    email: 'maria@acme.test',
+    password: 'maria-dev-password',
+    role: 'Management',
+    scopes: ['employees:read:public', 'employees:read:private', 'finance:read:revenue', 'analytics:read:all', 'customers:read:summary'],
+    allowed: ['revenue_report', {}],
+    forbidden: ['list_tickets', {}],
+  },
+  hana: {
+    email: 'hana@acme.test',
+    password: 'hana-dev-password',
+    role: 'HR',
+    scopes: ['employees:read:public', 'employees:read:private'],
+    allowed: ['employee_information_private', { employee_id: 'e-102' }],
+    forbidden: ['revenue_report', {}],
+  },
+  eli: {
+    email: 'eli@acme.test',
+    password: 'eli-dev-password',
+    role: 'Engineering',
+    scopes: ['employees:read:public', 'tickets:read', 'code:read'],
+    allowed: ['search_code', { query: 'vat' }],
+    forbidden: ['revenue_report', {}],
+  },
+  sam: {
+    email: 'sam@acme.test',
+    password: 'sam-dev-password',
+    role: 'Support',
+    scopes: ['employees:read:public', 'customers:read:summary', 'tickets:read', 'ticket:write:update'],
+    allowed: ['list_tickets', {}],
+    forbidden: ['employee_information_private', { employee_id: 'e-100' }],
+  },
 };
 
 let store: Store;
@@ -44,7 +72,13 @@ beforeAll(async () => {
   store = await createStore('sqlite::memory:');
   config = await loadConfigFile(fileURLToPath(new URL('../gatehouse.yaml', import.meta.url)));
   gatehouse = await startGatehouse({ store, config, adminKey: ADMIN_KEY, options: AS_OPTIONS });
-  company = await startInternalCompanyServer({ port: 0, issuer: gatehouse.issuer, introspection: resourceServerCredentials(config), organizations: [await acmeId(store)], onToolRun: (tool) => ran.push(tool) });
+  company = await startInternalCompanyServer({
+    port: 0,
+    issuer: gatehouse.issuer,
+    introspection: resourceServerCredentials(config),
+    organizations: [await acmeId(store)],
+    onToolRun: (tool) => ran.push(tool),
+  });
   // This run's MCP server listens on a random port: point the catalogue's resource (and its resource server) at it.
   await apply(store, pointedAt(config, company.resource), { events: gatehouse.events });
   browser = await launchChromium();
@@ -89,7 +123,11 @@ const rawCall = (token: string, name: string, args: Record<string, unknown>) =>
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } }),
   });
 
-const toolsFor = (scopes: string[]) => Object.entries(TOOL_SCOPES).filter(([, scope]) => scopes.includes(scope)).map(([tool]) => tool).sort();
+const toolsFor = (scopes: string[]) =>
+  Object.entries(TOOL_SCOPES)
+    .filter(([, scope]) => scopes.includes(scope))
+    .map(([tool]) => tool)
+    .sort();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('Each department connects with the official MCP client and sees exactly its tools (seed 001)', () => {
@@ -160,7 +198,11 @@ describe('Revocation reaches the MCP server at once, with caching on', () => {
     const provider = await signIn(PEOPLE.eli!);
     const token = provider.tokens()!.access_token;
     expect((await rawCall(token, 'search_code', { query: 'login' })).status).toBe(200);
-    const revoked = await fetch(`${gatehouse.issuer}/revoke`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token, client_id: provider.clientInformation()!.client_id }) });
+    const revoked = await fetch(`${gatehouse.issuer}/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token, client_id: provider.clientInformation()!.client_id }),
+    });
     expect(revoked.status).toBe(200);
     await sleep(1_000);
     const after = await rawCall(token, 'search_code', { query: 'login' });
@@ -168,12 +210,16 @@ describe('Revocation reaches the MCP server at once, with caching on', () => {
     expect(after.headers.get('www-authenticate')).toContain('error="invalid_token"');
   });
 
-  it('removing the user\'s role at the AS is enforced 1 s later', async () => {
+  it("removing the user's role at the AS is enforced 1 s later", async () => {
     const provider = await signIn(PEOPLE.hana!);
     const token = provider.tokens()!.access_token;
     expect((await rawCall(token, 'employee_information_public', { employee_id: 'e-101' })).status).toBe(200);
     const user = (await store.users.getByEmail('hana@acme.test'))!;
-    const changed = await fetch(`${gatehouse.issuer}/admin/orgs/acme/members/${user.id}/roles`, { method: 'PUT', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ roles: [] }) });
+    const changed = await fetch(`${gatehouse.issuer}/admin/orgs/acme/members/${user.id}/roles`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ roles: [] }),
+    });
     expect(changed.status).toBe(200);
     await sleep(1_000);
     expect((await rawCall(token, 'employee_information_public', { employee_id: 'e-101' })).status).toBe(401);

@@ -25,9 +25,22 @@ const roleVerifier: TokenVerifier = {
 function setup() {
   const ran: string[] = [];
   const data = seedCompanyData();
-  const mcp = protectMcpServer({ server: createInternalCompanyServer(data, (tool) => ran.push(tool)), issuer: 'http://127.0.0.1:4000', resource: RESOURCE, scopesSupported: [...INTERNAL_COMPANY_SCOPES], organizations: ['org_acme'], verifier: roleVerifier });
+  const mcp = protectMcpServer({
+    server: createInternalCompanyServer(data, (tool) => ran.push(tool)),
+    issuer: 'http://127.0.0.1:4000',
+    resource: RESOURCE,
+    scopesSupported: [...INTERNAL_COMPANY_SCOPES],
+    organizations: ['org_acme'],
+    verifier: roleVerifier,
+  });
   const rpc = async (token: string, method: string, params: Record<string, unknown> = {}) =>
-    mcp.fetch(new Request(RESOURCE, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) }));
+    mcp.fetch(
+      new Request(RESOURCE, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+      }),
+    );
   return { mcp, rpc, ran, data };
 }
 
@@ -36,7 +49,10 @@ describe('Internal company demo (seed 001): each department sees exactly its too
     it(`${role} lists the tools of ${scopes.length} scopes`, async () => {
       const { rpc } = setup();
       const body = (await (await rpc(role, 'tools/list')).json()) as { result: { tools: { name: string }[] } };
-      const expected = Object.entries(TOOL_SCOPES).filter(([, scope]) => scopes.includes(scope)).map(([tool]) => tool).sort();
+      const expected = Object.entries(TOOL_SCOPES)
+        .filter(([, scope]) => scopes.includes(scope))
+        .map(([tool]) => tool)
+        .sort();
       expect(body.result.tools.map((t) => t.name).sort()).toEqual(expected);
     });
   }

@@ -148,10 +148,17 @@ export class AuditLog {
       const [cut] = await this.store.scan(chain, throughSeq - 1, 1);
       if (cut === undefined || cut.seq !== throughSeq) throw new Error(`audit prune: record ${throughSeq} of ${chain} not found`);
       const checkpoint = signCheckpoint(signer, cut, formatMicros(this.now()), 'prune');
-      const notice = prepareRow({
-        type: 'audit.pruned', result: 'success', orgId: cut.orgId ?? (chain.startsWith('_') ? null : chain),
-        actor: actor ?? { kind: 'system', id: 'retention' }, details: { throughSeq, before },
-      }, this.redact, () => formatMicros(this.now()));
+      const notice = prepareRow(
+        {
+          type: 'audit.pruned',
+          result: 'success',
+          orgId: cut.orgId ?? (chain.startsWith('_') ? null : chain),
+          actor: actor ?? { kind: 'system', id: 'retention' },
+          details: { throughSeq, before },
+        },
+        this.redact,
+        () => formatMicros(this.now()),
+      );
       let linked: AuditRow[] = [];
       const deleted = await this.store.prune(checkpoint, (heads) => (linked = linkRows([notice], heads)));
       this.publish(linked);

@@ -30,5 +30,4 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** Canonical JSON text of a value that may be absent (stored as SQL NULL). */
-export const canonicalOrNull = (value: unknown): string | null =>
-  value === undefined || value === null ? null : canonicalJson(value);
+export const canonicalOrNull = (value: unknown): string | null => (value === undefined || value === null ? null : canonicalJson(value));

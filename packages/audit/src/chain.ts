@@ -42,4 +42,6 @@ export function canonicalRecord(row: Omit<AuditRow, 'hash'>): string {
 }
 
 export const chainHash = (previousHash: string, canonical: string): string =>
-  createHash('sha256').update(previousHash + canonical).digest('base64url');
+  createHash('sha256')
+    .update(previousHash + canonical)
+    .digest('base64url');

@@ -42,9 +42,7 @@ export class CheckpointSchedule {
   /** Signs every chain that is due for `trigger`. */
   async sign(trigger: CheckpointTrigger): Promise<void> {
     for (const [chain, state] of [...this.unsigned]) {
-      const due = trigger === 'all'
-        || state.count >= this.every.records
-        || (trigger === 'timer' && Date.now() - state.since >= this.every.ms);
+      const due = trigger === 'all' || state.count >= this.every.records || (trigger === 'timer' && Date.now() - state.since >= this.every.ms);
       if (!due) continue;
       await this.store.addCheckpoint(signCheckpoint(this.signer, { chain, ...state.head }, this.now(), 'periodic'));
       this.unsigned.delete(chain);

@@ -19,7 +19,10 @@ export interface AuditSigner {
 
 /** kid = first 16 characters of the base64url SHA-256 of the public key (SPKI DER). */
 export const keyIdOf = (publicKey: KeyObject): string =>
-  createHash('sha256').update(publicKey.export({ format: 'der', type: 'spki' })).digest('base64url').slice(0, 16);
+  createHash('sha256')
+    .update(publicKey.export({ format: 'der', type: 'spki' }))
+    .digest('base64url')
+    .slice(0, 16);
 
 export function generateAuditSigner(): AuditSigner {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -40,15 +43,9 @@ export function loadAuditPublicKey(publicKeyPem: string): KeyObject {
   return key;
 }
 
-const signedBytes = (c: Pick<AuditCheckpointRow, 'at' | 'chain' | 'hash' | 'kid' | 'seq'>): Buffer =>
-  Buffer.from(canonicalJson({ at: c.at, chain: c.chain, hash: c.hash, kid: c.kid, seq: c.seq }));
+const signedBytes = (c: Pick<AuditCheckpointRow, 'at' | 'chain' | 'hash' | 'kid' | 'seq'>): Buffer => Buffer.from(canonicalJson({ at: c.at, chain: c.chain, hash: c.hash, kid: c.kid, seq: c.seq }));
 
-export function signCheckpoint(
-  signer: AuditSigner,
-  head: { chain: string; seq: number; hash: string },
-  at: string,
-  reason: CheckpointReason,
-): AuditCheckpointRow {
+export function signCheckpoint(signer: AuditSigner, head: { chain: string; seq: number; hash: string }, at: string, reason: CheckpointReason): AuditCheckpointRow {
   const unsigned = { chain: head.chain, seq: head.seq, hash: head.hash, at, kid: signer.kid };
   const signature = sign(null, signedBytes(unsigned), signer.privateKey).toString('base64url');
   return { ...unsigned, signature, reason };
@@ -56,8 +53,7 @@ export function signCheckpoint(
 
 /** True when one of `publicKeys` with the checkpoint's kid signed it. */
 export function checkpointSignatureValid(checkpoint: AuditCheckpointRow, publicKeys: KeyObject[]): boolean {
-  return publicKeys.some((key) => keyIdOf(key) === checkpoint.kid
-    && verify(null, signedBytes(checkpoint), key, Buffer.from(checkpoint.signature, 'base64url')));
+  return publicKeys.some((key) => keyIdOf(key) === checkpoint.kid && verify(null, signedBytes(checkpoint), key, Buffer.from(checkpoint.signature, 'base64url')));
 }
 
 /**

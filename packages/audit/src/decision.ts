@@ -50,9 +50,11 @@ export function decisionToEntry(decision: DecisionLike): AuditEntry {
  * record is durable: a denial is logged before it is answered, an allowed
  * call before its result is sent.
  */
-export const auditDecisions = (log: AuditLog) => async (decision: DecisionLike): Promise<void> => {
-  await log.append(decisionToEntry(decision));
-};
+export const auditDecisions =
+  (log: AuditLog) =>
+  async (decision: DecisionLike): Promise<void> => {
+    await log.append(decisionToEntry(decision));
+  };
 
 /** Structurally the SDK's RefusedTokens (packages/mcp refused-tokens.ts). */
 export interface RefusedTokensLike {
@@ -79,6 +81,8 @@ export function refusedTokensToEntry(refusals: RefusedTokensLike): AuditEntry {
 }
 
 /** `protectMcp({ …, onRefusedTokens: auditRefusedTokens(log) })`. */
-export const auditRefusedTokens = (log: AuditLog) => async (refusals: RefusedTokensLike): Promise<void> => {
-  await log.append(refusedTokensToEntry(refusals));
-};
+export const auditRefusedTokens =
+  (log: AuditLog) =>
+  async (refusals: RefusedTokensLike): Promise<void> => {
+    await log.append(refusedTokensToEntry(refusals));
+  };

@@ -64,85 +64,154 @@ function cachedClientNames(lookup: (clientId: string) => Promise<string | null |
 }
 
 export async function eventToEntry(event: GatehouseEvent, options: EventAuditOptions = {}): Promise<AuditEntry> {
-  const name = async (clientId: string | undefined) =>
-    clientId === undefined || options.clientName === undefined ? null : ((await options.clientName(clientId)) ?? null);
-  const grantOrg = async (grantId: string | null) =>
-    grantId === null || options.orgOfGrant === undefined ? null : ((await options.orgOfGrant(grantId)) ?? null);
+  const name = async (clientId: string | undefined) => (clientId === undefined || options.clientName === undefined ? null : ((await options.clientName(clientId)) ?? null));
+  const grantOrg = async (grantId: string | null) => (grantId === null || options.orgOfGrant === undefined ? null : ((await options.orgOfGrant(grantId)) ?? null));
   const admin = (details: Record<string, unknown>, orgId: string | null = null): AuditEntry => ({
-    type: `admin.${event.type}`, result: 'success', orgId, actor: 'actor' in event ? event.actor ?? null : null, details,
+    type: `admin.${event.type}`,
+    result: 'success',
+    orgId,
+    actor: 'actor' in event ? (event.actor ?? null) : null,
+    details,
   });
 
   switch (event.type) {
-    case 'user.created': case 'user.updated': case 'user.disabled': case 'user.enabled':
+    case 'user.created':
+    case 'user.updated':
+    case 'user.disabled':
+    case 'user.enabled':
       return { ...admin({}), userId: event.userId };
-    case 'membership.added': case 'membership.changed': case 'membership.removed':
+    case 'membership.added':
+    case 'membership.changed':
+    case 'membership.removed':
       return { ...admin({ roles: event.roles }, event.orgId), userId: event.userId };
-    case 'org.created': case 'org.updated':
+    case 'org.created':
+    case 'org.updated':
       return admin({}, event.orgId);
-    case 'role.created': case 'role.updated': case 'role.deleted':
+    case 'role.created':
+    case 'role.updated':
+    case 'role.deleted':
       return admin({ role: event.role });
-    case 'scope.created': case 'scope.updated': case 'scope.deleted':
+    case 'scope.created':
+    case 'scope.updated':
+    case 'scope.deleted':
       return admin({ scope: event.scope });
-    case 'resource.created': case 'resource.updated': case 'resource.deleted':
+    case 'resource.created':
+    case 'resource.updated':
+    case 'resource.deleted':
       return admin({ resource: event.resource });
-    case 'client.registered': case 'client.updated': case 'client.disabled': case 'client.deleted':
+    case 'client.registered':
+    case 'client.updated':
+    case 'client.disabled':
+    case 'client.deleted':
       return { ...admin({}), clientId: event.clientId, clientName: await name(event.clientId) };
     case 'config.applied':
       return admin({ changes: event.changes });
     case 'org.client_policy_changed':
       return { ...admin({ mode: event.mode ?? null, rule: event.rule ?? null }, event.orgId), clientId: event.rule?.kind === 'client' ? event.rule.value : null };
-    case 'consent.granted': case 'consent.changed':
+    case 'consent.granted':
+    case 'consent.changed':
       return {
-        type: event.type, result: 'success', orgId: event.orgId, userId: event.userId, clientId: event.clientId,
-        clientName: await name(event.clientId), scopes: event.scopes, actor: event.actor ?? null,
+        type: event.type,
+        result: 'success',
+        orgId: event.orgId,
+        userId: event.userId,
+        clientId: event.clientId,
+        clientName: await name(event.clientId),
+        scopes: event.scopes,
+        actor: event.actor ?? null,
         details: { grantId: event.grantId, resource: event.resource },
       };
     case 'grant.revoked':
       return {
-        type: event.type, result: 'success', orgId: await grantOrg(event.grantId), userId: event.userId ?? null,
-        clientId: event.clientId ?? null, clientName: await name(event.clientId), actor: event.actor ?? null,
+        type: event.type,
+        result: 'success',
+        orgId: await grantOrg(event.grantId),
+        userId: event.userId ?? null,
+        clientId: event.clientId ?? null,
+        clientName: await name(event.clientId),
+        actor: event.actor ?? null,
         details: { grantId: event.grantId, tokenHashes: event.tokenHashes },
       };
-    case 'grant.expired': case 'grant.scopes_expired':
+    case 'grant.expired':
+    case 'grant.scopes_expired':
       // Nobody acted: the grant (or a time-boxed scope) reached its end.
       return {
-        type: event.type, result: 'success', orgId: event.orgId, userId: event.userId, clientId: event.clientId,
-        clientName: await name(event.clientId), scopes: event.scopes, actor: null,
+        type: event.type,
+        result: 'success',
+        orgId: event.orgId,
+        userId: event.userId,
+        clientId: event.clientId,
+        clientName: await name(event.clientId),
+        scopes: event.scopes,
+        actor: null,
         details: { grantId: event.grantId, endedAt: event.endedAt },
       };
     case 'grant.limited':
       return {
-        type: event.type, result: 'success', orgId: event.orgId, userId: event.userId, clientId: event.clientId,
-        clientName: await name(event.clientId), scopes: event.scopes, actor: event.actor ?? null,
+        type: event.type,
+        result: 'success',
+        orgId: event.orgId,
+        userId: event.userId,
+        clientId: event.clientId,
+        clientName: await name(event.clientId),
+        scopes: event.scopes,
+        actor: event.actor ?? null,
         details: { grantId: event.grantId, until: event.until },
       };
-    case 'token.issued': case 'token.refreshed':
+    case 'token.issued':
+    case 'token.refreshed':
       return {
-        type: event.type, result: 'success', orgId: event.orgId, userId: event.userId, clientId: event.clientId,
-        clientName: await name(event.clientId), scopes: event.scopes,
+        type: event.type,
+        result: 'success',
+        orgId: event.orgId,
+        userId: event.userId,
+        clientId: event.clientId,
+        clientName: await name(event.clientId),
+        scopes: event.scopes,
         details: { grantId: event.grantId, resource: event.resource, tokenHash: event.tokenHash },
       };
     case 'token.revoked':
       return {
-        type: event.type, result: 'success', orgId: event.orgId ?? null, userId: event.userId ?? null,
-        clientId: event.clientId ?? null, clientName: await name(event.clientId), actor: event.actor ?? null,
+        type: event.type,
+        result: 'success',
+        orgId: event.orgId ?? null,
+        userId: event.userId ?? null,
+        clientId: event.clientId ?? null,
+        clientName: await name(event.clientId),
+        actor: event.actor ?? null,
         details: { reason: event.reason, tokenHashes: event.tokenHashes },
       };
-    case 'token.refresh_reuse_detected': case 'authorization_code.replayed':
+    case 'token.refresh_reuse_detected':
+    case 'authorization_code.replayed':
       return {
-        type: event.type, result: 'denied', orgId: await grantOrg(event.grantId), clientId: event.clientId,
-        clientName: await name(event.clientId), error: event.type === 'token.refresh_reuse_detected' ? 'refresh token reused' : 'authorization code replayed',
+        type: event.type,
+        result: 'denied',
+        orgId: await grantOrg(event.grantId),
+        clientId: event.clientId,
+        clientName: await name(event.clientId),
+        error: event.type === 'token.refresh_reuse_detected' ? 'refresh token reused' : 'authorization code replayed',
         details: { grantId: event.grantId, revokedTokenHashes: event.tokenHashes },
       };
-    case 'login.succeeded': case 'login.failed':
+    case 'login.succeeded':
+    case 'login.failed':
       return {
-        type: event.type, result: event.type === 'login.succeeded' ? 'success' : 'failure', userId: event.userId ?? null,
-        ip: event.ip ?? null, userAgent: event.userAgent ?? null, error: event.reason ?? null, details: event.email === undefined ? {} : { email: event.email },
+        type: event.type,
+        result: event.type === 'login.succeeded' ? 'success' : 'failure',
+        userId: event.userId ?? null,
+        ip: event.ip ?? null,
+        userAgent: event.userAgent ?? null,
+        error: event.reason ?? null,
+        details: event.email === undefined ? {} : { email: event.email },
       };
     case 'access.refused':
       return {
-        type: event.type, result: 'denied', orgId: event.orgId, userId: event.userId, clientId: event.clientId,
-        clientName: await name(event.clientId), error: REFUSALS[event.reason],
+        type: event.type,
+        result: 'denied',
+        orgId: event.orgId,
+        userId: event.userId,
+        clientId: event.clientId,
+        clientName: await name(event.clientId),
+        error: REFUSALS[event.reason],
         details: { reason: event.reason, step: event.step, resource: event.resource },
       };
     case 'logout':

@@ -7,11 +7,7 @@ import type { AuditStore } from '@gatehouse-auth/store';
 import { canonicalJson } from './canonical.ts';
 import { recordFromRow } from './record.ts';
 
-export async function* exportChainJsonl(
-  store: AuditStore,
-  chain: string,
-  options: { from?: string; to?: string; checkpoints?: boolean } = {},
-): AsyncGenerator<string> {
+export async function* exportChainJsonl(store: AuditStore, chain: string, options: { from?: string; to?: string; checkpoints?: boolean } = {}): AsyncGenerator<string> {
   let after = 0;
   for (;;) {
     const rows = await store.scan(chain, after, 5000);

@@ -2,7 +2,13 @@ export { AuditLog, type AuditLogOptions, type AppendedRef, type AuditBacklog } f
 export { canonicalJson, type JsonValue } from './canonical.ts';
 export { canonicalRecord, chainHash, GENESIS_HASH } from './chain.ts';
 export {
-  auditSignerFromEnv, generateAuditSigner, loadAuditSigner, loadAuditPublicKey, signCheckpoint, checkpointSignatureValid, keyIdOf,
+  auditSignerFromEnv,
+  generateAuditSigner,
+  loadAuditSigner,
+  loadAuditPublicKey,
+  signCheckpoint,
+  checkpointSignatureValid,
+  keyIdOf,
   type AuditSigner,
 } from './checkpoint.ts';
 export { auditDecisions, decisionToEntry, auditRefusedTokens, refusedTokensToEntry, type DecisionLike, type RefusedTokensLike } from './decision.ts';

@@ -70,8 +70,14 @@ export function otlpLogRecord(record: AuditRecord): LogRecord {
     { key: 'event.name', value: { stringValue: record.type } },
   ];
   const optional: [string, string | null][] = [
-    ['gatehouse.org', record.orgId], ['enduser.id', record.userId], ['gatehouse.agent', record.agentId], ['gatehouse.client', record.clientId],
-    ['gatehouse.tool', record.tool], ['gatehouse.result', record.result], ['client.address', record.ip], ['gatehouse.session', record.sessionId],
+    ['gatehouse.org', record.orgId],
+    ['enduser.id', record.userId],
+    ['gatehouse.agent', record.agentId],
+    ['gatehouse.client', record.clientId],
+    ['gatehouse.tool', record.tool],
+    ['gatehouse.result', record.result],
+    ['client.address', record.ip],
+    ['gatehouse.session', record.sessionId],
   ];
   for (const [key, value] of optional) if (value !== null) attributes.push({ key, value: { stringValue: value } });
   const time = unixNanos(record.time);
@@ -81,9 +87,15 @@ export function otlpLogRecord(record: AuditRecord): LogRecord {
 function droppedLogRecord(count: number): LogRecord {
   const time = (BigInt(Date.now()) * 1_000_000n).toString();
   return {
-    timeUnixNano: time, observedTimeUnixNano: time, severityNumber: 13, severityText: 'WARN',
+    timeUnixNano: time,
+    observedTimeUnixNano: time,
+    severityNumber: 13,
+    severityText: 'WARN',
     body: { stringValue: JSON.stringify({ type: 'siem.dropped', dropped: count }) },
-    attributes: [{ key: 'event.name', value: { stringValue: 'siem.dropped' } }, { key: 'gatehouse.dropped', value: { intValue: String(count) } }],
+    attributes: [
+      { key: 'event.name', value: { stringValue: 'siem.dropped' } },
+      { key: 'gatehouse.dropped', value: { intValue: String(count) } },
+    ],
   };
 }
 
@@ -164,10 +176,12 @@ export class OtlpLogExporter {
 
   private async post(logRecords: LogRecord[]): Promise<'sent' | 'retry' | 'rejected'> {
     const body = JSON.stringify({
-      resourceLogs: [{
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: this.options.serviceName ?? 'gatehouse' } }] },
-        scopeLogs: [{ scope: { name: 'gatehouse.audit' }, logRecords }],
-      }],
+      resourceLogs: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: this.options.serviceName ?? 'gatehouse' } }] },
+          scopeLogs: [{ scope: { name: 'gatehouse.audit' }, logRecords }],
+        },
+      ],
     });
     try {
       const response = await fetch(this.url, {

@@ -52,9 +52,26 @@ export function linkRows(prepared: PreparedRow[], heads: ReadonlyMap<string, Aud
     const head = cursor.get(row.chain) ?? heads.get(row.chain) ?? { seq: 0, hash: GENESIS_HASH };
     // One literal: V8 (Node 20) pays ~1.5 µs for each property added after a spread.
     const linked: AuditRow = {
-      chain: row.chain, seq: head.seq + 1, time: row.time, type: row.type, orgId: row.orgId, userId: row.userId, agentId: row.agentId,
-      clientId: row.clientId, clientName: row.clientName, sessionId: row.sessionId, tool: row.tool, params: row.params, result: row.result,
-      error: row.error, scopes: row.scopes, ip: row.ip, userAgent: row.userAgent, actor: row.actor, details: row.details, hash: '',
+      chain: row.chain,
+      seq: head.seq + 1,
+      time: row.time,
+      type: row.type,
+      orgId: row.orgId,
+      userId: row.userId,
+      agentId: row.agentId,
+      clientId: row.clientId,
+      clientName: row.clientName,
+      sessionId: row.sessionId,
+      tool: row.tool,
+      params: row.params,
+      result: row.result,
+      error: row.error,
+      scopes: row.scopes,
+      ip: row.ip,
+      userAgent: row.userAgent,
+      actor: row.actor,
+      details: row.details,
+      hash: '',
     };
     linked.hash = chainHash(head.hash, canonicalRecord(linked));
     cursor.set(row.chain, { seq: linked.seq, hash: linked.hash });

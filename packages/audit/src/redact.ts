@@ -18,10 +18,7 @@ import { canonicalJson, type JsonValue } from './canonical.ts';
 
 export const REDACTED = '[redacted]';
 
-export const DEFAULT_REDACTED_FIELDS = [
-  'password', 'passwd', 'passphrase', 'secret', 'token', 'authorization', 'apikey',
-  'cookie', 'privatekey', 'credential', 'cardnumber', 'cvv',
-];
+export const DEFAULT_REDACTED_FIELDS = ['password', 'passwd', 'passphrase', 'secret', 'token', 'authorization', 'apikey', 'cookie', 'privatekey', 'credential', 'cardnumber', 'cvv'];
 
 export interface RedactionConfig {
   fields?: string[];
@@ -43,7 +40,11 @@ export function createRedactor(config: RedactionConfig = {}): Redactor {
     throw new Error('redaction mode "hmac" needs a key');
   }
   const replace = (value: unknown): JsonValue =>
-    mode === 'mask' ? REDACTED : `hmac:${createHmac('sha256', config.key!).update(canonicalJson(toJson(value) ?? null)).digest('base64url')}`;
+    mode === 'mask'
+      ? REDACTED
+      : `hmac:${createHmac('sha256', config.key!)
+          .update(canonicalJson(toJson(value) ?? null))
+          .digest('base64url')}`;
 
   // Records repeat the same few parameter names: decide each name once (bounded, so hostile names cannot grow it forever).
   const secretKeys = new Map<string, boolean>();
@@ -56,8 +57,7 @@ export function createRedactor(config: RedactionConfig = {}): Redactor {
     }
     return secret;
   };
-  const pathIsMarked = (path: string[]): boolean =>
-    paths.some((p) => p.length === path.length && p.every((seg, i) => seg === '*' || seg === path[i]));
+  const pathIsMarked = (path: string[]): boolean => paths.some((p) => p.length === path.length && p.every((seg, i) => seg === '*' || seg === path[i]));
 
   const walk = (value: unknown, path: string[]): JsonValue => {
     if (Array.isArray(value)) {

@@ -57,37 +57,46 @@ const paramValue = (value: string): string => value.replace(/["\\\]]/g, (c) => `
 export function formatSyslogFrame(record: AuditRecord, options: Omit<SyslogOptions, 'host' | 'port'> = {}): string {
   const pri = FACILITY_LOG_AUDIT * 8 + (SEVERITY[record.result] ?? 6);
   const params: [string, string | number | null][] = [
-    ['chain', record.chain], ['seq', record.seq], ['hash', record.hash], ['org', record.orgId],
-    ['user', record.userId], ['agent', record.agentId], ['client', record.clientId], ['tool', record.tool],
-    ['result', record.result], ['ip', record.ip],
+    ['chain', record.chain],
+    ['seq', record.seq],
+    ['hash', record.hash],
+    ['org', record.orgId],
+    ['user', record.userId],
+    ['agent', record.agentId],
+    ['client', record.clientId],
+    ['tool', record.tool],
+    ['result', record.result],
+    ['ip', record.ip],
   ];
   const sd = `[gatehouse@${options.enterpriseId ?? 32473}${params
     .filter(([, v]) => v !== null)
     .map(([k, v]) => ` ${k}="${paramValue(String(v))}"`)
     .join('')}]`;
-  const message = [
-    `<${pri}>1`,
-    record.time,
-    headerField(options.hostname ?? osHostname(), 255),
-    headerField(options.appName ?? 'gatehouse', 48),
-    headerField(String(process.pid), 128),
-    headerField(record.type, 32),
-    sd,
-  ].join(' ') + ` ${BOM}${canonicalJson(record)}`;
+  const message =
+    [
+      `<${pri}>1`,
+      record.time,
+      headerField(options.hostname ?? osHostname(), 255),
+      headerField(options.appName ?? 'gatehouse', 48),
+      headerField(String(process.pid), 128),
+      headerField(record.type, 32),
+      sd,
+    ].join(' ') + ` ${BOM}${canonicalJson(record)}`;
   return `${Buffer.byteLength(message, 'utf8')} ${message}`;
 }
 
 /** The message that tells the SIEM how many messages the full queue dropped (a gap it cannot see otherwise). */
 export function formatDroppedFrame(count: number, options: Omit<SyslogOptions, 'host' | 'port'> = {}, time = new Date().toISOString()): string {
-  const message = [
-    `<${FACILITY_LOG_AUDIT * 8 + SEVERITY.failure}>1`,
-    time,
-    headerField(options.hostname ?? osHostname(), 255),
-    headerField(options.appName ?? 'gatehouse', 48),
-    headerField(String(process.pid), 128),
-    'siem.dropped',
-    `[gatehouse@${options.enterpriseId ?? 32473} dropped="${count}"]`,
-  ].join(' ') + ` ${BOM}${JSON.stringify({ type: 'siem.dropped', dropped: count })}`;
+  const message =
+    [
+      `<${FACILITY_LOG_AUDIT * 8 + SEVERITY.failure}>1`,
+      time,
+      headerField(options.hostname ?? osHostname(), 255),
+      headerField(options.appName ?? 'gatehouse', 48),
+      headerField(String(process.pid), 128),
+      'siem.dropped',
+      `[gatehouse@${options.enterpriseId ?? 32473} dropped="${count}"]`,
+    ].join(' ') + ` ${BOM}${JSON.stringify({ type: 'siem.dropped', dropped: count })}`;
   return `${Buffer.byteLength(message, 'utf8')} ${message}`;
 }
 

@@ -14,7 +14,10 @@ export type MicroClock = () => number;
 export const systemMicroClock: MicroClock = () => Math.floor((performance.timeOrigin + performance.now()) * 1000);
 
 /** Adapts a millisecond Clock (e.g. core's ManualClock in tests). */
-export const microClockFrom = (clock: Clock): MicroClock => () => Math.floor(clock.now() * 1000);
+export const microClockFrom =
+  (clock: Clock): MicroClock =>
+  () =>
+    Math.floor(clock.now() * 1000);
 
 export function formatMicros(micros: number): string {
   const millis = Math.floor(micros / 1000);

@@ -17,10 +17,26 @@ export class ExportFormatError extends Error {
 }
 
 const rowFromRecord = (r: AuditRecord): AuditRow => ({
-  chain: r.chain, seq: r.seq, time: r.time, type: r.type, orgId: r.orgId, userId: r.userId, agentId: r.agentId,
-  clientId: r.clientId, clientName: r.clientName, sessionId: r.sessionId, tool: r.tool,
-  params: canonicalOrNull(r.params), result: r.result, error: r.error, scopes: canonicalJson(r.scopes ?? []),
-  ip: r.ip, userAgent: r.userAgent, actor: canonicalOrNull(r.actor), details: canonicalOrNull(r.details), hash: r.hash,
+  chain: r.chain,
+  seq: r.seq,
+  time: r.time,
+  type: r.type,
+  orgId: r.orgId,
+  userId: r.userId,
+  agentId: r.agentId,
+  clientId: r.clientId,
+  clientName: r.clientName,
+  sessionId: r.sessionId,
+  tool: r.tool,
+  params: canonicalOrNull(r.params),
+  result: r.result,
+  error: r.error,
+  scopes: canonicalJson(r.scopes ?? []),
+  ip: r.ip,
+  userAgent: r.userAgent,
+  actor: canonicalOrNull(r.actor),
+  details: canonicalOrNull(r.details),
+  hash: r.hash,
 });
 
 /** An in-memory ChainSource over parsed export lines (in file order: a reordered file is a reordered chain). */
@@ -33,8 +49,7 @@ function exportSource(rows: AuditRow[], checkpoints: AuditCheckpointRow[]): Chai
   return {
     checkpoints: async (chain) => checkpoints.filter((c) => c.chain === chain),
     scan: async (chain, afterSeq, limit) => after(chain, afterSeq, limit),
-    scanCanonical: async (chain, afterSeq, limit) =>
-      after(chain, afterSeq, limit).map((row) => ({ seq: row.seq, hash: row.hash, canonical: canonicalRecord(row) })),
+    scanCanonical: async (chain, afterSeq, limit) => after(chain, afterSeq, limit).map((row) => ({ seq: row.seq, hash: row.hash, canonical: canonicalRecord(row) })),
   };
 }
 

@@ -18,13 +18,7 @@ import type { AuditCheckpointRow, AuditStore } from '@gatehouse-auth/store';
 import { canonicalRecord, chainHash, GENESIS_HASH } from './chain.ts';
 import { checkpointSignatureValid } from './checkpoint.ts';
 
-export type VerifyFailureReason =
-  | 'hash_mismatch'
-  | 'missing_predecessor'
-  | 'out_of_order'
-  | 'checkpoint_mismatch'
-  | 'checkpoint_signature_invalid'
-  | 'truncated';
+export type VerifyFailureReason = 'hash_mismatch' | 'missing_predecessor' | 'out_of_order' | 'checkpoint_mismatch' | 'checkpoint_signature_invalid' | 'truncated';
 
 export interface VerifyFailure {
   seq: number;
@@ -63,8 +57,15 @@ export async function verifyChain(store: ChainSource, chain: string, options: Ve
   const stored = await store.checkpoints(chain);
   const all = [...stored, ...(options.externalCheckpoints ?? []).filter((c) => c.chain === chain)];
   const result: VerifyResult = {
-    chain, ok: true, records: 0, firstSeq: null, lastSeq: null,
-    checkpoints: all.length, signaturesChecked: options.publicKeys !== undefined, anchoredThrough: 0, tailAnchored: false,
+    chain,
+    ok: true,
+    records: 0,
+    firstSeq: null,
+    lastSeq: null,
+    checkpoints: all.length,
+    signaturesChecked: options.publicKeys !== undefined,
+    anchoredThrough: 0,
+    tailAnchored: false,
   };
   const fail = (failure: VerifyFailure): VerifyResult => ({ ...result, ok: false, failure });
 
@@ -98,7 +99,11 @@ export async function verifyChain(store: ChainSource, chain: string, options: Ve
         result.firstSeq = link.seq;
       } else if (link.seq !== previousSeq + 1) {
         return link.seq > previousSeq + 1
-          ? fail({ seq: link.seq, reason: 'missing_predecessor', detail: `record${link.seq - previousSeq > 2 ? 's' : ''} ${previousSeq + 1}${link.seq - previousSeq > 2 ? `..${link.seq - 1}` : ''} missing before seq ${link.seq}` })
+          ? fail({
+              seq: link.seq,
+              reason: 'missing_predecessor',
+              detail: `record${link.seq - previousSeq > 2 ? 's' : ''} ${previousSeq + 1}${link.seq - previousSeq > 2 ? `..${link.seq - 1}` : ''} missing before seq ${link.seq}`,
+            })
           : fail({ seq: link.seq, reason: 'out_of_order', detail: `seq ${link.seq} follows seq ${previousSeq}` });
       }
       if (chainHash(previousHash, link.canonical) !== link.hash && !(await matchesFromRow(store, chain, link.seq, previousHash, link.hash))) {

@@ -25,13 +25,15 @@ for (const engine of ENGINES) {
     const fill = async (log: AuditLog, from: number, to: number) => {
       for (let i = from; i <= to; i++) await log.append({ type: 'authz.decision', result: 'success', orgId: ORG, userId: 'usr_1', tool: 'update_ticket', params: { n: i } });
     };
-    const deleteLast50 = () => asAttacker(t.store, async (db) => {
-      await sql`DELETE FROM audit_records WHERE chain = ${ORG} AND seq > ${RECORDS - 50}`.execute(db);
-    });
-    const rewriteWithRecomputedHashes = () => asAttacker(t.store, async (db) => {
-      await sql`UPDATE audit_records SET user_id = 'usr_innocent' WHERE chain = ${ORG} AND seq = 3`.execute(db);
-      await recomputeChain(t.store, db, ORG, 3);
-    });
+    const deleteLast50 = () =>
+      asAttacker(t.store, async (db) => {
+        await sql`DELETE FROM audit_records WHERE chain = ${ORG} AND seq > ${RECORDS - 50}`.execute(db);
+      });
+    const rewriteWithRecomputedHashes = () =>
+      asAttacker(t.store, async (db) => {
+        await sql`UPDATE audit_records SET user_id = 'usr_innocent' WHERE chain = ${ORG} AND seq = 3`.execute(db);
+        await recomputeChain(t.store, db, ORG, 3);
+      });
 
     beforeEach(async () => {
       t = await createTestStore(engine);
@@ -84,7 +86,7 @@ for (const engine of ENGINES) {
       expect(await verify()).toMatchObject({ ok: true, anchoredThrough: RECORDS, tailAnchored: true });
     });
 
-    it('a prune\'s notice record is signed with the closing checkpoint, so a pruned chain stays anchored', async () => {
+    it("a prune's notice record is signed with the closing checkpoint, so a pruned chain stays anchored", async () => {
       const log = new AuditLog({ store: t.store.audit, signer, checkpointEvery: { records: 1000, ms: 0 } });
       await fill(log, 1, 10);
       await log.checkpoint(ORG);

@@ -60,24 +60,33 @@ for (const engine of ENGINES) {
       expect(await t.store.audit.checkpoints('org_a')).toHaveLength(1);
     });
 
-    if (engine === 'postgres') it('PostgreSQL refuses TRUNCATE of the audit table', async () => {
-      await seed(1);
-      const { db } = kyselyOf(t.store);
-      await expect(sql`TRUNCATE audit_records`.execute(db)).rejects.toThrow(/append-only/);
-    });
+    if (engine === 'postgres')
+      it('PostgreSQL refuses TRUNCATE of the audit table', async () => {
+        await seed(1);
+        const { db } = kyselyOf(t.store);
+        await expect(sql`TRUNCATE audit_records`.execute(db)).rejects.toThrow(/append-only/);
+      });
 
-    if (engine === 'postgres') it('setting the prune flag outside a transaction does not leak to later statements', async () => {
-      await seed(1);
-      const { db } = kyselyOf(t.store);
-      // set_config(..., true) is transaction-local: in autocommit it ends with its own statement.
-      await sql`SELECT set_config('gatehouse.audit_prune', 'on', true)`.execute(db);
-      await expect(sql`DELETE FROM audit_records`.execute(db)).rejects.toThrow(/append-only/);
-    });
+    if (engine === 'postgres')
+      it('setting the prune flag outside a transaction does not leak to later statements', async () => {
+        await seed(1);
+        const { db } = kyselyOf(t.store);
+        // set_config(..., true) is transaction-local: in autocommit it ends with its own statement.
+        await sql`SELECT set_config('gatehouse.audit_prune', 'on', true)`.execute(db);
+        await expect(sql`DELETE FROM audit_records`.execute(db)).rejects.toThrow(/append-only/);
+      });
 
-    it('retention prunes only records older than the org\'s retention, records the prune, and the chain still verifies', async () => {
+    it("retention prunes only records older than the org's retention, records the prune, and the chain still verifies", async () => {
       await seed(10);
       nowUs = START_US + 10 * DAY_US;
-      const pruned = await pruneExpired(log, [{ id: 'org_a', auditRetentionDays: 3 }, { id: 'org_b', auditRetentionDays: null }], nowUs / 1000);
+      const pruned = await pruneExpired(
+        log,
+        [
+          { id: 'org_a', auditRetentionDays: 3 },
+          { id: 'org_b', auditRetentionDays: null },
+        ],
+        nowUs / 1000,
+      );
       expect(pruned).toEqual([{ chain: 'org_a', deleted: 7 }]);
 
       const remaining = await t.store.audit.scan('org_a', 0, 100);
@@ -90,7 +99,7 @@ for (const engine of ENGINES) {
       expect((await t.store.audit.checkpoints('org_a')).map((c) => [c.seq, c.reason])).toEqual([[7, 'prune']]);
     });
 
-    it('a retention shorter than every record\'s age prunes them all and the chain continues from the cut', async () => {
+    it("a retention shorter than every record's age prunes them all and the chain continues from the cut", async () => {
       await seed(3);
       nowUs = START_US + 30 * DAY_US;
       await pruneExpired(log, [{ id: 'org_a', auditRetentionDays: 1 }], nowUs / 1000);

@@ -27,7 +27,7 @@ describe('Signed checkpoints (every N records, every T, on demand, on close)', (
     }
   });
 
-  it('on demand signs the current head; close signs every chain\'s unsigned tail', async () => {
+  it("on demand signs the current head; close signs every chain's unsigned tail", async () => {
     const log = new AuditLog({ store: t.store.audit, signer, checkpointEvery: { records: 1_000_000, ms: 0 } });
     await log.append({ type: 'a', result: 'success', orgId: 'org_a' });
     const onDemand = await log.checkpoint('org_a');

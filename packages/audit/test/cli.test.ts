@@ -12,7 +12,10 @@ import { loadAuditSigner } from '../src/checkpoint.ts';
 const run = promisify(execFile);
 /** The built CLI under plain node (vitest.global-setup.ts builds it), without the workspace's source condition. */
 const BIN = join(import.meta.dirname, '..', '..', 'cli', 'dist', 'bin.js');
-const NODE_OPTIONS = (process.env.NODE_OPTIONS ?? '').split(' ').filter((o) => !o.startsWith('--conditions=@gatehouse-auth/source')).join(' ');
+const NODE_OPTIONS = (process.env.NODE_OPTIONS ?? '')
+  .split(' ')
+  .filter((o) => !o.startsWith('--conditions=@gatehouse-auth/source'))
+  .join(' ');
 const DAY_MS = 86_400_000;
 
 async function gatehouse(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -41,7 +44,15 @@ describe('gatehouse audit keygen | checkpoint | verify | query | export | prune'
     await store.orgs.create({ id: 'org_globex', slug: 'globex', name: 'Globex', auditRetentionDays: null, createdAt: now, updatedAt: now });
     const log = new AuditLog({ store: store.audit, signer: loadAuditSigner(await readFile(key, 'utf8')) });
     for (let i = 0; i < 6; i++) {
-      await log.append({ type: 'tool.call', result: i === 5 ? 'denied' : 'success', orgId: 'org_acme', userId: `usr_${i % 2}`, tool: 'tickets.read', params: { i }, time: new Date(now - (40 - i) * DAY_MS).toISOString() });
+      await log.append({
+        type: 'tool.call',
+        result: i === 5 ? 'denied' : 'success',
+        orgId: 'org_acme',
+        userId: `usr_${i % 2}`,
+        tool: 'tickets.read',
+        params: { i },
+        time: new Date(now - (40 - i) * DAY_MS).toISOString(),
+      });
     }
     await log.append({ type: 'tool.call', result: 'success', orgId: 'org_acme', userId: 'usr_0', tool: 'tickets.read', params: { recent: true } });
     await log.append({ type: 'tool.call', result: 'success', orgId: 'org_globex', userId: 'usr_9', tool: 'finance.pay' });
@@ -51,7 +62,12 @@ describe('gatehouse audit keygen | checkpoint | verify | query | export | prune'
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('query refuses a malformed limit or result with a one-line error and exit code 1', async () => {
-    for (const args of [['--limit', 'lots'], ['--limit', '5000'], ['--result', 'maybe'], ['--cursor', '-3']]) {
+    for (const args of [
+      ['--limit', 'lots'],
+      ['--limit', '5000'],
+      ['--result', 'maybe'],
+      ['--cursor', '-3'],
+    ]) {
       const result = await gatehouse(['query', '--database-url', url, '--org', 'acme', ...args]);
       expect(result.code, args.join(' ')).toBe(1);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
@@ -68,7 +84,10 @@ describe('gatehouse audit keygen | checkpoint | verify | query | export | prune'
     const result = await gatehouse(['verify', '--database-url', url, '--key', key, '--json']);
     expect(result.code).toBe(0);
     const rows = JSON.parse(result.stdout) as { chain: string; ok: boolean; signaturesChecked: boolean }[];
-    expect(rows.map((r) => [r.chain, r.ok, r.signaturesChecked])).toEqual([['org_acme', true, true], ['org_globex', true, true]]);
+    expect(rows.map((r) => [r.chain, r.ok, r.signaturesChecked])).toEqual([
+      ['org_acme', true, true],
+      ['org_globex', true, true],
+    ]);
   });
 
   it('query shows one organization only, filtered, and export writes JSON Lines with the checkpoints', async () => {
@@ -79,7 +98,10 @@ describe('gatehouse audit keygen | checkpoint | verify | query | export | prune'
 
     const file = join(dir, 'globex.jsonl');
     expect((await gatehouse(['export', '--database-url', url, '--org', 'globex', '--out', file])).code).toBe(0);
-    const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await readFile(file, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({ chain: 'org_globex', seq: 1, tool: 'finance.pay' });
     expect(lines.at(-1)).toHaveProperty('checkpoint.chain', 'org_globex');
     // The org admin verifies the file alone, with the public key.
@@ -88,7 +110,7 @@ describe('gatehouse audit keygen | checkpoint | verify | query | export | prune'
     expect(JSON.parse(offline.stdout)).toEqual([expect.objectContaining({ chain: 'org_globex', ok: true, records: 1, signaturesChecked: true })]);
   });
 
-  it('prune applies the org\'s 30-day retention, and verify still passes from the signed cut', async () => {
+  it("prune applies the org's 30-day retention, and verify still passes from the signed cut", async () => {
     const pruned = await gatehouse(['prune', '--database-url', url, '--key', key, '--json']);
     expect(pruned.code).toBe(0);
     expect(JSON.parse(pruned.stdout)).toEqual([{ chain: 'org_acme', deleted: 6 }]);

@@ -12,8 +12,7 @@ describe.skipIf(!available)('Concurrent appends on PostgreSQL (security-catalogu
     try {
       const stores = [t.store, await t.openAnother(), await t.openAnother()];
       const logs = stores.map((store) => new AuditLog({ store: store.audit, maxBatch: 50 }));
-      const refs = await Promise.all(Array.from({ length: 600 }, (_, i) =>
-        logs[i % logs.length]!.append({ type: 'tool.call', result: 'success', orgId: 'org_race', params: { i } })));
+      const refs = await Promise.all(Array.from({ length: 600 }, (_, i) => logs[i % logs.length]!.append({ type: 'tool.call', result: 'success', orgId: 'org_race', params: { i } })));
       expect(new Set(refs.map((r) => r.seq)).size).toBe(600);
       expect(Math.max(...refs.map((r) => r.seq))).toBe(600);
       expect(await verifyChain(t.store.audit, 'org_race')).toMatchObject({ ok: true, records: 600, lastSeq: 600 });

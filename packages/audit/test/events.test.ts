@@ -30,7 +30,16 @@ describe('Audit records from lifecycle events and resource-server decisions (iss
       clientName: async (clientId) => (clientId === 'cli_claude' ? 'Claude' : null),
     });
     await bus.publish({ type: 'consent.granted', grantId: 'grt_1', userId: 'usr_1', orgId: 'org_acme', clientId: 'cli_claude', resource: 'https://mcp.acme.test/mcp', scopes: ['tickets:read'] });
-    await bus.publish({ type: 'token.issued', tokenHash: 'h1', grantId: 'grt_1', clientId: 'cli_claude', userId: 'usr_1', orgId: 'org_acme', resource: 'https://mcp.acme.test/mcp', scopes: ['tickets:read'] });
+    await bus.publish({
+      type: 'token.issued',
+      tokenHash: 'h1',
+      grantId: 'grt_1',
+      clientId: 'cli_claude',
+      userId: 'usr_1',
+      orgId: 'org_acme',
+      resource: 'https://mcp.acme.test/mcp',
+      scopes: ['tickets:read'],
+    });
     await bus.publish({ type: 'token.refresh_reuse_detected', grantId: 'grt_1', clientId: 'cli_claude', tokenHashes: ['h1', 'h2'] });
     await bus.publish({ type: 'membership.changed', userId: 'usr_1', orgId: 'org_acme', roles: ['Management'], actor: { kind: 'operator', id: 'ops' } });
     await bus.publish({ type: 'login.failed', email: 'ada@acme.test', ip: '203.0.113.9', userAgent: 'Mozilla/5.0', reason: 'bad_password' });
@@ -38,7 +47,10 @@ describe('Audit records from lifecycle events and resource-server decisions (iss
 
     const acme = (await orgAuditReader(t.store.audit, 'org_acme').query({ order: 'asc' })).records;
     expect(acme.map((r) => [r.type, r.result])).toEqual([
-      ['consent.granted', 'success'], ['token.issued', 'success'], ['token.refresh_reuse_detected', 'denied'], ['admin.membership.changed', 'success'],
+      ['consent.granted', 'success'],
+      ['token.issued', 'success'],
+      ['token.refresh_reuse_detected', 'denied'],
+      ['admin.membership.changed', 'success'],
     ]);
     expect(acme[0]).toMatchObject({ userId: 'usr_1', clientId: 'cli_claude', clientName: 'Claude', scopes: ['tickets:read'], time: '2026-11-23T12:00:00.000000Z' });
     expect(acme[2]).toMatchObject({ error: 'refresh token reused', details: { grantId: 'grt_1', revokedTokenHashes: ['h1', 'h2'] } });
@@ -69,17 +81,37 @@ describe('Audit records from lifecycle events and resource-server decisions (iss
     const onDecision: (record: DecisionRecord) => Promise<void> = auditDecisions(log);
     const base = {
       principal: { subject: 'usr_1', kind: 'user' as const, orgId: 'org_acme', roles: ['Sales'] },
-      clientId: 'cli_claude', kind: 'tool' as const, ip: '198.51.100.7', userAgent: 'claude-ai/1.0', at: AT + 0.25,
+      clientId: 'cli_claude',
+      kind: 'tool' as const,
+      ip: '198.51.100.7',
+      userAgent: 'claude-ai/1.0',
+      at: AT + 0.25,
     };
     await onDecision({ ...base, tool: 'customers.read', arguments: { id: 'c1', api_key: 'sk-live-123' }, result: 'allow', reason: undefined, scopes: ['customers:read'] });
     await onDecision({ ...base, tool: 'finance.pay', arguments: { amount: 10 }, result: 'deny', reason: 'insufficient_scope', scopes: [] });
     await onDecision({ ...base, tool: 'finance.export', arguments: {}, result: 'deny', reason: 'outside business hours', scopes: ['finance:read'] });
-    await onDecision({ ...base, principal: { subject: 'cli_etl', kind: 'service', orgId: 'org_acme', roles: ['Analytics'] }, tool: 'analytics.query', arguments: {}, result: 'allow', reason: undefined, scopes: ['analytics:read'] });
+    await onDecision({
+      ...base,
+      principal: { subject: 'cli_etl', kind: 'service', orgId: 'org_acme', roles: ['Analytics'] },
+      tool: 'analytics.query',
+      arguments: {},
+      result: 'allow',
+      reason: undefined,
+      scopes: ['analytics:read'],
+    });
 
     const [allowed, denied, byPolicy, service] = (await orgAuditReader(t.store.audit, 'org_acme').query({ order: 'asc' })).records;
     expect(allowed).toMatchObject({
-      type: 'authz.decision', result: 'success', userId: 'usr_1', agentId: null, clientId: 'cli_claude', tool: 'customers.read',
-      params: { id: 'c1', api_key: REDACTED }, scopes: ['customers:read'], ip: '198.51.100.7', userAgent: 'claude-ai/1.0',
+      type: 'authz.decision',
+      result: 'success',
+      userId: 'usr_1',
+      agentId: null,
+      clientId: 'cli_claude',
+      tool: 'customers.read',
+      params: { id: 'c1', api_key: REDACTED },
+      scopes: ['customers:read'],
+      ip: '198.51.100.7',
+      userAgent: 'claude-ai/1.0',
       time: '2026-11-23T12:00:00.000250Z',
     });
     expect(JSON.stringify(await t.store.audit.scan('org_acme', 0, 10))).not.toContain('sk-live-123');

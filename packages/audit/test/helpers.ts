@@ -67,10 +67,29 @@ export async function recomputeChain(store: Store, db: Kysely<any>, chain: strin
 }
 
 export function insertRow(db: Kysely<any>, row: AuditRow): Promise<unknown> {
-  return db.insertInto('audit_records').values({
-    chain: row.chain, seq: row.seq, time: row.time, type: row.type, org_id: row.orgId, user_id: row.userId,
-    agent_id: row.agentId, client_id: row.clientId, client_name: row.clientName, session_id: row.sessionId,
-    tool: row.tool, params: row.params, result: row.result, error: row.error, scopes: row.scopes, ip: row.ip,
-    user_agent: row.userAgent, actor: row.actor, details: row.details, hash: row.hash,
-  }).execute();
+  return db
+    .insertInto('audit_records')
+    .values({
+      chain: row.chain,
+      seq: row.seq,
+      time: row.time,
+      type: row.type,
+      org_id: row.orgId,
+      user_id: row.userId,
+      agent_id: row.agentId,
+      client_id: row.clientId,
+      client_name: row.clientName,
+      session_id: row.sessionId,
+      tool: row.tool,
+      params: row.params,
+      result: row.result,
+      error: row.error,
+      scopes: row.scopes,
+      ip: row.ip,
+      user_agent: row.userAgent,
+      actor: row.actor,
+      details: row.details,
+      hash: row.hash,
+    })
+    .execute();
 }

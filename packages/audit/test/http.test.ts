@@ -25,13 +25,16 @@ describe('Customer admin audit HTTP routes (org taken from the authenticated ses
     expect(response.status).toBe(403);
   });
 
-  it('returns only the session org\'s records; query parameters cannot name another org', async () => {
+  it("returns only the session org's records; query parameters cannot name another org", async () => {
     const response = await app.request('/admin/audit/records?org=org_globex&chain=org_globex&user=usr_org_globex', { headers: { 'x-test-admin-org': 'org_acme' } });
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect((await response.json()).records).toEqual([]);
     const all = await (await app.request('/admin/audit/records', { headers: { 'x-test-admin-org': 'org_acme' } })).json();
-    expect(all.records.map((r: { orgId: string; seq: number }) => [r.orgId, r.seq])).toEqual([['org_acme', 2], ['org_acme', 1]]);
+    expect(all.records.map((r: { orgId: string; seq: number }) => [r.orgId, r.seq])).toEqual([
+      ['org_acme', 2],
+      ['org_acme', 1],
+    ]);
   });
 
   it('rejects malformed filters with 400 invalid_request', async () => {
@@ -45,7 +48,10 @@ describe('Customer admin audit HTTP routes (org taken from the authenticated ses
   it('exports the org chain as JSON Lines and verifies it', async () => {
     const jsonl = await app.request('/admin/audit/records.jsonl', { headers: { 'x-test-admin-org': 'org_globex' } });
     expect(jsonl.headers.get('content-type')).toMatch(/^application\/jsonl/);
-    const lines = (await jsonl.text()).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await jsonl.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => [l.orgId, l.seq])).toEqual([['org_globex', 1]]);
     const verify = await (await app.request('/admin/audit/verify', { headers: { 'x-test-admin-org': 'org_acme' } })).json();
     expect(verify).toMatchObject({ chain: 'org_acme', ok: true, records: 2 });

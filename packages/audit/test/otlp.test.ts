@@ -12,7 +12,15 @@ import { OtlpLogExporter } from '../src/otlp.ts';
 interface Received {
   path: string;
   headers: IncomingMessage['headers'];
-  body: { resourceLogs: { resource: { attributes: unknown[] }; scopeLogs: { scope: { name: string }; logRecords: { timeUnixNano: string; severityNumber: number; body: { stringValue: string }; attributes: { key: string; value: Record<string, string> }[] }[] }[] }[] };
+  body: {
+    resourceLogs: {
+      resource: { attributes: unknown[] };
+      scopeLogs: {
+        scope: { name: string };
+        logRecords: { timeUnixNano: string; severityNumber: number; body: { stringValue: string }; attributes: { key: string; value: Record<string, string> }[] }[];
+      }[];
+    }[];
+  };
 }
 
 async function startCollector(statuses: number[] = []) {

@@ -12,8 +12,16 @@ import { orgAuditReader, systemAuditReader } from '../src/query.ts';
 const AT = Date.UTC(2026, 11, 6, 12, 0, 0);
 const base = {
   principal: { subject: 'usr_1', kind: 'user' as const, orgId: 'org_acme', roles: ['Sales'] },
-  clientId: 'cli_claude', kind: 'tool' as const, ip: '198.51.100.7', userAgent: 'claude-ai/1.0', at: AT,
-  tool: 'customers.read', arguments: {}, result: 'allow' as const, reason: undefined, scopes: ['customers:read'],
+  clientId: 'cli_claude',
+  kind: 'tool' as const,
+  ip: '198.51.100.7',
+  userAgent: 'claude-ai/1.0',
+  at: AT,
+  tool: 'customers.read',
+  arguments: {},
+  result: 'allow' as const,
+  reason: undefined,
+  scopes: ['customers:read'],
 };
 
 describe('Audit truth: tool-call records say what happened', () => {
@@ -33,7 +41,11 @@ describe('Audit truth: tool-call records say what happened', () => {
     await auditDecisions(log)({ ...base, outcome: 'success', durationMs: 3 });
     const [failed, ok] = (await orgAuditReader(t.store.audit, 'org_acme').query({ order: 'asc' })).records;
     expect(failed).toMatchObject({
-      type: 'authz.decision', result: 'failure', error: 'the tool returned an error result', sessionId: 'sess-1', clientName: 'Claude Desktop',
+      type: 'authz.decision',
+      result: 'failure',
+      error: 'the tool returned an error result',
+      sessionId: 'sess-1',
+      clientName: 'Claude Desktop',
       details: { outcome: 'error', durationMs: 41, clientVersion: '1.4.2' },
     });
     expect(ok).toMatchObject({ result: 'success', error: null, details: { outcome: 'success', durationMs: 3 } });
@@ -44,7 +56,10 @@ describe('Audit truth: tool-call records say what happened', () => {
     await auditRefusedTokens(log)({ reason: 'inactive', clientId: null, count: 750, from: AT, to: AT + 10_000 });
     const [record] = (await systemAuditReader(t.store.audit).query({ type: 'token.refused' })).records;
     expect(record).toMatchObject({
-      type: 'token.refused', result: 'denied', error: 'inactive', clientId: null,
+      type: 'token.refused',
+      result: 'denied',
+      error: 'inactive',
+      clientId: null,
       details: { count: 750, from: '2026-12-06T12:00:00.000000Z', to: '2026-12-06T12:00:10.000000Z' },
     });
   });

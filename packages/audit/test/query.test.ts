@@ -17,9 +17,13 @@ for (const engine of ENGINES) {
       log = new AuditLog({ store: t.store.audit, now: () => BASE_US + tick++ * 60_000_000 });
       for (let i = 0; i < 30; i++) {
         await log.append({
-          type: 'tool.call', orgId: i % 2 === 0 ? 'org_acme' : 'org_globex', userId: `usr_${i % 3}`,
-          clientId: i % 5 === 0 ? 'cli_cursor' : 'cli_claude', tool: i % 4 === 0 ? 'finance.pay' : 'tickets.read',
-          result: i % 7 === 0 ? 'denied' : 'success', params: { i },
+          type: 'tool.call',
+          orgId: i % 2 === 0 ? 'org_acme' : 'org_globex',
+          userId: `usr_${i % 3}`,
+          clientId: i % 5 === 0 ? 'cli_cursor' : 'cli_claude',
+          tool: i % 4 === 0 ? 'finance.pay' : 'tickets.read',
+          result: i % 7 === 0 ? 'denied' : 'success',
+          params: { i },
         });
       }
       await log.append({ type: 'login.failed', result: 'failure', userId: 'usr_0', details: { email: 'a@acme.test' } });
@@ -29,7 +33,7 @@ for (const engine of ENGINES) {
       await t.cleanup();
     });
 
-    it('returns only the admin\'s own organization\'s records, whatever the filters', async () => {
+    it("returns only the admin's own organization's records, whatever the filters", async () => {
       const acme = orgAuditReader(t.store.audit, 'org_acme');
       const all = await acme.query({ limit: 1000 });
       expect(all.records).toHaveLength(15);
@@ -52,15 +56,17 @@ for (const engine of ENGINES) {
     it('filters by user, client, tool, result and time range', async () => {
       const acme = orgAuditReader(t.store.audit, 'org_acme');
       const expected = (pred: (i: number) => boolean) =>
-        Array.from({ length: 30 }, (_, i) => i).filter((i) => i % 2 === 0 && pred(i)).map((i) => ({ i })).reverse();
+        Array.from({ length: 30 }, (_, i) => i)
+          .filter((i) => i % 2 === 0 && pred(i))
+          .map((i) => ({ i }))
+          .reverse();
       const params = async (q: Parameters<typeof acme.query>[0]) => (await acme.query({ ...q, limit: 1000 })).records.map((r) => r.params);
       expect(await params({ userId: 'usr_1' })).toEqual(expected((i) => i % 3 === 1));
       expect(await params({ clientId: 'cli_cursor' })).toEqual(expected((i) => i % 5 === 0));
       expect(await params({ tool: 'finance.pay' })).toEqual(expected((i) => i % 4 === 0));
       expect(await params({ result: 'denied' })).toEqual(expected((i) => i % 7 === 0));
       // Record i was written at minute i: [10, 20) holds 10, 12 … 18.
-      expect(await params({ from: new Date((BASE_US / 1000) + 10 * 60_000).toISOString(), to: new Date((BASE_US / 1000) + 20 * 60_000).toISOString() }))
-        .toEqual(expected((i) => i >= 10 && i < 20));
+      expect(await params({ from: new Date(BASE_US / 1000 + 10 * 60_000).toISOString(), to: new Date(BASE_US / 1000 + 20 * 60_000).toISOString() })).toEqual(expected((i) => i >= 10 && i < 20));
     });
 
     it('pages by seq cursor without gaps or repeats, newest first or oldest first', async () => {

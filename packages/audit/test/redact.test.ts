@@ -6,12 +6,20 @@ describe('Parameter redaction (issue #5: secrets and marked fields never stored 
   it('masks default secret names case-insensitively, at any depth, ignoring - and _', () => {
     const redact = createRedactor();
     const out = redact({
-      Password: 'hunter2', nested: { API_KEY: 'k1', 'api-key': 'k2', list: [{ access_token: 't' }] },
-      Authorization: 'Bearer abc', client_secret: 's', github_token: 'g', query: 'open tickets',
+      Password: 'hunter2',
+      nested: { API_KEY: 'k1', 'api-key': 'k2', list: [{ access_token: 't' }] },
+      Authorization: 'Bearer abc',
+      client_secret: 's',
+      github_token: 'g',
+      query: 'open tickets',
     });
     expect(out).toEqual({
-      Password: REDACTED, nested: { API_KEY: REDACTED, 'api-key': REDACTED, list: [{ access_token: REDACTED }] },
-      Authorization: REDACTED, client_secret: REDACTED, github_token: REDACTED, query: 'open tickets',
+      Password: REDACTED,
+      nested: { API_KEY: REDACTED, 'api-key': REDACTED, list: [{ access_token: REDACTED }] },
+      Authorization: REDACTED,
+      client_secret: REDACTED,
+      github_token: REDACTED,
+      query: 'open tickets',
     });
     expect(JSON.stringify(out)).not.toMatch(/hunter2|k1|k2|Bearer|"s"|"g"/);
   });
@@ -22,8 +30,11 @@ describe('Parameter redaction (issue #5: secrets and marked fields never stored 
 
   it('masks operator-marked paths, with * matching any key or index', () => {
     const redact = createRedactor({ paths: ['customer.ssn', 'cards.*.number'] });
-    expect(redact({ customer: { ssn: '123-45-6789', name: 'Ada' }, cards: [{ number: '4111', brand: 'visa' }], ssn: 'top-level stays' }))
-      .toEqual({ customer: { ssn: REDACTED, name: 'Ada' }, cards: [{ number: REDACTED, brand: 'visa' }], ssn: 'top-level stays' });
+    expect(redact({ customer: { ssn: '123-45-6789', name: 'Ada' }, cards: [{ number: '4111', brand: 'visa' }], ssn: 'top-level stays' })).toEqual({
+      customer: { ssn: REDACTED, name: 'Ada' },
+      cards: [{ number: REDACTED, brand: 'visa' }],
+      ssn: 'top-level stays',
+    });
   });
 
   it('replaces with a keyed hash in hmac mode: equal values correlate, the value is not readable', () => {
@@ -49,7 +60,7 @@ describe('Parameter redaction (issue #5: secrets and marked fields never stored 
 describe('Canonical JSON (RFC 8785 subset)', () => {
   it('sorts keys by UTF-16 code units and writes no whitespace', () => {
     expect(canonicalJson({ b: 1, a: [true, null, 'x'], A: { d: 1.5, c: 'é' } })).toBe('{"A":{"c":"é","d":1.5},"a":[true,null,"x"],"b":1}');
-    expect(canonicalJson({ '\u20ac': 1, '\r': 2, 'ö': 3 })).toBe('{"\\r":2,"ö":3,"€":1}');
+    expect(canonicalJson({ '\u20ac': 1, '\r': 2, ö: 3 })).toBe('{"\\r":2,"ö":3,"€":1}');
   });
 
   it('writes numbers as ECMAScript does (RFC 8785 §3.2.2.3)', () => {

@@ -19,10 +19,29 @@ let cert: { key: string; cert: string };
 beforeAll(() => {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-syslog-tls-'));
   try {
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-      '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-    ], { stdio: 'pipe' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'pipe' },
+    );
     cert = { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -52,10 +71,14 @@ function startTlsReceiver(port = 0): Promise<{ server: Server; port: number; mes
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve({
-      server, port: (server.address() as { port: number }).port, messages,
-      waitFor: (n) => new Promise<void>((done) => (messages.length >= n ? done() : waiters.push({ n, resolve: done }))),
-    }));
+    server.listen(port, '127.0.0.1', () =>
+      resolve({
+        server,
+        port: (server.address() as { port: number }).port,
+        messages,
+        waitFor: (n) => new Promise<void>((done) => (messages.length >= n ? done() : waiters.push({ n, resolve: done }))),
+      }),
+    );
   });
 }
 

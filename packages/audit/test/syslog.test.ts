@@ -26,13 +26,18 @@ function startReceiver(): Promise<{ server: Server; port: number; messages: stri
       for (const w of waiters.filter((w) => messages.length >= w.n)) w.resolve();
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    const port = (server.address() as { port: number }).port;
-    resolve({
-      server, port, messages, sockets,
-      waitFor: (n) => new Promise<void>((done) => (messages.length >= n ? done() : waiters.push({ n, resolve: done }))),
-    });
-  }));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      resolve({
+        server,
+        port,
+        messages,
+        sockets,
+        waitFor: (n) => new Promise<void>((done) => (messages.length >= n ? done() : waiters.push({ n, resolve: done }))),
+      });
+    }),
+  );
 }
 
 // RFC 5424 §6: <PRI>VERSION SP TIMESTAMP SP HOSTNAME SP APP-NAME SP PROCID SP MSGID SP SD [SP MSG]
@@ -55,7 +60,15 @@ describe('SIEM streaming: RFC 5424 syslog over TCP with RFC 6587 octet counting'
     const forwarder = new SyslogForwarder({ host: '127.0.0.1', port: receiver.port, hostname: 'gh-1' });
     forwarder.attach(log);
     try {
-      await log.append({ type: 'tool.call', result: 'success', orgId: 'org_acme', userId: 'usr_1', tool: 'tickets.create', params: { title: 'line 1\nline 2 "quoted" ]', body: 'é' }, time: '2026-11-23T12:00:00.123456Z' });
+      await log.append({
+        type: 'tool.call',
+        result: 'success',
+        orgId: 'org_acme',
+        userId: 'usr_1',
+        tool: 'tickets.create',
+        params: { title: 'line 1\nline 2 "quoted" ]', body: 'é' },
+        time: '2026-11-23T12:00:00.123456Z',
+      });
       await log.append({ type: 'authz.decision', result: 'denied', orgId: 'org_acme', userId: 'usr_2', tool: 'finance.pay', error: 'insufficient_scope' });
       await log.append({ type: 'login.failed', result: 'failure', userId: 'usr_3' });
       await receiver.waitFor(3);

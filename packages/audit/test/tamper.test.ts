@@ -137,7 +137,17 @@ describe('Canonical form round-trips through both databases', () => {
       try {
         const log = new AuditLog({ store: t.store.audit });
         const nasty = 'q"\\ \n\t\r\b\f \u0001\u001f\u007f é 中文 😀 \u2028 lone \ud800 end';
-        await log.append({ type: 'tool.call', result: 'failure', orgId: 'org_x', userId: nasty, tool: nasty, error: nasty, userAgent: nasty, params: { [nasty]: nasty }, details: { n: 1.5e-7, big: 1e21, s: nasty } });
+        await log.append({
+          type: 'tool.call',
+          result: 'failure',
+          orgId: 'org_x',
+          userId: nasty,
+          tool: nasty,
+          error: nasty,
+          userAgent: nasty,
+          params: { [nasty]: nasty },
+          details: { n: 1.5e-7, big: 1e21, s: nasty },
+        });
         await log.close();
         const links = await t.store.audit.scanCanonical('org_x', 0, 10);
         const [row] = await t.store.audit.scan('org_x', 0, 10);

@@ -14,7 +14,17 @@ describe('Verifying an exported chain away from the database', () => {
     t = await createTestStore('sqlite');
     const log = new AuditLog({ store: t.store.audit, signer, checkpointEvery: { records: 1_000_000, ms: 0 } });
     for (let i = 1; i <= 6; i++) {
-      await log.append({ type: 'tool.call', result: 'success', orgId: 'org_acme', userId: 'usr_1', tool: 'crm.read', params: { i, nested: { b: [1, 'two'], a: null } }, scopes: ['crm:read'], actor: { kind: 'user', id: 'usr_1' }, details: { x: 1 } });
+      await log.append({
+        type: 'tool.call',
+        result: 'success',
+        orgId: 'org_acme',
+        userId: 'usr_1',
+        tool: 'crm.read',
+        params: { i, nested: { b: [1, 'two'], a: null } },
+        scopes: ['crm:read'],
+        actor: { kind: 'user', id: 'usr_1' },
+        details: { x: 1 },
+      });
     }
     await log.close(); // checkpoint at 6
     lines = [];

@@ -85,9 +85,7 @@ export const DEFAULT_OPTIONS: Omit<AuthorizationServerOptions, 'issuer'> = {
 };
 
 export type PartialOptions = { issuer: string } & {
-  [K in keyof Omit<AuthorizationServerOptions, 'issuer'>]?: AuthorizationServerOptions[K] extends Record<string, unknown>
-    ? Partial<AuthorizationServerOptions[K]>
-    : AuthorizationServerOptions[K];
+  [K in keyof Omit<AuthorizationServerOptions, 'issuer'>]?: AuthorizationServerOptions[K] extends Record<string, unknown> ? Partial<AuthorizationServerOptions[K]> : AuthorizationServerOptions[K];
 };
 
 export function resolveOptions(input: PartialOptions): AuthorizationServerOptions {

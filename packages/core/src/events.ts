@@ -26,7 +26,14 @@ export type GatehouseEvent =
   | { type: 'token.issued' | 'token.refreshed'; tokenHash: string; grantId: string | null; clientId: string; userId: string | null; orgId: string | null; resource: string; scopes: string[] }
   | { type: 'token.revoked'; tokenHashes: string[]; reason: RevocationReason; userId?: string | null; orgId?: string | null; clientId?: string; actor?: Actor }
   | { type: 'token.refresh_reuse_detected' | 'authorization_code.replayed'; grantId: string | null; clientId: string; tokenHashes: string[] }
-  | { type: 'login.succeeded' | 'login.failed'; /** Absent when what was typed is not an email address (never recorded). */ email?: string; userId?: string; ip?: string; userAgent?: string; reason?: string }
+  | {
+      type: 'login.succeeded' | 'login.failed' /** Absent when what was typed is not an email address (never recorded). */;
+      email?: string;
+      userId?: string;
+      ip?: string;
+      userAgent?: string;
+      reason?: string;
+    }
   | { type: 'logout'; userId: string }
   /**
    * A request refused because the resource does not serve the org (issue 10):
@@ -38,7 +45,15 @@ export type GatehouseEvent =
    * The org's client policy refused a client (issue 16): blocked, not on the
    * allowlist, or awaiting an org admin's approval.
    */
-  | { type: 'access.refused'; reason: 'client_blocked' | 'client_not_allowed' | 'client_pending'; step: 'authorize' | 'token' | 'introspect'; userId: string | null; orgId: string; clientId: string; resource: string }
+  | {
+      type: 'access.refused';
+      reason: 'client_blocked' | 'client_not_allowed' | 'client_pending';
+      step: 'authorize' | 'token' | 'introspect';
+      userId: string | null;
+      orgId: string;
+      clientId: string;
+      resource: string;
+    }
   /** An org's client policy changed: its mode, or one client's or host's rule (decision null: rule removed). */
   | { type: 'org.client_policy_changed'; orgId: string; mode?: ClientPolicyMode; rule?: { kind: ClientRuleKind; value: string; decision: ClientRuleDecision | null }; actor?: Actor }
   | { type: 'config.applied'; changes: number; actor?: Actor };
@@ -83,7 +98,10 @@ export interface EventBus {
  */
 export class LocalEventBus implements EventBus {
   private readonly listeners = new Set<EventListener>();
-  constructor(private readonly now: () => number = Date.now, private readonly onListenerError: (error: unknown) => void = () => {}) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly onListenerError: (error: unknown) => void = () => {},
+  ) {}
 
   async publish(event: GatehouseEvent): Promise<void> {
     // Object.assign, not `{ ...event, at }`: Node 20's V8 pays ~2 µs for a property added after a spread.

@@ -29,7 +29,7 @@ describe('token storage key', () => {
     expect(tokenHash(jwt)).toBe(sha256(jwt));
   });
 
-  it('a forged prefix on another token\'s secret gives another key: the secret alone finds nothing', () => {
+  it("a forged prefix on another token's secret gives another key: the secret alone finds nothing", () => {
     const secret = randomToken();
     const real = timeOrderedToken(secret, issuedAt);
     expect(tokenHash(timeOrderedToken(secret, issuedAt + 1))).not.toBe(tokenHash(real));

@@ -16,10 +16,7 @@ import { isSatisfied, satisfyingScopes, scopesToRequest } from './requirements.t
 /** An allowed operation whose record waits for its outcome. */
 export type PendingDecision = Omit<DecisionRecord, 'result' | 'reason'>;
 
-export type OperationsVerdict =
-  | { kind: 'proceed'; allowed: PendingDecision[] }
-  | { kind: 'step_up'; scopes: string[] }
-  | { kind: 'errors'; messages: ReturnType<typeof errorMessage>[] };
+export type OperationsVerdict = { kind: 'proceed'; allowed: PendingDecision[] } | { kind: 'step_up'; scopes: string[] } | { kind: 'errors'; messages: ReturnType<typeof errorMessage>[] };
 
 export interface AuthorizeInput {
   principal: Principal;

@@ -4,17 +4,15 @@
  * query is refused outright, with or without a header, since it has
  * already leaked into logs and history.
  */
-export type BearerExtraction =
-  | { kind: 'none' }
-  | { kind: 'token'; token: string }
-  | { kind: 'malformed'; description: string };
+export type BearerExtraction = { kind: 'none' } | { kind: 'token'; token: string } | { kind: 'malformed'; description: string };
 
 // RFC 6750 §2.1 b64token.
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
 export function extractBearer(request: Request): BearerExtraction {
   const query = request.url.indexOf('?');
-  if (query >= 0 && new URLSearchParams(request.url.slice(query + 1).split('#')[0]).has('access_token')) return { kind: 'malformed', description: 'Access tokens are not accepted in the query string' };
+  if (query >= 0 && new URLSearchParams(request.url.slice(query + 1).split('#')[0]).has('access_token'))
+    return { kind: 'malformed', description: 'Access tokens are not accepted in the query string' };
   const header = request.headers.get('authorization');
   if (header === null || header === '') return { kind: 'none' };
   const space = header.indexOf(' ');

@@ -27,7 +27,9 @@ const STATUS = { invalid_token: 401, insufficient_scope: 403, invalid_request: 4
 
 export function challengeResponse(input: ChallengeInput): Response {
   const status = input.error ? STATUS[input.error] : 401;
-  const body = input.error ? { error: input.error, error_description: input.description ?? defaultDescription(input.error) } : { error: 'unauthorized', error_description: 'A bearer token is required' };
+  const body = input.error
+    ? { error: input.error, error_description: input.description ?? defaultDescription(input.error) }
+    : { error: 'unauthorized', error_description: 'A bearer token is required' };
   return new Response(JSON.stringify(body), {
     status,
     headers: { 'content-type': 'application/json', 'www-authenticate': wwwAuthenticate(input), 'cache-control': 'no-store' },

@@ -65,4 +65,3 @@ export class ClientDirectory {
     return this.bySession.size;
   }
 }
-

@@ -6,7 +6,15 @@
  * what the caller's scopes allow, so tools/list,
  * resources/list and prompts/list show only what the caller may use.
  */
-import { McpServer, type ReadResourceCallback, type ReadResourceTemplateCallback, type ResourceMetadata, type ResourceTemplate, type ToolCallback, type PromptCallback } from '@modelcontextprotocol/sdk/server/mcp.js';
+import {
+  McpServer,
+  type ReadResourceCallback,
+  type ReadResourceTemplateCallback,
+  type ResourceMetadata,
+  type ResourceTemplate,
+  type ToolCallback,
+  type PromptCallback,
+} from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ServerOptions } from '@modelcontextprotocol/sdk/server/index.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { Implementation, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
@@ -90,11 +98,7 @@ export class GatedMcpServer {
     return this;
   }
 
-  registerPrompt<Args extends ZodRawShapeCompat>(
-    name: string,
-    config: Gate & { title?: string; description?: string; argsSchema?: Args },
-    callback: PromptCallback<Args>,
-  ): this {
+  registerPrompt<Args extends ZodRawShapeCompat>(name: string, config: Gate & { title?: string; description?: string; argsSchema?: Args }, callback: PromptCallback<Args>): this {
     this.assertNew(this.prompts, name, 'prompt');
     const { requires, policy, ...promptConfig } = config;
     const gate = gateOf({ requires, policy });

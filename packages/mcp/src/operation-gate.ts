@@ -14,8 +14,7 @@ export interface GatedOperation {
   gate: Gate & { requires: ScopeRequirement };
 }
 
-const objectOrEmpty = (value: unknown): Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+const objectOrEmpty = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
 
 export function gatedOperation(request: JsonRpcRequestView, operations: GatedOperations): GatedOperation | undefined {
   const { method, params } = request;

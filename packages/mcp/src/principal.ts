@@ -50,8 +50,7 @@ export function principalFromClaims(claims: Claims): Principal | undefined {
   const org = claims.org as Claims | undefined;
   const explicitKind = firstPresent(claims, ['principal_type', 'sub_type', 'gatehouse_kind']);
   // Gatehouse names service agents `client:<client_id>` (they act as themselves, not a person).
-  const kind =
-    explicitKind === 'service' || explicitKind === 'client' || (explicitKind === undefined && (claims.sub === undefined || subject === `client:${clientId}`)) ? 'service' : 'user';
+  const kind = explicitKind === 'service' || explicitKind === 'client' || (explicitKind === undefined && (claims.sub === undefined || subject === `client:${clientId}`)) ? 'service' : 'user';
   const exp = typeof claims.exp === 'number' ? claims.exp * 1000 : Number.POSITIVE_INFINITY;
   const principal: Principal = {
     subject,

@@ -37,11 +37,20 @@ export function protectMcpServer(input: ProtectMcpOptions): ProtectedMcp {
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     try {
       await server.connect(transport);
-      return await settle(await transport.handleRequest(request, {
-        parsedBody: body,
-        // The token itself stays in the guard: handlers get the principal.
-        authInfo: { token: '', clientId: principal.clientId, scopes: principal.scopes, expiresAt: Math.floor(principal.expiresAt / 1000), resource: resourceUrl, extra: { [PRINCIPAL_KEY]: principal } },
-      }));
+      return await settle(
+        await transport.handleRequest(request, {
+          parsedBody: body,
+          // The token itself stays in the guard: handlers get the principal.
+          authInfo: {
+            token: '',
+            clientId: principal.clientId,
+            scopes: principal.scopes,
+            expiresAt: Math.floor(principal.expiresAt / 1000),
+            resource: resourceUrl,
+            extra: { [PRINCIPAL_KEY]: principal },
+          },
+        }),
+      );
     } finally {
       await server.close();
     }

@@ -61,6 +61,7 @@ export function routingHeaderMismatch(headers: Headers, message: Record<string, 
   const name = decodeMcpName(nameHeader);
   if (name === undefined) return 'Header mismatch: the Mcp-Name header is not valid =?base64?…?= encoding';
   // A name the body does not carry (tools/list with Mcp-Name: update_ticket) disagrees too.
-  if (typeof bodyName !== 'string' || name !== bodyName) return `Header mismatch: Mcp-Name header does not match the body's ${source === undefined ? 'method, which names nothing' : `params.${source}`}`;
+  if (typeof bodyName !== 'string' || name !== bodyName)
+    return `Header mismatch: Mcp-Name header does not match the body's ${source === undefined ? 'method, which names nothing' : `params.${source}`}`;
   return undefined;
 }

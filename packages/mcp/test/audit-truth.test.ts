@@ -15,7 +15,16 @@ let refused: RefusedTokens[];
 let now = Date.UTC(2026, 11, 6, 12);
 const principalOf = (token: string): Principal | undefined =>
   token.startsWith('good')
-    ? { subject: 'usr_alice', kind: 'user', orgId: token === 'good-foreign' ? 'org_other' : 'org_acme', roles: ['Support'], permissions: [], scopes: ['tickets:read'], clientId: token === 'good-other-client' ? 'client-2' : 'client-1', expiresAt: now + 60_000 }
+    ? {
+        subject: 'usr_alice',
+        kind: 'user',
+        orgId: token === 'good-foreign' ? 'org_other' : 'org_acme',
+        roles: ['Support'],
+        permissions: [],
+        scopes: ['tickets:read'],
+        clientId: token === 'good-other-client' ? 'client-2' : 'client-1',
+        expiresAt: now + 60_000,
+      }
     : undefined;
 
 const server = new GatedMcpServer({ name: 'truth', version: '1' });
@@ -91,7 +100,7 @@ describe('Audit truth: an allowed tool call is recorded with its outcome', () =>
 });
 
 describe('Audit truth: the record names the MCP session and the host application', () => {
-  it('carries the Mcp-Session-Id and the clientInfo the session\'s initialize sent', async () => {
+  it("carries the Mcp-Session-Id and the clientInfo the session's initialize sent", async () => {
     const session = { 'mcp-session-id': 'sess-77' };
     const init = await rpc(mcp, 'initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'Claude Desktop', version: '1.4.2' } }, 'good', session);
     expect(init.status).toBe(200);
@@ -99,7 +108,7 @@ describe('Audit truth: the record names the MCP session and the host application
     expect(decisions).toEqual([expect.objectContaining({ sessionId: 'sess-77', clientName: 'Claude Desktop', clientVersion: '1.4.2' })]);
   });
 
-  it('names a session at initialize when the server has none, so later calls carry it and the client\'s name', async () => {
+  it("names a session at initialize when the server has none, so later calls carry it and the client's name", async () => {
     const init = await rpc(mcp, 'initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'ChatGPT', version: '5' } }, 'good');
     const session = init.headers.get('mcp-session-id');
     expect(session).toMatch(/^[0-9a-f-]{36}$/);
@@ -114,13 +123,13 @@ describe('Audit truth: the record names the MCP session and the host application
     expect(decisions[0]!.clientName).toBeUndefined();
   });
 
-  it('takes the host application from the request\'s _meta when it carries one', async () => {
+  it("takes the host application from the request's _meta when it carries one", async () => {
     await rpc(mcp, 'tools/call', { name: 'works', arguments: {}, _meta: { 'io.modelcontextprotocol/clientInfo': { name: 'Cursor', version: '2.0' } } }, 'good');
     expect(decisions).toEqual([expect.objectContaining({ clientName: 'Cursor', clientVersion: '2.0' })]);
     expect(decisions[0]!.sessionId).toBeUndefined();
   });
 
-  it('forgets a session\'s client when the session is deleted', async () => {
+  it("forgets a session's client when the session is deleted", async () => {
     const session = { 'mcp-session-id': 'sess-del' };
     await rpc(mcp, 'initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'Gone', version: '1' } }, 'good', session);
     await mcp.fetch(new Request(RESOURCE, { method: 'DELETE', headers: { authorization: 'Bearer good', ...session } }));
@@ -131,13 +140,14 @@ describe('Audit truth: the record names the MCP session and the host application
 
 describe('Audit truth: refused tokens are recorded, aggregated per client and reason', () => {
   it('a 401 burst of 1,000 bad tokens produces a bounded number of aggregated records that count them all', async () => {
-    const responses = await Promise.all(
-      Array.from({ length: 1000 }, (_, i) => rpc(mcp, 'tools/call', { name: 'works', arguments: {} }, i % 4 === 0 ? `expired-${i}` : `forged-${i}`)),
-    );
+    const responses = await Promise.all(Array.from({ length: 1000 }, (_, i) => rpc(mcp, 'tools/call', { name: 'works', arguments: {} }, i % 4 === 0 ? `expired-${i}` : `forged-${i}`)));
     expect(responses.every((r) => r.status === 401)).toBe(true);
     await mcp.close(); // flushes the window
     expect(refused.length).toBeLessThanOrEqual(2);
-    expect(refused.map((r) => [r.reason, r.count]).sort()).toEqual([['expired', 250], ['inactive', 750]]);
+    expect(refused.map((r) => [r.reason, r.count]).sort()).toEqual([
+      ['expired', 250],
+      ['inactive', 750],
+    ]);
     expect(JSON.stringify(refused)).not.toContain('forged-');
   });
 

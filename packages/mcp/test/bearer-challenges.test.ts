@@ -23,9 +23,7 @@ describe('MCP authorization: 401 challenge when no valid token is sent (RFC 6750
   it('answers a request without a token with resource_metadata and the scopes to ask for', async () => {
     const response = await rpc(mcp, 'initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } });
     expect(response.status).toBe(401);
-    expect(response.headers.get('www-authenticate')).toBe(
-      `Bearer scope="tickets:read ticket:write:update finance:read:revenue finance:read:all employees:read:public", resource_metadata="${PRM}"`,
-    );
+    expect(response.headers.get('www-authenticate')).toBe(`Bearer scope="tickets:read ticket:write:update finance:read:revenue finance:read:all employees:read:public", resource_metadata="${PRM}"`);
   });
 
   it('asks for exactly what an operation needs when the request names one', async () => {
@@ -37,7 +35,9 @@ describe('MCP authorization: 401 challenge when no valid token is sent (RFC 6750
   it('adds error="invalid_token" when the token sent is unknown', async () => {
     const response = await rpc(mcp, 'tools/list', {}, 'unknown-token');
     expect(response.status).toBe(401);
-    expect(response.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token", scope="[^"]+", resource_metadata="http:\/\/127\.0\.0\.1:4001\/\.well-known\/oauth-protected-resource\/mcp"$/);
+    expect(response.headers.get('www-authenticate')).toMatch(
+      /^Bearer error="invalid_token", scope="[^"]+", resource_metadata="http:\/\/127\.0\.0\.1:4001\/\.well-known\/oauth-protected-resource\/mcp"$/,
+    );
     expect(await response.json()).toMatchObject({ error: 'invalid_token' });
   });
 
@@ -128,7 +128,13 @@ describe('MCP authorization: server-wide required scopes', () => {
 
 describe('Streamable HTTP Origin validation (DNS rebinding)', () => {
   const post = (origin: string) =>
-    mcp.fetch(new Request(RESOURCE, { method: 'POST', headers: { origin, authorization: 'Bearer good-token', 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }) }));
+    mcp.fetch(
+      new Request(RESOURCE, {
+        method: 'POST',
+        headers: { origin, authorization: 'Bearer good-token', 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      }),
+    );
 
   it('answers a foreign Origin with 403 before looking at the token', async () => {
     const before = as.introspectionCalls;
@@ -136,7 +142,7 @@ describe('Streamable HTTP Origin validation (DNS rebinding)', () => {
     expect(as.introspectionCalls).toBe(before);
   });
 
-  it('accepts the resource\'s own origin', async () => {
+  it("accepts the resource's own origin", async () => {
     expect((await post('http://127.0.0.1:4001')).status).toBe(200);
   });
 });

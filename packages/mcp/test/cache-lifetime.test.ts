@@ -54,7 +54,16 @@ describe('Introspection cache lifetime', () => {
 });
 
 describe('TokenCache.apply (revocation events)', () => {
-  const principal = (subject: string, clientId: string, orgId: string, roles: string[]): Principal => ({ subject, kind: 'user', orgId, roles, permissions: [], scopes: [], clientId, expiresAt: Infinity });
+  const principal = (subject: string, clientId: string, orgId: string, roles: string[]): Principal => ({
+    subject,
+    kind: 'user',
+    orgId,
+    roles,
+    permissions: [],
+    scopes: [],
+    clientId,
+    expiresAt: Infinity,
+  });
   const filled = () => {
     const cache = new TokenCache();
     cache.set('h1', principal('u1', 'c1', 'o1', ['Support']), Infinity);

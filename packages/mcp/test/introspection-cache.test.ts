@@ -81,7 +81,7 @@ describe('Revocation reaches the cache at once (GET {issuer}/revocations/stream)
     }, 'alice re-introspected with her new role');
   });
 
-  it('drops a client\'s entries when the client is disabled, and a role\'s entries when the role changes', async () => {
+  it("drops a client's entries when the client is disabled, and a role's entries when the role changes", async () => {
     as.tokens.set('bob-token', { active: false });
     as.push({ type: 'client.disabled', clientId: 'client-2' });
     await until(async () => (await list('bob-token')).status === 401, 'bob refused');

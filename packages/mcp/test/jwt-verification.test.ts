@@ -88,7 +88,7 @@ describe('RFC 9068 JWT access tokens verified against the AS JWKS', () => {
     await until(async () => (await rpc(mcp, 'tools/list', {}, token)).status === 401, 'revoked JWT refused');
   });
 
-  it('refuses a user\'s JWTs issued before their access was changed', async () => {
+  it("refuses a user's JWTs issued before their access was changed", async () => {
     await until(() => mcp.revocationStream() === 'connected', 'stream connected');
     const token = await sign({ iat: Math.floor(Date.now() / 1000) - 5 });
     as.push({ type: 'user.disabled', userId: 'usr_alice', at: Date.now() });

@@ -8,7 +8,14 @@ let guard: McpGuard;
 beforeAll(async () => {
   as = await startFakeAuthorizationServer();
   as.tokens.set('reader', activeToken(as.issuer, { scope: 'tickets:read' }));
-  guard = createMcpGuard({ operations: buildServer().server.operations(), issuer: as.issuer, resource: RESOURCE, scopesSupported: SCOPES, organizations: ['org_acme'], introspection: { ...INTROSPECTION_CLIENT, revocationStream: false } });
+  guard = createMcpGuard({
+    operations: buildServer().server.operations(),
+    issuer: as.issuer,
+    resource: RESOURCE,
+    scopesSupported: SCOPES,
+    organizations: ['org_acme'],
+    introspection: { ...INTROSPECTION_CLIENT, revocationStream: false },
+  });
 });
 afterAll(async () => {
   await guard.close();

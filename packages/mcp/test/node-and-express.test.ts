@@ -20,7 +20,14 @@ async function listen(make: (mcp: ProtectedMcp) => Server | ((req: never, res: n
   servers.push(server);
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const { server: gated } = buildServer();
-  const mcp = protectMcpServer({ server: gated, issuer: as.issuer, resource: `${base}/mcp`, scopesSupported: SCOPES, organizations: ['org_acme'], introspection: { ...INTROSPECTION_CLIENT, revocationStream: false } });
+  const mcp = protectMcpServer({
+    server: gated,
+    issuer: as.issuer,
+    resource: `${base}/mcp`,
+    scopesSupported: SCOPES,
+    organizations: ['org_acme'],
+    introspection: { ...INTROSPECTION_CLIENT, revocationStream: false },
+  });
   protectedServers.push(mcp);
   holder.handler = make(mcp) as (req: never, res: never) => void;
   return base;

@@ -30,7 +30,12 @@ beforeEach(() => {
   const built = buildServer();
   spies = built.spies;
   mcp = protectMcpServer({
-    server: built.server, resource: RESOURCE, issuer: 'http://127.0.0.1:4000', scopesSupported: SCOPES, organizations: ['org_acme'], verifier,
+    server: built.server,
+    resource: RESOURCE,
+    issuer: 'http://127.0.0.1:4000',
+    scopesSupported: SCOPES,
+    organizations: ['org_acme'],
+    verifier,
     maxBodyBytes: 1_048_576,
     policy: () => ({ allow: true }),
     onDecision: (record) => void decisions.push(record),
@@ -39,7 +44,14 @@ beforeEach(() => {
 
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 const post = (body: string | ReadableStream<Uint8Array>, token: string | undefined, headers: Record<string, string> = {}) =>
-  mcp.fetch(new Request(RESOURCE, { method: 'POST', headers: { ...HEADERS, ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers }, body, ...(typeof body === 'string' ? {} : { duplex: 'half' }) } as RequestInit));
+  mcp.fetch(
+    new Request(RESOURCE, {
+      method: 'POST',
+      headers: { ...HEADERS, ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+      body,
+      ...(typeof body === 'string' ? {} : { duplex: 'half' }),
+    } as RequestInit),
+  );
 const call = (id: number, name: string, args: Record<string, unknown> = {}) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
 
 describe('MCP 2025-06-18: batches are refused before any authorization or audit work', () => {
@@ -101,7 +113,12 @@ describe('The body read is bounded (maxBodyBytes) before the token is looked at'
     for (const token of ['reader', undefined]) {
       let pulled = 0;
       const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
-      const endless = new ReadableStream<Uint8Array>({ pull(controller) { pulled++; controller.enqueue(chunk); } });
+      const endless = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          pulled++;
+          controller.enqueue(chunk);
+        },
+      });
       const response = await post(endless, token);
       expect(response.status).toBe(413);
       expect(((await response.json()) as { error: { code: number } }).error.code).toBe(-32600);
@@ -112,8 +129,7 @@ describe('The body read is bounded (maxBodyBytes) before the token is looked at'
 });
 
 describe('MCP 2026-07-28 Request Metadata: Mcp-Method and Mcp-Name are checked for every method', () => {
-  const rpc = (method: string, params: Record<string, unknown>, headers: Record<string, string>, token = 'writer') =>
-    post(JSON.stringify({ jsonrpc: '2.0', id: 7, method, params }), token, headers);
+  const rpc = (method: string, params: Record<string, unknown>, headers: Record<string, string>, token = 'writer') => post(JSON.stringify({ jsonrpc: '2.0', id: 7, method, params }), token, headers);
   const expectMismatch = async (response: Response) => {
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ jsonrpc: '2.0', id: 7, error: { code: -32020 } });

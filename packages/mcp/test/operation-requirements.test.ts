@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 describe('Per-tool scopes: discovery shows only what the caller may use', () => {
-  it('lists only the tools the token\'s scopes allow', async () => {
+  it("lists only the tools the token's scopes allow", async () => {
     expect(await toolNames(await rpc(mcp, 'tools/list', {}, 'reader'))).toEqual(['list_tickets', 'whoami']);
     expect(await toolNames(await rpc(mcp, 'tools/list', {}, 'writer'))).toEqual(['list_tickets', 'update_ticket', 'whoami']);
   });
@@ -113,7 +113,7 @@ describe('MCP 2026-07-28 routing headers must match the body', () => {
     expect(spies.updateTicket).not.toHaveBeenCalled();
   });
 
-  it('refuses an Mcp-Method that differs from the body\'s method', async () => {
+  it("refuses an Mcp-Method that differs from the body's method", async () => {
     const response = await rpc(mcp, 'tools/call', { name: 'list_tickets', arguments: {} }, 'reader', { 'mcp-method': 'tools/list' });
     expect(response.status).toBe(400);
     expect(spies.listTickets).not.toHaveBeenCalled();

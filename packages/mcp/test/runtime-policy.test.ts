@@ -30,7 +30,11 @@ beforeAll(async () => {
     return { content: [{ type: 'text' as const, text: name }] };
   };
   server.registerTool('org_report', { requires: requireScopes('reports:read'), inputSchema: { orgId: z.string() } }, handler('org_report'));
-  server.registerTool('read_doc', { requires: requireScopes('reports:read'), inputSchema: { docId: z.string() }, policy: resourceOwnership({ argument: 'docId', ownerOf: (id) => OWNERS[id], bypassRoles: ['Management'] }) }, handler('read_doc'));
+  server.registerTool(
+    'read_doc',
+    { requires: requireScopes('reports:read'), inputSchema: { docId: z.string() }, policy: resourceOwnership({ argument: 'docId', ownerOf: (id) => OWNERS[id], bypassRoles: ['Management'] }) },
+    handler('read_doc'),
+  );
   server.registerTool('night_job', { inputSchema: {} }, handler('night_job'));
   mcp = protectMcpServer({
     server,
@@ -62,8 +66,7 @@ afterAll(async () => {
   await as.stop();
 });
 
-const call = (token: string, name: string, args: Record<string, unknown>) =>
-  rpc(mcp, 'tools/call', { name, arguments: args }, token, { 'user-agent': 'policy-test/1.0' });
+const call = (token: string, name: string, args: Record<string, unknown>) => rpc(mcp, 'tools/call', { name, arguments: args }, token, { 'user-agent': 'policy-test/1.0' });
 
 describe('Runtime policy (seed 004): the server decides each call from current context', () => {
   it('denies with a JSON-RPC error carrying the reason, and the handler never runs', async () => {
@@ -78,14 +81,24 @@ describe('Runtime policy (seed 004): the server decides each call from current c
     await call('alice', 'org_report', { orgId: 'org_acme' });
     await call('alice', 'org_report', { orgId: 'org_evil' });
     expect(decisions).toEqual([
-      expect.objectContaining({ tool: 'org_report', kind: 'tool', result: 'allow', reason: undefined, scopes: ['reports:read'], arguments: { orgId: 'org_acme' }, clientId: 'client-1', userAgent: 'policy-test/1.0', at: Date.UTC(2026, 10, 23, 12) }),
+      expect.objectContaining({
+        tool: 'org_report',
+        kind: 'tool',
+        result: 'allow',
+        reason: undefined,
+        scopes: ['reports:read'],
+        arguments: { orgId: 'org_acme' },
+        clientId: 'client-1',
+        userAgent: 'policy-test/1.0',
+        at: Date.UTC(2026, 10, 23, 12),
+      }),
       expect.objectContaining({ tool: 'org_report', result: 'deny', reason: "organization org_evil is not the caller's organization" }),
     ]);
     expect(decisions[0]!.principal).toEqual({ subject: 'usr_alice', kind: 'user', orgId: 'org_acme', roles: ['Support'] });
     expect(JSON.stringify(decisions)).not.toContain('"alice"');
   });
 
-  it('withholds the result when the call\'s record cannot be written (no unaudited result leaves the server)', async () => {
+  it("withholds the result when the call's record cannot be written (no unaudited result leaves the server)", async () => {
     failAudit = true;
     const body = (await (await call('alice', 'org_report', { orgId: 'org_acme' })).json()) as { error: { code: number }; result?: unknown };
     expect(body.error.code).toBe(-32603);
@@ -94,13 +107,13 @@ describe('Runtime policy (seed 004): the server decides each call from current c
 });
 
 describe('tenantIsolation({ argument: "orgId" })', () => {
-  it('allows the caller\'s own organization', async () => {
+  it("allows the caller's own organization", async () => {
     const body = (await (await call('alice', 'org_report', { orgId: 'org_acme' })).json()) as { result?: unknown };
     expect(body.result).toBeDefined();
     expect(ran).toEqual(['org_report']);
   });
 
-  it('denies another organization\'s id', async () => {
+  it("denies another organization's id", async () => {
     const body = (await (await call('alice', 'org_report', { orgId: 'org_other' })).json()) as { error: { message: string } };
     expect(body.error.message).toBe("Forbidden: organization org_other is not the caller's organization");
     expect(ran).toEqual([]);
@@ -112,12 +125,20 @@ describe('tenantIsolation({ argument: "orgId" })', () => {
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toContain('error="invalid_token"');
     expect(ran).toEqual([]);
-    const decision = await tenantIsolation({ argument: 'orgId' })({ orgId: null } as Principal, { kind: 'tool', name: 't', arguments: { orgId: 'org_acme' } }, { time: 0, ip: undefined, userAgent: undefined, resource: RESOURCE });
+    const decision = await tenantIsolation({ argument: 'orgId' })(
+      { orgId: null } as Principal,
+      { kind: 'tool', name: 't', arguments: { orgId: 'org_acme' } },
+      { time: 0, ip: undefined, userAgent: undefined, resource: RESOURCE },
+    );
     expect(decision).toEqual({ allow: false, reason: 'the token is not bound to an organization' });
   });
 
   it('denies a missing argument when required', async () => {
-    const decision = await tenantIsolation({ argument: 'orgId', required: true })({ orgId: 'o' } as Principal, { kind: 'tool', name: 't', arguments: {} }, { time: 0, ip: undefined, userAgent: undefined, resource: RESOURCE });
+    const decision = await tenantIsolation({ argument: 'orgId', required: true })(
+      { orgId: 'o' } as Principal,
+      { kind: 'tool', name: 't', arguments: {} },
+      { time: 0, ip: undefined, userAgent: undefined, resource: RESOURCE },
+    );
     expect(decision).toEqual({ allow: false, reason: 'argument orgId is required' });
   });
 });
@@ -128,7 +149,7 @@ describe('resourceOwnership(...)', () => {
     expect(ran).toEqual(['read_doc']);
   });
 
-  it('denies someone else\'s resource and an unknown one', async () => {
+  it("denies someone else's resource and an unknown one", async () => {
     const other = (await (await call('alice', 'read_doc', { docId: 'doc-2' })).json()) as { error: { message: string } };
     expect(other.error.message).toBe('Forbidden: docId doc-2 belongs to someone else');
     const unknown = (await (await call('alice', 'read_doc', { docId: 'doc-9' })).json()) as { error: { message: string } };

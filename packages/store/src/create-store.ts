@@ -78,20 +78,24 @@ export async function createStore(url: string, opts: CreateStoreOptions = {}): P
         return thread ? thread.execute(writes) : inline(writes);
       });
     }
-    store = buildStore(db, 'sqlite', async () => {
-      closed = true;
-      await writer?.stop();
-      await checkpointer?.stop();
-      await wal?.close();
-      await db.destroy();
-    }, submit, { syncWal: wal && (() => wal.sync()) });
+    store = buildStore(
+      db,
+      'sqlite',
+      async () => {
+        closed = true;
+        await writer?.stop();
+        await checkpointer?.stop();
+        await wal?.close();
+        await db.destroy();
+      },
+      submit,
+      { syncWal: wal && (() => wal.sync()) },
+    );
     if (threaded) writers.set(store, () => threadWriter()?.ready ?? Promise.resolve(false));
   } else {
     schema = opts.schema ?? target.schema;
     if (schema !== undefined) assertSchemaName(schema);
-    const { db, pool } = openPostgres(target.connectionString, schema, opts.poolSize, (error) =>
-      opts.log?.('warn', 'PostgreSQL connection lost', { error: error.message }),
-    );
+    const { db, pool } = openPostgres(target.connectionString, schema, opts.poolSize, (error) => opts.log?.('warn', 'PostgreSQL connection lost', { error: error.message }));
     if (schema !== undefined) await ensureSchema(pool, schema);
     store = buildStore(db, 'postgres', () => db.destroy(), submit);
     registerPool(store, pool);

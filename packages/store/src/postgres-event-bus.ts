@@ -61,7 +61,10 @@ export class PostgresEventBus implements EventBus {
   private closed = false;
   private timer: NodeJS.Timeout | undefined;
 
-  private constructor(private readonly connectionString: string, private readonly opts: PostgresEventBusOptions) {
+  private constructor(
+    private readonly connectionString: string,
+    private readonly opts: PostgresEventBusOptions,
+  ) {
     this.channel = opts.channel ?? 'gatehouse_events';
     if (!CHANNEL_NAME.test(this.channel)) throw new Error(`invalid NOTIFY channel name: ${JSON.stringify(this.channel)}`);
   }

@@ -38,6 +38,8 @@ export function poolStats(store: Store): PoolStats | undefined {
 
 /** Refresh-token families with a live (unrevoked, unexpired) refresh token: the sessions clients hold. */
 export async function countActiveRefreshFamilies(store: Store, now: number): Promise<number> {
-  const { rows } = await sql<{ n: number | string }>`SELECT COUNT(DISTINCT family_id) AS n FROM tokens WHERE kind = 'refresh' AND revoked_at IS NULL AND expires_at > ${now}`.execute(kyselyOf(store).db);
+  const { rows } = await sql<{ n: number | string }>`SELECT COUNT(DISTINCT family_id) AS n FROM tokens WHERE kind = 'refresh' AND revoked_at IS NULL AND expires_at > ${now}`.execute(
+    kyselyOf(store).db,
+  );
   return Number(rows[0]?.n ?? 0);
 }

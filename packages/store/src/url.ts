@@ -3,9 +3,7 @@
  * `sqlite:///abs/path` also accepted) and `postgres://…` / `postgresql://…`
  * (an optional `?schema=NAME` selects the PostgreSQL schema).
  */
-export type StoreTarget =
-  | { engine: 'sqlite'; filename: string }
-  | { engine: 'postgres'; connectionString: string; schema: string | undefined };
+export type StoreTarget = { engine: 'sqlite'; filename: string } | { engine: 'postgres'; connectionString: string; schema: string | undefined };
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 

@@ -22,8 +22,15 @@ const available = await requirePostgres('@gatehouse-auth/store connection loss')
 describe('isConnectionFailure', () => {
   it('recognises lost and refused connections, not rejected queries', () => {
     const coded = (code: string, message = 'x') => Object.assign(new Error(message), { code });
-    for (const lost of [coded('57P01'), coded('08006'), coded('ECONNREFUSED'), coded('53300'), new Error('Connection terminated unexpectedly'),
-      new Error('timeout exceeded when trying to connect'), new AggregateError([coded('ECONNREFUSED'), coded('ECONNREFUSED')])]) {
+    for (const lost of [
+      coded('57P01'),
+      coded('08006'),
+      coded('ECONNREFUSED'),
+      coded('53300'),
+      new Error('Connection terminated unexpectedly'),
+      new Error('timeout exceeded when trying to connect'),
+      new AggregateError([coded('ECONNREFUSED'), coded('ECONNREFUSED')]),
+    ]) {
       expect(isConnectionFailure(lost), lost.message).toBe(true);
     }
     for (const rejected of [coded('23505'), coded('40001'), coded('42P01'), new Error('duplicate key'), 'not an error']) {
@@ -50,14 +57,16 @@ describe.skipIf(!available)('PostgreSQL store when its connections are terminate
     const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
     await admin.connect();
     try {
-      const outcome = await t.store.transaction(async (tx) => {
-        const { db } = kyselyOf(tx);
-        const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(db);
-        await admin.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
-        // The connection is checked out and idle when the server drops it: pg emits 'error' on the client now.
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        await tx.roles.upsert({ name: 'Lost', description: '', permissions: [] });
-      }).catch((e: unknown) => e);
+      const outcome = await t.store
+        .transaction(async (tx) => {
+          const { db } = kyselyOf(tx);
+          const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(db);
+          await admin.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+          // The connection is checked out and idle when the server drops it: pg emits 'error' on the client now.
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          await tx.roles.upsert({ name: 'Lost', description: '', permissions: [] });
+        })
+        .catch((e: unknown) => e);
       expect(StoreUnavailableError.is(outcome)).toBe(true);
     } finally {
       await admin.end();

@@ -4,7 +4,7 @@ import { isOtherSchemaDropped } from '../src/migrate.ts';
 const pgError = (code: string, message: string) => Object.assign(new Error(message), { code });
 
 describe('migrations racing DDL on other PostgreSQL schemas', () => {
-  it('runs again when Kysely\'s introspection of every schema met one that another client dropped', () => {
+  it("runs again when Kysely's introspection of every schema met one that another client dropped", () => {
     expect(isOtherSchemaDropped(pgError('3F000', 'schema "gh_test_106b3cf24590" does not exist'), 'gh_test_aaaaaaaaaaaa')).toBe(true);
     expect(isOtherSchemaDropped(pgError('3F000', 'schema "tenant_b" does not exist'), undefined)).toBe(true);
   });

@@ -81,12 +81,13 @@ describe.skipIf(!available)('PostgresEventBus (LISTEN/NOTIFY fan-out)', () => {
       await admin.end();
     }
   };
-  const resynced = (bus: PostgresEventBus) => new Promise<void>((resolve) => {
-    const off = bus.onResync(() => {
-      off();
-      resolve();
+  const resynced = (bus: PostgresEventBus) =>
+    new Promise<void>((resolve) => {
+      const off = bus.onResync(() => {
+        off();
+        resolve();
+      });
     });
-  });
 
   it('issue 10: after its connection is terminated, reconnects, LISTENs again, tells resync listeners, and delivers events published after the drop', async () => {
     const [a, b] = [await open(), await open()];

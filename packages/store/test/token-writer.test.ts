@@ -36,10 +36,12 @@ for (const mode of modes) {
       const grant = aGrant();
       await store.grants.create(grant);
       const tokens = Array.from({ length: 200 }, () => aToken(grant, { kind: 'access' }));
-      const visible = await Promise.all(tokens.map(async (token) => {
-        await store.tokens.insert([token]);
-        return store.tokens.get(token.hash);
-      }));
+      const visible = await Promise.all(
+        tokens.map(async (token) => {
+          await store.tokens.insert([token]);
+          return store.tokens.get(token.hash);
+        }),
+      );
       expect(visible).toEqual(tokens);
     });
 
@@ -60,9 +62,7 @@ for (const mode of modes) {
       await store.grants.create(grant);
       const refresh = aToken(grant);
       await store.tokens.insert([refresh]);
-      const results = await Promise.all(
-        Array.from({ length: 50 }, (_, i) => store.tokens.rotateRefresh(refresh.hash, successorPair(grant, refresh, T0 + 1 + i), T0 + 1, 0)),
-      );
+      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => store.tokens.rotateRefresh(refresh.hash, successorPair(grant, refresh, T0 + 1 + i), T0 + 1, 0)));
       const count = (status: string) => results.filter((r) => r.status === status).length;
       expect([count('rotated'), count('reuse_detected'), count('invalid')]).toEqual([1, 1, 48]);
       expect((await store.grants.get(grant.id))?.revokedAt).toBe(T0 + 1);

@@ -15,10 +15,20 @@ export class TestOAuthProvider implements OAuthClientProvider {
   private discovery: OAuthDiscoveryState | undefined;
   lastState = '';
 
-  constructor(readonly redirectUrl: string, private readonly name: string) {}
+  constructor(
+    readonly redirectUrl: string,
+    private readonly name: string,
+  ) {}
 
   get clientMetadata(): OAuthClientMetadata {
-    return { client_name: this.name, redirect_uris: [this.redirectUrl], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none', application_type: 'native' } as OAuthClientMetadata;
+    return {
+      client_name: this.name,
+      redirect_uris: [this.redirectUrl],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+      application_type: 'native',
+    } as OAuthClientMetadata;
   }
   state(): string {
     return (this.lastState = randomToken(16));

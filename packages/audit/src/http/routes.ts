@@ -58,8 +58,16 @@ export function auditRoutes(options: AuditRoutesOptions): Hono {
     if (!parsed.success) return c.json({ error: 'invalid_request', error_description: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') }, 400);
     const q = parsed.data;
     const page = await orgAuditReader(options.store, orgId).query({
-      userId: q.user, clientId: q.client, tool: q.tool, result: q.result, type: q.type,
-      from: q.since, to: q.until, limit: q.limit, cursor: q.cursor, order: q.order,
+      userId: q.user,
+      clientId: q.client,
+      tool: q.tool,
+      result: q.result,
+      type: q.type,
+      from: q.since,
+      to: q.until,
+      limit: q.limit,
+      cursor: q.cursor,
+      order: q.order,
     });
     c.header('Cache-Control', 'no-store');
     return c.json(page);

@@ -52,9 +52,7 @@ async function act(ctx: ServerContext, c: Context<AppEnv>, orgId: string, action
         return oauthJson({ ok: true, tokens_revoked: result.tokensRevoked, grants_revoked: result.grantsRevoked });
       }
       case 'remove':
-        return (await removeClientRule(ctx, orgId, await targetOf(c), actor))
-          ? oauthJson({ ok: true })
-          : oauthJson({ error: 'not_found', error_description: 'No such rule.' }, 404);
+        return (await removeClientRule(ctx, orgId, await targetOf(c), actor)) ? oauthJson({ ok: true }) : oauthJson({ error: 'not_found', error_description: 'No such rule.' }, 404);
       default:
         return oauthJson({ error: 'not_found', error_description: 'No such endpoint.' }, 404);
     }

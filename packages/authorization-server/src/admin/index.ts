@@ -47,7 +47,12 @@ export function mountAdmin(app: Hono<AppEnv>, ctx: ServerContext): void {
     try {
       const parsed = RotateBody.safeParse(await c.req.json().catch(() => undefined));
       if (!parsed.success) throw new OAuthError('invalid_request', 'The body must be {"overlap_seconds": n, "expires_in_seconds"?: n}.');
-      const rotated = await rotateClientSecret(ctx, c.req.param('id'), { overlapMs: parsed.data.overlap_seconds * 1000, expiresInMs: parsed.data.expires_in_seconds === undefined ? null : parsed.data.expires_in_seconds * 1000 }, OPERATOR);
+      const rotated = await rotateClientSecret(
+        ctx,
+        c.req.param('id'),
+        { overlapMs: parsed.data.overlap_seconds * 1000, expiresInMs: parsed.data.expires_in_seconds === undefined ? null : parsed.data.expires_in_seconds * 1000 },
+        OPERATOR,
+      );
       if (!rotated) return oauthJson({ error: 'not_found', error_description: 'No such client.' }, 404);
       return oauthJson({
         client_id: rotated.clientId,

@@ -17,9 +17,7 @@ export function operatorAuth(ctx: ServerContext): MiddlewareHandler<AppEnv> {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer ([\x21-\x7E]+)$/i.exec(header);
     if (!match || !safeEqual(sha256(match[1]!), expected)) {
-      return oauthErrorResponse(
-        new OAuthError('invalid_token', 'A valid operator key is required.', { headers: { 'www-authenticate': 'Bearer realm="gatehouse-admin"' } }),
-      );
+      return oauthErrorResponse(new OAuthError('invalid_token', 'A valid operator key is required.', { headers: { 'www-authenticate': 'Bearer realm="gatehouse-admin"' } }));
     }
     await next();
   };

@@ -124,6 +124,9 @@ export function mountOrgAdminApp(app: Hono<AppEnv>, ctx: ServerContext, name: st
     verified.set(c.req.raw, org!.id);
     await next();
   });
-  guard.route('/', build((c) => verified.get(c.req.raw)));
+  guard.route(
+    '/',
+    build((c) => verified.get(c.req.raw)),
+  );
   app.route(`/account/orgs/:org/${name}`, guard);
 }

@@ -97,8 +97,7 @@ async function store(ctx: ServerContext, pending: PendingAuthorization): Promise
   return pending;
 }
 
-export const savePending = (ctx: ServerContext, pending: PendingAuthorization): Promise<void> =>
-  ctx.store.interactions.put(pending.id, pending, pending.expiresAt);
+export const savePending = (ctx: ServerContext, pending: PendingAuthorization): Promise<void> => ctx.store.interactions.put(pending.id, pending, pending.expiresAt);
 
 /** The pending authorization if it exists, is unexpired and belongs to this browser. */
 export async function loadPending(ctx: ServerContext, id: string, browserHash: string | undefined): Promise<PendingAuthorization | undefined> {

@@ -31,5 +31,4 @@ export const errorRedirect = (target: RedirectTarget, error: OAuthErrorCode, des
   redirect(target, { error, error_description: description }, status);
 
 /** A local (same-server) redirect, e.g. to /login or /interaction/:id. */
-export const localRedirect = (location: string, status: 302 | 303 = 302): Response =>
-  new Response(null, { status, headers: { location, 'cache-control': 'no-store' } });
+export const localRedirect = (location: string, status: 302 | 303 = 302): Response => new Response(null, { status, headers: { location, 'cache-control': 'no-store' } });

@@ -13,8 +13,7 @@ export interface VerifiedTarget {
   redirectUri: string;
 }
 
-const local = (description: string, detail?: string): OAuthError =>
-  new OAuthError('invalid_request', description, { allowRedirect: false, ...(detail ? { detail } : {}) });
+const local = (description: string, detail?: string): OAuthError => new OAuthError('invalid_request', description, { allowRedirect: false, ...(detail ? { detail } : {}) });
 
 export async function verifyClientAndRedirectUri(ctx: ServerContext, params: RawParams, requester?: string): Promise<VerifiedTarget> {
   if (params.repeated.has('client_id') || params.repeated.has('redirect_uri')) {

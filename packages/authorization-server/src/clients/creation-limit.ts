@@ -25,10 +25,7 @@ export interface CreationSource {
 export async function countClientCreation(ctx: ServerContext, source: CreationSource): Promise<void> {
   const now = ctx.clock.now();
   const limit = ctx.options.registrationRateLimitPerMinute;
-  const keys = [
-    ...(source.address === undefined ? [] : [`register:${networkOf(source.address)}`]),
-    ...(source.documentHost === undefined ? [] : [`register:document-host:${source.documentHost}`]),
-  ];
+  const keys = [...(source.address === undefined ? [] : [`register:${networkOf(source.address)}`]), ...(source.documentHost === undefined ? [] : [`register:document-host:${source.documentHost}`])];
   for (const key of keys) {
     const count = await ctx.store.rateLimits.hit(key, WINDOW_MS, now);
     if (count <= limit) continue;

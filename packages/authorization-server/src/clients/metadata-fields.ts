@@ -24,12 +24,7 @@ export const httpsUrl = z
 export const redirectUrisField = z.array(z.string()).min(1);
 export const grantTypesField = z.array(z.enum(['authorization_code', 'refresh_token'])).min(1);
 export const responseTypesField = z.array(z.literal('code')).min(1);
-export const clientNameField = z
-  .string()
-  .trim()
-  .min(1)
-  .max(200)
-  .refine(withoutDeceptiveCharacters, { message: 'must not contain control or bidirectional formatting characters' });
+export const clientNameField = z.string().trim().min(1).max(200).refine(withoutDeceptiveCharacters, { message: 'must not contain control or bidirectional formatting characters' });
 export const scopeField = z.string().max(2000);
 
 /** First redirect URI problem, if any (RFC 7591 §3.2.2 `invalid_redirect_uri`). */

@@ -64,7 +64,7 @@ const REASON = { blocked: 'client_blocked', not_allowed: 'client_not_allowed', p
 /** Records the refusal in the org's audit chain (and the log). */
 async function announce(ctx: ServerContext, subject: PolicySubject & { orgId: string }, decision: Exclude<ClientDecision, 'allowed'>): Promise<void> {
   await ctx.events.publish({ type: 'access.refused', reason: REASON[decision], ...subject });
-  ctx.log('info', 'access refused by the organization\'s client policy', { step: subject.step, clientId: subject.clientId, orgId: subject.orgId, decision });
+  ctx.log('info', "access refused by the organization's client policy", { step: subject.step, clientId: subject.clientId, orgId: subject.orgId, decision });
 }
 
 /**

@@ -40,8 +40,7 @@ export function grantEnd(grant: Grant, definitions: Definitions, options: Lifeti
 }
 
 /** The scopes among `scopes` whose own end has passed. */
-export const endedScopes = (grant: Grant, scopes: readonly string[], now: number): string[] =>
-  scopes.filter((scope) => (grant.scopeExpiresAt[scope] ?? Infinity) <= now);
+export const endedScopes = (grant: Grant, scopes: readonly string[], now: number): string[] => scopes.filter((scope) => (grant.scopeExpiresAt[scope] ?? Infinity) <= now);
 
 /** A scope among `scopes` whose consent is older than its cadence: the person must be asked again. */
 export function reconsentDue(grant: Grant, scopes: readonly string[], definitions: Definitions, now: number, options: LifetimeOptions): boolean {
@@ -75,7 +74,13 @@ export function tokenNotAfter(grant: Grant, scopes: readonly string[], definitio
 }
 
 /** The lifetime fields a new consent writes: a fresh absolute end; operator time boxes still ahead are kept. */
-export function lifetimeAtConsent(existing: Grant | undefined, scopes: readonly string[], definitions: Definitions, now: number, options: LifetimeOptions): Pick<Grant, 'expiresAt' | 'scopeExpiresAt'> {
+export function lifetimeAtConsent(
+  existing: Grant | undefined,
+  scopes: readonly string[],
+  definitions: Definitions,
+  now: number,
+  options: LifetimeOptions,
+): Pick<Grant, 'expiresAt' | 'scopeExpiresAt'> {
   const scopeExpiresAt: Record<string, number> = {};
   for (const scope of scopes) {
     const end = existing?.scopeExpiresAt[scope];

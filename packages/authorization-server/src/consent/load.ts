@@ -27,7 +27,8 @@ export async function loadConsentContext(ctx: ServerContext, pending: PendingAut
   const resource = await ctx.store.resources.get(pending.resource);
   if (!resource) throw new OAuthError('invalid_target', 'The resource is no longer configured.');
   // The org was picked among served ones (next-step.ts); checked again here because every consent and code passes this way.
-  if (!servesOrg(resource, orgId)) throw new OAuthError('access_denied', 'This resource does not serve the chosen organization.', { allowRedirect: false, detail: `org ${orgId} not served by ${resource.uri}` });
+  if (!servesOrg(resource, orgId))
+    throw new OAuthError('access_denied', 'This resource does not serve the chosen organization.', { allowRedirect: false, detail: `org ${orgId} not served by ${resource.uri}` });
   const membership = orgId === null ? undefined : await ctx.store.orgs.getMembership(userId, orgId);
   const roles = membership ? membership.roles : null;
   const definitions = new Map((await ctx.store.scopes.list()).map((d) => [d.name, d]));

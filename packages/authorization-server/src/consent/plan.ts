@@ -52,8 +52,7 @@ export function unlocksOf(operations: ResourceOperations | undefined, scope: str
   return { tools: requiring(operations?.tools, scope), resources: requiring(operations?.resources, scope), prompts: requiring(operations?.prompts, scope) };
 }
 
-const listRoles = (roles: readonly string[]): string =>
-  roles.length <= 1 ? (roles[0] ?? '') : `${roles.slice(0, -1).join(', ')} or ${roles[roles.length - 1]}`;
+const listRoles = (roles: readonly string[]): string => (roles.length <= 1 ? (roles[0] ?? '') : `${roles.slice(0, -1).join(', ')} or ${roles[roles.length - 1]}`);
 
 /** Whether `roles` may grant `definition`, and if not, why. */
 export function mayGrant(definition: ScopeDefinition, roles: readonly string[] | null): { allowed: boolean; reason: string | null } {
@@ -65,7 +64,15 @@ export function mayGrant(definition: ScopeDefinition, roles: readonly string[] |
 
 function choiceFor(definition: ScopeDefinition, input: PlanInput): ScopeChoice {
   const { allowed, reason } = mayGrant(definition, input.roles);
-  return { name: definition.name, description: definition.description, sensitivity: definition.sensitivity, optional: definition.optional, allowed, reason, unlocks: unlocksOf(input.operations, definition.name) };
+  return {
+    name: definition.name,
+    description: definition.description,
+    sensitivity: definition.sensitivity,
+    optional: definition.optional,
+    allowed,
+    reason,
+    unlocks: unlocksOf(input.operations, definition.name),
+  };
 }
 
 export function planConsent(input: PlanInput): ScopeChoice[] {

@@ -12,14 +12,7 @@ import { mayGrant, type ScopeChoice } from './plan.ts';
 import { endedScopes, grantEnd, reconsentDue } from './lifetime.ts';
 import type { AuthorizationServerOptions } from '../options.ts';
 
-export type ReconsentReason =
-  | 'no_grant'
-  | 'prompt_consent'
-  | 'new_scopes'
-  | 'critical_consent_expired'
-  | 'grant_expired'
-  | 'scope_expired'
-  | 'role_no_longer_allows';
+export type ReconsentReason = 'no_grant' | 'prompt_consent' | 'new_scopes' | 'critical_consent_expired' | 'grant_expired' | 'scope_expired' | 'role_no_longer_allows';
 
 export interface ReconsentInput {
   grant: Grant | undefined;

@@ -31,8 +31,7 @@ export async function audienceOf(ctx: ServerContext, client: Client): Promise<St
   return { resources: new Set(served.map((r) => r.uri)), orgs: new Set(served.flatMap((r) => r.organizations)) };
 }
 
-const servesOrgOf = (audience: StreamAudience, orgId: string | null): boolean =>
-  orgId !== null && (audience.orgs === 'all' || audience.orgs.has(orgId));
+const servesOrgOf = (audience: StreamAudience, orgId: string | null): boolean => orgId !== null && (audience.orgs === 'all' || audience.orgs.has(orgId));
 
 export type Concern = { kind: 'org'; orgId: string } | { kind: 'grant'; resource: string; orgId: string | null } | { kind: 'user'; orgIds: string[] } | { kind: 'none' } | { kind: 'unknown' };
 

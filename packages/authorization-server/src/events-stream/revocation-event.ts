@@ -31,8 +31,7 @@ export const FORWARDED_TYPES: ReadonlySet<string> = new Set([
  * announced by its own token.revoked. Forwarded with the org id only, so
  * resource servers drop that org's cached tokens and re-introspect.
  */
-const takesAccessAway = (event: GatehouseEvent): boolean =>
-  event.type !== 'org.client_policy_changed' || event.mode !== undefined || event.rule?.decision === null;
+const takesAccessAway = (event: GatehouseEvent): boolean => event.type !== 'org.client_policy_changed' || event.mode !== undefined || event.rule?.decision === null;
 
 export function toRevocationMessage(event: GatehouseEvent & { at: number }): RevocationMessage | undefined {
   if (!FORWARDED_TYPES.has(event.type) || !takesAccessAway(event)) return undefined;

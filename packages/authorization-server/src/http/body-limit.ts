@@ -28,8 +28,7 @@ const PAGE_ROUTE = /^\/(?:login|signup|logout|authorize|interaction\/[^/]*)$/;
 
 export function bodyLimit(ctx: ServerContext): MiddlewareHandler<AppEnv> {
   const prefix = issuerPath(ctx.options.issuer);
-  const limitOf = (route: string): number =>
-    route === '/register' ? ctx.options.dynamicRegistration.maxBodyBytes : ctx.options.maxBodyBytes;
+  const limitOf = (route: string): number => (route === '/register' ? ctx.options.dynamicRegistration.maxBodyBytes : ctx.options.maxBodyBytes);
   return async (c, next) => {
     // Routes are matched both at the root and under the issuer's path (app.ts serveUnderIssuerPath).
     const route = prefix && c.req.path.startsWith(`${prefix}/`) ? c.req.path.slice(prefix.length) : c.req.path;
@@ -63,9 +62,7 @@ async function refuse(route: string, limit: number): Promise<Response> {
     page.headers.set('connection', 'close');
     return page;
   }
-  return oauthErrorResponse(
-    new OAuthError('request_too_large', `The request body exceeds ${limit} bytes.`, { headers: { connection: 'close' }, detail: 'request body over limit' }),
-  );
+  return oauthErrorResponse(new OAuthError('request_too_large', `The request body exceeds ${limit} bytes.`, { headers: { connection: 'close' }, detail: 'request body over limit' }));
 }
 
 /** The request a route will read: same URL, method and headers, the body already in memory. */

@@ -30,11 +30,7 @@ export function oauthErrorResponse(error: unknown, log?: (message: string, field
   }
   if (StoreUnavailableError.is(error)) {
     log?.('database unavailable', { error: error.message });
-    return oauthJson(
-      { error: 'temporarily_unavailable', error_description: 'The service is temporarily unavailable. Retry shortly.' },
-      503,
-      { 'retry-after': String(UNAVAILABLE_RETRY_AFTER_S) },
-    );
+    return oauthJson({ error: 'temporarily_unavailable', error_description: 'The service is temporarily unavailable. Retry shortly.' }, 503, { 'retry-after': String(UNAVAILABLE_RETRY_AFTER_S) });
   }
   log?.('unhandled error', { error: error instanceof Error ? error.stack : String(error) });
   return oauthJson({ error: 'server_error', error_description: 'The server encountered an unexpected condition.' }, 500);

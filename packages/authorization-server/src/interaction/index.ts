@@ -17,11 +17,9 @@ import { errorPage } from '../views/error-page.ts';
 import { advance, failPending, redirectTargetOf } from './advance.ts';
 import { approve } from './approve.ts';
 
-const expired = (): Promise<Response> =>
-  errorPage(400, 'Request expired', 'This authorization request has expired or was started in another browser. Return to the application and try again.');
+const expired = (): Promise<Response> => errorPage(400, 'Request expired', 'This authorization request has expired or was started in another browser. Return to the application and try again.');
 
-const formValues = (value: unknown): string[] =>
-  (Array.isArray(value) ? value : value === undefined ? [] : [value]).filter((v): v is string => typeof v === 'string');
+const formValues = (value: unknown): string[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]).filter((v): v is string => typeof v === 'string');
 
 async function show(c: Context<AppEnv>, ctx: ServerContext): Promise<Response> {
   const secret = readBrowserSecret(c, ctx);

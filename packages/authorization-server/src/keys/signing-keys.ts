@@ -51,8 +51,7 @@ async function generateSigningKey(now: number): Promise<SigningKey> {
   };
 }
 
-const newestActive = (keys: SigningKey[]): SigningKey | undefined =>
-  keys.filter((key) => key.status === 'active').sort((a, b) => b.createdAt - a.createdAt)[0];
+const newestActive = (keys: SigningKey[]): SigningKey | undefined => keys.filter((key) => key.status === 'active').sort((a, b) => b.createdAt - a.createdAt)[0];
 
 /** Returns the active key, creating one when the store has none (first start). */
 export async function ensureSigningKey(ctx: ServerContext): Promise<SigningKey> {

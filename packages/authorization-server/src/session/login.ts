@@ -23,7 +23,12 @@ import { continueAfterLogin } from './continue.ts';
 
 const WRONG = 'Wrong email or password.';
 
-async function renderForm(c: Context, ctx: ServerContext, status: number, extra: { email?: string; error?: string; interactionId?: string | undefined; headers?: Record<string, string> }): Promise<Response> {
+async function renderForm(
+  c: Context,
+  ctx: ServerContext,
+  status: number,
+  extra: { email?: string; error?: string; interactionId?: string | undefined; headers?: Record<string, string> },
+): Promise<Response> {
   const binding = ensureBrowserBinding(c, ctx);
   const policy = await ctx.store.settings.getSignupPolicy();
   const page = loginPage({ issuer: ctx.options.issuer, csrf: csrfToken(binding.secret, 'login'), signupOpen: policy.publicSignup, ...extra });

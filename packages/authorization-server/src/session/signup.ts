@@ -23,7 +23,13 @@ import { continueAfterLogin, pendingRedirectUri } from './continue.ts';
 
 const notFound = (): Promise<Response> => errorPage(404, 'Not found', 'Self-service sign-up is not available. Ask your administrator for an account.');
 
-async function renderForm(c: Context, ctx: ServerContext, status: number, domains: string[], extra: { name?: string; email?: string; error?: string; interactionId?: string | undefined }): Promise<Response> {
+async function renderForm(
+  c: Context,
+  ctx: ServerContext,
+  status: number,
+  domains: string[],
+  extra: { name?: string; email?: string; error?: string; interactionId?: string | undefined },
+): Promise<Response> {
   const binding = ensureBrowserBinding(c, ctx);
   const page = signupPage({ issuer: ctx.options.issuer, csrf: csrfToken(binding.secret, 'signup'), allowedDomains: domains, ...extra });
   const redirectUri = await pendingRedirectUri(c, ctx, extra.interactionId);

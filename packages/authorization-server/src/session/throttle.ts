@@ -50,5 +50,4 @@ export async function countLoginAttempt(ctx: ServerContext, email: string | unde
   return { blocked, retryAfterSeconds };
 }
 
-export const clearAccountAttempts = (ctx: ServerContext, email: string, ip: string): Promise<void> =>
-  ctx.store.rateLimits.reset(accountNetworkKey(email, ip));
+export const clearAccountAttempts = (ctx: ServerContext, email: string, ip: string): Promise<void> => ctx.store.rateLimits.reset(accountNetworkKey(email, ip));

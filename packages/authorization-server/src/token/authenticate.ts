@@ -41,8 +41,7 @@ export async function authenticateConfidential(ctx: ServerContext, headers: Requ
 }
 
 /** Only clients an operator configured can serve resources; dynamic and metadata-document clients never (issue 10). */
-export const servesAsResourceServer = (client: Client): boolean =>
-  (client.kind === 'preregistered' || client.kind === 'service') && client.resourceServerFor.length > 0;
+export const servesAsResourceServer = (client: Client): boolean => (client.kind === 'preregistered' || client.kind === 'service') && client.resourceServerFor.length > 0;
 
 /**
  * /introspect and /revocations/stream: a confidential client registered (in

@@ -55,7 +55,13 @@ export async function refreshLimits(ctx: ServerContext, current: TokenRecord, sc
       detail: 'consent older than the re-consent cadence',
     });
   }
-  return limitsOf(ctx, grant, scopes.filter((scope) => !gone.includes(scope)), live, now);
+  return limitsOf(
+    ctx,
+    grant,
+    scopes.filter((scope) => !gone.includes(scope)),
+    live,
+    now,
+  );
 }
 
 async function limitsOf(ctx: ServerContext, grant: Grant, scopes: string[], refreshScopes: string[], now: number): Promise<TokenLimits> {

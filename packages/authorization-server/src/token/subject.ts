@@ -15,10 +15,7 @@ export interface ActiveSubject {
 }
 
 export async function findActiveSubject(ctx: ServerContext, userId: string, orgId: string | null): Promise<ActiveSubject | undefined> {
-  const [user, membership] = await Promise.all([
-    ctx.store.users.get(userId),
-    orgId ? ctx.store.orgs.getMembership(userId, orgId) : Promise.resolve(undefined),
-  ]);
+  const [user, membership] = await Promise.all([ctx.store.users.get(userId), orgId ? ctx.store.orgs.getMembership(userId, orgId) : Promise.resolve(undefined)]);
   if (!user || user.status !== 'active') return undefined;
   if (orgId && !membership) return undefined;
   return { user, membership };

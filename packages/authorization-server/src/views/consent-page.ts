@@ -40,17 +40,24 @@ function hostOf(uri: string): string {
 }
 
 function loopbackOnly(client: Client): boolean {
-  return client.redirectUris.length > 0 && client.redirectUris.every((uri) => {
-    try {
-      const url = new URL(uri);
-      return url.protocol === 'http:' && isLoopbackHost(url.hostname);
-    } catch {
-      return false;
-    }
-  });
+  return (
+    client.redirectUris.length > 0 &&
+    client.redirectUris.every((uri) => {
+      try {
+        const url = new URL(uri);
+        return url.protocol === 'http:' && isLoopbackHost(url.hostname);
+      } catch {
+        return false;
+      }
+    })
+  );
 }
 
-const UNLOCK_LABELS = [['tools', 'Tools'], ['resources', 'Resources'], ['prompts', 'Prompts']] as const;
+const UNLOCK_LABELS = [
+  ['tools', 'Tools'],
+  ['resources', 'Resources'],
+  ['prompts', 'Prompts'],
+] as const;
 
 /** "Tools: a, b" lines under a scope; nothing when the resource declared none. */
 function unlocksList(unlocks: Unlocks, id: string): Html | string {

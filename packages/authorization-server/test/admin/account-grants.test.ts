@@ -38,7 +38,7 @@ describe('User self-service revocation of grants', () => {
     expect(await response.json()).toMatchObject({ error: 'login_required' });
   });
 
-  it('lists only the signed-in user\'s live grants', async () => {
+  it("lists only the signed-in user's live grants", async () => {
     await redeem(fx, await issueCode(fx));
     await issueCode(fx, { userId: BOB });
     const { status, body } = await listGrants(await signedIn(ALICE));
@@ -47,7 +47,7 @@ describe('User self-service revocation of grants', () => {
     expect(body.grants[0]).toMatchObject({ client_id: 'public-app', scopes: ['crm:read', 'crm:write'] });
   });
 
-  it('revokes the user\'s own grant and its tokens at once', async () => {
+  it("revokes the user's own grant and its tokens at once", async () => {
     const { body: tokens } = await redeem(fx, await issueCode(fx));
     const cookie = await signedIn(ALICE);
     const { body } = await listGrants(cookie);
@@ -73,7 +73,7 @@ describe('User self-service revocation of grants', () => {
     expect((await revoke(cookie, body.grants[0]!.id, body.csrf_token, 'https://evil.example')).status).toBe(403);
   });
 
-  it('answers 404 for another user\'s grant and leaves it alone', async () => {
+  it("answers 404 for another user's grant and leaves it alone", async () => {
     const bobs = await issueCode(fx, { userId: BOB });
     const cookie = await signedIn(ALICE);
     const { body } = await listGrants(cookie);

@@ -19,8 +19,7 @@ const admin = (method: string, path: string, body?: unknown, key = ADMIN_KEY) =>
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
 
-const refreshFails = async (refreshToken: string) =>
-  (await token(fx, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: 'public-app' })).body.error === 'invalid_grant';
+const refreshFails = async (refreshToken: string) => (await token(fx, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: 'public-app' })).body.error === 'invalid_grant';
 
 describe('Admin API operator authentication', () => {
   it('does not exist (404) when no admin key is configured', async () => {
@@ -62,7 +61,7 @@ describe('Admin revocation', () => {
     expect((await admin('POST', '/admin/grants/grt_nope/revoke')).status).toBe(404);
   });
 
-  it('revokes all of a user\'s tokens', async () => {
+  it("revokes all of a user's tokens", async () => {
     const { access, refresh } = await withAdmin();
     expect((await admin('POST', `/admin/users/${ALICE}/revoke-tokens`)).status).toBe(200);
     expect(await introspect(fx, access)).toEqual({ active: false });
@@ -85,7 +84,11 @@ describe('Admin revocation', () => {
   it('disables a client: its tokens are revoked and it can no longer authenticate', async () => {
     await withAdmin();
     const issued = await issueCode(fx, { clientId: 'web-app' });
-    const tokens = await token(fx, { grant_type: 'authorization_code', code: issued.code, code_verifier: issued.verifier, redirect_uri: 'http://127.0.0.1/cb', resource: 'https://mcp.example.com/mcp' }, basic('web-app'));
+    const tokens = await token(
+      fx,
+      { grant_type: 'authorization_code', code: issued.code, code_verifier: issued.verifier, redirect_uri: 'http://127.0.0.1/cb', resource: 'https://mcp.example.com/mcp' },
+      basic('web-app'),
+    );
     expect((await admin('POST', '/admin/clients/web-app/disable')).status).toBe(200);
     expect(await introspect(fx, tokens.body.access_token!)).toEqual({ active: false });
     const refresh = await token(fx, { grant_type: 'refresh_token', refresh_token: tokens.body.refresh_token! }, basic('web-app'));
@@ -101,7 +104,7 @@ describe('Admin revocation', () => {
     expect(fx.events.find((event) => event.type === 'membership.removed')).toMatchObject({ userId: ALICE, orgId: ORG, roles: ['Admin'] });
   });
 
-  it('revokes the member\'s tokens when a role is taken away', async () => {
+  it("revokes the member's tokens when a role is taken away", async () => {
     const { access } = await withAdmin();
     const response = await admin('PUT', `/admin/orgs/${ORG}/members/${ALICE}/roles`, { roles: ['Member'] });
     expect(response.status).toBe(200);

@@ -40,7 +40,7 @@ async function signedIn(userId: string): Promise<string> {
 const records = (org: string, headers: Record<string, string> = {}) => fx.app.request(`/account/orgs/${org}/audit/records?org=${OTHER_ORG}`, { headers });
 
 describe('Org-admin routes (issue 16 §4): reachable only by an admin of that org', () => {
-  it('lets the org\'s admin in, with the org taken from the path they are admin of', async () => {
+  it("lets the org's admin in, with the org taken from the path they are admin of", async () => {
     const response = await records(ORG, { cookie: await signedIn(ALICE) });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ org: ORG });

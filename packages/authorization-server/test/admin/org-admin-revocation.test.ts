@@ -44,7 +44,7 @@ const post = (cookie: string, path: string, csrf: string | undefined) =>
   fx.app.request(path, { method: 'POST', headers: { cookie, origin, 'content-type': 'application/x-www-form-urlencoded' }, body: csrf === undefined ? '' : new URLSearchParams({ csrf }).toString() });
 
 describe('Org admin revocation (issue #3 §7)', () => {
-  it('lets an org admin list the org\'s grants and revoke a member\'s grant; the token is inactive on the next request', async () => {
+  it("lets an org admin list the org's grants and revoke a member's grant; the token is inactive on the next request", async () => {
     const { body: bobTokens } = await redeem(fx, await issueCode(fx, { userId: BOB }));
     const cookie = await signedIn(ALICE);
     const { status, body } = await orgGrants(cookie);

@@ -79,7 +79,10 @@ export async function createHarness(overrides: Omit<PartialOptions, 'issuer'> & 
     return { id, email, password };
   };
   const alice = await person('alice@acme.test', 'alice-password-1', [[acme, ['Engineering']]]);
-  const bob = await person('bob@acme.test', 'bob-password-123', [[acme, ['Management']], [globex, ['Engineering']]]);
+  const bob = await person('bob@acme.test', 'bob-password-123', [
+    [acme, ['Management']],
+    [globex, ['Engineering']],
+  ]);
   const carol = await person('carol@solo.test', 'carol-password-1', []);
   await addClient(store, { id: 'web-client', name: 'Acme Assistant', redirectUris: [REDIRECT, 'https://client.example/other'] });
   return { app, store, clock, issuer: options.issuer, events, acme, globex, alice, bob, carol, logs };
@@ -109,7 +112,10 @@ export function authorizeUrl(params: Record<string, string | null> = {}): string
 /** A cookie-keeping user agent in front of the in-process app. */
 export class TestBrowser {
   readonly cookies = new Map<string, string>();
-  constructor(private readonly h: Harness, private readonly ip = '203.0.113.7') {}
+  constructor(
+    private readonly h: Harness,
+    private readonly ip = '203.0.113.7',
+  ) {}
 
   async request(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
@@ -179,7 +185,12 @@ export async function signIn(browser: TestBrowser, person: Person): Promise<Resp
 }
 
 /** Follows an authorization to the consent page for `person` (signing in when asked), picking `orgId` if asked. */
-export async function reachConsent(browser: TestBrowser, person: Person, params: Record<string, string | null> = {}, orgId?: string): Promise<{ interactionId: string; html: string; response: Response }> {
+export async function reachConsent(
+  browser: TestBrowser,
+  person: Person,
+  params: Record<string, string | null> = {},
+  orgId?: string,
+): Promise<{ interactionId: string; html: string; response: Response }> {
   const started = await browser.get(authorizeUrl(params));
   const location = started.headers.get('location') ?? '';
   const interactionId = interactionIdOf(location);

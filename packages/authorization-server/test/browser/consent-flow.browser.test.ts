@@ -40,8 +40,19 @@ beforeAll(async () => {
   await store.roles.upsert({ name: 'Engineering', description: '', permissions: [] });
   await store.roles.upsert({ name: 'Management', description: '', permissions: [] });
   for (const scope of SCOPES) await store.scopes.upsert(scope);
-  await store.resources.upsert({ uri: RESOURCE, name: 'Acme internal tools', scopes: SCOPES.map((s) => s.name), organizations: ['org_acme', 'org_globex'], multiTenant: false, createdAt: now, updatedAt: now });
-  for (const [id, name] of [['org_acme', 'Acme Corp'], ['org_globex', 'Globex']] as const) {
+  await store.resources.upsert({
+    uri: RESOURCE,
+    name: 'Acme internal tools',
+    scopes: SCOPES.map((s) => s.name),
+    organizations: ['org_acme', 'org_globex'],
+    multiTenant: false,
+    createdAt: now,
+    updatedAt: now,
+  });
+  for (const [id, name] of [
+    ['org_acme', 'Acme Corp'],
+    ['org_globex', 'Globex'],
+  ] as const) {
     await store.orgs.create({ id, slug: id, name, auditRetentionDays: null, createdAt: now, updatedAt: now });
   }
   await store.users.create({ id: 'usr_bob', email: 'bob@acme.test', name: 'Bob', passwordHash: await hash('bob-password-123'), status: 'active', createdAt: now, updatedAt: now });
@@ -64,7 +75,16 @@ afterAll(async () => {
 
 function authorizationUrl(state: string, scope: string): string {
   const url = new URL('/authorize', server.origin);
-  url.search = new URLSearchParams({ response_type: 'code', client_id: 'desktop-app', redirect_uri: callbackUrl, code_challenge: CHALLENGE, code_challenge_method: 'S256', resource: RESOURCE, scope, state }).toString();
+  url.search = new URLSearchParams({
+    response_type: 'code',
+    client_id: 'desktop-app',
+    redirect_uri: callbackUrl,
+    code_challenge: CHALLENGE,
+    code_challenge_method: 'S256',
+    resource: RESOURCE,
+    scope,
+    state,
+  }).toString();
   return url.href;
 }
 

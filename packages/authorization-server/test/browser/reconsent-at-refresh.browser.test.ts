@@ -63,8 +63,14 @@ afterAll(async () => {
 function authorizationUrl(state: string): string {
   const url = new URL('/authorize', server.origin);
   url.search = new URLSearchParams({
-    response_type: 'code', client_id: 'payroll-agent', redirect_uri: callbackUrl, code_challenge: CHALLENGE, code_challenge_method: 'S256',
-    resource: RESOURCE, scope: 'tickets:read payroll:runs:approve', state,
+    response_type: 'code',
+    client_id: 'payroll-agent',
+    redirect_uri: callbackUrl,
+    code_challenge: CHALLENGE,
+    code_challenge_method: 'S256',
+    resource: RESOURCE,
+    scope: 'tickets:read payroll:runs:approve',
+    state,
   }).toString();
   return url.href;
 }

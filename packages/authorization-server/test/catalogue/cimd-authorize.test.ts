@@ -20,7 +20,14 @@ afterEach(async () => {
 });
 
 function authorize(clientId: string, redirectUri = 'http://127.0.0.1/callback'): Promise<Response> {
-  const query = new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: redirectUri, code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256', state: 's' });
+  const query = new URLSearchParams({
+    response_type: 'code',
+    client_id: clientId,
+    redirect_uri: redirectUri,
+    code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    code_challenge_method: 'S256',
+    state: 's',
+  });
   return Promise.resolve(harness.app.request(`https://as.example/authorize?${query.toString()}`));
 }
 
@@ -57,7 +64,11 @@ describe('CIMD at /authorize with the production setting (SSRF, URL shape)', () 
     ['a %2e%2e segment', () => `https://client.example/a/%2e%2e/client.json`],
     ['userinfo', () => `https://me@client.example/client.json`],
   ])('shows an error page, never connecting, for %s', async (_name, url) => {
-    configureCimd(harness.ctx, { resolver: async () => { throw new Error('DNS must not be asked'); } });
+    configureCimd(harness.ctx, {
+      resolver: async () => {
+        throw new Error('DNS must not be asked');
+      },
+    });
     await expectErrorPage(await authorize(url()));
     expect(docs.connections).toBe(0);
   });

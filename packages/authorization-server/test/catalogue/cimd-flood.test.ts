@@ -26,7 +26,14 @@ afterEach(async () => {
 });
 
 function authorize(clientId: string, from: string): Promise<Response> {
-  const query = new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: 'http://127.0.0.1/callback', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256', state: 's' });
+  const query = new URLSearchParams({
+    response_type: 'code',
+    client_id: clientId,
+    redirect_uri: 'http://127.0.0.1/callback',
+    code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    code_challenge_method: 'S256',
+    state: 's',
+  });
   return Promise.resolve(harness.app.request(`https://as.example/authorize?${query.toString()}`, { headers: { 'x-forwarded-for': from } }));
 }
 
@@ -52,7 +59,11 @@ describe('Client ID metadata documents count against the registration rate limit
     harness = await startHarness({ cimd: { allowLoopback: true }, registrationRateLimitPerMinute: 2 });
     const registration = JSON.stringify({ client_name: 'x', redirect_uris: ['http://127.0.0.1/cb'], token_endpoint_auth_method: 'none' });
     for (let i = 0; i < 2; i++) {
-      const registered = await harness.app.request('https://as.example/register', { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.7' }, body: registration });
+      const registered = await harness.app.request('https://as.example/register', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.7' },
+        body: registration,
+      });
       expect(registered.status).toBe(201);
     }
     expect((await authorize(`${docs.origin}/client.json`, '203.0.113.8')).status).toBe(429);

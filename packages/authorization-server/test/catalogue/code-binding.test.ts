@@ -19,7 +19,7 @@ const redeemAs = (clientId: string, code: string, verifier: string) =>
   token(fx, { grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: REDIRECT, resource: RESOURCE }, basic(clientId));
 
 describe('OAuth 2.1 §4.1.3 code bound to its client', () => {
-  it('rejects a code used with another confidential client\'s valid credentials (invalid_grant, no token)', async () => {
+  it("rejects a code used with another confidential client's valid credentials (invalid_grant, no token)", async () => {
     const issued = await issueCode(fx, { clientId: 'web-app' });
     const stolen = await redeemAs('web-app-2', issued.code, issued.verifier);
     expect(stolen.status).toBe(400);
@@ -28,7 +28,7 @@ describe('OAuth 2.1 §4.1.3 code bound to its client', () => {
     expect(fx.events.some((event) => event.type === 'token.issued')).toBe(false);
   });
 
-  it('still issues the rightful client\'s token when it authenticates as itself', async () => {
+  it("still issues the rightful client's token when it authenticates as itself", async () => {
     const issued = await issueCode(fx, { clientId: 'web-app' });
     const own = await redeemAs('web-app', issued.code, issued.verifier);
     expect(own.status).toBe(200);
@@ -36,7 +36,7 @@ describe('OAuth 2.1 §4.1.3 code bound to its client', () => {
   });
 });
 
-describe('RFC 6749 §4.1.3 token-request redirect_uri identical to the authorization request\'s', () => {
+describe("RFC 6749 §4.1.3 token-request redirect_uri identical to the authorization request's", () => {
   // The code was issued for http://127.0.0.1/cb: the loopback port exception of /authorize does not apply here.
   it.each(['http://127.0.0.1:5555/cb', 'http://127.0.0.1:80/cb', 'http://localhost/cb', 'HTTP://127.0.0.1/cb', 'http://127.0.0.1/cb?x=1'])(
     'rejects %s with invalid_grant and issues nothing',

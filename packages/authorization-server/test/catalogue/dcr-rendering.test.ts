@@ -52,7 +52,9 @@ describe('RFC 7591 DCR abuse: rendered client metadata is HTML-escaped', () => {
     const clientId = await registerHostileClient();
     const browser = new TestBrowser(h);
     // Bob is in two organizations: reachConsent would pick for him, so stop at the org page first.
-    const started = await browser.get(`/authorize?${new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: REDIRECT, code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256', resource: 'https://mcp.acme.test/mcp', scope: 'tickets:read' }).toString()}`);
+    const started = await browser.get(
+      `/authorize?${new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: REDIRECT, code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256', resource: 'https://mcp.acme.test/mcp', scope: 'tickets:read' }).toString()}`,
+    );
     const interactionId = /ia_[A-Za-z0-9_-]+/.exec(started.headers.get('location') ?? '')?.[0] ?? '';
     const loginPage = await browser.get(`/login?interaction=${interactionId}`);
     const login = await browser.post('/login', { csrf: csrfOf(await loginPage.text()), interaction: interactionId, email: h.bob.email, password: h.bob.password });

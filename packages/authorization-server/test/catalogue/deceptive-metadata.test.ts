@@ -35,7 +35,10 @@ describe('A client metadata document carrying any private JWK member is refused 
     docs = await startDocServer();
     const clientId = `${docs.origin}/client.json`;
     docs.serveJson(validDocument(clientId, { jwks: { keys: [key] } }));
-    const error = await resolveClient(harness.ctx, clientId).then(() => undefined, (caught: { code?: string; detail?: string }) => caught);
+    const error = await resolveClient(harness.ctx, clientId).then(
+      () => undefined,
+      (caught: { code?: string; detail?: string }) => caught,
+    );
     expect(error).toMatchObject({ code: 'invalid_client', detail: expect.stringContaining('private key') });
     expect(await harness.store.clients.get(clientId)).toBeUndefined();
   });

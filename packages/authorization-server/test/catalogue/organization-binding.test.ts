@@ -21,11 +21,19 @@ describe('Organizations bound resources at /authorize', () => {
     const resource = (await h.store.resources.get(AUTHZ_RESOURCE))!;
     await h.store.resources.upsert({ ...resource, organizations: [h.acme] });
     gina = { id: newId('usr'), email: 'gina@globex.test', password: 'gina-password-1' };
-    await h.store.users.create({ id: gina.id, email: gina.email, name: 'Gina', passwordHash: await hash(gina.password, { memoryCost: 1024, timeCost: 1, parallelism: 1 }), status: 'active', createdAt: now, updatedAt: now });
+    await h.store.users.create({
+      id: gina.id,
+      email: gina.email,
+      name: 'Gina',
+      passwordHash: await hash(gina.password, { memoryCost: 1024, timeCost: 1, parallelism: 1 }),
+      status: 'active',
+      createdAt: now,
+      updatedAt: now,
+    });
     await h.store.orgs.upsertMembership({ userId: gina.id, orgId: h.globex, roles: ['Management'], createdAt: now, updatedAt: now });
   });
 
-  it('a Management member of another org is offered no consent: a 403 page, no redirect, no code; refused in her org\'s audit', async () => {
+  it("a Management member of another org is offered no consent: a 403 page, no redirect, no code; refused in her org's audit", async () => {
     const browser = new TestBrowser(h);
     const { interactionId } = await startAndLogin(browser, gina, { scope: 'tickets:read finance:reports:read' });
     const page = await browser.get(`/interaction/${interactionId}`);
@@ -48,7 +56,7 @@ describe('Organizations bound resources at /authorize', () => {
     expect(silent.headers.get('location')).toBeNull();
   });
 
-  it('offers only the orgs the resource serves: Bob (Acme and Globex) goes straight to Acme\'s consent', async () => {
+  it("offers only the orgs the resource serves: Bob (Acme and Globex) goes straight to Acme's consent", async () => {
     const browser = new TestBrowser(h);
     const { interactionId } = await startAndLogin(browser, h.bob, { scope: 'finance:reports:read' });
     const html = await (await browser.get(`/interaction/${interactionId}`)).text();
@@ -103,7 +111,7 @@ describe('Organizations bound resources at the token endpoint and introspection'
     expect((await fx.store.tokens.get(tokenHash(body.refresh_token!)))?.rotatedAt).toBeNull();
   });
 
-  it('RFC 8707: client_credentials for a resource that does not serve the agent\'s org is invalid_target', async () => {
+  it("RFC 8707: client_credentials for a resource that does not serve the agent's org is invalid_target", async () => {
     await stopServingAcme();
     const { status, body } = await token(fx, { grant_type: 'client_credentials', resource: RESOURCE, scope: 'crm:read' }, basic('agent'));
     expect(status).toBe(400);

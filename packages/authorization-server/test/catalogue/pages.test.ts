@@ -67,10 +67,18 @@ describe('RFC 9700 §4.16, §4.2.4 clickjacking and referrer leakage', () => {
   });
 
   it('sends Cache-Control: no-store on token (error) and registration responses', async () => {
-    const tokenResponse = await h.app.request(`${h.issuer}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=authorization_code&code=x&client_id=web-client' });
+    const tokenResponse = await h.app.request(`${h.issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=authorization_code&code=x&client_id=web-client',
+    });
     expect(tokenResponse.status).toBe(400);
     expect(tokenResponse.headers.get('cache-control')).toBe('no-store');
-    const registration = await h.app.request(`${h.issuer}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_name: 'x', redirect_uris: ['http://127.0.0.1/cb'], token_endpoint_auth_method: 'none' }) });
+    const registration = await h.app.request(`${h.issuer}/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ client_name: 'x', redirect_uris: ['http://127.0.0.1/cb'], token_endpoint_auth_method: 'none' }),
+    });
     expect(registration.status).toBe(201);
     expect(registration.headers.get('cache-control')).toBe('no-store');
   });
@@ -103,7 +111,11 @@ describe('RFC 9700 §4.11 open redirector: the AS has no ?next= forwarders', () 
     const signupPage = await browser.get(`/signup?${query}`);
     neverLeaves(signupPage, 'signup page');
     expect(await signupPage.text()).not.toContain('evil.example');
-    const logout = await browser.request(`/logout?${query}`, { method: 'POST', body: new URLSearchParams({ ...fields }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', origin: new URL(h.issuer).origin } });
+    const logout = await browser.request(`/logout?${query}`, {
+      method: 'POST',
+      body: new URLSearchParams({ ...fields }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: new URL(h.issuer).origin },
+    });
     neverLeaves(logout, 'logout POST');
   });
 

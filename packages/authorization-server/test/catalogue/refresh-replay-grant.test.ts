@@ -23,8 +23,20 @@ async function secondCodeOn(first: IssuedCode): Promise<IssuedCode> {
   const verifier = randomToken(48);
   const now = fx.clock.now();
   await fx.store.codes.create({
-    hash: sha256(code), grantId: first.grantId, clientId: grant!.clientId, userId: ALICE, orgId: grant!.orgId, redirectUri: REDIRECT,
-    codeChallenge: s256(verifier), resource: grant!.resource, scopes: grant!.scopes, sessionId: null, authTime: now, createdAt: now, expiresAt: now + 60_000, consumedAt: null,
+    hash: sha256(code),
+    grantId: first.grantId,
+    clientId: grant!.clientId,
+    userId: ALICE,
+    orgId: grant!.orgId,
+    redirectUri: REDIRECT,
+    codeChallenge: s256(verifier),
+    resource: grant!.resource,
+    scopes: grant!.scopes,
+    sessionId: null,
+    authTime: now,
+    createdAt: now,
+    expiresAt: now + 60_000,
+    consumedAt: null,
   });
   return { code, verifier, grantId: first.grantId, codeHash: sha256(code) };
 }
@@ -32,7 +44,7 @@ async function secondCodeOn(first: IssuedCode): Promise<IssuedCode> {
 const refresh = (refreshToken: string) => token(fx, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: 'public-app' });
 
 describe('RFC 9700 §4.14.2 refresh token replay revokes the complete grant', () => {
-  it('on replay of RT1 revokes RT2 and every access token of the grant, including another family\'s', async () => {
+  it("on replay of RT1 revokes RT2 and every access token of the grant, including another family's", async () => {
     const firstCode = await issueCode(fx);
     const familyA = await redeem(fx, firstCode);
     const familyB = await redeem(fx, await secondCodeOn(firstCode));

@@ -56,7 +56,7 @@ async function subscribe(authorization: string): Promise<SseReader> {
 const typeOf = async (reader: SseReader) => (JSON.parse((await reader.nextEvent())?.data ?? 'null') as { type: string }).type;
 
 describe('Introspection is for registered resource servers only (RFC 7662 §2.1, §4)', () => {
-  it('a dynamically registered confidential client gets 401 invalid_client, for any user\'s token', async () => {
+  it("a dynamically registered confidential client gets 401 invalid_client, for any user's token", async () => {
     const { body } = await redeem(fx, await issueCode(fx));
     const attacker = await registerConfidential();
     const response = await post(fx, '/introspect', { token: body.access_token! }, basic(attacker.id, attacker.secret));
@@ -92,7 +92,7 @@ describe('The revocation stream is for registered resource servers only, scoped 
     expect(await response.json()).toMatchObject({ error: 'invalid_client' });
   });
 
-  it('carries only the events of the subscriber\'s resources and orgs', async () => {
+  it("carries only the events of the subscriber's resources and orgs", async () => {
     const acmeRs = await subscribe(basic('resource-server'));
     const globexRs = await subscribe(basic('other-rs'));
     const { body } = await redeem(fx, await issueCode(fx));

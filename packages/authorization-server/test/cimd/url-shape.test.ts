@@ -4,11 +4,7 @@ import { checkClientIdUrl } from '../../src/clients/index.ts';
 const strict = { allowLoopback: false };
 
 describe('draft-ietf-oauth-client-id-metadata-document §3 client identifier URL shape', () => {
-  it.each([
-    'https://app.example/client.json',
-    'https://app.example/oauth/metadata',
-    'https://app.example:8443/client.json',
-  ])('accepts %s', (url) => {
+  it.each(['https://app.example/client.json', 'https://app.example/oauth/metadata', 'https://app.example:8443/client.json'])('accepts %s', (url) => {
     expect(checkClientIdUrl(url, strict).ok).toBe(true);
   });
 

@@ -106,7 +106,7 @@ async function policyOf(cookie: string, orgId = ORG) {
 const orgAdminPost = (cookie: string, path: string, csrf: string | undefined, body: unknown) =>
   fx.app.request(path, { method: 'POST', headers: { cookie, origin, 'content-type': 'application/json', ...(csrf ? { 'x-csrf-token': csrf } : {}) }, body: JSON.stringify(body) });
 
-describe('Who may change an org\'s client policy (issue 16)', () => {
+describe("Who may change an org's client policy (issue 16)", () => {
   it('an org admin blocks a client in their org: tokens revoked, answered with the count', async () => {
     const { body: tokens } = await redeem(fx, await issueCode(fx, { userId: BOB }));
     const cookie = await signedIn(ALICE);
@@ -143,7 +143,14 @@ describe('Who may change an org\'s client policy (issue 16)', () => {
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: 'invalid_request' });
     const policy = await (await fx.app.request('/admin/orgs/acme/clients', { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).json();
-    expect(policy).toMatchObject({ org_id: ORG, mode: 'allowlist', rules: [{ kind: 'client', value: 'other-app', decision: 'block' }, { kind: 'host', value: 'claude.ai', decision: 'allow' }] });
+    expect(policy).toMatchObject({
+      org_id: ORG,
+      mode: 'allowlist',
+      rules: [
+        { kind: 'client', value: 'other-app', decision: 'block' },
+        { kind: 'host', value: 'claude.ai', decision: 'allow' },
+      ],
+    });
     expect((await admin('POST', '/admin/orgs/acme/clients/block', { client_id: 'x' })).status).toBe(200);
     expect((await fx.app.request('/admin/orgs/acme/clients/block', { method: 'POST', headers: { authorization: 'Bearer wrong' }, body: '{}' })).status).toBe(401);
   });

@@ -20,15 +20,20 @@ describe('OAuth 2.1 §4.2 client credentials for service agents', () => {
     expect(await fx.store.tokens.get(tokenHash(body.access_token!))).toMatchObject({ clientId: 'agent', userId: null, orgId: ORG, resource: RESOURCE });
   });
 
-  it('introspects as client:<client_id> with the agent\'s org and its current roles and permissions', async () => {
+  it("introspects as client:<client_id> with the agent's org and its current roles and permissions", async () => {
     const { body } = await agentToken({ resource: RESOURCE, scope: 'crm:read' });
     expect(await introspect(fx, body.access_token!)).toMatchObject({
-      active: true, sub: 'client:agent', client_id: 'agent', org_id: ORG, aud: RESOURCE,
-      users_org_roles: ['Member'], users_org_permissions: ['can_view_resource'],
+      active: true,
+      sub: 'client:agent',
+      client_id: 'agent',
+      org_id: ORG,
+      aud: RESOURCE,
+      users_org_roles: ['Member'],
+      users_org_permissions: ['can_view_resource'],
     });
   });
 
-  it('keeps service subjects apart from user ids even when a user has the client\'s id (RFC 9700 §4.15)', async () => {
+  it("keeps service subjects apart from user ids even when a user has the client's id (RFC 9700 §4.15)", async () => {
     const now = fx.clock.now();
     await fx.store.users.create({ id: 'agent', email: 'agent@acme.test', name: 'Agent', passwordHash: null, status: 'active', createdAt: now, updatedAt: now });
     const { body } = await agentToken({ resource: RESOURCE, scope: 'crm:read' });
@@ -37,7 +42,7 @@ describe('OAuth 2.1 §4.2 client credentials for service agents', () => {
     expect(result.username).toBeUndefined();
   });
 
-  it('refuses an org scope that none of the agent\'s roles may grant (invalid_scope)', async () => {
+  it("refuses an org scope that none of the agent's roles may grant (invalid_scope)", async () => {
     const { status, body } = await agentToken({ resource: RESOURCE, scope: 'crm:read crm:export' });
     expect(status).toBe(400);
     expect(body.error).toBe('invalid_scope');
@@ -48,7 +53,7 @@ describe('OAuth 2.1 §4.2 client credentials for service agents', () => {
     expect(body.error).toBe('invalid_scope');
   });
 
-  it('refuses a scope outside the client\'s own scope limit', async () => {
+  it("refuses a scope outside the client's own scope limit", async () => {
     const agent = await fx.store.clients.get('agent');
     await fx.store.clients.upsert({ ...agent!, scope: 'crm:read' });
     const { body } = await agentToken({ resource: RESOURCE, scope: 'crm:write' });

@@ -124,7 +124,9 @@ describe('Optional and required scopes', () => {
 describe('Organization choice', () => {
   it('asks a member of several organizations to pick one from a labelled radio list', async () => {
     const browser = new TestBrowser(h);
-    const started = await browser.get(`/authorize?${new URLSearchParams({ response_type: 'code', client_id: 'web-client', redirect_uri: 'https://client.example/cb', code_challenge: 'A'.repeat(43), code_challenge_method: 'S256', resource: 'https://mcp.acme.test/mcp', scope: 'tickets:read' })}`);
+    const started = await browser.get(
+      `/authorize?${new URLSearchParams({ response_type: 'code', client_id: 'web-client', redirect_uri: 'https://client.example/cb', code_challenge: 'A'.repeat(43), code_challenge_method: 'S256', resource: 'https://mcp.acme.test/mcp', scope: 'tickets:read' })}`,
+    );
     const interactionId = /ia_[A-Za-z0-9_-]+/.exec(started.headers.get('location') ?? '')?.[0] ?? '';
     const login = await browser.get(`/login?interaction=${interactionId}`);
     await browser.post('/login', { csrf: csrfOf(await login.text()), interaction: interactionId, email: h.bob.email, password: h.bob.password });

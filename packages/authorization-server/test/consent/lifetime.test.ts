@@ -8,16 +8,34 @@ import { grantEnd, lifetimeAtConsent, reconsentDue, tokenNotAfter } from '../../
 
 const DAY = 86_400_000;
 const options = { criticalReconsentDays: 90, grantLifetimeDays: { routine: 365, sensitive: 180, critical: 120 } };
-const scope = (name: string, sensitivity: ScopeDefinition['sensitivity'], extra: Partial<ScopeDefinition> = {}): [string, ScopeDefinition] =>
-  [name, { name, kind: 'org', allowedRoles: [], sensitivity, optional: false, description: name, ...extra }];
-const definitions = new Map([scope('crm:read', 'routine'), scope('crm:write', 'sensitive'), scope('crm:export', 'critical'), scope('crm:admin', 'routine', { maxGrantLifetimeDays: 7, reconsentAfterDays: 3 })]);
+const scope = (name: string, sensitivity: ScopeDefinition['sensitivity'], extra: Partial<ScopeDefinition> = {}): [string, ScopeDefinition] => [
+  name,
+  { name, kind: 'org', allowedRoles: [], sensitivity, optional: false, description: name, ...extra },
+];
+const definitions = new Map([
+  scope('crm:read', 'routine'),
+  scope('crm:write', 'sensitive'),
+  scope('crm:export', 'critical'),
+  scope('crm:admin', 'routine', { maxGrantLifetimeDays: 7, reconsentAfterDays: 3 }),
+]);
 const grant = (scopes: string[], over: Partial<Grant> = {}): Grant => ({
-  id: 'grt_1', userId: 'usr_1', orgId: 'org_1', clientId: 'c', resource: 'r', scopes,
-  scopeConsentedAt: Object.fromEntries(scopes.map((s) => [s, 0])), expiresAt: null, scopeExpiresAt: {}, createdAt: 0, updatedAt: 0, revokedAt: null, ...over,
+  id: 'grt_1',
+  userId: 'usr_1',
+  orgId: 'org_1',
+  clientId: 'c',
+  resource: 'r',
+  scopes,
+  scopeConsentedAt: Object.fromEntries(scopes.map((s) => [s, 0])),
+  expiresAt: null,
+  scopeExpiresAt: {},
+  createdAt: 0,
+  updatedAt: 0,
+  revokedAt: null,
+  ...over,
 });
 
 describe('grant lifetime rules', () => {
-  it('a grant lasts by its most sensitive scope, shortened by a scope\'s own max_grant_lifetime_days', () => {
+  it("a grant lasts by its most sensitive scope, shortened by a scope's own max_grant_lifetime_days", () => {
     expect(lifetimeAtConsent(undefined, ['crm:read', 'crm:write'], definitions, 0, options).expiresAt).toBe(180 * DAY);
     expect(lifetimeAtConsent(undefined, ['crm:read', 'crm:export'], definitions, 0, options).expiresAt).toBe(120 * DAY);
     expect(lifetimeAtConsent(undefined, ['crm:write', 'crm:admin'], definitions, 0, options).expiresAt).toBe(7 * DAY);
@@ -28,7 +46,7 @@ describe('grant lifetime rules', () => {
     expect(grantEnd(grant(['crm:write'], { expiresAt: 42 }), definitions, options)).toBe(42);
   });
 
-  it('a new consent starts a new lifetime but keeps an operator\'s time box still ahead, and drops one already past', () => {
+  it("a new consent starts a new lifetime but keeps an operator's time box still ahead, and drops one already past", () => {
     const existing = grant(['crm:read', 'crm:write'], { expiresAt: 10 * DAY, scopeExpiresAt: { 'crm:read': 50 * DAY, 'crm:write': 20 * DAY } });
     expect(lifetimeAtConsent(existing, ['crm:read', 'crm:write'], definitions, 30 * DAY, options)).toEqual({ expiresAt: 210 * DAY, scopeExpiresAt: { 'crm:read': 50 * DAY } });
   });

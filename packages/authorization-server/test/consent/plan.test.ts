@@ -48,7 +48,13 @@ describe('mayGrant: org scopes follow allowedRoles', () => {
 });
 
 describe('approvedScopes: server-side re-validation of the consent POST', () => {
-  const choices = planConsent({ requested: ['tickets:read', 'tickets:write', 'finance:reports:read'], resourceScopes: [...definitions.keys()], clientScope: null, definitions, roles: ['Engineering'] });
+  const choices = planConsent({
+    requested: ['tickets:read', 'tickets:write', 'finance:reports:read'],
+    resourceScopes: [...definitions.keys()],
+    clientScope: null,
+    definitions,
+    roles: ['Engineering'],
+  });
   it('grants required scopes, ticked optional ones, never disallowed or unoffered ones', () => {
     expect(approvedScopes(choices, ['tickets:write', 'finance:reports:read', 'payroll:runs:approve'])).toEqual(['tickets:read', 'tickets:write']);
   });
@@ -70,7 +76,14 @@ describe('Consent that explains: each scope lists what it unlocks, as the resour
     resources: { 'tickets://open': ['tickets:read'] },
     prompts: { triage: ['tickets:write'] },
   };
-  const choices = planConsent({ requested: ['tickets:read', 'tickets:write', 'profile:read'], resourceScopes: [...definitions.keys()], clientScope: null, definitions, roles: ['Engineering'], operations });
+  const choices = planConsent({
+    requested: ['tickets:read', 'tickets:write', 'profile:read'],
+    resourceScopes: [...definitions.keys()],
+    clientScope: null,
+    definitions,
+    roles: ['Engineering'],
+    operations,
+  });
   it('names every tool, resource and prompt that requires the scope, and nothing for an undeclared one', () => {
     expect(choices.map((c) => [c.name, c.unlocks])).toEqual([
       ['tickets:read', { tools: ['list_tickets', 'update_ticket'], resources: ['tickets://open'], prompts: [] }],
@@ -80,7 +93,23 @@ describe('Consent that explains: each scope lists what it unlocks, as the resour
   });
   it('shows them under each scope on the consent screen, escaped', () => {
     const client = { id: 'c', name: 'App', redirectUris: ['https://app.example/cb'] } as Parameters<typeof consentPage>[0]['client'];
-    const page = String(consentPage({ issuer: 'https://as.example', interactionId: 'i', csrf: 'x', logoutCsrf: 'y', client, redirectUri: 'https://app.example/cb', resourceName: 'R', resourceUri: 'https://r.example/mcp', orgId: 'org_1', orgName: 'Acme', userEmail: 'a@acme.test', choices, notice: null }));
+    const page = String(
+      consentPage({
+        issuer: 'https://as.example',
+        interactionId: 'i',
+        csrf: 'x',
+        logoutCsrf: 'y',
+        client,
+        redirectUri: 'https://app.example/cb',
+        resourceName: 'R',
+        resourceUri: 'https://r.example/mcp',
+        orgId: 'org_1',
+        orgName: 'Acme',
+        userEmail: 'a@acme.test',
+        choices,
+        notice: null,
+      }),
+    );
     expect(page).toContain('<li>Tools: <code>list_tickets</code>, <code>update_ticket</code></li><li>Resources: <code>tickets://open</code></li>');
     expect(page).toContain('<li>Tools: <code>&lt;img src=x&gt;</code>, <code>update_ticket</code></li><li>Prompts: <code>triage</code></li>');
     expect(page).not.toContain('<img src=x>');
@@ -88,7 +117,14 @@ describe('Consent that explains: each scope lists what it unlocks, as the resour
 });
 
 describe('reconsentReasons', () => {
-  const base = { explicitRequest: true, definitions, roles: ['Management'], promptConsent: false, now: 100 * DAY, options: { criticalReconsentDays: 90, grantLifetimeDays: { routine: 365, sensitive: 180, critical: 90 } } };
+  const base = {
+    explicitRequest: true,
+    definitions,
+    roles: ['Management'],
+    promptConsent: false,
+    now: 100 * DAY,
+    options: { criticalReconsentDays: 90, grantLifetimeDays: { routine: 365, sensitive: 180, critical: 90 } },
+  };
   const choicesFor = (requested: string[], roles: string[] | null = ['Management']) => planConsent({ requested, resourceScopes: [...definitions.keys()], clientScope: null, definitions, roles });
 
   it('needs consent when there is no grant', () => {

@@ -70,7 +70,7 @@ describe('Re-consent rules', () => {
     expect(await outcome('tickets:read')).toBe('code');
   });
 
-  it('does not hold routine scopes to the critical cadence; only the grant\'s absolute lifetime (365 days by default) ends them', async () => {
+  it("does not hold routine scopes to the critical cadence; only the grant's absolute lifetime (365 days by default) ends them", async () => {
     await approveAll(h.alice, 'tickets:read tickets:write');
     h.clock.advance(364 * DAY);
     expect(await outcome('tickets:read tickets:write')).toBe('code');

@@ -38,8 +38,14 @@ const attackerOrigin = () => `http://localhost:${attacker.port}`;
 
 function authorizationUrl(redirectUri = REDIRECT_URI): string {
   return `${gatehouse.issuer}/authorize?${new URLSearchParams({
-    response_type: 'code', client_id: CLIENT_ID, redirect_uri: redirectUri, state: 'victim-state', scope: 'tickets:read',
-    code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256', resource: DEFAULT_TEST_RESOURCE,
+    response_type: 'code',
+    client_id: CLIENT_ID,
+    redirect_uri: redirectUri,
+    state: 'victim-state',
+    scope: 'tickets:read',
+    code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    code_challenge_method: 'S256',
+    resource: DEFAULT_TEST_RESOURCE,
   })}`;
 }
 

@@ -45,8 +45,14 @@ describe('An https issuer, end to end', () => {
     const state = oauth.generateRandomState();
     const url = new URL(as.authorization_endpoint!);
     url.search = new URLSearchParams({
-      response_type: 'code', client_id: client.client_id, redirect_uri: REDIRECT_URI, scope: 'tickets:read', state,
-      code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', resource: DEFAULT_TEST_RESOURCE,
+      response_type: 'code',
+      client_id: client.client_id,
+      redirect_uri: REDIRECT_URI,
+      scope: 'tickets:read',
+      state,
+      code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      resource: DEFAULT_TEST_RESOURCE,
     }).toString();
 
     const context = await browser.newContext({ ignoreHTTPSErrors: true });

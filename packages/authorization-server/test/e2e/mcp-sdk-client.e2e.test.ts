@@ -40,7 +40,14 @@ const recordingFetch: FetchLike = async (url, init) => {
 async function startStack(issuerPath?: string): Promise<{ gatehouse: TestGatehouse; tickets: TicketsServer }> {
   const reserved = await reserveTicketsServer();
   const started = await startTestGatehouse({ resourceUri: reserved.resourceUri, server: { cimd: { allowLoopback: true } }, ...(issuerPath ? { issuerPath } : {}) });
-  await registerTestClient(started.store, { id: INTROSPECTION_CLIENT.clientId, name: 'Acme tickets (resource server)', redirectUris: [], grantTypes: ['client_credentials'], secret: INTROSPECTION_CLIENT.clientSecret, resourceServerFor: [reserved.resourceUri] });
+  await registerTestClient(started.store, {
+    id: INTROSPECTION_CLIENT.clientId,
+    name: 'Acme tickets (resource server)',
+    redirectUris: [],
+    grantTypes: ['client_credentials'],
+    secret: INTROSPECTION_CLIENT.clientSecret,
+    resourceServerFor: [reserved.resourceUri],
+  });
   const organizations = [started.model.orgId, started.model.secondOrgId];
   return { gatehouse: started, tickets: serveTickets(reserved.listening, { issuer: started.issuer, introspection: INTROSPECTION_CLIENT, scopesSupported: started.model.scopes, organizations }) };
 }
@@ -164,7 +171,14 @@ describe('MCP SDK client with a Client ID Metadata Document (CIMD)', () => {
     documents.handle(() => {
       documentFetches += 1;
       return Response.json(
-        { client_id: clientId, client_name: 'SDK e2e (CIMD)', redirect_uris: [REDIRECT_URL], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none' },
+        {
+          client_id: clientId,
+          client_name: 'SDK e2e (CIMD)',
+          redirect_uris: [REDIRECT_URL],
+          grant_types: ['authorization_code', 'refresh_token'],
+          response_types: ['code'],
+          token_endpoint_auth_method: 'none',
+        },
         { headers: { 'cache-control': 'max-age=60' } },
       );
     });

@@ -10,9 +10,7 @@ import * as oauth from 'oauth4webapi';
 import type { Browser } from 'playwright-core';
 import { requirePostgres } from '@gatehouse-auth/store/testing';
 import { authorizeInBrowser, launchBrowser } from '../support/browser.ts';
-import {
-  authorizationRequest, codeFlowOn, discover, insecure, introspect, redeem, registerClients, REDIRECT_URI, SECRET, type FlowOptions,
-} from '../support/oauth4webapi-flow.ts';
+import { authorizationRequest, codeFlowOn, discover, insecure, introspect, redeem, registerClients, REDIRECT_URI, SECRET, type FlowOptions } from '../support/oauth4webapi-flow.ts';
 import { DEFAULT_TEST_RESOURCE, startTestGatehouse, type TestGatehouse } from '../support/test-gatehouse.ts';
 
 const ENGINES = ['sqlite-memory', ...((await requirePostgres('oauth4webapi end-to-end on PostgreSQL')) ? ['postgres' as const] : [])] as const;

@@ -10,7 +10,22 @@
 import { randomToken, sha256 } from '@gatehouse-auth/core';
 import type { RouteShape } from '../../../../fuzz/hostile-http.ts';
 import { csrfToken } from '../../src/session/csrf.ts';
-import { addClient, authorizeUrl, CHALLENGE, createHarness, csrfOf, interactionIdOf, pathOf, REDIRECT, RESOURCE, signIn, TestBrowser, VERIFIER, type Harness, type Person } from '../authorize/harness.ts';
+import {
+  addClient,
+  authorizeUrl,
+  CHALLENGE,
+  createHarness,
+  csrfOf,
+  interactionIdOf,
+  pathOf,
+  REDIRECT,
+  RESOURCE,
+  signIn,
+  TestBrowser,
+  VERIFIER,
+  type Harness,
+  type Person,
+} from '../authorize/harness.ts';
 
 export const SECRET = 'fuzz-client-secret-0123456789abcdefghij';
 const ADMIN_KEY = randomToken();
@@ -66,15 +81,37 @@ export async function createDeployment(): Promise<Deployment> {
   await h.store.roles.upsert({ name: 'Management', description: 'Runs the company', permissions: ['tickets', 'finance', 'gatehouse:org:admin'] });
   await addClient(h.store, { id: 'rs-client', name: 'Resource server', redirectUris: [], grantTypes: [], tokenEndpointAuthMethod: 'client_secret_basic', secretHash: sha256(SECRET) });
   await addClient(h.store, { id: 'web-secret', name: 'Confidential web app', redirectUris: [REDIRECT], tokenEndpointAuthMethod: 'client_secret_post', secretHash: sha256(SECRET) });
-  await addClient(h.store, { id: 'agent', name: 'Agent', kind: 'service', redirectUris: [], grantTypes: ['client_credentials'], tokenEndpointAuthMethod: 'client_secret_basic', secretHash: sha256(SECRET), orgId: h.acme, roles: ['Engineering'] });
+  await addClient(h.store, {
+    id: 'agent',
+    name: 'Agent',
+    kind: 'service',
+    redirectUris: [],
+    grantTypes: ['client_credentials'],
+    tokenEndpointAuthMethod: 'client_secret_basic',
+    secretHash: sha256(SECRET),
+    orgId: h.acme,
+    roles: ['Engineering'],
+  });
 
   const alice = new TestBrowser(h);
   const codes = [];
   for (let i = 0; i < 5; i++) codes.push(await codeFor(alice, h.alice));
   const first = await redeem(h, codes.pop()!);
   const second = await redeem(h, codes.pop()!);
-  const agentToken = await json(await h.app.request('/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic('agent', SECRET) }, body: 'grant_type=client_credentials&resource=' + encodeURIComponent(RESOURCE) + '&scope=tickets%3Aread' }));
-  const registered = await json(await h.app.request('/register', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ redirect_uris: [REDIRECT], client_name: 'Fuzzed', token_endpoint_auth_method: 'none' }) }));
+  const agentToken = await json(
+    await h.app.request('/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic('agent', SECRET) },
+      body: 'grant_type=client_credentials&resource=' + encodeURIComponent(RESOURCE) + '&scope=tickets%3Aread',
+    }),
+  );
+  const registered = await json(
+    await h.app.request('/register', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ redirect_uris: [REDIRECT], client_name: 'Fuzzed', token_endpoint_auth_method: 'none' }),
+    }),
+  );
 
   // Pending interactions: one at the login step (fresh browser), one at consent (alice, prompt=consent).
   const fresh = new TestBrowser(h, '198.51.100.4');
@@ -107,7 +144,15 @@ export async function createDeployment(): Promise<Deployment> {
   const clientIds = ['web-client', 'web-secret', 'rs-client', 'agent', ...str(registered.client_id), 'https://client.example/metadata.json'];
   const known: RouteShape['known'] = {
     // OAuth parameters
-    grant_type: ['authorization_code', 'refresh_token', 'client_credentials', 'password', 'implicit', 'urn:ietf:params:oauth:grant-type:device_code', 'urn:ietf:params:oauth:grant-type:token-exchange'],
+    grant_type: [
+      'authorization_code',
+      'refresh_token',
+      'client_credentials',
+      'password',
+      'implicit',
+      'urn:ietf:params:oauth:grant-type:device_code',
+      'urn:ietf:params:oauth:grant-type:token-exchange',
+    ],
     code: codes,
     code_verifier: [VERIFIER, VERIFIER.slice(0, 42), `${VERIFIER}${'x'.repeat(100)}`],
     redirect_uri: [REDIRECT, 'https://client.example/other', 'https://client.example/cb/', 'https://CLIENT.example/cb', 'http://127.0.0.1:9/cb'],
@@ -154,11 +199,29 @@ export async function createDeployment(): Promise<Deployment> {
     [['authorization', `Bearer ${ADMIN_KEY}`]],
     ...str(registered.registration_access_token).map((token) => [['authorization', `Bearer ${token}`] as const]),
     ...accessTokens.map((token) => [['authorization', `Bearer ${token}`] as const]),
-    [['cookie', cookieAlice], ['origin', origin]],
-    [['cookie', cookieAlice], ['origin', 'null'], ['sec-fetch-site', 'same-origin']],
-    [['cookie', cookieAlice], ['origin', origin], ['x-csrf-token', str(aliceAccount.csrf_token)[0] ?? '']],
-    [['cookie', cookieOf(bob)], ['origin', origin], ['x-csrf-token', str(bobOrg.csrf_token)[0] ?? '']],
-    [['cookie', cookieOf(fresh)], ['origin', origin]],
+    [
+      ['cookie', cookieAlice],
+      ['origin', origin],
+    ],
+    [
+      ['cookie', cookieAlice],
+      ['origin', 'null'],
+      ['sec-fetch-site', 'same-origin'],
+    ],
+    [
+      ['cookie', cookieAlice],
+      ['origin', origin],
+      ['x-csrf-token', str(aliceAccount.csrf_token)[0] ?? ''],
+    ],
+    [
+      ['cookie', cookieOf(bob)],
+      ['origin', origin],
+      ['x-csrf-token', str(bobOrg.csrf_token)[0] ?? ''],
+    ],
+    [
+      ['cookie', cookieOf(fresh)],
+      ['origin', origin],
+    ],
     [['cookie', `${cookieAlice}; gatehouse_session=${'A'.repeat(43)}; gatehouse_browser=%zz`]],
   ];
   return { h, origin, known, credentials };

@@ -67,14 +67,18 @@ async function attack(key: string, spec: RequestSpec): Promise<{ status: number;
   else text = await response.text();
   await settle();
   if (response.status >= 500) {
-    const logged = d.h.logs.slice(logsBefore).filter((line) => line.startsWith('error')).join('\n');
+    const logged = d.h.logs
+      .slice(logsBefore)
+      .filter((line) => line.startsWith('error'))
+      .join('\n');
     // The route the request reached: the generator's path under the method actually sent.
     const reached = `${spec.method.toUpperCase()} ${key.split(' ')[1]}`;
     const known = knownIssueOf(reached, spec, response.status, logged);
     if (known) return { status: response.status, known: known.id };
     return { status: response.status, problem: `${response.status} ${text.slice(0, 200)}\n${logged.slice(0, 2000)}` };
   }
-  if (rejections.rejections.length > rejectionsBefore) return { status: response.status, problem: `unhandled rejection: ${String((rejections.rejections.at(-1) as Error)?.stack ?? rejections.rejections.at(-1))}` };
+  if (rejections.rejections.length > rejectionsBefore)
+    return { status: response.status, problem: `unhandled rejection: ${String((rejections.rejections.at(-1) as Error)?.stack ?? rejections.rejections.at(-1))}` };
   const problem = formatProblem(ROUTES[key]!.format, spec.method, response, text);
   return problem ? { status: response.status, problem } : { status: response.status };
 }

@@ -20,7 +20,22 @@ export interface RouteEntry {
 
 const TOKEN = ['grant_type', 'code', 'code_verifier', 'redirect_uri', 'resource', 'scope', 'client_id', 'client_secret', 'refresh_token'];
 const AUTHORIZE = ['response_type', 'client_id', 'redirect_uri', 'code_challenge', 'code_challenge_method', 'resource', 'scope', 'state', 'prompt', 'response_mode', 'nonce'];
-const REGISTER = ['redirect_uris', 'client_name', 'token_endpoint_auth_method', 'grant_types', 'response_types', 'scope', 'client_uri', 'logo_uri', 'policy_uri', 'tos_uri', 'application_type', 'contacts', 'software_id', 'jwks_uri'];
+const REGISTER = [
+  'redirect_uris',
+  'client_name',
+  'token_endpoint_auth_method',
+  'grant_types',
+  'response_types',
+  'scope',
+  'client_uri',
+  'logo_uri',
+  'policy_uri',
+  'tos_uri',
+  'application_type',
+  'contacts',
+  'software_id',
+  'jwks_uri',
+];
 
 /** Keyed `METHOD /path` exactly as Hono lists them. */
 export const ROUTES: Readonly<Record<string, RouteEntry>> = {

@@ -54,7 +54,7 @@ describe('Introspection cache never outlives a revocation', () => {
     expect(await introspect(fx, access)).toEqual({ active: false });
   });
 
-  it('never serves a cached answer past the token\'s expiry', async () => {
+  it("never serves a cached answer past the token's expiry", async () => {
     const access = await cachedToken({ introspectionCacheMs: 10 * 3600_000 });
     fx.clock.advance(1800 * 1000);
     expect(await introspect(fx, access)).toEqual({ active: false });

@@ -48,9 +48,19 @@ describe('RFC 7662 §2.2 introspection response', () => {
     const response = await post(fx, '/introspect', { token: access }, basic('resource-server'));
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(await response.json()).toEqual({
-      active: true, scope: 'crm:read crm:write', client_id: 'public-app', sub: ALICE, aud: RESOURCE, iss: ISSUER,
-      exp: seconds(now) + 1800, iat: seconds(now), token_type: 'Bearer', org_id: ORG,
-      users_org_roles: ['Admin'], users_org_permissions: ['can_edit_resource', 'can_view_resource'], username: 'alice@acme.test',
+      active: true,
+      scope: 'crm:read crm:write',
+      client_id: 'public-app',
+      sub: ALICE,
+      aud: RESOURCE,
+      iss: ISSUER,
+      exp: seconds(now) + 1800,
+      iat: seconds(now),
+      token_type: 'Bearer',
+      org_id: ORG,
+      users_org_roles: ['Admin'],
+      users_org_permissions: ['can_edit_resource', 'can_view_resource'],
+      username: 'alice@acme.test',
     });
   });
 
@@ -63,11 +73,46 @@ describe('RFC 7662 §2.2 introspection response', () => {
 
   for (const [label, act] of [
     ['an unknown token', async () => randomToken()],
-    ['an expired token', async () => { const { access } = await aliceTokens(); fx.clock.advance(1800 * 1000); return access; }],
-    ['a revoked token', async () => { const { access } = await aliceTokens(); await post(fx, '/revoke', { token: access, client_id: 'public-app' }); return access; }],
-    ['a token of a revoked grant', async () => { const { access } = await aliceTokens(); await fx.store.grants.revokeGrant((await fx.store.grants.listForUser(ALICE))[0]!.id, fx.clock.now()); return access; }],
-    ['a token of a disabled user', async () => { const { access } = await aliceTokens(); await fx.store.users.setStatus(ALICE, 'disabled', fx.clock.now()); return access; }],
-    ['a token of a user no longer in the org', async () => { const { access } = await aliceTokens(); await fx.store.orgs.removeMembership(ALICE, ORG); return access; }],
+    [
+      'an expired token',
+      async () => {
+        const { access } = await aliceTokens();
+        fx.clock.advance(1800 * 1000);
+        return access;
+      },
+    ],
+    [
+      'a revoked token',
+      async () => {
+        const { access } = await aliceTokens();
+        await post(fx, '/revoke', { token: access, client_id: 'public-app' });
+        return access;
+      },
+    ],
+    [
+      'a token of a revoked grant',
+      async () => {
+        const { access } = await aliceTokens();
+        await fx.store.grants.revokeGrant((await fx.store.grants.listForUser(ALICE))[0]!.id, fx.clock.now());
+        return access;
+      },
+    ],
+    [
+      'a token of a disabled user',
+      async () => {
+        const { access } = await aliceTokens();
+        await fx.store.users.setStatus(ALICE, 'disabled', fx.clock.now());
+        return access;
+      },
+    ],
+    [
+      'a token of a user no longer in the org',
+      async () => {
+        const { access } = await aliceTokens();
+        await fx.store.orgs.removeMembership(ALICE, ORG);
+        return access;
+      },
+    ],
   ] as const) {
     it(`answers exactly {"active":false} for ${label}`, async () => {
       const value = await act();
@@ -83,7 +128,12 @@ describe('RFC 7662 §2.2 introspection response', () => {
     expect(web).toBeDefined();
     await fx.store.clients.upsert({ ...web!, resourceServerFor: [RESOURCE] });
     const issued = await issueCode(fx, { clientId: 'web-app', userId: BOB });
-    const tokens = await post(fx, '/token', { grant_type: 'authorization_code', code: issued.code, code_verifier: issued.verifier, redirect_uri: 'http://127.0.0.1/cb', resource: RESOURCE }, basic('web-app'));
+    const tokens = await post(
+      fx,
+      '/token',
+      { grant_type: 'authorization_code', code: issued.code, code_verifier: issued.verifier, redirect_uri: 'http://127.0.0.1/cb', resource: RESOURCE },
+      basic('web-app'),
+    );
     const { refresh_token } = (await tokens.json()) as { refresh_token: string };
     const own = await post(fx, '/introspect', { token: refresh_token, token_type_hint: 'refresh_token' }, basic('web-app'));
     expect(await own.json()).toMatchObject({ active: true, token_type: 'refresh_token', sub: BOB, exp: seconds(now) + 30 * 24 * 3600 });
@@ -96,7 +146,12 @@ describe('RFC 7662 §2.2 introspection response', () => {
 
   it('a confidential client that is not a resource server cannot introspect, not even its own refresh token: 401 invalid_client', async () => {
     const issued = await issueCode(fx, { clientId: 'web-app', userId: BOB });
-    const tokens = await post(fx, '/token', { grant_type: 'authorization_code', code: issued.code, code_verifier: issued.verifier, redirect_uri: 'http://127.0.0.1/cb', resource: RESOURCE }, basic('web-app'));
+    const tokens = await post(
+      fx,
+      '/token',
+      { grant_type: 'authorization_code', code: issued.code, code_verifier: issued.verifier, redirect_uri: 'http://127.0.0.1/cb', resource: RESOURCE },
+      basic('web-app'),
+    );
     const { refresh_token, access_token } = (await tokens.json()) as { refresh_token: string; access_token: string };
     for (const value of [refresh_token, access_token]) {
       const response = await post(fx, '/introspect', { token: value }, basic('web-app'));
@@ -109,7 +164,9 @@ describe('RFC 7662 §2.2 introspection response', () => {
     const web = await fx.store.clients.get('web-app');
     await fx.store.clients.upsert({ ...web!, resourceServerFor: [RESOURCE] });
     const issued = await issueCode(fx, { clientId: 'web-app' });
-    const first = (await (await post(fx, '/token', { grant_type: 'authorization_code', code: issued.code, code_verifier: issued.verifier, redirect_uri: 'http://127.0.0.1/cb', resource: RESOURCE }, basic('web-app'))).json()) as { refresh_token: string };
+    const first = (await (
+      await post(fx, '/token', { grant_type: 'authorization_code', code: issued.code, code_verifier: issued.verifier, redirect_uri: 'http://127.0.0.1/cb', resource: RESOURCE }, basic('web-app'))
+    ).json()) as { refresh_token: string };
     await post(fx, '/token', { grant_type: 'refresh_token', refresh_token: first.refresh_token }, basic('web-app'));
     expect(await introspect(fx, first.refresh_token, 'web-app')).toEqual({ active: false });
   });

@@ -21,8 +21,7 @@ async function accessToken(): Promise<string> {
   return body.access_token!;
 }
 
-const verify = async (jwt: string) =>
-  jwtVerify(jwt, createLocalJWKSet(await jwks()), { issuer: ISSUER, audience: RESOURCE, typ: 'at+jwt', currentDate: new Date(fx.clock.now()) });
+const verify = async (jwt: string) => jwtVerify(jwt, createLocalJWKSet(await jwks()), { issuer: ISSUER, audience: RESOURCE, typ: 'at+jwt', currentDate: new Date(fx.clock.now()) });
 
 describe('RFC 9068 JWT access tokens', () => {
   it('verifies against /jwks.json with jose and carries aud = the resource', async () => {

@@ -23,11 +23,9 @@ describe.skipIf(!available)('Token endpoint races on PostgreSQL', () => {
     expect(results.filter((result) => result.status === 200)).toHaveLength(1);
   });
 
-  it('with grace 0 lets exactly one of five concurrent refreshes succeed and revokes the winner\'s tokens on reuse', async () => {
+  it("with grace 0 lets exactly one of five concurrent refreshes succeed and revokes the winner's tokens on reuse", async () => {
     const first = await redeem(fx, await issueCode(fx));
-    const results = await Promise.all(
-      Array.from({ length: 5 }, () => token(fx, { grant_type: 'refresh_token', refresh_token: first.body.refresh_token!, client_id: 'public-app' })),
-    );
+    const results = await Promise.all(Array.from({ length: 5 }, () => token(fx, { grant_type: 'refresh_token', refresh_token: first.body.refresh_token!, client_id: 'public-app' })));
     const winners = results.filter((result) => result.status === 200);
     expect(winners).toHaveLength(1);
     expect(await introspect(fx, winners[0]!.body.access_token!)).toEqual({ active: false });

@@ -20,8 +20,7 @@ afterEach(async () => {
   docs = undefined;
 });
 
-const register = (h: Harness, body: unknown) =>
-  h.app.request('https://as.example/register', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const register = (h: Harness, body: unknown) => h.app.request('https://as.example/register', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 describe.skipIf(!available)('Clients on PostgreSQL', () => {
   it('registers a confidential client that then authenticates with its secret only (RFC 7591, RFC 6749 §2.3.1)', async () => {

@@ -8,7 +8,14 @@ afterEach(async () => {
   harness = undefined;
 });
 
-const NATIVE = { application_type: 'native', client_name: 'Claude Code', redirect_uris: ['http://127.0.0.1/callback'], token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'] };
+const NATIVE = {
+  application_type: 'native',
+  client_name: 'Claude Code',
+  redirect_uris: ['http://127.0.0.1/callback'],
+  token_endpoint_auth_method: 'none',
+  grant_types: ['authorization_code', 'refresh_token'],
+  response_types: ['code'],
+};
 
 async function register(h: Harness, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return h.app.request('https://as.example/register', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
@@ -183,7 +190,11 @@ describe('DCR abuse: client metadata rendered to people (invalid_client_metadata
 
   it('rejects a form-encoded body', async () => {
     harness = await startHarness();
-    const response = await harness.app.request('https://as.example/register', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'redirect_uris=https://app.example/cb' });
+    const response = await harness.app.request('https://as.example/register', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'redirect_uris=https://app.example/cb',
+    });
     expect(await errorOf(response)).toEqual({ status: 400, error: 'invalid_client_metadata' });
   });
 });
@@ -261,7 +272,7 @@ describe('RFC 7592 §2.1 reading a registration', () => {
     expect(body).not.toHaveProperty('registration_access_token');
   });
 
-  it('answers 401 to a wrong registration access token, a missing one, or another client\'s', async () => {
+  it("answers 401 to a wrong registration access token, a missing one, or another client's", async () => {
     harness = await startHarness();
     const a = (await (await register(harness, NATIVE)).json()) as Record<string, string>;
     const b = (await (await register(harness, NATIVE)).json()) as Record<string, string>;

@@ -13,8 +13,7 @@ async function aliceTokens(clientId = 'public-app') {
   return { access: body.access_token!, refresh: body.refresh_token! };
 }
 
-const revoke = (value: string, clientId = 'public-app', hint?: string) =>
-  post(fx, '/revoke', { token: value, client_id: clientId, ...(hint ? { token_type_hint: hint } : {}) });
+const revoke = (value: string, clientId = 'public-app', hint?: string) => post(fx, '/revoke', { token: value, client_id: clientId, ...(hint ? { token_type_hint: hint } : {}) });
 
 describe('RFC 7009 token revocation', () => {
   it('answers 200 with no body for an unknown token (§2.2)', async () => {
@@ -39,7 +38,7 @@ describe('RFC 7009 token revocation', () => {
     expect(again.body.error).toBe('invalid_grant');
   });
 
-  it('answers 200 but leaves another client\'s token untouched', async () => {
+  it("answers 200 but leaves another client's token untouched", async () => {
     const { access, refresh } = await aliceTokens();
     expect((await revoke(access, 'other-app')).status).toBe(200);
     expect((await revoke(refresh, 'other-app')).status).toBe(200);
@@ -55,7 +54,11 @@ describe('RFC 7009 token revocation', () => {
 
   it('requires a confidential client to authenticate (401 invalid_client)', async () => {
     const issued = await issueCode(fx, { clientId: 'web-app' });
-    const tokens = await token(fx, { grant_type: 'authorization_code', code: issued.code, code_verifier: issued.verifier, redirect_uri: 'http://127.0.0.1/cb', resource: 'https://mcp.example.com/mcp' }, basic('web-app'));
+    const tokens = await token(
+      fx,
+      { grant_type: 'authorization_code', code: issued.code, code_verifier: issued.verifier, redirect_uri: 'http://127.0.0.1/cb', resource: 'https://mcp.example.com/mcp' },
+      basic('web-app'),
+    );
     const unauthenticated = await revoke(tokens.body.access_token!, 'web-app');
     expect(unauthenticated.status).toBe(401);
     expect(await introspect(fx, tokens.body.access_token!)).toMatchObject({ active: true });

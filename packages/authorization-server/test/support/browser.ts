@@ -114,6 +114,9 @@ async function clickAndSettle(page: Page, target: Locator): Promise<void> {
 const exists = async (locator: Locator): Promise<boolean> => (await locator.count()) > 0;
 
 async function visibleText(page: Page): Promise<string> {
-  const text = await page.locator('body').innerText().catch(() => '');
+  const text = await page
+    .locator('body')
+    .innerText()
+    .catch(() => '');
   return text.replace(/\s+/g, ' ').slice(0, 500);
 }

@@ -42,9 +42,26 @@ export interface ConformanceOptions {
 
 export async function runAuthorizationConformance(options: ConformanceOptions): Promise<ConformanceRun> {
   const outputDir = mkdtempSync(join(tmpdir(), 'gatehouse-conformance-'));
-  const args = ['-y', '-p', 'node@22', '-p', CONFORMANCE_PACKAGE, '--', 'conformance', 'authorization',
-    '--url', options.issuer, '--client-id', options.clientId, '--resource', options.resource,
-    '--port', String(options.callbackPort), '--output-dir', outputDir];
+  const args = [
+    '-y',
+    '-p',
+    'node@22',
+    '-p',
+    CONFORMANCE_PACKAGE,
+    '--',
+    'conformance',
+    'authorization',
+    '--url',
+    options.issuer,
+    '--client-id',
+    options.clientId,
+    '--resource',
+    options.resource,
+    '--port',
+    String(options.callbackPort),
+    '--output-dir',
+    outputDir,
+  ];
   const child = spawn('npx', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false' } });
   let output = '';
   let browserStep: Promise<void> | undefined;

@@ -45,8 +45,14 @@ export async function authorizationRequest(as: oauth.AuthorizationServer, client
   const state = oauth.generateRandomState();
   const url = new URL(as.authorization_endpoint!);
   url.search = new URLSearchParams({
-    response_type: 'code', client_id: client.client_id, redirect_uri: REDIRECT_URI, scope, state,
-    code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', resource: DEFAULT_TEST_RESOURCE,
+    response_type: 'code',
+    client_id: client.client_id,
+    redirect_uri: REDIRECT_URI,
+    scope,
+    state,
+    code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    resource: DEFAULT_TEST_RESOURCE,
   }).toString();
   return { url, verifier, state };
 }
@@ -78,5 +84,12 @@ export async function introspect(as: oauth.AuthorizationServer, token: string): 
 /** The confidential clients the flows use, plus the resource server's introspection client. */
 export async function registerClients(gatehouse: TestGatehouse): Promise<void> {
   for (const id of CLIENTS) await registerTestClient(gatehouse.store, { id, name: `E2E ${id}`, redirectUris: [REDIRECT_URI], secret: SECRET });
-  await registerTestClient(gatehouse.store, { id: RESOURCE_SERVER.client_id, name: 'E2E Resource Server', redirectUris: [], grantTypes: ['client_credentials'], secret: RESOURCE_SERVER_SECRET, resourceServerFor: [gatehouse.model.resourceUri] });
+  await registerTestClient(gatehouse.store, {
+    id: RESOURCE_SERVER.client_id,
+    name: 'E2E Resource Server',
+    redirectUris: [],
+    grantTypes: ['client_credentials'],
+    secret: RESOURCE_SERVER_SECRET,
+    resourceServerFor: [gatehouse.model.resourceUri],
+  });
 }

@@ -27,7 +27,10 @@ export const BOB: TestPerson = {
   email: 'bob@acme.test',
   name: 'Bob Manager',
   password: 'tr0ub4dor & 3 managers',
-  memberships: [{ org: ORG.slug, roles: ['Management'] }, { org: SECOND_ORG.slug, roles: ['Engineering'] }],
+  memberships: [
+    { org: ORG.slug, roles: ['Management'] },
+    { org: SECOND_ORG.slug, roles: ['Engineering'] },
+  ],
 };
 
 export const TEST_SCOPES = ['tickets:read', 'tickets:write', 'finance:reports:read'];

@@ -71,10 +71,12 @@ export async function startTestGatehouse(input: TestGatehouseOptions = {}): Prom
     ...(tls ? { tls: { certFile: tls.certFile, keyFile: tls.keyFile } } : {}),
     options: (input.server ?? {}) as Partial<Omit<AuthorizationServerOptions, 'issuer'>>,
     logger: createLogger({ level: 'info', destination }),
-  }).catch(async (error: unknown) => {
-    await testStore?.cleanup();
-    throw error;
-  }).finally(() => tls?.remove());
+  })
+    .catch(async (error: unknown) => {
+      await testStore?.cleanup();
+      throw error;
+    })
+    .finally(() => tls?.remove());
   const person = async (p: TestPerson): Promise<SeededPerson> => {
     const user = await running.store.users.getByEmail(p.email);
     if (!user) throw new Error(`config did not create ${p.email}`);

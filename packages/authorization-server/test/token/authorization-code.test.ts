@@ -108,8 +108,20 @@ async function codeRecord(hash: string) {
   const now = fx.clock.now();
   const grant = (await fx.store.grants.listForUser(ALICE))[0]!;
   return {
-    hash, grantId: grant.id, clientId: 'public-app', userId: ALICE, orgId: grant.orgId, redirectUri: REDIRECT, codeChallenge: '',
-    resource: RESOURCE, scopes: grant.scopes, sessionId: null, authTime: now, createdAt: now, expiresAt: now + 60_000, consumedAt: null,
+    hash,
+    grantId: grant.id,
+    clientId: 'public-app',
+    userId: ALICE,
+    orgId: grant.orgId,
+    redirectUri: REDIRECT,
+    codeChallenge: '',
+    resource: RESOURCE,
+    scopes: grant.scopes,
+    sessionId: null,
+    authTime: now,
+    createdAt: now,
+    expiresAt: now + 60_000,
+    consumedAt: null,
   };
 }
 

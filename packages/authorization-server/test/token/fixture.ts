@@ -36,7 +36,12 @@ export async function createFixture(options: Omit<PartialOptions, 'issuer'> = {}
   const testStore = engine === 'postgres' ? await createTestStore('postgres') : undefined;
   const store = testStore?.store ?? (await createStore('sqlite::memory:'));
   const clock = new ManualClock();
-  const bus = new LocalEventBus(() => clock.now(), (error) => { throw error; });
+  const bus = new LocalEventBus(
+    () => clock.now(),
+    (error) => {
+      throw error;
+    },
+  );
   const events: Recorded[] = [];
   bus.subscribe((event) => void events.push(event));
   const ctx: ServerContext = { store, events: bus, clock, options: resolveOptions({ issuer: ISSUER, ...options }), log: () => {} };
@@ -46,8 +51,13 @@ export async function createFixture(options: Omit<PartialOptions, 'issuer'> = {}
 
 function client(now: number, fields: Partial<Client> & Pick<Client, 'id'>): Client {
   return clientRecord({
-    redirectUris: [REDIRECT], tokenEndpointAuthMethod: 'client_secret_basic', secretHash: sha256(SECRET), applicationType: 'native',
-    createdAt: now, updatedAt: now, ...fields,
+    redirectUris: [REDIRECT],
+    tokenEndpointAuthMethod: 'client_secret_basic',
+    secretHash: sha256(SECRET),
+    applicationType: 'native',
+    createdAt: now,
+    updatedAt: now,
+    ...fields,
   });
 }
 
@@ -60,10 +70,21 @@ async function seed(store: Store, now: number): Promise<void> {
   await scope('crm:write', 'org', 'sensitive', ['Admin', 'Member']);
   await scope('crm:export', 'org', 'critical', ['Admin']);
   await scope('profile:read', 'user', 'routine');
-  await store.resources.upsert({ uri: RESOURCE, name: 'CRM', scopes: ['crm:read', 'crm:write', 'crm:export', 'profile:read'], organizations: [ORG], multiTenant: false, createdAt: now, updatedAt: now });
+  await store.resources.upsert({
+    uri: RESOURCE,
+    name: 'CRM',
+    scopes: ['crm:read', 'crm:write', 'crm:export', 'profile:read'],
+    organizations: [ORG],
+    multiTenant: false,
+    createdAt: now,
+    updatedAt: now,
+  });
   await store.resources.upsert({ uri: OTHER_RESOURCE, name: 'Other', scopes: ['crm:read'], organizations: [ORG], multiTenant: false, createdAt: now, updatedAt: now });
   await store.orgs.create({ id: ORG, slug: 'acme', name: 'Acme', auditRetentionDays: null, createdAt: now, updatedAt: now });
-  for (const [id, email] of [[ALICE, 'alice@acme.test'], [BOB, 'bob@acme.test']] as const) {
+  for (const [id, email] of [
+    [ALICE, 'alice@acme.test'],
+    [BOB, 'bob@acme.test'],
+  ] as const) {
     await store.users.create({ id, email, name: id, passwordHash: null, status: 'active', createdAt: now, updatedAt: now });
   }
   await store.orgs.upsertMembership({ userId: ALICE, orgId: ORG, roles: ['Admin'], createdAt: now, updatedAt: now });
@@ -86,10 +107,7 @@ export interface IssuedCode {
 }
 
 /** Writes a grant and an authorization code as /authorize would after consent. */
-export async function issueCode(
-  fx: Fixture,
-  opts: { clientId?: string; userId?: string; orgId?: string | null; scopes?: string[]; resource?: string; ttlMs?: number } = {},
-): Promise<IssuedCode> {
+export async function issueCode(fx: Fixture, opts: { clientId?: string; userId?: string; orgId?: string | null; scopes?: string[]; resource?: string; ttlMs?: number } = {}): Promise<IssuedCode> {
   const now = fx.clock.now();
   const clientId = opts.clientId ?? 'public-app';
   const userId = opts.userId ?? ALICE;
@@ -98,14 +116,36 @@ export async function issueCode(
   const resource = opts.resource ?? RESOURCE;
   const grantId = newId('grt');
   await fx.store.grants.create({
-    id: grantId, userId, orgId, clientId, resource, scopes,
-    scopeConsentedAt: Object.fromEntries(scopes.map((scope) => [scope, now])), expiresAt: null, scopeExpiresAt: {}, createdAt: now, updatedAt: now, revokedAt: null,
+    id: grantId,
+    userId,
+    orgId,
+    clientId,
+    resource,
+    scopes,
+    scopeConsentedAt: Object.fromEntries(scopes.map((scope) => [scope, now])),
+    expiresAt: null,
+    scopeExpiresAt: {},
+    createdAt: now,
+    updatedAt: now,
+    revokedAt: null,
   });
   const code = randomToken();
   const verifier = randomToken(48);
   await fx.store.codes.create({
-    hash: sha256(code), grantId, clientId, userId, orgId, redirectUri: REDIRECT, codeChallenge: s256(verifier), resource, scopes,
-    sessionId: null, authTime: now, createdAt: now, expiresAt: now + (opts.ttlMs ?? 60_000), consumedAt: null,
+    hash: sha256(code),
+    grantId,
+    clientId,
+    userId,
+    orgId,
+    redirectUri: REDIRECT,
+    codeChallenge: s256(verifier),
+    resource,
+    scopes,
+    sessionId: null,
+    authTime: now,
+    createdAt: now,
+    expiresAt: now + (opts.ttlMs ?? 60_000),
+    consumedAt: null,
   });
   return { code, verifier, grantId, codeHash: sha256(code) };
 }

@@ -27,7 +27,12 @@ beforeEach(async () => {
     return fx.app.request(String(input), init);
   }) as typeof fetch;
   mcp = protectMcpServer({
-    server, resource: RESOURCE, scopesSupported: ['crm:read', 'crm:write'], organizations: [ORG], issuer: fx.ctx.options.issuer, clock: fx.clock,
+    server,
+    resource: RESOURCE,
+    scopesSupported: ['crm:read', 'crm:write'],
+    organizations: [ORG],
+    issuer: fx.ctx.options.issuer,
+    clock: fx.clock,
     introspection: { clientId: 'resource-server', clientSecret: SECRET, revocationStream: false, cacheTtlMs: 60_000, fetch: introspectAtGatehouse },
   });
 });
@@ -39,18 +44,20 @@ afterEach(async () => {
 
 let id = 1;
 async function toolsList(token: string): Promise<string[]> {
-  const response = await mcp.fetch(new Request(RESOURCE, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ jsonrpc: '2.0', id: id++, method: 'tools/list', params: {} }),
-  }));
+  const response = await mcp.fetch(
+    new Request(RESOURCE, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ jsonrpc: '2.0', id: id++, method: 'tools/list', params: {} }),
+    }),
+  );
   expect(response.status).toBe(200);
   const body = (await response.json()) as { result: { tools: { name: string }[] } };
   return body.result.tools.map((tool) => tool.name).sort();
 }
 
 describe('time-boxed scopes at the resource server', () => {
-  it('an expiring scope disappears from the SDK\'s tools/list when it ends, without any refresh', async () => {
+  it("an expiring scope disappears from the SDK's tools/list when it ends, without any refresh", async () => {
     const issued = await issueCode(fx, { scopes: ['crm:read', 'crm:write'] });
     const access = (await redeem(fx, issued)).body.access_token!;
     // `gatehouse grants limit <grant> --scope crm:write --for …`, as stored.
@@ -63,7 +70,7 @@ describe('time-boxed scopes at the resource server', () => {
     expect(await toolsList(access)).toEqual(['read_accounts']);
   });
 
-  it('an operator\'s time box reaches the SDK\'s cache through the revocation stream: the user\'s cached answers are dropped', () => {
+  it("an operator's time box reaches the SDK's cache through the revocation stream: the user's cached answers are dropped", () => {
     const cache = new TokenCache();
     cache.set('h1', { subject: ALICE, kind: 'user', orgId: ORG, roles: [], permissions: [], scopes: ['crm:write'], clientId: 'public-app', expiresAt: Infinity }, Infinity);
     const message = toRevocationMessage({ type: 'grant.limited', grantId: 'grt_1', userId: ALICE, orgId: ORG, clientId: 'public-app', scopes: ['crm:write'], until: 1, at: 0 });

@@ -97,7 +97,7 @@ describe('re-consent cadence at refresh', () => {
   });
 });
 
-describe('a scope\'s own lifetimes (config: max_grant_lifetime_days, reconsent_after_days)', () => {
+describe("a scope's own lifetimes (config: max_grant_lifetime_days, reconsent_after_days)", () => {
   beforeEach(async () => {
     fx = await createFixture();
     const write = (await fx.store.scopes.get('crm:write'))!;

@@ -6,13 +6,16 @@ export interface OutputOptions {
 
 export type Column<T> = [header: string, value: (row: T) => unknown];
 
-const cell = (value: unknown): string =>
-  value === null || value === undefined ? '-' : Array.isArray(value) ? value.join(', ') || '-' : String(value);
+const cell = (value: unknown): string => (value === null || value === undefined ? '-' : Array.isArray(value) ? value.join(', ') || '-' : String(value));
 
 export function table<T>(rows: T[], columns: Column<T>[]): string {
   const cells = rows.map((row) => columns.map(([, value]) => cell(value(row))));
   const widths = columns.map(([header], i) => Math.max(header.length, ...cells.map((r) => r[i]!.length)));
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(columns.map(([h]) => h.toUpperCase())), ...cells.map(line)].join('\n');
 }
 
@@ -29,4 +32,7 @@ export function printResult(options: OutputOptions, message: string, json: unkno
 }
 
 export const list = (value: string): string[] =>
-  value.split(',').map((v) => v.trim()).filter((v) => v.length > 0);
+  value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0);

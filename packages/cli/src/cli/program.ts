@@ -20,7 +20,21 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError();
-  for (const register of [registerDev, registerServe, registerMigrate, registerApply, registerUsers, registerOrgs, registerMembers, registerRoles, registerClients, registerTokens, registerGrants, registerKeys, registerAudit]) {
+  for (const register of [
+    registerDev,
+    registerServe,
+    registerMigrate,
+    registerApply,
+    registerUsers,
+    registerOrgs,
+    registerMembers,
+    registerRoles,
+    registerClients,
+    registerTokens,
+    registerGrants,
+    registerKeys,
+    registerAudit,
+  ]) {
     register(program);
   }
   return program;

@@ -23,16 +23,20 @@ export function registerApply(program: Command): void {
     .action(async (flags: ApplyFlags) => {
       // Validate first: an invalid file never opens (let alone changes) the database.
       const config = await loadConfigFile(flags.file);
-      await withAdminSession(flags, async ({ store, events, clock, actor }) => {
-        const result = await apply(store, config, { dryRun: flags.dryRun, events, clock, actor });
-        if (flags.json) {
-          process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-          return;
-        }
-        for (const change of result.changes) process.stdout.write(`${formatChange(change)}\n`);
-        const n = result.changes.length;
-        const summary = n === 0 ? 'no changes' : `${n} change${n === 1 ? '' : 's'}`;
-        process.stdout.write(result.dryRun ? `dry run: ${summary}, nothing written\n` : n === 0 ? 'no changes: the database matches the file\n' : `${summary} applied\n`);
-      }, false); // apply may create the database (first deployment)
+      await withAdminSession(
+        flags,
+        async ({ store, events, clock, actor }) => {
+          const result = await apply(store, config, { dryRun: flags.dryRun, events, clock, actor });
+          if (flags.json) {
+            process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+            return;
+          }
+          for (const change of result.changes) process.stdout.write(`${formatChange(change)}\n`);
+          const n = result.changes.length;
+          const summary = n === 0 ? 'no changes' : `${n} change${n === 1 ? '' : 's'}`;
+          process.stdout.write(result.dryRun ? `dry run: ${summary}, nothing written\n` : n === 0 ? 'no changes: the database matches the file\n' : `${summary} applied\n`);
+        },
+        false,
+      ); // apply may create the database (first deployment)
     });
 }

@@ -17,13 +17,18 @@ export function registerAuditKeys(audit: Command): void {
     .option('--json', 'print JSON')
     .action((flags: OutputOptions & { out: string }) => {
       const { signer, publicPem } = writeAuditKeyPair(flags.out);
-      printResult(flags, `wrote ${flags.out} and ${flags.out}.pub (kid ${signer.kid})\n${publicPem.trimEnd()}`, { kid: signer.kid, privateKeyFile: flags.out, publicKeyFile: `${flags.out}.pub`, publicKey: publicPem });
+      printResult(flags, `wrote ${flags.out} and ${flags.out}.pub (kid ${signer.kid})\n${publicPem.trimEnd()}`, {
+        kid: signer.kid,
+        privateKeyFile: flags.out,
+        publicKeyFile: `${flags.out}.pub`,
+        publicKey: publicPem,
+      });
     });
 
   audit
     .command('checkpoint')
     .description('sign the current head of every chain (or one) and optionally export all checkpoints as JSON Lines')
-    .option('--org <slug>', 'only this organization\'s chain')
+    .option('--org <slug>', "only this organization's chain")
     .option('--system', 'only the _system chain')
     .option('--export <file>', 'also write every signed checkpoint to this file (keep it off the box)')
     .option(...KEY)
@@ -43,13 +48,19 @@ export function registerAuditKeys(audit: Command): void {
           for (const chain of await store.audit.chains()) for (const c of await store.audit.checkpoints(chain)) lines.push(canonicalJson({ checkpoint: c }));
           writeFileSync(flags.export, lines.map((l) => `${l}\n`).join(''));
         }
-        printRows(flags, made, [['chain', (c) => c.chain], ['seq', (c) => c.seq], ['hash', (c) => c.hash], ['kid', (c) => c.kid], ['at', (c) => c.at]]);
+        printRows(flags, made, [
+          ['chain', (c) => c.chain],
+          ['seq', (c) => c.seq],
+          ['hash', (c) => c.hash],
+          ['kid', (c) => c.kid],
+          ['at', (c) => c.at],
+        ]);
       }),
     );
 
   audit
     .command('prune')
-    .description('apply each organization\'s audit retention (the only deletion; signed cut + an audit.pruned record)')
+    .description("apply each organization's audit retention (the only deletion; signed cut + an audit.pruned record)")
     .option('--org <slug>', 'only this organization')
     .option('--system-retention-days <days>', 'also prune the _system chain to this many days')
     .option(...KEY)
@@ -63,7 +74,10 @@ export function registerAuditKeys(audit: Command): void {
         const log = new AuditLog({ store: store.audit, signer: signerOf(flags, true), checkpointEvery: { ms: 0 } });
         const pruned = await pruneExpired(log, orgs, Date.now(), systemDays);
         await log.close();
-        printRows(flags, pruned, [['chain', (p) => p.chain], ['deleted', (p) => p.deleted]]);
+        printRows(flags, pruned, [
+          ['chain', (p) => p.chain],
+          ['deleted', (p) => p.deleted],
+        ]);
       }),
     );
 }

@@ -8,10 +8,20 @@ import type { DatabaseOptions } from '../cli/database.ts';
 import { CliError } from '../cli/errors.ts';
 import { chainOf, DB, withAuditStore, type ChainFlags } from './audit-support.ts';
 
-type QueryFlags = DatabaseOptions & OutputOptions & ChainFlags & {
-  user?: string; client?: string; tool?: string; result?: string; type?: string;
-  since?: string; until?: string; limit?: string; cursor?: string; oldestFirst?: boolean;
-};
+type QueryFlags = DatabaseOptions &
+  OutputOptions &
+  ChainFlags & {
+    user?: string;
+    client?: string;
+    tool?: string;
+    result?: string;
+    type?: string;
+    since?: string;
+    until?: string;
+    limit?: string;
+    cursor?: string;
+    oldestFirst?: boolean;
+  };
 
 const time = (value: string | undefined, flag: string): string | undefined => {
   if (value === undefined) return undefined;
@@ -28,10 +38,15 @@ export function registerAuditRead(audit: Command): void {
     .description('records of one organization (or --system), newest first, filtered')
     .option('--org <slug>', 'the organization')
     .option('--system', 'records that belong to no organization')
-    .option('--user <id>', 'user id').option('--client <id>', 'client id').option('--tool <name>', 'tool')
-    .option('--result <result>', 'success, failure or denied').option('--type <type>', 'record type, e.g. tool.call')
-    .option('--since <time>', 'from (inclusive, RFC 3339)').option('--until <time>', 'to (exclusive, RFC 3339)')
-    .option('--limit <n>', 'page size, at most 1000', '50').option('--cursor <seq>', 'next page: the cursor printed by the previous one')
+    .option('--user <id>', 'user id')
+    .option('--client <id>', 'client id')
+    .option('--tool <name>', 'tool')
+    .option('--result <result>', 'success, failure or denied')
+    .option('--type <type>', 'record type, e.g. tool.call')
+    .option('--since <time>', 'from (inclusive, RFC 3339)')
+    .option('--until <time>', 'to (exclusive, RFC 3339)')
+    .option('--limit <n>', 'page size, at most 1000', '50')
+    .option('--cursor <seq>', 'next page: the cursor printed by the previous one')
     .option('--oldest-first', 'ascending seq')
     .option(...DB)
     .option('--json', 'print JSON')
@@ -45,15 +60,33 @@ export function registerAuditRead(audit: Command): void {
         const chain = await chainOf(store, flags);
         const reader = chain === SYSTEM_CHAIN ? systemAuditReader(store.audit) : orgAuditReader(store.audit, chain);
         const page = await reader.query({
-          userId: flags.user, clientId: flags.client, tool: flags.tool, result: flags.result as AuditResult | undefined, type: flags.type,
-          from: time(flags.since, '--since'), to: time(flags.until, '--until'), limit,
-          cursor, order: flags.oldestFirst ? 'asc' : 'desc',
+          userId: flags.user,
+          clientId: flags.client,
+          tool: flags.tool,
+          result: flags.result as AuditResult | undefined,
+          type: flags.type,
+          from: time(flags.since, '--since'),
+          to: time(flags.until, '--until'),
+          limit,
+          cursor,
+          order: flags.oldestFirst ? 'asc' : 'desc',
         });
-        printRows(flags, page.records, [
-          ['seq', (r) => r.seq], ['time', (r) => r.time], ['type', (r) => r.type], ['result', (r) => r.result],
-          ['user', (r) => r.userId ?? r.agentId], ['client', (r) => r.clientName ?? r.clientId], ['tool', (r) => r.tool],
-          ['scopes', (r) => r.scopes], ['error', (r) => r.error],
-        ], page);
+        printRows(
+          flags,
+          page.records,
+          [
+            ['seq', (r) => r.seq],
+            ['time', (r) => r.time],
+            ['type', (r) => r.type],
+            ['result', (r) => r.result],
+            ['user', (r) => r.userId ?? r.agentId],
+            ['client', (r) => r.clientName ?? r.clientId],
+            ['tool', (r) => r.tool],
+            ['scopes', (r) => r.scopes],
+            ['error', (r) => r.error],
+          ],
+          page,
+        );
         if (!flags.json && page.nextCursor !== null) process.stdout.write(`more: --cursor ${page.nextCursor}\n`);
       }),
     );
@@ -63,7 +96,8 @@ export function registerAuditRead(audit: Command): void {
     .description('one chain as JSON Lines (records in seq order, then its signed checkpoints)')
     .option('--org <slug>', 'the organization')
     .option('--system', 'records that belong to no organization')
-    .option('--since <time>', 'from (inclusive)').option('--until <time>', 'to (exclusive)')
+    .option('--since <time>', 'from (inclusive)')
+    .option('--until <time>', 'to (exclusive)')
     .option('--out <file>', 'write here instead of stdout')
     .option(...DB)
     .action((flags: QueryFlags & { out?: string }) =>

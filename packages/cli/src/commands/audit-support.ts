@@ -22,7 +22,9 @@ export function writeAuditKeyPair(file: string): { signer: AuditSigner; publicPe
     writeFileSync(file, privatePem, { mode: 0o600, flag: 'wx' });
     writeFileSync(`${file}.pub`, publicPem, { mode: 0o644, flag: 'wx' });
   } catch (error) {
-    throw new CliError(`cannot write ${(error as NodeJS.ErrnoException).path ?? file}: ${(error as NodeJS.ErrnoException).code === 'EEXIST' ? 'it exists (refusing to overwrite a key)' : (error as Error).message}`);
+    throw new CliError(
+      `cannot write ${(error as NodeJS.ErrnoException).path ?? file}: ${(error as NodeJS.ErrnoException).code === 'EEXIST' ? 'it exists (refusing to overwrite a key)' : (error as Error).message}`,
+    );
   }
   return { signer, publicPem };
 }

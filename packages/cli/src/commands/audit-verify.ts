@@ -27,23 +27,30 @@ function readCheckpoints(file: string): AuditCheckpointRow[] {
   } catch (error) {
     throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  return text.split('\n').filter((line) => line.trim() !== '').map((line, i) => {
-    const parsed = JSON.parse(line) as { checkpoint?: AuditCheckpointRow };
-    if (parsed.checkpoint === undefined) throw new CliError(`${file}:${i + 1}: not a checkpoint line`);
-    return parsed.checkpoint;
-  }).filter((c): c is AuditCheckpointRow => c !== undefined);
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line, i) => {
+      const parsed = JSON.parse(line) as { checkpoint?: AuditCheckpointRow };
+      if (parsed.checkpoint === undefined) throw new CliError(`${file}:${i + 1}: not a checkpoint line`);
+      return parsed.checkpoint;
+    })
+    .filter((c): c is AuditCheckpointRow => c !== undefined);
 }
 
 export function registerAuditVerify(audit: Command): void {
   audit
     .command('verify')
     .description('recompute every chain (or one) and check it against the signed checkpoints')
-    .option('--org <slug>', 'only this organization\'s chain')
+    .option('--org <slug>', "only this organization's chain")
     .option('--system', 'only the _system chain')
     .option('--public-key <file>', 'trusted checkpoint public key, SPKI PEM (repeatable; default GATEHOUSE_AUDIT_PUBLIC_KEY_FILE)', collect)
     .option('--checkpoints <file>', 'checkpoints kept off the box (JSON Lines from "audit checkpoint --export" or "audit export")')
     .option('--file <export.jsonl>', 'verify an exported file ("audit export") instead of the database')
-    .option('--allow-unanchored', `exit 0 (not ${UNANCHORED_EXIT}) when a chain's tail is covered by no signature-checked checkpoint, i.e. truncation and recomputed rewrites of it could not be checked`)
+    .option(
+      '--allow-unanchored',
+      `exit 0 (not ${UNANCHORED_EXIT}) when a chain's tail is covered by no signature-checked checkpoint, i.e. truncation and recomputed rewrites of it could not be checked`,
+    )
     .option(...KEY)
     .option(...DB)
     .option('--json', 'print JSON')
@@ -88,7 +95,7 @@ export function unanchoredBecause(r: VerifyResult): string | undefined {
   if (!r.ok) return undefined;
   if (r.anchoredThrough === 0) return r.records === 0 ? 'it has no records and no checkpoint' : 'no checkpoint covers any of its records';
   if (!r.tailAnchored) return `records ${r.anchoredThrough + 1}..${r.lastSeq} were written after its latest checkpoint (seq ${r.anchoredThrough})`;
-  if (!r.signaturesChecked) return 'its checkpoints\' signatures were not checked (no public key), so they may have been rewritten with the chain';
+  if (!r.signaturesChecked) return "its checkpoints' signatures were not checked (no public key), so they may have been rewritten with the chain";
   return undefined;
 }
 
@@ -96,17 +103,24 @@ export function unanchoredBecause(r: VerifyResult): string | undefined {
 function report(flags: Flags, results: VerifyResult[]): void {
   const rows = results.map((r) => ({ ...r, unanchored: unanchoredBecause(r) ?? null }));
   printRows(flags, rows, [
-    ['chain', (r) => r.chain], ['ok', (r) => (r.ok ? 'yes' : 'NO')], ['records', (r) => r.records],
-    ['seqs', (r) => (r.firstSeq === null ? '-' : `${r.firstSeq}..${r.lastSeq}`)], ['checkpoints', (r) => r.checkpoints],
+    ['chain', (r) => r.chain],
+    ['ok', (r) => (r.ok ? 'yes' : 'NO')],
+    ['records', (r) => r.records],
+    ['seqs', (r) => (r.firstSeq === null ? '-' : `${r.firstSeq}..${r.lastSeq}`)],
+    ['checkpoints', (r) => r.checkpoints],
     ['anchored', (r) => (!r.ok ? '-' : r.unanchored === null ? 'yes' : 'NO')],
     ['first bad record', (r) => (r.failure ? `seq ${r.failure.seq}: ${r.failure.reason} (${r.failure.detail})` : '-')],
   ]);
   const unanchored = rows.filter((r) => r.unanchored !== null);
   for (const r of unanchored) {
-    process.stderr.write(`${flags.allowUnanchored ? 'warning' : 'NOT VERIFIED'}: ${r.chain}: ${r.unanchored}. Deleting its last records (truncation) or rewriting them with recomputed hashes could NOT be checked.\n`);
+    process.stderr.write(
+      `${flags.allowUnanchored ? 'warning' : 'NOT VERIFIED'}: ${r.chain}: ${r.unanchored}. Deleting its last records (truncation) or rewriting them with recomputed hashes could NOT be checked.\n`,
+    );
   }
   if (unanchored.length > 0 && !flags.allowUnanchored) {
-    process.stderr.write('Sign the current heads with "gatehouse audit checkpoint" (and keep an exported copy off the box: --checkpoints), give the public key (--public-key), or accept this with --allow-unanchored.\n');
+    process.stderr.write(
+      'Sign the current heads with "gatehouse audit checkpoint" (and keep an exported copy off the box: --checkpoints), give the public key (--public-key), or accept this with --allow-unanchored.\n',
+    );
   }
   if (results.some((r) => !r.ok)) process.exitCode = 1;
   else if (unanchored.length > 0 && !flags.allowUnanchored) process.exitCode = UNANCHORED_EXIT;

@@ -36,7 +36,14 @@ export function registerClients(program: Command): void {
     .action((flags: Flags) =>
       withAdminSession(flags, async ({ store }) => {
         const rows = (await store.clients.list()).map(publicClient).sort((a, b) => a.id.localeCompare(b.id));
-        printRows(flags, rows, [['client id', (c) => c.id], ['name', (c) => c.name], ['kind', (c) => c.kind], ['status', (c) => c.status], ['auth', (c) => c.tokenEndpointAuthMethod], ['grant types', (c) => c.grantTypes]]);
+        printRows(flags, rows, [
+          ['client id', (c) => c.id],
+          ['name', (c) => c.name],
+          ['kind', (c) => c.kind],
+          ['status', (c) => c.status],
+          ['auth', (c) => c.tokenEndpointAuthMethod],
+          ['grant types', (c) => c.grantTypes],
+        ]);
       }),
     );
   clients
@@ -64,7 +71,11 @@ export function registerClients(program: Command): void {
           token_endpoint_auth_method: flags.public ? 'none' : 'client_secret_basic',
           secret,
           org: flags.org,
-          roles: flags.roles?.split(',').map((r) => r.trim()).filter(Boolean) ?? [],
+          roles:
+            flags.roles
+              ?.split(',')
+              .map((r) => r.trim())
+              .filter(Boolean) ?? [],
           scope: flags.scope,
         });
         if (!parsed.success) {
@@ -77,10 +88,27 @@ export function registerClients(program: Command): void {
         const roles = flags.service ? await knownRoles(store, entry.roles) : [];
         const now = clock.now();
         const client: Client = {
-          id: entry.client_id, kind: flags.service ? 'service' : 'preregistered', name: entry.name, redirectUris: entry.redirect_uris, grantTypes: entry.grant_types,
-          tokenEndpointAuthMethod: entry.token_endpoint_auth_method, secretHash: secret === undefined ? null : sha256(secret), applicationType: 'web',
-          logoUri: null, clientUri: null, policyUri: null, tosUri: null, scope: entry.scope ?? null, orgId: org?.id ?? null, roles, resourceServerFor: [],
-          status: 'active', registrationAccessTokenHash: null, metadataExpiresAt: null, createdAt: now, updatedAt: now,
+          id: entry.client_id,
+          kind: flags.service ? 'service' : 'preregistered',
+          name: entry.name,
+          redirectUris: entry.redirect_uris,
+          grantTypes: entry.grant_types,
+          tokenEndpointAuthMethod: entry.token_endpoint_auth_method,
+          secretHash: secret === undefined ? null : sha256(secret),
+          applicationType: 'web',
+          logoUri: null,
+          clientUri: null,
+          policyUri: null,
+          tosUri: null,
+          scope: entry.scope ?? null,
+          orgId: org?.id ?? null,
+          roles,
+          resourceServerFor: [],
+          status: 'active',
+          registrationAccessTokenHash: null,
+          metadataExpiresAt: null,
+          createdAt: now,
+          updatedAt: now,
         };
         await store.clients.create(client);
         await events.publish({ type: 'client.registered', clientId: client.id, actor });
@@ -128,11 +156,12 @@ export function registerClients(program: Command): void {
         if (!rotated) throw new CliError(`no client ${client.id}`);
         const until = new Date(rotated.previousValidUntil).toISOString();
         const expiry = rotated.expiresAt === null ? 'never expires' : `expires ${new Date(rotated.expiresAt).toISOString()}`;
-        printResult(
-          flags,
-          `rotated the secret of ${client.id}: the old one works until ${until}; the new one ${expiry}\nclient_secret: ${rotated.secret}\n(shown once; store it now)`,
-          { clientId: client.id, client_secret: rotated.secret, previousValidUntil: until, expiresAt: rotated.expiresAt === null ? null : new Date(rotated.expiresAt).toISOString() },
-        );
+        printResult(flags, `rotated the secret of ${client.id}: the old one works until ${until}; the new one ${expiry}\nclient_secret: ${rotated.secret}\n(shown once; store it now)`, {
+          clientId: client.id,
+          client_secret: rotated.secret,
+          previousValidUntil: until,
+          expiresAt: rotated.expiresAt === null ? null : new Date(rotated.expiresAt).toISOString(),
+        });
       }),
     );
 }

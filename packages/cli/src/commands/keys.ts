@@ -56,7 +56,13 @@ export function registerKeys(program: Command): void {
           const publishedUntil = key.status === 'active' ? null : successor ? successor.createdAt + overlapMs : null;
           return { kid: key.kid, alg: key.alg, status: key.status, createdAt: iso(key.createdAt), publishedUntil: publishedUntil === null ? null : iso(publishedUntil) };
         });
-        printRows(flags, rows, [['kid', (r) => r.kid], ['alg', (r) => r.alg], ['status', (r) => r.status], ['created', (r) => r.createdAt], ['published until', (r) => r.publishedUntil ?? (r.status === 'active' ? 'signing' : '-')]]);
+        printRows(flags, rows, [
+          ['kid', (r) => r.kid],
+          ['alg', (r) => r.alg],
+          ['status', (r) => r.status],
+          ['created', (r) => r.createdAt],
+          ['published until', (r) => r.publishedUntil ?? (r.status === 'active' ? 'signing' : '-')],
+        ]);
       }),
     );
   keys

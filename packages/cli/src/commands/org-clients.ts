@@ -43,7 +43,11 @@ export function registerOrgClients(orgs: Command): void {
         const policy = await store.clientPolicies.get(org.id);
         if (flags.json) return printResult(flags, '', describePolicy(policy));
         process.stdout.write(`${org.slug}: ${policy.mode}\n`);
-        printRows(flags, policy.rules, [['decision', (r) => r.decision], ['kind', (r) => r.kind], ['value', (r) => r.value]]);
+        printRows(flags, policy.rules, [
+          ['decision', (r) => r.decision],
+          ['kind', (r) => r.kind],
+          ['value', (r) => r.value],
+        ]);
       }),
     );
   const ruleCommand = (name: 'allow' | 'approve' | 'block' | 'remove', description: string) =>
@@ -74,7 +78,7 @@ export function registerOrgClients(orgs: Command): void {
       );
   ruleCommand('allow', 'allow a client (or a host) in the organization; lifts a block on it');
   ruleCommand('approve', 'approve a pending client');
-  ruleCommand('block', "block a client (or a host) in the organization: its tokens there are revoked at once");
+  ruleCommand('block', 'block a client (or a host) in the organization: its tokens there are revoked at once');
   ruleCommand('remove', 'forget the rule for a client (or a host)');
   clients
     .command('mode')

@@ -21,7 +21,13 @@ export function registerOrgs(program: Command): void {
     .action((flags: Flags) =>
       withAdminSession(flags, async ({ store }) => {
         const rows = await Promise.all((await store.orgs.list()).map(async (org) => ({ ...org, members: (await store.orgs.listMembers(org.id)).length })));
-        printRows(flags, rows, [['slug', (o) => o.slug], ['name', (o) => o.name], ['members', (o) => o.members], ['audit retention days', (o) => o.auditRetentionDays ?? 'forever'], ['id', (o) => o.id]]);
+        printRows(flags, rows, [
+          ['slug', (o) => o.slug],
+          ['name', (o) => o.name],
+          ['members', (o) => o.members],
+          ['audit retention days', (o) => o.auditRetentionDays ?? 'forever'],
+          ['id', (o) => o.id],
+        ]);
       }),
     );
   orgs

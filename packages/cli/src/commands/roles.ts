@@ -17,10 +17,18 @@ export function registerRoles(program: Command): void {
         const rows = (await store.roles.list()).map((role) => ({
           ...role,
           // Org scopes with no allowed_roles are grantable by every role.
-          scopes: scopes.filter((s) => s.kind === 'org' && (s.allowedRoles.length === 0 || s.allowedRoles.includes(role.name))).map((s) => s.name).sort(),
+          scopes: scopes
+            .filter((s) => s.kind === 'org' && (s.allowedRoles.length === 0 || s.allowedRoles.includes(role.name)))
+            .map((s) => s.name)
+            .sort(),
         }));
         rows.sort((a, b) => a.name.localeCompare(b.name));
-        printRows(flags, rows, [['name', (r) => r.name], ['permissions', (r) => r.permissions], ['may grant', (r) => r.scopes], ['description', (r) => r.description]]);
+        printRows(flags, rows, [
+          ['name', (r) => r.name],
+          ['permissions', (r) => r.permissions],
+          ['may grant', (r) => r.scopes],
+          ['description', (r) => r.description],
+        ]);
       }),
     );
 }

@@ -19,7 +19,10 @@ export function registerServe(program: Command): void {
     .option('--database-url <url>', 'database (default: GATEHOUSE_DATABASE_URL)')
     .option('--tls-cert <file>', 'PEM certificate chain: serve https directly')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
-    .option('--trust-proxy [proxies]', 'honour X-Forwarded-For/-Proto from reverse proxies in front: alone, the nearest hop; or a hop count; or comma-separated addresses/CIDRs (loopback, uniquelocal…). Default: server.trust_proxy in the config, else none')
+    .option(
+      '--trust-proxy [proxies]',
+      'honour X-Forwarded-For/-Proto from reverse proxies in front: alone, the nearest hop; or a hop count; or comma-separated addresses/CIDRs (loopback, uniquelocal…). Default: server.trust_proxy in the config, else none',
+    )
     .option('--allow-insecure-issuer', 'accept an http issuer on a non-loopback host (test rigs only)')
     .option('--log-level <level>', 'pino level: fatal, error, warn, info, debug', 'info')
     .option('--metrics-port <port>', 'serve Prometheus /metrics on this port of its own (default: GATEHOUSE_METRICS_PORT; none when unset)')

@@ -49,7 +49,13 @@ export function registerUsers(program: Command): void {
       withAdminSession(flags, async (session) => {
         const rows = await Promise.all((await session.store.users.list()).map(async (u) => ({ ...publicUser(u), memberships: await memberships(session, u) })));
         rows.sort((a, b) => a.email.localeCompare(b.email));
-        printRows(flags, rows, [['email', (u) => u.email], ['name', (u) => u.name], ['status', (u) => u.status], ['memberships', (u) => u.memberships], ['id', (u) => u.id]]);
+        printRows(flags, rows, [
+          ['email', (u) => u.email],
+          ['name', (u) => u.name],
+          ['status', (u) => u.status],
+          ['memberships', (u) => u.memberships],
+          ['id', (u) => u.id],
+        ]);
       }),
     );
   users
@@ -73,7 +79,15 @@ export function registerUsers(program: Command): void {
         const roles = org ? await knownRoles(store, list(flags.roles ?? '')) : [];
         if (await store.users.getByEmail(email.data.toLowerCase())) throw new CliError(`a user with email ${flags.email} already exists`);
         const now = clock.now();
-        const user: User = { id: newId('usr'), email: email.data.toLowerCase(), name: flags.name, passwordHash: password === undefined ? null : await hash(password), status: 'active', createdAt: now, updatedAt: now };
+        const user: User = {
+          id: newId('usr'),
+          email: email.data.toLowerCase(),
+          name: flags.name,
+          passwordHash: password === undefined ? null : await hash(password),
+          status: 'active',
+          createdAt: now,
+          updatedAt: now,
+        };
         await store.transaction(async (tx) => {
           await tx.users.create(user);
           if (org) await tx.orgs.upsertMembership({ userId: user.id, orgId: org.id, roles, createdAt: now, updatedAt: now });

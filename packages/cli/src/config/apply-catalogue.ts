@@ -50,7 +50,13 @@ export async function applyScopes(plan: Plan, config: GatehouseConfig): Promise<
     } else {
       const lifetimes = (s: ScopeDefinition) => ({ maxGrantLifetimeDays: s.maxGrantLifetimeDays ?? null, reconsentAfterDays: s.reconsentAfterDays ?? null });
       const diff = differences({ ...current, allowedRoles: sorted(current.allowedRoles), ...lifetimes(current) }, { ...desired, ...lifetimes(desired) }, [
-        'kind', 'allowedRoles', 'sensitivity', 'optional', 'description', 'maxGrantLifetimeDays', 'reconsentAfterDays',
+        'kind',
+        'allowedRoles',
+        'sensitivity',
+        'optional',
+        'description',
+        'maxGrantLifetimeDays',
+        'reconsentAfterDays',
       ]);
       if (diff.length === 0) continue;
       noteNarrowing(plan, current, desired);
@@ -80,7 +86,12 @@ export async function applyResources(plan: Plan, config: GatehouseConfig): Promi
     if (!current) {
       record(plan, { op: '+', kind: 'resource', name: uri }, { type: 'resource.created', resource: uri, actor: plan.actor });
     } else {
-      const diff = differences({ ...current, scopes: sorted(current.scopes), organizations: sorted(current.organizations) }, desired, ['name', 'scopes', 'organizations', 'multiTenant', 'operations'], ['operations']);
+      const diff = differences(
+        { ...current, scopes: sorted(current.scopes), organizations: sorted(current.organizations) },
+        desired,
+        ['name', 'scopes', 'organizations', 'multiTenant', 'operations'],
+        ['operations'],
+      );
       if (diff.length === 0) continue;
       record(plan, { op: '~', kind: 'resource', name: uri, detail: diff.join('; ') }, { type: 'resource.updated', resource: uri, actor: plan.actor });
     }

@@ -54,7 +54,9 @@ export async function applyClients(plan: Plan, config: GatehouseConfig): Promise
       record(plan, { op: '+', kind: 'client', name: desired.id }, { type: 'client.registered', clientId: desired.id, actor: plan.actor });
     } else {
       const fields: (keyof Client)[] = ['kind', 'name', 'redirectUris', 'grantTypes', 'tokenEndpointAuthMethod', 'secretHash', 'applicationType', 'scope', 'orgId', 'roles', 'resourceServerFor'];
-      const diff = differences({ ...current, grantTypes: sorted(current.grantTypes), roles: sorted(current.roles), resourceServerFor: sorted(current.resourceServerFor) }, desired, fields, ['secretHash']);
+      const diff = differences({ ...current, grantTypes: sorted(current.grantTypes), roles: sorted(current.roles), resourceServerFor: sorted(current.resourceServerFor) }, desired, fields, [
+        'secretHash',
+      ]);
       if (diff.length === 0) continue;
       const detail = diff.map((d) => (d === 'secretHash' ? 'secret changed' : d)).join('; ');
       record(plan, { op: '~', kind: 'client', name: desired.id, detail }, { type: 'client.updated', clientId: desired.id, actor: plan.actor });

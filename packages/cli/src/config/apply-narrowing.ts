@@ -10,8 +10,7 @@
  */
 import type { GrantingRoles, Plan } from './plan.ts';
 
-const allows = (granting: GrantingRoles, roles: string[]): boolean =>
-  granting === 'every' || (granting !== 'none' && roles.some((role) => granting.includes(role)));
+const allows = (granting: GrantingRoles, roles: string[]): boolean => granting === 'every' || (granting !== 'none' && roles.some((role) => granting.includes(role)));
 
 export async function revokeNarrowedScopes(plan: Plan): Promise<void> {
   if (plan.dryRun || plan.narrowed.length === 0) return;

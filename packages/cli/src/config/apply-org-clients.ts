@@ -43,11 +43,16 @@ export async function applyOrgClients(plan: Plan, config: GatehouseConfig): Prom
       }
       const result = await plan.tx.clientPolicies.block(orgId, rule, plan.now);
       const clientId = result.clientIds.length === 1 ? result.clientIds[0] : undefined;
-      if (result.tokenHashes.length > 0) plan.events.push({ type: 'token.revoked', tokenHashes: result.tokenHashes, reason: 'client_blocked', orgId, ...(clientId ? { clientId } : {}), actor: plan.actor });
+      if (result.tokenHashes.length > 0)
+        plan.events.push({ type: 'token.revoked', tokenHashes: result.tokenHashes, reason: 'client_blocked', orgId, ...(clientId ? { clientId } : {}), actor: plan.actor });
     }
     for (const [id, rule] of existing) {
       if (desired.has(id) || rule.decision === 'pending') continue;
-      record(plan, { op: '-', kind: 'org-clients', name, detail: `${rule.decision} ${rule.kind} ${rule.value}` }, { type: 'org.client_policy_changed', orgId, rule: { kind: rule.kind, value: rule.value, decision: null }, actor: plan.actor });
+      record(
+        plan,
+        { op: '-', kind: 'org-clients', name, detail: `${rule.decision} ${rule.kind} ${rule.value}` },
+        { type: 'org.client_policy_changed', orgId, rule: { kind: rule.kind, value: rule.value, decision: null }, actor: plan.actor },
+      );
       if (!plan.dryRun) await plan.tx.clientPolicies.removeRule(orgId, rule);
     }
   }

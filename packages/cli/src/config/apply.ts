@@ -35,26 +35,27 @@ export async function apply(store: Store, config: GatehouseConfig, options: Appl
   const now = (options.clock ?? systemClock).now();
   const actor = options.actor ?? { kind: 'operator', id: 'config' };
 
-  const reconcile = () => store.transaction(async (tx) => {
-    const plan: Plan = { tx, now, dryRun, actor, changes: [], events: [], owned: await readManifest(tx, now), nextOwned: emptyManifest(), orgIds: new Map(), userIds: new Map(), narrowed: [] };
-    // Creations and updates in dependency order, then deletions in reverse.
-    await applyRoles(plan, config);
-    await applyScopes(plan, config);
-    // Orgs before resources: a resource names the orgs it serves by id.
-    await applyOrgs(plan, config);
-    await applyResources(plan, config);
-    await applySignup(plan, config);
-    await applyClients(plan, config);
-    await applyOrgClients(plan, config);
-    await applyUsers(plan, config);
-    await pruneUsers(plan);
-    await pruneClients(plan);
-    await pruneCatalogue(plan);
-    releaseOrgs(plan);
-    await revokeNarrowedScopes(plan);
-    if (!dryRun && !sameManifest(plan.owned, plan.nextOwned)) await writeManifest(tx, plan.nextOwned);
-    return plan;
-  });
+  const reconcile = () =>
+    store.transaction(async (tx) => {
+      const plan: Plan = { tx, now, dryRun, actor, changes: [], events: [], owned: await readManifest(tx, now), nextOwned: emptyManifest(), orgIds: new Map(), userIds: new Map(), narrowed: [] };
+      // Creations and updates in dependency order, then deletions in reverse.
+      await applyRoles(plan, config);
+      await applyScopes(plan, config);
+      // Orgs before resources: a resource names the orgs it serves by id.
+      await applyOrgs(plan, config);
+      await applyResources(plan, config);
+      await applySignup(plan, config);
+      await applyClients(plan, config);
+      await applyOrgClients(plan, config);
+      await applyUsers(plan, config);
+      await pruneUsers(plan);
+      await pruneClients(plan);
+      await pruneCatalogue(plan);
+      releaseOrgs(plan);
+      await revokeNarrowedScopes(plan);
+      if (!dryRun && !sameManifest(plan.owned, plan.nextOwned)) await writeManifest(tx, plan.nextOwned);
+      return plan;
+    });
   const plan = await withConflictRetry(reconcile);
 
   if (!dryRun && plan.changes.length > 0 && options.events) {

@@ -27,8 +27,7 @@ export class ConfigError extends Error {
   }
 }
 
-export const formatIssue = (issue: LocatedIssue): string =>
-  `${issue.file}:${issue.line}:${issue.col}: ${issue.path ? `${issue.path}: ` : ''}${issue.message}`;
+export const formatIssue = (issue: LocatedIssue): string => `${issue.file}:${issue.line}:${issue.col}: ${issue.path ? `${issue.path}: ` : ''}${issue.message}`;
 
 export interface LoadOptions {
   /** Where `secret_env` / `password_env` are looked up. Default: process.env. */
@@ -87,8 +86,7 @@ function resolveSecrets(config: GatehouseConfig, options: LoadOptions): ConfigIs
   const env = options.env ?? process.env;
   const literalsAllowed = options.allowLiteralSecrets ?? (config.issuer === undefined || isLoopbackHost(new URL(config.issuer).hostname));
   const issues: ConfigIssue[] = [];
-  const literal = (path: (string | number)[], what: string) =>
-    issues.push({ path, message: `a literal ${what} is for development only; use ${what}_env with a non-loopback issuer` });
+  const literal = (path: (string | number)[], what: string) => issues.push({ path, message: `a literal ${what} is for development only; use ${what}_env with a non-loopback issuer` });
   config.clients.forEach((client, i) => {
     if (client.secret !== undefined && !literalsAllowed) literal(['clients', i, 'secret'], 'secret');
     if (client.secret_env !== undefined) {

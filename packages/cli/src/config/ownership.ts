@@ -29,8 +29,7 @@ export async function readManifest(store: Store, now: number): Promise<Manifest>
   return { ...emptyManifest(), ...stored };
 }
 
-const normalise = (manifest: Manifest): Manifest =>
-  Object.fromEntries(Object.entries(manifest).map(([k, v]) => [k, [...new Set(v as string[])].sort()])) as unknown as Manifest;
+const normalise = (manifest: Manifest): Manifest => Object.fromEntries(Object.entries(manifest).map(([k, v]) => [k, [...new Set(v as string[])].sort()])) as unknown as Manifest;
 
 export const sameManifest = (a: Manifest, b: Manifest): boolean => JSON.stringify(normalise(a)) === JSON.stringify(normalise(b));
 

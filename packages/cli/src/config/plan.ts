@@ -44,8 +44,7 @@ export interface NarrowedScope {
   after: GrantingRoles;
 }
 
-export const formatChange = (change: Change): string =>
-  `${change.op} ${change.kind} ${change.name}${change.detail ? ` (${change.detail})` : ''}`;
+export const formatChange = (change: Change): string => `${change.op} ${change.kind} ${change.name}${change.detail ? ` (${change.detail})` : ''}`;
 
 export function record(plan: Plan, change: Change, ...events: GatehouseEvent[]): void {
   plan.changes.push(change);

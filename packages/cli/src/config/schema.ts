@@ -18,21 +18,27 @@ export const roleSchema = z.strictObject({
 
 export const scopeSchema = z
   .strictObject({
-  // The same grammar as core's isCatalogueScopeName, as a regex so the JSON Schema carries it.
-  name: z.string().regex(/^[a-z][a-z0-9_-]*(?::[a-z][a-z0-9_-]*){1,2}$/, 'must be resource:verb[:qualifier] in lower case'),
-  kind: z.enum(['user', 'org']).default('org').describe('org: granted within an organization, limited by role; user: about the person only.'),
-  allowed_roles: z.array(z.string()).default([]).describe('Roles whose members may grant this org scope; empty means every role.'),
-  sensitivity: z.enum(['routine', 'sensitive', 'critical']).default('routine').describe('Picks the access token lifetime; critical scopes are re-consented periodically.'),
-  required: z.boolean().default(false).describe('Required scopes cannot be unticked on the consent screen; every other scope can (issue 16).'),
-  optional: z.boolean().optional().describe('Deprecated: every scope that is not required is optional. optional: false still means required.'),
-  description: z.string().default('').describe('Shown to people on the consent screen.'),
-  max_grant_lifetime_days: z
-    .number().int().positive().optional()
-    .describe("A grant holding this scope lasts at most this many days from the consent, however often it is refreshed (default: server.grant_lifetime_days by sensitivity)."),
-  reconsent_after_days: z
-    .number().int().positive().optional()
-    .describe('Consent to this scope is asked again after this many days, at authorization and at refresh (default: server.critical_reconsent_days for critical scopes, never for others).'),
-})
+    // The same grammar as core's isCatalogueScopeName, as a regex so the JSON Schema carries it.
+    name: z.string().regex(/^[a-z][a-z0-9_-]*(?::[a-z][a-z0-9_-]*){1,2}$/, 'must be resource:verb[:qualifier] in lower case'),
+    kind: z.enum(['user', 'org']).default('org').describe('org: granted within an organization, limited by role; user: about the person only.'),
+    allowed_roles: z.array(z.string()).default([]).describe('Roles whose members may grant this org scope; empty means every role.'),
+    sensitivity: z.enum(['routine', 'sensitive', 'critical']).default('routine').describe('Picks the access token lifetime; critical scopes are re-consented periodically.'),
+    required: z.boolean().default(false).describe('Required scopes cannot be unticked on the consent screen; every other scope can (issue 16).'),
+    optional: z.boolean().optional().describe('Deprecated: every scope that is not required is optional. optional: false still means required.'),
+    description: z.string().default('').describe('Shown to people on the consent screen.'),
+    max_grant_lifetime_days: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('A grant holding this scope lasts at most this many days from the consent, however often it is refreshed (default: server.grant_lifetime_days by sensitivity).'),
+    reconsent_after_days: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Consent to this scope is asked again after this many days, at authorization and at refresh (default: server.critical_reconsent_days for critical scopes, never for others).'),
+  })
   .superRefine((scope, ctx) => {
     if (scope.required && scope.optional === true) ctx.addIssue({ code: 'custom', path: ['optional'], message: 'a scope cannot be both required: true and optional: true' });
   });
@@ -40,9 +46,7 @@ export const scopeSchema = z
 /** Whether people may untick the scope: all may but required ones (and ones an old file marks optional: false). */
 export const isOptionalScope = (scope: z.infer<typeof scopeSchema>): boolean => !scope.required && scope.optional !== false;
 
-const operationMap = z
-  .record(z.string().min(1), z.array(z.string()).min(1, 'list the scopes this operation requires'))
-  .default({});
+const operationMap = z.record(z.string().min(1), z.array(z.string()).min(1, 'list the scopes this operation requires')).default({});
 
 export const resourceSchema = z
   .strictObject({
@@ -53,14 +57,8 @@ export const resourceSchema = z
       .strictObject({ tools: operationMap, resources: operationMap, prompts: operationMap })
       .optional()
       .describe('What each tool, resource (by URI) and prompt of this MCP server requires, as its SDK declares it (requireScopes); the consent screen lists them under each scope.'),
-    organizations: z
-      .array(z.string())
-      .default([])
-      .describe('Slugs of the organizations this resource serves: tokens are issued only to their members (and service agents) acting in them.'),
-    multi_tenant: z
-      .boolean()
-      .default(false)
-      .describe('Serves every organization instead; the resource server must then keep tenants apart by the token\'s org_id (SDK: tenantIsolation).'),
+    organizations: z.array(z.string()).default([]).describe('Slugs of the organizations this resource serves: tokens are issued only to their members (and service agents) acting in them.'),
+    multi_tenant: z.boolean().default(false).describe("Serves every organization instead; the resource server must then keep tenants apart by the token's org_id (SDK: tenantIsolation)."),
   })
   .superRefine((resource, ctx) => {
     for (const kind of ['tools', 'resources', 'prompts'] as const) {
@@ -79,9 +77,7 @@ export const resourceSchema = z
     }
   });
 
-const clientHostName = z
-  .string()
-  .regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/, 'a lower-case host name such as claude.ai (no scheme, port or path)');
+const clientHostName = z.string().regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/, 'a lower-case host name such as claude.ai (no scheme, port or path)');
 
 /**
  * Which AI clients may reach the org's resources (issue 16). Absent: the
@@ -90,7 +86,7 @@ const clientHostName = z
  */
 export const orgClientPolicySchema = z
   .strictObject({
-    allow: z.array(z.string().min(1).max(2048)).default([]).describe('Client ids allowed (a metadata-document client\'s id is its URL). Any allow entry makes the org an allowlist.'),
+    allow: z.array(z.string().min(1).max(2048)).default([]).describe("Client ids allowed (a metadata-document client's id is its URL). Any allow entry makes the org an allowlist."),
     allow_hosts: z.array(clientHostName).default([]).describe('Hosts whose metadata-document clients are allowed, e.g. claude.ai, cursor.com (exact host, no subdomains).'),
     block: z.array(z.string().min(1).max(2048)).default([]).describe('Client ids blocked: their tokens in this org are revoked when the config is applied.'),
     block_hosts: z.array(clientHostName).default([]).describe('Hosts whose metadata-document clients are blocked.'),
@@ -239,7 +235,10 @@ export const siemSchema = z.strictObject({
 export const configSchema = z.strictObject({
   /** JSON Schema pointer for editors; ignored by Gatehouse. */
   $schema: z.string().optional(),
-  issuer: z.url({ protocol: /^https?$/ }).optional().describe('Issuer identifier (RFC 8414 §2). https except on loopback. Default in dev: http://127.0.0.1:4000'),
+  issuer: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe('Issuer identifier (RFC 8414 §2). https except on loopback. Default in dev: http://127.0.0.1:4000'),
   server: serverSchema.default({}).describe('Authorization server settings; every key defaults as in docs/configuration.md.'),
   roles: z.array(roleSchema).default([]).describe('Roles members of any organization can hold.'),
   scopes: z.array(scopeSchema).default([]).describe('The scope catalogue: resource:verb[:qualifier].'),

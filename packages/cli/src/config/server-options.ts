@@ -2,8 +2,7 @@
 import type { PartialOptions } from '@gatehouse-auth/authorization-server';
 import type { ServerConfig } from './schema.ts';
 
-const defined = <T extends object>(value: T): Partial<T> =>
-  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+const defined = <T extends object>(value: T): Partial<T> => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 export function toServerOptions(server: ServerConfig, issuer: string): PartialOptions {
   const options: PartialOptions = defined({
@@ -18,7 +17,12 @@ export function toServerOptions(server: ServerConfig, issuer: string): PartialOp
     sessionTtl: server.session_ttl,
     loginThrottle:
       server.login_throttle &&
-      defined({ perAccount: server.login_throttle.per_account, perAccountAllNetworks: server.login_throttle.per_account_all_networks, perIp: server.login_throttle.per_ip, windowSeconds: server.login_throttle.window_seconds }),
+      defined({
+        perAccount: server.login_throttle.per_account,
+        perAccountAllNetworks: server.login_throttle.per_account_all_networks,
+        perIp: server.login_throttle.per_ip,
+        windowSeconds: server.login_throttle.window_seconds,
+      }),
     registrationRateLimitPerMinute: server.registration_rate_limit_per_minute,
     maxBodyBytes: server.max_body_bytes,
     cimd:

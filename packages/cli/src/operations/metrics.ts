@@ -24,7 +24,12 @@ const FAMILY_COUNT_TTL_MS = 10_000;
 export function createServerMetrics(store: Store, events: EventBus, clock: Clock, audit: AuditLog | undefined): ServerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'gatehouse_' });
-  const requests = new Counter({ name: 'gatehouse_http_requests_total', help: 'HTTP requests answered, by route, method and status.', labelNames: ['route', 'method', 'status'], registers: [registry] });
+  const requests = new Counter({
+    name: 'gatehouse_http_requests_total',
+    help: 'HTTP requests answered, by route, method and status.',
+    labelNames: ['route', 'method', 'status'],
+    registers: [registry],
+  });
   const duration = new Histogram({
     name: 'gatehouse_http_request_duration_seconds',
     help: 'Time to the response head, by route, method and status.',
@@ -32,9 +37,19 @@ export function createServerMetrics(store: Store, events: EventBus, clock: Clock
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  const issued = new Counter({ name: 'gatehouse_tokens_issued_total', help: 'Access tokens issued (token.issued) and refresh rotations (token.refreshed).', labelNames: ['event'], registers: [registry] });
+  const issued = new Counter({
+    name: 'gatehouse_tokens_issued_total',
+    help: 'Access tokens issued (token.issued) and refresh rotations (token.refreshed).',
+    labelNames: ['event'],
+    registers: [registry],
+  });
   const revoked = new Counter({ name: 'gatehouse_tokens_revoked_total', help: 'Tokens revoked, by event and reason.', labelNames: ['event', 'reason'], registers: [registry] });
-  const introspectionCache = new Counter({ name: 'gatehouse_rs_introspection_cache_total', help: 'Resource-server SDK introspection cache lookups (hit, coalesced, miss), from SDKs given the onCacheLookup hook.', labelNames: ['result'], registers: [registry] });
+  const introspectionCache = new Counter({
+    name: 'gatehouse_rs_introspection_cache_total',
+    help: 'Resource-server SDK introspection cache lookups (hit, coalesced, miss), from SDKs given the onCacheLookup hook.',
+    labelNames: ['result'],
+    registers: [registry],
+  });
 
   let families: { value: number; at: number } | undefined;
   new Gauge({
@@ -48,8 +63,22 @@ export function createServerMetrics(store: Store, events: EventBus, clock: Clock
     },
   });
   if (audit) {
-    new Gauge({ name: 'gatehouse_audit_pending_records', help: 'Audit records waiting for their group commit.', registers: [registry], collect() { this.set(audit.backlog().records); } });
-    new Gauge({ name: 'gatehouse_audit_append_lag_seconds', help: 'How long the oldest waiting audit record has waited.', registers: [registry], collect() { this.set(audit.backlog().oldestMs / 1000); } });
+    new Gauge({
+      name: 'gatehouse_audit_pending_records',
+      help: 'Audit records waiting for their group commit.',
+      registers: [registry],
+      collect() {
+        this.set(audit.backlog().records);
+      },
+    });
+    new Gauge({
+      name: 'gatehouse_audit_append_lag_seconds',
+      help: 'How long the oldest waiting audit record has waited.',
+      registers: [registry],
+      collect() {
+        this.set(audit.backlog().oldestMs / 1000);
+      },
+    });
   }
   new Gauge({
     name: 'gatehouse_db_pool_connections',

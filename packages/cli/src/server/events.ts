@@ -52,7 +52,10 @@ export interface ProcessEventsOptions {
  * failure is logged with the event's type (it is never dropped silently).
  */
 class ProcessBus implements EventBus {
-  constructor(private readonly recorded: EventBus, private readonly shared: EventBus) {}
+  constructor(
+    private readonly recorded: EventBus,
+    private readonly shared: EventBus,
+  ) {}
   async publish(event: GatehouseEvent): Promise<void> {
     let unrecorded: unknown;
     try {
@@ -74,15 +77,16 @@ class ProcessBus implements EventBus {
 export async function createProcessEvents(store: Store, clock: Clock, logger: Logger, options: ProcessEventsOptions = {}): Promise<ProcessEvents> {
   const onListenerError = (error: unknown) => logger.error({ err: error }, 'event listener failed');
   const target = options.events === undefined && options.notifyUrl !== undefined ? parseStoreUrl(options.notifyUrl) : undefined;
-  const notify = target?.engine === 'postgres'
-    ? await PostgresEventBus.connect(target.connectionString, {
-        // Installations sharing a database in separate schemas must not hear each other.
-        channel: target.schema === undefined ? undefined : `gatehouse_events_${target.schema.toLowerCase()}`.slice(0, 63),
-        now: () => clock.now(),
-        onListenerError,
-        log: (level, message, fields) => logger[level](fields ?? {}, message),
-      })
-    : undefined;
+  const notify =
+    target?.engine === 'postgres'
+      ? await PostgresEventBus.connect(target.connectionString, {
+          // Installations sharing a database in separate schemas must not hear each other.
+          channel: target.schema === undefined ? undefined : `gatehouse_events_${target.schema.toLowerCase()}`.slice(0, 63),
+          now: () => clock.now(),
+          onListenerError,
+          log: (level, message, fields) => logger[level](fields ?? {}, message),
+        })
+      : undefined;
   const shared = options.events ?? notify ?? new LocalEventBus(() => clock.now(), onListenerError);
   const unwrite = options.outbox === 'write' ? writeToOutbox(shared, store, clock) : undefined;
   const tail = options.outbox === 'tail' ? await tailOutbox(store, shared, logger) : undefined;
@@ -94,10 +98,13 @@ export async function createProcessEvents(store: Store, clock: Clock, logger: Lo
   if (options.audit === false) return { events: shared, audit: undefined, close: closeChannels };
 
   // Audit failures from an unreachable database reach the publisher (ProcessBus); others are logged, as before.
-  const recorded = new LocalEventBus(() => clock.now(), (error) => {
-    if (StoreUnavailableError.is(error)) throw error;
-    onListenerError(error);
-  });
+  const recorded = new LocalEventBus(
+    () => clock.now(),
+    (error) => {
+      if (StoreUnavailableError.is(error)) throw error;
+      onListenerError(error);
+    },
+  );
   const log = new AuditLog({
     store: store.audit,
     signer: options.auditSigner ?? auditSignerFromEnv(),

@@ -20,8 +20,20 @@ import pinoPretty from 'pino-pretty';
 import { requestScope } from '../operations/request-scope.ts';
 
 const SECRET_FIELDS = [
-  'token', 'access_token', 'refresh_token', 'id_token', 'code_verifier', 'client_secret',
-  'secret', 'password', 'authorization', 'cookie', 'registration_access_token', 'assertion', 'client_assertion', 'subject_token',
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'code_verifier',
+  'client_secret',
+  'secret',
+  'password',
+  'authorization',
+  'cookie',
+  'registration_access_token',
+  'assertion',
+  'client_assertion',
+  'subject_token',
 ];
 
 /** Where a request's parameters travel: an authorization code sits there as `code`. */

@@ -156,7 +156,11 @@ export async function startGatehouse(input: StartOptions = {}): Promise<RunningG
     const trust = compileTrustProxy(input.trustProxy ?? config?.server.trust_proxy ?? false);
     // The request goes to the app as @hono/node-server made it; who sent it travels beside it.
     const ops = await wireOperations((request, incoming) => app.fetch(request, nodeBindings(incoming, trust, tls !== undefined)), {
-      context, audit: wired.audit, logger, metrics: input.metrics, drainTimeoutMs: input.drainTimeoutMs,
+      context,
+      audit: wired.audit,
+      logger,
+      metrics: input.metrics,
+      drainTimeoutMs: input.drainTimeoutMs,
     });
     handler = ops.handler;
 

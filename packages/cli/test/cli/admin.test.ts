@@ -27,8 +27,21 @@ async function insertToken(email: string, clientId = 'internal-company-mcp'): Pr
     const now = Date.now();
     const hash = sha256(`token-${email}-${Math.random()}`);
     const token: TokenRecord = {
-      hash, kind: 'access', format: 'opaque', grantId: null, familyId: hash, clientId, userId: user.id, orgId: org.id,
-      resource: 'http://127.0.0.1:4001/mcp', scopes: ['employees:read:public'], createdAt: now, expiresAt: now + 3_600_000, revokedAt: null, rotatedAt: null, parentHash: null,
+      hash,
+      kind: 'access',
+      format: 'opaque',
+      grantId: null,
+      familyId: hash,
+      clientId,
+      userId: user.id,
+      orgId: org.id,
+      resource: 'http://127.0.0.1:4001/mcp',
+      scopes: ['employees:read:public'],
+      createdAt: now,
+      expiresAt: now + 3_600_000,
+      revokedAt: null,
+      rotatedAt: null,
+      parentHash: null,
     };
     await store.tokens.insert([token]);
     return hash;
@@ -92,7 +105,9 @@ describe('gatehouse users / members / roles', () => {
   });
 
   it('adds a user with a password from the environment and a membership', async () => {
-    const result = await runCli(['users', 'add', '--email', 'Nia@acme.test', '--name', 'Nia', '--password-env', 'NIA_PASSWORD', '--org', 'acme', '--roles', 'Support'], { env: { ...env, NIA_PASSWORD: 'nia-long-password' } });
+    const result = await runCli(['users', 'add', '--email', 'Nia@acme.test', '--name', 'Nia', '--password-env', 'NIA_PASSWORD', '--org', 'acme', '--roles', 'Support'], {
+      env: { ...env, NIA_PASSWORD: 'nia-long-password' },
+    });
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toMatch(/^created user nia@acme\.test \(usr_[\w-]+\) in acme as Support\n$/);
     const stored = await withStore((store) => store.users.getByEmail('nia@acme.test'));
@@ -174,8 +189,18 @@ describe('gatehouse clients / tokens / orgs', () => {
       const org = (await store.orgs.getBySlug('acme'))!;
       const now = Date.now();
       const grant = {
-        id: `grt_cli_${Math.random().toString(36).slice(2)}`, userId: user.id, orgId: org.id, clientId: 'internal-company-mcp', resource: 'http://127.0.0.1:4001/mcp',
-        scopes: ['employees:read:public', 'tickets:read'], scopeConsentedAt: {}, expiresAt: null, scopeExpiresAt: {}, createdAt: now, updatedAt: now, revokedAt: null,
+        id: `grt_cli_${Math.random().toString(36).slice(2)}`,
+        userId: user.id,
+        orgId: org.id,
+        clientId: 'internal-company-mcp',
+        resource: 'http://127.0.0.1:4001/mcp',
+        scopes: ['employees:read:public', 'tickets:read'],
+        scopeConsentedAt: {},
+        expiresAt: null,
+        scopeExpiresAt: {},
+        createdAt: now,
+        updatedAt: now,
+        revokedAt: null,
       };
       await store.grants.create(grant);
       return grant.id;
@@ -188,7 +213,9 @@ describe('gatehouse clients / tokens / orgs', () => {
     const stored = await withStore(async (store) => store.grants.get(grantId));
     expect(stored).toMatchObject({ expiresAt: null, scopeExpiresAt: { 'tickets:read': Date.parse('2020-01-01T00:00:00Z') } });
     expect(await runCli(['grants', 'limit', grantId, '--scope', 'payroll:runs:approve', '--for', '8h'], { env })).toEqual({
-      code: 1, stdout: '', stderr: 'gatehouse: the grant does not hold payroll:runs:approve\n',
+      code: 1,
+      stdout: '',
+      stderr: 'gatehouse: the grant does not hold payroll:runs:approve\n',
     });
     expect((await runCli(['grants', 'limit', grantId, '--for', 'soon'], { env })).stderr).toBe('gatehouse: --for: "soon" is not a duration like 90m, 8h or 3d\n');
   });
@@ -202,7 +229,10 @@ describe('gatehouse clients / tokens / orgs', () => {
   it('records admin changes made from the terminal in the audit log, attributed to the operator', async () => {
     const rows = await withStore(async (store) => {
       const { db } = (await import('@gatehouse-auth/store')).kyselyOf(store);
-      return (await db.selectFrom('audit_records' as never).selectAll().execute()) as Record<string, unknown>[];
+      return (await db
+        .selectFrom('audit_records' as never)
+        .selectAll()
+        .execute()) as Record<string, unknown>[];
     });
     const types = rows.map((r) => r.type);
     expect(types).toContain('admin.user.disabled');

@@ -16,7 +16,8 @@ import { freePort, runCli, startCli, type CliResult } from './run.ts';
 
 const NO_KEY = { GATEHOUSE_AUDIT_KEY_FILE: undefined, GATEHOUSE_AUDIT_PUBLIC_KEY_FILE: undefined };
 const verify = (cwd: string, args: string[] = []) => runCli(['audit', 'verify', ...args], { cwd, env: NO_KEY });
-const rowsOf = (result: CliResult) => JSON.parse(result.stdout) as { chain: string; ok: boolean; checkpoints: number; signaturesChecked: boolean; tailAnchored: boolean; unanchored: string | null; failure?: { reason: string } }[];
+const rowsOf = (result: CliResult) =>
+  JSON.parse(result.stdout) as { chain: string; ok: boolean; checkpoints: number; signaturesChecked: boolean; tailAnchored: boolean; unanchored: string | null; failure?: { reason: string } }[];
 
 /** Direct SQL as someone who can write the database file (the append-only triggers dropped first). */
 async function asAttacker(url: string, tamper: (db: ReturnType<typeof kyselyOf>['db'], store: Awaited<ReturnType<typeof createStore>>) => Promise<void>): Promise<void> {
@@ -32,20 +33,22 @@ async function asAttacker(url: string, tamper: (db: ReturnType<typeof kyselyOf>[
   }
 }
 
-const deleteLast50 = (url: string, chain: string) => asAttacker(url, async (db) => {
-  await sql`DELETE FROM audit_records WHERE chain = ${chain} AND seq > (SELECT MAX(seq) - 50 FROM audit_records WHERE chain = ${chain})`.execute(db);
-});
+const deleteLast50 = (url: string, chain: string) =>
+  asAttacker(url, async (db) => {
+    await sql`DELETE FROM audit_records WHERE chain = ${chain} AND seq > (SELECT MAX(seq) - 50 FROM audit_records WHERE chain = ${chain})`.execute(db);
+  });
 
 /** Edits record 2 and recomputes every later hash, as an attacker covering the edit would. */
-const rewriteWithRecomputedHashes = (url: string, chain: string) => asAttacker(url, async (db, store) => {
-  await sql`UPDATE audit_records SET user_id = 'usr_innocent' WHERE chain = ${chain} AND seq = 2`.execute(db);
-  let previous = '';
-  for (const row of await store.audit.scan(chain, 0, 1_000_000)) {
-    const hash = chainHash(previous, canonicalRecord(row));
-    await sql`UPDATE audit_records SET hash = ${hash} WHERE chain = ${chain} AND seq = ${row.seq}`.execute(db);
-    previous = hash;
-  }
-});
+const rewriteWithRecomputedHashes = (url: string, chain: string) =>
+  asAttacker(url, async (db, store) => {
+    await sql`UPDATE audit_records SET user_id = 'usr_innocent' WHERE chain = ${chain} AND seq = 2`.execute(db);
+    let previous = '';
+    for (const row of await store.audit.scan(chain, 0, 1_000_000)) {
+      const hash = chainHash(previous, canonicalRecord(row));
+      await sql`UPDATE audit_records SET hash = ${hash} WHERE chain = ${chain} AND seq = ${row.seq}`.execute(db);
+      previous = hash;
+    }
+  });
 
 const append60 = async (url: string, signerPem?: string) => {
   const store = await createStore(url);

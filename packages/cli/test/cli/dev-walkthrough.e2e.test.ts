@@ -50,7 +50,14 @@ describe('gatehouse dev walkthrough (examples/internal-company/README.md)', () =
     const registration = await fetch(`${issuer}/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ client_name: 'Walkthrough', redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], application_type: 'native' }),
+      body: JSON.stringify({
+        client_name: 'Walkthrough',
+        redirect_uris: [REDIRECT_URI],
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        application_type: 'native',
+      }),
     });
     expect(registration.status).toBe(201);
     const { client_id } = (await registration.json()) as { client_id: string };
@@ -58,8 +65,13 @@ describe('gatehouse dev walkthrough (examples/internal-company/README.md)', () =
     const verifier = randomBytes(32).toString('base64url');
     const authorize = new URL(`${issuer}/authorize`);
     authorize.search = form({
-      response_type: 'code', client_id, redirect_uri: REDIRECT_URI, state: 'walkthrough', resource: mcpUrl,
-      code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
+      response_type: 'code',
+      client_id,
+      redirect_uri: REDIRECT_URI,
+      state: 'walkthrough',
+      resource: mcpUrl,
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
       scope: 'employees:read:public code:read finance:read:revenue',
     });
     const redirected = await authorizeInBrowser(browser, authorize, REDIRECT_URI, { email: 'eli@acme.test', password: password! });
@@ -94,8 +106,8 @@ describe('gatehouse dev walkthrough (examples/internal-company/README.md)', () =
     // Both decisions are in the org's hash-chained audit log, readable by `gatehouse audit query`.
     const query = await runCli(['audit', 'query', '--org', 'acme', '--type', 'authz.decision', '--json'], { cwd: dir });
     expect(query.code).toBe(0);
-    const records = (JSON.parse(query.stdout) as { records?: Array<{ tool: string; result: string }> } | Array<{ tool: string; result: string }>);
-    const rows = Array.isArray(records) ? records : records.records ?? [];
+    const records = JSON.parse(query.stdout) as { records?: Array<{ tool: string; result: string }> } | Array<{ tool: string; result: string }>;
+    const rows = Array.isArray(records) ? records : (records.records ?? []);
     expect(rows.find((r) => r.tool === 'search_code')?.result).toBe('success');
     expect(rows.find((r) => r.tool === 'revenue_report')?.result).toBe('denied');
     // dev signs each chain's tail every 10 s; sign it now so verify vouches for the calls just made

@@ -49,10 +49,9 @@ beforeAll(async () => {
   // The reproduction's first two steps, with the CLI an operator uses.
   const org = await runCli(['orgs', 'add', '--slug', 'globex', '--name', 'Globex', '--database-url', databaseUrl]);
   expect(org.code, org.stderr).toBe(0);
-  const user = await runCli(
-    ['users', 'add', '--email', 'gina@globex.test', '--name', 'Gina', '--password-stdin', '--org', 'globex', '--roles', 'Management', '--database-url', databaseUrl],
-    { input: 'gina-globex-password\n' },
-  );
+  const user = await runCli(['users', 'add', '--email', 'gina@globex.test', '--name', 'Gina', '--password-stdin', '--org', 'globex', '--roles', 'Management', '--database-url', databaseUrl], {
+    input: 'gina-globex-password\n',
+  });
   expect(user.code, user.stderr).toBe(0);
   demo = await startDemoMcpServer(config, gatehouse.issuer, resource, quiet, gatehouse.store);
   expect(demo).toBeDefined();
@@ -82,8 +81,8 @@ function userAgent() {
 
 const csrfOf = (html: string): string => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 
-describe('Organizations bound resources: a Management member of another org never reaches Acme\'s revenue (issue 10, finding 1)', () => {
-  it('Gina (Management in globex) gets no consent, no code and no token for the acme resource; the refusal is in globex\'s audit', async () => {
+describe("Organizations bound resources: a Management member of another org never reaches Acme's revenue (issue 10, finding 1)", () => {
+  it("Gina (Management in globex) gets no consent, no code and no token for the acme resource; the refusal is in globex's audit", async () => {
     const registered = await fetch(`${gatehouse.issuer}/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -92,8 +91,14 @@ describe('Organizations bound resources: a Management member of another org neve
     const { client_id } = (await registered.json()) as { client_id: string };
     const verifier = randomToken(48);
     const query = new URLSearchParams({
-      response_type: 'code', client_id, redirect_uri: REDIRECT, resource, scope: 'finance:read:revenue', state: 's1',
-      code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
+      response_type: 'code',
+      client_id,
+      redirect_uri: REDIRECT,
+      resource,
+      scope: 'finance:read:revenue',
+      state: 's1',
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
     });
     const browse = userAgent();
     const started = await browse(`${gatehouse.issuer}/authorize?${query}`);
@@ -125,10 +130,25 @@ describe('Organizations bound resources: a Management member of another org neve
     const globex = (await gatehouse.store.orgs.getBySlug('globex'))!;
     const access = randomToken();
     const now = Date.now();
-    await gatehouse.store.tokens.insert([{
-      hash: tokenHash(access), kind: 'access', format: 'opaque', grantId: null, familyId: 'fam_old_code', clientId: 'internal-company-mcp', userId: gina.id, orgId: globex.id,
-      resource, scopes: ['finance:read:revenue'], createdAt: now, expiresAt: now + 3_600_000, revokedAt: null, rotatedAt: null, parentHash: null,
-    }]);
+    await gatehouse.store.tokens.insert([
+      {
+        hash: tokenHash(access),
+        kind: 'access',
+        format: 'opaque',
+        grantId: null,
+        familyId: 'fam_old_code',
+        clientId: 'internal-company-mcp',
+        userId: gina.id,
+        orgId: globex.id,
+        resource,
+        scopes: ['finance:read:revenue'],
+        createdAt: now,
+        expiresAt: now + 3_600_000,
+        revokedAt: null,
+        rotatedAt: null,
+        parentHash: null,
+      },
+    ]);
     const response = await fetch(demo!.url, {
       method: 'POST',
       headers: { authorization: `Bearer ${access}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },

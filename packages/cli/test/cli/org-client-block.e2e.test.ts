@@ -81,12 +81,40 @@ async function liveToken(clientId: string, email: string, orgSlug: string): Prom
   const org = (await gatehouse.store.orgs.getBySlug(orgSlug))!;
   const now = Date.now();
   const grantId = newId('grt');
-  await gatehouse.store.grants.create({ id: grantId, userId: user.id, orgId: org.id, clientId, resource, scopes: ['tickets:read'], scopeConsentedAt: { 'tickets:read': now }, createdAt: now, updatedAt: now, revokedAt: null, expiresAt: null, scopeExpiresAt: {} });
+  await gatehouse.store.grants.create({
+    id: grantId,
+    userId: user.id,
+    orgId: org.id,
+    clientId,
+    resource,
+    scopes: ['tickets:read'],
+    scopeConsentedAt: { 'tickets:read': now },
+    createdAt: now,
+    updatedAt: now,
+    revokedAt: null,
+    expiresAt: null,
+    scopeExpiresAt: {},
+  });
   const access = randomToken();
-  await gatehouse.store.tokens.insert([{
-    hash: tokenHash(access), kind: 'access', format: 'opaque', grantId, familyId: newId('fam'), clientId, userId: user.id, orgId: org.id,
-    resource, scopes: ['tickets:read'], createdAt: now, expiresAt: now + 3_600_000, revokedAt: null, rotatedAt: null, parentHash: null,
-  }]);
+  await gatehouse.store.tokens.insert([
+    {
+      hash: tokenHash(access),
+      kind: 'access',
+      format: 'opaque',
+      grantId,
+      familyId: newId('fam'),
+      clientId,
+      userId: user.id,
+      orgId: org.id,
+      resource,
+      scopes: ['tickets:read'],
+      createdAt: now,
+      expiresAt: now + 3_600_000,
+      revokedAt: null,
+      rotatedAt: null,
+      parentHash: null,
+    },
+  ]);
   return access;
 }
 
@@ -145,8 +173,14 @@ describe('Client control per org: an org admin blocks a client (issue 16, item 2
     // A new authorization by the client for Acme: a page saying Acme blocked it, no redirect, no code.
     const verifier = randomToken(48);
     const query = new URLSearchParams({
-      response_type: 'code', client_id: clientId, redirect_uri: REDIRECT, resource, scope: 'tickets:read', state: 's1',
-      code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
+      response_type: 'code',
+      client_id: clientId,
+      redirect_uri: REDIRECT,
+      resource,
+      scope: 'tickets:read',
+      state: 's1',
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
     });
     const eli = userAgent();
     const started = await eli(`${gatehouse.issuer}/authorize?${query}`);

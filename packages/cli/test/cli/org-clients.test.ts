@@ -28,10 +28,25 @@ describe('gatehouse orgs clients and clients rotate-secret (issue 16)', () => {
     const store = await openStore(env.GATEHOUSE_DATABASE_URL!, { mustExist: true });
     const acme = (await store.orgs.getBySlug('acme'))!;
     const now = Date.now();
-    await store.tokens.insert([{
-      hash: 'h-shadow', kind: 'access', format: 'opaque', grantId: null, familyId: 'fam', clientId: 'cli_shadow', userId: null, orgId: acme.id,
-      resource: 'http://127.0.0.1:4001/mcp', scopes: [], createdAt: now, expiresAt: now + 3_600_000, revokedAt: null, rotatedAt: null, parentHash: null,
-    }]);
+    await store.tokens.insert([
+      {
+        hash: 'h-shadow',
+        kind: 'access',
+        format: 'opaque',
+        grantId: null,
+        familyId: 'fam',
+        clientId: 'cli_shadow',
+        userId: null,
+        orgId: acme.id,
+        resource: 'http://127.0.0.1:4001/mcp',
+        scopes: [],
+        createdAt: now,
+        expiresAt: now + 3_600_000,
+        revokedAt: null,
+        rotatedAt: null,
+        parentHash: null,
+      },
+    ]);
     await store.close();
 
     expect((await runCli(['orgs', 'clients', 'mode', 'allowlist', '--org', 'acme'], { env })).stdout).toContain('acme: client policy allowlist');
@@ -42,7 +57,13 @@ describe('gatehouse orgs clients and clients rotate-secret (issue 16)', () => {
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('DNS name');
     const listed = JSON.parse((await runCli(['orgs', 'clients', 'list', '--org', 'acme', '--json'], { env })).stdout) as { mode: string; rules: unknown[] };
-    expect(listed).toMatchObject({ mode: 'allowlist', rules: [{ kind: 'client', value: 'cli_shadow', decision: 'block' }, { kind: 'host', value: 'claude.ai', decision: 'allow' }] });
+    expect(listed).toMatchObject({
+      mode: 'allowlist',
+      rules: [
+        { kind: 'client', value: 'cli_shadow', decision: 'block' },
+        { kind: 'host', value: 'claude.ai', decision: 'allow' },
+      ],
+    });
 
     const after = await openStore(env.GATEHOUSE_DATABASE_URL!, { mustExist: true });
     expect((await after.tokens.get('h-shadow'))?.revokedAt).not.toBeNull();

@@ -182,7 +182,10 @@ describe.skipIf(!available)('gatehouse serve on PostgreSQL when the database dro
 
     expect(exitCode, `the server exited:\n${server!.stderr().slice(-3000)}`).toBeUndefined();
     expect(terminated).toBeGreaterThan(4);
-    expect(failures.filter((f) => f.kind === 'network'), 'no request may see a dropped socket').toEqual([]);
+    expect(
+      failures.filter((f) => f.kind === 'network'),
+      'no request may see a dropped socket',
+    ).toEqual([]);
     for (const failure of failures) {
       expect(failure).toMatchObject({ kind: 'status', status: 503, retryAfter: expect.stringMatching(/^\d+$/) });
       if (failure.kind === 'status') expect(JSON.parse(failure.body)).toMatchObject({ error: 'temporarily_unavailable' });
@@ -201,6 +204,9 @@ describe.skipIf(!available)('gatehouse serve on PostgreSQL when the database dro
     }
     expect(answers.filter((a) => a.status !== 200 || a.active !== true)).toEqual([]);
     const audited = await auditedTokenHashes();
-    expect(issued.filter((token) => !audited.has(tokenHash(token))), 'acknowledged tokens missing from the audit log').toEqual([]);
+    expect(
+      issued.filter((token) => !audited.has(tokenHash(token))),
+      'acknowledged tokens missing from the audit log',
+    ).toEqual([]);
   }, 60_000);
 });

@@ -38,10 +38,25 @@ describe.skipIf(!available)('gatehouse on PostgreSQL', () => {
       const acme = (await gatehouse.store.orgs.getBySlug('acme'))!;
       const hash = sha256(`pg-${randomBytes(8).toString('hex')}`);
       const now = Date.now();
-      await gatehouse.store.tokens.insert([{
-        hash, kind: 'access', format: 'opaque', grantId: null, familyId: hash, clientId: 'internal-company-mcp', userId: eli.id, orgId: acme.id,
-        resource: 'http://127.0.0.1:4001/mcp', scopes: ['code:read'], createdAt: now, expiresAt: now + 3_600_000, revokedAt: null, rotatedAt: null, parentHash: null,
-      }]);
+      await gatehouse.store.tokens.insert([
+        {
+          hash,
+          kind: 'access',
+          format: 'opaque',
+          grantId: null,
+          familyId: hash,
+          clientId: 'internal-company-mcp',
+          userId: eli.id,
+          orgId: acme.id,
+          resource: 'http://127.0.0.1:4001/mcp',
+          scopes: ['code:read'],
+          createdAt: now,
+          expiresAt: now + 3_600_000,
+          revokedAt: null,
+          rotatedAt: null,
+          parentHash: null,
+        },
+      ]);
       const result = await runCli(['tokens', 'revoke', '--user', 'eli@acme.test'], { env: { GATEHOUSE_DATABASE_URL: url } });
       expect(result).toMatchObject({ code: 0, stdout: 'revoked 1 token of eli@acme.test\n' });
       await vi.waitFor(() => expect(heard.find((e) => e.type === 'token.revoked')).toMatchObject({ tokenHashes: [hash], reason: 'revoked_by_admin', userId: eli.id }), { timeout: 15_000 });
@@ -52,7 +67,12 @@ describe.skipIf(!available)('gatehouse on PostgreSQL', () => {
     const store = await createStore(url);
     try {
       const { db } = kyselyOf(store);
-      auditTypes = ((await db.selectFrom('audit_records' as never).select('type' as never).execute()) as { type: string }[]).map((r) => r.type);
+      auditTypes = (
+        (await db
+          .selectFrom('audit_records' as never)
+          .select('type' as never)
+          .execute()) as { type: string }[]
+      ).map((r) => r.type);
     } finally {
       await store.close();
     }

@@ -24,7 +24,11 @@ export interface RunOptions {
 
 /** NODE_OPTIONS loses the workspace's source condition (vitest.config.ts): the built CLI imports the built packages. */
 export const builtEnv = (): NodeJS.ProcessEnv => ({ ...process.env, NODE_OPTIONS: withoutSourceCondition(process.env.NODE_OPTIONS) });
-const withoutSourceCondition = (options = ''): string => options.split(' ').filter((o) => !o.startsWith('--conditions=@gatehouse-auth/source')).join(' ');
+const withoutSourceCondition = (options = ''): string =>
+  options
+    .split(' ')
+    .filter((o) => !o.startsWith('--conditions=@gatehouse-auth/source'))
+    .join(' ');
 const childEnv = (env: RunOptions['env']) => ({ ...builtEnv(), GATEHOUSE_DATABASE_URL: undefined, GATEHOUSE_DEBUG: undefined, NO_COLOR: '1', ...env });
 
 export function runCli(args: string[], options: RunOptions = {}): Promise<CliResult> {

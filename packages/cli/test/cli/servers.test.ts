@@ -68,7 +68,25 @@ describe('gatehouse serve: the issuer must be https off loopback (RFC 8414 §2, 
 
   it('serves https directly with --tls-cert/--tls-key and an https issuer', async () => {
     const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-    await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert]);
+    await promisify(execFile)('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ]);
     const port = await freePort();
     const issuer = `https://127.0.0.1:${port}`;
     const server = await startCli(['serve', '--config', EXAMPLE_CONFIG, '--port', String(port), '--issuer', issuer, '--tls-cert', cert, '--tls-key', key], 'Gatehouse listening', { env: env() });
@@ -80,7 +98,9 @@ describe('gatehouse serve: the issuer must be https off loopback (RFC 8414 §2, 
           let text = '';
           res.on('data', (chunk) => (text += chunk));
           res.on('end', () => resolve(text));
-        }).on('error', reject).end();
+        })
+          .on('error', reject)
+          .end();
       });
       expect(JSON.parse(body)).toMatchObject({ issuer, authorization_endpoint: `${issuer}/authorize` });
     } finally {

@@ -20,9 +20,21 @@ const withClients = (yaml: string) => {
 };
 
 const token = (clientId: string, orgId: string, now: number): TokenRecord => ({
-  hash: sha256(`token-${clientId}-${orgId}-${now}`), kind: 'access', format: 'opaque', grantId: null, familyId: 'fam', clientId,
-  userId: null, orgId, resource: 'http://127.0.0.1:4001/mcp', scopes: ['tickets:read'], createdAt: now, expiresAt: now + 3_600_000,
-  revokedAt: null, rotatedAt: null, parentHash: null,
+  hash: sha256(`token-${clientId}-${orgId}-${now}`),
+  kind: 'access',
+  format: 'opaque',
+  grantId: null,
+  familyId: 'fam',
+  clientId,
+  userId: null,
+  orgId,
+  resource: 'http://127.0.0.1:4001/mcp',
+  scopes: ['tickets:read'],
+  createdAt: now,
+  expiresAt: now + 3_600_000,
+  revokedAt: null,
+  rotatedAt: null,
+  parentHash: null,
 });
 
 for (const engine of ['sqlite', 'postgres'] as const) {
@@ -57,7 +69,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       expect(next.rules.map((r) => r.value)).toEqual(['claude.ai']);
     });
 
-    it('a block revokes the client\'s tokens in that org when applied and announces them; re-applying changes nothing', async () => {
+    it("a block revokes the client's tokens in that org when applied and announces them; re-applying changes nothing", async () => {
       await apply(store, parseConfig(EXAMPLE), { clock, events: bus });
       const acme = (await store.orgs.getBySlug('acme'))!;
       const live = token('cli_shadow', acme.id, clock.now());

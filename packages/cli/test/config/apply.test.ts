@@ -31,9 +31,21 @@ async function snapshot(store: Store) {
 
 function accessToken(userId: string, orgId: string, now: number): TokenRecord {
   return {
-    hash: sha256(`token-${userId}-${now}`), kind: 'access', format: 'opaque', grantId: null, familyId: 'fam', clientId: 'internal-company-mcp',
-    userId, orgId, resource: 'http://127.0.0.1:4001/mcp', scopes: ['tickets:read'], createdAt: now, expiresAt: now + 3_600_000,
-    revokedAt: null, rotatedAt: null, parentHash: null,
+    hash: sha256(`token-${userId}-${now}`),
+    kind: 'access',
+    format: 'opaque',
+    grantId: null,
+    familyId: 'fam',
+    clientId: 'internal-company-mcp',
+    userId,
+    orgId,
+    resource: 'http://127.0.0.1:4001/mcp',
+    scopes: ['tickets:read'],
+    createdAt: now,
+    expiresAt: now + 3_600_000,
+    revokedAt: null,
+    rotatedAt: null,
+    parentHash: null,
   };
 }
 
@@ -57,7 +69,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
     });
     afterEach(async () => testStore.cleanup());
 
-    it('Organizations bound resources: stores a resource\'s org slugs as org ids and a resource server\'s resources in canonical form', async () => {
+    it("Organizations bound resources: stores a resource's org slugs as org ids and a resource server's resources in canonical form", async () => {
       await apply(store, example(), { clock, events: bus });
       const acme = (await store.orgs.getBySlug('acme'))!;
       expect(await store.resources.get('http://127.0.0.1:4001/mcp')).toMatchObject({ organizations: [acme.id], multiTenant: false });
@@ -112,13 +124,16 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 
     it('reports an edited field as old → new', async () => {
       await apply(store, example(), { clock });
-      const result = await apply(store, edited('    allowed_roles: [Support, Engineering]\n    sensitivity: routine', '    allowed_roles: [Support, Engineering]\n    sensitivity: sensitive'), { clock, events: bus });
+      const result = await apply(store, edited('    allowed_roles: [Support, Engineering]\n    sensitivity: routine', '    allowed_roles: [Support, Engineering]\n    sensitivity: sensitive'), {
+        clock,
+        events: bus,
+      });
       expect(result.changes.map(formatChange)).toEqual(['~ scope tickets:read (sensitivity routine → sensitive)']);
       expect((await store.scopes.get('tickets:read'))?.sensitivity).toBe('sensitive');
       expect(events.map((e) => e.type)).toEqual(['scope.updated', 'config.applied']);
     });
 
-    it('grant lifetimes: a scope\'s max_grant_lifetime_days and reconsent_after_days are stored, shown as changes, and unset when removed', async () => {
+    it("grant lifetimes: a scope's max_grant_lifetime_days and reconsent_after_days are stored, shown as changes, and unset when removed", async () => {
       await apply(store, example(), { clock });
       const limited = '    allowed_roles: [Support, Engineering]\n    sensitivity: routine\n    max_grant_lifetime_days: 30\n    reconsent_after_days: 7';
       const result = await apply(store, edited('    allowed_roles: [Support, Engineering]\n    sensitivity: routine', limited), { clock, events: bus });
@@ -177,7 +192,12 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 
     it('changing a service agent’s roles revokes the tokens it holds', async () => {
       const withAgent = (roles: string) =>
-        parseConfig(`${EXAMPLE}  - client_id: nightly-report\n    name: Nightly report\n    grant_types: [client_credentials]\n    secret: nightly-report-dev-secret\n    org: acme\n    roles: [${roles}]\n`.replace(/\nusers:[\s\S]*?(?=\n  - client_id: nightly-report)/, '\n'));
+        parseConfig(
+          `${EXAMPLE}  - client_id: nightly-report\n    name: Nightly report\n    grant_types: [client_credentials]\n    secret: nightly-report-dev-secret\n    org: acme\n    roles: [${roles}]\n`.replace(
+            /\nusers:[\s\S]*?(?=\n  - client_id: nightly-report)/,
+            '\n',
+          ),
+        );
       await apply(store, withAgent('Management'), { clock });
       const acme = (await store.orgs.getBySlug('acme'))!;
       const token = { ...accessToken('unused', acme.id, clock.now()), userId: null, clientId: 'nightly-report' };
@@ -202,9 +222,27 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       const now = clock.now();
       await store.users.create({ id: 'usr_signup', email: 'new@acme.test', name: 'New', passwordHash: null, status: 'active', createdAt: now, updatedAt: now });
       await store.clients.create({
-        id: 'dyn_1', kind: 'dynamic', name: 'Claude', redirectUris: ['http://127.0.0.1:9/cb'], grantTypes: ['authorization_code'], tokenEndpointAuthMethod: 'none',
-        secretHash: null, applicationType: 'native', logoUri: null, clientUri: null, policyUri: null, tosUri: null, scope: null, orgId: null, roles: [], resourceServerFor: [],
-        status: 'active', registrationAccessTokenHash: null, metadataExpiresAt: null, createdAt: now, updatedAt: now,
+        id: 'dyn_1',
+        kind: 'dynamic',
+        name: 'Claude',
+        redirectUris: ['http://127.0.0.1:9/cb'],
+        grantTypes: ['authorization_code'],
+        tokenEndpointAuthMethod: 'none',
+        secretHash: null,
+        applicationType: 'native',
+        logoUri: null,
+        clientUri: null,
+        policyUri: null,
+        tosUri: null,
+        scope: null,
+        orgId: null,
+        roles: [],
+        resourceServerFor: [],
+        status: 'active',
+        registrationAccessTokenHash: null,
+        metadataExpiresAt: null,
+        createdAt: now,
+        updatedAt: now,
       });
       const trimmed = parseConfig(EXAMPLE.replace(/\nclients:[\s\S]*$/, '\n'));
       const result = await apply(store, trimmed, { clock });
@@ -232,7 +270,10 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       config.scopes = config.scopes.filter((s) => s.name !== 'code:read');
       config.resources[0]!.scopes = config.resources[0]!.scopes.filter((s) => s !== 'code:read');
       const result = await apply(store, config, { clock });
-      expect(result.changes.map(formatChange)).toEqual(['~ resource http://127.0.0.1:4001/mcp (scopes [analytics:read:all, code:read, customers:read:summary, employees:read:private, employees:read:public, finance:read:revenue, ticket:write:update, tickets:read] → [analytics:read:all, customers:read:summary, employees:read:private, employees:read:public, finance:read:revenue, ticket:write:update, tickets:read])', '- scope code:read']);
+      expect(result.changes.map(formatChange)).toEqual([
+        '~ resource http://127.0.0.1:4001/mcp (scopes [analytics:read:all, code:read, customers:read:summary, employees:read:private, employees:read:public, finance:read:revenue, ticket:write:update, tickets:read] → [analytics:read:all, customers:read:summary, employees:read:private, employees:read:public, finance:read:revenue, ticket:write:update, tickets:read])',
+        '- scope code:read',
+      ]);
       expect(await store.scopes.get('code:read')).toBeUndefined();
     });
 
@@ -249,23 +290,42 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       expect((await store.resources.get('http://127.0.0.1:4001/mcp'))?.operations?.tools).toEqual({ revenue_report: ['finance:read:revenue'] });
     });
 
-    if (engine === 'postgres') it('two replicas applying the same file at once both succeed and create everything once', async () => {
-      const other = await testStore.openAnother();
-      const results = await Promise.all([apply(store, example(), { clock }), apply(other, example(), { clock })]);
-      expect(results.every((r) => Array.isArray(r.changes))).toBe(true);
-      const state = await snapshot(store);
-      expect(state.orgs).toHaveLength(1);
-      expect(state.users).toHaveLength(4);
-      expect(state.members).toHaveLength(4);
-      expect((await apply(store, example(), { clock })).changes).toEqual([]);
-    });
+    if (engine === 'postgres')
+      it('two replicas applying the same file at once both succeed and create everything once', async () => {
+        const other = await testStore.openAnother();
+        const results = await Promise.all([apply(store, example(), { clock }), apply(other, example(), { clock })]);
+        expect(results.every((r) => Array.isArray(r.changes))).toBe(true);
+        const state = await snapshot(store);
+        expect(state.orgs).toHaveLength(1);
+        expect(state.users).toHaveLength(4);
+        expect(state.members).toHaveLength(4);
+        expect((await apply(store, example(), { clock })).changes).toEqual([]);
+      });
 
     it('refuses to take over a dynamically registered client and leaves the store unchanged', async () => {
       const now = clock.now();
       await store.clients.create({
-        id: 'internal-company-mcp', kind: 'dynamic', name: 'Squatter', redirectUris: ['http://127.0.0.1:9/cb'], grantTypes: ['authorization_code'], tokenEndpointAuthMethod: 'none',
-        secretHash: null, applicationType: 'native', logoUri: null, clientUri: null, policyUri: null, tosUri: null, scope: null, orgId: null, roles: [], resourceServerFor: [],
-        status: 'active', registrationAccessTokenHash: null, metadataExpiresAt: null, createdAt: now, updatedAt: now,
+        id: 'internal-company-mcp',
+        kind: 'dynamic',
+        name: 'Squatter',
+        redirectUris: ['http://127.0.0.1:9/cb'],
+        grantTypes: ['authorization_code'],
+        tokenEndpointAuthMethod: 'none',
+        secretHash: null,
+        applicationType: 'native',
+        logoUri: null,
+        clientUri: null,
+        policyUri: null,
+        tosUri: null,
+        scope: null,
+        orgId: null,
+        roles: [],
+        resourceServerFor: [],
+        status: 'active',
+        registrationAccessTokenHash: null,
+        metadataExpiresAt: null,
+        createdAt: now,
+        updatedAt: now,
       });
       const before = await snapshot(store);
       await expect(apply(store, example(), { clock, events: bus })).rejects.toThrow(ApplyError);

@@ -82,7 +82,12 @@ describe('gatehouse.yaml: errors name file, line, column and path', () => {
   it('Consent that explains: every scope is optional unless required: true; optional: false (deprecated) still means required', () => {
     const text = `scopes:\n  - name: tickets:read\n    kind: user\n  - name: tickets:write\n    kind: user\n    required: true\n  - name: code:read\n    kind: user\n    optional: false\n  - name: code:write\n    kind: user\n    optional: true\n`;
     const config = parseConfig(text);
-    expect(config.scopes.map((scope) => [scope.name, isOptionalScope(scope)])).toEqual([['tickets:read', true], ['tickets:write', false], ['code:read', false], ['code:write', true]]);
+    expect(config.scopes.map((scope) => [scope.name, isOptionalScope(scope)])).toEqual([
+      ['tickets:read', true],
+      ['tickets:write', false],
+      ['code:read', false],
+      ['code:write', true],
+    ]);
   });
 
   it('Consent that explains: refuses a scope both required: true and optional: true at its line', () => {
@@ -92,7 +97,7 @@ describe('gatehouse.yaml: errors name file, line, column and path', () => {
 
   it('Consent that explains: refuses an operation that requires a scope the resource does not have, at that scope', () => {
     const text = `${BASE.replace('scopes:\n', 'scopes:\n  - name: finance:read\n    allowed_roles: [Support]\n')}resources:\n  - uri: https://mcp.acme.test/mcp\n    name: Tools\n    scopes: [tickets:read]\n    organizations: [acme]\n    operations:\n      tools:\n        list_tickets: [tickets:read]\n        revenue_report: [finance:read]\n`;
-    expect(problems(text)).toEqual(['gatehouse.yaml:19:26: resources[0].operations.tools.revenue_report[0]: finance:read is not one of this resource\'s scopes']);
+    expect(problems(text)).toEqual(["gatehouse.yaml:19:26: resources[0].operations.tools.revenue_report[0]: finance:read is not one of this resource's scopes"]);
   });
 
   it('Resource servers: reports resource_server_for naming an unknown resource, and a public client as resource server', () => {
@@ -165,9 +170,7 @@ describe('gatehouse.yaml: secrets', () => {
 
   it('refuses a literal secret when literals are not allowed (public issuer)', () => {
     const text = `clients:\n  - client_id: mcp\n    name: MCP\n    grant_types: []\n    secret: a-literal-secret-value\n`;
-    expect(problems(text, { allowLiteralSecrets: false })).toEqual([
-      'gatehouse.yaml:5:13: clients[0].secret: a literal secret is for development only; use secret_env with a non-loopback issuer',
-    ]);
+    expect(problems(text, { allowLiteralSecrets: false })).toEqual(['gatehouse.yaml:5:13: clients[0].secret: a literal secret is for development only; use secret_env with a non-loopback issuer']);
   });
 
   it('refuses a literal password when literals are not allowed', () => {

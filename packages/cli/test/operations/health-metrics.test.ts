@@ -12,7 +12,17 @@ let gatehouse: RunningGatehouse;
 const lines: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
-  const destination = new Writable({ write: (chunk, _enc, done) => (lines.push(...String(chunk).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)), done()) });
+  const destination = new Writable({
+    write: (chunk, _enc, done) => (
+      lines.push(
+        ...String(chunk)
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as Record<string, unknown>),
+      ),
+      done()
+    ),
+  });
   gatehouse = await startGatehouse({ config: opsConfig(), logger: createLogger({ level: 'info', destination }), metrics: { port: 0 } });
 });
 afterAll(async () => gatehouse?.close());

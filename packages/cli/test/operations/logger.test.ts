@@ -5,7 +5,16 @@ import { createLogger } from '../../src/server/logger.ts';
 function capture(): { lines: () => Record<string, unknown>[]; text: () => string; destination: Writable } {
   const chunks: string[] = [];
   const destination = new Writable({ write: (chunk, _enc, done) => (chunks.push(String(chunk)), done()) });
-  return { destination, text: () => chunks.join(''), lines: () => chunks.join('').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    destination,
+    text: () => chunks.join(''),
+    lines: () =>
+      chunks
+        .join('')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 describe('log redaction by path (issue 10, finding 13)', () => {

@@ -76,7 +76,7 @@ describe('graceful shutdown (issue 11, item 4)', () => {
           // still in the kernel's accept queue when the listener closed (never taken, never answered).
           // UND_ERR_SOCKET, the socket closed under a request sent on it, means a request the server
           // had taken was dropped instead of answered: what closing every connection at once did.
-          const code = ((error as { cause?: { code?: string } }).cause?.code) ?? String(error);
+          const code = (error as { cause?: { code?: string } }).cause?.code ?? String(error);
           failures.push(code);
           return;
         }
@@ -94,7 +94,10 @@ describe('graceful shutdown (issue 11, item 4)', () => {
     expect(before).toBeGreaterThan(50);
     expect(acknowledged.length, 'requests answered 200 after the signal (drained)').toBeGreaterThan(before);
     expect(otherStatuses).toBe(0);
-    expect(failures.filter((code) => code !== 'ECONNREFUSED' && code !== 'ECONNRESET'), 'requests dropped instead of answered').toEqual([]);
+    expect(
+      failures.filter((code) => code !== 'ECONNREFUSED' && code !== 'ECONNRESET'),
+      'requests dropped instead of answered',
+    ).toEqual([]);
 
     const store = await createStore(env.GATEHOUSE_DATABASE_URL);
     try {
@@ -110,7 +113,10 @@ describe('graceful shutdown (issue 11, item 4)', () => {
           after = rows[rows.length - 1]!.seq;
         }
       }
-      expect(acknowledged.filter((token) => !audited.has(tokenHash(token))), 'acknowledged tokens without a token.issued audit record').toEqual([]);
+      expect(
+        acknowledged.filter((token) => !audited.has(tokenHash(token))),
+        'acknowledged tokens without a token.issued audit record',
+      ).toEqual([]);
     } finally {
       await store.close();
     }

@@ -28,7 +28,15 @@ const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const PACKAGES = ['core', 'store', 'audit', 'authorization-server', 'mcp', 'cli'] as const;
 /** Every entry point a user can import (package.json `exports`). */
-const ENTRY_POINTS = ['@gatehouse-auth/core', '@gatehouse-auth/store', '@gatehouse-auth/store/testing', '@gatehouse-auth/audit', '@gatehouse-auth/authorization-server', '@gatehouse-auth/mcp', '@gatehouse-auth/cli'];
+const ENTRY_POINTS = [
+  '@gatehouse-auth/core',
+  '@gatehouse-auth/store',
+  '@gatehouse-auth/store/testing',
+  '@gatehouse-auth/audit',
+  '@gatehouse-auth/authorization-server',
+  '@gatehouse-auth/mcp',
+  '@gatehouse-auth/cli',
+];
 const REDIRECT_URL = 'http://127.0.0.1:8979/callback';
 const USER = { email: 'pat@packed.test', password: 'pat-packed-password' };
 
@@ -84,19 +92,30 @@ beforeAll(async () => {
   await mkdir(project);
 
   // npm pack of each workspace package (dist/ was built by npm test or vitest.global-setup.ts).
-  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', tarballs, ...PACKAGES.map((p) => `--workspace=packages/${p}`)], { cwd: ROOT, env: userEnv(), maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', tarballs, ...PACKAGES.map((p) => `--workspace=packages/${p}`)], {
+    cwd: ROOT,
+    env: userEnv(),
+    maxBuffer: 64 * 1024 * 1024,
+  });
   packed = JSON.parse(stdout) as Packed[];
 
-  await writeFile(join(project, 'package.json'), JSON.stringify({
-    name: 'gatehouse-packed-consumer',
-    private: true,
-    type: 'module',
-    dependencies: {
-      ...Object.fromEntries(packed.map((p) => [p.name, `file:${join(tarballs, p.filename)}`])),
-      '@modelcontextprotocol/sdk': await installedVersion('@modelcontextprotocol/sdk'),
-    },
-    devDependencies: { '@types/node': await installedVersion('@types/node') },
-  }, null, 2));
+  await writeFile(
+    join(project, 'package.json'),
+    JSON.stringify(
+      {
+        name: 'gatehouse-packed-consumer',
+        private: true,
+        type: 'module',
+        dependencies: {
+          ...Object.fromEntries(packed.map((p) => [p.name, `file:${join(tarballs, p.filename)}`])),
+          '@modelcontextprotocol/sdk': await installedVersion('@modelcontextprotocol/sdk'),
+        },
+        devDependencies: { '@types/node': await installedVersion('@types/node') },
+      },
+      null,
+      2,
+    ),
+  );
   for (const file of ['server.mjs', 'consumer.ts']) await cp(join(FIXTURES, file), join(project, file));
 
   // better-sqlite3 compiles SQLite from source when no prebuilt binary can be downloaded (minutes on
@@ -124,7 +143,10 @@ describe('the packed packages, installed into a fresh project', () => {
     for (const { name, files } of packed) {
       const paths = files.map((f) => f.path);
       expect(paths, name).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts']));
-      expect(paths.filter((p) => /(^|\/)(test|tests|__tests__|fixtures)\/|\.(test|spec|e2e)\.[cm]?[jt]s$|tsbuildinfo/.test(p)), name).toEqual([]);
+      expect(
+        paths.filter((p) => /(^|\/)(test|tests|__tests__|fixtures)\/|\.(test|spec|e2e)\.[cm]?[jt]s$|tsbuildinfo/.test(p)),
+        name,
+      ).toEqual([]);
     }
     expect(packed.find((p) => p.name === '@gatehouse-auth/cli')!.files.map((f) => f.path)).toContain('dist/bin.js');
   });
@@ -164,12 +186,17 @@ await store.close();`;
   }, 120_000);
 
   it('a TypeScript consumer type-checks against the declaration files', async () => {
-    await writeFile(join(project, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: { target: 'ES2023', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2023', 'DOM'], strict: true, noEmit: true, skipLibCheck: true, types: ['node'] },
-      files: ['consumer.ts'],
-    }));
+    await writeFile(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { target: 'ES2023', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2023', 'DOM'], strict: true, noEmit: true, skipLibCheck: true, types: ['node'] },
+        files: ['consumer.ts'],
+      }),
+    );
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    const result = await run(process.execPath, [tsc, '-p', 'tsconfig.json', '--explainFiles'], { cwd: project, env: userEnv(), maxBuffer: 64 * 1024 * 1024 }).catch((error: { stdout: string }) => error);
+    const result = await run(process.execPath, [tsc, '-p', 'tsconfig.json', '--explainFiles'], { cwd: project, env: userEnv(), maxBuffer: 64 * 1024 * 1024 }).catch(
+      (error: { stdout: string }) => error,
+    );
     const declarations = result.stdout.split('\n').filter((line) => /@gatehouse-auth\/[^/]+\/dist\/index\.d\.ts$/.test(line.trim()));
     expect(result.stdout.split('\n').filter((line) => /error TS/.test(line))).toEqual([]);
     // The declarations it checked against are the packed ones, in the project.

@@ -41,7 +41,10 @@ describe('issue 10: audit log when the database is unreachable', () => {
     shared.subscribe((event) => void heard.push(event.type));
     const wired = await createProcessEvents(store, systemClock, logger, { events: shared });
     failAppends(store);
-    const outcome = await wired.events.publish(revocation).then(() => 'published', (error: unknown) => error);
+    const outcome = await wired.events.publish(revocation).then(
+      () => 'published',
+      (error: unknown) => error,
+    );
     expect(StoreUnavailableError.is(outcome)).toBe(true);
     expect(heard).toEqual(['token.revoked']);
     expect(lines.join('')).toMatch(/event not recorded in the audit log/);

@@ -14,7 +14,10 @@ let gatehouse: RunningGatehouse;
 beforeAll(async () => {
   gatehouse = await startGatehouse({ adminKey: KEY });
   const now = Date.now();
-  for (const [id, slug] of [['org_acme', 'acme'], ['org_globex', 'globex']]) {
+  for (const [id, slug] of [
+    ['org_acme', 'acme'],
+    ['org_globex', 'globex'],
+  ]) {
     await gatehouse.store.orgs.create({ id: id!, slug: slug!, name: slug!, auditRetentionDays: null, createdAt: now, updatedAt: now });
   }
   await gatehouse.audit!.append({ type: 'authz.decision', result: 'failure', orgId: 'org_acme', tool: 'tickets.read', error: 'the tool returned an error result' });
@@ -30,7 +33,7 @@ describe('Org-admin audit routes are mounted behind org-admin authentication (is
     expect((await get('/account/orgs/org_acme/audit/verify')).status).toBe(401);
   });
 
-  it('serves the named org\'s records only (operator key), whatever the query string says', async () => {
+  it("serves the named org's records only (operator key), whatever the query string says", async () => {
     const response = await get('/account/orgs/acme/audit/records?org=org_globex', { authorization: `Bearer ${KEY}` });
     expect(response.status).toBe(200);
     const page = (await response.json()) as { records: { orgId: string; tool: string; result: string }[] };

@@ -60,8 +60,23 @@ describe('startGatehouse over TLS', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'gatehouse-tls-'));
     await promisify(execFile)('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
     ]);
   });
   afterAll(async () => rm(dir, { recursive: true, force: true }));
@@ -76,7 +91,9 @@ describe('startGatehouse over TLS', () => {
           let text = '';
           res.on('data', (chunk) => (text += chunk));
           res.on('end', () => resolve(text));
-        }).on('error', reject).end();
+        })
+          .on('error', reject)
+          .end();
       });
       expect(JSON.parse(body)).toMatchObject({ issuer: gatehouse.url, token_endpoint: `${gatehouse.url}/token` });
     } finally {
@@ -90,7 +107,10 @@ describe('logging never holds a secret', () => {
     const lines: string[] = [];
     const destination = new Writable({ write: (chunk, _e, done) => void (lines.push(chunk.toString()), done()) });
     const logger = createLogger({ level: 'info', destination });
-    logger.info({ access_token: 'at-SECRET1', body: { refresh_token: 'rt-SECRET2', code: 'code-SECRET3', client_secret: 'cs-SECRET4' }, password: 'pw-SECRET5', headers: { authorization: 'Bearer SECRET6' } }, 'request');
+    logger.info(
+      { access_token: 'at-SECRET1', body: { refresh_token: 'rt-SECRET2', code: 'code-SECRET3', client_secret: 'cs-SECRET4' }, password: 'pw-SECRET5', headers: { authorization: 'Bearer SECRET6' } },
+      'request',
+    );
     const text = lines.join('');
     expect(text).not.toMatch(/SECRET\d/);
     expect(text).toContain('[redacted]');

@@ -49,8 +49,7 @@ export interface IntrospectionVerifierOptions {
 }
 
 /** RFC 6749 §2.3.1: form-encode both parts before Base64. */
-export const basicAuthorization = (clientId: string, clientSecret: string): string =>
-  `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`;
+export const basicAuthorization = (clientId: string, clientSecret: string): string => `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`;
 
 export class IntrospectionVerifier implements TokenVerifier {
   readonly cache: TokenCache;

@@ -117,7 +117,8 @@ async function attack(spec: RequestSpec): Promise<{ status: number; problem?: st
     return { status: response.status, problem: `${response.status} body never finished (${response.headers.get('content-type')})` };
   }
   if (response.status >= 500) return { status: response.status, problem: `${response.status} ${text.slice(0, 300)}` };
-  if (rejections.rejections.length > rejectionsBefore) return { status: response.status, problem: `unhandled rejection: ${String((rejections.rejections.at(-1) as Error)?.stack ?? rejections.rejections.at(-1))}` };
+  if (rejections.rejections.length > rejectionsBefore)
+    return { status: response.status, problem: `unhandled rejection: ${String((rejections.rejections.at(-1) as Error)?.stack ?? rejections.rejections.at(-1))}` };
   if (response.status < 400 || spec.method.toUpperCase() === 'HEAD') return { status: response.status };
   // 405 answers carry Allow and no body; every other error speaks OAuth (challenges, 404) or JSON-RPC.
   if (response.status === 405 && text === '' && response.headers.get('allow')) return { status: response.status };

@@ -10,20 +10,58 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { AuditRow } from './types.ts';
 
 const COLUMNS = [
-  'chain', 'seq', 'time', 'type', 'org_id', 'user_id', 'agent_id', 'client_id', 'client_name', 'session_id',
-  'tool', 'params', 'result', 'error', 'scopes', 'ip', 'user_agent', 'actor', 'details', 'hash',
+  'chain',
+  'seq',
+  'time',
+  'type',
+  'org_id',
+  'user_id',
+  'agent_id',
+  'client_id',
+  'client_name',
+  'session_id',
+  'tool',
+  'params',
+  'result',
+  'error',
+  'scopes',
+  'ip',
+  'user_agent',
+  'actor',
+  'details',
+  'hash',
 ] as const;
 
 const asArray = (r: AuditRow): unknown[] => [
-  r.chain, r.seq, r.time, r.type, r.orgId, r.userId, r.agentId, r.clientId, r.clientName, r.sessionId,
-  r.tool, r.params, r.result, r.error, r.scopes, r.ip, r.userAgent, r.actor, r.details, r.hash,
+  r.chain,
+  r.seq,
+  r.time,
+  r.type,
+  r.orgId,
+  r.userId,
+  r.agentId,
+  r.clientId,
+  r.clientName,
+  r.sessionId,
+  r.tool,
+  r.params,
+  r.result,
+  r.error,
+  r.scopes,
+  r.ip,
+  r.userAgent,
+  r.actor,
+  r.details,
+  r.hash,
 ];
 
-const sqliteInsert = sql.raw(`INSERT INTO audit_records (${COLUMNS.join(', ')}) SELECT ${COLUMNS.map((_, i) =>
-  i === 1 ? `CAST(json_extract(value, '$[${i}]') AS INTEGER)` : `json_extract(value, '$[${i}]')`).join(', ')} FROM json_each(`);
+const sqliteInsert = sql.raw(
+  `INSERT INTO audit_records (${COLUMNS.join(', ')}) SELECT ${COLUMNS.map((_, i) => (i === 1 ? `CAST(json_extract(value, '$[${i}]') AS INTEGER)` : `json_extract(value, '$[${i}]')`)).join(
+    ', ',
+  )} FROM json_each(`,
+);
 
-const postgresInsert = sql.raw(`INSERT INTO audit_records (${COLUMNS.join(', ')}) SELECT ${COLUMNS.map((_, i) =>
-  i === 1 ? `(e->>${i})::bigint` : `e->>${i}`).join(', ')} FROM json_array_elements(`);
+const postgresInsert = sql.raw(`INSERT INTO audit_records (${COLUMNS.join(', ')}) SELECT ${COLUMNS.map((_, i) => (i === 1 ? `(e->>${i})::bigint` : `e->>${i}`)).join(', ')} FROM json_array_elements(`);
 
 /**
  * SQLite, when the caller holds the connection inside its own transaction:

@@ -61,16 +61,19 @@ export function createKyselyAuditStore(database: Kysely<any>, engine: Engine, op
     head: (chain) => readHead(db, chain),
     async scan(chain, afterSeq, limit) {
       // Aliased straight to AuditRow: verification reads every row, so no second object per row.
-      const rows = await db.selectFrom('audit_records').select(AS_AUDIT_ROW)
-        .where('chain', '=', chain).where('seq', '>', afterSeq)
-        .orderBy('seq', 'asc').limit(limit).execute();
+      const rows = await db.selectFrom('audit_records').select(AS_AUDIT_ROW).where('chain', '=', chain).where('seq', '>', afterSeq).orderBy('seq', 'asc').limit(limit).execute();
       if (engine === 'postgres') for (const row of rows) row.seq = Number(row.seq);
       return rows as AuditRow[];
     },
     async scanCanonical(chain, afterSeq, limit) {
-      const rows = await db.selectFrom('audit_records').select(['seq', 'hash', canonical.as('canonical')])
-        .where('chain', '=', chain).where('seq', '>', afterSeq)
-        .orderBy('seq', 'asc').limit(limit).execute();
+      const rows = await db
+        .selectFrom('audit_records')
+        .select(['seq', 'hash', canonical.as('canonical')])
+        .where('chain', '=', chain)
+        .where('seq', '>', afterSeq)
+        .orderBy('seq', 'asc')
+        .limit(limit)
+        .execute();
       if (engine === 'postgres') for (const row of rows) row.seq = Number(row.seq);
       return rows as { seq: number; hash: string; canonical: string }[];
     },
@@ -93,38 +96,42 @@ export function createKyselyAuditStore(database: Kysely<any>, engine: Engine, op
       return [...new Set([...rows, ...fromCheckpoints].map((row) => row.chain))].sort();
     },
     async lastSeqBefore(chain, time) {
-      const row = await db.selectFrom('audit_records').select('seq')
-        .where('chain', '=', chain).where('time', '<', time)
-        .orderBy('seq', 'desc').limit(1).executeTakeFirst();
+      const row = await db.selectFrom('audit_records').select('seq').where('chain', '=', chain).where('time', '<', time).orderBy('seq', 'desc').limit(1).executeTakeFirst();
       return row === undefined ? undefined : Number(row.seq);
     },
     async addCheckpoint(checkpoint) {
-      await db.insertInto('audit_checkpoints').values(checkpoint)
-        .onConflict((oc) => oc.columns(['chain', 'seq', 'kid']).doNothing()).execute();
+      await db
+        .insertInto('audit_checkpoints')
+        .values(checkpoint)
+        .onConflict((oc) => oc.columns(['chain', 'seq', 'kid']).doNothing())
+        .execute();
     },
     async checkpoints(chain) {
-      const rows = await db.selectFrom('audit_checkpoints').selectAll()
-        .where('chain', '=', chain).orderBy('seq', 'asc').execute();
+      const rows = await db.selectFrom('audit_checkpoints').selectAll().where('chain', '=', chain).orderBy('seq', 'asc').execute();
       return rows.map(checkpointFromColumns);
     },
     async prune(checkpoint: AuditCheckpointRow, link) {
       let deleted = 0;
-      await withRetry(() => write([checkpoint.chain], async (trx) => {
-        await trx.insertInto('audit_checkpoints').values(checkpoint)
-          .onConflict((oc) => oc.columns(['chain', 'seq', 'kid']).doNothing()).execute();
-        // Read the head before deleting: a prune may remove every record, and the
-        // prune record must still continue the chain rather than restart it at seq 1.
-        const heads = await readHeads(trx, [checkpoint.chain]);
-        // The guarded path the append-only triggers let through (schema.ts).
-        if (engine === 'postgres') await sql`SELECT set_config('gatehouse.audit_prune', 'on', true)`.execute(trx);
-        else await sql`UPDATE audit_prune_guard SET active = 1 WHERE id = 1`.execute(trx);
-        const result = await trx.deleteFrom('audit_records')
-          .where('chain', '=', checkpoint.chain).where('seq', '<=', checkpoint.seq).executeTakeFirst();
-        deleted = Number(result.numDeletedRows);
-        if (engine === 'postgres') await sql`SELECT set_config('gatehouse.audit_prune', 'off', true)`.execute(trx);
-        else await sql`UPDATE audit_prune_guard SET active = 0 WHERE id = 1`.execute(trx);
-        await insertLinked(trx, [checkpoint.chain], link, heads);
-      }));
+      await withRetry(() =>
+        write([checkpoint.chain], async (trx) => {
+          await trx
+            .insertInto('audit_checkpoints')
+            .values(checkpoint)
+            .onConflict((oc) => oc.columns(['chain', 'seq', 'kid']).doNothing())
+            .execute();
+          // Read the head before deleting: a prune may remove every record, and the
+          // prune record must still continue the chain rather than restart it at seq 1.
+          const heads = await readHeads(trx, [checkpoint.chain]);
+          // The guarded path the append-only triggers let through (schema.ts).
+          if (engine === 'postgres') await sql`SELECT set_config('gatehouse.audit_prune', 'on', true)`.execute(trx);
+          else await sql`UPDATE audit_prune_guard SET active = 1 WHERE id = 1`.execute(trx);
+          const result = await trx.deleteFrom('audit_records').where('chain', '=', checkpoint.chain).where('seq', '<=', checkpoint.seq).executeTakeFirst();
+          deleted = Number(result.numDeletedRows);
+          if (engine === 'postgres') await sql`SELECT set_config('gatehouse.audit_prune', 'off', true)`.execute(trx);
+          else await sql`UPDATE audit_prune_guard SET active = 0 WHERE id = 1`.execute(trx);
+          await insertLinked(trx, [checkpoint.chain], link, heads);
+        }),
+      );
       await options.syncWal?.();
       return deleted;
     },
@@ -132,8 +139,7 @@ export function createKyselyAuditStore(database: Kysely<any>, engine: Engine, op
 }
 
 async function readHead(db: Db | Transaction<AuditTables>, chain: string): Promise<AuditChainHead | undefined> {
-  const row = await db.selectFrom('audit_records').select(['seq', 'hash'])
-    .where('chain', '=', chain).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const row = await db.selectFrom('audit_records').select(['seq', 'hash']).where('chain', '=', chain).orderBy('seq', 'desc').limit(1).executeTakeFirst();
   return row === undefined ? undefined : { seq: Number(row.seq), hash: row.hash };
 }
 
@@ -177,12 +183,13 @@ function sqliteWriteTransaction(db: Db, syncWal: (() => Promise<void>) | undefin
 
 /** PostgreSQL: one transaction-scoped advisory lock per chain, taken in sorted order (no deadlocks). */
 function postgresWriteTransaction(db: Db): WriteTransaction {
-  return (chains, body) => db.transaction().execute(async (trx) => {
-    for (const chain of [...chains].sort()) {
-      await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`gatehouse.audit:${chain}`}, 0))`.execute(trx);
-    }
-    await body(trx);
-  });
+  return (chains, body) =>
+    db.transaction().execute(async (trx) => {
+      for (const chain of [...chains].sort()) {
+        await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`gatehouse.audit:${chain}`}, 0))`.execute(trx);
+      }
+      await body(trx);
+    });
 }
 
 function isRetryable(error: unknown): boolean {

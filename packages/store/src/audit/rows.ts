@@ -42,9 +42,26 @@ export interface AuditTables {
 
 /** Select list that yields AuditRow-shaped objects directly. */
 export const AS_AUDIT_ROW = [
-  'chain', 'seq', 'time', 'type', 'org_id as orgId', 'user_id as userId', 'agent_id as agentId',
-  'client_id as clientId', 'client_name as clientName', 'session_id as sessionId', 'tool', 'params',
-  'result', 'error', 'scopes', 'ip', 'user_agent as userAgent', 'actor', 'details', 'hash',
+  'chain',
+  'seq',
+  'time',
+  'type',
+  'org_id as orgId',
+  'user_id as userId',
+  'agent_id as agentId',
+  'client_id as clientId',
+  'client_name as clientName',
+  'session_id as sessionId',
+  'tool',
+  'params',
+  'result',
+  'error',
+  'scopes',
+  'ip',
+  'user_agent as userAgent',
+  'actor',
+  'details',
+  'hash',
 ] as const;
 
 export const fromColumns = (c: AuditRecordColumns): AuditRow => ({

@@ -15,7 +15,8 @@ import { sql, type Kysely } from 'kysely';
 
 type AnyDb = Kysely<any>;
 
-const columns = (seqType: string) => sql.raw(`
+const columns = (seqType: string) =>
+  sql.raw(`
   chain TEXT NOT NULL,
   seq ${seqType} NOT NULL,
   time TEXT NOT NULL,
@@ -38,7 +39,8 @@ const columns = (seqType: string) => sql.raw(`
   hash TEXT NOT NULL,
   PRIMARY KEY (chain, seq)`);
 
-const checkpointColumns = (seqType: string) => sql.raw(`
+const checkpointColumns = (seqType: string) =>
+  sql.raw(`
   chain TEXT NOT NULL,
   seq ${seqType} NOT NULL,
   hash TEXT NOT NULL,
@@ -92,9 +94,13 @@ async function createPostgres(db: AnyDb): Promise<void> {
         USING ERRCODE = 'insufficient_privilege';
     END $$`.execute(db);
   for (const table of ['audit_records', 'audit_checkpoints']) {
-    await sql.raw(`CREATE OR REPLACE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table}
-      FOR EACH ROW EXECUTE FUNCTION gatehouse_audit_append_only()`).execute(db);
-    await sql.raw(`CREATE OR REPLACE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table}
-      FOR EACH STATEMENT EXECUTE FUNCTION gatehouse_audit_append_only()`).execute(db);
+    await sql
+      .raw(`CREATE OR REPLACE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table}
+      FOR EACH ROW EXECUTE FUNCTION gatehouse_audit_append_only()`)
+      .execute(db);
+    await sql
+      .raw(`CREATE OR REPLACE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table}
+      FOR EACH STATEMENT EXECUTE FUNCTION gatehouse_audit_append_only()`)
+      .execute(db);
   }
 }

@@ -30,9 +30,7 @@ const toClient = (row: Selectable<ClientsTable>): Client => ({
   updatedAt: num(row.updated_at),
   // Only once a secret was rotated or given an expiry: every other client reads as before 0010.
   ...(row.secret_expires_at !== null ? { secretExpiresAt: num(row.secret_expires_at) } : {}),
-  ...(row.previous_secret_hash !== null
-    ? { previousSecretHash: row.previous_secret_hash, previousSecretExpiresAt: numOrNull(row.previous_secret_expires_at) }
-    : {}),
+  ...(row.previous_secret_hash !== null ? { previousSecretHash: row.previous_secret_hash, previousSecretExpiresAt: numOrNull(row.previous_secret_expires_at) } : {}),
 });
 
 const toRow = (c: Client): Insertable<ClientsTable> => ({
@@ -75,7 +73,11 @@ export function clientStore({ db }: Db): ClientStore {
     async upsert(client) {
       // A replace keeps the first created_at (metadata documents are re-fetched and re-upserted).
       const { id: _id, created_at: _created, ...update } = toRow(client);
-      await db.insertInto('clients').values(toRow(client)).onConflict((oc) => oc.column('id').doUpdateSet(update)).execute();
+      await db
+        .insertInto('clients')
+        .values(toRow(client))
+        .onConflict((oc) => oc.column('id').doUpdateSet(update))
+        .execute();
     },
     async get(id) {
       const row = await db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();

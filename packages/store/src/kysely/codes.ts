@@ -58,13 +58,7 @@ export function codeStore({ db }: Db): CodeStore {
      * on SQLite statements are serialised. Exactly one caller gets a row back.
      */
     async consume(hash, now) {
-      const won = await db
-        .updateTable('authorization_codes')
-        .set({ consumed_at: now })
-        .where('hash', '=', hash)
-        .where('consumed_at', 'is', null)
-        .returningAll()
-        .executeTakeFirst();
+      const won = await db.updateTable('authorization_codes').set({ consumed_at: now }).where('hash', '=', hash).where('consumed_at', 'is', null).returningAll().executeTakeFirst();
       if (won) return { status: 'consumed', code: toCode(won) };
       const seen = await db.selectFrom('authorization_codes').selectAll().where('hash', '=', hash).executeTakeFirst();
       return seen ? { status: 'replayed', code: toCode(seen) } : { status: 'not_found' };

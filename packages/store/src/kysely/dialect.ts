@@ -15,17 +15,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
-import {
-  CompiledQuery,
-  Kysely,
-  PostgresAdapter,
-  PostgresDialect,
-  SqliteDialect,
-  SqliteDriver,
-  type DatabaseConnection,
-  type Driver,
-  type SqliteDialectConfig,
-} from 'kysely';
+import { CompiledQuery, Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
 import type { Database } from './schema.ts';
 import { BACKSTOP_PAGES } from './wal-checkpointer.ts';
 import { registerRawSqlite } from './raw-sqlite.ts';
@@ -118,12 +108,7 @@ function withStatementCache(database: BetterSqlite3.Database, max = 512): Better
 }
 
 /** `onError`: a pooled connection failed (the database dropped it); the pool replaces it on the next checkout. */
-export function openPostgres(
-  connectionString: string,
-  schema: string | undefined,
-  poolSize = 10,
-  onError: (error: Error) => void = () => {},
-): { db: Kysely<Database>; pool: pg.Pool } {
+export function openPostgres(connectionString: string, schema: string | undefined, poolSize = 10, onError: (error: Error) => void = () => {}): { db: Kysely<Database>; pool: pg.Pool } {
   const pool = createPostgresPool(connectionString, schema, poolSize, onError);
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: classifyingPool(pool) }) }), pool };
 }

@@ -82,7 +82,12 @@ export function grantStore({ db }: Db): GrantStore & GrantRevocationStore {
       return row && toGrant(row);
     },
     async setLifetime(id, lifetime, now) {
-      const row = await db.updateTable('grants').set({ ...lifetimeColumns(lifetime), updated_at: now }).where('id', '=', id).returningAll().executeTakeFirst();
+      const row = await db
+        .updateTable('grants')
+        .set({ ...lifetimeColumns(lifetime), updated_at: now })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
       return row && toGrant(row);
     },
     revokeGrant(grantId, now) {

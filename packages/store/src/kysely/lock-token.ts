@@ -32,9 +32,7 @@ const tokenWithSubject = (db: Kysely<Database>, hash: string) =>
     .select(['users.status as user_status', 'memberships.user_id as member_id'])
     .where('tokens.hash', '=', hash);
 
-const selectWithGrant = prepared(1, (db, hash: string) =>
-  tokenWithSubject(db, hash).leftJoin('grants', 'grants.id', 'tokens.grant_id').select('grants.revoked_at as grant_revoked_at'),
-);
+const selectWithGrant = prepared(1, (db, hash: string) => tokenWithSubject(db, hash).leftJoin('grants', 'grants.id', 'tokens.grant_id').select('grants.revoked_at as grant_revoked_at'));
 
 export interface LockedToken {
   previous: TokenRecord;
@@ -45,8 +43,7 @@ export interface LockedToken {
 }
 
 /** The same rule as the authorization server's active-subject check at code redemption. */
-const isActive = (token: TokenRecord, userStatus: string | null, memberId: string | null): boolean =>
-  token.userId === null || (userStatus === 'active' && (token.orgId === null || memberId !== null));
+const isActive = (token: TokenRecord, userStatus: string | null, memberId: string | null): boolean => token.userId === null || (userStatus === 'active' && (token.orgId === null || memberId !== null));
 
 export async function lockTokenWithGrant(db: Kysely<Database>, engine: Engine, hash: string): Promise<LockedToken | undefined> {
   if (engine === 'sqlite') {

@@ -25,9 +25,7 @@ const toMembership = (row: Selectable<MembershipsTable>): Membership => ({
 });
 
 /** Read at every code redemption and refresh (the active-subject check): compiled once (prepared.ts). */
-const selectMembership = prepared(2, (db, userId: string, orgId: string) =>
-  db.selectFrom('memberships').selectAll().where('user_id', '=', userId).where('org_id', '=', orgId),
-);
+const selectMembership = prepared(2, (db, userId: string, orgId: string) => db.selectFrom('memberships').selectAll().where('user_id', '=', userId).where('org_id', '=', orgId));
 
 export function orgStore({ db, engine }: Db): OrgStore {
   return {

@@ -30,8 +30,7 @@ export function createPostgresPool(connectionString: string, schema: string | un
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
     // Epoch-ms timestamps are int8; read them as numbers (they fit in 2^53).
     types: {
-      getTypeParser: ((oid: number, format?: string) =>
-        oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+      getTypeParser: ((oid: number, format?: string) => (oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser,
     },
   });
   pool.on('connect', (client) => client.on('error', onError));

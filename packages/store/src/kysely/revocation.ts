@@ -54,13 +54,7 @@ export async function deleteUnconsumedCodesWhere(
 
 /** Revokes a grant row, every token under it and its unredeemed codes. Call inside a transaction. */
 export async function revokeGrantRows(db: Kysely<Database>, grantId: string, now: number): Promise<{ revoked: boolean; tokenHashes: string[] }> {
-  const grant = await db
-    .updateTable('grants')
-    .set({ revoked_at: now, updated_at: now })
-    .where('id', '=', grantId)
-    .where('revoked_at', 'is', null)
-    .returning('id')
-    .executeTakeFirst();
+  const grant = await db.updateTable('grants').set({ revoked_at: now, updated_at: now }).where('id', '=', grantId).where('revoked_at', 'is', null).returning('id').executeTakeFirst();
   const tokenHashes = await revokeTokensWhere(db, now, byGrant(grantId));
   await deleteUnconsumedCodesWhere(db, (eb) => eb.and([eb('grant_id', '=', grantId)]));
   return { revoked: grant !== undefined, tokenHashes };

@@ -31,9 +31,7 @@ import { byFamily } from './token-filters.ts';
 import { lockTokenWithGrant } from './lock-token.ts';
 import { prepared } from './prepared.ts';
 
-const markRotated = prepared(2, (db, now: number, hash: string) =>
-  db.updateTable('tokens').set({ rotated_at: now }).where('hash', '=', hash).where('rotated_at', 'is', null),
-);
+const markRotated = prepared(2, (db, now: number, hash: string) => db.updateTable('tokens').set({ rotated_at: now }).where('hash', '=', hash).where('rotated_at', 'is', null));
 
 /** Retires the live siblings of a rotated token (tokens a grace re-issue gave the same parent). */
 const retireSiblings = prepared(4, (db, now: number, parentHash: string, hash: string, kind: 'refresh') =>
@@ -77,19 +75,12 @@ export async function rotateRefresh({ db, engine }: Db, oldHash: string, issue: 
   }
 
   // Revoking the grant revokes every token under it, this family's included; only a grant-less family is revoked by itself.
-  const revokedHashes =
-    previous.grantId !== null ? (await revokeGrantRows(db, previous.grantId, now)).tokenHashes : await revokeTokensWhere(db, now, byFamily(previous));
+  const revokedHashes = previous.grantId !== null ? (await revokeGrantRows(db, previous.grantId, now)).tokenHashes : await revokeTokensWhere(db, now, byFamily(previous));
   return { status: 'reuse_detected', previous, revokedHashes };
 }
 
 /** True when the token has exactly one refresh successor and it is live: no grace re-issue happened yet. */
 async function hasOnlyOneLiveSuccessor(db: Db['db'], parentHash: string): Promise<boolean> {
-  const children = await db
-    .selectFrom('tokens')
-    .select(['rotated_at', 'revoked_at'])
-    .where('parent_hash', '=', parentHash)
-    .where('kind', '=', 'refresh')
-    .limit(2)
-    .execute();
+  const children = await db.selectFrom('tokens').select(['rotated_at', 'revoked_at']).where('parent_hash', '=', parentHash).where('kind', '=', 'refresh').limit(2).execute();
   return children.length === 1 && children[0]!.rotated_at === null && children[0]!.revoked_at === null;
 }

@@ -215,4 +215,3 @@ export interface Database {
   org_client_policies: OrgClientPoliciesTable;
   org_client_rules: OrgClientRulesTable;
 }
-

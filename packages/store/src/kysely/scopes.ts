@@ -34,7 +34,11 @@ export function scopeStore({ db }: Db): ScopeStore {
         reconsent_after_days: scope.reconsentAfterDays ?? null,
       };
       const { name: _name, ...update } = values;
-      await db.insertInto('scopes').values(values).onConflict((oc) => oc.column('name').doUpdateSet(update)).execute();
+      await db
+        .insertInto('scopes')
+        .values(values)
+        .onConflict((oc) => oc.column('name').doUpdateSet(update))
+        .execute();
     },
     async get(name) {
       const row = await db.selectFrom('scopes').selectAll().where('name', '=', name).executeTakeFirst();

@@ -40,12 +40,7 @@ export function sessionStore({ db }: Db): SessionStore {
       await db.updateTable('login_sessions').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).execute();
     },
     async revokeForUser(userId, now) {
-      const result = await db
-        .updateTable('login_sessions')
-        .set({ revoked_at: now })
-        .where('user_id', '=', userId)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
+      const result = await db.updateTable('login_sessions').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst();
       return Number(result.numUpdatedRows);
     },
   };

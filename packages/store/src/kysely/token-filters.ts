@@ -20,17 +20,33 @@ export interface FamilyRef {
   grantId: string | null;
 }
 
-export const byHash = (hash: string): TokenFilter => (eb) => eb.and([eb('hash', '=', hash)]);
+export const byHash =
+  (hash: string): TokenFilter =>
+  (eb) =>
+    eb.and([eb('hash', '=', hash)]);
 
-export const byGrant = (grantId: string): TokenFilter => (eb) => eb.and([eb('grant_id', '=', grantId)]);
+export const byGrant =
+  (grantId: string): TokenFilter =>
+  (eb) =>
+    eb.and([eb('grant_id', '=', grantId)]);
 
-export const byFamily = ({ familyId, grantId }: FamilyRef): TokenFilter => (eb) =>
-  eb.and([grantId === null ? eb('grant_id', 'is', null) : eb('grant_id', '=', grantId), eb('family_id', '=', familyId)]);
+export const byFamily =
+  ({ familyId, grantId }: FamilyRef): TokenFilter =>
+  (eb) =>
+    eb.and([grantId === null ? eb('grant_id', 'is', null) : eb('grant_id', '=', grantId), eb('family_id', '=', familyId)]);
 
-export const byUser = (userId: string, orgId?: string): TokenFilter => (eb) =>
-  eb.and(orgId === undefined ? [eb('user_id', '=', userId)] : [eb('user_id', '=', userId), eb('org_id', '=', orgId)]);
+export const byUser =
+  (userId: string, orgId?: string): TokenFilter =>
+  (eb) =>
+    eb.and(orgId === undefined ? [eb('user_id', '=', userId)] : [eb('user_id', '=', userId), eb('org_id', '=', orgId)]);
 
-export const byClient = (clientId: string): TokenFilter => (eb) => eb.and([eb('client_id', '=', clientId)]);
+export const byClient =
+  (clientId: string): TokenFilter =>
+  (eb) =>
+    eb.and([eb('client_id', '=', clientId)]);
 
 /** A client's tokens in one org (an org blocking the client): tokens_client_idx narrows to the client, org_id filters. */
-export const byClientInOrg = (clientId: string, orgId: string): TokenFilter => (eb) => eb.and([eb('client_id', '=', clientId), eb('org_id', '=', orgId)]);
+export const byClientInOrg =
+  (clientId: string, orgId: string): TokenFilter =>
+  (eb) =>
+    eb.and([eb('client_id', '=', clientId), eb('org_id', '=', orgId)]);

@@ -95,9 +95,7 @@ function insertRows(count: number) {
   let insert = insertsByCount.get(count);
   if (!insert) {
     insert = prepared(count * COLUMNS.length, (db, ...values: unknown[]) =>
-      db.insertInto('tokens').values(
-        Array.from({ length: count }, (_, row) => Object.fromEntries(COLUMNS.map((column, i) => [column, values[row * COLUMNS.length + i]])) as Insertable<TokensTable>),
-      ),
+      db.insertInto('tokens').values(Array.from({ length: count }, (_, row) => Object.fromEntries(COLUMNS.map((column, i) => [column, values[row * COLUMNS.length + i]])) as Insertable<TokensTable>)),
     );
     insertsByCount.set(count, insert);
   }

@@ -7,9 +7,7 @@
 import type { TokenRecord } from '@gatehouse-auth/core';
 import type { Store } from '../types.ts';
 
-export type TokenWrite =
-  | { op: 'insert'; tokens: TokenRecord[] }
-  | { op: 'rotateRefresh'; oldHash: string; issue: TokenRecord[]; now: number; graceMs: number };
+export type TokenWrite = { op: 'insert'; tokens: TokenRecord[] } | { op: 'rotateRefresh'; oldHash: string; issue: TokenRecord[]; now: number; graceMs: number };
 
 /** Each write's own outcome: one failing write must not fail its neighbours. */
 export type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -36,10 +34,12 @@ export async function applyTokenWrites(store: Store, writes: readonly TokenWrite
     const settled: Settled[] = [];
     for (const write of writes) {
       settled.push(
-        await store.transaction((tx) => applyOne(tx, write)).then(
-          (value): Settled => ({ ok: true, value }),
-          (error: unknown): Settled => ({ ok: false, error }),
-        ),
+        await store
+          .transaction((tx) => applyOne(tx, write))
+          .then(
+            (value): Settled => ({ ok: true, value }),
+            (error: unknown): Settled => ({ ok: false, error }),
+          ),
       );
     }
     return settled;

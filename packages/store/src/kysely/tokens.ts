@@ -36,9 +36,7 @@ export function tokenStore({ db, engine }: Db, submit?: SubmitTokenWrite): Token
     revokeForUser: (userId, now, orgId) =>
       inTransaction(db, async (trx) => {
         const hashes = await revokeTokensWhere(trx, now, byUser(userId, orgId));
-        await deleteUnconsumedCodesWhere(trx, (eb) =>
-          eb.and(orgId === undefined ? [eb('user_id', '=', userId)] : [eb('user_id', '=', userId), eb('org_id', '=', orgId)]),
-        );
+        await deleteUnconsumedCodesWhere(trx, (eb) => eb.and(orgId === undefined ? [eb('user_id', '=', userId)] : [eb('user_id', '=', userId), eb('org_id', '=', orgId)]));
         return hashes;
       }),
     revokeForClient: (clientId, now) =>

@@ -199,9 +199,21 @@ export const initialMigration: Migration = {
 
   async down(db: Kysely<any>) {
     for (const table of [
-      'settings', 'rate_limits', 'interactions', 'login_sessions', 'signing_keys', 'tokens',
-      'authorization_codes', 'grants', 'clients', 'resources', 'scopes', 'roles', 'memberships',
-      'organizations', 'users',
+      'settings',
+      'rate_limits',
+      'interactions',
+      'login_sessions',
+      'signing_keys',
+      'tokens',
+      'authorization_codes',
+      'grants',
+      'clients',
+      'resources',
+      'scopes',
+      'roles',
+      'memberships',
+      'organizations',
+      'users',
     ]) {
       await db.schema.dropTable(table).ifExists().execute();
     }

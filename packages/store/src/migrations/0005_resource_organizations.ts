@@ -14,9 +14,18 @@ import type { Kysely, Migration } from 'kysely';
 
 export const resourceOrganizationsMigration: Migration = {
   async up(db: Kysely<any>) {
-    await db.schema.alterTable('resources').addColumn('organizations', 'text', (c) => c.notNull().defaultTo('[]')).execute();
-    await db.schema.alterTable('resources').addColumn('multi_tenant', 'integer', (c) => c.notNull().defaultTo(0)).execute();
-    await db.schema.alterTable('clients').addColumn('resource_server_for', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+    await db.schema
+      .alterTable('resources')
+      .addColumn('organizations', 'text', (c) => c.notNull().defaultTo('[]'))
+      .execute();
+    await db.schema
+      .alterTable('resources')
+      .addColumn('multi_tenant', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema
+      .alterTable('clients')
+      .addColumn('resource_server_for', 'text', (c) => c.notNull().defaultTo('[]'))
+      .execute();
   },
   async down(db: Kysely<any>) {
     await db.schema.alterTable('clients').dropColumn('resource_server_for').execute();

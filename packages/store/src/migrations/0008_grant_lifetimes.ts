@@ -11,7 +11,10 @@ import type { Kysely, Migration } from 'kysely';
 export const grantLifetimesMigration: Migration = {
   async up(db: Kysely<any>) {
     await db.schema.alterTable('grants').addColumn('expires_at', 'bigint').execute();
-    await db.schema.alterTable('grants').addColumn('scope_expires_at', 'text', (c) => c.notNull().defaultTo('{}')).execute();
+    await db.schema
+      .alterTable('grants')
+      .addColumn('scope_expires_at', 'text', (c) => c.notNull().defaultTo('{}'))
+      .execute();
     await db.schema.alterTable('scopes').addColumn('max_grant_lifetime_days', 'integer').execute();
     await db.schema.alterTable('scopes').addColumn('reconsent_after_days', 'integer').execute();
   },

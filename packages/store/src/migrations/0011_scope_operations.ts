@@ -9,7 +9,10 @@ import type { Kysely, Migration } from 'kysely';
 
 export const scopeOperationsMigration: Migration = {
   async up(db: Kysely<any>) {
-    await db.schema.alterTable('resources').addColumn('operations', 'text', (c) => c.notNull().defaultTo('{}')).execute();
+    await db.schema
+      .alterTable('resources')
+      .addColumn('operations', 'text', (c) => c.notNull().defaultTo('{}'))
+      .execute();
   },
   async down(db: Kysely<any>) {
     await db.schema.alterTable('resources').dropColumn('operations').execute();

@@ -127,9 +127,7 @@ export function accountsSuite(ctx: SuiteContext): void {
     it('refuses a membership for a user that does not exist (foreign keys are on)', async () => {
       const org = anOrg();
       await ctx.store.orgs.create(org);
-      await expect(
-        ctx.store.orgs.upsertMembership({ userId: 'usr_ghost', orgId: org.id, roles: [], createdAt: T0, updatedAt: T0 }),
-      ).rejects.toThrow();
+      await expect(ctx.store.orgs.upsertMembership({ userId: 'usr_ghost', orgId: org.id, roles: [], createdAt: T0, updatedAt: T0 })).rejects.toThrow();
     });
   });
 }

@@ -44,8 +44,14 @@ export function catalogSuite(ctx: SuiteContext): void {
     it('grant lifetimes: a scope keeps its own grant lifetime and re-consent cadence, and unsets them', async () => {
       const store = ctx.store;
       const payroll: ScopeDefinition = {
-        name: 'payroll:runs:approve', kind: 'org', allowedRoles: [], sensitivity: 'sensitive', optional: false, description: 'Approve payroll',
-        maxGrantLifetimeDays: 7, reconsentAfterDays: 3,
+        name: 'payroll:runs:approve',
+        kind: 'org',
+        allowedRoles: [],
+        sensitivity: 'sensitive',
+        optional: false,
+        description: 'Approve payroll',
+        maxGrantLifetimeDays: 7,
+        reconsentAfterDays: 3,
       };
       await store.scopes.upsert(payroll);
       expect(await store.scopes.get(payroll.name)).toEqual(payroll);
@@ -77,7 +83,16 @@ export function catalogSuite(ctx: SuiteContext): void {
       const operations = { tools: { revenue_report: ['finance:read'], list_tickets: ['tickets:read'] }, resources: { 'acme://tickets': ['tickets:read'] }, prompts: {} };
       await store.resources.upsert({ uri, name: 'Ops', scopes: ['tickets:read', 'finance:read'], organizations: ['org_acme'], multiTenant: false, operations, createdAt: T0, updatedAt: T0 });
       expect((await store.resources.get(uri))?.operations).toEqual(operations);
-      await store.resources.upsert({ uri, name: 'Ops', scopes: ['tickets:read'], organizations: ['org_acme'], multiTenant: false, operations: { tools: {}, resources: {}, prompts: { triage: ['tickets:read'] } }, createdAt: T0, updatedAt: T0 + 1 });
+      await store.resources.upsert({
+        uri,
+        name: 'Ops',
+        scopes: ['tickets:read'],
+        organizations: ['org_acme'],
+        multiTenant: false,
+        operations: { tools: {}, resources: {}, prompts: { triage: ['tickets:read'] } },
+        createdAt: T0,
+        updatedAt: T0 + 1,
+      });
       expect((await store.resources.list()).find((r) => r.uri === uri)?.operations).toEqual({ tools: {}, resources: {}, prompts: { triage: ['tickets:read'] } });
       await store.resources.delete(uri);
     });

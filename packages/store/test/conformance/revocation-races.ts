@@ -66,7 +66,11 @@ export function revocationRacesSuite(ctx: SuiteContext): void {
       const refresh = aToken(grant);
       await ctx.store.tokens.insert([refresh]);
       // Only the grant row revoked (data written by other tooling or an older version): the grant still wins.
-      await kyselyOf(ctx.store).db.updateTable('grants').set({ revoked_at: T0 + 1 }).where('id', '=', grant.id).execute();
+      await kyselyOf(ctx.store)
+        .db.updateTable('grants')
+        .set({ revoked_at: T0 + 1 })
+        .where('id', '=', grant.id)
+        .execute();
       expect((await ctx.store.tokens.get(refresh.hash))?.revokedAt).toBeNull();
       expect(await ctx.store.tokens.rotateRefresh(refresh.hash, successorPair(grant, refresh, T0 + 2), T0 + 2, 0)).toEqual({ status: 'invalid', reason: 'revoked' });
     });

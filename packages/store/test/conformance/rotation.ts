@@ -57,7 +57,7 @@ export function rotationSuite(ctx: SuiteContext): void {
       expect(await ctx.store.tokens.get(next[1]!.hash)).toBeUndefined();
     });
 
-    it('answers invalid/subject_inactive once the user is no longer a member of the token\'s org, and again rotates after they rejoin', async () => {
+    it("answers invalid/subject_inactive once the user is no longer a member of the token's org, and again rotates after they rejoin", async () => {
       const { grant, refresh } = await issued(ctx.store);
       await ctx.store.orgs.removeMembership(grant.userId!, grant.orgId!);
       expect(await ctx.store.tokens.rotateRefresh(refresh.hash, successorPair(grant, refresh, T0 + 2), T0 + 2, GRACE)).toEqual({ status: 'invalid', reason: 'subject_inactive' });
@@ -150,8 +150,7 @@ export function rotationSuite(ctx: SuiteContext): void {
       const pool = stores(ctx);
       const pairs = Array.from({ length: 50 }, () => successorPair(grant, refresh, T0 + 1));
       const results = await Promise.all(pairs.map((pair, i) => pool[i % pool.length]!.tokens.rotateRefresh(refresh.hash, pair, T0 + 1, 0)));
-      const count = (status: string, reason?: string) =>
-        results.filter((r) => r.status === status && (reason === undefined || (r.status === 'invalid' && r.reason === reason))).length;
+      const count = (status: string, reason?: string) => results.filter((r) => r.status === status && (reason === undefined || (r.status === 'invalid' && r.reason === reason))).length;
       expect({ rotated: count('rotated'), reuse: count('reuse_detected'), revoked: count('invalid', 'revoked') }).toEqual({ rotated: 1, reuse: 1, revoked: 48 });
       expect((await ctx.store.grants.get(grant.id))?.revokedAt).toBe(T0 + 1);
       // The winner's successors were revoked by the reuse too: nothing from this grant stays live.
@@ -165,9 +164,7 @@ export function rotationSuite(ctx: SuiteContext): void {
     it('of 50 concurrent rotations inside the grace window: 1 rotated, 1 rotated_in_grace (a parallel refresh), the rest is reuse and the grant ends revoked', async () => {
       const { grant, refresh } = await issued(ctx.store);
       const pool = stores(ctx);
-      const results = await Promise.all(
-        Array.from({ length: 50 }, (_, i) => pool[i % pool.length]!.tokens.rotateRefresh(refresh.hash, successorPair(grant, refresh, T0 + 1), T0 + 1, GRACE)),
-      );
+      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => pool[i % pool.length]!.tokens.rotateRefresh(refresh.hash, successorPair(grant, refresh, T0 + 1), T0 + 1, GRACE)));
       const count = (status: string) => results.filter((r) => r.status === status).length;
       expect({ rotated: count('rotated'), grace: count('rotated_in_grace'), reuse: count('reuse_detected'), invalid: count('invalid') }).toEqual({ rotated: 1, grace: 1, reuse: 1, invalid: 47 });
       expect((await ctx.store.grants.get(grant.id))?.revokedAt).toBe(T0 + 1);

@@ -37,7 +37,5 @@ export function judgeAddress(address: string, options: { allowLoopback: boolean 
 
 function inBlock(address: ipaddr.IPv4 | ipaddr.IPv6, [block, bits]: [ipaddr.IPv4 | ipaddr.IPv6, number]): boolean {
   if (address.kind() !== block.kind()) return false;
-  return address.kind() === 'ipv4'
-    ? (address as ipaddr.IPv4).match(block as ipaddr.IPv4, bits)
-    : (address as ipaddr.IPv6).match(block as ipaddr.IPv6, bits);
+  return address.kind() === 'ipv4' ? (address as ipaddr.IPv4).match(block as ipaddr.IPv4, bits) : (address as ipaddr.IPv6).match(block as ipaddr.IPv6, bits);
 }

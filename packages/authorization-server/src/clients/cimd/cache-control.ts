@@ -5,7 +5,10 @@
  * cannot make us refetch on every request.
  */
 export function cacheSeconds(header: string | null, bounds: { minCacheSeconds: number; maxCacheSeconds: number }): number {
-  const directives = (header ?? '').toLowerCase().split(',').map((part) => part.trim());
+  const directives = (header ?? '')
+    .toLowerCase()
+    .split(',')
+    .map((part) => part.trim());
   if (directives.includes('no-store') || directives.includes('no-cache')) return bounds.minCacheSeconds;
   const maxAge = directives.map((part) => /^max-age=(\d+)$/.exec(part)?.[1]).find((value) => value !== undefined);
   if (maxAge === undefined) return bounds.minCacheSeconds;

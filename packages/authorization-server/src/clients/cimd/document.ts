@@ -8,17 +8,7 @@
  */
 import { z } from 'zod';
 import type { Client } from '@gatehouse-auth/core';
-import {
-  clientNameField,
-  describeIssue,
-  firstRedirectUriProblem,
-  grantTypesField,
-  httpsUrl,
-  inferApplicationType,
-  redirectUrisField,
-  responseTypesField,
-  scopeField,
-} from '../metadata-fields.ts';
+import { clientNameField, describeIssue, firstRedirectUriProblem, grantTypesField, httpsUrl, inferApplicationType, redirectUrisField, responseTypesField, scopeField } from '../metadata-fields.ts';
 
 const jwkSchema = z.record(z.string(), z.unknown());
 

@@ -25,7 +25,7 @@ export const clientCredentialsGrant: GrantHandler = async (ctx, client, form) =>
   if (!servesOrg(resource, client.orgId)) {
     // RFC 8707 §2: the named resource is not one this agent may have a token for (its org is not served).
     await announceRefusal(ctx, { step: 'token', userId: null, orgIds: [client.orgId], clientId: client.id, resource: resource.uri });
-    throw new OAuthError('invalid_target', 'The resource does not serve this client\'s organization.', { detail: `org ${client.orgId} not served by ${resource.uri}` });
+    throw new OAuthError('invalid_target', "The resource does not serve this client's organization.", { detail: `org ${client.orgId} not served by ${resource.uri}` });
   }
   await requireClientAllowedAtToken(ctx, { userId: null, orgId: client.orgId, clientId: client.id, resource: resource.uri }, 'unauthorized_client');
   const requested = parseScopeParam(form.scope);
@@ -65,8 +65,6 @@ async function grantableScopes(ctx: ServerContext, client: Client, resource: Pro
   const { scopes: definitions } = await catalogue(ctx);
   const clientLimit = client.scope === null ? undefined : new Set(client.scope.split(' '));
   const grantable = (definition: ScopeDefinition | undefined): boolean =>
-    definition !== undefined &&
-    definition.kind === 'org' &&
-    (definition.allowedRoles.length === 0 || definition.allowedRoles.some((role) => client.roles.includes(role)));
+    definition !== undefined && definition.kind === 'org' && (definition.allowedRoles.length === 0 || definition.allowedRoles.some((role) => client.roles.includes(role)));
   return new Set(resource.scopes.filter((name) => grantable(definitions.get(name)) && (!clientLimit || clientLimit.has(name))));
 }

@@ -7,10 +7,7 @@ export interface WriterData {
 
 export type ToWriter = { type: 'batch'; id: number; writes: TokenWrite[] } | { type: 'stop' };
 
-export type FromWriter =
-  | { type: 'ready' }
-  | { type: 'settled'; id: number; settled: Settled[] }
-  | { type: 'failed'; message: string };
+export type FromWriter = { type: 'ready' } | { type: 'settled'; id: number; settled: Settled[] } | { type: 'failed'; message: string };
 
 /** What crosses the thread boundary of an error: enough to rebuild one the store's callers can tell apart. */
 export interface ErrorShape {
