@@ -39,7 +39,7 @@ const gatehouse = await startGatehouse({
   ...(pg ? { store: pg.store } : { databaseUrl: `sqlite:${join(dir, 'gatehouse.db')}` }),
   config,
   // Every soak login comes from 127.0.0.1: the per-IP throttle would refuse most of them.
-  options: { loginThrottle: { perAccount: 1_000_000, perIp: 1_000_000, windowSeconds: 60 } },
+  options: { loginThrottle: { perAccount: 1_000_000, perAccountAllNetworks: 1_000_000, perIp: 1_000_000, windowSeconds: 60 } },
   logLevel: 'warn',
 });
 const rs = resourceServerCredentials(config);
@@ -68,11 +68,12 @@ const info: SoakServerInfo = {
 };
 announceReady(info);
 
+// Answers carry their question (bench/lib/child.ts's ask protocol).
 process.on('message', (question) => {
   if (question === 'memory:gc') (globalThis as { gc?: () => void }).gc?.();
   if (question === 'memory' || question === 'memory:gc') {
     const { rss, heapUsed } = process.memoryUsage();
-    process.send!({ rss, heapUsed } satisfies MemorySample);
+    process.send!({ question, answer: { rss, heapUsed } satisfies MemorySample });
   }
 });
 

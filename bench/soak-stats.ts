@@ -37,8 +37,11 @@ export class Recorder {
 
   fail(message: string): void {
     this.failureCount += 1;
-    // Keep the first few verbatim; the count says how many more there were.
-    if (this.failures.length < 20) this.failures.push(message);
+    // Keep the first few verbatim (printed as they happen, so a long run shows them at once); the count says how many more there were.
+    if (this.failures.length < 20) {
+      this.failures.push(message);
+      console.error(`failure: ${message}`);
+    }
   }
 
   /** p50/p99 by kind and overall since the last call, then starts a new window. */
