@@ -74,6 +74,23 @@ export async function eventToEntry(event: GatehouseEvent, options: EventAuditOpt
     details,
   });
 
+  /** A record about one user's grant to one client: consent given or changed, a grant time-boxed or ended. */
+  const aboutGrant = async (
+    about: { type: string; orgId: string | null; userId: string | null; clientId: string; scopes: string[] },
+    actor: AuditEntry['actor'],
+    details: Record<string, unknown>,
+  ): Promise<AuditEntry> => ({
+    type: about.type,
+    result: 'success',
+    orgId: about.orgId,
+    userId: about.userId,
+    clientId: about.clientId,
+    clientName: await name(about.clientId),
+    scopes: about.scopes,
+    actor,
+    details,
+  });
+
   switch (event.type) {
     case 'user.created':
     case 'user.updated':
@@ -110,17 +127,7 @@ export async function eventToEntry(event: GatehouseEvent, options: EventAuditOpt
       return { ...admin({ mode: event.mode ?? null, rule: event.rule ?? null }, event.orgId), clientId: event.rule?.kind === 'client' ? event.rule.value : null };
     case 'consent.granted':
     case 'consent.changed':
-      return {
-        type: event.type,
-        result: 'success',
-        orgId: event.orgId,
-        userId: event.userId,
-        clientId: event.clientId,
-        clientName: await name(event.clientId),
-        scopes: event.scopes,
-        actor: event.actor ?? null,
-        details: { grantId: event.grantId, resource: event.resource },
-      };
+      return aboutGrant(event, event.actor ?? null, { grantId: event.grantId, resource: event.resource });
     case 'grant.revoked':
       return {
         type: event.type,
@@ -135,29 +142,9 @@ export async function eventToEntry(event: GatehouseEvent, options: EventAuditOpt
     case 'grant.expired':
     case 'grant.scopes_expired':
       // Nobody acted: the grant (or a time-boxed scope) reached its end.
-      return {
-        type: event.type,
-        result: 'success',
-        orgId: event.orgId,
-        userId: event.userId,
-        clientId: event.clientId,
-        clientName: await name(event.clientId),
-        scopes: event.scopes,
-        actor: null,
-        details: { grantId: event.grantId, endedAt: event.endedAt },
-      };
+      return aboutGrant(event, null, { grantId: event.grantId, endedAt: event.endedAt });
     case 'grant.limited':
-      return {
-        type: event.type,
-        result: 'success',
-        orgId: event.orgId,
-        userId: event.userId,
-        clientId: event.clientId,
-        clientName: await name(event.clientId),
-        scopes: event.scopes,
-        actor: event.actor ?? null,
-        details: { grantId: event.grantId, until: event.until },
-      };
+      return aboutGrant(event, event.actor ?? null, { grantId: event.grantId, until: event.until });
     case 'token.issued':
     case 'token.refreshed':
       return {
