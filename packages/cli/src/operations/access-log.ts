@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import type { ServerMetrics } from './metrics.ts';
 import { requestIdOf, REQUEST_ID_HEADER } from './request-id.ts';
 import { requestScope, type RequestScope } from './request-scope.ts';
-import { routeOf } from './routes.ts';
+import { pathOf, routeOf } from './routes.ts';
 import { healthz, readyz, type HealthSources } from './health.ts';
 
 export type Handler = (request: Request, incoming: IncomingMessage) => Response | Promise<Response>;
@@ -82,7 +82,7 @@ export function observeRequests(inner: Handler, options: ObservedOptions): Obser
   const handler: Handler = async (request, incoming) => {
     const started = performance.now();
     const requestId = requestIdOf(request.headers);
-    const path = new URL(request.url).pathname;
+    const path = pathOf(request.url);
     const route = routeOf(path, options.issuerPath);
     const scope: RequestScope = { requestId };
     inFlight += 1;

@@ -30,3 +30,14 @@ export function routeOf(pathname: string, issuerPath = ''): string {
   }
   return 'other';
 }
+
+/**
+ * The path of an absolute request URL without parsing it (`new URL` costs a few
+ * microseconds on every request, and the access log only needs the path to label it).
+ */
+export function pathOf(url: string): string {
+  const start = url.indexOf('/', url.indexOf('://') + 3);
+  if (start < 0) return '/';
+  const query = url.indexOf('?', start);
+  return query < 0 ? url.slice(start) : url.slice(start, query);
+}
