@@ -10,3 +10,4 @@ export * from './wire/revocation-event.ts';
 export * from './wire/decision-record.ts';
 export * from './wire/audit-entry.ts';
 export * from './client-policy.ts';
+export * from './group-roles.ts';

@@ -1,1 +1,1 @@
-export {};
+export * from './federated-identity.ts';
