@@ -196,6 +196,46 @@ export interface OrgClientRulesTable {
   updated_at: Millis;
 }
 
+/** 0014: a user as an org's SCIM directory knows them. */
+export interface ScimUsersTable {
+  org_id: string;
+  user_id: string;
+  user_name: string;
+  user_name_key: string;
+  external_id: string | null;
+  active: number;
+  owns_account: number;
+  attributes: string;
+  version: number;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+/** 0014: a group an org's SCIM directory pushed. */
+export interface ScimGroupsTable {
+  id: string;
+  org_id: string;
+  display_name: string;
+  external_id: string | null;
+  version: number;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+/** 0014: one member of a SCIM group. */
+export interface ScimGroupMembersTable {
+  group_id: string;
+  user_id: string;
+}
+
+/** 0015: an org's SCIM bearer token (SHA-256). */
+export interface ScimTokensTable {
+  org_id: string;
+  token_hash: string;
+  created_at: Millis;
+  rotated_at: NullableMillis;
+}
+
 export interface Database {
   users: UsersTable;
   organizations: OrganizationsTable;
@@ -214,4 +254,8 @@ export interface Database {
   settings: SettingsTable;
   org_client_policies: OrgClientPoliciesTable;
   org_client_rules: OrgClientRulesTable;
+  scim_users: ScimUsersTable;
+  scim_groups: ScimGroupsTable;
+  scim_group_members: ScimGroupMembersTable;
+  scim_tokens: ScimTokensTable;
 }

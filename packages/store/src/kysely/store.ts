@@ -13,6 +13,7 @@ import { orgStore } from './orgs.ts';
 import { resourceStore } from './resources.ts';
 import { roleStore } from './roles.ts';
 import { scopeStore } from './scopes.ts';
+import { scimStore } from './scim.ts';
 import type { Database } from './schema.ts';
 import { sessionStore } from './sessions.ts';
 import { settingsStore } from './settings.ts';
@@ -51,6 +52,7 @@ export function buildStore(db: Kysely<Database>, engine: Engine, close: () => Pr
     rateLimits: rateLimitStore(handle),
     settings: settingsStore(handle),
     clientPolicies: clientPolicyStore(handle),
+    scim: scimStore(handle),
     audit: createKyselyAuditStore(db, engine, auditOptions),
     transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
       // Nested calls join the open transaction: there is no partial commit to offer.
