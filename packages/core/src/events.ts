@@ -73,7 +73,8 @@ export type RevocationReason =
   | 'grant_expired';
 
 export interface Actor {
-  kind: 'user' | 'operator' | 'client' | 'system';
+  /** `directory`: an org's SCIM directory (Okta, Entra ID…) provisioning or deprovisioning, id `scim:<org slug>`. */
+  kind: 'user' | 'operator' | 'client' | 'system' | 'directory';
   id: string;
 }
 

@@ -222,7 +222,11 @@ export function scimStore({ db }: Db): ScimDirectoryStore {
         const grant = await trx.selectFrom('grants').select('scope_consented_at').where('id', '=', grantId).executeTakeFirst();
         const consented = fromJson<Record<string, number>>(grant?.scope_consented_at, {});
         const kept = Object.fromEntries(Object.entries(consented).filter(([scope]) => scopes.includes(scope)));
-        await trx.updateTable('grants').set({ scopes: toJson(scopes), scope_consented_at: toJson(kept), updated_at: now }).where('id', '=', grantId).execute();
+        await trx
+          .updateTable('grants')
+          .set({ scopes: toJson(scopes), scope_consented_at: toJson(kept), updated_at: now })
+          .where('id', '=', grantId)
+          .execute();
         return { tokenHashes: await revokeTokensWhere(trx, now, byGrant(grantId)), grantRevoked: false };
       });
     },
