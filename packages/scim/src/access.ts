@@ -71,6 +71,10 @@ export async function syncAccess(deps: DirectoryDeps, org: Organization, userId:
     if (membership.roles.some((role) => !roles.includes(role))) events.push(...(await narrowGrants(deps, org, userId, roles, now)));
   }
   await publishAll(deps.events, events);
+  // A deactivation that committed while we wrote the membership back may
+  // have run its cut-off before our write: look again, and cut off if so.
+  const after = await deps.store.scim.getUser(org.id, userId);
+  if (!after || !after.active) await cutOff(deps, org, userId, after?.ownsAccount ?? record.ownsAccount);
 }
 
 /** Narrows the person's grants in the org to what `roles` may grant; returns the events to publish. */

@@ -14,7 +14,7 @@ import { groupResource, parseGroup, project, type ParsedGroup } from './resource
 import type { ScimScope } from './users.ts';
 import { checkIfMatch, etagOf, ScimError, scimJson } from './wire.ts';
 
-const MAX_WRITE_ATTEMPTS = 5;
+const MAX_WRITE_ATTEMPTS = 10;
 const notFound = (): ScimError => new ScimError(404, 'No such group in this organization.');
 const taken = (): ScimError => new ScimError(409, 'A group with this displayName already exists in this organization.', 'uniqueness');
 

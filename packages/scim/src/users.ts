@@ -17,7 +17,7 @@ export interface ScimScope {
   at: Locations;
 }
 
-const MAX_WRITE_ATTEMPTS = 5;
+const MAX_WRITE_ATTEMPTS = 10;
 const notFound = (): ScimError => new ScimError(404, 'No such user in this organization.');
 const taken = (): ScimError => new ScimError(409, 'A user with this userName already exists in this organization.', 'uniqueness');
 

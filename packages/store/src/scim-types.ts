@@ -60,7 +60,7 @@ export interface ScimDirectoryStore {
   deleteGroup(orgId: string, groupId: string): Promise<boolean>;
   /** The display names of the org's groups the user is a member of, sorted. */
   groupNamesOfUser(orgId: string, userId: string): Promise<string[]>;
-  /** Removes the user from every group of the org; returns the ids of the groups they left. */
+  /** Removes the user from every group of the org (each such group's version goes up); returns the ids of the groups they left. */
   removeUserFromGroups(orgId: string, userId: string): Promise<string[]>;
 
   /** Sets the org's SCIM token hash (creating or replacing it); returns whether one existed. */

@@ -95,6 +95,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       expect(await store.scim.groupNamesOfUser(org.id, users[2]!.id)).toEqual(['eng']);
       expect(await store.scim.groupNamesOfUser(org.id, users[0]!.id)).toEqual([]);
       expect(await store.scim.removeUserFromGroups(org.id, users[2]!.id)).toEqual([eng.id]);
+      expect((await store.scim.getGroup(org.id, eng.id))?.version).toBe(3);
       expect(await store.scim.groupNamesOfUser(other.id, users[2]!.id)).toEqual(['eng']);
       expect(await store.scim.deleteGroup(other.id, eng.id)).toBe(false);
       expect(await store.scim.deleteGroup(org.id, eng.id)).toBe(true);

@@ -190,7 +190,15 @@ export function scimStore({ db }: Db): ScimDirectoryStore {
           .where('scim_group_members.user_id', '=', userId)
           .execute();
         const ids = rows.map((r) => r.id);
-        if (ids.length > 0) await trx.deleteFrom('scim_group_members').where('user_id', '=', userId).where('group_id', 'in', ids).execute();
+        if (ids.length > 0) {
+          await trx.deleteFrom('scim_group_members').where('user_id', '=', userId).where('group_id', 'in', ids).execute();
+          // Their member lists changed: a directory holding their old ETag must not overwrite them.
+          await trx
+            .updateTable('scim_groups')
+            .set((eb) => ({ version: eb('version', '+', 1) }))
+            .where('id', 'in', ids)
+            .execute();
+        }
         return ids;
       });
     },
