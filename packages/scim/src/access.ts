@@ -53,7 +53,10 @@ export async function syncAccess(deps: DirectoryDeps, org: Organization, userId:
   }
   const actor = directoryActor(org);
   const mapping = (await deps.groupRoles(org)) ?? NO_MAPPING;
-  const roles = rolesForGroups(mapping, await deps.store.scim.groupNamesOfUser(org.id, userId));
+  const roles = rolesForGroups(
+    mapping,
+    (await deps.store.scim.groupsOfUser(org.id, userId)).map((g) => g.displayName),
+  );
   const now = deps.clock.now();
   const events: GatehouseEvent[] = [];
   const user = await deps.store.users.get(userId);

@@ -97,6 +97,19 @@ function primaryValues(f: Filter): Filter {
   }
 }
 
+/** The userName a filter asks for when it is exactly `userName eq "<value>"` (the directories' lookup), else undefined. */
+export function userNameLookup(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  let ast: Filter;
+  try {
+    ast = parse(text);
+  } catch {
+    return undefined; // parseFilter reports it
+  }
+  if (ast.op !== 'eq' || ast.attrPath.toLowerCase() !== 'username' || typeof ast.compValue !== 'string') return undefined;
+  return ast.compValue;
+}
+
 export interface Page {
   startIndex: number;
   count: number;

@@ -6,7 +6,7 @@
 import { DuplicateError, type ScimUserRecord } from '@gatehouse-auth/store';
 import { newId, type Organization, type User } from '@gatehouse-auth/core';
 import { syncAccess, directoryActor, type DirectoryDeps } from './access.ts';
-import { listResponse, parseFilter, type Page } from './filter.ts';
+import { listResponse, parseFilter, userNameLookup, type Page } from './filter.ts';
 import { applyPatch, normalizeOperations } from './patch.ts';
 import { parseUser, project, userResource, type Locations, type ParsedUser } from './resources.ts';
 import { checkIfMatch, etagOf, ScimError, scimJson } from './wire.ts';
@@ -21,9 +21,7 @@ const MAX_WRITE_ATTEMPTS = 10;
 const notFound = (): ScimError => new ScimError(404, 'No such user in this organization.');
 const taken = (): ScimError => new ScimError(409, 'A user with this userName already exists in this organization.', 'uniqueness');
 
-async function groupsOf(scope: ScimScope, userId: string) {
-  return (await scope.deps.store.scim.listGroups(scope.org.id)).filter((g) => g.members.includes(userId)).map((g) => ({ id: g.id, displayName: g.displayName }));
-}
+const groupsOf = (scope: ScimScope, userId: string) => scope.deps.store.scim.groupsOfUser(scope.org.id, userId);
 
 async function respondWith(scope: ScimScope, record: ScimUserRecord, status = 200): Promise<Response> {
   const resource = userResource(record, await groupsOf(scope, record.userId), scope.at);
@@ -76,8 +74,21 @@ export async function getUser(scope: ScimScope, userId: string, query: Record<st
 
 export async function listUsers(scope: ScimScope, query: Record<string, string | undefined>, page: Page): Promise<Response> {
   const matches = parseFilter(query.filter);
-  const groups = await scope.deps.store.scim.listGroups(scope.org.id);
-  const resources = (await scope.deps.store.scim.listUsers(scope.org.id))
+  const { store } = scope.deps;
+  // Okta and Entra ID look every person up by userName before creating them: one indexed read, not a scan.
+  const byName = userNameLookup(query.filter);
+  if (byName !== undefined) {
+    const record = await store.scim.findUserByName(scope.org.id, byName);
+    const resources = record ? [userResource(record, await groupsOf(scope, record.userId), scope.at)] : [];
+    return scimJson(
+      listResponse(
+        resources.filter((r) => matches === undefined || matches(r)).map((r) => project(r, query.attributes, query.excludedAttributes)),
+        page,
+      ),
+    );
+  }
+  const groups = await store.scim.listGroups(scope.org.id);
+  const resources = (await store.scim.listUsers(scope.org.id))
     .map((record) =>
       userResource(
         record,

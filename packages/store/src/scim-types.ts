@@ -58,8 +58,8 @@ export interface ScimDirectoryStore {
   /** Replaces name, externalId and members if the stored version is `expectedVersion`. */
   replaceGroup(record: ScimGroupRecord, expectedVersion: number): Promise<ScimWriteResult>;
   deleteGroup(orgId: string, groupId: string): Promise<boolean>;
-  /** The display names of the org's groups the user is a member of, sorted. */
-  groupNamesOfUser(orgId: string, userId: string): Promise<string[]>;
+  /** The org's groups the user is a member of (id and display name), sorted by display name. */
+  groupsOfUser(orgId: string, userId: string): Promise<{ id: string; displayName: string }[]>;
   /** Removes the user from every group of the org (each such group's version goes up); returns the ids of the groups they left. */
   removeUserFromGroups(orgId: string, userId: string): Promise<string[]>;
 

@@ -92,11 +92,11 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       expect((await store.scim.getGroup(org.id, eng.id))?.members.sort()).toEqual([users[0]!.id, users[1]!.id].sort());
       expect(await store.scim.replaceGroup({ ...eng, members: [users[1]!.id, users[2]!.id], version: 2 }, 1)).toBe('written');
       expect(await store.scim.replaceGroup({ ...eng, members: [], version: 2 }, 1)).toBe('version_mismatch');
-      expect(await store.scim.groupNamesOfUser(org.id, users[2]!.id)).toEqual(['eng']);
-      expect(await store.scim.groupNamesOfUser(org.id, users[0]!.id)).toEqual([]);
+      expect(await store.scim.groupsOfUser(org.id, users[2]!.id)).toEqual([{ id: eng.id, displayName: 'eng' }]);
+      expect(await store.scim.groupsOfUser(org.id, users[0]!.id)).toEqual([]);
       expect(await store.scim.removeUserFromGroups(org.id, users[2]!.id)).toEqual([eng.id]);
       expect((await store.scim.getGroup(org.id, eng.id))?.version).toBe(3);
-      expect(await store.scim.groupNamesOfUser(other.id, users[2]!.id)).toEqual(['eng']);
+      expect((await store.scim.groupsOfUser(other.id, users[2]!.id)).map((g) => g.displayName)).toEqual(['eng']);
       expect(await store.scim.deleteGroup(other.id, eng.id)).toBe(false);
       expect(await store.scim.deleteGroup(org.id, eng.id)).toBe(true);
       expect(await store.scim.listGroups(org.id)).toEqual([]);

@@ -169,16 +169,16 @@ export function scimStore({ db }: Db): ScimDirectoryStore {
         return true;
       });
     },
-    async groupNamesOfUser(orgId, userId) {
+    async groupsOfUser(orgId, userId) {
       const rows = await db
         .selectFrom('scim_group_members')
         .innerJoin('scim_groups', 'scim_groups.id', 'scim_group_members.group_id')
-        .select('scim_groups.display_name')
+        .select(['scim_groups.id', 'scim_groups.display_name'])
         .where('scim_groups.org_id', '=', orgId)
         .where('scim_group_members.user_id', '=', userId)
         .orderBy('scim_groups.display_name')
         .execute();
-      return rows.map((r) => r.display_name);
+      return rows.map((r) => ({ id: r.id, displayName: r.display_name }));
     },
     async removeUserFromGroups(orgId, userId) {
       return inTransaction(db, async (trx) => {
