@@ -3,7 +3,7 @@
  * replace, patch, delete. Every write ends in `syncAccess`, which applies
  * what the directory said to the person's access (access.ts).
  */
-import { DuplicateError, type ScimUserRecord } from '@gatehouse-auth/store';
+import { DuplicateError, type ScimUserRecord, type Store } from '@gatehouse-auth/store';
 import { newId, type Organization, type User } from '@gatehouse-auth/core';
 import { syncAccess, directoryActor, type DirectoryDeps } from './access.ts';
 import { listResponse, parseFilter, userNameLookup, type Page } from './filter.ts';
@@ -121,13 +121,18 @@ async function rewrite(scope: ScimScope, userId: string, ifMatch: string | undef
       version: current.version + 1,
       updatedAt: clock.now(),
     };
-    const written = await store.scim.replaceUser(record, current.version);
-    if (written === 'duplicate') throw taken();
-    if (written === 'version_mismatch') {
+    // The record and the account change together: a refused email leaves both as they were.
+    const outcome = await store.transaction(async (tx) => {
+      const written = await tx.scim.replaceUser(record, current.version);
+      if (written === 'duplicate') throw taken();
+      if (written === 'version_mismatch') return { written, renamed: false };
+      return { written, renamed: await updateAccount(tx, record, parsed, clock.now()) };
+    });
+    if (outcome.written === 'version_mismatch') {
       if (ifMatch !== undefined) throw new ScimError(412, 'The resource changed since the version named in If-Match.');
       continue;
     }
-    await updateAccount(scope, record, parsed);
+    if (outcome.renamed) await scope.deps.events.publish({ type: 'user.updated', userId, actor: directoryActor(scope.org) });
     await syncAccess(scope.deps, scope.org, userId);
     return respondWith(scope, record);
   }
@@ -137,20 +142,19 @@ async function rewrite(scope: ScimScope, userId: string, ifMatch: string | undef
 /**
  * Name and email follow the directory only on accounts it created: an
  * account it merely linked (it existed before, by email) is not the
- * directory's to rename or re-address.
+ * directory's to rename or re-address. True when the account changed.
  */
-async function updateAccount(scope: ScimScope, record: ScimUserRecord, parsed: ParsedUser): Promise<void> {
-  if (!record.ownsAccount) return;
-  const { store, clock, events } = scope.deps;
-  const user = await store.users.get(record.userId);
-  if (!user || (user.name === parsed.name && user.email === parsed.email)) return;
+async function updateAccount(tx: Store, record: ScimUserRecord, parsed: ParsedUser, now: number): Promise<boolean> {
+  if (!record.ownsAccount) return false;
+  const user = await tx.users.get(record.userId);
+  if (!user || (user.name === parsed.name && user.email === parsed.email)) return false;
   try {
-    await store.users.update(user.id, { name: parsed.name, email: parsed.email }, clock.now());
+    await tx.users.update(user.id, { name: parsed.name, email: parsed.email }, now);
   } catch (error) {
     if (error instanceof DuplicateError) throw new ScimError(409, 'Another account already uses this email address.', 'uniqueness');
     throw error;
   }
-  await events.publish({ type: 'user.updated', userId: user.id, actor: directoryActor(scope.org) });
+  return true;
 }
 
 export function replaceUser(scope: ScimScope, userId: string, body: Record<string, unknown>, ifMatch: string | undefined): Promise<Response> {

@@ -160,6 +160,18 @@ describe('SCIM 2.0 protocol (RFC 7644)', () => {
       expect((await json(await h.scim('GET', `Users/${user.id}`))).active).toBe(true);
     });
 
+    it('a replace that would give the account another account’s email is 409 and writes neither the record nor the account', async () => {
+      await create('taken@acme.test');
+      const user = await create('mover@acme.test');
+      const res = await h.scim('PUT', `Users/${user.id}`, { schemas: [USER], userName: 'mover@acme.test', displayName: 'Renamed', emails: [{ value: 'taken@acme.test', primary: true }] });
+      expect(res.status).toBe(409);
+      expect(await json(res)).toMatchObject({ status: '409', scimType: 'uniqueness' });
+      const after = await json(await h.scim('GET', `Users/${user.id}`));
+      expect(after).toMatchObject({ meta: { version: 'W/"1"' }, emails: [{ value: 'mover@acme.test', primary: true }] });
+      expect(after.displayName).toBeUndefined();
+      expect((await h.store.users.get(user.id))?.email).toBe('mover@acme.test');
+    });
+
     it('a group naming someone this directory did not provision is 400 invalidValue', async () => {
       const outsider = await create('outsider@globex.test');
       const res = await h.scim('POST', 'Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Sneaky', members: [{ value: 'usr_not_ours' }, { value: outsider.id }] });
