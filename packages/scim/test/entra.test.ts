@@ -65,12 +65,14 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         Operations: [
           { op: 'Replace', path: 'emails[type eq "work"].value', value: 'updatedEmail@microsoft.com' },
           { op: 'Replace', path: 'name.familyName', value: 'updatedFamilyName' },
+          { op: 'Add', path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department', value: 'R&D' },
         ],
       });
       expect(res.status).toBe(200);
       const body = await json(res);
       expect(body.emails).toEqual([{ primary: true, type: 'work', value: 'updatedEmail@microsoft.com' }]);
       expect(body.name.familyName).toBe('updatedFamilyName');
+      expect(body['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User']).toEqual({ department: 'R&D' });
       // The directory created the account: its email follows.
       expect((await h.store.users.get(user.id))?.email).toBe('updatedemail@microsoft.com');
     });
