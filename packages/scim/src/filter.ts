@@ -97,8 +97,12 @@ function primaryValues(f: Filter): Filter {
   }
 }
 
-/** The userName a filter asks for when it is exactly `userName eq "<value>"` (the directories' lookup), else undefined. */
-export function userNameLookup(text: string | undefined): string | undefined {
+/**
+ * The value a filter asks for when it is exactly `<attribute> eq "<value>"`
+ * (the directories' lookups: `userName` before a create, `displayName`
+ * for a group), else undefined.
+ */
+export function exactLookup(text: string | undefined, attribute: 'userName' | 'displayName'): string | undefined {
   if (text === undefined) return undefined;
   let ast: Filter;
   try {
@@ -106,7 +110,7 @@ export function userNameLookup(text: string | undefined): string | undefined {
   } catch {
     return undefined; // parseFilter reports it
   }
-  if (ast.op !== 'eq' || ast.attrPath.toLowerCase() !== 'username' || typeof ast.compValue !== 'string') return undefined;
+  if (ast.op !== 'eq' || ast.attrPath.toLowerCase() !== attribute.toLowerCase() || typeof ast.compValue !== 'string') return undefined;
   return ast.compValue;
 }
 

@@ -8,7 +8,7 @@
 import { newId } from '@gatehouse-auth/core';
 import type { ScimGroupRecord } from '@gatehouse-auth/store';
 import { syncAccess } from './access.ts';
-import { listResponse, parseFilter, type Page } from './filter.ts';
+import { exactLookup, listResponse, parseFilter, type Page } from './filter.ts';
 import { applyPatch, normalizeOperations } from './patch.ts';
 import { groupResource, parseGroup, project, type ParsedGroup } from './resources.ts';
 import type { ScimScope } from './users.ts';
@@ -60,7 +60,12 @@ export async function getGroup(scope: ScimScope, groupId: string, query: Record<
 export async function listGroups(scope: ScimScope, query: Record<string, string | undefined>, page: Page): Promise<Response> {
   const matches = parseFilter(query.filter);
   const names = await userNames(scope);
-  const resources = (await scope.deps.store.scim.listGroups(scope.org.id))
+  // Entra ID looks groups up by displayName: one indexed read. Names compare exactly (they map to roles),
+  // so a lookup in another case falls through to the scan, which compares as the filter says.
+  const byName = exactLookup(query.filter, 'displayName');
+  const found = byName === undefined ? undefined : await scope.deps.store.scim.findGroupByName(scope.org.id, byName);
+  const records = found ? [found] : await scope.deps.store.scim.listGroups(scope.org.id);
+  const resources = records
     .map((record) => groupResource(record, names, scope.at))
     .filter((resource) => matches === undefined || matches(resource))
     .map((resource) => project(resource, query.attributes, query.excludedAttributes));

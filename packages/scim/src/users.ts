@@ -6,7 +6,7 @@
 import { DuplicateError, type ScimUserRecord, type Store } from '@gatehouse-auth/store';
 import { newId, type Organization, type User } from '@gatehouse-auth/core';
 import { syncAccess, directoryActor, type DirectoryDeps } from './access.ts';
-import { listResponse, parseFilter, userNameLookup, type Page } from './filter.ts';
+import { exactLookup, listResponse, parseFilter, type Page } from './filter.ts';
 import { applyPatch, normalizeOperations } from './patch.ts';
 import { parseUser, project, userResource, type Locations, type ParsedUser } from './resources.ts';
 import { checkIfMatch, etagOf, ScimError, scimJson } from './wire.ts';
@@ -76,7 +76,7 @@ export async function listUsers(scope: ScimScope, query: Record<string, string |
   const matches = parseFilter(query.filter);
   const { store } = scope.deps;
   // Okta and Entra ID look every person up by userName before creating them: one indexed read, not a scan.
-  const byName = userNameLookup(query.filter);
+  const byName = exactLookup(query.filter, 'userName');
   if (byName !== undefined) {
     const record = await store.scim.findUserByName(scope.org.id, byName);
     const resources = record ? [userResource(record, await groupsOf(scope, record.userId), scope.at)] : [];

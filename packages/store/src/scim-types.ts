@@ -53,6 +53,8 @@ export interface ScimDirectoryStore {
 
   getGroup(orgId: string, groupId: string): Promise<ScimGroupRecord | undefined>;
   listGroups(orgId: string): Promise<ScimGroupRecord[]>;
+  /** By displayName, exactly (group names map to roles and compare exactly). */
+  findGroupByName(orgId: string, displayName: string): Promise<ScimGroupRecord | undefined>;
   /** Inserts with its members; `duplicate` when the org has a group of that displayName. */
   createGroup(record: ScimGroupRecord): Promise<ScimWriteResult>;
   /** Replaces name, externalId and members if the stored version is `expectedVersion`. */

@@ -89,6 +89,8 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       expect(await store.scim.createGroup(aGroup(org.id, [], { displayName: 'eng' }))).toBe('duplicate');
       expect(await store.scim.createGroup(aGroup(other.id, [users[2]!.id], { displayName: 'eng' }))).toBe('written');
       expect(await store.scim.getGroup(other.id, eng.id)).toBeUndefined();
+      expect((await store.scim.findGroupByName(org.id, 'eng'))?.id).toBe(eng.id);
+      expect(await store.scim.findGroupByName(org.id, 'ENG')).toBeUndefined();
       expect((await store.scim.getGroup(org.id, eng.id))?.members.sort()).toEqual([users[0]!.id, users[1]!.id].sort());
       expect(await store.scim.replaceGroup({ ...eng, members: [users[1]!.id, users[2]!.id], version: 2 }, 1)).toBe('written');
       expect(await store.scim.replaceGroup({ ...eng, members: [], version: 2 }, 1)).toBe('version_mismatch');

@@ -42,9 +42,10 @@ export function scimStore({ db }: Db): ScimDirectoryStore {
     for (const row of rows) members.get(row.group_id)?.push(row.user_id);
     return members;
   };
-  const groupsWithMembers = async (where: { orgId: string; id?: string }): Promise<ScimGroupRecord[]> => {
+  const groupsWithMembers = async (where: { orgId: string; id?: string; displayName?: string }): Promise<ScimGroupRecord[]> => {
     let query = db.selectFrom('scim_groups').selectAll().where('org_id', '=', where.orgId);
     if (where.id !== undefined) query = query.where('id', '=', where.id);
+    if (where.displayName !== undefined) query = query.where('display_name', '=', where.displayName);
     const rows = await query.orderBy('created_at').orderBy('id').execute();
     const members = await membersOf(rows.map((r) => r.id));
     return rows.map((row) => ({
@@ -122,6 +123,9 @@ export function scimStore({ db }: Db): ScimDirectoryStore {
     },
     listGroups(orgId) {
       return groupsWithMembers({ orgId });
+    },
+    async findGroupByName(orgId, displayName) {
+      return (await groupsWithMembers({ orgId, displayName }))[0];
     },
     createGroup(record) {
       return catchDuplicate(() =>
