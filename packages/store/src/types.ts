@@ -25,6 +25,7 @@ import type {
   UserStatus,
 } from '@gatehouse-auth/core';
 import type { AuditStore } from './audit/types.ts';
+import type { FederationStore } from './federation-types.ts';
 
 export interface UserStore {
   create(user: User): Promise<void>;
@@ -221,6 +222,8 @@ export interface Store {
   rateLimits: RateLimitStore;
   settings: SettingsStore;
   clientPolicies: OrgClientPolicyStore;
+  /** Enterprise sign-in per org (issue 13): linked IdP identities, domains, group mapping, identity providers. */
+  federation: FederationStore;
   /** The append-only audit log (packages/audit). */
   audit: AuditStore;
   /** Runs `fn` in one transaction; the store passed to it is bound to it. */
