@@ -1,4 +1,5 @@
 export * from './types.ts';
+export * from './federation-types.ts';
 export type * from './scim-types.ts';
 export { isConnectionFailure, classifyStoreError } from './unavailable.ts';
 export { createStore, migrateToLatest, tokenWriterReady, type CreateStoreOptions } from './create-store.ts';

@@ -25,6 +25,7 @@ import type {
   UserStatus,
 } from '@gatehouse-auth/core';
 import type { AuditStore } from './audit/types.ts';
+import type { FederationStore } from './federation-types.ts';
 import type { ScimDirectoryStore } from './scim-types.ts';
 
 export interface UserStore {
@@ -222,6 +223,8 @@ export interface Store {
   rateLimits: RateLimitStore;
   settings: SettingsStore;
   clientPolicies: OrgClientPolicyStore;
+  /** Enterprise sign-in per org (issue 13): linked IdP identities, domains, group mapping, identity providers. */
+  federation: FederationStore;
   /** What each org's SCIM directory provisioned (packages/scim). */
   scim: ScimDirectoryStore;
   /** The append-only audit log (packages/audit). */
