@@ -1,30 +1,20 @@
 /**
  * SCIM in the composed server (issue 13, item 3): each organization's
  * directory provisions at `/scim/v2/<org>/…` with the org's bearer token,
- * its groups mapped to roles by the org's `directory:` config; the operator
+ * its groups mapped to roles by the org's directory mapping (the one SSO
+ * sign-in uses, `store.federation` settings); the operator
  * API creates and rotates that token (`POST /admin/orgs/:org/scim-token`,
  * `…/scim-token/rotate`, under the operator key like every /admin route).
  */
 import type { Hono } from 'hono';
 import type { AppEnv, ServerContext } from '@gatehouse-auth/authorization-server';
-import type { GroupRoleMapping } from '@gatehouse-auth/core';
 import { createScimApp, issueScimToken, ScimTokenExistsError, ScimTokenMissingError, type ScimTokenMode } from '@gatehouse-auth/scim';
-import { groupRoleMappingOf } from '../config/schema-directory.ts';
-import type { GatehouseConfig } from '../config/schema.ts';
 
 const OPERATOR = { kind: 'operator', id: 'admin-key' } as const;
 
 const json = (body: unknown, status = 200): Response => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
 
-/** Each org's group → role mapping from the config file, by slug. */
-export function directoryMappings(config: GatehouseConfig | undefined): Map<string, GroupRoleMapping> {
-  const mappings = new Map<string, GroupRoleMapping>();
-  for (const org of config?.organizations ?? []) if (org.directory) mappings.set(org.slug, groupRoleMappingOf(org.directory));
-  return mappings;
-}
-
-export function mountScim(app: Hono<AppEnv>, ctx: ServerContext, config: GatehouseConfig | undefined): void {
-  const mappings = directoryMappings(config);
+export function mountScim(app: Hono<AppEnv>, ctx: ServerContext): void {
   app.route(
     '/scim/v2',
     createScimApp({
@@ -32,7 +22,11 @@ export function mountScim(app: Hono<AppEnv>, ctx: ServerContext, config: Gatehou
       events: ctx.events,
       clock: ctx.clock,
       baseUrl: ctx.options.issuer,
-      groupRoles: (org) => mappings.get(org.slug),
+      // The org's group → role mapping as SSO sign-in reads it (config `directory:`, or the admin API), read at each sync.
+      groupRoles: async (org) => {
+        const settings = await ctx.store.federation.getSettings(org.id);
+        return { groupRoles: settings.groupRoles, defaultRoles: settings.defaultRoles };
+      },
       log: (level, message, fields) => ctx.log(level, message, fields),
     }),
   );

@@ -154,7 +154,7 @@ export async function startGatehouse(input: StartOptions = {}): Promise<RunningG
     const app = createAuthorizationServerApp(context);
     // Issue 16 §4: an org's admins query their own org's audit chain (the operator key reaches any org).
     mountOrgAdminApp(app, context, 'audit', (orgIdOf) => auditRoutes({ store: store.audit, orgIdOf }));
-    mountScim(app, context, config); // issue 13: /scim/v2/<org>/… and the operator's SCIM token routes
+    mountScim(app, context); // issue 13: /scim/v2/<org>/… and the operator's SCIM token routes
     const trust = compileTrustProxy(input.trustProxy ?? config?.server.trust_proxy ?? false);
     // The request goes to the app as @hono/node-server made it; who sent it travels beside it.
     const ops = await wireOperations((request, incoming) => app.fetch(request, nodeBindings(incoming, trust, tls !== undefined)), {

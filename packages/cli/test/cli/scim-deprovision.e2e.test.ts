@@ -42,12 +42,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 
     beforeAll(async () => {
       const reserved = await reserveTicketsServer();
-      const base = testConfig(reserved.resourceUri);
-      // Acme's directory group Engineering gives the Engineering role.
-      const config = configSchema.parse({
-        ...base,
-        organizations: base.organizations?.map((org) => (org.slug === 'acme' ? { ...org, directory: { group_roles: { Engineering: ['Engineering'] } } } : org)),
-      });
+      const config = configSchema.parse(testConfig(reserved.resourceUri));
       testStore = engine === 'postgres' ? await createTestStore('postgres') : undefined;
       gatehouse = await startGatehouse({
         ...(testStore ? { store: testStore.store } : { databaseUrl: 'sqlite::memory:' }),
@@ -64,6 +59,8 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         resourceServerFor: [reserved.resourceUri],
       });
       const acme = await gatehouse.store.orgs.getBySlug('acme');
+      // Acme's directory group Engineering gives the Engineering role (the org's mapping, shared with SSO sign-in).
+      await gatehouse.store.federation.putSettings({ orgId: acme!.id, groupRoles: { Engineering: ['Engineering'] }, defaultRoles: [], enforceSso: false, updatedAt: Date.now() });
       // The introspection cache stays on (60 s with the revocation stream); its lookups are recorded.
       const introspection = { ...INTROSPECTION_CLIENT, onCacheLookup: (result: string) => lookups.push(result) } as TicketsServerOptions['introspection'];
       tickets = serveTickets(reserved.listening, { issuer: gatehouse.issuer, introspection, scopesSupported: ['tickets:read', 'tickets:write', 'finance:reports:read'], organizations: [acme!.id] });
