@@ -25,6 +25,9 @@ import type {
   UserStatus,
 } from '@gatehouse-auth/core';
 import type { AuditStore } from './audit/types.ts';
+import type { ApprovalStore } from './approval-types.ts';
+
+export type * from './approval-types.ts';
 
 export interface UserStore {
   create(user: User): Promise<void>;
@@ -221,6 +224,8 @@ export interface Store {
   rateLimits: RateLimitStore;
   settings: SettingsStore;
   clientPolicies: OrgClientPolicyStore;
+  /** Per-call human approvals (approval-types.ts). */
+  approvals: ApprovalStore;
   /** The append-only audit log (packages/audit). */
   audit: AuditStore;
   /** Runs `fn` in one transaction; the store passed to it is bound to it. */

@@ -196,6 +196,27 @@ export interface OrgClientRulesTable {
   updated_at: Millis;
 }
 
+/** 0016: per-call human approvals (approval-types.ts). */
+export interface ApprovalsTable {
+  id: string;
+  grant_id: string | null;
+  subject: string;
+  user_id: string | null;
+  org_id: string | null;
+  client_id: string;
+  resource: string;
+  tool: string;
+  arguments: string;
+  arguments_sha256: string;
+  approver_roles: string;
+  status: string;
+  decided_by: string | null;
+  created_at: Millis;
+  expires_at: Millis;
+  decided_at: NullableMillis;
+  consumed_at: NullableMillis;
+}
+
 export interface Database {
   users: UsersTable;
   organizations: OrganizationsTable;
@@ -214,4 +235,5 @@ export interface Database {
   settings: SettingsTable;
   org_client_policies: OrgClientPoliciesTable;
   org_client_rules: OrgClientRulesTable;
+  approvals: ApprovalsTable;
 }
