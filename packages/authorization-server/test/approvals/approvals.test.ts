@@ -97,7 +97,8 @@ describe('POST /approvals (a resource server opens an approval)', () => {
   it('refuses an argument hash that is not 64 hex digits, and arguments that are not a JSON object, with 400 invalid_request', async () => {
     fx = await createFixture();
     const token = await accessToken();
-    for (const extra of [{ arguments_sha256: 'xyz' }, { arguments: '[1,2]' }, { arguments: '{not json' }]) {
+    const bad: Record<string, string>[] = [{ arguments_sha256: 'xyz' }, { arguments: '[1,2]' }, { arguments: '{not json' }];
+    for (const extra of bad) {
       const response = await open(token, extra);
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({ error: 'invalid_request' });
