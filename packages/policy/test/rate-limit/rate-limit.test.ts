@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MemoryBuckets, RATE_LIMITED, RedisBuckets, rateLimitGate, type Buckets, type GateInput, type RateLimit } from '../../src/index.ts';
+import { MemoryBuckets, RATE_LIMITED, RedisBuckets, rateLimitGate, rateLimitsFromConfig, type Buckets, type GateInput, type RateLimit } from '../../src/index.ts';
 
 const REDIS_URL = process.env.GATEHOUSE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const TAKER = fileURLToPath(new URL('./bucket-taker.ts', import.meta.url));
@@ -127,5 +127,26 @@ describe.skipIf(!hasRedis)('through Redis', () => {
     const gate = rateLimitGate({ limits: [{ per: 'principal', limit: 5, windowSeconds: 60 }], buckets });
     await expect(gate(call())).rejects.toThrow();
     buckets['client'].disconnect();
+  });
+});
+
+describe('rate limits declared in config', () => {
+  it('reads the snake_case YAML shape', () => {
+    expect(
+      rateLimitsFromConfig([
+        { tool: 'export_revenue', per: 'principal', limit: 10, window_seconds: 3600 },
+        { per: 'agent', limit: 600, window_seconds: 60 },
+      ]),
+    ).toEqual([
+      { tool: 'export_revenue', per: 'principal', limit: 10, windowSeconds: 3600 },
+      { per: 'agent', limit: 600, windowSeconds: 60 },
+    ]);
+    expect(rateLimitsFromConfig(undefined)).toEqual([]);
+  });
+
+  it('refuses a misspelt key, an unknown per and a zero limit at startup, naming the entry', () => {
+    expect(() => rateLimitsFromConfig([{ per: 'agent', limit: 5, window: 60 }])).toThrow(/rate_limits\[0\]: unknown key window/);
+    expect(() => rateLimitsFromConfig([{ per: 'tenant', limit: 5, window_seconds: 60 }])).toThrow(/rate_limits\[0\]\.per/);
+    expect(() => rateLimitsFromConfig([{ per: 'agent', limit: 0, window_seconds: 60 }])).toThrow(/positive integer/);
   });
 });
