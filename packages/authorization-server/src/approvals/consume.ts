@@ -27,6 +27,8 @@ export async function consumeApproval(ctx: ServerContext, caller: Client, form: 
     await ctx.events.publish({ type: 'approval.consumed', approvalId: outcome.approval.id, ...about });
     return { consumed: true, approval_id: outcome.approval.id };
   }
-  await ctx.events.publish({ type: 'approval.refused', approvalId: id ?? '', ...about, reason: outcome.reason });
+  // Looking for an out-of-band approval that does not exist is the normal first call of a client
+  // without URL elicitation, not a refusal: only attempts on a named or found approval are recorded.
+  if (id !== undefined || outcome.reason !== 'unknown') await ctx.events.publish({ type: 'approval.refused', approvalId: id ?? '', ...about, reason: outcome.reason });
   return { consumed: false, reason: outcome.reason };
 }

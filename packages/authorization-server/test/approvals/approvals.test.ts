@@ -203,3 +203,16 @@ describe('approval webhook', () => {
     }
   });
 });
+
+describe('consuming by binding (a client that could not echo the state)', () => {
+  it('consumes the approved approval bound to exactly this call, once; a lookup that finds none is not recorded as a refusal', async () => {
+    fx = await createFixture();
+    const token = await accessToken();
+    expect(await (await consume(token)).json()).toEqual({ consumed: false, reason: 'unknown' });
+    expect(fx.events.map((event) => event.type)).not.toContain('approval.refused');
+    const { approval_id: id } = (await (await open(token)).json()) as { approval_id: string };
+    await fx.store.approvals.decide(id, 'approved', 'usr_alice', fx.clock.now());
+    expect(await (await consume(token)).json()).toEqual({ consumed: true, approval_id: id });
+    expect(await (await consume(token)).json()).toEqual({ consumed: false, reason: 'unknown' });
+  });
+});
