@@ -16,6 +16,8 @@ import { notifyWebhook } from './webhook.ts';
 /** The longest an approval may wait for its decision and its use (issue 15: at most five minutes). */
 export const MAX_APPROVAL_TTL_S = 300;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** How long an expired approval is kept (its page still explains it expired), in ms. */
+const PURGE_AFTER_MS = 24 * 3600_000;
 
 export interface CallOfToken {
   grantId: string | null;
@@ -82,6 +84,9 @@ export async function openApproval(ctx: ServerContext, caller: Client, form: For
     consumedAt: null,
   };
   await ctx.store.approvals.create(approval);
+  // Approvals are opened at human pace and live minutes: each opening clears those long past, so the
+  // table never grows without a scheduler. The audit log keeps their history.
+  await ctx.store.approvals.purgeExpired(now - PURGE_AFTER_MS);
   await ctx.events.publish({ type: 'approval.requested', approvalId: approval.id, userId: call.userId, orgId: call.orgId, clientId: call.clientId, resource: call.resource, tool, argumentsSha256 });
   const url = approvalUrl(ctx, approval.id);
   notifyWebhook(ctx, approval, url);

@@ -52,6 +52,16 @@ describe('POST /approvals (a resource server opens an approval)', () => {
     expect(fx.events.map((event) => event.type)).toContain('approval.requested');
   });
 
+  it('clears approvals that expired more than a day ago when a new one is opened', async () => {
+    fx = await createFixture();
+    const token = await accessToken();
+    const { approval_id: old } = (await (await open(token)).json()) as { approval_id: string };
+    fx.clock.advance(25 * 3600_000);
+    const fresh = await accessToken();
+    await open(fresh);
+    expect(await fx.store.approvals.get(old)).toBeUndefined();
+  });
+
   it('never lets an approval last longer than five minutes, whatever ttl the resource server asks for', async () => {
     fx = await createFixture();
     const body = (await (await open(await accessToken(), { ttl: '86400' })).json()) as { expires_at: number };
