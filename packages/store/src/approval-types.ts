@@ -25,6 +25,8 @@ export interface Approval {
   argumentsSha256: string;
   /** Roles (in the approval's org) whose holders may decide besides the subject. */
   approverRoles: string[];
+  /** Whether the person the token acts for may decide it themself (false: four eyes). */
+  selfApproval: boolean;
   status: ApprovalStatus;
   /** User id of the person who decided. */
   decidedBy: string | null;

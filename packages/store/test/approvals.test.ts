@@ -20,6 +20,7 @@ const approval = (overrides: Partial<Approval> = {}): Approval => ({
   orgId: 'org-1',
   arguments: { quarter: 'Q3' },
   approverRoles: ['Management'],
+  selfApproval: true,
   status: 'pending',
   decidedBy: null,
   createdAt: NOW,

@@ -76,6 +76,7 @@ export async function openApproval(ctx: ServerContext, caller: Client, form: For
     arguments: args,
     argumentsSha256,
     approverRoles,
+    selfApproval: form.self_approval !== 'false',
     status: 'pending',
     decidedBy: null,
     createdAt: now,

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sha256 } from '@gatehouse-auth/core';
 import { clientRecord } from '@gatehouse-auth/store/testing';
+import { mayDecide } from '../../src/approvals/decide.ts';
 import { basic, createFixture, issueCode, OTHER_RESOURCE, redeem, post, SECRET, type Fixture } from '../token/fixture.ts';
 
 let fx: Fixture;
@@ -224,5 +225,25 @@ describe('consuming by binding (a client that could not echo the state)', () => 
     await fx.store.approvals.decide(id, 'approved', 'usr_alice', fx.clock.now());
     expect(await (await consume(token)).json()).toEqual({ consumed: true, approval_id: id });
     expect(await (await consume(token)).json()).toEqual({ consumed: false, reason: 'unknown' });
+  });
+});
+
+describe('who may decide', () => {
+  it("the token's own person and holders of an approver role; with self_approval=false (four eyes) only another person holding the role", async () => {
+    fx = await createFixture();
+    const token = await accessToken();
+    const alice = (await fx.store.users.get('usr_alice'))!;
+    const bob = (await fx.store.users.get('usr_bob'))!;
+    const opened = async (extra: Record<string, string>) => (await fx.store.approvals.get(((await (await open(token, extra)).json()) as { approval_id: string }).approval_id))!;
+    // Alice (the token's person) holds Admin; Bob holds Member.
+    const usual = await opened({ approver_roles: 'Member' });
+    expect(await mayDecide(fx.ctx, alice, usual)).toBe(true);
+    expect(await mayDecide(fx.ctx, bob, usual)).toBe(true);
+    const noRole = await opened({ approver_roles: 'Management' });
+    expect(await mayDecide(fx.ctx, bob, noRole)).toBe(false);
+    const fourEyes = await opened({ approver_roles: 'Admin Member', self_approval: 'false' });
+    expect(fourEyes.selfApproval).toBe(false);
+    expect(await mayDecide(fx.ctx, alice, fourEyes)).toBe(false);
+    expect(await mayDecide(fx.ctx, bob, fourEyes)).toBe(true);
   });
 });

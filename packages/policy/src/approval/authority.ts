@@ -19,6 +19,8 @@ export interface OpenApprovalInput {
   arguments: Record<string, unknown>;
   argumentsSha256: string;
   approverRoles: string[];
+  /** False: four eyes, the person the token acts for cannot approve their own call. */
+  selfApproval: boolean;
   ttlSeconds: number;
 }
 
@@ -79,6 +81,7 @@ export function gatehouseApprovals(options: GatehouseApprovalsOptions): Approval
         arguments: JSON.stringify(input.arguments),
         arguments_sha256: input.argumentsSha256,
         approver_roles: input.approverRoles.join(' '),
+        self_approval: String(input.selfApproval),
         ttl: String(input.ttlSeconds),
       });
       if (typeof body.approval_id !== 'string' || typeof body.approval_url !== 'string' || typeof body.expires_at !== 'number')

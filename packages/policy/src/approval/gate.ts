@@ -25,6 +25,8 @@ import { openState, sealState, stateKey, type ApprovalState } from './request-st
 export interface ApprovalRequirement {
   /** Roles (in the token's org) whose holders may approve besides the person themself. */
   approverRoles?: string[];
+  /** Whether the person the agent acts for may approve their own call (default true). False: four eyes. */
+  selfApproval?: boolean;
 }
 
 export interface ApprovalGateOptions {
@@ -102,6 +104,7 @@ export function approvalGate(options: ApprovalGateOptions): Gate {
       arguments: input.operation.arguments,
       argumentsSha256: hash,
       approverRoles: requirement.approverRoles ?? [],
+      selfApproval: requirement.selfApproval ?? true,
       ttlSeconds,
     });
     const state: ApprovalState = {

@@ -28,6 +28,8 @@ type Page = Awaited<ReturnType<Awaited<ReturnType<Browser['newContext']>>['newPa
 
 const RS_CLIENT = { id: 'approvals-rs', secret: `rs-secret-${randomBytes(12).toString('hex')}` };
 const TOOL = 'export_tickets';
+/** Four eyes: the person the agent acts for may not approve it themself. */
+const FOUR_EYES_TOOL = 'close_all_tickets';
 const URL_ELICITATION = { 'io.modelcontextprotocol/clientCapabilities': { elicitation: { url: {} } } };
 
 let gatehouse: TestGatehouse;
@@ -58,10 +60,12 @@ beforeAll(async () => {
   bobToken = (await codeFlowOn(browser, gatehouse, { scope: 'tickets:read', person: gatehouse.model.bob, browserSteps: { org: 'Acme Corp' } })).tokens.access_token;
 
   const server = new GatedMcpServer({ name: 'acme-exports', version: '1.0.0' });
-  server.registerTool(TOOL, { description: 'Exports all tickets of a quarter', requires: requireScopes('tickets:read') }, async () => {
-    runs++;
-    return { content: [{ type: 'text', text: `export ${runs} done` }] };
-  });
+  for (const name of [TOOL, FOUR_EYES_TOOL]) {
+    server.registerTool(name, { description: `${name} (needs approval)`, requires: requireScopes('tickets:read') }, async () => {
+      runs++;
+      return { content: [{ type: 'text', text: `${name} ${runs} done` }] };
+    });
+  }
   listening = await listen();
   mcp = protectMcpServer({
     server,
@@ -79,7 +83,7 @@ beforeAll(async () => {
         authority: gatehouseApprovals({ issuer: gatehouse.issuer, clientId: RS_CLIENT.id, clientSecret: RS_CLIENT.secret }),
         stateKey: randomBytes(32).toString('base64url'),
         // Seed 004: Management approves another employee's export.
-        requires: { [TOOL]: { approverRoles: ['Management'] } },
+        requires: { [TOOL]: { approverRoles: ['Management'] }, [FOUR_EYES_TOOL]: { approverRoles: ['Management'], selfApproval: false } },
       }),
     ],
   });
@@ -94,6 +98,7 @@ afterAll(async () => {
 });
 
 interface CallOptions {
+  tool?: string;
   token?: string;
   args?: Record<string, unknown>;
   requestState?: string;
@@ -104,7 +109,7 @@ interface CallOptions {
 
 let nextId = 1;
 async function callTool(options: CallOptions = {}): Promise<{ result?: Record<string, any>; error?: { code: number; message: string; data?: any } }> {
-  const params: Record<string, unknown> = { name: TOOL, arguments: options.args ?? { quarter: 'Q3' }, ...(options.urlElicitation === false ? {} : { _meta: URL_ELICITATION }) };
+  const params: Record<string, unknown> = { name: options.tool ?? TOOL, arguments: options.args ?? { quarter: 'Q3' }, ...(options.urlElicitation === false ? {} : { _meta: URL_ELICITATION }) };
   if (options.requestState !== undefined) params.requestState = options.requestState;
   if (options.inputResponses !== undefined) params.inputResponses = options.inputResponses;
   const response = await fetch(`${listening.origin}/mcp`, {
@@ -244,6 +249,16 @@ describe('per-call approval in the browser (MCP 2026-07-28 MRTR + URL elicitatio
     const before = runs;
     expect((await callTool({ requestState: state, inputResponses: accepted })).error).toBeUndefined();
     expect(runs).toBe(before + 1);
+  });
+
+  it('four eyes: Bob cannot approve his own call of a four-eyes tool although he holds the approver role; the call stays held (another approver may: AS test)', async () => {
+    const { url, state } = await held({ tool: FOUR_EYES_TOOL, token: bobToken });
+    const page = await signedIn(gatehouse.model.bob);
+    expect((await page.goto(url))?.status()).toBe(403);
+    await page.context().close();
+    const before = runs;
+    expect((await callTool({ tool: FOUR_EYES_TOOL, token: bobToken, requestState: state, inputResponses: accepted })).result).toMatchObject({ resultType: 'input_required' });
+    expect(runs).toBe(before);
   });
 
   it('refuses the retry of a denied call; the handler never runs', async () => {

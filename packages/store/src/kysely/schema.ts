@@ -209,6 +209,8 @@ export interface ApprovalsTable {
   arguments: string;
   arguments_sha256: string;
   approver_roles: string;
+  /** 1: the token's own person may decide; 0: four eyes, an approver role holder other than them. */
+  self_approval: number;
   status: string;
   decided_by: string | null;
   created_at: Millis;

@@ -22,6 +22,7 @@ export const approvalsMigration: Migration = {
       .addColumn('arguments', 'text', (c) => c.notNull())
       .addColumn('arguments_sha256', 'text', (c) => c.notNull())
       .addColumn('approver_roles', 'text', (c) => c.notNull().defaultTo('[]'))
+      .addColumn('self_approval', 'integer', (c) => c.notNull().defaultTo(1))
       .addColumn('status', 'text', (c) => c.notNull())
       .addColumn('decided_by', 'text')
       .addColumn('created_at', 'bigint', (c) => c.notNull())
