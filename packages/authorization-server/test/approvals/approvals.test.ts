@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sha256 } from '@gatehouse-auth/core';
 import { clientRecord } from '@gatehouse-auth/store/testing';
 import { mayDecide } from '../../src/approvals/decide.ts';
+import { startSession } from '../../src/session/current-session.ts';
 import { basic, createFixture, issueCode, OTHER_RESOURCE, redeem, post, SECRET, type Fixture } from '../token/fixture.ts';
 
 let fx: Fixture;
@@ -245,5 +246,22 @@ describe('who may decide', () => {
     expect(fourEyes.selfApproval).toBe(false);
     expect(await mayDecide(fx.ctx, alice, fourEyes)).toBe(false);
     expect(await mayDecide(fx.ctx, bob, fourEyes)).toBe(true);
+  });
+});
+
+describe('the approval page shows what the agent sent, as text', () => {
+  it('escapes a tool name and arguments carrying markup (no script reaches the approver)', async () => {
+    fx = await createFixture();
+    const token = await accessToken();
+    const { approval_id: id } = (await (await open(token, { tool: '<img src=x onerror=alert(1)>', arguments: '{"note":"<script>alert(1)</script>"}' })).json()) as { approval_id: string };
+    const alice = (await fx.store.users.get('usr_alice'))!;
+    const { setCookie } = await startSession(fx.ctx, alice);
+    const page = await fx.app.request(`/approvals/${id}`, { headers: { cookie: setCookie.split(';')[0]! } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).not.toContain('<script>alert');
+    expect(html).not.toContain('<img src=x');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('Approve this call');
   });
 });
