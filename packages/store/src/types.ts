@@ -27,6 +27,9 @@ import type {
 import type { AuditStore } from './audit/types.ts';
 import type { FederationStore } from './federation-types.ts';
 import type { ScimDirectoryStore } from './scim-types.ts';
+import type { ApprovalStore } from './approval-types.ts';
+
+export type * from './approval-types.ts';
 
 export interface UserStore {
   create(user: User): Promise<void>;
@@ -227,6 +230,8 @@ export interface Store {
   federation: FederationStore;
   /** What each org's SCIM directory provisioned (packages/scim). */
   scim: ScimDirectoryStore;
+  /** Per-call human approvals (approval-types.ts). */
+  approvals: ApprovalStore;
   /** The append-only audit log (packages/audit). */
   audit: AuditStore;
   /** Runs `fn` in one transaction; the store passed to it is bound to it. */

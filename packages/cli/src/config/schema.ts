@@ -5,6 +5,7 @@
  * camelCase AuthorizationServerOptions. docs/configuration.md mirrors this.
  */
 import { z } from 'zod';
+import { approvalsServerSchema } from './approvals-schema.ts';
 
 const name = z.string().min(1).max(200);
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name (A-Z, 0-9, _)');
@@ -201,6 +202,7 @@ export const serverSchema = z.strictObject({
   revocation_stream_ping_ms: seconds.optional(),
   revocation_streams_per_client: seconds.optional(),
   introspection_cache_ms: z.number().int().nonnegative().optional(),
+  approvals: approvalsServerSchema.optional().describe('Per-call human approvals (docs/approvals.md).'),
   trust_proxy: z
     .union([z.boolean(), z.number().int().nonnegative(), z.array(z.string().min(1)).min(1)])
     .optional()

@@ -237,6 +237,29 @@ export interface ScimTokensTable {
   rotated_at: NullableMillis;
 }
 
+/** 0016: per-call human approvals (approval-types.ts). */
+export interface ApprovalsTable {
+  id: string;
+  grant_id: string | null;
+  subject: string;
+  user_id: string | null;
+  org_id: string | null;
+  client_id: string;
+  resource: string;
+  tool: string;
+  arguments: string;
+  arguments_sha256: string;
+  approver_roles: string;
+  /** 1: the token's own person may decide; 0: four eyes, an approver role holder other than them. */
+  self_approval: number;
+  status: string;
+  decided_by: string | null;
+  created_at: Millis;
+  expires_at: Millis;
+  decided_at: NullableMillis;
+  consumed_at: NullableMillis;
+}
+
 export interface Database {
   users: UsersTable;
   organizations: OrganizationsTable;
@@ -263,4 +286,5 @@ export interface Database {
   scim_groups: ScimGroupsTable;
   scim_group_members: ScimGroupMembersTable;
   scim_tokens: ScimTokensTable;
+  approvals: ApprovalsTable;
 }

@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Store } from '../types.ts';
 import { clientStore } from './clients.ts';
 import { clientPolicyStore } from './client-policies.ts';
+import { approvalStore } from './approvals.ts';
 import { codeStore } from './codes.ts';
 import type { Db } from './context.ts';
 import type { Engine } from './dialect.ts';
@@ -55,6 +56,7 @@ export function buildStore(db: Kysely<Database>, engine: Engine, close: () => Pr
     clientPolicies: clientPolicyStore(handle),
     federation: federationStore(handle),
     scim: scimStore(handle),
+    approvals: approvalStore(handle),
     audit: createKyselyAuditStore(db, engine, auditOptions),
     transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
       // Nested calls join the open transaction: there is no partial commit to offer.
