@@ -67,6 +67,11 @@ export function observeRequests(inner: Handler, options: ObservedOptions): Obser
   // The request scope (an AsyncLocalStorage) turns on Node's async hooks for every promise in the
   // process: worth it when access lines are written, not for a server logging at warn (benchmarks, tests).
   const scoped = logger.isLevelEnabled('info');
+  // The access line is built here from fields that never hold a secret (a sanitised request id, the
+  // method, the route label, status, duration, a client id), so it skips pino's redaction, which
+  // stringifies every value of every line through the wildcard paths (`*.token`…): that was the costliest
+  // part of logging a request (about 4× a plain line). Every other line keeps the redaction.
+  const accessLog = logger.child({}, { redact: [] });
   let inFlight = 0;
   let seen = 0;
   let waiters: Array<() => void> = [];
@@ -114,8 +119,8 @@ export function observeRequests(inner: Handler, options: ObservedOptions): Obser
     metrics.observeRequest(route, request.method, response.status, seconds);
     const clientId = scope.clientId ?? basicClientId(request.headers);
     const line = { reqId: requestId, method: request.method, route, status: response.status, ms: Math.round(seconds * 10_000) / 10, ...(clientId ? { clientId } : {}) };
-    if (route === '/healthz' || route === '/readyz' || route === '/metrics') logger.debug(line, 'request');
-    else logger.info(line, 'request');
+    if (route === '/healthz' || route === '/readyz' || route === '/metrics') accessLog.debug(line, 'request');
+    else accessLog.info(line, 'request');
     return response;
   };
 
