@@ -4,7 +4,7 @@
  * the web Response: the request id, and `Connection: close` while draining
  * so that keep-alive clients move to another instance.
  */
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { getRequestListener } from '@hono/node-server';
@@ -22,7 +22,7 @@ async function serve(draining: boolean, answer: () => Response): Promise<string>
   const metrics = { observeRequest: () => {} } as unknown as ServerMetrics;
   const health = { draining: () => draining } as unknown as HealthSources;
   const observed = observeRequests(async () => answer(), { logger, metrics, health, exposeMetrics: false, issuerPath: '' });
-  server = createServer(getRequestListener((request, env) => observed.handler(request, env.incoming, env.outgoing)));
+  server = createServer(getRequestListener((request, env) => observed.handler(request, env.incoming as IncomingMessage, env.outgoing as ServerResponse)));
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
