@@ -7,9 +7,12 @@
  * distinct callers (docs/sdk.md, Performance). Connections are reused as
  * with fetch; the answer is capped (a misbehaving endpoint cannot make the
  * server buffer without limit) and the request is timed out.
+ *
+ * node:http is imported on first use: where a runtime has none (a web-only
+ * one), `post` rejects with NoNodeHttpError and the verifier goes on with
+ * `fetch`.
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Agent, IncomingMessage, request as RequestFn } from 'node:http';
 
 export interface FormAnswer {
   status: number;
@@ -24,14 +27,30 @@ export interface FormPoster {
 /** Larger than any introspection answer; a bigger body is refused, not buffered. */
 export const MAX_ANSWER_BYTES = 1024 * 1024;
 
+/** This runtime has no node:http(s): use fetch. */
+export class NoNodeHttpError extends Error {}
+
+interface Transport {
+  agent: Agent;
+  send: typeof RequestFn;
+}
+
 export function formPoster(endpoint: string): FormPoster {
   const url = new URL(endpoint);
   const https = url.protocol === 'https:';
-  const agent = https ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
-  const send = https ? httpsRequest : httpRequest;
+  let transport: Promise<Transport> | undefined;
+  let loaded: Transport | undefined;
+  const load = (): Promise<Transport> =>
+    (transport ??= (https ? import('node:https') : import('node:http')).then(
+      (http) => (loaded = { agent: new http.Agent({ keepAlive: true }), send: http.request }),
+      (error: unknown) => {
+        throw new NoNodeHttpError('node:http is not available', { cause: error });
+      },
+    ));
   return {
-    post: (headers, body, timeoutMs) =>
-      new Promise<FormAnswer>((resolve, reject) => {
+    post: async (headers, body, timeoutMs) => {
+      const { agent, send } = loaded ?? (await load());
+      return new Promise<FormAnswer>((resolve, reject) => {
         const request = send(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (response: IncomingMessage) => {
           const chunks: Buffer[] = [];
           let size = 0;
@@ -56,7 +75,8 @@ export function formPoster(endpoint: string): FormPoster {
         }
         request.on('error', fail);
         request.end(body);
-      }),
-    close: () => agent.destroy(),
+      });
+    },
+    close: () => loaded?.agent.destroy(),
   };
 }

@@ -12,7 +12,7 @@ import { principalFromClaims } from '../principal.ts';
 import { audienceMatches } from './audience.ts';
 import { RevocationStream } from './revocation-stream.ts';
 import { TokenCache } from './token-cache.ts';
-import { formPoster, type FormPoster } from './form-post.ts';
+import { formPoster, NoNodeHttpError, type FormPoster } from './form-post.ts';
 import { VerifierUnavailableError, type RevocationStreamState, type TokenVerifier, type Verification } from './types.ts';
 
 export interface IntrospectionVerifierOptions {
@@ -59,7 +59,7 @@ export class IntrospectionVerifier implements TokenVerifier {
   private readonly authorization: string;
   private readonly endpoint: string;
   /** node:http with keep-alive (form-post.ts), unless the caller brought its own `fetch`. */
-  private readonly poster: FormPoster | undefined;
+  private poster: FormPoster | undefined;
   private readonly clock: Clock;
   /** Bumped by every event and connection change; results fetched across a bump are not cached. */
   private generation = 0;
@@ -165,15 +165,19 @@ export class IntrospectionVerifier implements TokenVerifier {
     const headers = { authorization: this.authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
     const form = new URLSearchParams({ token, token_type_hint: 'access_token' }).toString();
     if (this.poster) {
-      let answer: { status: number; body: string };
+      let answer: { status: number; body: string } | undefined;
       try {
         answer = await this.poster.post(headers, form, this.options.timeoutMs ?? 3_000);
       } catch (error) {
-        throw new VerifierUnavailableError('introspection endpoint unreachable', { cause: error });
+        if (!(error instanceof NoNodeHttpError)) throw new VerifierUnavailableError('introspection endpoint unreachable', { cause: error });
+        this.poster = undefined;
       }
-      // 401 here means OUR credentials are wrong: an operator problem, still fail closed.
-      if (answer.status !== 200) throw new VerifierUnavailableError(`introspection endpoint answered ${answer.status}`);
-      return introspectionObject(() => JSON.parse(answer.body) as unknown);
+      if (answer !== undefined) {
+        // 401 here means OUR credentials are wrong: an operator problem, still fail closed.
+        if (answer.status !== 200) throw new VerifierUnavailableError(`introspection endpoint answered ${answer.status}`);
+        const text = answer.body;
+        return introspectionObject(() => JSON.parse(text) as unknown);
+      }
     }
     let response: Response;
     try {
