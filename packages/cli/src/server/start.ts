@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Logger, LevelWithSilent } from 'pino';
 import { sha256, systemClock, type Clock, type EventBus } from '@gatehouse-auth/core';
@@ -130,11 +130,12 @@ export async function startGatehouse(input: StartOptions = {}): Promise<RunningG
     const events = wired.events;
     siem = await startSiem(config?.siem, wired.audit, logger); // audit records streamed to syslog (TLS) / OTLP
     const changes = config ? (await apply(store, config, { events, clock })).changes : [];
-    let handler: ((request: Request, incoming: IncomingMessage) => Response | Promise<Response>) | undefined;
+    let handler: ((request: Request, incoming: IncomingMessage, outgoing: ServerResponse) => Response | Promise<Response>) | undefined;
     const server = createAdaptorServer({
       fetch: (request, env) => {
         if (!handler) return new Response('starting', { status: 503, headers: { 'retry-after': '1' } });
-        return handler(request, (env as { incoming: IncomingMessage }).incoming);
+        const node = env as { incoming: IncomingMessage; outgoing: ServerResponse };
+        return handler(request, node.incoming, node.outgoing);
       },
       ...(tls ? { createServer: createHttpsServer, serverOptions: tls } : {}),
     });
