@@ -1,1 +1,1 @@
-export {};
+export * from './cedar/index.ts';
