@@ -100,7 +100,12 @@ export class CedarEngine {
     };
     if (diagnostics.errors.length > 0) {
       const failed = [...new Set(diagnostics.errors.map((e) => e.policyId))];
-      return { allow: false, reason: `policy ${failed.join(', ')} could not be evaluated`, policies: failed, inputs: { ...inputsOf(failed), error: diagnostics.errors.map((e) => e.error.message).join('; ') } };
+      return {
+        allow: false,
+        reason: `policy ${failed.join(', ')} could not be evaluated`,
+        policies: failed,
+        inputs: { ...inputsOf(failed), error: diagnostics.errors.map((e) => e.error.message).join('; ') },
+      };
     }
     const ids = diagnostics.reason;
     if (decision === 'allow') return { allow: true, reason: '', policies: ids, inputs: inputsOf(ids) };

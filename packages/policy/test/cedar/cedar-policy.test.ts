@@ -3,7 +3,12 @@ import { cedarPolicy, PolicyError, REASON_META_KEY, type DecisionLike } from '..
 import { berlin, companyModel, examplePolicyFiles, user } from './support.ts';
 
 const context = (time: number, ip = '10.1.2.3') => ({ time, ip, userAgent: undefined, resource: 'http://127.0.0.1:4001/mcp' });
-const privateRecord = (reason?: string) => ({ kind: 'tool' as const, name: 'employee_information_private', arguments: { employee_id: 'e-102' }, ...(reason ? { meta: { [REASON_META_KEY]: reason } } : {}) });
+const privateRecord = (reason?: string) => ({
+  kind: 'tool' as const,
+  name: 'employee_information_private',
+  arguments: { employee_id: 'e-102' },
+  ...(reason ? { meta: { [REASON_META_KEY]: reason } } : {}),
+});
 
 const companyPolicy = () =>
   cedarPolicy({
@@ -60,14 +65,25 @@ describe('Cedar policies as the SDK policy hook', () => {
     const sam = user(['Support'], 'usr_sam');
     const update = (ticketId: string) => ({ kind: 'tool' as const, name: 'update_ticket', arguments: { ticketId } });
     expect((await policy(sam, update('T-1'), context(berlin('10:00')))).allow).toBe(true);
-    expect(await policy(sam, update('T-2'), context(berlin('10:00')))).toMatchObject({ allow: false, policies: ['support-updates-own-team-tickets'], inputs: { 'context.ownerTeam': 'Billing', 'principal.team': 'Support' } });
+    expect(await policy(sam, update('T-2'), context(berlin('10:00')))).toMatchObject({
+      allow: false,
+      policies: ['support-updates-own-team-tickets'],
+      inputs: { 'context.ownerTeam': 'Billing', 'principal.team': 'Support' },
+    });
   });
 
   it('denies by default: an agent acting as itself has no permit, and a tool missing from the model is named', async () => {
     const policy = companyPolicy();
     const agent = { ...user([]), subject: 'client:bot', kind: 'service' as const, clientId: 'bot' };
-    expect(await policy(agent, { kind: 'tool', name: 'list_tickets', arguments: {} }, context(berlin('10:00')))).toMatchObject({ allow: false, reason: 'no policy permits tool:list_tickets', policies: [] });
-    expect(await policy(user(['HR']), { kind: 'tool', name: 'drop_database', arguments: {} }, context(berlin('10:00')))).toMatchObject({ allow: false, reason: expect.stringContaining('drop_database') });
+    expect(await policy(agent, { kind: 'tool', name: 'list_tickets', arguments: {} }, context(berlin('10:00')))).toMatchObject({
+      allow: false,
+      reason: 'no policy permits tool:list_tickets',
+      policies: [],
+    });
+    expect(await policy(user(['HR']), { kind: 'tool', name: 'drop_database', arguments: {} }, context(berlin('10:00')))).toMatchObject({
+      allow: false,
+      reason: expect.stringContaining('drop_database'),
+    });
   });
 
   it('keeps no decision across callers: the same tool is decided afresh for each principal and time', async () => {
