@@ -10,6 +10,8 @@ export interface PrincipalLike {
   roles: string[];
   scopes: string[];
   clientId: string;
+  /** RFC 7662 `username` (Gatehouse: the user's email), for directory lookups. */
+  username?: string;
 }
 
 export interface OperationLike {
