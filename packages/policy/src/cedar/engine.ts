@@ -9,7 +9,7 @@
  * skip) denies the call, so a broken `forbid` cannot turn into an allow.
  */
 import { randomUUID } from 'node:crypto';
-import type { AccessModel } from './access-model.ts';
+import { actionGroup, actionId, OPERATION_KINDS, operationsOf, type AccessModel } from './access-model.ts';
 import { checkTimeZone, timePartsIn } from './clock-parts.ts';
 import { PolicyError, type PolicySource } from './policy-files.ts';
 import { referencedInputs } from './referenced-inputs.ts';
@@ -45,6 +45,7 @@ export class CedarEngine {
   private readonly environment: string;
   private readonly reads: Map<string, string[]>;
   private readonly reasons = new Map<string, string>();
+  private readonly actionSets = new Map<string, string>();
 
   constructor(private readonly options: CedarEngineOptions) {
     this.timeZone = options.timeZone ?? 'UTC';
@@ -54,10 +55,17 @@ export class CedarEngine {
     this.schema = cedarSchema(options.model);
     const problems = validatePolicies(options.source, this.schema);
     if (problems.length > 0) throw new PolicyError(problems);
-    const schemaLoaded = cedar.preparseSchema(this.setId, this.schema);
-    const policiesLoaded = cedar.preparsePolicySet(this.setId, { staticPolicies: options.source.policies });
-    for (const loaded of [schemaLoaded, policiesLoaded]) {
-      if (loaded.type === 'failure') throw new Error(`Cedar could not load the policies: ${loaded.errors.map((e) => e.message).join('; ')}`);
+    const loaded = [cedar.preparseSchema(this.setId, this.schema)];
+    // One preparsed set per action, holding only the policies whose action scope can match it:
+    // Cedar's cost grows with every policy it considers, and a policy scoped to other actions
+    // can neither apply nor fail for this one, so leaving it out changes no decision.
+    for (const [action, policies] of policiesByAction(options.model, options.source)) {
+      const id = `${this.setId}/${action}`;
+      this.actionSets.set(action, id);
+      loaded.push(cedar.preparsePolicySet(id, { staticPolicies: policies }));
+    }
+    for (const answer of loaded) {
+      if (answer.type === 'failure') throw new Error(`Cedar could not load the policies: ${answer.errors.map((e) => e.message).join('; ')}`);
     }
     this.reads = referencedInputs(options.source);
     for (const [id, text] of Object.entries(options.source.policies)) {
@@ -85,7 +93,7 @@ export class CedarEngine {
       resource: request.resource,
       context: request.context,
       entities: request.entities,
-      preparsedPolicySetId: this.setId,
+      preparsedPolicySetId: this.actionSets.get(request.action.id) ?? '',
       preparsedSchemaName: this.setId,
       validateRequest: true,
     });
@@ -113,4 +121,36 @@ export class CedarEngine {
     const stated = ids.map((id) => this.reasons.get(id)).find((reason) => reason !== undefined);
     return { allow: false, reason: stated ?? `denied by policy ${ids.join(', ')}`, policies: ids, inputs: inputsOf(ids) };
   }
+}
+
+/** The policies whose action scope can match each action of the model (`action`, `action == …`, `action in […]`). */
+function policiesByAction(model: AccessModel, source: PolicySource): Map<string, Record<string, string>> {
+  const scopes = new Map<string, ((action: string, group: string) => boolean) | undefined>();
+  for (const [id, text] of Object.entries(source.policies)) {
+    const json = cedar.policyToJson(text);
+    if (json.type === 'failure') continue;
+    const constraint = json.json.action;
+    const ids = (entities: { id?: string; __entity?: { id: string } }[]) => new Set(entities.map((e) => e.__entity?.id ?? e.id));
+    if (constraint.op === 'All') scopes.set(id, undefined);
+    else if (constraint.op === '==' && 'entity' in constraint) {
+      const target = ids([constraint.entity as { id: string }]);
+      scopes.set(id, (action) => target.has(action));
+    } else if (constraint.op === 'in') {
+      const target = ids('entity' in constraint ? [constraint.entity as { id: string }] : (constraint.entities as { id: string }[]));
+      scopes.set(id, (action, group) => target.has(action) || target.has(group));
+    } else scopes.set(id, undefined);
+  }
+  const sets = new Map<string, Record<string, string>>();
+  for (const kind of OPERATION_KINDS) {
+    for (const name of Object.keys(operationsOf(model, kind))) {
+      const action = actionId(kind, name);
+      const policies: Record<string, string> = {};
+      for (const [id, text] of Object.entries(source.policies)) {
+        const matches = scopes.get(id);
+        if (matches === undefined || matches(action, actionGroup(kind))) policies[id] = text;
+      }
+      sets.set(action, policies);
+    }
+  }
+  return sets;
 }
