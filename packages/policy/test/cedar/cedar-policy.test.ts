@@ -105,3 +105,17 @@ describe('Cedar policies as the SDK policy hook', () => {
     expect(() => cedarPolicy({ policies: files, model: companyModel() })).toThrow(/^policies\/typo\.cedar:5 \(policy typo\): .*hours/m);
   });
 });
+
+describe('Per-action policy sets change no decision', () => {
+  it('a forbid scoped to a list of actions applies to each listed action and to no other', async () => {
+    const forbid = {
+      path: 'policies/list.cedar',
+      text: '@id("no-money")\n@reason("money tools are frozen")\nforbid (principal, action in [Action::"tool:revenue_report", Action::"tool:customer_summary"], resource);\n',
+    };
+    const policy = cedarPolicy({ policies: [...examplePolicyFiles(), forbid], model: companyModel(), timeZone: 'Europe/Berlin' });
+    const call = (name: string) => policy(user(['Management']), { kind: 'tool', name, arguments: {} }, context(berlin('10:00')));
+    expect(await call('revenue_report')).toMatchObject({ allow: false, reason: 'money tools are frozen', policies: ['no-money'] });
+    expect(await call('customer_summary')).toMatchObject({ allow: false, policies: ['no-money'] });
+    expect(await call('analytics_overview')).toMatchObject({ allow: true, policies: ['members-use-consented-tools'] });
+  });
+});
