@@ -1,8 +1,11 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EXAMPLE_CONFIG, runCli } from './run.ts';
+
+// Each case spawns the CLI (Cedar's WebAssembly loads per process): slow on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 let dir: string;
 let config: string;
