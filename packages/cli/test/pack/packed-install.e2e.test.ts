@@ -35,6 +35,7 @@ const ENTRY_POINTS = [
   '@gatehouse-auth/audit',
   '@gatehouse-auth/authorization-server',
   '@gatehouse-auth/mcp',
+  '@gatehouse-auth/policy',
   '@gatehouse-auth/cli',
 ];
 const REDIRECT_URL = 'http://127.0.0.1:8979/callback';
