@@ -16,6 +16,7 @@ export {
   forOperations,
   type Policy,
   type Decision,
+  type DecisionBasis,
   type DecisionRecord,
   type Operation,
   type OperationKind,

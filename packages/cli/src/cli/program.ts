@@ -14,6 +14,7 @@ import { registerGrants } from '../commands/grants.ts';
 import { registerAudit } from '../commands/audit.ts';
 import { registerKeys } from '../commands/keys.ts';
 import { registerScim } from '../commands/scim.ts';
+import { registerPolicy } from '../commands/policy.ts';
 
 export function buildProgram(): Command {
   const program = new Command('gatehouse')
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
     registerKeys,
     registerAudit,
     registerScim,
+    registerPolicy,
   ]) {
     register(program);
   }

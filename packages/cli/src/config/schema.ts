@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { approvalsServerSchema } from './approvals-schema.ts';
+import { resourcePolicySchema } from './policy-schema.ts';
 
 const name = z.string().min(1).max(200);
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name (A-Z, 0-9, _)');
@@ -59,6 +60,7 @@ export const resourceSchema = z
       .optional()
       .describe('What each tool, resource (by URI) and prompt of this MCP server requires, as its SDK declares it (requireScopes); the consent screen lists them under each scope.'),
     organizations: z.array(z.string()).default([]).describe('Slugs of the organizations this resource serves: tokens are issued only to their members (and service agents) acting in them.'),
+    policy: resourcePolicySchema.optional().describe('Cedar policies this resource enforces per call (docs/policy.md).'),
     multi_tenant: z.boolean().default(false).describe("Serves every organization instead; the resource server must then keep tenants apart by the token's org_id (SDK: tenantIsolation)."),
   })
   .superRefine((resource, ctx) => {
