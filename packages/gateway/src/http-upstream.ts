@@ -47,17 +47,18 @@ export class HttpUpstream implements Upstream {
       if (tokenHash) binding.tokens.add(tokenHash);
     }
     let response = await this.send(request, body);
-    if (response instanceof Response && (response.status === 401 || response.status === 403)) {
+    if (!(response instanceof Error) && (response.status === 401 || response.status === 403)) {
       // Our own credentials were refused (expired or rotated): renew once.
       this.credentials.refused();
       await response.body?.cancel().catch(() => {});
       response = await this.send(request, body);
-      if (response instanceof Response && (response.status === 401 || response.status === 403)) {
+      if (!(response instanceof Error) && (response.status === 401 || response.status === 403)) {
         await response.body?.cancel().catch(() => {});
         return rpcError(idOf(body), UPSTREAM_UNAVAILABLE, "The upstream MCP server refused the gateway's credentials", 502);
       }
     }
-    if (!(response instanceof Response)) {
+    // Not `instanceof Response`: @hono/node-server replaces the global Response class.
+    if (response instanceof Error) {
       this.options.onError?.(response);
       return rpcError(idOf(body), UPSTREAM_UNAVAILABLE, 'The upstream MCP server cannot be reached', 502);
     }

@@ -23,11 +23,10 @@ export function revokedBy(
   tokenHashes: ReadonlySet<string>,
   ownerTokens: ReadonlySet<string>,
 ): boolean {
-  if (event.userId !== undefined)
-    return event.userId === owner.subject && (event.orgId === undefined || event.orgId === owner.orgId) && (event.clientId === undefined || event.clientId === owner.clientId);
-  if (event.clientId !== undefined) return event.clientId === owner.clientId && (event.orgId === undefined || event.orgId === owner.orgId);
-  if (event.role !== undefined) return owner.roles.includes(event.role) && (event.orgId === undefined || event.orgId === owner.orgId);
-  if (event.orgId !== undefined) return event.orgId === owner.orgId;
+  if (event.userId != null) return event.userId === owner.subject && (event.orgId == null || event.orgId === owner.orgId) && (event.clientId == null || event.clientId === owner.clientId);
+  if (event.clientId != null) return event.clientId === owner.clientId && (event.orgId == null || event.orgId === owner.orgId);
+  if (event.role != null) return owner.roles.includes(event.role) && (event.orgId == null || event.orgId === owner.orgId);
+  if (event.orgId != null) return event.orgId === owner.orgId;
   for (const hash of ownerTokens) if (tokenHashes.has(hash)) return true;
   return false;
 }

@@ -9,6 +9,7 @@
  */
 import { idOf, rpcError, SESSION_LIMIT, SESSION_NOT_FOUND } from './errors.ts';
 import { sameOwner, type SessionOwner } from './owner.ts';
+import { personalize } from './placeholders.ts';
 import { StdioSession, type StdioCommand } from './stdio-session.ts';
 import type { Upstream, UpstreamRequest } from './upstream.ts';
 
@@ -60,8 +61,10 @@ export class StdioUpstream implements Upstream {
     if (all.filter((s) => s.owner.subject === owner.subject).length >= maxPerUser) {
       return rpcError(idOf(body), SESSION_LIMIT, `Too many upstream sessions: at most ${maxPerUser} per user; close one (DELETE) or wait for an idle one to end`, 429, { 'retry-after': '30' });
     }
+    const command = personalCommand(this.options.command, owner);
+    if (!command) return rpcError(idOf(body), -32005, "The upstream's command names the caller's id, which cannot be used in a command line", 502);
     const session = new StdioSession({
-      command: this.options.command,
+      command,
       owner,
       onClosed: (closed) => {
         this.pending.delete(closed);
@@ -107,4 +110,14 @@ export class StdioUpstream implements Upstream {
     clearInterval(this.reaper);
     await this.closeWhere(() => true);
   }
+}
+
+/** The command with `{subject}` and `{org}` filled for this owner (placeholders.ts). */
+function personalCommand(command: StdioCommand, owner: SessionOwner): StdioCommand | undefined {
+  const fill = (text: string) => personalize(text, owner);
+  const args = (command.args ?? []).map(fill);
+  const env = Object.entries(command.env ?? {}).map(([key, value]) => [key, fill(value)] as const);
+  const cwd = command.cwd === undefined ? undefined : fill(command.cwd);
+  if (args.includes(undefined) || env.some(([, value]) => value === undefined) || (command.cwd !== undefined && cwd === undefined)) return undefined;
+  return { command: command.command, args: args as string[], ...(command.env ? { env: Object.fromEntries(env) as Record<string, string> } : {}), ...(cwd !== undefined ? { cwd } : {}) };
 }

@@ -12,6 +12,7 @@
 import { deny, requireScopes, isSatisfied, type Gate, type GatedOperations, type Policy, type ScopeRequirement } from '@gatehouse-auth/mcp';
 import { constraintViolation, type ArgumentConstraint } from './argument-constraints.ts';
 import { compilePattern, patternProblem, type NamePattern } from './glob.ts';
+import { personalize } from './placeholders.ts';
 
 export interface PolicyRule {
   /** Tool or prompt name, or resource URI; `*` and `?` are wildcards. */
@@ -160,9 +161,15 @@ const denyAll =
 function argumentPolicy(constraints: Record<string, ArgumentConstraint>): Policy | undefined {
   const entries = Object.entries(constraints);
   if (entries.length === 0) return undefined;
-  return (_principal, operation) => {
-    for (const [name, constraint] of entries) {
+  return (principal, operation) => {
+    for (const [name, rawConstraint] of entries) {
       if (!(name in operation.arguments)) continue;
+      let constraint = rawConstraint;
+      if (rawConstraint.pathUnder !== undefined) {
+        const pathUnder = personalize(rawConstraint.pathUnder, principal);
+        if (pathUnder === undefined) return deny(`argument ${name}: the caller's id cannot name a directory`);
+        constraint = { ...rawConstraint, pathUnder };
+      }
       const violation = constraintViolation(name, operation.arguments[name], constraint);
       if (violation) return deny(violation);
     }
