@@ -107,8 +107,19 @@ export class StdioSession {
     this.state = 'closed';
     const child = this.child;
     this.child = undefined;
-    await Promise.allSettled([this.transport.close(), child?.close()]);
+    // Unreachable from now on, whatever the process does next.
     this.options.onClosed(this);
+    // SIGTERM at once: the SDK's close() would give the process two seconds to notice its stdin closing,
+    // and a revoked user's process must not outlive the revocation by that long.
+    const pid = child?.pid;
+    if (pid) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
+    }
+    await Promise.allSettled([this.transport.close(), child?.close()]);
   }
 
   private async spawn(): Promise<void> {

@@ -43,7 +43,7 @@ function samplingClient(): Client {
   client.setRequestHandler(CreateMessageRequestSchema, async (request) => ({
     model: 'test-model',
     role: 'assistant',
-    content: { type: 'text', text: `sampled: ${(request.params.messages[0]?.content as { text: string }).text}` },
+    content: { type: 'text', text: `sampled: ${(request.params.messages[0]!.content as { text: string }).text}` },
   }));
   return client;
 }
@@ -130,7 +130,7 @@ describe.each([
   it('refuses an argument over its maximum length before the upstream sees it', async () => {
     await expect(client.callTool({ name: 'echo', arguments: { message: 'x'.repeat(201) } })).rejects.toMatchObject({
       code: -32003,
-      message: 'Forbidden: argument message is longer than 200 characters',
+      message: 'MCP error -32003: Forbidden: argument message is longer than 200 characters',
     });
   });
 
@@ -172,17 +172,17 @@ describe('The gateway in front of server-filesystem (stdio), one process per use
     // Bob naming Alice's file: refused by the policy (outside his prefix) before his process sees it.
     await expect(bobClient.callTool({ name: 'read_text_file', arguments: { path: join(aliceHome, 'notes.txt') } })).rejects.toMatchObject({
       code: -32003,
-      message: `Forbidden: argument path is outside ${bobHome}`,
+      message: `MCP error -32003: Forbidden: argument path is outside ${bobHome}`,
     });
     expect(stack.gateway.sessions('files', await stack.userId(ALICE.email))).toBe(1);
     expect(stack.gateway.sessions('files', await stack.userId(BOB.email))).toBe(1);
   });
 
   it('refuses a path outside the prefix and the upstream never sees the call (no file written)', async () => {
-    const escape = join(aliceHome, '..', 'escaped.txt');
-    await expect(aliceClient.callTool({ name: 'write_file', arguments: { path: escape, content: 'x' } })).rejects.toMatchObject({
+    const outside = join(aliceHome, '..', 'escaped.txt');
+    await expect(aliceClient.callTool({ name: 'write_file', arguments: { path: outside, content: 'x' } })).rejects.toMatchObject({
       code: -32003,
-      message: `Forbidden: argument path is outside ${aliceHome}`,
+      message: `MCP error -32003: Forbidden: argument path is outside ${aliceHome}`,
     });
     expect(existsSync(join(stack.homes, 'escaped.txt'))).toBe(false);
     const denial = stack.decisions.filter((d) => d.upstream === 'files' && d.result === 'deny').at(-1)!;
