@@ -13,6 +13,7 @@ import { registerTokens } from '../commands/tokens.ts';
 import { registerGrants } from '../commands/grants.ts';
 import { registerAudit } from '../commands/audit.ts';
 import { registerKeys } from '../commands/keys.ts';
+import { registerGateway } from '../commands/gateway.ts';
 
 export function buildProgram(): Command {
   const program = new Command('gatehouse')
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
     registerGrants,
     registerKeys,
     registerAudit,
+    registerGateway,
   ]) {
     register(program);
   }
