@@ -7,5 +7,7 @@ import type { Issue } from './upstream-options.ts';
 export function locatedError(file: string, text: string, issues: Issue[]): ConfigError {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter });
-  return new ConfigError(issues.map((issue): LocatedIssue => ({ file, ...locate(doc, counter, issue.path, issue.message.startsWith('unknown key')), path: formatPath(issue.path), message: issue.message })));
+  return new ConfigError(
+    issues.map((issue): LocatedIssue => ({ file, ...locate(doc, counter, issue.path, issue.message.startsWith('unknown key')), path: formatPath(issue.path), message: issue.message })),
+  );
 }
