@@ -169,6 +169,11 @@ async function main(): Promise<void> {
     const gatewaySession = await openSession(resource, bearer);
     const introspectionsBefore = await countIntrospections(gatehouse);
 
+    // Warm-up, not counted: the first requests pay for JIT compilation in both processes.
+    const directRequest = { method: 'POST', headers: { ...MCP_HEADERS, 'mcp-session-id': directSession }, body: CALL };
+    const gatewayRequest = { method: 'POST', headers: { ...MCP_HEADERS, ...bearer, 'mcp-session-id': gatewaySession }, body: CALL };
+    await runLoad({ url: upstreamUrl, seconds: 1, connections: CONNECTIONS, request: directRequest });
+    await runLoad({ url: resource, seconds: 2, connections: CONNECTIONS, request: gatewayRequest });
     const cpuBefore = { upstream: cpuMs(upstream.pid!), gateway: cpuMs(gateway.pid!) };
     const direct: LoadResult[] = [];
     const through: LoadResult[] = [];

@@ -85,7 +85,7 @@ export class HttpUpstream implements Upstream {
         method: request.method,
         headers,
         ...(request.method === 'POST' ? { body: JSON.stringify(body) } : {}),
-        signal: request.signal,
+        // No request.signal: the client going away cancels the body we hand back, which ends this fetch.
       });
     } catch (error) {
       return error instanceof Error ? error : new Error(String(error));
