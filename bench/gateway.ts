@@ -13,6 +13,11 @@
  *
  * Rounds alternate direct / gateway; the headline is the median of the
  * per-round ratios and of the added p99. Target: ≥ 0.8× and ≤ 2 ms added p99.
+ *
+ * BENCH_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS size the run;
+ * BENCH_GATEWAY_LOG_LEVEL (e.g. warn: no decision lines) and
+ * BENCH_GATEWAY_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) are
+ * passed to the gateway process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -148,10 +153,24 @@ async function main(): Promise<void> {
         '',
       ].join('\n'),
     );
-    const gateway = spawn(process.execPath, ['--import', 'tsx', '--conditions=@gatehouse-auth/source', CLI, 'gateway', '--config', config], {
-      env: { ...process.env, NODE_OPTIONS: '', BENCH_GATEWAY_SECRET: GATEWAY_CLIENT.secret },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const gateway = spawn(
+      process.execPath,
+      [
+        ...(process.env.BENCH_GATEWAY_NODE_ARGS ? process.env.BENCH_GATEWAY_NODE_ARGS.split(' ') : []),
+        '--import',
+        'tsx',
+        '--conditions=@gatehouse-auth/source',
+        CLI,
+        'gateway',
+        '--config',
+        config,
+        ...(process.env.BENCH_GATEWAY_LOG_LEVEL ? ['--log-level', process.env.BENCH_GATEWAY_LOG_LEVEL] : []),
+      ],
+      {
+        env: { ...process.env, NODE_OPTIONS: '', BENCH_GATEWAY_SECRET: GATEWAY_CLIENT.secret },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let decisionLines = 0;
     gateway.stdout!.on('data', (chunk: Buffer) => {
       decisionLines += chunk.toString().split('gateway decision').length - 1;
