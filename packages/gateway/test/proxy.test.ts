@@ -88,6 +88,22 @@ describe.each(['everything', 'everything-stdio'])('Through the gateway to %s', (
     }
   });
 
+  it('lists only the prompts and resources the policy names, and refuses reading another resource before the upstream', async () => {
+    const client = await connect(name);
+    try {
+      expect((await client.listPrompts()).prompts.map((prompt) => prompt.name)).toEqual(['simple-prompt']);
+      const resources = (await client.listResources()).resources.map((resource) => resource.uri);
+      expect(resources.length).toBeGreaterThan(0);
+      expect(resources.every((uri) => uri.startsWith('demo://resource/static/'))).toBe(true);
+      const read = await client.readResource({ uri: resources[0]! });
+      expect(read.contents[0]?.uri).toBe(resources[0]);
+      await expect(client.readResource({ uri: 'demo://resource/session/anything' })).rejects.toMatchObject({ code: -32003 });
+      await expect(client.getPrompt({ name: 'args-prompt', arguments: { city: 'x' } })).rejects.toMatchObject({ code: -32003 });
+    } finally {
+      await client.close();
+    }
+  });
+
   it('2026-07-28 routing headers: a Mcp-Name that disagrees with the body is 400 with -32020, before the upstream', async () => {
     const response = await fetch(url(name), {
       method: 'POST',
