@@ -143,6 +143,55 @@ describe('Through the gateway to an HTTP upstream', () => {
   });
 });
 
+describe('SSE resumption through the stdio bridge', () => {
+  it('a client that lost its stream gets the missed events again with Last-Event-ID', async () => {
+    const headers = { authorization: 'Bearer alice-token-0123456789', 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' };
+    const post = (body: unknown, extra: Record<string, string> = {}) => fetch(url('everything-stdio'), { method: 'POST', headers: { ...headers, ...extra }, body: JSON.stringify(body) });
+    const init = await post({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'resume', version: '1' } } });
+    const session = init.headers.get('mcp-session-id')!;
+    await init.text();
+    await (await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, { 'mcp-session-id': session })).text();
+    const call = await post(
+      { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'trigger-long-running-operation', arguments: { duration: 1.2, steps: 4 }, _meta: { progressToken: 'p1' } } },
+      { 'mcp-session-id': session },
+    );
+    // Read until the first progress event, note its id, then drop the connection.
+    const reader = call.body!.getReader();
+    let text = '';
+    let firstProgressId: string | undefined;
+    while (!firstProgressId) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+      firstProgressId = /id: (\S+)\ndata: [^\n]*notifications\/progress/.exec(text)?.[1];
+    }
+    await reader.cancel();
+    expect(firstProgressId).toBeDefined();
+    // The dropped connection reaches the bridge a moment later (409 while its stream is still open).
+    let resumed: Response | undefined;
+    await vi.waitFor(
+      async () => {
+        resumed = await fetch(url('everything-stdio'), { method: 'GET', headers: { ...headers, 'mcp-session-id': session, 'last-event-id': firstProgressId! } });
+        if (resumed.status !== 200) await resumed.body?.cancel();
+        expect(resumed.status).toBe(200);
+      },
+      { timeout: 3000, interval: 100 },
+    );
+    if (!resumed) throw new Error('no resumed stream');
+    const replay = resumed.body!.getReader();
+    let replayed = '';
+    while (!replayed.includes('"id":2')) {
+      const { value, done } = await replay.read();
+      if (done) break;
+      replayed += new TextDecoder().decode(value);
+    }
+    await replay.cancel();
+    expect(replayed).not.toContain('"progress":1,');
+    expect(replayed).toContain('"progress":4');
+    expect(replayed).toContain('Long running operation completed');
+  });
+});
+
 describe('A stdio upstream that crashes', () => {
   it('answers the waiting call with a clear JSON-RPC error, restarts, and serves the session again', async () => {
     const client = await connect('everything-stdio');
