@@ -24,6 +24,8 @@ export interface HttpUpstreamOptions extends UpstreamCredentialOptions {
 const FORWARDED_REQUEST_HEADERS = ['accept', 'content-type', 'mcp-session-id', 'mcp-protocol-version', 'last-event-id', 'mcp-method', 'mcp-name'];
 const FORWARDED_RESPONSE_HEADERS = ['content-type', 'mcp-session-id', 'mcp-protocol-version', 'cache-control', 'retry-after'];
 
+const MAX_BINDINGS = 10_000;
+
 interface Binding {
   owner: SessionOwner;
   tokens: Set<string>;
@@ -63,7 +65,11 @@ export class HttpUpstream implements Upstream {
       return rpcError(idOf(body), UPSTREAM_UNAVAILABLE, 'The upstream MCP server cannot be reached', 502);
     }
     const assigned = response.headers.get('mcp-session-id');
-    if (assigned !== null && sessionId === null && response.ok) this.bindings.set(assigned, { owner, tokens: new Set(tokenHash ? [tokenHash] : []) });
+    if (assigned !== null && sessionId === null && response.ok) {
+      this.bindings.set(assigned, { owner, tokens: new Set(tokenHash ? [tokenHash] : []) });
+      // Clients that never DELETE would grow this map forever: the oldest binding goes first (its client gets 404 and initializes again).
+      if (this.bindings.size > MAX_BINDINGS) this.bindings.delete(this.bindings.keys().next().value!);
+    }
     if (request.method === 'DELETE' && sessionId !== null && response.ok) this.bindings.delete(sessionId);
     const headers = new Headers();
     for (const name of FORWARDED_RESPONSE_HEADERS) {
