@@ -62,6 +62,8 @@ export interface AuthorizationServerOptions {
   revocationStreamsPerClient: number;
   /** How long an active access-token introspection may be answered from memory, in ms; revocation events drop entries at once. 0 disables. Default 2 s. */
   introspectionCacheMs: number;
+  /** How often a running server records grants and time-boxed scopes that ended by themselves (audit, revocation), in ms. 0: only refreshes notice them. Default 30 s. */
+  grantExpirySweepMs: number;
 }
 
 export const DEFAULT_OPTIONS: Omit<AuthorizationServerOptions, 'issuer'> = {
@@ -82,6 +84,7 @@ export const DEFAULT_OPTIONS: Omit<AuthorizationServerOptions, 'issuer'> = {
   revocationStreamPingMs: 15_000,
   revocationStreamsPerClient: 4,
   introspectionCacheMs: 2_000,
+  grantExpirySweepMs: 30_000,
 };
 
 export type PartialOptions = { issuer: string } & {

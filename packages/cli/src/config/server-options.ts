@@ -42,6 +42,7 @@ export function toServerOptions(server: ServerConfig, issuer: string): PartialOp
     revocationStreamPingMs: server.revocation_stream_ping_ms,
     revocationStreamsPerClient: server.revocation_streams_per_client,
     introspectionCacheMs: server.introspection_cache_ms,
+    grantExpirySweepMs: server.grant_expiry_sweep_seconds === undefined ? undefined : server.grant_expiry_sweep_seconds * 1000,
   }) as PartialOptions;
   return options;
 }
