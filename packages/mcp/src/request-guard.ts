@@ -78,7 +78,7 @@ export function createMcpGuard(input: McpGuardOptions): McpGuard {
   const prmPaths = new Set(metadataPaths(options.resource));
   const allowedOrigins = options.allowedOrigins === '*' ? '*' : new Set(options.allowedOrigins ?? [new URL(options.resource).origin]);
   const respond = (response: Response): GuardResult => ({ kind: 'respond', response });
-  const clients = new ClientDirectory();
+  const clients = new ClientDirectory(10_000, () => clock.now());
   const onRefused = options.onRefusedTokens;
   const refusals = onRefused ? new RefusalCounter({ report: onRefused, now: () => clock.now(), windowMs: options.refusedTokenWindowMs, onError: options.onError }) : undefined;
   const challenge = (error: ChallengeError, scopes: string[], description?: string) =>

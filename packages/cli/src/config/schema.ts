@@ -206,6 +206,12 @@ export const serverSchema = z.strictObject({
   revocation_streams_per_client: seconds.optional(),
   introspection_cache_ms: z.number().int().nonnegative().optional(),
   approvals: approvalsServerSchema.optional().describe('Per-call human approvals (docs/approvals.md).'),
+  grant_expiry_sweep_seconds: z
+    .number()
+    .int()
+    .nonnegative()
+    .optional()
+    .describe('How often grants and time-boxed scopes that ended by themselves are recorded (audit record, tokens revoked); 0 leaves it to refreshes. Default 30.'),
   trust_proxy: z
     .union([z.boolean(), z.number().int().nonnegative(), z.array(z.string().min(1)).min(1)])
     .optional()

@@ -19,6 +19,7 @@ import { federationMigration } from './0012_federation.ts';
 import { scimDirectoryMigration } from './0014_scim_directory.ts';
 import { scimTokensMigration } from './0015_scim_tokens.ts';
 import { approvalsMigration } from './0016_approvals.ts';
+import { grantNextEndMigration } from './0018_grant_next_end.ts';
 
 export interface NamedMigration {
   name: string;
@@ -41,6 +42,7 @@ export const migrations: NamedMigration[] = [
   { name: '0014_scim_directory', migration: scimDirectoryMigration },
   { name: '0015_scim_tokens', migration: scimTokensMigration },
   { name: '0016_approvals', migration: approvalsMigration },
+  { name: '0018_grant_next_end', migration: grantNextEndMigration },
 ];
 
 /** Kysely's Migrator reads migrations from code, not from a folder: bundles and tsx both work. */
