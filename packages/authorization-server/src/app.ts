@@ -23,6 +23,7 @@ import { mountOrgClientControl } from './admin/client-control-routes.ts';
 import { mountAuthorize } from './authorize/index.ts';
 import { mountSession } from './session/index.ts';
 import { mountInteraction } from './interaction/index.ts';
+import { mountFederation } from './federation/index.ts';
 
 export type FeatureMount = (app: Hono<AppEnv>, ctx: ServerContext) => void;
 
@@ -42,6 +43,7 @@ const FEATURES: FeatureMount[] = [
   mountAuthorize,
   mountSession,
   mountInteraction,
+  mountFederation,
 ];
 
 export function createAuthorizationServerApp(ctx: ServerContext): Hono<AppEnv> {

@@ -3,6 +3,7 @@
  * default lives here next to its reason; docs/configuration.md mirrors it.
  */
 import type { Sensitivity } from '@gatehouse-auth/core';
+import type { FederationOptions } from './federation/options.ts';
 
 export interface AuthorizationServerOptions {
   /** The issuer identifier (RFC 8414 §2): https URL, no query or fragment. May have a path. */
@@ -62,6 +63,8 @@ export interface AuthorizationServerOptions {
   revocationStreamsPerClient: number;
   /** How long an active access-token introspection may be answered from memory, in ms; revocation events drop entries at once. 0 disables. Default 2 s. */
   introspectionCacheMs: number;
+  /** Enterprise sign-in (issue 13): secret lookup and the DNS resolver for domain verification. */
+  federation?: FederationOptions;
 }
 
 export const DEFAULT_OPTIONS: Omit<AuthorizationServerOptions, 'issuer'> = {

@@ -44,6 +44,8 @@ export const ROUTES: Readonly<Record<string, RouteEntry>> = {
   'POST /register': { params: REGISTER, body: 'json', format: 'oauth' },
   'GET /register/:clientId': { params: [], body: 'none', format: 'oauth' },
   'GET /jwks.json': { params: [], body: 'none', format: 'oauth' },
+  'GET /sso/:org/:provider/start': { params: ['interaction'], body: 'none', format: 'html' },
+  'GET /sso/:org/:provider/callback': { params: ['code', 'state', 'iss', 'error'], body: 'none', format: 'html' },
   'POST /token': { params: TOKEN, body: 'form', format: 'oauth' },
   'POST /introspect': { params: ['token', 'token_type_hint', 'client_id', 'client_secret'], body: 'form', format: 'oauth' },
   'POST /revoke': { params: ['token', 'token_type_hint', 'client_id', 'client_secret'], body: 'form', format: 'oauth' },

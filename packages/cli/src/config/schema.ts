@@ -5,6 +5,7 @@
  * camelCase AuthorizationServerOptions. docs/configuration.md mirrors this.
  */
 import { z } from 'zod';
+import { orgSsoFields } from './schema-org-sso.ts';
 
 const name = z.string().min(1).max(200);
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name (A-Z, 0-9, _)');
@@ -100,6 +101,7 @@ export const organizationSchema = z.strictObject({
   /** null or absent keeps audit records forever. */
   audit_retention_days: z.number().int().positive().nullable().default(null),
   clients: orgClientPolicySchema.optional(),
+  ...orgSsoFields,
 });
 
 export const signupSchema = z.strictObject({
