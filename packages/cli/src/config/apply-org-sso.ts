@@ -6,15 +6,12 @@
  * config` is the operator's assertion, `dns` waits for a TXT check), and
  * the directory mapping with enforce_sso. A key left out leaves the store alone.
  */
-import { randomToken } from '@gatehouse-auth/core';
+import { newDomainChallenge } from '@gatehouse-auth/authorization-server';
 import type { OrgSsoSettings } from '@gatehouse-auth/store';
 import type { GatehouseConfig } from './schema.ts';
 import { record, type Plan } from './plan.ts';
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
-
-/** The TXT record value an org publishes at _gatehouse-challenge.<domain> to prove it owns the domain. */
-export const newDomainChallenge = (): string => `gatehouse-domain-verification=${randomToken()}`;
 
 export async function applyOrgSso(plan: Plan, config: GatehouseConfig): Promise<void> {
   for (const org of config.organizations) {
