@@ -16,6 +16,7 @@ import { orgClientPolicyMigration } from './0009_org_client_policy.ts';
 import { clientSecretRotationMigration } from './0010_client_secret_rotation.ts';
 import { scopeOperationsMigration } from './0011_scope_operations.ts';
 import { federationMigration } from './0012_federation.ts';
+import { setupLinksMigration } from './0013_setup_links.ts';
 
 export interface NamedMigration {
   name: string;
@@ -35,6 +36,7 @@ export const migrations: NamedMigration[] = [
   { name: '0010_client_secret_rotation', migration: clientSecretRotationMigration },
   { name: '0011_scope_operations', migration: scopeOperationsMigration },
   { name: '0012_federation', migration: federationMigration },
+  { name: '0013_setup_links', migration: setupLinksMigration },
 ];
 
 /** Kysely's Migrator reads migrations from code, not from a folder: bundles and tsx both work. */
