@@ -12,4 +12,5 @@ export { blockClient, allowClient, removeClientRule, setClientPolicyMode, descri
 export { completeFederatedSignIn } from './federation/sign-in.ts';
 export { oidcProviderSchema, providerIdSchema, type OidcProviderConfig } from './federation/oidc-settings.ts';
 export type { FederationOptions } from './federation/options.ts';
+export { createSetupLink, DEFAULT_SETUP_LINK_TTL_MS, type SetupLinkDeps } from './federation/setup-links.ts';
 export { claimDomain, verifyDomainByDns, challengeRecordName, newDomainChallenge, type DomainVerification, type ResolveTxt } from './federation/domain-verification.ts';

@@ -41,7 +41,12 @@ async function newLink(ctx: ServerContext, c: Context<AppEnv>, orgId: string, ac
   const text = await c.req.text();
   const parsed = LinkBody.safeParse(text.trim() === '' ? {} : JSON.parse(text));
   if (!parsed.success) throw new OAuthError('invalid_request', 'The body must be {"expires_in_seconds"?: n} (at most 30 days).');
-  const link = await createSetupLink(ctx, orgId, actor, parsed.data.expires_in_seconds === undefined ? DEFAULT_SETUP_LINK_TTL_MS : parsed.data.expires_in_seconds * 1000);
+  const link = await createSetupLink(
+    { ...ctx, issuer: ctx.options.issuer },
+    orgId,
+    actor,
+    parsed.data.expires_in_seconds === undefined ? DEFAULT_SETUP_LINK_TTL_MS : parsed.data.expires_in_seconds * 1000,
+  );
   return oauthJson({ url: link.url, expires_at: Math.floor(link.expiresAt / 1000) }, 201);
 }
 

@@ -15,13 +15,16 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 export const setupLinkHash = (token: string): string => sha256(`setup-link:${token}`);
 
-export async function createSetupLink(ctx: ServerContext, orgId: string, actor: Actor, ttlMs = DEFAULT_SETUP_LINK_TTL_MS): Promise<{ url: string; expiresAt: number }> {
+/** What creating a link needs (the server's context, or the CLI's store, events and clock with the issuer). */
+export type SetupLinkDeps = Pick<ServerContext, 'store' | 'events' | 'clock'> & { issuer: string };
+
+export async function createSetupLink(ctx: SetupLinkDeps, orgId: string, actor: Actor, ttlMs = DEFAULT_SETUP_LINK_TTL_MS): Promise<{ url: string; expiresAt: number }> {
   const token = randomToken();
   const now = ctx.clock.now();
   const expiresAt = now + Math.min(Math.max(ttlMs, 60_000), MAX_SETUP_LINK_TTL_MS);
   await ctx.store.federation.createSetupLink({ tokenHash: setupLinkHash(token), orgId, createdBy: `${actor.kind}:${actor.id}`, createdAt: now, expiresAt, revokedAt: null });
   await ctx.events.publish({ type: 'org.updated', orgId, actor });
-  return { url: `${ctx.options.issuer}/setup/${token}`, expiresAt };
+  return { url: `${ctx.issuer.replace(/\/$/, '')}/setup/${token}`, expiresAt };
 }
 
 /** The live link a token opens, or undefined (unknown, malformed, expired or revoked: all alike). */
