@@ -63,7 +63,7 @@ export interface AuthorizationServerOptions {
   revocationStreamsPerClient: number;
   /** How long an active access-token introspection may be answered from memory, in ms; revocation events drop entries at once. 0 disables. Default 2 s. */
   introspectionCacheMs: number;
-  /** Enterprise sign-in (issue 13): secret lookup and the DNS resolver for domain verification. */
+  /** Enterprise sign-in (issue 13): where identity providers' client_secret_env names are looked up. */
   federation?: FederationOptions;
 }
 

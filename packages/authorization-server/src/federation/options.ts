@@ -2,6 +2,4 @@
 export interface FederationOptions {
   /** Where `client_secret_env` names are looked up. Default: process.env. */
   env?: Readonly<Record<string, string | undefined>>;
-  /** DNS TXT lookup for domain verification. Default: node:dns resolveTxt (tests inject one). */
-  resolveTxt?: (name: string) => Promise<string[][]>;
 }
