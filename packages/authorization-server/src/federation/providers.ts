@@ -18,3 +18,11 @@ export const oidcCallbackUri = (ctx: ServerContext, orgSlug: string, providerId:
 
 /** The label people see for a provider: its configured name, else its id. */
 export const providerLabel = (provider: StoredIdentityProvider): string => (typeof provider.settings['name'] === 'string' ? provider.settings['name'] : provider.id);
+
+/**
+ * Where the login page sends a person to sign in with `provider` (its
+ * interaction id appended by the caller): OIDC here; SAML at the SAML
+ * routes (the SAML work owns that path and may change it here).
+ */
+export const signInStartPath = (orgSlug: string, provider: StoredIdentityProvider): string =>
+  provider.type === 'saml' ? `/sso/saml/${orgSlug}/${provider.id}/start` : `/sso/${orgSlug}/${provider.id}/start`;

@@ -21,7 +21,7 @@ import { clientIp } from './client-ip.ts';
 import { isEmailAddress } from './email.ts';
 import { continueAfterLogin } from './continue.ts';
 import { routeEmail, type SsoRoute } from '../federation/routing.ts';
-import { providerLabel } from '../federation/providers.ts';
+import { providerLabel, signInStartPath } from '../federation/providers.ts';
 
 const WRONG = 'Wrong email or password.';
 
@@ -46,7 +46,7 @@ function ssoChoice(ctx: ServerContext, route: SsoRoute, interactionId: string | 
   const query = interactionId ? `?interaction=${encodeURIComponent(interactionId)}` : '';
   return {
     orgName: route.org.name,
-    providers: route.providers.map((p) => ({ label: providerLabel(p), href: `${ctx.options.issuer}/sso/${route.org.slug}/${p.id}/start${query}` })),
+    providers: route.providers.map((p) => ({ label: providerLabel(p), href: `${ctx.options.issuer}${signInStartPath(route.org.slug, p)}${query}` })),
     passwordAllowed: !route.enforceSso,
   };
 }
