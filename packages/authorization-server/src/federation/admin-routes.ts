@@ -10,6 +10,10 @@
  *   POST   /admin/orgs/:org/setup-links               {"expires_in_seconds"?: n} → {url, expires_at}
  *   POST   /admin/orgs/:org/setup-links/revoke        every live link of the org
  *   POST   /account/orgs/:org/setup-links             the same, for the org's admin
+ *   GET    /admin/orgs/:org/domains                   the org's domains and their TXT records
+ *   POST   /admin/orgs/:org/domains                   {"name": "acme.com"} → the TXT record to publish
+ *   POST   /admin/orgs/:org/domains/:name/verify      looks the TXT record up
+ *   DELETE /admin/orgs/:org/domains/:name
  */
 import { OAuthError, type Actor } from '@gatehouse-auth/core';
 import type { Context, Hono } from 'hono';
@@ -20,7 +24,16 @@ import { OPERATOR } from '../admin/operator-auth.ts';
 import { adminPost } from '../admin/org-admin.ts';
 import { describeProvider, putIdentityProvider, removeIdentityProvider } from './provider-admin.ts';
 import { createSetupLink, DEFAULT_SETUP_LINK_TTL_MS } from './setup-links.ts';
+import { challengeRecordName, claimDomain, verifyDomainByDns } from './domain-verification.ts';
+import type { OrgDomain } from '@gatehouse-auth/store';
 
+const DomainBody = z.object({ name: z.string().regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i) }).strict();
+const describeDomain = (d: OrgDomain) => ({
+  name: d.name,
+  verified_by: d.verifiedBy,
+  verified_at: d.verifiedAt === null ? null : Math.floor(d.verifiedAt / 1000),
+  txt_record: { name: challengeRecordName(d.name), value: d.challenge },
+});
 const LinkBody = z
   .object({
     expires_in_seconds: z
@@ -89,6 +102,39 @@ export function mountFederationAdmin(app: Hono<AppEnv>, ctx: ServerContext): voi
   app.post(
     '/admin/orgs/:org/setup-links/revoke',
     operator(ctx, async (_c, orgId) => oauthJson({ ok: true, revoked: await ctx.store.federation.revokeSetupLinks(orgId, ctx.clock.now()) })),
+  );
+  app.get(
+    '/admin/orgs/:org/domains',
+    operator(ctx, async (_c, orgId) => oauthJson({ domains: (await ctx.store.federation.listDomains(orgId)).map(describeDomain) })),
+  );
+  app.post(
+    '/admin/orgs/:org/domains',
+    operator(ctx, async (c, orgId) => {
+      const parsed = DomainBody.safeParse(await c.req.json().catch(() => undefined));
+      if (!parsed.success) throw new OAuthError('invalid_request', 'The body must be {"name": "<domain>"}.');
+      const domain = await claimDomain(ctx.store, orgId, parsed.data.name, ctx.clock.now());
+      await ctx.events.publish({ type: 'org.updated', orgId, actor: OPERATOR });
+      return oauthJson(describeDomain(domain), 201);
+    }),
+  );
+  app.post(
+    '/admin/orgs/:org/domains/:name/verify',
+    operator(ctx, async (c, orgId) => {
+      const result = await verifyDomainByDns(ctx.store, orgId, c.req.param('name') ?? '', ctx.clock.now(), ctx.options.federation?.resolveTxt);
+      if (result.status === 'unknown_domain') return notFound('domain');
+      if (result.status === 'taken') return oauthJson({ error: 'invalid_request', error_description: 'Another organization verified this domain first.' }, 409);
+      if (result.status === 'record_missing') return oauthJson({ error: 'invalid_request', error_description: `No TXT record ${result.recordName} with the expected value yet.` }, 409);
+      await ctx.events.publish({ type: 'org.updated', orgId, actor: OPERATOR });
+      return oauthJson(describeDomain(result.domain));
+    }),
+  );
+  app.delete(
+    '/admin/orgs/:org/domains/:name',
+    operator(ctx, async (c, orgId) => {
+      if (!(await ctx.store.federation.removeDomain(orgId, c.req.param('name') ?? ''))) return notFound('domain');
+      await ctx.events.publish({ type: 'org.updated', orgId, actor: OPERATOR });
+      return oauthJson({ ok: true });
+    }),
   );
   app.post('/account/orgs/:org/setup-links', (c) =>
     adminPost(c, ctx, async (admin, orgId) => {

@@ -4,12 +4,17 @@
  * vouches for no email; a domain another org verified first stays theirs.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
+import { sha256 } from '@gatehouse-auth/core';
 import { challengeRecordName, claimDomain, verifyDomainByDns } from '../../src/index.ts';
 import { createHarness, type Harness } from '../authorize/harness.ts';
 
+const ADMIN_KEY = 'operator-admin-key-0123456789abcdef';
+/** The TXT records the admin API's resolver sees (tests need no network). */
+let published: Record<string, string[][]> = {};
 let h: Harness;
 beforeEach(async () => {
-  h = await createHarness();
+  published = {};
+  h = await createHarness({ adminKeyHash: sha256(ADMIN_KEY), federation: { resolveTxt: async (name) => published[name] ?? [] } });
 });
 
 const resolverWith = (records: Record<string, string[][]>) => async (name: string) => {
@@ -47,5 +52,22 @@ describe('domain verification by DNS TXT record', () => {
 
   it('knows nothing of a domain the org never claimed', async () => {
     expect(await verifyDomainByDns(h.store, h.acme, 'never.test', 1, resolverWith({}))).toEqual({ status: 'unknown_domain' });
+  });
+
+  it('admin API: claims a domain with its TXT record, refuses to verify it until the record is published, then verifies it', async () => {
+    const operator = (path: string, init: RequestInit = {}) => h.app.request(`${h.issuer}${path}`, { ...init, headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' } });
+    const claimed = await operator('/admin/orgs/acme/domains', { method: 'POST', body: JSON.stringify({ name: 'acme.test' }) });
+    expect(claimed.status).toBe(201);
+    const { txt_record } = (await claimed.json()) as { txt_record: { name: string; value: string } };
+    expect(txt_record.name).toBe('_gatehouse-challenge.acme.test');
+    const early = await operator('/admin/orgs/acme/domains/acme.test/verify', { method: 'POST' });
+    expect(early.status).toBe(409);
+    expect(await early.json()).toMatchObject({ error: 'invalid_request' });
+    published[txt_record.name] = [[txt_record.value]];
+    const verified = await operator('/admin/orgs/acme/domains/acme.test/verify', { method: 'POST' });
+    expect(await verified.json()).toMatchObject({ name: 'acme.test', verified_by: 'dns' });
+    expect((await h.store.federation.verifiedDomain('acme.test'))?.orgId).toBe(h.acme);
+    expect((await operator('/admin/orgs/acme/domains/acme.test', { method: 'DELETE' })).status).toBe(200);
+    expect(await h.store.federation.verifiedDomain('acme.test')).toBeUndefined();
   });
 });
