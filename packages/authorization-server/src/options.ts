@@ -65,6 +65,8 @@ export interface AuthorizationServerOptions {
   introspectionCacheMs: number;
   /** Enterprise sign-in (issue 13): where identity providers' client_secret_env names are looked up. */
   federation?: FederationOptions;
+  /** Per-call human approvals (docs/approvals.md): pending approvals are POSTed to `webhookUrl` when set. */
+  approvals?: { webhookUrl?: string };
 }
 
 export const DEFAULT_OPTIONS: Omit<AuthorizationServerOptions, 'issuer'> = {

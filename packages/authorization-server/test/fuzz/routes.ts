@@ -90,6 +90,10 @@ export const ROUTES: Readonly<Record<string, RouteEntry>> = {
   'POST /logout': { params: ['csrf'], body: 'form', format: 'html' },
   'GET /interaction/:id': { params: [], body: 'none', format: 'html' },
   'POST /interaction/:id': { params: ['csrf', 'action', 'org', 'scope'], body: 'form', format: 'html' },
+  'POST /approvals': { params: ['token', 'tool', 'arguments', 'arguments_sha256', 'approver_roles', 'self_approval', 'ttl', 'client_id', 'client_secret'], body: 'form', format: 'oauth' },
+  'POST /approvals/consume': { params: ['token', 'approval_id', 'tool', 'arguments_sha256', 'client_id', 'client_secret'], body: 'form', format: 'oauth' },
+  'GET /approvals/:id': { params: [], body: 'none', format: 'html' },
+  'POST /approvals/:id': { params: ['csrf', 'decision'], body: 'form', format: 'html' },
 };
 
 /** Hono lists middleware (`app.use`) beside routes, as method ALL; they are not endpoints. */

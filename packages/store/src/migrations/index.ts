@@ -17,6 +17,9 @@ import { clientSecretRotationMigration } from './0010_client_secret_rotation.ts'
 import { scopeOperationsMigration } from './0011_scope_operations.ts';
 import { federationMigration } from './0012_federation.ts';
 import { setupLinksMigration } from './0013_setup_links.ts';
+import { scimDirectoryMigration } from './0014_scim_directory.ts';
+import { scimTokensMigration } from './0015_scim_tokens.ts';
+import { approvalsMigration } from './0016_approvals.ts';
 
 export interface NamedMigration {
   name: string;
@@ -37,6 +40,9 @@ export const migrations: NamedMigration[] = [
   { name: '0011_scope_operations', migration: scopeOperationsMigration },
   { name: '0012_federation', migration: federationMigration },
   { name: '0013_setup_links', migration: setupLinksMigration },
+  { name: '0014_scim_directory', migration: scimDirectoryMigration },
+  { name: '0015_scim_tokens', migration: scimTokensMigration },
+  { name: '0016_approvals', migration: approvalsMigration },
 ];
 
 /** Kysely's Migrator reads migrations from code, not from a folder: bundles and tsx both work. */
