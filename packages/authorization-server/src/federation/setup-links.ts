@@ -1,7 +1,7 @@
 /**
  * Setup links (issue 13 item 5, seed 001's hand-off to IT): an org admin
  * creates an expiring link for one organization; whoever opens it may
- * configure that org's identity providers and nothing else (no session, no
+ * configure that org's identity providers and SCIM token and nothing else (no session, no
  * other org, no other page). The token is 256 random bits; the store keeps
  * its SHA-256.
  */

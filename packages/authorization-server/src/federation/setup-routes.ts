@@ -19,10 +19,11 @@ import { providerLabel } from './providers.ts';
 import { putIdentityProvider, removeIdentityProvider } from './provider-admin.ts';
 import { openSetupLink, setupLinkActor } from './setup-links.ts';
 import type { SetupLink } from '@gatehouse-auth/store';
+import { issueScimToken } from '@gatehouse-auth/scim';
 
 const gone = (): Promise<Response> => errorPage(404, 'Link not valid', 'This setup link does not exist, has expired or was revoked. Ask your administrator for a new one.');
 
-async function render(c: Context, ctx: ServerContext, link: SetupLink, token: string, status: number, notes: { message?: string; error?: string } = {}): Promise<Response> {
+async function render(c: Context, ctx: ServerContext, link: SetupLink, token: string, status: number, notes: { message?: string; error?: string; scimToken?: string } = {}): Promise<Response> {
   const org = await ctx.store.orgs.get(link.orgId);
   if (!org) return gone();
   const binding = ensureBrowserBinding(c, ctx);
@@ -35,6 +36,7 @@ async function render(c: Context, ctx: ServerContext, link: SetupLink, token: st
     csrf: csrfToken(binding.secret, `setup:${link.tokenHash}`),
     expiresAt: link.expiresAt,
     providers,
+    hasScimToken: await ctx.store.scim.hasToken(org.id),
     ...notes,
   });
   // The link is the credential: keep it out of Referer headers and caches (htmlResponse: no-store, no-referrer).
@@ -91,4 +93,14 @@ export async function removeSetupProvider(c: Context, ctx: ServerContext): Promi
   const id = c.req.param('id') ?? '';
   if (!(await removeIdentityProvider(ctx, link.orgId, id, setupLinkActor(link)))) return render(c, ctx, link, token, 404, { error: `No removable identity provider ${id}.` });
   return render(c, ctx, link, token, 200, { message: `Removed identity provider ${id}.` });
+}
+
+/** Creates the org's SCIM token, or rotates it when one exists; the new token is shown on this answer only. */
+export async function issueSetupScimToken(c: Context, ctx: ServerContext): Promise<Response> {
+  const verified = await verifiedForm(c, ctx);
+  if (verified instanceof Response) return verified;
+  const { link, token } = verified;
+  const mode = (await ctx.store.scim.hasToken(link.orgId)) ? 'rotate' : 'create';
+  const issued = await issueScimToken({ store: ctx.store, clock: ctx.clock, events: ctx.events, actor: setupLinkActor(link) }, link.orgId, mode);
+  return render(c, ctx, link, token, 200, { message: mode === 'rotate' ? 'SCIM token rotated.' : 'SCIM token created.', scimToken: issued.token });
 }

@@ -1,8 +1,9 @@
 /**
  * The page a setup link opens (issue 13 item 5): what the company's IT
  * registers at its IdP (redirect URI; SAML SP metadata and ACS URLs), the
- * org's identity providers (never a secret), and the form that adds or
- * replaces an OIDC provider. Fields are found by their labels.
+ * org's identity providers (never a secret), the form that adds or
+ * replaces an OIDC provider, and the org's SCIM base URL and token button.
+ * Fields are found by their labels.
  */
 import { html } from 'hono/html';
 import { layout, type Html } from './layout.ts';
@@ -17,6 +18,10 @@ export interface SetupPageInput {
   providers: Array<{ id: string; type: string; source: string; label: string; removable: boolean }>;
   message?: string | undefined;
   error?: string | undefined;
+  /** Whether the org has a SCIM token already (the button then rotates it). */
+  hasScimToken: boolean;
+  /** A SCIM token just issued: shown on this page only. */
+  scimToken?: string | undefined;
 }
 
 export function setupPage(input: SetupPageInput): Html {
@@ -63,6 +68,11 @@ ${
 <p>Assertion Consumer Service (ACS) URL: <code>${input.issuer}/sso/saml/${input.orgSlug}/&lt;provider id&gt;/acs</code></p>
 <p>Configuring a SAML provider through this link is not available yet: send your IdP metadata to the ${input.orgName} administrator.</p>
 <h2>SCIM provisioning</h2>
-<p>Creating the SCIM token through this link is not available yet: ask the ${input.orgName} administrator.</p>`,
+<p>SCIM base URL: <code>${input.issuer}/scim/v2/${input.orgSlug}</code> (bearer token authentication).</p>
+${input.scimToken ? html`<p role="status">Your SCIM token (copy it now: it is not shown again): <code>${input.scimToken}</code></p>` : ''}<form method="post" action="${input.action}/scim-token">
+<input type="hidden" name="csrf" value="${input.csrf}">
+<button type="submit">${input.hasScimToken ? 'Rotate SCIM token' : 'Create SCIM token'}</button>
+</form>
+${input.hasScimToken ? html`<p>Rotating replaces the current token at once: the directory using it stops syncing until given the new one.</p>` : ''}`,
   );
 }

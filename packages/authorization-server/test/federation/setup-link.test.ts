@@ -71,6 +71,25 @@ describe('setup links', () => {
     expect(await routed.text()).toContain('Continue with Acme Okta');
   });
 
+  it("creates, then rotates, the org's SCIM token, shown once; the rotated-out token no longer opens the org's directory", async () => {
+    const { token } = await newLink();
+    const browser = new TestBrowser(h);
+    const page = await (await browser.get(`/setup/${token}`)).text();
+    expect(page).toContain(`${h.issuer}/scim/v2/acme`);
+    expect(page).toContain('Create SCIM token');
+    const created = await (await browser.post(`/setup/${token}/scim-token`, { csrf: csrfOf(page) })).text();
+    const first = /(ghscim_[A-Za-z0-9_-]+)/.exec(created)?.[1];
+    expect(first).toBeDefined();
+    expect(await h.store.scim.orgOfToken(sha256(first!))).toBe(h.acme);
+    expect(created).toContain('Rotate SCIM token');
+    const rotated = await (await browser.post(`/setup/${token}/scim-token`, { csrf: csrfOf(created) })).text();
+    const second = /(ghscim_[A-Za-z0-9_-]+)/.exec(rotated)?.[1];
+    expect(second).not.toBe(first);
+    expect(await h.store.scim.orgOfToken(sha256(first!))).toBeUndefined();
+    expect(await h.store.scim.orgOfToken(sha256(second!))).toBe(h.acme);
+    expect(await (await browser.get(`/setup/${token}`)).text()).not.toContain(second!);
+  });
+
   it('refuses an http issuer from a link, and a form without its CSRF token', async () => {
     const { token } = await newLink();
     const browser = new TestBrowser(h);

@@ -49,6 +49,7 @@ export const ROUTES: Readonly<Record<string, RouteEntry>> = {
   'GET /setup/:token': { params: ['saved'], body: 'none', format: 'html' },
   'POST /setup/:token/identity-providers': { params: ['csrf', 'id', 'name', 'issuer', 'client_id', 'client_secret', 'groups_claim', 'email_verified_claim'], body: 'form', format: 'html' },
   'POST /setup/:token/identity-providers/:id/remove': { params: ['csrf'], body: 'form', format: 'html' },
+  'POST /setup/:token/scim-token': { params: ['csrf'], body: 'form', format: 'html' },
   'GET /admin/orgs/:org/identity-providers': { params: [], body: 'none', format: 'oauth' },
   'PUT /admin/orgs/:org/identity-providers/:id': { params: ['type', 'issuer', 'client_id', 'client_secret', 'scopes', 'claims', 'name', 'userinfo'], body: 'json', format: 'oauth' },
   'DELETE /admin/orgs/:org/identity-providers/:id': { params: [], body: 'none', format: 'oauth' },
