@@ -141,6 +141,7 @@ export function createMcpGuard(input: McpGuardOptions): McpGuard {
     if (!isSatisfied({ alternatives: [root] }, new Set(principal.scopes))) return challenge('insufficient_scope', root);
     // Stateless: no standalone SSE stream, no session to delete.
     if (request.method !== 'POST') {
+      if (options.forwardSessionRequests && (request.method === 'GET' || request.method === 'DELETE')) return { kind: 'proceed', principal, body: undefined, settle: async (response) => response };
       if (request.method === 'DELETE') clients.ended(request.headers.get('mcp-session-id'), principal.clientId);
       return respond(new Response(null, { status: 405, headers: { allow: 'POST' } }));
     }

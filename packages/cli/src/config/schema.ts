@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { orgSsoFields } from './schema-org-sso.ts';
 import { approvalsServerSchema } from './approvals-schema.ts';
 import { resourcePolicySchema } from './policy-schema.ts';
+import { gatewayListenSchema, upstreamSchema } from './upstreams-schema.ts';
 
 const name = z.string().min(1).max(200);
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name (A-Z, 0-9, _)');
@@ -254,6 +255,8 @@ export const configSchema = z.strictObject({
   clients: z.array(clientSchema).default([]).describe('Pre-registered OAuth clients and service agents.'),
   users: z.array(userSchema).default([]).describe('Seeded accounts (development); production users come from signup, SSO or SCIM.'),
   siem: siemSchema.default({}).describe('Where audit records are streamed besides the database: syslog (TLS) and OTLP.'),
+  upstreams: z.array(upstreamSchema).default([]).describe('MCP servers behind the gateway, each one of `resources:` (docs/gateway.md); needs `gateway:`.'),
+  gateway: gatewayListenSchema.optional().describe('Where `gatehouse serve` runs the gateway for `upstreams:`.'),
 });
 
 export type GatehouseConfig = z.output<typeof configSchema>;

@@ -27,7 +27,7 @@ const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 // sso: the authorization server signs people in through their company's IdP with it (issue 13).
-const PACKAGES = ['core', 'store', 'audit', 'sso', 'authorization-server', 'mcp', 'policy', 'scim', 'cli'] as const;
+const PACKAGES = ['core', 'store', 'audit', 'sso', 'authorization-server', 'mcp', 'gateway', 'policy', 'scim', 'cli'] as const;
 /** Every entry point a user can import (package.json `exports`). */
 const ENTRY_POINTS = [
   '@gatehouse-auth/core',
@@ -39,6 +39,7 @@ const ENTRY_POINTS = [
   '@gatehouse-auth/mcp',
   '@gatehouse-auth/scim',
   '@gatehouse-auth/policy',
+  '@gatehouse-auth/gateway',
   '@gatehouse-auth/cli',
 ];
 const REDIRECT_URL = 'http://127.0.0.1:8979/callback';
