@@ -23,6 +23,7 @@ import { mountOrgClientControl } from './admin/client-control-routes.ts';
 import { mountAuthorize } from './authorize/index.ts';
 import { mountSession } from './session/index.ts';
 import { mountInteraction } from './interaction/index.ts';
+import { mountFederation } from './federation/index.ts';
 import { mountApprovals } from './approvals/index.ts';
 
 export type FeatureMount = (app: Hono<AppEnv>, ctx: ServerContext) => void;
@@ -43,6 +44,7 @@ const FEATURES: FeatureMount[] = [
   mountAuthorize,
   mountSession,
   mountInteraction,
+  mountFederation,
   mountApprovals,
 ];
 

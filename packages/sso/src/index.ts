@@ -1,1 +1,2 @@
 export * from './federated-identity.ts';
+export * from './oidc/index.ts';
