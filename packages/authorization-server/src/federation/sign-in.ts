@@ -20,6 +20,7 @@ const REFUSALS = {
   email_taken: 'An account with this email already exists, and your identity provider did not vouch for the email in a way that allows linking it. Ask your administrator.',
   foreign_domain: "This email's domain belongs to another organization, so this identity provider cannot create an account for it. Ask your administrator.",
   no_email: 'Your identity provider did not send an email address, so no account could be created. Ask your administrator.',
+  deprovisioned: "Your organization's directory has deactivated your access to this organization. Ask your administrator.",
 } as const;
 
 /** Changes made because the org's directory said so are recorded with the IdP as their actor. */
@@ -55,12 +56,19 @@ export async function completeFederatedSignIn(c: Context, ctx: ServerContext, id
 
   const outcome = await ctx.store.transaction(async (tx) => {
     const resolved = await resolveAccount(tx, org.id, identity, now);
-    if (!('user' in resolved) || resolved.user.status !== 'active') return { resolved, joined: false };
+    if (!('user' in resolved) || resolved.user.status !== 'active') return { resolved, joined: false, deprovisioned: false };
+    // The org's SCIM directory deactivated this person: an IdP session that outlived it must not re-create the membership.
+    const provisioned = await tx.scim.getUser(org.id, resolved.user.id);
+    if (provisioned && !provisioned.active) return { resolved, joined: false, deprovisioned: true };
     const membership = await tx.orgs.getMembership(resolved.user.id, org.id);
     if (!membership) await tx.orgs.upsertMembership({ userId: resolved.user.id, orgId: org.id, roles, createdAt: now, updatedAt: now });
-    return { resolved, joined: !membership };
+    return { resolved, joined: !membership, deprovisioned: false };
   });
   const { resolved } = outcome;
+  if (outcome.deprovisioned && 'user' in resolved) {
+    await ctx.events.publish({ type: 'login.failed', email: resolved.user.email, userId: resolved.user.id, ip, reason: 'sso_deprovisioned' });
+    return errorPage(403, 'Sign-in refused', REFUSALS.deprovisioned);
+  }
   if (!('user' in resolved)) {
     await ctx.events.publish({ type: 'login.failed', ...(identity.email ? { email: identity.email.toLowerCase() } : {}), ip, reason: `sso_${resolved.status}` });
     return errorPage(403, 'Sign-in refused', REFUSALS[resolved.status]);

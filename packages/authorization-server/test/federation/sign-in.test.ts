@@ -123,6 +123,32 @@ describe('completeFederatedSignIn', () => {
     expect(sessionOf(browser)).toBeUndefined();
   });
 
+  it("refuses a person the org's SCIM directory deactivated, and does not re-create their membership", async () => {
+    await new TestBrowser(h).get('/test/federated');
+    const dave = await h.store.users.getByEmail('dave@acme.test');
+    // What a SCIM deactivate leaves behind: the directory's record says inactive and the membership is gone.
+    const now = h.clock.now();
+    await h.store.scim.createUser({
+      orgId: h.acme,
+      userId: dave!.id,
+      userName: 'dave@acme.test',
+      externalId: null,
+      active: false,
+      ownsAccount: false,
+      attributes: {},
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await h.store.orgs.removeMembership(dave!.id, h.acme);
+    const browser = new TestBrowser(h);
+    const response = await browser.get('/test/federated');
+    expect(response.status).toBe(403);
+    expect(await response.text()).toContain('deactivated');
+    expect(sessionOf(browser)).toBeUndefined();
+    expect(await h.store.orgs.getMembership(dave!.id, h.acme)).toBeUndefined();
+  });
+
   it('continues the pending authorization of this browser, as a password login does', async () => {
     const browser = new TestBrowser(h);
     const started = await browser.get(authorizeUrl());
