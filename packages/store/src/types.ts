@@ -25,6 +25,7 @@ import type {
   UserStatus,
 } from '@gatehouse-auth/core';
 import type { AuditStore } from './audit/types.ts';
+import type { SamlStore } from './saml-types.ts';
 
 export interface UserStore {
   create(user: User): Promise<void>;
@@ -221,6 +222,8 @@ export interface Store {
   rateLimits: RateLimitStore;
   settings: SettingsStore;
   clientPolicies: OrgClientPolicyStore;
+  /** SAML sign-in round trips and the assertion replay cache (packages/sso). */
+  saml: SamlStore;
   /** The append-only audit log (packages/audit). */
   audit: AuditStore;
   /** Runs `fn` in one transaction; the store passed to it is bound to it. */

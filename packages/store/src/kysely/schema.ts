@@ -214,4 +214,19 @@ export interface Database {
   settings: SettingsTable;
   org_client_policies: OrgClientPoliciesTable;
   org_client_rules: OrgClientRulesTable;
+  saml_states: SamlStatesTable;
+  saml_assertions: SamlAssertionsTable;
+}
+
+/** 0019: SAML round-trip state, taken once. */
+export interface SamlStatesTable {
+  id: string;
+  payload: string;
+  expires_at: Millis;
+}
+
+/** 0019: the SAML assertion replay cache. */
+export interface SamlAssertionsTable {
+  key: string;
+  expires_at: Millis;
 }

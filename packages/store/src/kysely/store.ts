@@ -18,6 +18,7 @@ import { sessionStore } from './sessions.ts';
 import { settingsStore } from './settings.ts';
 import { tokenStore } from './tokens.ts';
 import { userStore } from './users.ts';
+import { samlStore } from './saml.ts';
 import { createKyselyAuditStore, type KyselyAuditStoreOptions } from '../audit/kysely-audit-store.ts';
 import type { SubmitTokenWrite } from './group-commit.ts';
 import { inheritRawSqlite } from './raw-sqlite.ts';
@@ -51,6 +52,7 @@ export function buildStore(db: Kysely<Database>, engine: Engine, close: () => Pr
     rateLimits: rateLimitStore(handle),
     settings: settingsStore(handle),
     clientPolicies: clientPolicyStore(handle),
+    saml: samlStore(handle),
     audit: createKyselyAuditStore(db, engine, auditOptions),
     transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
       // Nested calls join the open transaction: there is no partial commit to offer.

@@ -15,6 +15,7 @@ import { grantLifetimesMigration } from './0008_grant_lifetimes.ts';
 import { orgClientPolicyMigration } from './0009_org_client_policy.ts';
 import { clientSecretRotationMigration } from './0010_client_secret_rotation.ts';
 import { scopeOperationsMigration } from './0011_scope_operations.ts';
+import { samlMigration } from './0019_saml.ts';
 
 export interface NamedMigration {
   name: string;
@@ -33,6 +34,7 @@ export const migrations: NamedMigration[] = [
   { name: '0009_org_client_policy', migration: orgClientPolicyMigration },
   { name: '0010_client_secret_rotation', migration: clientSecretRotationMigration },
   { name: '0011_scope_operations', migration: scopeOperationsMigration },
+  { name: '0019_saml', migration: samlMigration },
 ];
 
 /** Kysely's Migrator reads migrations from code, not from a folder: bundles and tsx both work. */
