@@ -1,1 +1,2 @@
 export * from './federated-identity.ts';
+export * from './saml/index.ts';
