@@ -7,6 +7,7 @@
  * and the refusal reason in the log naming the check that caught it.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Element } from '@xmldom/xmldom';
 import { createStore, type Store } from '@gatehouse-auth/store';
 import { createTestStore, requirePostgres, type TestStore } from '@gatehouse-auth/store/testing';
 import { createTestIdp, type ResponseFields, type SignOptions, type TestIdp } from '../../../sso/test/support/saml-idp.ts';

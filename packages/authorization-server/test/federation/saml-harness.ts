@@ -79,8 +79,8 @@ export class SamlBrowser {
   }
 
   /** The IdP's auto-submitted form: cross-site, so SameSite=Lax cookies stay home. */
-  postFromIdp(path: string, samlResponse: string, relayState = ''): Promise<Response> {
-    return this.h.app.request(
+  async postFromIdp(path: string, samlResponse: string, relayState = ''): Promise<Response> {
+    return await this.h.app.request(
       `${ISSUER}${path}`,
       {
         method: 'POST',
