@@ -7,11 +7,10 @@
  * and the refusal reason in the log naming the check that caught it.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Element } from '@xmldom/xmldom';
 import { createStore, type Store } from '@gatehouse-auth/store';
 import { createTestStore, requirePostgres, type TestStore } from '@gatehouse-auth/store/testing';
 import { createTestIdp, type ResponseFields, type SignOptions, type TestIdp } from '../../../sso/test/support/saml-idp.ts';
-import { assertionOf, ASSERTION_NS, DSIG_NS, evilCopy, forge, PROTOCOL_NS, xmlOf, encode } from '../../../sso/test/support/forge.ts';
+import { assertionOf, ASSERTION_NS, DSIG_NS, type Element, evilCopy, forge, PROTOCOL_NS, xmlOf, encode } from '../../../sso/test/support/forge.ts';
 import { createSamlHarness, SamlBrowser, type SamlHarness } from '../federation/saml-harness.ts';
 
 const ACS = '/sso/saml/acme/okta/acs';
