@@ -6,3 +6,4 @@ export * from './sp-metadata.ts';
 export * from './idp-metadata.ts';
 export { identityFromProfile } from './identity.ts';
 export { MAX_RESPONSE_BYTES } from './response-shape.ts';
+export * from './from-config.ts';
