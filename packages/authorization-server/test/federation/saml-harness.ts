@@ -31,7 +31,7 @@ export function providerSettings(idp: TestIdp, org: string, provider = 'okta'): 
   return { org, provider, idp: parseIdpMetadata(idp.metadata), attributes: DEFAULT_ATTRIBUTE_NAMES, signatureAlgorithm: 'sha256', clockSkewMs: 60_000, trustEmail: true };
 }
 
-export function createSamlHarness(store: Store, idp: TestIdp = createTestIdp(), signIn?: FederatedSignIn): SamlHarness {
+export function createSamlHarness(store: Store, idp: TestIdp = createTestIdp(), signIn?: FederatedSignIn, issuer = ISSUER): SamlHarness {
   const signIns: FederatedIdentity[] = [];
   const events: GatehouseEvent[] = [];
   const logs: string[] = [];
@@ -44,7 +44,7 @@ export function createSamlHarness(store: Store, idp: TestIdp = createTestIdp(), 
     store,
     events: bus,
     clock,
-    options: resolveOptions({ issuer: ISSUER }),
+    options: resolveOptions({ issuer }),
     log: (level, message, fields) => logs.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`),
   };
   const providers = new Map(['acme', 'globex'].map((org) => [`${org}/okta`, providerSettings(idp, org)]));
@@ -58,7 +58,7 @@ export function createSamlHarness(store: Store, idp: TestIdp = createTestIdp(), 
         return new Response('signed in', { status: 200 });
       }),
   });
-  return { app, store, idp, signIns, events, logs, spMetadata: (org, provider = 'okta') => serviceProviderMetadata(spEndpoints(ISSUER, org, provider)) };
+  return { app, store, idp, signIns, events, logs, spMetadata: (org, provider = 'okta') => serviceProviderMetadata(spEndpoints(issuer, org, provider)) };
 }
 
 /** A browser: keeps cookies for the issuer, sends them on its own navigations, none with a cross-site POST. */
