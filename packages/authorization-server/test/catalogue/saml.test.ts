@@ -65,6 +65,37 @@ describe('SAML SP: the genuine response (control for every attack below)', () =>
   });
 });
 
+describe('SAML routes', () => {
+  it('GET metadata serves the SP metadata of a configured provider, 404 for an unknown org or provider', async () => {
+    const browser = new SamlBrowser(h);
+    const metadata = await browser.get('/sso/saml/acme/okta/metadata');
+    expect(metadata.status).toBe(200);
+    expect(metadata.headers.get('content-type')).toContain('application/samlmetadata+xml');
+    expect(await metadata.text()).toContain('entityID="http://127.0.0.1:4444/sso/saml/acme/okta/metadata"');
+    expect((await browser.get('/sso/saml/initech/okta/metadata')).status).toBe(404);
+    expect((await browser.get('/sso/saml/acme/onelogin/login')).status).toBe(404);
+  });
+
+  it('GET login refuses an interaction this browser did not start', async () => {
+    const response = await new SamlBrowser(h).get('/sso/saml/acme/okta/login?interaction=ia_someone-elses');
+    expect(response.status).toBe(400);
+    expect(response.headers.get('location')).toBeNull();
+  });
+
+  it('POST acs without a SAMLResponse is a 400 page', async () => {
+    const response = await h.app.request('http://127.0.0.1:4444/sso/saml/acme/okta/acs', { method: 'POST', body: 'RelayState=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(response.status).toBe(400);
+    expect(h.signIns).toEqual([]);
+  });
+
+  it('GET complete without a ticket, or with a made-up one, signs nobody in', async () => {
+    const browser = new SamlBrowser(h);
+    expect((await browser.get('/sso/saml/acme/okta/complete')).status).toBe(400);
+    expect((await browser.get('/sso/saml/acme/okta/complete?ticket=made-up')).status).toBe(400);
+    expect(h.signIns).toEqual([]);
+  });
+});
+
 describe('catalogue: unsigned assertion', () => {
   it('refuses a response with no signature at all', async () => {
     const { browser, response } = await genuine({}, { signAssertion: false, signResponse: false });
@@ -297,6 +328,20 @@ describe('catalogue: InResponseTo and replay', () => {
     expect(h.logs.at(-1)).toContain('"reason":"other_browser"');
     // And the ticket is spent: the attacker's own browser cannot use it after the victim's attempt either.
     expect((await attacker.browser.get(answer.headers.get('location') ?? '')).status).toBe(400);
+  });
+
+  it('weak algorithm: an assertion signed with RSA-SHA1 by the trusted key is refused', async () => {
+    const browser = new SamlBrowser(h);
+    const requestId = await browser.startSignIn('acme', idp);
+    const sha1 = createTestIdp({ entityId: idp.entityId, keys: idp.keys, signatureAlgorithm: 'http://www.w3.org/2000/09/xmldsig#rsa-sha1' });
+    const response = await sha1.respond(h.spMetadata('acme'), { inResponseTo: requestId, nameId: 'mallory@acme.test' });
+    expect(xmlOf(response)).toContain('xmldsig#rsa-sha1');
+    await expectRefused(browser, response, 'weak_algorithm');
+  });
+
+  it('size: a response over 256 KiB is refused unread', async () => {
+    const { browser } = await genuine();
+    await expectRefused(browser, Buffer.alloc(300 * 1024, 'a').toString('base64'), 'malformed');
   });
 
   it('XXE / billion laughs: a response with a DTD is refused before parsing entities', async () => {

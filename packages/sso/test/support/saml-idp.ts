@@ -82,7 +82,7 @@ function permissiveSchemaValidator(): void {
 
 const xmlEscape = (value: string): string => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-export function createTestIdp(options: { entityId?: string; ssoUrl?: string; keys?: KeyPair } = {}): TestIdp {
+export function createTestIdp(options: { entityId?: string; ssoUrl?: string; keys?: KeyPair; signatureAlgorithm?: string } = {}): TestIdp {
   permissiveSchemaValidator();
   const entityId = options.entityId ?? 'https://idp.acme.test/saml';
   const ssoUrl = options.ssoUrl ?? 'https://idp.acme.test/sso';
@@ -93,7 +93,7 @@ export function createTestIdp(options: { entityId?: string; ssoUrl?: string; key
     signingCert: keys.cert,
     nameIDFormat: ['urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress'],
     singleSignOnService: [{ Binding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect', Location: ssoUrl }],
-    requestSignatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+    requestSignatureAlgorithm: options.signatureAlgorithm ?? 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
   });
   return {
     entityId,
