@@ -43,7 +43,9 @@ beforeAll(async () => {
     if (request.method === 'POST' && new URL(request.url).pathname.endsWith('/acs')) acsCookies.push(request.headers.get('cookie'));
     return h.app.fetch(request);
   });
-  idpServer.handle(idpHandler(idp, { nameId: 'dave@acme.test', attributes: { email: 'dave@acme.test', name: 'Dave Doe', groups: ['eng'] } }, `${gatehouse.origin}/sso/saml/acme/okta/metadata`));
+  idpServer.handle(
+    idpHandler(idp, () => ({ nameId: 'dave@acme.test', attributes: { email: 'dave@acme.test', name: 'Dave Doe', groups: ['eng'] } }), `${gatehouse.origin}/sso/saml/acme/okta/metadata`),
+  );
   browser = await launchBrowser();
 }, 60_000);
 

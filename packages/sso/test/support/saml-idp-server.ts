@@ -21,20 +21,23 @@ function page(title: string, body: string): Response {
   });
 }
 
-export function idpHandler(idp: TestIdp, user: IdpUser, spMetadataUrl: string): (request: Request) => Promise<Response> {
+/** `user` is who signs in at the IdP (a function: a test may switch people between sign-ins); GET /metadata serves the IdP metadata. */
+export function idpHandler(idp: TestIdp, user: () => IdpUser, spMetadataUrl: string): (request: Request) => Promise<Response> {
   return async (request) => {
     const url = new URL(request.url);
+    if (request.method === 'GET' && url.pathname === '/metadata') return new Response(idp.metadata, { headers: { 'content-type': 'application/samlmetadata+xml' } });
     if (request.method === 'GET' && url.pathname === '/sso') {
       const requestId = await idp.requestIdOf(request.url);
       return page(
         'Test IdP',
-        `<p>Signing in as ${escapeHtml(user.nameId)}</p><form method="post" action="/sso"><input type="hidden" name="request" value="${escapeHtml(requestId)}"><button type="submit">Sign in</button></form>`,
+        `<p>Signing in as ${escapeHtml(user().nameId)}</p><form method="post" action="/sso"><input type="hidden" name="request" value="${escapeHtml(requestId)}"><button type="submit">Sign in</button></form>`,
       );
     }
     if (request.method === 'POST' && url.pathname === '/sso') {
       const form = new URLSearchParams(await request.text());
       const spMetadata = await (await fetch(spMetadataUrl)).text();
-      const response = await idp.respond(spMetadata, { inResponseTo: form.get('request'), nameId: user.nameId, attributes: user.attributes });
+      const { nameId, attributes } = user();
+      const response = await idp.respond(spMetadata, { inResponseTo: form.get('request'), nameId, attributes });
       const acs = /AssertionConsumerService[^>]*Location="([^"]+)"/.exec(spMetadata)?.[1] ?? '';
       return page(
         'Redirecting to the application',
