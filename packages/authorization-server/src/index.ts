@@ -12,3 +12,4 @@ export { authenticateClient, resolveClient, type ClientAuthInput } from './clien
 export { mountOrgAdminApp, isOrgAdmin, ORG_ADMIN_PERMISSION } from './admin/org-admin.ts';
 export { rotateClientSecret, type RotatedSecret } from './admin/client-secret.ts';
 export { blockClient, allowClient, removeClientRule, setClientPolicyMode, describePolicy, ruleTarget, type RuleTarget, type ControlContext } from './admin/client-control.ts';
+export { completeFederatedSignIn } from './federation/sign-in.ts';

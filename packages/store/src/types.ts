@@ -25,6 +25,7 @@ import type {
   UserStatus,
 } from '@gatehouse-auth/core';
 import type { AuditStore } from './audit/types.ts';
+import type { FederationStore } from './federation-types.ts';
 import type { SamlStore } from './saml-types.ts';
 
 export interface UserStore {
@@ -222,6 +223,8 @@ export interface Store {
   rateLimits: RateLimitStore;
   settings: SettingsStore;
   clientPolicies: OrgClientPolicyStore;
+  /** Enterprise sign-in per org (issue 13): linked IdP identities, domains, group mapping, identity providers. */
+  federation: FederationStore;
   /** SAML sign-in round trips and the assertion replay cache (packages/sso). */
   saml: SamlStore;
   /** The append-only audit log (packages/audit). */

@@ -4,6 +4,7 @@
  * see dialect.ts); arrays and records are JSON text on both engines.
  */
 import type { ColumnType } from 'kysely';
+import type { ExternalIdentitiesTable, OrgDomainsTable, OrgIdentityProvidersTable, OrgSsoSettingsTable } from './federation-schema.ts';
 
 /** A bigint epoch-ms column: written as number, read as number (or string from pg). */
 type Millis = ColumnType<number | string, number, number>;
@@ -214,6 +215,10 @@ export interface Database {
   settings: SettingsTable;
   org_client_policies: OrgClientPoliciesTable;
   org_client_rules: OrgClientRulesTable;
+  external_identities: ExternalIdentitiesTable;
+  org_domains: OrgDomainsTable;
+  org_sso_settings: OrgSsoSettingsTable;
+  org_identity_providers: OrgIdentityProvidersTable;
   saml_states: SamlStatesTable;
   saml_assertions: SamlAssertionsTable;
 }

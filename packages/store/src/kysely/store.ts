@@ -8,6 +8,7 @@ import type { Db } from './context.ts';
 import type { Engine } from './dialect.ts';
 import { interactionStore, rateLimitStore } from './ephemeral.ts';
 import { grantStore } from './grants.ts';
+import { federationStore } from './federation.ts';
 import { signingKeyStore } from './keys.ts';
 import { orgStore } from './orgs.ts';
 import { resourceStore } from './resources.ts';
@@ -52,6 +53,7 @@ export function buildStore(db: Kysely<Database>, engine: Engine, close: () => Pr
     rateLimits: rateLimitStore(handle),
     settings: settingsStore(handle),
     clientPolicies: clientPolicyStore(handle),
+    federation: federationStore(handle),
     saml: samlStore(handle),
     audit: createKyselyAuditStore(db, engine, auditOptions),
     transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {

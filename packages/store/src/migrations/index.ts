@@ -15,6 +15,7 @@ import { grantLifetimesMigration } from './0008_grant_lifetimes.ts';
 import { orgClientPolicyMigration } from './0009_org_client_policy.ts';
 import { clientSecretRotationMigration } from './0010_client_secret_rotation.ts';
 import { scopeOperationsMigration } from './0011_scope_operations.ts';
+import { federationMigration } from './0012_federation.ts';
 import { samlMigration } from './0019_saml.ts';
 
 export interface NamedMigration {
@@ -34,6 +35,7 @@ export const migrations: NamedMigration[] = [
   { name: '0009_org_client_policy', migration: orgClientPolicyMigration },
   { name: '0010_client_secret_rotation', migration: clientSecretRotationMigration },
   { name: '0011_scope_operations', migration: scopeOperationsMigration },
+  { name: '0012_federation', migration: federationMigration },
   { name: '0019_saml', migration: samlMigration },
 ];
 

@@ -16,6 +16,7 @@ import { revocationSuite } from './revocation.ts';
 import { revocationRacesSuite } from './revocation-races.ts';
 import { ephemeralSuite } from './ephemeral.ts';
 import { transactionsSuite } from './transactions.ts';
+import { federationSuite } from './federation.ts';
 
 export type MakeStore = () => Promise<TestStore>;
 
@@ -66,5 +67,6 @@ export function defineStoreConformance(name: string, makeStore: MakeStore, opts:
     revocationRacesSuite(ctx);
     ephemeralSuite(ctx);
     transactionsSuite(ctx);
+    federationSuite(ctx);
   });
 }
