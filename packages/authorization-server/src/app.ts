@@ -22,6 +22,7 @@ import { mountOrgAdmin } from './admin/org-admin.ts';
 import { mountOrgClientControl } from './admin/client-control-routes.ts';
 import { mountAuthorize } from './authorize/index.ts';
 import { mountSession } from './session/index.ts';
+import { mountSaml } from './federation/saml-mount.ts';
 import { mountInteraction } from './interaction/index.ts';
 
 export type FeatureMount = (app: Hono<AppEnv>, ctx: ServerContext) => void;
@@ -41,6 +42,7 @@ const FEATURES: FeatureMount[] = [
   mountOrgClientControl,
   mountAuthorize,
   mountSession,
+  mountSaml,
   mountInteraction,
 ];
 

@@ -75,6 +75,10 @@ export const ROUTES: Readonly<Record<string, RouteEntry>> = {
   'POST /logout': { params: ['csrf'], body: 'form', format: 'html' },
   'GET /interaction/:id': { params: [], body: 'none', format: 'html' },
   'POST /interaction/:id': { params: ['csrf', 'action', 'org', 'scope'], body: 'form', format: 'html' },
+  'GET /sso/saml/:org/:provider/metadata': { params: [], body: 'none', format: 'html' },
+  'GET /sso/saml/:org/:provider/login': { params: ['interaction'], body: 'none', format: 'html' },
+  'POST /sso/saml/:org/:provider/acs': { params: ['SAMLResponse', 'RelayState'], body: 'form', format: 'html' },
+  'GET /sso/saml/:org/:provider/complete': { params: ['ticket'], body: 'none', format: 'html' },
 };
 
 /** Hono lists middleware (`app.use`) beside routes, as method ALL; they are not endpoints. */
