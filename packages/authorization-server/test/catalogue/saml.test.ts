@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createStore, type Store } from '@gatehouse-auth/store';
 import { createTestStore, requirePostgres, type TestStore } from '@gatehouse-auth/store/testing';
 import { createTestIdp, type ResponseFields, type SignOptions, type TestIdp } from '../../../sso/test/support/saml-idp.ts';
-import { assertionOf, ASSERTION_NS, DSIG_NS, type Element, evilCopy, forge, PROTOCOL_NS, xmlOf, encode } from '../../../sso/test/support/forge.ts';
+import { assertionOf, ASSERTION_NS, DSIG_NS, type Document, type Element, evilCopy, forge, PROTOCOL_NS, xmlOf, encode } from '../../../sso/test/support/forge.ts';
 import { createSamlHarness, SamlBrowser, type SamlHarness } from '../federation/saml-harness.ts';
 
 const ACS = '/sso/saml/acme/okta/acs';
@@ -223,6 +223,54 @@ describe('catalogue: signature wrapping (XSW)', () => {
   });
 });
 
+describe('catalogue: XSW, the node-saml invalid-signature fixture shapes', () => {
+  const reference = (doc: Document): Element => assertionOf(doc).getElementsByTagNameNS(DSIG_NS, 'Reference').item(0) as Element;
+
+  it('reference-uri-without-hash: the Reference URI names the id without `#`', async () => {
+    const { browser, response } = await genuine();
+    await expectRefused(
+      browser,
+      forge(response, (doc) => reference(doc).setAttribute('URI', (reference(doc).getAttribute('URI') ?? '').replace('#', ''))),
+      'signature',
+    );
+  });
+
+  it('uri-with-quote: the Reference URI carries a quote (an XPath injection attempt)', async () => {
+    const { browser, response } = await genuine();
+    await expectRefused(
+      browser,
+      forge(response, (doc) => reference(doc).setAttribute('URI', `${reference(doc).getAttribute('URI')}' or '1'='1`)),
+      'signature',
+    );
+  });
+
+  it('2references: a second Reference added to the SignedInfo', async () => {
+    const { browser, response } = await genuine();
+    const forged = forge(response, (doc) => {
+      const extra = reference(doc).cloneNode(true) as Element;
+      extra.setAttribute('URI', '#_evil');
+      reference(doc).parentNode?.appendChild(extra);
+      doc.documentElement?.appendChild(evilCopy(doc, 'admin@acme.test'));
+    });
+    await expectRefused(browser, forged, 'assertion_count');
+  });
+
+  it('root-signed-twice: the genuine signature copied onto the response root as well', async () => {
+    const { browser, response } = await genuine();
+    const forged = forge(response, (doc) => {
+      const signature = assertionOf(doc).getElementsByTagNameNS(DSIG_NS, 'Signature').item(0)!.cloneNode(true);
+      const root = doc.documentElement!;
+      root.insertBefore(signature, root.getElementsByTagNameNS(PROTOCOL_NS, 'Status').item(0));
+    });
+    await expectRefused(browser, forged, 'signature');
+  });
+
+  it('multiple-root-elements: a second root element after the signed response', async () => {
+    const { browser, response } = await genuine();
+    await expectRefused(browser, encode(`${xmlOf(response)}<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/>`), 'malformed');
+  });
+});
+
 describe('catalogue: NameID comment or processing-instruction injection', () => {
   it('refuses `user@evil.test<!---->.acme.test`: the signature still verifies (comments are outside c14n) but the response is refused', async () => {
     const { browser, response } = await genuine({ nameId: 'user@evil.test.acme.test' });
@@ -252,6 +300,12 @@ describe('catalogue: conditions and binding', () => {
 
   it('not yet valid: NotBefore in the future (beyond the clock skew)', async () => {
     const { browser, response } = await genuine({ notBefore: new Date(Date.now() + 10 * 60_000), notOnOrAfter: new Date(Date.now() + 20 * 60_000) });
+    await expectRefused(browser, response, 'audience_or_conditions');
+  });
+
+  it('no NotOnOrAfter: an assertion that never expires is refused', async () => {
+    const { browser, response } = await genuine({ omitNotOnOrAfter: true });
+    expect(xmlOf(response)).not.toContain('NotOnOrAfter');
     await expectRefused(browser, response, 'audience_or_conditions');
   });
 
@@ -307,6 +361,14 @@ describe('catalogue: InResponseTo and replay', () => {
     const globexRequest = await browser.startSignIn('globex', idp);
     const response = await idp.respond(h.spMetadata('acme'), { inResponseTo: globexRequest, nameId: 'mallory@acme.test' });
     await expectRefused(browser, response, 'unknown_request');
+  });
+
+  it('reused InResponseTo: a second, different response to a request already answered is refused', async () => {
+    const { browser, requestId, response } = await genuine();
+    expect((await signInWith(browser, response)).status).toBe(200);
+    h.signIns.length = 0;
+    const second = await idp.respond(h.spMetadata('acme'), { inResponseTo: requestId, nameId: 'mallory@acme.test' });
+    await expectRefused(browser, second, 'unknown_request');
   });
 
   it('replayed assertion: the same response posted twice signs in once', async () => {

@@ -121,7 +121,7 @@ export class SamlServiceProvider {
 
 function classify(error: unknown): 'signature' | 'audience_or_conditions' | 'idp_error' | 'issuer' {
   const message = error instanceof Error ? error.message : '';
-  if (/audience|expired|not yet valid|subject confirmation|conditions/i.test(message)) return 'audience_or_conditions';
+  if (/audience|expired|not yet valid|subject confirmation|conditions|NotOnOrAfter|NotBefore/i.test(message)) return 'audience_or_conditions';
   if (/SAML provider returned/i.test(message)) return 'idp_error';
   if (/issuer/i.test(message)) return 'issuer';
   return 'signature';

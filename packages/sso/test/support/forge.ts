@@ -35,4 +35,4 @@ export function forge(response: string, edit: (doc: Document) => void): string {
 
 /** The response as text, for string-level edits that DOM editing cannot express (a comment inside a text node). */
 export const xmlOf = (response: string): string => Buffer.from(response, 'base64').toString('utf8');
-export type { Element } from '@xmldom/xmldom';
+export type { Document, Element } from '@xmldom/xmldom';

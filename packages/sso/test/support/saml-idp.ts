@@ -51,6 +51,8 @@ export interface ResponseFields {
   assertionId?: string;
   /** Default: the IdP's entity id. */
   issuer?: string;
+  /** Leave NotOnOrAfter out of the SubjectConfirmationData and the Conditions (an assertion that never expires). */
+  omitNotOnOrAfter?: boolean;
 }
 
 export interface SignOptions {
@@ -123,7 +125,7 @@ export function createTestIdp(options: { entityId?: string; ssoUrl?: string; key
         notBefore: (fields.notBefore ?? new Date(now.getTime() - 60_000)).toISOString(),
         notOnOrAfter: (fields.notOnOrAfter ?? new Date(now.getTime() + 5 * 60_000)).toISOString(),
         attributes: fields.attributes ?? {},
-      });
+      }).replace(fields.omitNotOnOrAfter ? / NotOnOrAfter="[^"]*"/g : /$^/, '');
       const result = await idp.createLoginResponse(sp, { extract: { request: { id: fields.inResponseTo ?? '' } } } as never, 'post', { email: fields.nameId }, () => ({
         id: responseId,
         context: xml,
