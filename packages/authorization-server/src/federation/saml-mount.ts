@@ -19,5 +19,9 @@ const storedProvider: StoredProviderFind = async (ctx, orgSlug, providerId) => {
 };
 
 export function mountSaml(app: Hono<AppEnv>, ctx: ServerContext): void {
-  mountSamlRoutes(app, ctx, { providers: samlProviderLookup(storedProvider), signIn: completeFederatedSignIn });
+  mountSamlRoutes(app, ctx, {
+    providers: samlProviderLookup(storedProvider),
+    signIn: completeFederatedSignIn,
+    exists: async (ctx, org, provider) => (await storedProvider(ctx, org, provider))?.type === 'saml',
+  });
 }

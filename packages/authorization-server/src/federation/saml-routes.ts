@@ -22,7 +22,7 @@
  * elsewhere.
  */
 import { randomToken, sha256 } from '@gatehouse-auth/core';
-import { SamlRejected, SamlServiceProvider, serviceProviderMetadata, type FederatedIdentity, type SamlProviderSettings } from '@gatehouse-auth/sso';
+import { SamlRejected, SamlServiceProvider, serviceProviderMetadata, spEndpoints, type FederatedIdentity, type SamlProviderSettings } from '@gatehouse-auth/sso';
 import type { Context, Hono } from 'hono';
 import type { AppEnv, ServerContext } from '../context.ts';
 import { loadPending } from '../authorize/pending.ts';
@@ -42,6 +42,13 @@ export type FederatedSignIn = (c: Context, ctx: ServerContext, identity: Federat
 export interface SamlRouteDependencies {
   readonly providers: SamlProviderLookup;
   readonly signIn: FederatedSignIn;
+  /**
+   * Whether the org has this SAML provider at all, without resolving its IdP
+   * metadata: the SP metadata depends only on the URLs, and an admin needs it
+   * before the IdP side exists (or while its metadata URL is down).
+   * Default: the provider lookup succeeds.
+   */
+  readonly exists?: (ctx: ServerContext, org: string, provider: string) => Promise<boolean>;
 }
 
 /** Time between the ACS and the browser arriving at /complete: one redirect. */
@@ -68,9 +75,13 @@ export function mountSamlRoutes(app: Hono<AppEnv>, ctx: ServerContext, deps: Sam
   const unknown = (): Promise<Response> => errorPage(404, 'Not found', 'This organization has no such SAML identity provider.');
 
   app.get('/sso/saml/:org/:provider/metadata', async (c) => {
-    const sp = await serviceProvider(c);
-    if (!sp) return unknown();
-    return new Response(serviceProviderMetadata(sp.endpoints), { headers: { 'content-type': 'application/samlmetadata+xml; charset=utf-8', 'cache-control': 'no-cache' } });
+    const org = c.req.param('org');
+    const provider = c.req.param('provider');
+    const known = deps.exists ? await deps.exists(ctx, org, provider) : (await deps.providers(ctx, org, provider)) !== undefined;
+    if (!known) return unknown();
+    return new Response(serviceProviderMetadata(spEndpoints(ctx.options.issuer, org, provider)), {
+      headers: { 'content-type': 'application/samlmetadata+xml; charset=utf-8', 'cache-control': 'no-cache' },
+    });
   });
 
   app.get('/sso/saml/:org/:provider/login', async (c) => {
