@@ -72,7 +72,15 @@ export function mountSamlRoutes(app: Hono<AppEnv>, ctx: ServerContext, deps: Sam
     const settings = await deps.providers(ctx, org, provider);
     return settings ? new SamlServiceProvider({ issuer: ctx.options.issuer, settings, state: ctx.store.saml }) : undefined;
   };
-  const unknown = (): Promise<Response> => errorPage(404, 'Not found', 'This organization has no such SAML identity provider.');
+  /** 404 when the org has no such provider; 502 when it has one whose IdP trust cannot be resolved (its metadata unreadable). */
+  const unknown = async (c?: Context): Promise<Response> => {
+    const org = c?.req.param('org');
+    const provider = c?.req.param('provider');
+    if (c && org && provider && deps.exists && (await deps.exists(ctx, org, provider))) {
+      return errorPage(502, 'Sign-in unavailable', "Your organization's identity provider cannot be used right now. Try again later, or ask your administrator.");
+    }
+    return errorPage(404, 'Not found', 'This organization has no such SAML identity provider.');
+  };
 
   app.get('/sso/saml/:org/:provider/metadata', async (c) => {
     const org = c.req.param('org');
@@ -86,7 +94,7 @@ export function mountSamlRoutes(app: Hono<AppEnv>, ctx: ServerContext, deps: Sam
 
   app.get('/sso/saml/:org/:provider/login', async (c) => {
     const sp = await serviceProvider(c);
-    if (!sp) return unknown();
+    if (!sp) return unknown(c);
     const binding = ensureBrowserBinding(c, ctx);
     const hash = browserHash(binding.secret);
     const interactionId = c.req.query('interaction');
@@ -100,7 +108,7 @@ export function mountSamlRoutes(app: Hono<AppEnv>, ctx: ServerContext, deps: Sam
 
   app.post('/sso/saml/:org/:provider/acs', async (c) => {
     const sp = await serviceProvider(c);
-    if (!sp) return unknown();
+    if (!sp) return unknown(c);
     const form = await readPageForm(c);
     const samlResponse = form ? formField(form, 'SAMLResponse') : undefined;
     if (!samlResponse) return errorPage(400, 'Sign-in failed', FAILED);
@@ -120,7 +128,7 @@ export function mountSamlRoutes(app: Hono<AppEnv>, ctx: ServerContext, deps: Sam
 
   app.get('/sso/saml/:org/:provider/complete', async (c) => {
     const sp = await serviceProvider(c);
-    if (!sp) return unknown();
+    if (!sp) return unknown(c);
     const ticket = c.req.query('ticket');
     const parked = ticket ? await ctx.store.saml.takeState<SignInTicket>(ticketKey(ticket), Date.now()) : undefined;
     const secret = readBrowserSecret(c, ctx);

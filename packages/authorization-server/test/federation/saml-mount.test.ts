@@ -8,14 +8,14 @@ import { describe, expect, it } from 'vitest';
 import { createHarness } from '../authorize/harness.ts';
 
 describe('SAML routes on the authorization server', () => {
-  it('serves SP metadata for a stored SAML provider whose IdP metadata cannot be read yet, but does not start a sign-in with it', async () => {
+  it('serves SP metadata for a stored SAML provider whose IdP metadata cannot be read yet, but answers 502 (unavailable) instead of starting a sign-in', async () => {
     const h = await createHarness();
     await h.store.federation.putProvider({ orgId: h.acme, id: 'okta', type: 'saml', source: 'config', settings: { metadata_file: '/nonexistent/okta.xml' }, updatedAt: 1 });
     const metadata = await h.app.request(`${h.issuer}/sso/saml/acme/okta/metadata`);
     expect(metadata.status).toBe(200);
     expect(await metadata.text()).toContain(`entityID="${h.issuer}/sso/saml/acme/okta/metadata"`);
     const login = await h.app.request(`${h.issuer}/sso/saml/acme/okta/login`);
-    expect(login.status).toBe(404);
+    expect(login.status).toBe(502);
     expect(h.logs.some((line) => line.includes('SAML IdP metadata unavailable'))).toBe(true);
   });
 
