@@ -406,6 +406,13 @@ describe('catalogue: InResponseTo and replay', () => {
     await expectRefused(browser, Buffer.alloc(300 * 1024, 'a').toString('base64'), 'malformed');
   });
 
+  it('deep nesting: an assertion nested 30,000 elements deep is refused with the page, not a server error', async () => {
+    const { browser, response } = await genuine();
+    const depth = 30_000;
+    const xml = xmlOf(response).replace('<saml:AttributeStatement>', `<saml:AttributeStatement>${'<x>'.repeat(depth)}${'</x>'.repeat(depth)}`);
+    await expectRefused(browser, encode(xml), 'signature');
+  });
+
   it('XXE / billion laughs: a response with a DTD is refused before parsing entities', async () => {
     const { browser, response } = await genuine();
     const xml = `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>${xmlOf(response)}`;

@@ -84,10 +84,14 @@ function parse(xml: string): Document {
   }
 }
 
-function containsCommentOrInstruction(node: Node): boolean {
-  for (let child = node.firstChild; child; child = child.nextSibling) {
-    if (child.nodeType === 7 || child.nodeType === 8) return true;
-    if (child.nodeType === 1 && containsCommentOrInstruction(child)) return true;
+/** Iterative: a hostile document nested tens of thousands deep must not overflow the stack. */
+function containsCommentOrInstruction(root: Node): boolean {
+  const pending: Node[] = [root];
+  for (let node = pending.pop(); node; node = pending.pop()) {
+    for (let child = node.firstChild; child; child = child.nextSibling) {
+      if (child.nodeType === 7 || child.nodeType === 8) return true;
+      if (child.nodeType === 1) pending.push(child);
+    }
   }
   return false;
 }
