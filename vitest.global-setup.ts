@@ -8,7 +8,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = import.meta.dirname;
-const PROJECTS = ['packages/core', 'packages/store', 'packages/audit', 'packages/authorization-server', 'packages/mcp', 'packages/cli', 'examples/internal-company'];
+const PROJECTS = ['packages/core', 'packages/store', 'packages/audit', 'packages/authorization-server', 'packages/mcp', 'packages/scim', 'packages/cli', 'examples/internal-company'];
 
 function newest(dir: string): number {
   let latest = 0;

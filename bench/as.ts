@@ -254,7 +254,7 @@ const databaseUrl = !process.env.BENCH_STORE
   : /^postgres/.test(process.env.BENCH_STORE) && !process.env.BENCH_STORE.includes('schema=')
     ? `${process.env.BENCH_STORE}${process.env.BENCH_STORE.includes('?') ? '&' : '?'}schema=${pgSchema}`
     : process.env.BENCH_STORE;
-const engine = databaseUrl.startsWith('sqlite:') ? 'SQLite file (WAL, synchronous=FULL)' : 'PostgreSQL';
+const engine = databaseUrl.startsWith('sqlite:') ? 'SQLite file (WAL; token and audit commits acknowledged after a WAL fsync)' : 'PostgreSQL';
 const configPath = writeBenchConfig(dir);
 
 const setupStarted = Date.now();

@@ -52,6 +52,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 interface SdkInfo {
   plainUrl: string;
   protectedUrl: string;
+  /** Where `@gatehouse-auth/mcp` was loaded from: the built package (dist), as a user installs it. */
+  sdkModule: string;
 }
 
 const TICKETS = [{ id: 'T-1', status: 'open', title: 'Login page is slow' }];
@@ -107,7 +109,14 @@ async function serverProcess(): Promise<void> {
     resource: RESOURCE,
     scopesSupported: ['tickets:read', 'ticket:write:update'],
     organizations: [process.env.BENCH_ORG_ID!],
-    introspection: { clientId: RESOURCE_SERVER.id, clientSecret: RESOURCE_SERVER.secret, endpoint: `${gatehouseUrl}/introspect`, revocationStream: `${gatehouseUrl}/revocations/stream` },
+    introspection: {
+      clientId: RESOURCE_SERVER.id,
+      clientSecret: RESOURCE_SERVER.secret,
+      endpoint: `${gatehouseUrl}/introspect`,
+      revocationStream: `${gatehouseUrl}/revocations/stream`,
+      // BENCH_SDK_FETCH=1: introspect through the global fetch, as before the node:http transport (for comparison).
+      ...(process.env.BENCH_SDK_FETCH === '1' ? { fetch: globalThis.fetch } : {}),
+    },
     onDecision: auditDecisions(log),
     onError: (error) => console.error('sdk bench:', error),
   });
@@ -123,7 +132,7 @@ async function serverProcess(): Promise<void> {
       },
     },
   );
-  announceReady({ plainUrl: `http://127.0.0.1:${plainPort}/mcp`, protectedUrl: `http://127.0.0.1:${protectedPort}/mcp` } satisfies SdkInfo);
+  announceReady({ plainUrl: `http://127.0.0.1:${plainPort}/mcp`, protectedUrl: `http://127.0.0.1:${protectedPort}/mcp`, sdkModule: import.meta.resolve('@gatehouse-auth/mcp') } satisfies SdkInfo);
   // Exit through Node (not the default signal death) so --cpu-prof in BENCH_CHILD_ARGS writes its profile.
   process.on('SIGTERM', () => void log.close().finally(() => process.exit(0)));
 }
@@ -152,8 +161,15 @@ async function main(): Promise<void> {
   process.env.BENCH_GATEHOUSE_URL = gatehouse.info.url;
   process.env.BENCH_DIR = dir;
   process.env.GATEHOUSE_SDK_BENCH_CHILD = '1';
-  const sdk: ServerChild<SdkInfo> = await startChild<SdkInfo>(fileURLToPath(import.meta.url));
+  // The MCP server loads @gatehouse-auth/* as a user who installed them does: the built packages (dist), not
+  // src through the workspace's source condition that `npm run bench` sets for everything else.
+  const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: join(here, '..'), stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('bench sdk: npm run build failed');
+  const installed = { ...process.env, NODE_OPTIONS: (process.env.NODE_OPTIONS ?? '').replace(/--conditions[= ]@gatehouse-auth\/source/g, '').trim() };
+  const sdk: ServerChild<SdkInfo> = await startChild<SdkInfo>(fileURLToPath(import.meta.url), [], installed);
   delete process.env.GATEHOUSE_SDK_BENCH_CHILD;
+  if (!/\/dist\/index\.js$/.test(sdk.info.sdkModule)) throw new Error(`bench sdk: the SDK was loaded from ${sdk.info.sdkModule}, not its built package`);
+  console.log(`@gatehouse-auth/mcp loaded from ${sdk.info.sdkModule.replace(/^file:\/\/.*?\/packages\//, 'packages/')}`);
   const tokens = await gatehouse.ask<string[]>('all:access');
   const headers = (token: string) => ({ 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` });
   const random = () => tokens[Math.floor(Math.random() * tokens.length)]!;

@@ -67,8 +67,10 @@ export interface ServerChild<T> {
   stop(): Promise<void>;
 }
 
-export async function startChild<T>(script: string, args: string[] = []): Promise<ServerChild<T>> {
+/** `env`: the child's environment (default this process's). */
+export async function startChild<T>(script: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<ServerChild<T>> {
   const child: ChildProcess = fork(script, args, {
+    env,
     execArgv: ['--import', 'tsx', ...(process.env.BENCH_CHILD_ARGS ? process.env.BENCH_CHILD_ARGS.split(' ') : [])],
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });

@@ -16,6 +16,8 @@ export interface Ticket {
   title: string;
   status: 'open' | 'pending' | 'closed';
   assignee: string | null;
+  /** The team the ticket is assigned to (Support may update only its own team's tickets: policies/tickets.cedar). */
+  team: string;
   customerId: string;
   replies: string[];
 }
@@ -38,9 +40,9 @@ export function seedCompanyData(): CompanyData {
       { id: 'e-103', name: 'Sam Support', team: 'Support', title: 'Support Engineer', email: 'sam@acme.test', private: { salary: 90_000, homeAddress: '4 Pine Ln', lastReview: 'meets' } },
     ],
     tickets: [
-      { id: 'T-1', title: 'Login page is slow', status: 'open', assignee: 'sam@acme.test', customerId: 'c-1', replies: [] },
-      { id: 'T-2', title: 'Invoice shows wrong VAT', status: 'pending', assignee: null, customerId: 'c-2', replies: ['Looking into it'] },
-      { id: 'T-3', title: 'Export times out', status: 'closed', assignee: 'eli@acme.test', customerId: 'c-1', replies: ['Fixed in 2.3'] },
+      { id: 'T-1', title: 'Login page is slow', status: 'open', assignee: 'sam@acme.test', team: 'Support', customerId: 'c-1', replies: [] },
+      { id: 'T-2', title: 'Invoice shows wrong VAT', status: 'pending', assignee: null, team: 'Billing', customerId: 'c-2', replies: ['Looking into it'] },
+      { id: 'T-3', title: 'Export times out', status: 'closed', assignee: 'eli@acme.test', team: 'Platform', customerId: 'c-1', replies: ['Fixed in 2.3'] },
     ],
     customers: [
       { id: 'c-1', name: 'Globex', plan: 'enterprise', arr: 480_000, health: 'green' },

@@ -2,3 +2,4 @@ export { startInternalCompanyServer, type InternalCompanyServerOptions, type Run
 export { createInternalCompanyServer, ticketIsOpen } from './tools.ts';
 export { seedCompanyData, type CompanyData, type Employee, type Ticket } from './data.ts';
 export { INTERNAL_COMPANY_SCOPES, TOOL_SCOPES } from './scopes.ts';
+export { companyDirectory, ticketOwnership } from './policy-inputs.ts';

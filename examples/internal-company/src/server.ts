@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { protectMcpServer, toNodeListener, type DecisionRecord, type Policy, type RefusedTokens } from '@gatehouse-auth/mcp';
-import { seedCompanyData } from './data.ts';
+import { seedCompanyData, type CompanyData } from './data.ts';
 import { INTERNAL_COMPANY_SCOPES } from './scopes.ts';
 import { createInternalCompanyServer } from './tools.ts';
 
@@ -30,7 +30,10 @@ export interface InternalCompanyServerOptions {
    * The introspection credentials then only open the revocation stream.
    */
   jwt?: boolean;
+  /** Runtime policy after the scope check, e.g. the company's Cedar policies (docs/policy.md, test/cedar-policies.e2e.test.ts). */
   policy?: Policy;
+  /** The data the tools serve (default: a fresh seedCompanyData()); share it with policy lookups (policy-inputs.ts). */
+  data?: CompanyData;
   onDecision?: (record: DecisionRecord) => void | Promise<void>;
   /** Refused bearer tokens, aggregated per client and reason over 10 s. */
   onRefusedTokens?: (refusals: RefusedTokens) => void | Promise<void>;
@@ -60,7 +63,7 @@ export async function startInternalCompanyServer(options: InternalCompanyServerO
   const port = (http.address() as AddressInfo).port;
   const resource = options.resource ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}/mcp`;
   const mcp = protectMcpServer({
-    server: createInternalCompanyServer(seedCompanyData(), options.onToolRun),
+    server: createInternalCompanyServer(options.data ?? seedCompanyData(), options.onToolRun),
     issuer: options.issuer,
     resource,
     resourceName: 'Acme internal tools',

@@ -39,6 +39,9 @@ export function decisionToEntry(decision: DecisionLike): AuditEntry {
       ...(decision.outcome ? { outcome: decision.outcome } : {}),
       ...(decision.durationMs !== undefined ? { durationMs: decision.durationMs } : {}),
       ...(decision.clientVersion ? { clientVersion: decision.clientVersion } : {}),
+      // "Why was this allowed": the determining policies and the inputs they read (arguments stay in params, redacted).
+      ...(decision.policies ? { policies: decision.policies } : {}),
+      ...(decision.policyInputs ? { policyInputs: decision.policyInputs } : {}),
       claims: { kind: decision.principal.kind, roles: decision.principal.roles },
     },
     time: formatMicros(Math.round(decision.at * 1000)),

@@ -203,6 +203,22 @@ export async function eventToEntry(event: GatehouseEvent, options: EventAuditOpt
       };
     case 'logout':
       return { type: event.type, result: 'success', userId: event.userId };
+    case 'approval.requested':
+    case 'approval.approved':
+    case 'approval.denied':
+    case 'approval.consumed':
+    case 'approval.refused':
+      return {
+        type: event.type,
+        result: event.type === 'approval.refused' ? 'denied' : 'success',
+        orgId: event.orgId,
+        userId: event.userId,
+        clientId: event.clientId,
+        clientName: await name(event.clientId),
+        tool: event.tool,
+        error: event.reason ?? null,
+        details: { approvalId: event.approvalId, resource: event.resource, argumentsSha256: event.argumentsSha256, ...(event.actorUserId ? { decidedBy: event.actorUserId } : {}) },
+      };
     default: {
       const unmapped: never = event;
       throw new Error(`unmapped event ${(unmapped as { type: string }).type}`);

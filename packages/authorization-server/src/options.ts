@@ -62,6 +62,8 @@ export interface AuthorizationServerOptions {
   revocationStreamsPerClient: number;
   /** How long an active access-token introspection may be answered from memory, in ms; revocation events drop entries at once. 0 disables. Default 2 s. */
   introspectionCacheMs: number;
+  /** Per-call human approvals (docs/approvals.md): pending approvals are POSTed to `webhookUrl` when set. */
+  approvals?: { webhookUrl?: string };
 }
 
 export const DEFAULT_OPTIONS: Omit<AuthorizationServerOptions, 'issuer'> = {

@@ -56,7 +56,26 @@ export type GatehouseEvent =
     }
   /** An org's client policy changed: its mode, or one client's or host's rule (decision null: rule removed). */
   | { type: 'org.client_policy_changed'; orgId: string; mode?: ClientPolicyMode; rule?: { kind: ClientRuleKind; value: string; decision: ClientRuleDecision | null }; actor?: Actor }
-  | { type: 'config.applied'; changes: number; actor?: Actor };
+  | { type: 'config.applied'; changes: number; actor?: Actor }
+  /**
+   * A per-call human approval (issue 15): requested by a resource server,
+   * approved or denied by a person, consumed by the call it is bound to, or
+   * refused (replayed, expired, other arguments, a person without the right).
+   * Carries the SHA-256 of the arguments, never the arguments.
+   */
+  | {
+      type: 'approval.requested' | 'approval.approved' | 'approval.denied' | 'approval.consumed' | 'approval.refused';
+      approvalId: string;
+      userId: string | null;
+      orgId: string | null;
+      clientId: string;
+      resource: string;
+      tool: string;
+      argumentsSha256: string;
+      /** The person who decided (approved, denied, or was refused the decision). */
+      actorUserId?: string;
+      reason?: string;
+    };
 
 export type RevocationReason =
   | 'revoked_by_client'
@@ -73,7 +92,8 @@ export type RevocationReason =
   | 'grant_expired';
 
 export interface Actor {
-  kind: 'user' | 'operator' | 'client' | 'system';
+  /** `directory`: an org's SCIM directory (Okta, Entra ID…) provisioning or deprovisioning, id `scim:<org slug>`. */
+  kind: 'user' | 'operator' | 'client' | 'system' | 'directory';
   id: string;
 }
 

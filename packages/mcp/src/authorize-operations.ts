@@ -9,7 +9,7 @@
 import type { GatedOperations } from './gated-server.ts';
 import { errorMessage, POLICY_DENIED, type JsonRpcRequestView } from './jsonrpc.ts';
 import { gatedOperation } from './operation-gate.ts';
-import type { DecisionRecord, Operation, Policy, RequestContext } from './policy.ts';
+import type { DecisionBasis, DecisionRecord, Operation, Policy, RequestContext } from './policy.ts';
 import type { Principal } from './principal.ts';
 import { isSatisfied, satisfyingScopes, scopesToRequest } from './requirements.ts';
 
@@ -44,8 +44,8 @@ export async function authorizeOperations(input: AuthorizeInput): Promise<Operat
     at: context.time,
     ...input.caller,
   });
-  const report = async (operation: Operation, result: 'deny', reason: string, scopes: string[]) => {
-    await input.onDecision?.({ ...pending(operation, scopes), result, reason });
+  const report = async (operation: Operation, result: 'deny', reason: string, scopes: string[], basis?: DecisionBasis) => {
+    await input.onDecision?.({ ...pending(operation, scopes), ...recorded(basis), result, reason });
   };
 
   const denials: ReturnType<typeof errorMessage>[] = [];
@@ -59,17 +59,17 @@ export async function authorizeOperations(input: AuthorizeInput): Promise<Operat
       return { kind: 'step_up', scopes: scopesToRequest(gate.requires, held) };
     }
     const scopes = satisfyingScopes(gate.requires, held);
-    const reason = await firstDenial(principal, operation, context, [input.policy, gate.policy]);
+    const { reason, basis } = await firstDenial(principal, operation, context, [input.policy, gate.policy]);
     if (reason !== undefined) {
       denials.push(errorMessage(request.id, POLICY_DENIED, `Forbidden: ${reason}`));
       try {
-        await report(operation, 'deny', reason, scopes);
+        await report(operation, 'deny', reason, scopes, basis);
       } catch {
         // The denial stands whether or not it was recorded.
       }
       continue;
     }
-    allowed.push(pending(operation, scopes));
+    allowed.push({ ...pending(operation, scopes), ...recorded(basis) });
   }
   if (denials.length > 0) {
     // A batch runs all or nothing: no request runs beside a denied one.
@@ -80,16 +80,27 @@ export async function authorizeOperations(input: AuthorizeInput): Promise<Operat
   return { kind: 'proceed', allowed };
 }
 
-async function firstDenial(principal: Principal, operation: Operation, context: RequestContext, policies: (Policy | undefined)[]): Promise<string | undefined> {
+/** The decision log's view of a basis: only what a policy reported. */
+const recorded = (basis: DecisionBasis | undefined): Pick<DecisionRecord, 'policies' | 'policyInputs'> => {
+  if (basis?.policies === undefined && basis?.inputs === undefined) return {};
+  return { policies: basis.policies ?? [], policyInputs: basis.inputs ?? {} };
+};
+
+/** The first denial's reason, and the basis of the decision: the denying policy's, or every allowing policy's merged. */
+async function firstDenial(principal: Principal, operation: Operation, context: RequestContext, policies: (Policy | undefined)[]): Promise<{ reason?: string; basis?: DecisionBasis }> {
+  let allowedBy: DecisionBasis | undefined;
   for (const policy of policies) {
     if (!policy) continue;
     let decision;
     try {
       decision = await policy(principal, operation, context);
     } catch {
-      return 'the authorization policy failed';
+      return { reason: 'the authorization policy failed' };
     }
-    if (!decision.allow) return decision.reason;
+    if (!decision.allow) return { reason: decision.reason, basis: { policies: decision.policies, inputs: decision.inputs } };
+    if (decision.policies !== undefined || decision.inputs !== undefined) {
+      allowedBy = { policies: [...(allowedBy?.policies ?? []), ...(decision.policies ?? [])], inputs: { ...allowedBy?.inputs, ...decision.inputs } };
+    }
   }
-  return undefined;
+  return { basis: allowedBy };
 }

@@ -1,4 +1,5 @@
 export { GatedMcpServer, type Gate, type GatedOperations } from './gated-server.ts';
+export { RUN, type CallGate, type CallGateInput, type CallGateVerdict, type JsonRpcAnswer } from './call-gate.ts';
 export { protectMcpServer, type ProtectedMcp, type RequestInfo } from './resource-server.ts';
 export { toNodeListener } from './node.ts';
 export type { ProtectMcpOptions, McpGuardOptions } from './options.ts';
@@ -15,6 +16,7 @@ export {
   forOperations,
   type Policy,
   type Decision,
+  type DecisionBasis,
   type DecisionRecord,
   type Operation,
   type OperationKind,

@@ -9,6 +9,7 @@ import type { DecisionRecord, Policy } from './policy.ts';
 import type { RefusedTokens } from './refused-tokens.ts';
 import { scopesNamedBy } from './requirements.ts';
 import type { TokenVerifier } from './verification/types.ts';
+import type { CallGate } from './call-gate.ts';
 import type { IntrospectionVerifierOptions } from './verification/introspection-verifier.ts';
 import type { JwtVerifierOptions } from './verification/jwt-verifier.ts';
 import { orgCheckOf, withTenantIsolation, type OrgCheck, type OrganizationOptions } from './organizations.ts';
@@ -34,6 +35,12 @@ export interface McpGuardOptions extends OrganizationOptions {
   verifier?: TokenVerifier;
   /** Server-wide runtime policy, evaluated before each operation's own. */
   policy?: Policy;
+  /**
+   * Gates run in order after the scope check and the policy allowed a call
+   * (call-gate.ts): rate limits, human approval. The first that answers
+   * wins and the handler never runs.
+   */
+  callGates?: CallGate[];
   /**
    * Every decision: a denial when it is made (the handler never runs), an
    * allowed operation once it has run, with its outcome ('success' or

@@ -13,6 +13,8 @@ export interface Operation {
   /** Tool or prompt name, or the resource URI being read. */
   name: string;
   arguments: Record<string, unknown>;
+  /** The request's `_meta` (e.g. the caller's stated reason, `io.gatehouse/reason`). */
+  meta?: Record<string, unknown>;
 }
 
 export interface RequestContext {
@@ -24,21 +26,33 @@ export interface RequestContext {
   resource: string;
 }
 
-export type Decision = { allow: true } | { allow: false; reason: string };
+/**
+ * Why a policy decided, for the decision log: the ids of the policies that
+ * determined it and the inputs they read (e.g. a Cedar policy set).
+ */
+export interface DecisionBasis {
+  policies?: string[];
+  inputs?: Record<string, unknown>;
+}
+
+export type Decision = ({ allow: true } & DecisionBasis) | ({ allow: false; reason: string } & DecisionBasis);
 
 export type Policy = (principal: Principal, operation: Operation, context: RequestContext) => Decision | Promise<Decision>;
 
 export const ALLOW: Decision = { allow: true };
 export const deny = (reason: string): Decision => ({ allow: false, reason });
 
-/** All policies must allow; the first denial wins (evaluated in order). */
+/** All policies must allow; the first denial wins (evaluated in order). An allow keeps every policy's basis. */
 export function allOf(...policies: Policy[]): Policy {
   return async (principal, operation, context) => {
+    let basis: DecisionBasis | undefined;
     for (const policy of policies) {
       const decision = await policy(principal, operation, context);
       if (!decision.allow) return decision;
+      if (decision.policies !== undefined || decision.inputs !== undefined)
+        basis = { policies: [...(basis?.policies ?? []), ...(decision.policies ?? [])], inputs: { ...basis?.inputs, ...decision.inputs } };
     }
-    return ALLOW;
+    return basis ? { allow: true, ...basis } : ALLOW;
   };
 }
 

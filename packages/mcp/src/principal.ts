@@ -12,6 +12,8 @@ export interface Principal {
   permissions: string[];
   scopes: string[];
   clientId: string;
+  /** RFC 7662 `username` (Gatehouse: the user's email), for directory lookups by policies. */
+  username?: string;
   /** Token expiry, epoch milliseconds. */
   expiresAt: number;
   /**
@@ -62,6 +64,7 @@ export function principalFromClaims(claims: Claims): Principal | undefined {
     clientId,
     expiresAt: exp,
   };
+  if (typeof claims.username === 'string' && claims.username !== '') principal.username = claims.username;
   if (typeof claims.scope_exp === 'number') principal.scopesChangeAt = claims.scope_exp * 1000;
   return principal;
 }

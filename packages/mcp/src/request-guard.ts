@@ -17,6 +17,7 @@
  */
 import { systemClock } from '@gatehouse-auth/core';
 import { authorizeOperations } from './authorize-operations.ts';
+import { runCallGates } from './run-call-gates.ts';
 import { challengeResponse } from './challenge.ts';
 import { ClientDirectory } from './client-context.ts';
 import { settleAllowed } from './outcome-record.ts';
@@ -161,6 +162,21 @@ export function createMcpGuard(input: McpGuardOptions): McpGuard {
     });
     if (verdict.kind === 'step_up') return challenge('insufficient_scope', union(root, verdict.scopes));
     if (verdict.kind === 'errors') return respond(jsonResponse(verdict.messages[0]));
+    if (options.callGates && options.callGates.length > 0 && verdict.allowed.length > 0) {
+      const context = { time: startedAt, ip: info.ip, userAgent: request.headers.get('user-agent') ?? undefined, resource: options.resource };
+      const answer = await runCallGates({
+        gates: options.callGates,
+        principal,
+        requests,
+        operations,
+        context,
+        token: bearer.token,
+        allowed: verdict.allowed,
+        onDecision: options.onDecision,
+        onError: options.onError,
+      });
+      if (answer) return respond(jsonResponse(answer));
+    }
     const isInitialize = requests[0]?.method === 'initialize';
     const settle = async (response: Response): Promise<Response> => {
       if (isInitialize && response.ok) {

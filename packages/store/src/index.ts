@@ -1,5 +1,6 @@
 export * from './types.ts';
 export * from './federation-types.ts';
+export type * from './scim-types.ts';
 export { isConnectionFailure, classifyStoreError } from './unavailable.ts';
 export { createStore, migrateToLatest, tokenWriterReady, type CreateStoreOptions } from './create-store.ts';
 export { parseStoreUrl, type StoreTarget } from './url.ts';

@@ -27,6 +27,10 @@ import type {
 import type { AuditStore } from './audit/types.ts';
 import type { FederationStore } from './federation-types.ts';
 import type { SamlStore } from './saml-types.ts';
+import type { ScimDirectoryStore } from './scim-types.ts';
+import type { ApprovalStore } from './approval-types.ts';
+
+export type * from './approval-types.ts';
 
 export interface UserStore {
   create(user: User): Promise<void>;
@@ -152,6 +156,13 @@ export type RotateRefreshResult =
 export interface TokenStore {
   /** Inserts tokens in one transaction (an access + refresh pair). */
   insert(tokens: TokenRecord[]): Promise<void>;
+  /**
+   * `insert` that resolves once the tokens are committed (readable), with
+   * `durable`, which resolves once they survive power loss. Nothing may be
+   * handed out before `durable`; meanwhile the caller can write the token's
+   * audit record, whose own WAL fsync then makes both durable at once.
+   */
+  insertCommitted(tokens: TokenRecord[]): Promise<{ durable: Promise<void> }>;
   get(hash: string): Promise<TokenRecord | undefined>;
   /**
    * Exchanges refresh token `oldHash` for `issue` atomically: exactly one of
@@ -160,6 +171,8 @@ export interface TokenStore {
    * user is active and still a member of its org (`subject_inactive`).
    */
   rotateRefresh(oldHash: string, issue: TokenRecord[], now: number, graceMs: number): Promise<RotateRefreshResult>;
+  /** `rotateRefresh` resolved once committed, with `durable` as in `insertCommitted`. */
+  rotateRefreshCommitted(oldHash: string, issue: TokenRecord[], now: number, graceMs: number): Promise<{ result: RotateRefreshResult; durable: Promise<void> }>;
   /** Revokes one token; returns the hashes revoked (empty when unknown or already revoked). */
   revoke(hash: string, now: number): Promise<string[]>;
   /** Revokes a refresh chain's tokens: its family, under its grant (a family never spans grants; null for tokens without one). */
@@ -225,6 +238,10 @@ export interface Store {
   clientPolicies: OrgClientPolicyStore;
   /** Enterprise sign-in per org (issue 13): linked IdP identities, domains, group mapping, identity providers. */
   federation: FederationStore;
+  /** What each org's SCIM directory provisioned (packages/scim). */
+  scim: ScimDirectoryStore;
+  /** Per-call human approvals (approval-types.ts). */
+  approvals: ApprovalStore;
   /** SAML sign-in round trips and the assertion replay cache (packages/sso). */
   saml: SamlStore;
   /** The append-only audit log (packages/audit). */

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Worker } from 'node:worker_threads';
 import { StoreUnavailableError } from '@gatehouse-auth/core';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuplicateError, createStore, tokenWriterReady, type CreateStoreOptions, type Store } from '@gatehouse-auth/store';
@@ -110,6 +110,47 @@ describe('token writer thread lifecycle', () => {
       await store.tokens.insert([kept]);
       expect(await store.tokens.get(kept.hash)).toEqual(kept);
       expect(await store.tokens.get(lost.hash)).toBeUndefined();
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('acknowledges a token written on the writer thread (committed under synchronous=NORMAL) only after a WAL fsync that began after its commit', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gatehouse-writer-'));
+    const store = await createStore(`sqlite:${join(dir, 'g.db')}`);
+    try {
+      expect(await tokenWriterReady(store)).toBe(true);
+      const grant = aGrant();
+      await store.grants.create(grant);
+      const probe = await open(join(dir, 'probe'), 'w');
+      await probe.close();
+      const proto = Object.getPrototypeOf(probe) as FileHandle;
+      const original = proto.sync;
+      const gates: (() => void)[] = [];
+      const sync = vi.spyOn(proto, 'sync').mockImplementation(async function (this: FileHandle) {
+        await new Promise<void>((resolve) => gates.push(resolve));
+        return original.call(this);
+      });
+      try {
+        const token = aToken(grant);
+        let acknowledged = false;
+        const insert = store.tokens.insert([token]).then(() => (acknowledged = true));
+        const committed = await store.tokens.insertCommitted([aToken(grant)]);
+        // Committed: readable at once on the main connection, but not yet acknowledged.
+        expect(await store.tokens.get(token.hash)).toEqual(token);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        expect(acknowledged).toBe(false);
+        expect(sync).toHaveBeenCalled();
+        while (gates.length > 0) gates.shift()!();
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        while (gates.length > 0) gates.shift()!();
+        await insert;
+        await committed.durable;
+        expect(acknowledged).toBe(true);
+      } finally {
+        sync.mockRestore();
+      }
     } finally {
       await store.close();
       await rm(dir, { recursive: true, force: true });

@@ -37,7 +37,7 @@ async function expectUnavailable(response: Response): Promise<void> {
 
 describe('issue 10: the database is unreachable', () => {
   it('RFC 6749 §5.2: POST /token answers 503 temporarily_unavailable with Retry-After, then issues once the store answers', async () => {
-    failOnce(fx.store.tokens, 'insert');
+    failOnce(fx.store.tokens, 'insertCommitted');
     const form = { grant_type: 'client_credentials', resource: RESOURCE, scope: 'crm:read' };
     await expectUnavailable(await post(fx, '/token', form, basic('agent')));
     expect((await token(fx, form, basic('agent'))).status).toBe(200);

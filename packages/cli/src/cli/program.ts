@@ -13,6 +13,8 @@ import { registerTokens } from '../commands/tokens.ts';
 import { registerGrants } from '../commands/grants.ts';
 import { registerAudit } from '../commands/audit.ts';
 import { registerKeys } from '../commands/keys.ts';
+import { registerScim } from '../commands/scim.ts';
+import { registerPolicy } from '../commands/policy.ts';
 
 export function buildProgram(): Command {
   const program = new Command('gatehouse')
@@ -34,6 +36,8 @@ export function buildProgram(): Command {
     registerGrants,
     registerKeys,
     registerAudit,
+    registerScim,
+    registerPolicy,
   ]) {
     register(program);
   }

@@ -5,6 +5,8 @@
  * camelCase AuthorizationServerOptions. docs/configuration.md mirrors this.
  */
 import { z } from 'zod';
+import { approvalsServerSchema } from './approvals-schema.ts';
+import { resourcePolicySchema } from './policy-schema.ts';
 
 const name = z.string().min(1).max(200);
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name (A-Z, 0-9, _)');
@@ -58,6 +60,7 @@ export const resourceSchema = z
       .optional()
       .describe('What each tool, resource (by URI) and prompt of this MCP server requires, as its SDK declares it (requireScopes); the consent screen lists them under each scope.'),
     organizations: z.array(z.string()).default([]).describe('Slugs of the organizations this resource serves: tokens are issued only to their members (and service agents) acting in them.'),
+    policy: resourcePolicySchema.optional().describe('Cedar policies this resource enforces per call (docs/policy.md).'),
     multi_tenant: z.boolean().default(false).describe("Serves every organization instead; the resource server must then keep tenants apart by the token's org_id (SDK: tenantIsolation)."),
   })
   .superRefine((resource, ctx) => {
@@ -201,6 +204,7 @@ export const serverSchema = z.strictObject({
   revocation_stream_ping_ms: seconds.optional(),
   revocation_streams_per_client: seconds.optional(),
   introspection_cache_ms: z.number().int().nonnegative().optional(),
+  approvals: approvalsServerSchema.optional().describe('Per-call human approvals (docs/approvals.md).'),
   trust_proxy: z
     .union([z.boolean(), z.number().int().nonnegative(), z.array(z.string().min(1)).min(1)])
     .optional()

@@ -42,6 +42,7 @@ export function toServerOptions(server: ServerConfig, issuer: string): PartialOp
     revocationStreamPingMs: server.revocation_stream_ping_ms,
     revocationStreamsPerClient: server.revocation_streams_per_client,
     introspectionCacheMs: server.introspection_cache_ms,
+    approvals: server.approvals && defined({ webhookUrl: server.approvals.webhook_url }),
   }) as PartialOptions;
   return options;
 }

@@ -18,6 +18,12 @@ const ROUTES: Array<[RegExp, string]> = [
   [/^\/account\/orgs\/[^/]+\/members\/[^/]+\/revoke-tokens$/, '/account/orgs/:org/members/:user/revoke-tokens'],
   [/^\/admin\/(users|clients|grants)\/[^/]+\/(disable|revoke|revoke-tokens)$/, ''],
   [/^\/admin\/orgs\/[^/]+\/members\/[^/]+(\/roles)?$/, '/admin/orgs/:org/members/:user'],
+  [/^\/admin\/orgs\/[^/]+\/scim-token(\/rotate)?$/, '/admin/orgs/:org/scim-token'],
+  [/^\/scim\/v2\/[^/]+\/Users$/, '/scim/v2/:org/Users'],
+  [/^\/scim\/v2\/[^/]+\/Users\/[^/]+$/, '/scim/v2/:org/Users/:id'],
+  [/^\/scim\/v2\/[^/]+\/Groups$/, '/scim/v2/:org/Groups'],
+  [/^\/scim\/v2\/[^/]+\/Groups\/[^/]+$/, '/scim/v2/:org/Groups/:id'],
+  [/^\/scim\/v2\/[^/]+\/(ServiceProviderConfig|ResourceTypes|Schemas)(\/.*)?$/, '/scim/v2/:org/discovery'],
 ];
 
 export function routeOf(pathname: string, issuerPath = ''): string {

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Logger, LevelWithSilent } from 'pino';
 import { sha256, systemClock, type Clock, type EventBus } from '@gatehouse-auth/core';
@@ -23,6 +23,7 @@ import { createProcessEvents } from './events.ts';
 import { wireOperations, type MetricsExposure } from '../operations/wire.ts';
 import type { ServerMetrics } from '../operations/metrics.ts';
 import { startSiem, type RunningSiem } from './siem.ts';
+import { mountScim } from './scim.ts';
 import { auditRoutes, type AuditLog, type AuditSigner } from '@gatehouse-auth/audit';
 
 export interface StartOptions {
@@ -129,11 +130,12 @@ export async function startGatehouse(input: StartOptions = {}): Promise<RunningG
     const events = wired.events;
     siem = await startSiem(config?.siem, wired.audit, logger); // audit records streamed to syslog (TLS) / OTLP
     const changes = config ? (await apply(store, config, { events, clock })).changes : [];
-    let handler: ((request: Request, incoming: IncomingMessage) => Response | Promise<Response>) | undefined;
+    let handler: ((request: Request, incoming: IncomingMessage, outgoing: ServerResponse) => Response | Promise<Response>) | undefined;
     const server = createAdaptorServer({
       fetch: (request, env) => {
         if (!handler) return new Response('starting', { status: 503, headers: { 'retry-after': '1' } });
-        return handler(request, (env as { incoming: IncomingMessage }).incoming);
+        const node = env as { incoming: IncomingMessage; outgoing: ServerResponse };
+        return handler(request, node.incoming, node.outgoing);
       },
       ...(tls ? { createServer: createHttpsServer, serverOptions: tls } : {}),
     });
@@ -153,6 +155,7 @@ export async function startGatehouse(input: StartOptions = {}): Promise<RunningG
     const app = createAuthorizationServerApp(context);
     // Issue 16 §4: an org's admins query their own org's audit chain (the operator key reaches any org).
     mountOrgAdminApp(app, context, 'audit', (orgIdOf) => auditRoutes({ store: store.audit, orgIdOf }));
+    mountScim(app, context); // issue 13: /scim/v2/<org>/… and the operator's SCIM token routes
     const trust = compileTrustProxy(input.trustProxy ?? config?.server.trust_proxy ?? false);
     // The request goes to the app as @hono/node-server made it; who sent it travels beside it.
     const ops = await wireOperations((request, incoming) => app.fetch(request, nodeBindings(incoming, trust, tls !== undefined)), {

@@ -21,6 +21,7 @@ const EVERY_KEY = `server:
   revocation_stream_ping_ms: 5000
   revocation_streams_per_client: 2
   introspection_cache_ms: 0
+  approvals: { webhook_url: https://hooks.acme.example/approvals }
 `;
 
 describe('gatehouse.yaml server: section', () => {
@@ -30,6 +31,7 @@ describe('gatehouse.yaml server: section', () => {
       expect(options[key], `server option ${key} is not settable from gatehouse.yaml`).not.toEqual(DEFAULT_OPTIONS[key]);
     }
     expect(options.loginThrottle).toEqual({ perAccount: 3, perAccountAllNetworks: 30, perIp: 10, windowSeconds: 120 });
+    expect(options.approvals).toEqual({ webhookUrl: 'https://hooks.acme.example/approvals' });
     expect(options.cimd).toEqual({ enabled: false, allowLoopback: true, timeoutMs: 1000, maxBytes: 2048, minCacheSeconds: 10, maxCacheSeconds: 600 });
   });
 

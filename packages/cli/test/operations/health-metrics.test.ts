@@ -53,6 +53,23 @@ describe('request id and access log (issue 11, item 4)', () => {
     expect(JSON.stringify(lines)).not.toContain(access_token);
   });
 
+  it('keeps credentials out of the access line, which skips pino redaction: a token in the query string, a Bearer header, a Basic secret, a form secret', async () => {
+    const secret = 'sekrit-credential-for-the-access-log-0123456789';
+    await fetch(`${gatehouse.url}/token?code=${secret}&access_token=${secret}`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'x-request-id': 'no-secret-1' } });
+    await fetch(`${gatehouse.url}/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${BOT.id}:${secret}`).toString('base64')}`, 'x-request-id': 'no-secret-2', 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_secret: secret, refresh_token: secret }),
+    });
+    const access = lines.filter((l) => l.msg === 'request' && (l.reqId === 'no-secret-1' || l.reqId === 'no-secret-2'));
+    // Both refused (400), both logged.
+    expect(access.map((l) => [l.route, l.status])).toEqual([
+      ['/token', 400],
+      ['/token', 400],
+    ]);
+    expect(JSON.stringify(lines)).not.toContain(secret);
+  });
+
   it('replaces an X-Request-Id that is too long or carries characters that could forge log structure', async () => {
     for (const hostile of ['a'.repeat(129), 'id"with quotes', 'id with space', 'ünicode']) {
       const response = await fetch(`${gatehouse.url}/.well-known/oauth-authorization-server`, { headers: { 'x-request-id': hostile } });

@@ -26,7 +26,7 @@ import { freePort } from '../cli/run.ts';
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
-const PACKAGES = ['core', 'store', 'audit', 'authorization-server', 'mcp', 'cli'] as const;
+const PACKAGES = ['core', 'store', 'audit', 'authorization-server', 'mcp', 'policy', 'scim', 'cli'] as const;
 /** Every entry point a user can import (package.json `exports`). */
 const ENTRY_POINTS = [
   '@gatehouse-auth/core',
@@ -35,6 +35,8 @@ const ENTRY_POINTS = [
   '@gatehouse-auth/audit',
   '@gatehouse-auth/authorization-server',
   '@gatehouse-auth/mcp',
+  '@gatehouse-auth/scim',
+  '@gatehouse-auth/policy',
   '@gatehouse-auth/cli',
 ];
 const REDIRECT_URL = 'http://127.0.0.1:8979/callback';

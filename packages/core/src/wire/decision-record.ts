@@ -32,4 +32,8 @@ export interface DecisionRecord {
   /** The host application, from `initialize`'s clientInfo for this session or the request's `_meta`. */
   clientName?: string;
   clientVersion?: string;
+  /** The policies that determined the decision (e.g. Cedar policy ids); absent when no policy reported any. */
+  policies?: string[];
+  /** The inputs those policies read, with this call's values (e.g. `context.hour`, `principal.roles`). */
+  policyInputs?: Record<string, unknown>;
 }

@@ -12,6 +12,7 @@ import { principalFromClaims } from '../principal.ts';
 import { audienceMatches } from './audience.ts';
 import { RevocationStream } from './revocation-stream.ts';
 import { TokenCache } from './token-cache.ts';
+import { formPoster, NoNodeHttpError, type FormPoster } from './form-post.ts';
 import { VerifierUnavailableError, type RevocationStreamState, type TokenVerifier, type Verification } from './types.ts';
 
 export interface IntrospectionVerifierOptions {
@@ -57,6 +58,8 @@ export class IntrospectionVerifier implements TokenVerifier {
   private readonly inFlight = new Map<string, Promise<Verification>>();
   private readonly authorization: string;
   private readonly endpoint: string;
+  /** node:http with keep-alive (form-post.ts), unless the caller brought its own `fetch`. */
+  private poster: FormPoster | undefined;
   private readonly clock: Clock;
   /** Bumped by every event and connection change; results fetched across a bump are not cached. */
   private generation = 0;
@@ -66,6 +69,7 @@ export class IntrospectionVerifier implements TokenVerifier {
     this.cache = new TokenCache(options.maxCacheEntries);
     this.authorization = basicAuthorization(options.clientId, options.clientSecret);
     this.endpoint = options.endpoint ?? `${issuer}/introspect`;
+    this.poster = options.fetch === undefined ? formPoster(this.endpoint) : undefined;
     this.clock = options.clock ?? systemClock;
     if (options.revocationStream !== false) {
       this.stream = new RevocationStream({
@@ -120,6 +124,7 @@ export class IntrospectionVerifier implements TokenVerifier {
   }
 
   async close(): Promise<void> {
+    this.poster?.close();
     await this.stream?.close();
     this.cache.clear();
   }
@@ -157,12 +162,29 @@ export class IntrospectionVerifier implements TokenVerifier {
   }
 
   private async introspect(token: string): Promise<Record<string, unknown>> {
+    const headers = { authorization: this.authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+    const form = new URLSearchParams({ token, token_type_hint: 'access_token' }).toString();
+    if (this.poster) {
+      let answer: { status: number; body: string } | undefined;
+      try {
+        answer = await this.poster.post(headers, form, this.options.timeoutMs ?? 3_000);
+      } catch (error) {
+        if (!(error instanceof NoNodeHttpError)) throw new VerifierUnavailableError('introspection endpoint unreachable', { cause: error });
+        this.poster = undefined;
+      }
+      if (answer !== undefined) {
+        // 401 here means OUR credentials are wrong: an operator problem, still fail closed.
+        if (answer.status !== 200) throw new VerifierUnavailableError(`introspection endpoint answered ${answer.status}`);
+        const text = answer.body;
+        return introspectionObject(() => JSON.parse(text) as unknown);
+      }
+    }
     let response: Response;
     try {
       response = await (this.options.fetch ?? fetch)(this.endpoint, {
         method: 'POST',
-        headers: { authorization: this.authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body: new URLSearchParams({ token, token_type_hint: 'access_token' }).toString(),
+        headers,
+        body: form,
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 3_000),
       });
     } catch (error) {
@@ -173,12 +195,16 @@ export class IntrospectionVerifier implements TokenVerifier {
       // 401 here means OUR credentials are wrong: an operator problem, still fail closed.
       throw new VerifierUnavailableError(`introspection endpoint answered ${response.status}`);
     }
-    try {
-      const body = (await response.json()) as unknown;
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('not a JSON object');
-      return body as Record<string, unknown>;
-    } catch (error) {
-      throw new VerifierUnavailableError('introspection response is not a JSON object', { cause: error });
-    }
+    return introspectionObject(() => response.json() as Promise<unknown>);
+  }
+}
+
+async function introspectionObject(parse: () => unknown): Promise<Record<string, unknown>> {
+  try {
+    const body = await parse();
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('not a JSON object');
+    return body as Record<string, unknown>;
+  } catch (error) {
+    throw new VerifierUnavailableError('introspection response is not a JSON object', { cause: error });
   }
 }

@@ -4,7 +4,11 @@ import { DuplicateError, type ClientStore } from '../types.ts';
 import { fromJson, num, numOrNull, toJson } from './codec.ts';
 import { isUniqueViolation } from './dialect.ts';
 import type { Db } from './context.ts';
+import { prepared } from './prepared.ts';
 import type { ClientsTable } from './schema.ts';
+
+/** Read for every introspection of a service token and by client authentication: compiled once (prepared.ts). */
+const selectClient = prepared(1, (db, id: string) => db.selectFrom('clients').selectAll().where('id', '=', id));
 
 const toClient = (row: Selectable<ClientsTable>): Client => ({
   id: row.id,
@@ -60,7 +64,7 @@ const toRow = (c: Client): Insertable<ClientsTable> => ({
   updated_at: c.updatedAt,
 });
 
-export function clientStore({ db }: Db): ClientStore {
+export function clientStore({ db, engine }: Db): ClientStore {
   return {
     async create(client) {
       try {
@@ -80,7 +84,7 @@ export function clientStore({ db }: Db): ClientStore {
         .execute();
     },
     async get(id) {
-      const row = await db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = (await selectClient(db, engine, id)).rows[0];
       return row && toClient(row);
     },
     async list() {

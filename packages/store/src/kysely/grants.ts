@@ -5,7 +5,11 @@ import { fromJson, num, numOrNull, toJson } from './codec.ts';
 import { inTransaction, type Db } from './context.ts';
 import { isUniqueViolation } from './dialect.ts';
 import { revokeGrantRows } from './revocation.ts';
+import { prepared } from './prepared.ts';
 import type { GrantsTable } from './schema.ts';
+
+/** Read for every introspection of a user token and every refresh: compiled once (prepared.ts). */
+const selectGrant = prepared(1, (db, id: string) => db.selectFrom('grants').selectAll().where('id', '=', id));
 
 const toGrant = (row: Selectable<GrantsTable>): Grant => ({
   id: row.id,
@@ -24,7 +28,7 @@ const toGrant = (row: Selectable<GrantsTable>): Grant => ({
 
 const lifetimeColumns = (lifetime: GrantLifetime) => ({ expires_at: lifetime.expiresAt, scope_expires_at: toJson(lifetime.scopeExpiresAt) });
 
-export function grantStore({ db }: Db): GrantStore & GrantRevocationStore {
+export function grantStore({ db, engine }: Db): GrantStore & GrantRevocationStore {
   return {
     async create(grant) {
       try {
@@ -51,7 +55,7 @@ export function grantStore({ db }: Db): GrantStore & GrantRevocationStore {
       }
     },
     async get(id) {
-      const row = await db.selectFrom('grants').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = (await selectGrant(db, engine, id)).rows[0];
       return row && toGrant(row);
     },
     async findActive({ userId, orgId, clientId, resource }) {

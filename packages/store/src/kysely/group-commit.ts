@@ -4,21 +4,39 @@
  * each: the first write of a burst waits for the current turn of the event
  * loop to end (setImmediate), and everything queued by then goes in that
  * batch. One batch runs at a time; while it runs the next one fills up
- * (SQLite has a single writer anyway). Each caller's promise settles only
- * after the batch committed, so nothing is handed out before it is durable.
+ * (SQLite has a single writer anyway). Each caller's promise settles once
+ * the batch committed, with `durable`, which resolves once the commit
+ * survives power loss: on the writer thread a batch commits under
+ * synchronous=NORMAL and is synced by the process's coalesced WAL fsync
+ * (wal-sync.ts), so the next batch commits while that fsync runs. Nothing
+ * may be handed out before `durable` resolves.
  */
 import type { Settled, TokenWrite } from './token-writes.ts';
 
-/** Runs a batch and settles each write; must not reject (a failure is a write's own outcome). */
-export type BatchExecutor = (writes: TokenWrite[]) => Promise<Settled[]>;
+/** A batch's outcome: each write's own, and when the batch's commit is durable. */
+export interface BatchOutcome {
+  settled: Settled[];
+  durable: Promise<void>;
+}
 
-export type SubmitTokenWrite = (write: TokenWrite) => Promise<unknown>;
+/** Runs a batch and settles each write; must not reject (a failure is a write's own outcome). */
+export type BatchExecutor = (writes: TokenWrite[]) => Promise<BatchOutcome>;
+
+/** A committed write's result, and when it is durable (reject or resolve; never left unobserved by the store). */
+export interface CommittedWrite {
+  value: unknown;
+  durable: Promise<void>;
+}
+
+export type SubmitTokenWrite = (write: TokenWrite) => Promise<CommittedWrite>;
+
+export const ALREADY_DURABLE: Promise<void> = Promise.resolve();
 
 const MAX_BATCH = 128;
 
 interface Pending {
   write: TokenWrite;
-  resolve: (value: unknown) => void;
+  resolve: (value: CommittedWrite) => void;
   reject: (error: unknown) => void;
 }
 
@@ -38,10 +56,12 @@ export function groupCommit(execute: BatchExecutor): SubmitTokenWrite {
     running = true;
     const batch = queue.splice(0, MAX_BATCH);
     try {
-      const settled = await execute(batch.map((pending) => pending.write));
+      const { settled, durable } = await execute(batch.map((pending) => pending.write));
+      // A caller that fails before awaiting it must not leave an unhandled rejection behind.
+      durable.catch(() => {});
       batch.forEach((pending, index) => {
         const outcome = settled[index];
-        if (outcome?.ok) pending.resolve(outcome.value);
+        if (outcome?.ok) pending.resolve({ value: outcome.value, durable });
         else pending.reject(outcome ? outcome.error : new Error('token write batch lost a result'));
       });
     } catch (error) {
@@ -53,7 +73,7 @@ export function groupCommit(execute: BatchExecutor): SubmitTokenWrite {
   };
 
   return (write) =>
-    new Promise<unknown>((resolve, reject) => {
+    new Promise<CommittedWrite>((resolve, reject) => {
       queue.push({ write, resolve, reject });
       schedule();
     });

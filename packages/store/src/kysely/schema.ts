@@ -197,6 +197,69 @@ export interface OrgClientRulesTable {
   updated_at: Millis;
 }
 
+/** 0014: a user as an org's SCIM directory knows them. */
+export interface ScimUsersTable {
+  org_id: string;
+  user_id: string;
+  user_name: string;
+  user_name_key: string;
+  external_id: string | null;
+  active: number;
+  owns_account: number;
+  attributes: string;
+  version: number;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+/** 0014: a group an org's SCIM directory pushed. */
+export interface ScimGroupsTable {
+  id: string;
+  org_id: string;
+  display_name: string;
+  external_id: string | null;
+  version: number;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+/** 0014: one member of a SCIM group. */
+export interface ScimGroupMembersTable {
+  group_id: string;
+  user_id: string;
+}
+
+/** 0015: an org's SCIM bearer token (SHA-256). */
+export interface ScimTokensTable {
+  org_id: string;
+  token_hash: string;
+  created_at: Millis;
+  rotated_at: NullableMillis;
+}
+
+/** 0016: per-call human approvals (approval-types.ts). */
+export interface ApprovalsTable {
+  id: string;
+  grant_id: string | null;
+  subject: string;
+  user_id: string | null;
+  org_id: string | null;
+  client_id: string;
+  resource: string;
+  tool: string;
+  arguments: string;
+  arguments_sha256: string;
+  approver_roles: string;
+  /** 1: the token's own person may decide; 0: four eyes, an approver role holder other than them. */
+  self_approval: number;
+  status: string;
+  decided_by: string | null;
+  created_at: Millis;
+  expires_at: Millis;
+  decided_at: NullableMillis;
+  consumed_at: NullableMillis;
+}
+
 export interface Database {
   users: UsersTable;
   organizations: OrganizationsTable;
@@ -219,6 +282,11 @@ export interface Database {
   org_domains: OrgDomainsTable;
   org_sso_settings: OrgSsoSettingsTable;
   org_identity_providers: OrgIdentityProvidersTable;
+  scim_users: ScimUsersTable;
+  scim_groups: ScimGroupsTable;
+  scim_group_members: ScimGroupMembersTable;
+  scim_tokens: ScimTokensTable;
+  approvals: ApprovalsTable;
   saml_states: SamlStatesTable;
   saml_assertions: SamlAssertionsTable;
 }

@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Store } from '../types.ts';
 import { clientStore } from './clients.ts';
 import { clientPolicyStore } from './client-policies.ts';
+import { approvalStore } from './approvals.ts';
 import { codeStore } from './codes.ts';
 import type { Db } from './context.ts';
 import type { Engine } from './dialect.ts';
@@ -14,6 +15,7 @@ import { orgStore } from './orgs.ts';
 import { resourceStore } from './resources.ts';
 import { roleStore } from './roles.ts';
 import { scopeStore } from './scopes.ts';
+import { scimStore } from './scim.ts';
 import type { Database } from './schema.ts';
 import { sessionStore } from './sessions.ts';
 import { settingsStore } from './settings.ts';
@@ -54,6 +56,8 @@ export function buildStore(db: Kysely<Database>, engine: Engine, close: () => Pr
     settings: settingsStore(handle),
     clientPolicies: clientPolicyStore(handle),
     federation: federationStore(handle),
+    scim: scimStore(handle),
+    approvals: approvalStore(handle),
     saml: samlStore(handle),
     audit: createKyselyAuditStore(db, engine, auditOptions),
     transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {

@@ -1,10 +1,11 @@
+import type { TokenRecord } from '@gatehouse-auth/core';
 import type { TokenStore } from '../types.ts';
 import { inTransaction, type Db } from './context.ts';
 import { deleteUnconsumedCodesWhere, revokeTokensWhere } from './revocation.ts';
 import { byClient, byFamily, byHash, byUser } from './token-filters.ts';
 import { rotateRefresh } from './rotate-refresh.ts';
 import { insertTokens, selectToken, toToken } from './token-rows.ts';
-import type { SubmitTokenWrite } from './group-commit.ts';
+import { ALREADY_DURABLE, type SubmitTokenWrite } from './group-commit.ts';
 import type { RotateRefreshResult } from '../types.ts';
 
 /**
@@ -20,16 +21,33 @@ import type { RotateRefreshResult } from '../types.ts';
  */
 export function tokenStore({ db, engine }: Db, submit?: SubmitTokenWrite): TokenStore {
   const submitRotation = engine === 'sqlite' ? submit : undefined;
+  const insertCommitted = async (tokens: TokenRecord[]) => {
+    if (submit) return { durable: (await submit({ op: 'insert', tokens })).durable };
+    await inTransaction(db, (trx) => insertTokens(trx, engine, tokens));
+    return { durable: ALREADY_DURABLE };
+  };
+  const rotateRefreshCommitted = async (oldHash: string, issue: TokenRecord[], now: number, graceMs: number) => {
+    if (submitRotation) {
+      const { value, durable } = await submitRotation({ op: 'rotateRefresh', oldHash, issue, now, graceMs });
+      return { result: value as RotateRefreshResult, durable };
+    }
+    return { result: await inTransaction(db, (trx) => rotateRefresh({ db: trx, engine }, oldHash, issue, now, graceMs)), durable: ALREADY_DURABLE };
+  };
   return {
-    insert: (tokens) => (submit ? submit({ op: 'insert', tokens }).then(() => undefined) : inTransaction(db, (trx) => insertTokens(trx, engine, tokens))),
+    async insert(tokens) {
+      await (await insertCommitted(tokens)).durable;
+    },
+    insertCommitted,
     async get(hash) {
       const row = (await selectToken(db, engine, hash)).rows[0];
       return row && toToken(row);
     },
-    rotateRefresh: (oldHash, issue, now, graceMs) =>
-      submitRotation
-        ? (submitRotation({ op: 'rotateRefresh', oldHash, issue, now, graceMs }) as Promise<RotateRefreshResult>)
-        : inTransaction(db, (trx) => rotateRefresh({ db: trx, engine }, oldHash, issue, now, graceMs)),
+    async rotateRefresh(oldHash, issue, now, graceMs) {
+      const { result, durable } = await rotateRefreshCommitted(oldHash, issue, now, graceMs);
+      await durable;
+      return result;
+    },
+    rotateRefreshCommitted,
     revoke: (hash, now) => revokeTokensWhere(db, now, byHash(hash)),
     revokeFamily: (family, now) => revokeTokensWhere(db, now, byFamily(family)),
     /** Also drops the user's unredeemed codes (in that org): they would mint tokens from a revoked state. */

@@ -9,6 +9,7 @@ import { OAuthError, parseScopeParam, servesOrg, type Client, type ProtectedReso
 import type { ServerContext } from '../../context.ts';
 import { catalogue } from '../catalogue.ts';
 import { mintTokens, serviceSubject } from '../mint.ts';
+import { afterDurable } from '../durable-issuance.ts';
 import { parseResource } from '../resource.ts';
 import { pooledTimeOrderedId } from '../../random-pool.ts';
 import { announceRefusal } from '../../resources/served-orgs.ts';
@@ -45,18 +46,21 @@ export const clientCredentialsGrant: GrantHandler = async (ctx, client, form) =>
     resource: resource.uri,
     scopes,
   });
-  // Group-committed with concurrent issuances by the store; resolves once durable.
-  await ctx.store.tokens.insert(minted.records);
-  await ctx.events.publish({
-    type: 'token.issued',
-    tokenHash: minted.access.hash,
-    grantId: null,
-    clientId: client.id,
-    userId: null,
-    orgId: client.orgId,
-    resource: resource.uri,
-    scopes,
-  });
+  // Group-committed with concurrent issuances by the store; one fsync makes the tokens and their audit record durable.
+  const committed = await ctx.store.tokens.insertCommitted(minted.records);
+  const orgId = client.orgId;
+  await afterDurable(committed, () =>
+    ctx.events.publish({
+      type: 'token.issued',
+      tokenHash: minted.access.hash,
+      grantId: null,
+      clientId: client.id,
+      userId: null,
+      orgId,
+      resource: resource.uri,
+      scopes,
+    }),
+  );
   return minted.body;
 };
 

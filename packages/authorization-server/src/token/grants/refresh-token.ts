@@ -8,6 +8,7 @@ import { OAuthError, parseScopeParam, tokenHash, type Client, type TokenRecord }
 import type { ServerContext } from '../../context.ts';
 import { requireParam, type FormParams } from '../form.ts';
 import { mintTokens, serviceSubject } from '../mint.ts';
+import { afterDurable } from '../durable-issuance.ts';
 import { requireSameResource } from '../resource.ts';
 import { inactiveSubject } from '../subject.ts';
 import { rememberIssuedRefresh, takeIssuedRefresh } from '../issued-refresh-tokens.ts';
@@ -47,24 +48,30 @@ export const refreshTokenGrant: GrantHandler = async (ctx, client, form) => {
     ...(limits ? { notAfter: limits.notAfter, scopeEndsAt: limits.scopeEndsAt } : {}),
   });
   const now = ctx.clock.now();
-  const result = await ctx.store.tokens.rotateRefresh(oldHash, minted.records, now, ctx.options.refreshGraceMs);
+  const committed = await ctx.store.tokens.rotateRefreshCommitted(oldHash, minted.records, now, ctx.options.refreshGraceMs);
+  const { result } = committed;
+  // Only a successful rotation's wait is shared with its audit record; a refusal (and a reuse's revocation) is durable before anything is said.
+  if (result.status !== 'rotated' && result.status !== 'rotated_in_grace') await committed.durable;
   if (result.status === 'reuse_detected') {
     await announceReuse(ctx, client, result.previous, result.revokedHashes);
     throw invalidGrant('refresh token reuse');
   }
   if (result.status === 'invalid' && result.reason === 'subject_inactive') throw inactiveSubject();
   if (result.status === 'invalid') throw invalidGrant(`refresh token ${result.reason}`);
+  await afterDurable(committed, () =>
+    ctx.events.publish({
+      type: 'token.refreshed',
+      tokenHash: minted.access.hash,
+      grantId: current.grantId,
+      clientId: client.id,
+      userId: current.userId,
+      orgId: current.orgId,
+      resource: current.resource,
+      scopes: minted.access.scopes,
+    }),
+  );
+  // Remembered once durable: the successor is served from memory only when the store has it for good.
   if (minted.refresh) rememberIssuedRefresh(ctx, minted.refresh);
-  await ctx.events.publish({
-    type: 'token.refreshed',
-    tokenHash: minted.access.hash,
-    grantId: current.grantId,
-    clientId: client.id,
-    userId: current.userId,
-    orgId: current.orgId,
-    resource: current.resource,
-    scopes: minted.access.scopes,
-  });
   return minted.body;
 };
 

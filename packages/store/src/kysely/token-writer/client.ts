@@ -3,11 +3,16 @@
  * go to the thread once it has opened its connection; until then, and if
  * it ever fails, they run on the main connection (`inline`), so a store is
  * usable at once and a broken thread costs speed, not availability.
+ *
+ * The thread commits under synchronous=NORMAL (frames written, not synced);
+ * each batch's `durable` is then an fsync of the WAL made here (`syncWal`,
+ * coalesced with the audit log's), requested once the thread reported the
+ * commit, so it covers the batch's frames.
  */
 import { Worker } from 'node:worker_threads';
 import { DuplicateError } from '../../types.ts';
 import { classifyStoreError, StoreUnavailableError } from '../../unavailable.ts';
-import type { BatchExecutor } from '../group-commit.ts';
+import type { BatchExecutor, BatchOutcome } from '../group-commit.ts';
 import type { Settled, TokenWrite } from '../token-writes.ts';
 import type { ErrorShape, FromWriter, ToWriter, WriterData } from './protocol.ts';
 
@@ -30,7 +35,7 @@ interface InFlight {
  */
 const THREAD = new URL(import.meta.url.endsWith('.ts') ? './entry.mjs' : './thread.js', import.meta.url);
 
-export function startTokenWriter(filename: string, inline: BatchExecutor): TokenWriter {
+export function startTokenWriter(filename: string, inline: BatchExecutor, syncWal: () => Promise<void>): TokenWriter {
   const worker = new Worker(THREAD, { workerData: { filename } satisfies WriterData });
   // Idle, the thread must not keep the process alive; with a batch in flight it must (see `send`).
   worker.unref();
@@ -77,7 +82,7 @@ export function startTokenWriter(filename: string, inline: BatchExecutor): Token
     });
 
   return {
-    execute: (writes) => (state === 'ready' ? send(writes) : inline(writes)),
+    execute: (writes) => (state === 'ready' ? send(writes).then((settled): BatchOutcome => ({ settled, durable: syncWal() })) : inline(writes)),
     ready,
     async stop() {
       if (state === 'failed') return;

@@ -4,6 +4,9 @@
  * for a batch (B-tree inserts into the token indexes, the WAL write and the
  * fsync of synchronous=FULL) happens here, so the event loop serving HTTP
  * never waits for the disk. The SQL is the store's own (applyTokenWrites).
+ * Commits here are made under synchronous=NORMAL: the main thread syncs the
+ * WAL before anything in the batch is acknowledged (client.ts), with one
+ * fsync shared with the audit record written next.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSqlite } from '../dialect.ts';
@@ -16,7 +19,7 @@ const { filename } = workerData as WriterData;
 const post = (message: FromWriter): void => port.postMessage(message);
 
 try {
-  const db = openSqlite(filename, 'blocking');
+  const db = openSqlite(filename, 'blocking', 'normal');
   const store = buildStore(db, 'sqlite', () => db.destroy());
   // One message at a time, in arrival order: a batch never overlaps the next, nor the stop.
   let turn = Promise.resolve();

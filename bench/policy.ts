@@ -1,0 +1,235 @@
+/**
+ * `npm run bench policy`: the cost of Cedar runtime authorization (issue 15).
+ *
+ * 1. Decision latency: `cedarPolicy(...)` with 100 policies (the example
+ *    company's five and 95 generated, bench/lib/policy-set.ts), called as
+ *    the SDK calls it, over varied principals, tools, hours, reasons and
+ *    addresses; p50/p99/max per decision. Target p99 ≤ 100 µs.
+ * 2. Throughput: the same tools behind @gatehouse-auth/mcp twice in one
+ *    process, scopes only and scopes + the 100 Cedar policies, both with
+ *    introspection against a real Gatehouse (its own process, as `gatehouse
+ *    serve` composes it) and a durable audit record per call. Alternating
+ *    pairs of runs; headline is the median of paired ratios. Target ≥ 0.85×.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { GatedMcpServer, protectMcpServer, requireScopes, toNodeListener, type Policy } from '@gatehouse-auth/mcp';
+import { AuditLog, auditDecisions } from '@gatehouse-auth/audit';
+import { createStore } from '@gatehouse-auth/store';
+import { cedarPolicy, REASON_META_KEY } from '@gatehouse-auth/policy';
+import { startChild, answerQuestions, announceReady, type ServerChild } from './lib/child.ts';
+import { writeBenchConfig } from './lib/as-gatehouse-config.ts';
+import { RESOURCE, RESOURCE_SERVER } from './lib/as-shared.ts';
+import { runLoad, type LoadResult } from './lib/load.ts';
+import { BENCH_TOOLS, benchModel, benchPolicies, type PolicyShape } from './lib/policy-set.ts';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const CALLERS = Number(process.env.BENCH_CALLERS ?? 2_000);
+const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 20_000);
+const POLICIES = 100;
+const ISSUER = 'http://127.0.0.1:4000';
+const BODY = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'list_tickets', arguments: { status: 'open' } } });
+const here = dirname(fileURLToPath(import.meta.url));
+
+const benchPolicy = (shape: PolicyShape = 'mixed') =>
+  cedarPolicy({ policies: benchPolicies(POLICIES, shape), model: benchModel(), timeZone: 'Europe/Berlin', userAttributes: () => ({ team: 'Support' }) });
+
+/** Part 1, in this process: one decision at a time, as the SDK awaits it. */
+async function decisionLatency(shape: PolicyShape): Promise<{ p50: number; p99: number; max: number; cpu: number; allowed: number; policies: number }> {
+  const policy = benchPolicy(shape);
+  const roles = [['Support'], ['HR'], ['Management'], ['Team-4'], ['Engineering', 'Team-7']];
+  const ips = ['10.1.2.3', '203.0.113.9', '198.51.5.20', undefined];
+  const base = Date.parse('2026-03-02T06:00:00Z');
+  const samples: number[] = [];
+  let allowed = 0;
+  const WARM_UP = 2_000;
+  let cpuFrom = process.cpuUsage();
+  for (let n = 0; n < WARM_UP + DECISIONS; n++) {
+    const i = n;
+    const principal = { subject: `usr_${i % 997}`, kind: 'user' as const, orgId: 'org_acme', roles: roles[i % roles.length]!, scopes: ['tickets:read'], clientId: 'bench-client' };
+    const operation = {
+      kind: 'tool' as const,
+      name: BENCH_TOOLS[i % BENCH_TOOLS.length]!,
+      arguments: { ticketId: 'T-1' },
+      ...(i % 2 === 0 ? { meta: { [REASON_META_KEY]: `reason ${i % 13}` } } : {}),
+    };
+    const context = { time: base + (i % 16) * 3_600_000, ip: ips[i % ips.length], userAgent: undefined, resource: RESOURCE };
+    if (n === WARM_UP) cpuFrom = process.cpuUsage();
+    const started = process.hrtime.bigint();
+    const decision = await policy(principal, operation, context);
+    const elapsed = Number(process.hrtime.bigint() - started) / 1_000;
+    if (n >= WARM_UP) {
+      samples.push(elapsed);
+      if (decision.allow) allowed++;
+    }
+  }
+  const cpuUsed = process.cpuUsage(cpuFrom);
+  samples.sort((a, b) => a - b);
+  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!;
+  // CPU per decision: what a decision costs this process, apart from time spent waiting for a core on a busy machine.
+  return { p50: at(0.5), p99: at(0.99), max: samples.at(-1)!, cpu: (cpuUsed.user + cpuUsed.system) / DECISIONS, allowed, policies: policy.engine.policyIds.length };
+}
+
+interface PolicyBenchInfo {
+  scopesUrl: string;
+  cedarUrl: string;
+}
+
+const TICKETS = [{ id: 'T-1', status: 'open', title: 'Login page is slow' }];
+const listTickets = async ({ status }: { status?: string }) => ({ content: [{ type: 'text' as const, text: JSON.stringify(TICKETS.map((t) => ({ ...t, status: status ?? t.status }))) }] });
+
+function gatedServer(): GatedMcpServer {
+  const server = new GatedMcpServer({ name: 'bench', version: '1.0.0' });
+  server.registerTool('list_tickets', { description: 'List tickets', inputSchema: { status: z.string().optional() }, requires: requireScopes('tickets:read') }, listTickets);
+  server.registerTool('update_ticket', { description: 'Update a ticket', inputSchema: { ticketId: z.string() }, requires: requireScopes('ticket:write:update') }, async () => ({ content: [] }));
+  return server;
+}
+
+const listen = (handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<number> =>
+  new Promise((resolve) => {
+    const server = createServer(handler);
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+
+/** Child mode: both protected servers in one process, identical but for the policy. */
+async function serverProcess(): Promise<void> {
+  const gatehouseUrl = process.env.BENCH_GATEHOUSE_URL!;
+  const auditStore = await createStore(`sqlite:${join(process.env.BENCH_DIR!, 'resource-server-audit.db')}`);
+  const log = new AuditLog({ store: auditStore.audit });
+  let denied = 0;
+  const reasons = new Map<string, number>();
+  const protect = (policy: Policy | undefined) =>
+    protectMcpServer({
+      server: gatedServer(),
+      issuer: ISSUER,
+      resource: RESOURCE,
+      scopesSupported: ['tickets:read', 'ticket:write:update'],
+      organizations: [process.env.BENCH_ORG_ID!],
+      introspection: { clientId: RESOURCE_SERVER.id, clientSecret: RESOURCE_SERVER.secret, endpoint: `${gatehouseUrl}/introspect`, revocationStream: `${gatehouseUrl}/revocations/stream` },
+      ...(policy ? { policy } : {}),
+      onDecision: async (record) => {
+        if (record.result === 'deny') {
+          denied++;
+          reasons.set(record.reason ?? '', (reasons.get(record.reason ?? '') ?? 0) + 1);
+        }
+        await auditDecisions(log)(record);
+      },
+      onError: (error) => console.error('policy bench:', error),
+    });
+  const scopesPort = await listen(toNodeListener(protect(undefined)));
+  const cedarPort = await listen(toNodeListener(protect(benchPolicy())));
+  answerQuestions({ access: [], refresh: [] }, { denied: () => ({ denied, reasons: Object.fromEntries(reasons) }) });
+  announceReady({ scopesUrl: `http://127.0.0.1:${scopesPort}/mcp`, cedarUrl: `http://127.0.0.1:${cedarPort}/mcp` } satisfies PolicyBenchInfo);
+  process.on('SIGTERM', () => void log.close().finally(() => process.exit(0)));
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `\nload average at start: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${availableParallelism()} cores`,
+  );
+  console.log(`decision latency: cedarPolicy with ${POLICIES} policies over 40 tools, ${fmt(DECISIONS)} decisions each (4 tools, 5 role sets, 16 hours, 4 addresses, half with a reason)`);
+  for (const [shape, label] of [
+    ['mixed', 'mixed (headline): 1/4 of generated policies on every tool, the rest on one tool each'],
+    ['every-tool', 'worst case: all 100 policies apply to every call'],
+  ] as const) {
+    const latency = await decisionLatency(shape);
+    console.log(
+      `  ${label}: p50 ${latency.p50.toFixed(1)} µs, p99 ${latency.p99.toFixed(1)} µs, max ${latency.max.toFixed(0)} µs, CPU ${latency.cpu.toFixed(1)} µs/decision, ${fmt((100 * latency.allowed) / DECISIONS)} % allowed ${shape === 'mixed' ? (latency.p99 <= 100 ? '(≤100 µs target met)' : '(target ≤100 µs: MISSED)') : ''}`,
+    );
+  }
+
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-policy-'));
+  const databaseUrl = `sqlite:${join(dir, 'gatehouse.db')}`;
+  const configPath = writeBenchConfig(dir);
+  const seeding = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'lib/as-gatehouse-seed.ts'), dir, databaseUrl, configPath], {
+    stdio: 'inherit',
+    env: { ...process.env, BENCH_ACCESS_TOKENS: String(CALLERS), BENCH_REFRESH_TOKENS: '0' },
+  });
+  if (seeding.status !== 0) throw new Error('bench policy: seeding failed');
+  const seeded = await createStore(databaseUrl);
+  process.env.BENCH_ORG_ID = (await seeded.orgs.getBySlug('acme'))?.id ?? '';
+  await seeded.close();
+  const gatehouse = await startChild<{ url: string }>(join(here, 'lib/as-gatehouse-server.ts'), [dir, databaseUrl, configPath]);
+  process.env.BENCH_GATEHOUSE_URL = gatehouse.info.url;
+  process.env.BENCH_DIR = dir;
+  process.env.GATEHOUSE_POLICY_BENCH_CHILD = '1';
+  const servers: ServerChild<PolicyBenchInfo> = await startChild<PolicyBenchInfo>(fileURLToPath(import.meta.url));
+  delete process.env.GATEHOUSE_POLICY_BENCH_CHILD;
+  const tokens = await gatehouse.ask<string[]>('all:access');
+  const headers = (token: string) => ({ 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` });
+  const scenarios = [
+    { name: `${fmt(CALLERS)} callers, random`, token: () => tokens[Math.floor(Math.random() * tokens.length)]! },
+    { name: 'one caller (warm cache)', token: () => tokens[0]! },
+  ];
+  let failures = 0;
+  const rows: string[][] = [];
+  try {
+    const run = async (url: string, token: () => string, seconds = SECONDS): Promise<{ result: LoadResult; cpu: number }> => {
+      const before = await servers.ask<number>('cpu');
+      const result = await runLoad({ url, seconds, connections: CONNECTIONS, request: { method: 'POST', body: BODY, setupRequest: (request) => ({ ...request, headers: headers(token()) }) } });
+      const after = await servers.ask<number>('cpu');
+      failures += result.failed;
+      return { result, cpu: (after - before) / Math.max(1, result.ok + result.failed) };
+    };
+    await run(servers.info.scopesUrl, () => tokens[0]!, 1);
+    await run(servers.info.cedarUrl, () => tokens[0]!, 1);
+    for (const scenario of scenarios) {
+      const scopes: Awaited<ReturnType<typeof run>>[] = [];
+      const cedar: Awaited<ReturnType<typeof run>>[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        if (round % 2 === 0) {
+          scopes.push(await run(servers.info.scopesUrl, scenario.token));
+          cedar.push(await run(servers.info.cedarUrl, scenario.token));
+        } else {
+          cedar.push(await run(servers.info.cedarUrl, scenario.token));
+          scopes.push(await run(servers.info.scopesUrl, scenario.token));
+        }
+      }
+      const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
+      const ratio = median(cedar.map((c, i) => c.result.rps / scopes[i]!.result.rps));
+      rows.push([
+        scenario.name,
+        fmt(median(scopes.map((s) => s.result.rps))),
+        fmt(median(scopes.map((s) => s.result.p99))),
+        fmt(median(scopes.map((s) => s.cpu))),
+        fmt(median(cedar.map((c) => c.result.rps))),
+        fmt(median(cedar.map((c) => c.result.p99))),
+        fmt(median(cedar.map((c) => c.cpu))),
+        `${ratio.toFixed(2)}× ${ratio >= 0.85 ? '(≥0.85× met)' : '(target 0.85×: MISSED)'}`,
+      ]);
+    }
+    const { denied, reasons } = await servers.ask<{ denied: number; reasons: Record<string, number> }>('denied');
+    const header = ['scenario', 'scopes only req/s', 'p99 ms', 'CPU µs/req', `+${POLICIES} Cedar policies req/s`, 'p99 ms', 'CPU µs/req', 'ratio (median of pairs)'];
+    const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
+    const line = (cells: string[]) => '| ' + cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(' | ') + ' |';
+    console.log(`\ntools/call over ${CONNECTIONS} connections, ${ROUNDS} alternating pairs of ${SECONDS} s runs; medians. Both servers: @gatehouse-auth/mcp with introspection against Gatehouse`);
+    console.log('and a durable audit record per call, in one process (CPU µs/req is that process per request); one adds cedarPolicy after the scope check.\n');
+    console.log(line(header));
+    console.log('|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|') + '|');
+    for (const row of rows) console.log(line(row));
+    console.log(
+      `\nfailed requests: ${failures}; calls the policy denied: ${denied} (the bench tokens are Support users and a service agent calling a routine tool, which the policies permit: every call must be allowed)${denied > 0 ? ` ${JSON.stringify(reasons)}` : ''}`,
+    );
+    if (failures > 0 || denied > 0) process.exitCode = 1;
+  } finally {
+    await Promise.all([servers.stop(), gatehouse.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function fmt(value: number, digits = 0): string {
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+if (process.env.GATEHOUSE_POLICY_BENCH_CHILD === '1') await serverProcess();
+else await main();

@@ -1,0 +1,82 @@
+/**
+ * The introspection request over node:http(s) with a keep-alive agent,
+ * used when the caller gives no `fetch` of its own. An introspection is a
+ * small form POST answered by a small JSON document; through the global
+ * `fetch` (undici) each one also paid for WHATWG Request, Headers, streams
+ * and AbortSignal objects: about 16% of an MCP server's CPU with 10,000
+ * distinct callers (docs/sdk.md, Performance). Connections are reused as
+ * with fetch; the answer is capped (a misbehaving endpoint cannot make the
+ * server buffer without limit) and the request is timed out.
+ *
+ * node:http is imported on first use: where a runtime has none (a web-only
+ * one), `post` rejects with NoNodeHttpError and the verifier goes on with
+ * `fetch`.
+ */
+import type { Agent, IncomingMessage, request as RequestFn } from 'node:http';
+
+export interface FormAnswer {
+  status: number;
+  body: string;
+}
+
+export interface FormPoster {
+  post(headers: Record<string, string>, body: string, timeoutMs: number): Promise<FormAnswer>;
+  close(): void;
+}
+
+/** Larger than any introspection answer; a bigger body is refused, not buffered. */
+export const MAX_ANSWER_BYTES = 1024 * 1024;
+
+/** This runtime has no node:http(s): use fetch. */
+export class NoNodeHttpError extends Error {}
+
+interface Transport {
+  agent: Agent;
+  send: typeof RequestFn;
+}
+
+export function formPoster(endpoint: string): FormPoster {
+  const url = new URL(endpoint);
+  const https = url.protocol === 'https:';
+  let transport: Promise<Transport> | undefined;
+  let loaded: Transport | undefined;
+  const load = (): Promise<Transport> =>
+    (transport ??= (https ? import('node:https') : import('node:http')).then(
+      (http) => (loaded = { agent: new http.Agent({ keepAlive: true }), send: http.request }),
+      (error: unknown) => {
+        throw new NoNodeHttpError('node:http is not available', { cause: error });
+      },
+    ));
+  return {
+    post: async (headers, body, timeoutMs) => {
+      const { agent, send } = loaded ?? (await load());
+      return new Promise<FormAnswer>((resolve, reject) => {
+        const request = send(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (response: IncomingMessage) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          response.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > MAX_ANSWER_BYTES) {
+              request.destroy(new Error(`introspection answer larger than ${MAX_ANSWER_BYTES} bytes`));
+              return;
+            }
+            chunks.push(chunk);
+          });
+          response.on('end', () => {
+            clearTimeout(timer);
+            resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+          });
+          response.on('error', fail);
+        });
+        const timer = setTimeout(() => request.destroy(new Error(`introspection timed out after ${timeoutMs} ms`)), timeoutMs);
+        function fail(error: Error): void {
+          clearTimeout(timer);
+          reject(error);
+        }
+        request.on('error', fail);
+        request.end(body);
+      });
+    },
+    close: () => loaded?.agent.destroy(),
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * The introspection request without a caller's `fetch` (node:http with a
+ * keep-alive agent, form-post.ts): what the authorization server receives,
+ * connection reuse, and failing closed when the endpoint misbehaves.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { IntrospectionVerifier } from '../src/verification/introspection-verifier.ts';
+import { MAX_ANSWER_BYTES } from '../src/verification/form-post.ts';
+import { VerifierUnavailableError } from '../src/verification/types.ts';
+
+const RESOURCE = 'https://mcp.example.com/mcp';
+let server: Server | undefined;
+let verifier: IntrospectionVerifier | undefined;
+afterEach(async () => {
+  await verifier?.close();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  server = undefined;
+  verifier = undefined;
+});
+
+async function authorizationServer(answer: (request: IncomingMessage, body: string, response: ServerResponse) => void) {
+  const sockets = new Set<unknown>();
+  const received: { headers: IncomingMessage['headers']; body: string }[] = [];
+  server = createServer((request, response) => {
+    sockets.add(request.socket);
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      received.push({ headers: request.headers, body });
+      answer(request, body, response);
+    });
+  });
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  const issuer = `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
+  verifier = new IntrospectionVerifier({ issuer, resource: RESOURCE, clientId: 'rs', clientSecret: 'rs-secret', revocationStream: false, timeoutMs: 300 });
+  return { issuer, received, sockets };
+}
+
+const active = (issuer: string, sub: string) => ({
+  active: true,
+  iss: issuer,
+  aud: RESOURCE,
+  sub,
+  client_id: 'c',
+  scope: 'tickets:read',
+  exp: Math.floor(Date.now() / 1000) + 600,
+  users_org_roles: ['Support'],
+});
+
+describe('RFC 7662 introspection over node:http (no fetch given)', () => {
+  it('POSTs the token as a form with client_secret_basic and reuses one connection for successive introspections', async () => {
+    const { issuer, received, sockets } = await authorizationServer((_request, body, response) => {
+      const sub = new URLSearchParams(body).get('token')!;
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(active(issuer, sub)));
+    });
+    for (const token of ['tok-a', 'tok-b', 'tok-c']) {
+      const verification = await verifier!.verify(token);
+      expect(verification).toMatchObject({ ok: true, principal: { subject: token } });
+    }
+    expect(received.map((r) => Object.fromEntries(new URLSearchParams(r.body)))).toEqual(['tok-a', 'tok-b', 'tok-c'].map((token) => ({ token, token_type_hint: 'access_token' })));
+    expect(received[0]!.headers).toMatchObject({ authorization: `Basic ${Buffer.from('rs:rs-secret').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' });
+    expect(sockets.size).toBe(1);
+  });
+
+  it('fails closed (VerifierUnavailableError) when the endpoint does not answer within the timeout', async () => {
+    await authorizationServer(() => {});
+    await expect(verifier!.verify('slow')).rejects.toBeInstanceOf(VerifierUnavailableError);
+  });
+
+  it('fails closed when the answer is not 200, not a JSON object, or larger than the cap', async () => {
+    const answers = [
+      (r: ServerResponse) => r.writeHead(401).end('{"error":"invalid_client"}'),
+      (r: ServerResponse) => r.writeHead(200, { 'content-type': 'application/json' }).end('[1,2]'),
+      (r: ServerResponse) => r.writeHead(200, { 'content-type': 'application/json' }).end(`{"active":true,"pad":"${'x'.repeat(MAX_ANSWER_BYTES)}"}`),
+    ];
+    let n = 0;
+    await authorizationServer((_request, _body, response) => answers[n++]!(response));
+    for (const token of ['one', 'two', 'three']) await expect(verifier!.verify(token)).rejects.toBeInstanceOf(VerifierUnavailableError);
+  });
+});

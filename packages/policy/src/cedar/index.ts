@@ -1,0 +1,10 @@
+export { cedarPolicy, REASON_META_KEY, MAX_REASON_LENGTH, type CedarPolicyOptions, type Ownership } from './cedar-policy.ts';
+export { CedarEngine, type CedarEngineOptions, type CedarDecision } from './engine.ts';
+export { cedarSchema, CONTEXT_TYPE } from './schema.ts';
+export { parsePolicyFiles, readPolicyFiles, formatProblem, PolicyError, type PolicyFile, type PolicySource, type PolicyProblem, type PolicyOrigin } from './policy-files.ts';
+export { validatePolicies } from './validate.ts';
+export { policyProjects, type ConfigLike, type PolicyProject, type ResourcePolicyConfig } from './config-model.ts';
+export { runPolicyCase, type PolicyCase, type CaseResult } from './cases.ts';
+export { agentFromClientId, type AgentInfo, type CedarInput } from './request.ts';
+export type { AccessModel, AttributeType, OperationTraits, Sensitivity } from './access-model.ts';
+export type { PolicyLike, DecisionLike, PrincipalLike, OperationLike, RequestContextLike, DecisionBasis } from './sdk-types.ts';
