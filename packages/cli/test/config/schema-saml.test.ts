@@ -1,5 +1,6 @@
 /** The `type: saml` identity-provider entry of gatehouse.yaml: exactly one way to name the IdP, and safe defaults. */
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { samlIdentityProviderSchema } from '../../src/config/schema-saml.ts';
 
 const CERT = `-----BEGIN CERTIFICATE-----\n${'A'.repeat(120)}\n-----END CERTIFICATE-----`;
@@ -27,5 +28,11 @@ describe('config: SAML identity provider', () => {
     expect(samlIdentityProviderSchema.safeParse({ type: 'saml', id: 'x', metadata_file: 'a.xml', signature_algorithm: 'sha1' }).success).toBe(false);
     expect(samlIdentityProviderSchema.safeParse({ type: 'saml', id: 'x', metadata_file: 'a.xml', metdata_url: 'https://x' }).success).toBe(false);
     expect(samlIdentityProviderSchema.safeParse({ type: 'saml', id: 'Okta/../x', metadata_file: 'a.xml' }).success).toBe(false);
+  });
+
+  it('is a member a discriminated union on `type` accepts (the identity_providers list), keeping its refinement', () => {
+    const union = z.discriminatedUnion('type', [z.strictObject({ type: z.literal('oidc'), id: z.string() }), samlIdentityProviderSchema]);
+    expect(union.parse({ type: 'saml', id: 'okta', metadata_file: 'okta.xml' })).toMatchObject({ type: 'saml', signature_algorithm: 'sha256' });
+    expect(union.safeParse({ type: 'saml', id: 'okta' }).success).toBe(false);
   });
 });
