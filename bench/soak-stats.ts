@@ -24,6 +24,8 @@ export function percentile(sorted: readonly number[], p: number): number {
 export class Recorder {
   private window = new Map<string, number[]>();
   readonly failures: string[] = [];
+  /** Every failure counted by its kind (the message up to the body it quotes), so a long run says what failed after the first few. */
+  readonly failureKinds = new Map<string, number>();
   failureCount = 0;
   requests = 0;
   ops = 0;
@@ -37,6 +39,8 @@ export class Recorder {
 
   fail(message: string): void {
     this.failureCount += 1;
+    const kind = message.split(': ')[0]!.slice(0, 120);
+    this.failureKinds.set(kind, (this.failureKinds.get(kind) ?? 0) + 1);
     // Keep the first few verbatim (printed as they happen, so a long run shows them at once); the count says how many more there were.
     if (this.failures.length < 20) {
       this.failures.push(message);

@@ -170,6 +170,7 @@ console.log(
     `(fails above ×${LEAK_RATIO} and +${MiB(LEAK_BYTES)}): ${verdict.grows ? 'GROWS' : 'bounded'}`,
 );
 console.log(`failures: ${recorder.failureCount}`);
+for (const [kind, count] of recorder.failureKinds) console.log(`  ${count} × ${kind}`);
 for (const failure of recorder.failures) console.log(`  ${failure}`);
 await server.stop();
 process.exit(recorder.failureCount > 0 || verdict.grows ? 1 : 0);

@@ -1,5 +1,6 @@
 export { createAuthorizationServerApp } from './app.ts';
 export type { ServerContext, AppEnv } from './context.ts';
+export { startGrantExpirySweep, sweepEndedGrants } from './consent/expiry-sweep.ts';
 export { cacheStats, type CacheStats, type CacheCounter } from './cache-stats.ts';
 export { resolveOptions, DEFAULT_OPTIONS, type AuthorizationServerOptions, type PartialOptions } from './options.ts';
 export { samlProviderSchema } from './federation/saml-settings.ts';

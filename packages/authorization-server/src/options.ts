@@ -64,6 +64,8 @@ export interface AuthorizationServerOptions {
   introspectionCacheMs: number;
   /** Per-call human approvals (docs/approvals.md): pending approvals are POSTed to `webhookUrl` when set. */
   approvals?: { webhookUrl?: string };
+  /** How often a running server records grants and time-boxed scopes that ended by themselves (audit, revocation), in ms. 0: only refreshes notice them. Default 30 s. */
+  grantExpirySweepMs: number;
 }
 
 export const DEFAULT_OPTIONS: Omit<AuthorizationServerOptions, 'issuer'> = {
@@ -84,6 +86,7 @@ export const DEFAULT_OPTIONS: Omit<AuthorizationServerOptions, 'issuer'> = {
   revocationStreamPingMs: 15_000,
   revocationStreamsPerClient: 4,
   introspectionCacheMs: 2_000,
+  grantExpirySweepMs: 30_000,
 };
 
 export type PartialOptions = { issuer: string } & {

@@ -3,8 +3,10 @@
  * id (Mcp-Session-Id) and the client's name and version. The name comes from
  * the request's own `_meta` (stateless MCP sends it with each request) or
  * from the `initialize` request of the same session, remembered here until
- * the session ends (DELETE) or falls out of a bounded map: a client that
- * opens sessions without end cannot grow it past `maxSessions`. Entries are
+ * the session ends (DELETE), goes unused for `idleMs` (most clients never
+ * send DELETE: a session they abandon leaves when the next one starts), or
+ * falls out of a bounded map: a client that opens sessions without end
+ * cannot grow it past `maxSessions`. Entries are
  * keyed by the OAuth client as well as the session id: the session id is
  * the client's to send, and one client naming another's session must not
  * borrow its name in the audit record.
@@ -18,6 +20,10 @@ interface ClientInfo {
   version: string | undefined;
 }
 
+interface Remembered extends ClientInfo {
+  lastSeen: number;
+}
+
 const META_KEYS = ['io.modelcontextprotocol/clientInfo', 'clientInfo'];
 const short = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value.slice(0, 200) : undefined);
 
@@ -28,9 +34,14 @@ function clientInfoOf(value: unknown): ClientInfo | undefined {
 }
 
 export class ClientDirectory {
-  private readonly bySession = new Map<string, ClientInfo>();
+  // Ordered by last use (a hit moves its entry to the tail), so idle entries are at the head.
+  private readonly bySession = new Map<string, Remembered>();
 
-  constructor(private readonly maxSessions = 10_000) {}
+  constructor(
+    private readonly maxSessions = 10_000,
+    private readonly now: () => number = Date.now,
+    private readonly idleMs = 30 * 60_000,
+  ) {}
 
   /** The caller of one request: its session id and, when known, its client's name and version. */
   callerOf(headers: Headers, params: Record<string, unknown>, owner: string): CallerInfo {
@@ -38,7 +49,7 @@ export class ClientDirectory {
     const meta = params._meta as Record<string, unknown> | undefined;
     let info: ClientInfo | undefined;
     if (typeof meta === 'object' && meta !== null) for (const key of META_KEYS) info ??= clientInfoOf(meta[key]);
-    if (info === undefined && sessionId !== undefined) info = this.bySession.get(`${owner}\u0000${sessionId}`);
+    if (info === undefined && sessionId !== undefined) info = this.touch(`${owner}\u0000${sessionId}`);
     return {
       ...(sessionId === undefined ? {} : { sessionId }),
       ...(info === undefined ? {} : { clientName: info.name, ...(info.version === undefined ? {} : { clientVersion: info.version }) }),
@@ -52,8 +63,28 @@ export class ClientDirectory {
     if (session === undefined || info === undefined) return;
     const id = `${owner}\u0000${session}`;
     this.bySession.delete(id);
-    this.bySession.set(id, info);
+    this.forgetIdle();
+    this.bySession.set(id, { ...info, lastSeen: this.now() });
     if (this.bySession.size > this.maxSessions) this.bySession.delete(this.bySession.keys().next().value!);
+  }
+
+  /** A remembered session's client, marked as just used. */
+  private touch(id: string): ClientInfo | undefined {
+    const entry = this.bySession.get(id);
+    if (entry === undefined) return undefined;
+    this.bySession.delete(id);
+    if (entry.lastSeen + this.idleMs <= this.now()) return undefined;
+    entry.lastSeen = this.now();
+    this.bySession.set(id, entry);
+    return entry;
+  }
+
+  private forgetIdle(): void {
+    const idleSince = this.now() - this.idleMs;
+    for (const [id, entry] of this.bySession) {
+      if (entry.lastSeen > idleSince) return;
+      this.bySession.delete(id);
+    }
   }
 
   ended(sessionId: string | null, owner: string): void {

@@ -37,3 +37,7 @@ export { IntrospectionVerifier, type IntrospectionVerifierOptions } from './veri
 export { JwtVerifier, type JwtVerifierOptions } from './verification/jwt-verifier.ts';
 export { TokenCache } from './verification/token-cache.ts';
 export { VerifierUnavailableError, type TokenVerifier, type Verification, type RevocationEvent, type RevocationStreamState } from './verification/types.ts';
+export { rewriteSseMessages, isEventStream, type SseRewriter } from './sse-messages.ts';
+export { RevocationStream, type RevocationStreamOptions } from './verification/revocation-stream.ts';
+export { basicAuthorization } from './verification/introspection-verifier.ts';
+export { HEADER_MISMATCH, jsonResponse } from './jsonrpc.ts';

@@ -64,6 +64,13 @@ export interface McpGuardOptions extends OrganizationOptions {
    * origin. Requests without an Origin header (non-browser clients) pass.
    */
   allowedOrigins?: string[] | '*';
+  /**
+   * Hand authenticated GET (standalone SSE stream, resumption with
+   * Last-Event-ID) and DELETE (end of a session) on as `proceed` instead of
+   * answering 405: for a gateway in front of a stateful server. Default
+   * false (a stateless server has neither).
+   */
+  forwardSessionRequests?: boolean;
   /** Largest POST body read, default 1 MiB. */
   maxBodyBytes?: number;
   clock?: Clock;

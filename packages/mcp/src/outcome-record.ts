@@ -11,6 +11,8 @@
 import type { PendingDecision } from './authorize-operations.ts';
 import { errorMessage, INTERNAL_ERROR, jsonResponse, type JsonRpcId } from './jsonrpc.ts';
 import type { DecisionRecord } from './policy.ts';
+import { isEventStream } from './sse-messages.ts';
+import { settleStreamed } from './sse-outcome.ts';
 
 interface Outcome {
   outcome: 'success' | 'error';
@@ -48,6 +50,8 @@ export interface SettleInput {
 export async function settleAllowed(input: SettleInput): Promise<Response> {
   const { allowed, response, onDecision } = input;
   if (allowed.length === 0 || onDecision === undefined) return response;
+  // A streamed answer (a gateway's upstream, progress before the result) is recorded when its result passes.
+  if (isEventStream(response) && response.body) return settleStreamed(input, response.body);
   // The transport answers in JSON (enableJsonResponse); read it once and hand the same bytes on.
   const text = await response.text();
   const outcome = outcomeOf(response.status, text);

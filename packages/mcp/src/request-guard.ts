@@ -78,7 +78,7 @@ export function createMcpGuard(input: McpGuardOptions): McpGuard {
   const prmPaths = new Set(metadataPaths(options.resource));
   const allowedOrigins = options.allowedOrigins === '*' ? '*' : new Set(options.allowedOrigins ?? [new URL(options.resource).origin]);
   const respond = (response: Response): GuardResult => ({ kind: 'respond', response });
-  const clients = new ClientDirectory();
+  const clients = new ClientDirectory(10_000, () => clock.now());
   const onRefused = options.onRefusedTokens;
   const refusals = onRefused ? new RefusalCounter({ report: onRefused, now: () => clock.now(), windowMs: options.refusedTokenWindowMs, onError: options.onError }) : undefined;
   const challenge = (error: ChallengeError, scopes: string[], description?: string) =>
@@ -141,6 +141,7 @@ export function createMcpGuard(input: McpGuardOptions): McpGuard {
     if (!isSatisfied({ alternatives: [root] }, new Set(principal.scopes))) return challenge('insufficient_scope', root);
     // Stateless: no standalone SSE stream, no session to delete.
     if (request.method !== 'POST') {
+      if (options.forwardSessionRequests && (request.method === 'GET' || request.method === 'DELETE')) return { kind: 'proceed', principal, body: undefined, settle: async (response) => response };
       if (request.method === 'DELETE') clients.ended(request.headers.get('mcp-session-id'), principal.clientId);
       return respond(new Response(null, { status: 405, headers: { allow: 'POST' } }));
     }

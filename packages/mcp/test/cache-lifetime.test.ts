@@ -53,6 +53,33 @@ describe('Introspection cache lifetime', () => {
   });
 });
 
+describe('Introspection cache is bounded by time, not only by maxCacheEntries', () => {
+  it('forgets the tokens of a past TTL once a new token is cached, though nobody presents them again (the soak kept every one)', async () => {
+    const v = make({ revocationStream: false, cacheTtlMs: 5_000 });
+    for (let i = 0; i < 5; i++) {
+      as.tokens.set(`old-${i}`, activeToken(as.issuer, { exp: Math.floor(clock.now() / 1000) + 3600 }));
+      expect((await v.verify(`old-${i}`)).ok).toBe(true);
+    }
+    as.tokens.set('refused', { active: false });
+    expect((await v.verify('refused')).ok).toBe(false);
+    expect(v.cache.size).toBe(6);
+    clock.advance(5_000);
+    expect((await v.verify('t')).ok).toBe(true);
+    expect(v.cache.size).toBe(1);
+  });
+
+  it('keeps the tokens cached within the TTL and still serves them from memory', async () => {
+    const v = make({ revocationStream: false, cacheTtlMs: 5_000 });
+    as.tokens.set('first', activeToken(as.issuer, { exp: Math.floor(clock.now() / 1000) + 3600 }));
+    await v.verify('first');
+    clock.advance(3_000);
+    await v.verify('t');
+    expect(v.cache.size).toBe(2);
+    await v.verify('first');
+    expect(as.introspectionCalls).toBe(2);
+  });
+});
+
 describe('TokenCache.apply (revocation events)', () => {
   const principal = (subject: string, clientId: string, orgId: string, roles: string[]): Principal => ({
     subject,

@@ -188,6 +188,19 @@ export interface GrantRevocationStore {
   revokeGrant(grantId: string, now: number): Promise<{ revoked: boolean; tokenHashes: string[] }>;
 }
 
+/** Grants that end by themselves (issue 16, item 1): what the expiry sweep finds and records, each end exactly once. */
+export interface GrantExpiryStore {
+  /** Live grants whose next unrecorded end (their own, or a scope's they still hold) is at or before `now`, earliest first. */
+  endingBy(now: number, limit: number): Promise<Grant[]>;
+  /**
+   * Takes the scopes whose own end is at or before `now` out of the grant
+   * (their ends stay in scopeExpiresAt). Exactly one of any number of
+   * concurrent callers, in any process, gets them back; the others get
+   * undefined, as does a revoked grant or one with no such scope.
+   */
+  dropEndedScopes(id: string, now: number): Promise<{ grant: Grant; scopes: string[] } | undefined>;
+}
+
 export interface SigningKeyStore {
   insert(key: SigningKey): Promise<void>;
   list(): Promise<SigningKey[]>;
@@ -227,7 +240,7 @@ export interface Store {
   scopes: ScopeStore;
   resources: ResourceStore;
   clients: ClientStore;
-  grants: GrantStore & GrantRevocationStore;
+  grants: GrantStore & GrantRevocationStore & GrantExpiryStore;
   codes: CodeStore;
   tokens: TokenStore;
   keys: SigningKeyStore;

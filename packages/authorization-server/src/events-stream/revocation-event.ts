@@ -21,6 +21,8 @@ export const FORWARDED_TYPES: ReadonlySet<string> = new Set([
   'client.disabled',
   // An operator's time box: caches drop the user's answers and learn its end (scope_exp) on the next introspection.
   'grant.limited',
+  // A time-boxed scope ended (the expiry sweep or a refresh): caches drop the user's answers, which still list it.
+  'grant.scopes_expired',
   'org.client_policy_changed',
 ]);
 

@@ -8,6 +8,13 @@
  * `introspectionCacheMs` (bounding staleness when a change was made by
  * another process whose event did not reach this one) and never outlive
  * the token. Refresh tokens are never cached.
+ *
+ * Lapsed entries leave memory when the next answer is cached, not only when
+ * their own token is asked about again: most tokens are never introspected
+ * again once their client has refreshed, and the 10-minute soak showed this
+ * map holding every answer of the run until MAX_ENTRIES (it grew by ~4 MiB
+ * in 7 minutes with a 2 s TTL). So the map holds about one TTL's worth of
+ * answers; MAX_ENTRIES only caps a burst within one TTL.
  */
 import type { ServerContext } from '../context.ts';
 import type { ActiveIntrospection } from './introspect.ts';
@@ -57,6 +64,20 @@ export function cachedIntrospection(ctx: ServerContext, hash: string, now: numbe
 export function rememberIntrospection(ctx: ServerContext, hash: string, result: ActiveIntrospection, now: number): void {
   if (ctx.options.introspectionCacheMs <= 0) return;
   const cache = cacheFor(ctx);
+  // Re-inserted at the tail, so insertion order stays the order of `until` (every entry gets the same TTL).
+  cache.delete(hash);
+  forgetLapsed(cache, now);
   if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
   cache.set(hash, { result, until: now + ctx.options.introspectionCacheMs });
 }
+
+/** Drops the lapsed entries, all at the head of the map (oldest first); stops at the first live one. */
+function forgetLapsed(cache: Map<string, Entry>, now: number): void {
+  for (const [hash, entry] of cache) {
+    if (entry.until > now) return;
+    cache.delete(hash);
+  }
+}
+
+/** How many answers this process holds (for tests and metrics). */
+export const introspectionCacheSize = (ctx: ServerContext): number => caches.get(ctx)?.size ?? 0;

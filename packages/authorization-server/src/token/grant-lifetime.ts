@@ -4,9 +4,10 @@
  * its absolute end is revoked with its tokens, a critical grant past its
  * re-consent cadence is refused (the person must consent again), and
  * scopes whose own end passed leave the grant. Both endings are recorded
- * the first time a refresh observes them (`grant.expired`,
- * `grant.scopes_expired`): the grant is revoked or narrowed in the same
- * step, so a second refresh does not record them again.
+ * the first time a refresh or the expiry sweep (consent/expiry-sweep.ts)
+ * observes them (`grant.expired`, `grant.scopes_expired`): the grant is
+ * revoked or narrowed by a store operation that exactly one caller wins, in
+ * any number of processes, so an ending is recorded once.
  */
 import { OAuthError, type Grant, type TokenRecord } from '@gatehouse-auth/core';
 import type { ServerContext } from '../context.ts';
@@ -47,7 +48,7 @@ export async function refreshLimits(ctx: ServerContext, current: TokenRecord, sc
     await expireGrant(ctx, grant, gone, Math.max(...gone.map((scope) => grant.scopeExpiresAt[scope]!)));
     throw ended('every scope of the grant has ended');
   }
-  if (gone.length > 0) await dropEndedScopes(ctx, grant, gone, now);
+  if (gone.length > 0) await dropEndedScopes(ctx, grant, now);
   const live = current.scopes.filter((scope) => !gone.includes(scope));
   if (live.length === 0) throw ended('every scope of the token has ended');
   if (reconsentDue(grant, live, definitions, now, ctx.options)) {
@@ -71,20 +72,26 @@ async function limitsOf(ctx: ServerContext, grant: Grant, scopes: string[], refr
   return { scopes: live, refreshScopes, notAfter: tokenNotAfter(grant, refreshScopes, definitions, ctx.options), scopeEndsAt: earliestScopeEnd(grant, live) };
 }
 
-async function expireGrant(ctx: ServerContext, grant: Grant, scopes: string[], endedAt: number): Promise<void> {
+/** Revokes a grant that reached its end with its tokens and records it; false when another caller got there first. */
+export async function expireGrant(ctx: ServerContext, grant: Grant, scopes: string[], endedAt: number): Promise<boolean> {
   const { revoked, tokenHashes } = await ctx.store.grants.revokeGrant(grant.id, ctx.clock.now());
-  if (!revoked) return; // another request got there first and recorded it
+  if (!revoked) return false; // another request got there first and recorded it
   await ctx.events.publish({ type: 'grant.expired', grantId: grant.id, userId: grant.userId, orgId: grant.orgId, clientId: grant.clientId, scopes, endedAt });
   if (tokenHashes.length > 0) {
     await ctx.events.publish({ type: 'token.revoked', tokenHashes, reason: 'grant_expired', userId: grant.userId, orgId: grant.orgId, clientId: grant.clientId });
   }
+  return true;
 }
 
-/** The ended scopes leave the grant; their ends stay recorded so tokens already issued keep dropping them at introspection. */
-async function dropEndedScopes(ctx: ServerContext, grant: Grant, gone: string[], now: number): Promise<void> {
-  const remaining = grant.scopes.filter((scope) => !gone.includes(scope));
-  const consentedAt = Object.fromEntries(Object.entries(grant.scopeConsentedAt).filter(([scope]) => remaining.includes(scope)));
-  await ctx.store.grants.updateScopes(grant.id, remaining, consentedAt, now);
-  const endedAt = Math.max(...gone.map((scope) => grant.scopeExpiresAt[scope] ?? now));
-  await ctx.events.publish({ type: 'grant.scopes_expired', grantId: grant.id, userId: grant.userId, orgId: grant.orgId, clientId: grant.clientId, scopes: gone, endedAt });
+/**
+ * The ended scopes leave the grant; their ends stay recorded so tokens
+ * already issued keep dropping them at introspection. Recorded by the one
+ * caller the store gives them to; false when there was nothing left to take.
+ */
+export async function dropEndedScopes(ctx: ServerContext, grant: Grant, now: number): Promise<boolean> {
+  const dropped = await ctx.store.grants.dropEndedScopes(grant.id, now);
+  if (!dropped) return false;
+  const endedAt = Math.max(...dropped.scopes.map((scope) => grant.scopeExpiresAt[scope] ?? now));
+  await ctx.events.publish({ type: 'grant.scopes_expired', grantId: grant.id, userId: grant.userId, orgId: grant.orgId, clientId: grant.clientId, scopes: dropped.scopes, endedAt });
+  return true;
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { tokenHash } from '@gatehouse-auth/core';
 import { disableUser, setMemberRoles } from '../../src/admin/revocation.ts';
+import { introspectionCacheSize } from '../../src/introspection/cache.ts';
 import { ALICE, createFixture, introspect, issueCode, ORG, post, redeem, type Fixture } from '../token/fixture.ts';
 
 let fx: Fixture;
@@ -58,5 +59,35 @@ describe('Introspection cache never outlives a revocation', () => {
     const access = await cachedToken({ introspectionCacheMs: 10 * 3600_000 });
     fx.clock.advance(1800 * 1000);
     expect(await introspect(fx, access)).toEqual({ active: false });
+  });
+});
+
+describe('Introspection cache is bounded by time, not only by its size cap', () => {
+  async function introspectedToken(): Promise<string> {
+    const { body } = await redeem(fx, await issueCode(fx));
+    expect(await introspect(fx, body.access_token!)).toMatchObject({ active: true });
+    return body.access_token!;
+  }
+
+  it('forgets lapsed answers of tokens never asked about again once the next answer is cached (the soak kept every one)', async () => {
+    fx = await createFixture({ introspectionCacheMs: 2_000 });
+    for (let i = 0; i < 5; i++) await introspectedToken();
+    expect(introspectionCacheSize(fx.ctx)).toBe(5);
+    fx.clock.advance(2_000);
+    await introspectedToken();
+    expect(introspectionCacheSize(fx.ctx)).toBe(1);
+  });
+
+  it('keeps the answers still within their TTL', async () => {
+    fx = await createFixture({ introspectionCacheMs: 2_000 });
+    await introspectedToken();
+    fx.clock.advance(1_000);
+    const second = await introspectedToken();
+    fx.clock.advance(1_000);
+    await introspectedToken();
+    expect(introspectionCacheSize(fx.ctx)).toBe(2);
+    // The second answer is still served from memory: a change without an event does not show yet.
+    await fx.store.users.setStatus(ALICE, 'disabled', fx.clock.now());
+    expect(await introspect(fx, second)).toMatchObject({ active: true });
   });
 });

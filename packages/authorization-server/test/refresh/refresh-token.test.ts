@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { tokenHash } from '@gatehouse-auth/core';
 import { createAuthorizationServerApp } from '../../src/index.ts';
+import { ISSUED_REFRESH_TTL_MS, issuedRefreshCacheSize } from '../../src/token/issued-refresh-tokens.ts';
 import { ALICE, basic, createFixture, introspect, issueCode, ORG, OTHER_RESOURCE, redeem, RESOURCE, token, type Fixture } from '../token/fixture.ts';
 
 let fx: Fixture;
@@ -169,5 +170,18 @@ describe('OAuth 2.1 §4.3 refresh token binding, scope and audience', () => {
     expect(withoutSecret.status).toBe(401);
     const withSecret = await token(fx, { grant_type: 'refresh_token', refresh_token: ok.body.refresh_token! }, basic('web-app'));
     expect(withSecret.status).toBe(200);
+  });
+});
+
+describe('Refresh tokens remembered by this process are bounded by time, not only by a size cap', () => {
+  it('forgets issued refresh tokens nobody used once their time is up, and still rotates them from the store', async () => {
+    const { refresh: unused } = await start();
+    for (let i = 0; i < 2; i++) expect((await redeem(fx, await issueCode(fx))).status).toBe(200);
+    expect(issuedRefreshCacheSize(fx.ctx)).toBe(3);
+    fx.clock.advance(ISSUED_REFRESH_TTL_MS);
+    expect((await redeem(fx, await issueCode(fx))).status).toBe(200);
+    expect(issuedRefreshCacheSize(fx.ctx)).toBe(1);
+    const rotated = await refresh(unused);
+    expect(rotated.status).toBe(200);
   });
 });

@@ -15,6 +15,7 @@ import { registerAudit } from '../commands/audit.ts';
 import { registerKeys } from '../commands/keys.ts';
 import { registerScim } from '../commands/scim.ts';
 import { registerPolicy } from '../commands/policy.ts';
+import { registerGateway } from '../commands/gateway.ts';
 
 export function buildProgram(): Command {
   const program = new Command('gatehouse')
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
     registerAudit,
     registerScim,
     registerPolicy,
+    registerGateway,
   ]) {
     register(program);
   }

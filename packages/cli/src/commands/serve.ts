@@ -7,6 +7,8 @@
 import type { Command } from 'commander';
 import { serveGatehouse, type ServeFlags } from '../server/serve-gatehouse.ts';
 import { closeOnSignal } from '../cli/lifecycle.ts';
+import { loadConfigFile } from '../config/load.ts';
+import { startServeGateway } from '../gateway/serve-upstreams.ts';
 
 export function registerServe(program: Command): void {
   program
@@ -31,6 +33,15 @@ export function registerServe(program: Command): void {
       const gatehouse = await serveGatehouse(flags);
       gatehouse.context.log('info', 'gatehouse listening', { url: gatehouse.url, issuer: gatehouse.issuer, changes: gatehouse.changes.length });
       process.stdout.write(`Gatehouse listening on ${gatehouse.url} (issuer ${gatehouse.issuer})${gatehouse.metricsUrl ? `, metrics on ${gatehouse.metricsUrl}` : ''}\n`);
-      await closeOnSignal(() => gatehouse.close());
+      // issue 14: `upstreams:` in the config → the MCP gateway beside the authorization server.
+      const gateway = await startServeGateway(flags.config, await loadConfigFile(flags.config, { allowLiteralSecrets: true }), gatehouse).catch(async (error: unknown) => {
+        await gatehouse.close();
+        throw error;
+      });
+      if (gateway) process.stdout.write(`Gatehouse gateway listening on ${gateway.url}\n`);
+      await closeOnSignal(async () => {
+        await gateway?.close();
+        await gatehouse.close();
+      });
     });
 }

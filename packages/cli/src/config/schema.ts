@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { approvalsServerSchema } from './approvals-schema.ts';
 import { resourcePolicySchema } from './policy-schema.ts';
+import { gatewayListenSchema, upstreamSchema } from './upstreams-schema.ts';
 
 const name = z.string().min(1).max(200);
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name (A-Z, 0-9, _)');
@@ -205,6 +206,12 @@ export const serverSchema = z.strictObject({
   revocation_streams_per_client: seconds.optional(),
   introspection_cache_ms: z.number().int().nonnegative().optional(),
   approvals: approvalsServerSchema.optional().describe('Per-call human approvals (docs/approvals.md).'),
+  grant_expiry_sweep_seconds: z
+    .number()
+    .int()
+    .nonnegative()
+    .optional()
+    .describe('How often grants and time-boxed scopes that ended by themselves are recorded (audit record, tokens revoked); 0 leaves it to refreshes. Default 30.'),
   trust_proxy: z
     .union([z.boolean(), z.number().int().nonnegative(), z.array(z.string().min(1)).min(1)])
     .optional()
@@ -252,6 +259,8 @@ export const configSchema = z.strictObject({
   clients: z.array(clientSchema).default([]).describe('Pre-registered OAuth clients and service agents.'),
   users: z.array(userSchema).default([]).describe('Seeded accounts (development); production users come from signup, SSO or SCIM.'),
   siem: siemSchema.default({}).describe('Where audit records are streamed besides the database: syslog (TLS) and OTLP.'),
+  upstreams: z.array(upstreamSchema).default([]).describe('MCP servers behind the gateway, each one of `resources:` (docs/gateway.md); needs `gateway:`.'),
+  gateway: gatewayListenSchema.optional().describe('Where `gatehouse serve` runs the gateway for `upstreams:`.'),
 });
 
 export type GatehouseConfig = z.output<typeof configSchema>;

@@ -43,6 +43,7 @@ export function toServerOptions(server: ServerConfig, issuer: string): PartialOp
     revocationStreamsPerClient: server.revocation_streams_per_client,
     introspectionCacheMs: server.introspection_cache_ms,
     approvals: server.approvals && defined({ webhookUrl: server.approvals.webhook_url }),
+    grantExpirySweepMs: server.grant_expiry_sweep_seconds === undefined ? undefined : server.grant_expiry_sweep_seconds * 1000,
   }) as PartialOptions;
   return options;
 }

@@ -11,7 +11,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import type { Logger, LevelWithSilent } from 'pino';
 import { sha256, systemClock, type Clock, type EventBus } from '@gatehouse-auth/core';
 import { createStore, type Store } from '@gatehouse-auth/store';
-import { createAuthorizationServerApp, mountOrgAdminApp, resolveOptions, type PartialOptions, type ServerContext } from '@gatehouse-auth/authorization-server';
+import { createAuthorizationServerApp, mountOrgAdminApp, resolveOptions, type PartialOptions, type ServerContext, startGrantExpirySweep } from '@gatehouse-auth/authorization-server';
 import { apply } from '../config/apply.ts';
 import type { Change } from '../config/plan.ts';
 import { loadConfigFile, type LoadOptions } from '../config/load.ts';
@@ -116,6 +116,7 @@ export async function startGatehouse(input: StartOptions = {}): Promise<RunningG
   const store = input.store ?? (await createStore(databaseUrl, { log: storeLog }));
   let wired: Awaited<ReturnType<typeof createProcessEvents>> | undefined;
   let siem: RunningSiem | undefined;
+  let expirySweep: ReturnType<typeof startGrantExpirySweep> | undefined;
 
   try {
     const notifyUrl = ownsStore && /^postgres(ql)?:/.test(databaseUrl) ? databaseUrl : undefined;
@@ -153,6 +154,8 @@ export async function startGatehouse(input: StartOptions = {}): Promise<RunningG
     });
     const context: ServerContext = { store, events, clock, options, log: contextLog(logger) };
     const app = createAuthorizationServerApp(context);
+    // Issue 16 §1: grants and time-boxed scopes that end by themselves are recorded when they end.
+    expirySweep = startGrantExpirySweep(context);
     // Issue 16 §4: an org's admins query their own org's audit chain (the operator key reaches any org).
     mountOrgAdminApp(app, context, 'audit', (orgIdOf) => auditRoutes({ store: store.audit, orgIdOf }));
     mountScim(app, context); // issue 13: /scim/v2/<org>/… and the operator's SCIM token routes
@@ -183,12 +186,14 @@ export async function startGatehouse(input: StartOptions = {}): Promise<RunningG
         if (closed) return;
         closed = true;
         await ops.shutdown(server as import('node:http').Server);
+        await expirySweep?.stop();
         await wired?.close();
         await siem?.close();
         if (ownsStore) await store.close();
       },
     };
   } catch (error) {
+    await expirySweep?.stop();
     await siem?.close();
     await wired?.close();
     if (ownsStore) await store.close();

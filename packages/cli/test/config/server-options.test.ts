@@ -22,6 +22,7 @@ const EVERY_KEY = `server:
   revocation_streams_per_client: 2
   introspection_cache_ms: 0
   approvals: { webhook_url: https://hooks.acme.example/approvals }
+  grant_expiry_sweep_seconds: 5
 `;
 
 describe('gatehouse.yaml server: section', () => {
@@ -30,6 +31,7 @@ describe('gatehouse.yaml server: section', () => {
     for (const key of Object.keys(DEFAULT_OPTIONS) as (keyof typeof DEFAULT_OPTIONS)[]) {
       expect(options[key], `server option ${key} is not settable from gatehouse.yaml`).not.toEqual(DEFAULT_OPTIONS[key]);
     }
+    expect(options.grantExpirySweepMs).toBe(5_000);
     expect(options.loginThrottle).toEqual({ perAccount: 3, perAccountAllNetworks: 30, perIp: 10, windowSeconds: 120 });
     expect(options.approvals).toEqual({ webhookUrl: 'https://hooks.acme.example/approvals' });
     expect(options.cimd).toEqual({ enabled: false, allowLoopback: true, timeoutMs: 1000, maxBytes: 2048, minCacheSeconds: 10, maxCacheSeconds: 600 });

@@ -26,7 +26,7 @@ import { freePort } from '../cli/run.ts';
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
-const PACKAGES = ['core', 'store', 'audit', 'authorization-server', 'mcp', 'policy', 'scim', 'cli'] as const;
+const PACKAGES = ['core', 'store', 'audit', 'authorization-server', 'mcp', 'gateway', 'policy', 'scim', 'cli'] as const;
 /** Every entry point a user can import (package.json `exports`). */
 const ENTRY_POINTS = [
   '@gatehouse-auth/core',
@@ -37,6 +37,7 @@ const ENTRY_POINTS = [
   '@gatehouse-auth/mcp',
   '@gatehouse-auth/scim',
   '@gatehouse-auth/policy',
+  '@gatehouse-auth/gateway',
   '@gatehouse-auth/cli',
 ];
 const REDIRECT_URL = 'http://127.0.0.1:8979/callback';

@@ -144,8 +144,8 @@ export class IntrospectionVerifier implements TokenVerifier {
       const ttlEnd = now + this.ttl();
       // Refusals are cached too: inactive, expired, foreign audience never turn valid again.
       // Never past a time-boxed scope's end (scope_exp): the next introspection no longer lists it.
-      if (verification.ok) this.cache.set(hash, verification.principal, Math.min(ttlEnd, verification.principal.expiresAt, verification.principal.scopesChangeAt ?? Infinity));
-      else this.cache.set(hash, null, ttlEnd);
+      if (verification.ok) this.cache.set(hash, verification.principal, Math.min(ttlEnd, verification.principal.expiresAt, verification.principal.scopesChangeAt ?? Infinity), now);
+      else this.cache.set(hash, null, ttlEnd, now);
     }
     return verification;
   }

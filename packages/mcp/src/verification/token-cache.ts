@@ -2,6 +2,14 @@
  * Verified-token cache keyed by tokenHash(token) (the key the authorization
  * server stores a token under and puts in revocation events), with secondary indexes so a revocation
  * event can drop every entry of a user, client, organization or role.
+ *
+ * Entries past their end leave memory when a new entry is cached (pass
+ * `now` to `set`), not only when their own token is asked about again: a
+ * client that refreshes never presents its old access token again, and the
+ * 10-minute soak showed this map keeping every token of the run until
+ * `maxEntries`. Every entry ends within the verifier's TTL of being cached,
+ * so the oldest entries (the head of the map) lapse first and the map holds
+ * about one TTL's worth of tokens.
  */
 import type { Principal } from '../principal.ts';
 import type { RevocationEvent } from './types.ts';
@@ -34,8 +42,10 @@ export class TokenCache {
     return entry;
   }
 
-  set(hash: string, principal: Principal | null, expiresAt: number): void {
+  /** `now`: lapsed entries at the head of the map are dropped first (omit it to keep them until read). */
+  set(hash: string, principal: Principal | null, expiresAt: number, now = -Infinity): void {
     this.delete(hash);
+    this.forgetLapsed(now);
     if (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.delete(oldest);
@@ -58,6 +68,14 @@ export class TokenCache {
     unindex(this.byClient, principal.clientId, hash);
     unindex(this.byOrg, principal.orgId ?? undefined, hash);
     for (const role of principal.roles) unindex(this.byRole, role, hash);
+  }
+
+  /** Oldest first; stops at the first entry still live (a later one may have lapsed sooner: it goes when it reaches the head or is read). */
+  private forgetLapsed(now: number): void {
+    for (const [hash, entry] of this.entries) {
+      if (entry.expiresAt > now) return;
+      this.delete(hash);
+    }
   }
 
   clear(): void {

@@ -1,9 +1,10 @@
 import type { Selectable } from 'kysely';
 import type { Grant } from '@gatehouse-auth/core';
-import { DuplicateError, type GrantLifetime, type GrantRevocationStore, type GrantStore } from '../types.ts';
+import { DuplicateError, type GrantExpiryStore, type GrantLifetime, type GrantRevocationStore, type GrantStore } from '../types.ts';
 import { fromJson, num, numOrNull, toJson } from './codec.ts';
 import { inTransaction, type Db } from './context.ts';
-import { isUniqueViolation } from './dialect.ts';
+import { isUniqueViolation, lockForUpdate } from './dialect.ts';
+import { nextUnrecordedEnd } from './grant-ends.ts';
 import { revokeGrantRows } from './revocation.ts';
 import { prepared } from './prepared.ts';
 import type { GrantsTable } from './schema.ts';
@@ -28,7 +29,31 @@ const toGrant = (row: Selectable<GrantsTable>): Grant => ({
 
 const lifetimeColumns = (lifetime: GrantLifetime) => ({ expires_at: lifetime.expiresAt, scope_expires_at: toJson(lifetime.scopeExpiresAt) });
 
-export function grantStore({ db, engine }: Db): GrantStore & GrantRevocationStore {
+export function grantStore({ db, engine }: Db): GrantStore & GrantRevocationStore & GrantExpiryStore {
+  /** Read (locked on PostgreSQL; BEGIN IMMEDIATE on SQLite), change, write back with `ends_next_at` recomputed. */
+  const change = (id: string, edit: (grant: Grant) => Partial<Grant> | undefined) =>
+    inTransaction(db, async (trx) => {
+      const row = await lockForUpdate(engine, trx.selectFrom('grants').selectAll().where('id', '=', id)).executeTakeFirst();
+      if (!row) return undefined;
+      const before = toGrant(row);
+      const edited = edit(before);
+      if (!edited) return undefined;
+      const after = { ...before, ...edited };
+      const updated = await trx
+        .updateTable('grants')
+        .set({
+          scopes: toJson(after.scopes),
+          scope_consented_at: toJson(after.scopeConsentedAt),
+          updated_at: after.updatedAt,
+          ...lifetimeColumns(after),
+          ends_next_at: nextUnrecordedEnd(after),
+        })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return { before, after: toGrant(updated) };
+    });
+
   return {
     async create(grant) {
       try {
@@ -47,6 +72,7 @@ export function grantStore({ db, engine }: Db): GrantStore & GrantRevocationStor
             created_at: grant.createdAt,
             updated_at: grant.updatedAt,
             revoked_at: grant.revokedAt,
+            ends_next_at: nextUnrecordedEnd(grant),
           })
           .execute();
       } catch (error) {
@@ -77,22 +103,27 @@ export function grantStore({ db, engine }: Db): GrantStore & GrantRevocationStor
       return rows.map(toGrant);
     },
     async updateScopes(id, scopes, scopeConsentedAt, now, lifetime) {
-      const row = await db
-        .updateTable('grants')
-        .set({ scopes: toJson(scopes), scope_consented_at: toJson(scopeConsentedAt), updated_at: now, ...(lifetime ? lifetimeColumns(lifetime) : {}) })
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirst();
-      return row && toGrant(row);
+      const changed = await change(id, () => ({ scopes, scopeConsentedAt, updatedAt: now, ...(lifetime ?? {}) }));
+      return changed?.after;
     },
     async setLifetime(id, lifetime, now) {
-      const row = await db
-        .updateTable('grants')
-        .set({ ...lifetimeColumns(lifetime), updated_at: now })
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirst();
-      return row && toGrant(row);
+      const changed = await change(id, () => ({ ...lifetime, updatedAt: now }));
+      return changed?.after;
+    },
+    async endingBy(now, limit) {
+      const rows = await db.selectFrom('grants').selectAll().where('ends_next_at', '<=', now).where('revoked_at', 'is', null).orderBy('ends_next_at').limit(limit).execute();
+      return rows.map(toGrant);
+    },
+    async dropEndedScopes(id, now) {
+      let gone: string[] = [];
+      const changed = await change(id, (grant) => {
+        gone = grant.revokedAt === null ? grant.scopes.filter((scope) => (grant.scopeExpiresAt[scope] ?? Infinity) <= now) : [];
+        if (gone.length === 0) return undefined;
+        const scopes = grant.scopes.filter((scope) => !gone.includes(scope));
+        const scopeConsentedAt = Object.fromEntries(Object.entries(grant.scopeConsentedAt).filter(([scope]) => scopes.includes(scope)));
+        return { scopes, scopeConsentedAt, updatedAt: now };
+      });
+      return changed ? { grant: changed.after, scopes: gone } : undefined;
     },
     revokeGrant(grantId, now) {
       return inTransaction(db, (trx) => revokeGrantRows(trx, grantId, now));

@@ -110,6 +110,8 @@ export interface GrantsTable {
   created_at: Millis;
   updated_at: Millis;
   revoked_at: NullableMillis;
+  /** Migration 0018: when the next unrecorded end falls (grant-ends.ts); the expiry sweep's index. */
+  ends_next_at: NullableMillis;
 }
 
 export interface CodesTable {

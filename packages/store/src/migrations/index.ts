@@ -19,6 +19,7 @@ import { federationMigration } from './0012_federation.ts';
 import { scimDirectoryMigration } from './0014_scim_directory.ts';
 import { scimTokensMigration } from './0015_scim_tokens.ts';
 import { approvalsMigration } from './0016_approvals.ts';
+import { grantNextEndMigration } from './0018_grant_next_end.ts';
 import { samlMigration } from './0019_saml.ts';
 
 export interface NamedMigration {
@@ -42,6 +43,7 @@ export const migrations: NamedMigration[] = [
   { name: '0014_scim_directory', migration: scimDirectoryMigration },
   { name: '0015_scim_tokens', migration: scimTokensMigration },
   { name: '0016_approvals', migration: approvalsMigration },
+  { name: '0018_grant_next_end', migration: grantNextEndMigration },
   { name: '0019_saml', migration: samlMigration },
 ];
 

@@ -11,6 +11,7 @@ import { catalogSuite } from './catalog.ts';
 import { clientsSuite } from './clients.ts';
 import { clientPoliciesSuite, clientSecretsSuite } from './client-policies.ts';
 import { grantsAndCodesSuite } from './grants-codes.ts';
+import { grantExpirySuite } from './grant-expiry.ts';
 import { rotationSuite } from './rotation.ts';
 import { revocationSuite } from './revocation.ts';
 import { revocationRacesSuite } from './revocation-races.ts';
@@ -62,6 +63,7 @@ export function defineStoreConformance(name: string, makeStore: MakeStore, opts:
     clientPoliciesSuite(ctx);
     clientSecretsSuite(ctx);
     grantsAndCodesSuite(ctx);
+    grantExpirySuite(ctx);
     rotationSuite(ctx);
     revocationSuite(ctx);
     revocationRacesSuite(ctx);

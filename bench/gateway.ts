@@ -1,0 +1,244 @@
+/**
+ * `npm run bench gateway`: tools/call through the gateway against the same
+ * HTTP upstream called directly, in one run.
+ *
+ * - Upstream: @modelcontextprotocol/server-everything over Streamable HTTP
+ *   (its own process, unmodified), tool `echo`, answers as SSE.
+ * - Gateway: `gatehouse gateway --config gateway.yaml` in its own process,
+ *   as an operator runs it (decisions logged at the default level), with
+ *   real introspection against a real Gatehouse (in this process) and its
+ *   revocation stream connected. One service-agent token: after the first
+ *   request the gateway's verification cache answers (printed below).
+ * - Direct: the same requests to the upstream, with the session it gave.
+ *
+ * Rounds alternate direct / gateway; the headline is the median of the
+ * per-round ratios and of the added p99. Target: ≥ 0.8× and ≤ 2 ms added p99.
+ *
+ * BENCH_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS size the run;
+ * BENCH_GATEWAY_LOG_LEVEL (e.g. warn: no decision lines) and
+ * BENCH_GATEWAY_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) are
+ * passed to the gateway process.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { configSchema, startGatehouse } from '@gatehouse-auth/cli';
+import { basicAuth, form, runLoad, type LoadResult } from './lib/load.ts';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const EVERYTHING = join(root, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+const CLI = join(root, 'packages/cli/src/bin.ts');
+const GATEWAY_CLIENT = { id: 'bench-gateway', secret: 'bench-gateway-secret-0123456789abcdef' };
+const AGENT = { id: 'bench-agent', secret: 'bench-agent-secret-0123456789abcdef' };
+const CALL = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'echo', arguments: { message: 'benchmark' } } });
+const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18' };
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+async function waitFor(url: string, child: ChildProcess, what: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}`);
+    const up = await fetch(url).then(
+      async (response) => (await response.body?.cancel(), true),
+      () => false,
+    );
+    if (up) return;
+    if (Date.now() > deadline) throw new Error(`${what} did not start`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** initialize + notifications/initialized: the session id every later call names. */
+async function openSession(url: string, headers: Record<string, string>): Promise<string> {
+  const init = await fetch(url, {
+    method: 'POST',
+    headers: { ...MCP_HEADERS, ...headers },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1' } } }),
+  });
+  const session = init.headers.get('mcp-session-id');
+  await init.text();
+  if (!init.ok || !session) throw new Error(`initialize at ${url} failed: HTTP ${init.status}`);
+  const initialized = await fetch(url, {
+    method: 'POST',
+    headers: { ...MCP_HEADERS, ...headers, 'mcp-session-id': session },
+    body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+  });
+  await initialized.text();
+  const check = await fetch(url, { method: 'POST', headers: { ...MCP_HEADERS, ...headers, 'mcp-session-id': session }, body: CALL });
+  const text = await check.text();
+  if (!check.ok || !text.includes('Echo: benchmark')) throw new Error(`tools/call at ${url} failed: HTTP ${check.status} ${text.slice(0, 200)}`);
+  return session;
+}
+
+/** User + system CPU of a process, in ms (Linux /proc; clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const fmt = (r: LoadResult) => `${r.rps.toFixed(0).padStart(6)} req/s  p99 ${String(r.p99).padStart(3)} ms  (${r.ok} ok, ${r.failed} failed)`;
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-gateway-'));
+  const children: ChildProcess[] = [];
+  const [upstreamPort, gatewayPort] = [await freePort(), await freePort()];
+  const upstreamUrl = `http://127.0.0.1:${upstreamPort}/mcp`;
+  const gatewayOrigin = `http://127.0.0.1:${gatewayPort}`;
+  const resource = `${gatewayOrigin}/everything/mcp`;
+  let gatehouse: Awaited<ReturnType<typeof startGatehouse>> | undefined;
+  try {
+    const upstream = spawn(process.execPath, [EVERYTHING, 'streamableHttp'], { env: { ...process.env, PORT: String(upstreamPort), NODE_OPTIONS: '' }, stdio: 'ignore' });
+    children.push(upstream);
+    await waitFor(upstreamUrl, upstream, 'server-everything');
+
+    gatehouse = await startGatehouse({
+      databaseUrl: 'sqlite::memory:',
+      config: configSchema.parse({
+        roles: [{ name: 'Automation' }],
+        scopes: [{ name: 'everything:use', description: 'Use the demo tools' }],
+        resources: [{ uri: resource, name: 'Everything', scopes: ['everything:use'], organizations: ['acme'] }],
+        organizations: [{ slug: 'acme', name: 'Acme Corp' }],
+        clients: [
+          { client_id: GATEWAY_CLIENT.id, name: 'Gateway', grant_types: [], secret: GATEWAY_CLIENT.secret, resource_server_for: [resource] },
+          { client_id: AGENT.id, name: 'Agent', grant_types: ['client_credentials'], secret: AGENT.secret, org: 'acme', roles: ['Automation'] },
+        ],
+      }),
+    });
+    const acme = await gatehouse.store.orgs.getBySlug('acme');
+    const config = join(dir, 'gateway.yaml');
+    writeFileSync(
+      config,
+      [
+        `issuer: ${gatehouse.issuer}`,
+        'gateway:',
+        `  public_url: ${gatewayOrigin}`,
+        `  port: ${gatewayPort}`,
+        'introspection:',
+        `  client_id: ${GATEWAY_CLIENT.id}`,
+        '  client_secret_env: BENCH_GATEWAY_SECRET',
+        'upstreams:',
+        '  - name: everything',
+        '    path: /everything/mcp',
+        `    organizations: [${acme!.id}]`,
+        '    scopes: [everything:use]',
+        '    http:',
+        `      url: ${upstreamUrl}`,
+        '    policy:',
+        '      tools:',
+        '        - name: echo',
+        '          scopes: [everything:use]',
+        '          arguments: { message: { max_length: 1000 } }',
+        '',
+      ].join('\n'),
+    );
+    const gateway = spawn(
+      process.execPath,
+      [
+        ...(process.env.BENCH_GATEWAY_NODE_ARGS ? process.env.BENCH_GATEWAY_NODE_ARGS.split(' ') : []),
+        '--import',
+        'tsx',
+        '--conditions=@gatehouse-auth/source',
+        CLI,
+        'gateway',
+        '--config',
+        config,
+        ...(process.env.BENCH_GATEWAY_LOG_LEVEL ? ['--log-level', process.env.BENCH_GATEWAY_LOG_LEVEL] : []),
+      ],
+      {
+        env: { ...process.env, NODE_OPTIONS: '', BENCH_GATEWAY_SECRET: GATEWAY_CLIENT.secret },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let decisionLines = 0;
+    gateway.stdout!.on('data', (chunk: Buffer) => {
+      decisionLines += chunk.toString().split('gateway decision').length - 1;
+    });
+    children.push(gateway);
+    await waitFor(`${gatewayOrigin}/.well-known/oauth-protected-resource/everything/mcp`, gateway, 'gatehouse gateway');
+
+    const token = await fetch(`${gatehouse.issuer}/token`, {
+      method: 'POST',
+      headers: { authorization: basicAuth(AGENT.id, AGENT.secret), 'content-type': 'application/x-www-form-urlencoded' },
+      body: form({ grant_type: 'client_credentials', scope: 'everything:use', resource }),
+    }).then(async (response) => ((await response.json()) as { access_token: string }).access_token);
+    const bearer = { authorization: `Bearer ${token}` };
+    const directSession = await openSession(upstreamUrl, {});
+    const gatewaySession = await openSession(resource, bearer);
+    const introspectionsBefore = await countIntrospections(gatehouse);
+
+    // Warm-up, not counted: the first requests pay for JIT compilation in both processes.
+    const directRequest = { method: 'POST', headers: { ...MCP_HEADERS, 'mcp-session-id': directSession }, body: CALL };
+    const gatewayRequest = { method: 'POST', headers: { ...MCP_HEADERS, ...bearer, 'mcp-session-id': gatewaySession }, body: CALL };
+    await runLoad({ url: upstreamUrl, seconds: 1, connections: CONNECTIONS, request: directRequest });
+    await runLoad({ url: resource, seconds: 2, connections: CONNECTIONS, request: gatewayRequest });
+    const cpuBefore = { upstream: cpuMs(upstream.pid!), gateway: cpuMs(gateway.pid!) };
+    const direct: LoadResult[] = [];
+    const through: LoadResult[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      direct.push(
+        await runLoad({ url: upstreamUrl, seconds: SECONDS, connections: CONNECTIONS, request: { method: 'POST', headers: { ...MCP_HEADERS, 'mcp-session-id': directSession }, body: CALL } }),
+      );
+      through.push(
+        await runLoad({ url: resource, seconds: SECONDS, connections: CONNECTIONS, request: { method: 'POST', headers: { ...MCP_HEADERS, ...bearer, 'mcp-session-id': gatewaySession }, body: CALL } }),
+      );
+      console.log(`round ${round + 1}: direct  ${fmt(direct[round]!)}`);
+      console.log(`         gateway ${fmt(through[round]!)}`);
+    }
+    const ratios = direct.map((d, i) => through[i]!.rps / d.rps);
+    const added = direct.map((d, i) => through[i]!.p99 - d.p99);
+    const requests = through.reduce((sum, r) => sum + r.ok + r.failed, 0);
+    const introspections = (await countIntrospections(gatehouse)) - introspectionsBefore;
+    console.log(`\ntools/call echo, ${CONNECTIONS} connections, ${ROUNDS} × ${SECONDS} s each side, alternating`);
+    console.log(`direct  median ${median(direct.map((r) => r.rps)).toFixed(0)} req/s, p99 ${median(direct.map((r) => r.p99))} ms`);
+    console.log(`gateway median ${median(through.map((r) => r.rps)).toFixed(0)} req/s, p99 ${median(through.map((r) => r.p99))} ms`);
+    console.log(`throughput ratio (median of rounds): ${median(ratios).toFixed(2)}×  (target ≥ 0.80×)`);
+    console.log(`added p99 (median of rounds): ${median(added)} ms  (target ≤ 2 ms)`);
+    console.log(`introspections during the gateway runs: ${introspections} for ${requests} requests (cache hit rate ${(100 * (1 - introspections / Math.max(1, requests))).toFixed(2)}%)`);
+    console.log(`decision records logged by the gateway: ${decisionLines}`);
+    // CPU per request: what the gateway costs whatever else the machine is doing.
+    const allOk = [...direct, ...through].reduce((sum, r) => sum + r.ok, 0);
+    const throughOk = through.reduce((sum, r) => sum + r.ok, 0);
+    console.log(
+      `CPU: upstream ${((cpuMs(upstream.pid!) - cpuBefore.upstream) / allOk).toFixed(2)} ms per call (direct and gateway calls), gateway process ${((cpuMs(gateway.pid!) - cpuBefore.gateway) / throughOk).toFixed(2)} ms per call`,
+    );
+    const failed = [...direct, ...through].reduce((sum, r) => sum + r.failed, 0);
+    if (failed > 0) {
+      console.error(`${failed} requests failed`);
+      process.exitCode = 1;
+    }
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await gatehouse?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Introspection requests Gatehouse answered (its counter gatehouse_http_requests_total by route). */
+async function countIntrospections(gatehouse: Awaited<ReturnType<typeof startGatehouse>>): Promise<number> {
+  const metric = await gatehouse.metrics.registry.getSingleMetric('gatehouse_http_requests_total')?.get();
+  return (metric?.values ?? []).filter((value) => String(value.labels.route ?? '').includes('introspect')).reduce((sum, value) => sum + value.value, 0);
+}
+
+await main();

@@ -1,0 +1,42 @@
+/**
+ * `gatehouse gateway --config gateway.yaml`: the MCP gateway alone, in
+ * front of MCP servers nobody wants to modify, against an authorization
+ * server running elsewhere (docs/gateway.md).
+ */
+import type { Command } from 'commander';
+import { closeOnSignal, listenError } from '../cli/lifecycle.ts';
+import { CliError } from '../cli/errors.ts';
+import { loadGatewayFile } from '../gateway/gateway-file.ts';
+import { listenGateway, logGatewayDecisions } from '../gateway/listen-gateway.ts';
+import { createLogger } from '../server/logger.ts';
+
+interface GatewayFlags {
+  config: string;
+  host?: string;
+  port?: string;
+  logLevel: string;
+}
+
+export function registerGateway(program: Command): void {
+  program
+    .command('gateway')
+    .description('run the MCP gateway: org scopes, policy and audit in front of stdio and HTTP MCP servers')
+    .requiredOption('--config <file>', 'gateway.yaml')
+    .option('--host <address>', 'address to listen on (default: gateway.host in the config)')
+    .option('--port <port>', 'port to listen on (default: gateway.port in the config)')
+    .option('--log-level <level>', 'pino level: fatal, error, warn, info, debug', 'info')
+    .action(async (flags: GatewayFlags) => {
+      const loaded = await loadGatewayFile(flags.config);
+      const logger = createLogger({ level: flags.logLevel as 'info' });
+      const port = flags.port === undefined ? loaded.config.gateway.port : Number(flags.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CliError(`--port: not a port number: ${flags.port}`);
+      const gateway = loaded.create({ onDecision: logGatewayDecisions(logger), onError: (error) => logger.warn({ err: error }, 'gateway error') });
+      const listening = await listenGateway(gateway, flags.host ?? loaded.config.gateway.host, port).catch(async (error: unknown) => {
+        await gateway.close();
+        throw new CliError(listenError(error, port).message);
+      });
+      for (const [name, resource] of Object.entries(gateway.resources)) logger.info({ upstream: name, resource }, 'upstream mounted');
+      process.stdout.write(`Gatehouse gateway listening on ${listening.url} (${Object.values(gateway.resources).join(', ')})\n`);
+      await closeOnSignal(() => listening.close());
+    });
+}

@@ -1,0 +1,136 @@
+/**
+ * The commands as an operator runs them (the built bin): `gatehouse serve`
+ * with `upstreams:` runs the gateway beside the authorization server, a
+ * service agent's client_credentials token reaches server-everything (stdio)
+ * through it with the official SDK client, and the decisions land in the
+ * audit log `gatehouse audit query` reads; `gatehouse gateway` with a policy
+ * naming an unknown scope refuses to start and says where.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { freePort, runCli, STACK_LINE, startCli, type LongRunning } from '../cli/run.ts';
+
+const EVERYTHING = fileURLToPath(new URL('../../../../node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'gatehouse-gateway-cli-'));
+const AGENT = { id: 'acme-nightly-agent', secret: 'nightly-agent-secret-0123456789abcdef' };
+let serve: LongRunning | undefined;
+
+afterAll(async () => {
+  await serve?.stop();
+});
+
+describe('gatehouse serve with upstreams:', () => {
+  it('serves the upstream through the gateway to a token holder and audits the call with its upstream', async () => {
+    const [asPort, gwPort] = [await freePort(), await freePort()];
+    const issuer = `http://127.0.0.1:${asPort}`;
+    const resource = `http://127.0.0.1:${gwPort}/everything/mcp`;
+    const config = join(dir, 'gatehouse.yaml');
+    writeFileSync(
+      config,
+      `issuer: ${issuer}
+roles:
+  - name: Automation
+scopes:
+  - name: everything:use
+    description: Use the demo tools
+resources:
+  - uri: ${resource}
+    name: Everything
+    scopes: [everything:use]
+    organizations: [acme]
+organizations:
+  - slug: acme
+    name: Acme Corp
+clients:
+  - client_id: acme-gateway
+    name: Acme MCP gateway
+    grant_types: []
+    secret: acme-gateway-secret-0123456789abcdef
+    resource_server_for: [${resource}]
+  - client_id: ${AGENT.id}
+    name: Nightly agent
+    grant_types: [client_credentials]
+    secret: ${AGENT.secret}
+    org: acme
+    roles: [Automation]
+gateway:
+  public_url: http://127.0.0.1:${gwPort}
+  port: ${gwPort}
+upstreams:
+  - name: everything
+    path: /everything/mcp
+    stdio:
+      command: ${process.execPath}
+      args: [${JSON.stringify(EVERYTHING)}, stdio]
+    policy:
+      tools:
+        - name: echo
+          scopes: [everything:use]
+`,
+    );
+    const database = `sqlite:${join(dir, 'gatehouse.sqlite')}`;
+    serve = await startCli(['serve', '--config', config, '--port', String(asPort)], 'Gatehouse gateway listening', { env: { GATEHOUSE_DATABASE_URL: database } });
+
+    const tokenResponse = await fetch(`${issuer}/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${AGENT.id}:${AGENT.secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'everything:use', resource }),
+    });
+    expect(tokenResponse.status).toBe(200);
+    const { access_token: token } = (await tokenResponse.json()) as { access_token: string };
+
+    const client = new Client({ name: 'cli-gateway-e2e', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(resource), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+    expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(['echo']);
+    expect(await client.callTool({ name: 'echo', arguments: { message: 'through serve', api_token: 'never-in-the-log' } })).toEqual({ content: [{ type: 'text', text: 'Echo: through serve' }] });
+    await expect(client.callTool({ name: 'get-env', arguments: {} })).rejects.toMatchObject({ code: -32003 });
+    await client.close();
+    expect(await serve.stop()).toBe(0);
+    serve = undefined;
+
+    const audit = await runCli(['audit', 'query', '--org', 'acme', '--type', 'authz.decision', '--json', '--oldest-first', '--database-url', database]);
+    expect(audit.code).toBe(0);
+    const records = (JSON.parse(audit.stdout) as { records: { tool: string; result: string; params: Record<string, unknown>; details: Record<string, unknown> }[] }).records;
+    expect(records.map((r) => [r.tool, r.result, r.details.upstream])).toEqual([
+      ['echo', 'success', 'everything'],
+      ['get-env', 'denied', 'everything'],
+    ]);
+    expect(records[0]!.params).toEqual({ message: 'through serve', api_token: '[redacted]' });
+  });
+});
+
+describe('gatehouse gateway --config', () => {
+  it('refuses to start on a policy naming an unknown scope, with file, line and reason, no stack trace', async () => {
+    const file = join(dir, 'gateway.yaml');
+    writeFileSync(
+      file,
+      `issuer: https://auth.acme.test
+gateway:
+  public_url: https://mcp.acme.test
+introspection:
+  client_id: acme-gateway
+  client_secret_env: GATEWAY_SECRET
+upstreams:
+  - name: files
+    path: /files/mcp
+    organizations: [org_acme]
+    scopes: [files:read]
+    stdio:
+      command: npx
+    policy:
+      tools:
+        - name: write_file
+          scopes: [files:write]
+`,
+    );
+    const result = await runCli(['gateway', '--config', file], { env: { GATEWAY_SECRET: 'gateway-secret-0123456789abcdef' } });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('gateway.yaml:17:20: upstreams[0].policy.tools[0].scopes[0]: unknown scope "files:write"');
+    expect(result.stderr).not.toMatch(STACK_LINE);
+  });
+});

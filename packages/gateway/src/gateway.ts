@@ -1,0 +1,189 @@
+/**
+ * The gateway: several upstream MCP servers under paths of one origin, each
+ * its own protected resource (canonical URI, RFC 9728 metadata, scopes,
+ * organizations) guarded by the SDK's `createMcpGuard`, so tokens are
+ * verified, refused and challenged exactly as for a server written with
+ * @gatehouse-auth/mcp. After the guard: the policy's gates have already
+ * decided calls (403 step-up or JSON-RPC -32003, audited); lists are
+ * filtered per caller; everything else passes through to the upstream
+ * with the gateway's credentials. Revocation events close the sessions of
+ * whoever lost access.
+ */
+import { tokenHash, type DecisionRecord, type RevocationEvent } from '@gatehouse-auth/core';
+import { basicAuthorization, createMcpGuard, extractBearer, pathOf, RevocationStream, type McpGuard, type McpGuardOptions, type OrganizationOptions } from '@gatehouse-auth/mcp';
+import { rpcError, idOf } from './errors.ts';
+import { HttpUpstream } from './http-upstream.ts';
+import { filterListResponse, isListMethod } from './list-filter.ts';
+import { ownerOf, revokedBy } from './owner.ts';
+import { StdioUpstream, type SessionLimits } from './stdio-upstream.ts';
+import type { StdioCommand } from './stdio-session.ts';
+import { refuseUnseenTarget } from './target-check.ts';
+import type { Upstream } from './upstream.ts';
+import type { UpstreamCredentialOptions } from './upstream-credentials.ts';
+import { compilePolicy, PolicyError, type CompiledPolicy, type UpstreamPolicy } from './upstream-policy.ts';
+
+/** The SDK's decision record, with the upstream that was (or would have been) called. */
+export interface GatewayDecisionRecord extends DecisionRecord {
+  upstream: string;
+}
+
+export interface UpstreamOptions extends OrganizationOptions {
+  /** Names the upstream in audit records and logs. */
+  name: string;
+  /** Path on the gateway, e.g. `/filesystem/mcp`; the resource URI is the gateway's public URL plus this path. */
+  path: string;
+  /** Every scope this upstream understands (its PRM's scopes_supported); the policy may name only these. */
+  scopes: string[];
+  /** Needed for any request to this upstream. */
+  requiredScopes?: string[];
+  resourceName?: string;
+  policy: UpstreamPolicy;
+  /** Exactly one of http and stdio. */
+  http?: UpstreamCredentialOptions & { url: string };
+  stdio?: StdioCommand & { sessions?: SessionLimits };
+}
+
+export interface GatewayOptions {
+  /** The authorization server's issuer. */
+  issuer: string;
+  /** The gateway's public origin (scheme, host, port), e.g. https://mcp-gateway.acme.example. */
+  publicUrl: string;
+  /** The gateway's client at the AS (it must be a resource server for every upstream's URI). */
+  introspection?: NonNullable<McpGuardOptions['introspection']>;
+  jwt?: McpGuardOptions['jwt'];
+  /** Custom verification (tests); then revocation closes sessions only through `revoke`. */
+  verifier?: McpGuardOptions['verifier'];
+  upstreams: UpstreamOptions[];
+  onDecision?: (record: GatewayDecisionRecord) => void | Promise<void>;
+  onRefusedTokens?: McpGuardOptions['onRefusedTokens'];
+  onError?: (error: unknown) => void;
+  allowedOrigins?: McpGuardOptions['allowedOrigins'];
+  /** For HTTP upstreams and client_credentials (tests). */
+  fetch?: typeof fetch;
+}
+
+interface Mounted {
+  options: UpstreamOptions;
+  guard: McpGuard;
+  policy: CompiledPolicy;
+  upstream: Upstream;
+}
+
+export interface Gateway {
+  /** Web-standard handler: PRM documents and the upstreams' MCP endpoints; 404 for anything else. */
+  fetch(request: Request, info?: { ip?: string }): Promise<Response>;
+  /** The mounted upstreams' resource URIs, by name. */
+  readonly resources: Record<string, string>;
+  /** Open upstream sessions, per upstream name (stdio) — for health checks and tests. */
+  sessions(name: string, subject?: string): number;
+  /** Applies a revocation event now (it also arrives through the revocation stream). */
+  revoke(event: RevocationEvent): Promise<number>;
+  close(): Promise<void>;
+}
+
+export function createGateway(options: GatewayOptions): Gateway {
+  const publicUrl = options.publicUrl.replace(/\/+$/, '');
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  const seenPaths = new Set<string>();
+  const mounted: Mounted[] = [];
+  options.upstreams.forEach((upstream, index) => {
+    const at = ['upstreams', index];
+    if (!upstream.path.startsWith('/') || upstream.path.includes('..') || upstream.path.includes('/.well-known/'))
+      problems.push({ path: [...at, 'path'], message: 'must be an absolute path without .. or /.well-known/' });
+    if (seenPaths.has(upstream.path)) problems.push({ path: [...at, 'path'], message: `${upstream.path} is used by another upstream` });
+    seenPaths.add(upstream.path);
+    if (!upstream.http === !upstream.stdio) problems.push({ path: at, message: 'give exactly one of http and stdio' });
+    let policy: CompiledPolicy;
+    try {
+      policy = compilePolicy(upstream.policy, upstream.scopes, [...at, 'policy']);
+    } catch (error) {
+      if (!(error instanceof PolicyError)) throw error;
+      problems.push(...error.issues);
+      return;
+    }
+    if (problems.length > 0) return;
+    const onDecision = options.onDecision;
+    const guard = createMcpGuard({
+      operations: policy.operations,
+      issuer: options.issuer,
+      resource: `${publicUrl}${upstream.path}`,
+      scopesSupported: upstream.scopes,
+      ...(upstream.requiredScopes ? { requiredScopes: upstream.requiredScopes } : {}),
+      resourceName: upstream.resourceName ?? upstream.name,
+      ...(upstream.organizations ? { organizations: upstream.organizations } : {}),
+      ...(upstream.multiTenant ? { multiTenant: upstream.multiTenant } : {}),
+      ...(options.introspection ? { introspection: options.introspection } : {}),
+      ...(options.jwt ? { jwt: options.jwt } : {}),
+      ...(options.verifier ? { verifier: options.verifier } : {}),
+      ...(onDecision ? { onDecision: (record: DecisionRecord) => onDecision({ ...record, upstream: upstream.name }) } : {}),
+      ...(options.onRefusedTokens ? { onRefusedTokens: options.onRefusedTokens } : {}),
+      ...(options.onError ? { onError: options.onError } : {}),
+      ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
+      forwardSessionRequests: true,
+    });
+    const target: Upstream = upstream.http
+      ? new HttpUpstream({ ...upstream.http, ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.onError ? { onError: options.onError } : {}) })
+      : new StdioUpstream({ command: upstream.stdio!, ...upstream.stdio!.sessions, ...(options.onError ? { onError: options.onError } : {}) });
+    mounted.push({ options: upstream, guard, policy, upstream: target });
+  });
+  if (problems.length > 0) {
+    for (const m of mounted) void m.guard.close();
+    throw new PolicyError(problems);
+  }
+
+  const byPath = new Map(mounted.map((m) => [m.guard.mcpPath, m]));
+
+  async function revoke(event: RevocationEvent): Promise<number> {
+    const hashes = new Set(event.tokenHashes ?? []);
+    const counts = await Promise.all(mounted.map((m) => m.upstream.closeWhere((session) => revokedBy(session.owner, event, hashes, session.tokens))));
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  // The guards drop revoked tokens from their caches; this subscription ends the sessions of whoever lost access.
+  const stream = options.introspection
+    ? new RevocationStream({
+        url: options.introspection.revocationStream || `${options.issuer.replace(/\/$/, '')}/revocations/stream`,
+        authorization: basicAuthorization(options.introspection.clientId, options.introspection.clientSecret),
+        onEvent: (event) => void revoke(event).catch((error: unknown) => options.onError?.(error)),
+        onConnectionChange: () => {},
+        ...(options.onError ? { onError: options.onError } : {}),
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      })
+    : undefined;
+  stream?.start();
+
+  async function handle(request: Request, info: { ip?: string } = {}): Promise<Response> {
+    const path = pathOf(request.url);
+    for (const m of mounted) {
+      const metadata = m.guard.serveMetadata(request, path);
+      if (metadata) return metadata;
+    }
+    const m = byPath.get(path);
+    if (!m) return new Response('Not Found', { status: 404 });
+    const checked = await m.guard.check(request, info);
+    if (checked.kind === 'respond') return checked.response;
+    const { principal, body } = checked;
+    const held = new Set(principal.scopes);
+    const refusal = refuseUnseenTarget(body, m.policy, held);
+    if (refusal) return rpcError(idOf(body), refusal.code, refusal.message);
+    const bearer = extractBearer(request);
+    let response = await m.upstream.handle({ request, body, owner: ownerOf(principal), ...(bearer.kind === 'token' ? { tokenHash: tokenHash(bearer.token) } : {}) });
+    const method = (body as { method?: unknown } | undefined)?.method;
+    if (isListMethod(method) && response.ok) response = await filterListResponse(response, method, (body as { id?: unknown }).id, m.policy, held);
+    return checked.settle(response);
+  }
+
+  return {
+    fetch: handle,
+    resources: Object.fromEntries(mounted.map((m) => [m.options.name, m.guard.options.resource])),
+    sessions(name, subject) {
+      const m = mounted.find((candidate) => candidate.options.name === name);
+      return m?.upstream instanceof StdioUpstream ? m.upstream.count(subject === undefined ? undefined : { subject }) : 0;
+    },
+    revoke,
+    async close() {
+      await stream?.close();
+      await Promise.all(mounted.map(async (m) => Promise.all([m.guard.close(), m.upstream.close()])));
+    },
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * A Streamable HTTP upstream behind a streaming reverse proxy: the request
+ * goes on with the MCP headers it carried and the gateway's own
+ * credentials (never the caller's Authorization or cookies), the answer
+ * comes back as it streams (SSE events pass as they arrive). The session
+ * the upstream assigns at initialize is bound to its user and client; a
+ * request naming a session of someone else, or one the gateway does not
+ * know, is answered 404 as an unknown session and never reaches the
+ * upstream.
+ */
+import { idOf, rpcError, SESSION_NOT_FOUND, UPSTREAM_UNAVAILABLE } from './errors.ts';
+import { sameOwner, type SessionOwner } from './owner.ts';
+import { upstreamCredentials, type UpstreamCredentialOptions, type UpstreamCredentials } from './upstream-credentials.ts';
+import type { Upstream, UpstreamRequest } from './upstream.ts';
+
+export interface HttpUpstreamOptions extends UpstreamCredentialOptions {
+  /** The upstream's MCP endpoint. */
+  url: string;
+  fetch?: typeof fetch;
+  onError?: (error: unknown) => void;
+}
+
+/** Request headers that carry MCP itself; everything else (Authorization, Cookie, Host…) stays at the gateway. */
+const FORWARDED_REQUEST_HEADERS = ['accept', 'content-type', 'mcp-session-id', 'mcp-protocol-version', 'last-event-id', 'mcp-method', 'mcp-name'];
+const FORWARDED_RESPONSE_HEADERS = ['content-type', 'mcp-session-id', 'mcp-protocol-version', 'cache-control', 'retry-after'];
+
+const MAX_BINDINGS = 10_000;
+
+interface Binding {
+  owner: SessionOwner;
+  tokens: Set<string>;
+}
+
+export class HttpUpstream implements Upstream {
+  private readonly bindings = new Map<string, Binding>();
+  private readonly credentials: UpstreamCredentials;
+  private readonly fetch: typeof fetch;
+
+  constructor(private readonly options: HttpUpstreamOptions) {
+    this.fetch = options.fetch ?? fetch;
+    this.credentials = upstreamCredentials(options, this.fetch);
+  }
+
+  async handle({ request, body, owner, tokenHash }: UpstreamRequest): Promise<Response> {
+    const sessionId = request.headers.get('mcp-session-id');
+    if (sessionId !== null) {
+      const binding = this.bindings.get(sessionId);
+      if (!binding || !sameOwner(binding.owner, owner)) return rpcError(idOf(body), SESSION_NOT_FOUND, 'Session not found', 404);
+      if (tokenHash) binding.tokens.add(tokenHash);
+    }
+    let response = await this.send(request, body);
+    if (!(response instanceof Error) && (response.status === 401 || response.status === 403)) {
+      // Our own credentials were refused (expired or rotated): renew once.
+      this.credentials.refused();
+      await response.body?.cancel().catch(() => {});
+      response = await this.send(request, body);
+      if (!(response instanceof Error) && (response.status === 401 || response.status === 403)) {
+        await response.body?.cancel().catch(() => {});
+        return rpcError(idOf(body), UPSTREAM_UNAVAILABLE, "The upstream MCP server refused the gateway's credentials", 502);
+      }
+    }
+    // Not `instanceof Response`: @hono/node-server replaces the global Response class.
+    if (response instanceof Error) {
+      this.options.onError?.(response);
+      return rpcError(idOf(body), UPSTREAM_UNAVAILABLE, 'The upstream MCP server cannot be reached', 502);
+    }
+    const assigned = response.headers.get('mcp-session-id');
+    if (assigned !== null && sessionId === null && response.ok) {
+      this.bindings.set(assigned, { owner, tokens: new Set(tokenHash ? [tokenHash] : []) });
+      // Clients that never DELETE would grow this map forever: the oldest binding goes first (its client gets 404 and initializes again).
+      if (this.bindings.size > MAX_BINDINGS) this.bindings.delete(this.bindings.keys().next().value!);
+    }
+    if (request.method === 'DELETE' && sessionId !== null && response.ok) this.bindings.delete(sessionId);
+    const headers = new Headers();
+    for (const name of FORWARDED_RESPONSE_HEADERS) {
+      const value = response.headers.get(name);
+      if (value !== null) headers.set(name, value);
+    }
+    return new Response(response.body, { status: response.status, headers });
+  }
+
+  private async send(request: Request, body: unknown): Promise<Response | Error> {
+    const headers = new Headers();
+    for (const name of FORWARDED_REQUEST_HEADERS) {
+      const value = request.headers.get(name);
+      if (value !== null) headers.set(name, value);
+    }
+    try {
+      for (const [name, value] of Object.entries(await this.credentials.headers())) headers.set(name, value);
+      return await this.fetch(this.options.url, {
+        method: request.method,
+        headers,
+        ...(request.method === 'POST' ? { body: JSON.stringify(body) } : {}),
+        // No request.signal: the client going away cancels the body we hand back, which ends this fetch.
+      });
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  }
+
+  async closeWhere(predicate: (session: { owner: SessionOwner; tokens: ReadonlySet<string> }) => boolean): Promise<number> {
+    const doomed = [...this.bindings].filter(([, binding]) => predicate(binding));
+    await Promise.all(
+      doomed.map(async ([sessionId]) => {
+        this.bindings.delete(sessionId);
+        // Ends the upstream session too (MCP: a client MAY DELETE; the gateway does it for the revoked user).
+        const headers: Record<string, string> = { 'mcp-session-id': sessionId, ...(await this.credentials.headers().catch(() => ({}))) };
+        const response = await this.fetch(this.options.url, { method: 'DELETE', headers }).catch(() => undefined);
+        await response?.body?.cancel().catch(() => {});
+      }),
+    );
+    return doomed.length;
+  }
+
+  async close(): Promise<void> {
+    this.bindings.clear();
+  }
+}

@@ -1,0 +1,18 @@
+/** What the gateway hands an upstream: the request (already authenticated and authorized), its parsed body, and who sent it. */
+import type { SessionOwner } from './owner.ts';
+
+export interface UpstreamRequest {
+  request: Request;
+  /** The parsed JSON-RPC message of a POST; undefined for GET and DELETE. */
+  body: unknown;
+  owner: SessionOwner;
+  /** SHA-256 of the caller's access token, so revoking that token closes what it opened. Never the token. */
+  tokenHash?: string;
+}
+
+export interface Upstream {
+  handle(input: UpstreamRequest): Promise<Response>;
+  /** Closes the sessions a revocation takes access from (stdio); HTTP upstreams forget the bindings. */
+  closeWhere(predicate: (session: { owner: SessionOwner; tokens: ReadonlySet<string> }) => boolean): Promise<number>;
+  close(): Promise<void>;
+}

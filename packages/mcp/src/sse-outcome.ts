@@ -1,0 +1,42 @@
+/**
+ * The outcome record of an allowed operation answered as a text/event-stream
+ * (a stateful server, or a gateway's upstream, sending progress, logging or
+ * a sampling request before the result): every event passes at once, and
+ * the record is written when the response carrying the request's id
+ * arrives, before that response is forwarded. If the record cannot be
+ * written, the response is replaced by a JSON-RPC internal error, as for a
+ * JSON answer. A stream that ends without the response is recorded as an
+ * error.
+ */
+import { errorMessage, INTERNAL_ERROR } from './jsonrpc.ts';
+import { outcomeOf, type SettleInput } from './outcome-record.ts';
+import { rewriteSseMessages } from './sse-messages.ts';
+
+export function settleStreamed(input: SettleInput, body: ReadableStream<Uint8Array>): Response {
+  const { allowed, onDecision, response } = input;
+  let recorded = false;
+  const record = async (outcome: ReturnType<typeof outcomeOf>) => {
+    recorded = true;
+    const durationMs = Math.max(0, input.now() - input.startedAt);
+    for (const pending of allowed) await onDecision!({ ...pending, result: 'allow', reason: undefined, ...outcome, durationMs });
+  };
+  const stream = rewriteSseMessages(body, {
+    async message(message) {
+      if (recorded || typeof message !== 'object' || message === null) return undefined;
+      const { id, method } = message as { id?: unknown; method?: unknown };
+      if (method !== undefined || id !== input.requestId) return undefined;
+      try {
+        await record(outcomeOf(200, JSON.stringify(message)));
+      } catch (error) {
+        input.onError?.(error);
+        return JSON.stringify(errorMessage(input.requestId, INTERNAL_ERROR, 'The outcome could not be recorded; the result is withheld'));
+      }
+      return undefined;
+    },
+    async end() {
+      if (recorded) return;
+      await record({ outcome: 'error', error: 'the stream ended before the result' }).catch((error: unknown) => input.onError?.(error));
+    },
+  });
+  return new Response(stream, { status: response.status, headers: response.headers });
+}
