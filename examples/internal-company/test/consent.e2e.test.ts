@@ -72,6 +72,8 @@ describe('Consent that explains (issue 16): the screen lists what each scope unl
     });
     await page.goto(provider.authorizationUrls.at(-1)!.href);
     await page.getByLabel(/e-?mail/i).fill('maria@acme.test');
+    // Email first (issue 13), then the password step.
+    await page.getByRole('button', { name: /^continue/i }).click();
     await page.getByLabel(/password/i).fill('maria-dev-password');
     await Promise.all([page.waitForURL(/\/interaction\//), page.getByRole('button', { name: /^sign in/i }).click()]);
     await page.getByRole('button', { name: /^allow/i }).waitFor();

@@ -24,6 +24,7 @@ import { mountAuthorize } from './authorize/index.ts';
 import { mountSession } from './session/index.ts';
 import { mountSaml } from './federation/saml-mount.ts';
 import { mountInteraction } from './interaction/index.ts';
+import { mountFederation } from './federation/index.ts';
 import { mountApprovals } from './approvals/index.ts';
 
 export type FeatureMount = (app: Hono<AppEnv>, ctx: ServerContext) => void;
@@ -45,6 +46,7 @@ const FEATURES: FeatureMount[] = [
   mountSession,
   mountSaml,
   mountInteraction,
+  mountFederation,
   mountApprovals,
 ];
 

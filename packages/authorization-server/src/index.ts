@@ -14,3 +14,7 @@ export { mountOrgAdminApp, isOrgAdmin, ORG_ADMIN_PERMISSION } from './admin/org-
 export { rotateClientSecret, type RotatedSecret } from './admin/client-secret.ts';
 export { blockClient, allowClient, removeClientRule, setClientPolicyMode, describePolicy, ruleTarget, type RuleTarget, type ControlContext } from './admin/client-control.ts';
 export { completeFederatedSignIn } from './federation/sign-in.ts';
+export { oidcProviderSchema, providerIdSchema, type OidcProviderConfig } from './federation/oidc-settings.ts';
+export type { FederationOptions } from './federation/options.ts';
+export { createSetupLink, DEFAULT_SETUP_LINK_TTL_MS, type SetupLinkDeps } from './federation/setup-links.ts';
+export { claimDomain, verifyDomainByDns, challengeRecordName, newDomainChallenge, type DomainVerification, type ResolveTxt } from './federation/domain-verification.ts';

@@ -3,6 +3,7 @@
  * default lives here next to its reason; docs/configuration.md mirrors it.
  */
 import type { Sensitivity } from '@gatehouse-auth/core';
+import type { FederationOptions } from './federation/options.ts';
 
 export interface AuthorizationServerOptions {
   /** The issuer identifier (RFC 8414 §2): https URL, no query or fragment. May have a path. */
@@ -62,6 +63,8 @@ export interface AuthorizationServerOptions {
   revocationStreamsPerClient: number;
   /** How long an active access-token introspection may be answered from memory, in ms; revocation events drop entries at once. 0 disables. Default 2 s. */
   introspectionCacheMs: number;
+  /** Enterprise sign-in (issue 13): where identity providers' client_secret_env names are looked up. */
+  federation?: FederationOptions;
   /** Per-call human approvals (docs/approvals.md): pending approvals are POSTed to `webhookUrl` when set. */
   approvals?: { webhookUrl?: string };
   /** How often a running server records grants and time-boxed scopes that ended by themselves (audit, revocation), in ms. 0: only refreshes notice them. Default 30 s. */

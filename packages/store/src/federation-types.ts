@@ -39,7 +39,7 @@ export interface OrgSsoSettings {
   updatedAt: number;
 }
 
-export type IdentityProviderSource = 'config' | 'setup_link';
+export type IdentityProviderSource = 'config' | 'setup_link' | 'admin_api';
 
 /** An org's identity provider; `settings` is the provider's own configuration (issuer, client id, ...). */
 export interface StoredIdentityProvider {
@@ -49,6 +49,17 @@ export interface StoredIdentityProvider {
   source: IdentityProviderSource;
   settings: Record<string, unknown>;
   updatedAt: number;
+}
+
+/** An expiring link that configures one org's identity provider (issue 13 item 5); the token itself is never stored. */
+export interface SetupLink {
+  tokenHash: string;
+  orgId: string;
+  /** Who created it, e.g. `user:usr_…` or `operator:…`. */
+  createdBy: string;
+  createdAt: number;
+  expiresAt: number;
+  revokedAt: number | null;
 }
 
 export interface FederationStore {
@@ -75,4 +86,10 @@ export interface FederationStore {
   getProvider(orgId: string, id: string): Promise<StoredIdentityProvider | undefined>;
   listProviders(orgId: string): Promise<StoredIdentityProvider[]>;
   removeProvider(orgId: string, id: string): Promise<boolean>;
+
+  createSetupLink(link: SetupLink): Promise<void>;
+  getSetupLink(tokenHash: string): Promise<SetupLink | undefined>;
+  listSetupLinks(orgId: string): Promise<SetupLink[]>;
+  /** Revokes every live link of the org; returns how many. */
+  revokeSetupLinks(orgId: string, now: number): Promise<number>;
 }

@@ -28,6 +28,8 @@ export async function loginAndConsent(browser: Browser, authorizationUrl: URL, r
     });
     await page.goto(authorizationUrl.href);
     await page.getByLabel(/e-?mail/i).fill(person.email);
+    // Email first (issue 13): continue to the password step unless the page already asks for it.
+    if ((await page.getByLabel(/password/i).count()) === 0) await page.getByRole('button', { name: /^continue/i }).click();
     await page.getByLabel(/password/i).fill(person.password);
     await submit(page, /^(sign in|log in|continue)/i);
     for (let step = 0; step < 5 && !reached; step++) {

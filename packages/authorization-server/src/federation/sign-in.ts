@@ -16,6 +16,12 @@ import { clientIp } from '../session/client-ip.ts';
 import { errorPage } from '../views/error-page.ts';
 import { resolveAccount } from './account.ts';
 
+const REFUSALS = {
+  email_taken: 'An account with this email already exists, and your identity provider did not vouch for the email in a way that allows linking it. Ask your administrator.',
+  foreign_domain: "This email's domain belongs to another organization, so this identity provider cannot create an account for it. Ask your administrator.",
+  no_email: 'Your identity provider did not send an email address, so no account could be created. Ask your administrator.',
+} as const;
+
 /** Changes made because the org's directory said so are recorded with the IdP as their actor. */
 const directoryActor = (orgId: string, identity: FederatedIdentity): Actor => ({ kind: 'system', id: `idp:${orgId}/${identity.provider}` });
 
@@ -49,19 +55,15 @@ export async function completeFederatedSignIn(c: Context, ctx: ServerContext, id
 
   const outcome = await ctx.store.transaction(async (tx) => {
     const resolved = await resolveAccount(tx, org.id, identity, now);
-    if (resolved.status === 'email_taken' || resolved.status === 'no_email' || resolved.user.status !== 'active') return { resolved, joined: false };
+    if (!('user' in resolved) || resolved.user.status !== 'active') return { resolved, joined: false };
     const membership = await tx.orgs.getMembership(resolved.user.id, org.id);
     if (!membership) await tx.orgs.upsertMembership({ userId: resolved.user.id, orgId: org.id, roles, createdAt: now, updatedAt: now });
     return { resolved, joined: !membership };
   });
   const { resolved } = outcome;
-  if (resolved.status === 'email_taken' || resolved.status === 'no_email') {
+  if (!('user' in resolved)) {
     await ctx.events.publish({ type: 'login.failed', ...(identity.email ? { email: identity.email.toLowerCase() } : {}), ip, reason: `sso_${resolved.status}` });
-    const message =
-      resolved.status === 'email_taken'
-        ? 'An account with this email already exists, and your identity provider did not vouch for the email in a way that allows linking it. Ask your administrator.'
-        : 'Your identity provider did not send an email address, so no account could be created. Ask your administrator.';
-    return errorPage(403, 'Sign-in refused', message);
+    return errorPage(403, 'Sign-in refused', REFUSALS[resolved.status]);
   }
   const user: User = resolved.user;
   if (user.status !== 'active') {

@@ -107,6 +107,8 @@ describe('Login, org choice and consent in a real browser', () => {
     const page = await context.newPage();
     await page.goto(url.href);
     await page.getByLabel('Email').fill('bob@acme.test');
+    // Email first (issue 13), then the password step.
+    await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByLabel('Password').fill('bob-password-123');
     await Promise.all([page.waitForURL(/\/interaction\//), page.getByRole('button', { name: 'Sign in' }).click()]);
 
@@ -144,6 +146,8 @@ describe('Login, org choice and consent in a real browser', () => {
     const page = await first.newPage();
     await page.goto(authorizationUrl('first', 'tickets:read finance:reports:read'));
     await page.getByLabel('Email').fill('alice@acme.test');
+    // Email first (issue 13), then the password step.
+    await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByLabel('Password').fill('alice-password-1');
     await Promise.all([page.waitForURL(/\/interaction\//), page.getByRole('button', { name: 'Sign in' }).click()]);
     const finance = page.getByRole('checkbox', { name: /Read finance reports/ });
@@ -157,6 +161,8 @@ describe('Login, org choice and consent in a real browser', () => {
     const again = await second.newPage();
     await again.goto(authorizationUrl('second', 'tickets:read'));
     await again.getByLabel('Email').fill('alice@acme.test');
+    // Email first (issue 13), then the password step.
+    await again.getByRole('button', { name: 'Continue' }).click();
     await again.getByLabel('Password').fill('alice-password-1');
     await Promise.all([again.waitForURL((u) => u.href.startsWith(callbackUrl)), again.getByRole('button', { name: 'Sign in' }).click()]);
     const landed = received.at(-1);

@@ -81,6 +81,8 @@ async function consentInChromium(state: string): Promise<string> {
   const page = await context.newPage();
   await page.goto(authorizationUrl(state));
   await page.getByLabel('Email').fill('bob@acme.test');
+  // Email first (issue 13), then the password step.
+  await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByLabel('Password').fill('bob-password-123');
   await Promise.all([page.waitForURL(/\/interaction\//), page.getByRole('button', { name: 'Sign in' }).click()]);
   await expect.poll(() => page.getByRole('button', { name: 'Allow' }).count()).toBe(1);

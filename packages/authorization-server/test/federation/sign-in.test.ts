@@ -95,6 +95,25 @@ describe('completeFederatedSignIn', () => {
     expect(h.events.filter((e) => e.type === 'login.succeeded').map((e) => 'userId' in e && e.userId)).toEqual([h.alice.id, h.alice.id]);
   });
 
+  it("never creates an account in a domain another org has verified (an IdP cannot squat another company's people)", async () => {
+    identity = { ...identity, org: 'globex', provider: 'globex-idp', subject: 'squat', email: 'newhire@acme.test', emailVerified: true };
+    const response = await new TestBrowser(h).get('/test/federated');
+    expect(response.status).toBe(403);
+    expect(await response.text()).toContain('belongs to another organization');
+    expect(await h.store.users.getByEmail('newhire@acme.test')).toBeUndefined();
+  });
+
+  it("never links by email an account another org's IdP already holds", async () => {
+    // Created by Acme's IdP with an address in a domain nobody had verified then; Globex verifies it later.
+    identity = { ...identity, subject: 'acme-gina', email: 'gina@globex.test', emailVerified: false };
+    expect((await new TestBrowser(h).get('/test/federated')).status).toBe(200);
+    await h.store.federation.putDomain({ orgId: h.globex, name: 'globex.test', challenge: 'c', verifiedBy: 'config', verifiedAt: 1, createdAt: 1 });
+    identity = { ...identity, org: 'globex', provider: 'globex-idp', subject: 'globex-gina', emailVerified: true };
+    const response = await new TestBrowser(h).get('/test/federated');
+    expect(response.status).toBe(403);
+    expect(await h.store.federation.findIdentity(h.globex, 'globex-idp', 'globex-gina')).toBeUndefined();
+  });
+
   it('refuses a disabled account without a session', async () => {
     await new TestBrowser(h).get('/test/federated');
     const dave = await h.store.users.getByEmail('dave@acme.test');

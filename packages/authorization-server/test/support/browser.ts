@@ -36,9 +36,12 @@ const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/
  * browser was finally sent to (the client's redirect URI with its query).
  */
 export async function browserLogin(page: Page, as: LoginAs): Promise<string> {
-  await page.getByLabel(/e-?mail/i).fill(as.email);
-  await page.getByLabel(/password/i).fill(as.password);
-  await clickAndSettle(page, page.getByRole('button', { name: LOGIN_SUBMIT }));
+  await signInWithPassword(page, as.email, as.password);
+  return finishAuthorization(page, as);
+}
+
+/** After signing in (by password or through an IdP): picks the organization if asked, answers consent, until `as.until`. */
+export async function finishAuthorization(page: Page, as: Omit<LoginAs, 'email' | 'password'>): Promise<string> {
   for (let step = 0; step < 6; step++) {
     if (as.until(page.url())) return page.url();
     const approve = page.getByRole('button', { name: CONSENT_APPROVE });
@@ -53,6 +56,17 @@ export async function browserLogin(page: Page, as: LoginAs): Promise<string> {
     throw new Error(`unexpected page ${page.url()}: ${await visibleText(page)}`);
   }
   throw new Error(`the browser never reached the redirect URI; last page ${page.url()}`);
+}
+
+/**
+ * The email-first login (issue 13): types the email, continues to the
+ * password step and signs in. Works on a page that already asks for both.
+ */
+export async function signInWithPassword(page: Page, email: string, password: string): Promise<void> {
+  await page.getByLabel(/e-?mail/i).fill(email);
+  if (!(await exists(page.getByLabel(/password/i)))) await clickAndSettle(page, page.getByRole('button', { name: LOGIN_SUBMIT }));
+  await page.getByLabel(/password/i).fill(password);
+  await clickAndSettle(page, page.getByRole('button', { name: LOGIN_SUBMIT }));
 }
 
 /**

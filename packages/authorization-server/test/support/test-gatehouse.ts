@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { configSchema, createLogger, startGatehouse, type RunningGatehouse } from '@gatehouse-auth/cli';
+import { configSchema, createLogger, startGatehouse, type ConfigInput, type RunningGatehouse } from '@gatehouse-auth/cli';
 import { createTestStore, type TestStore } from '@gatehouse-auth/store/testing';
 import type { AuthorizationServerOptions } from '../../src/index.ts';
 import { reserveFreePort } from './listen.ts';
@@ -26,6 +26,8 @@ export interface TestGatehouseOptions {
   /** Serve https with a throwaway self-signed certificate for 127.0.0.1 (see `certificate`). */
   https?: boolean;
   /** Overrides of the authorization server options; nested objects may be partial. */
+  /** Changes the test access model before it is applied (e.g. an org's identity providers). */
+  config?: (config: ConfigInput) => ConfigInput;
   server?: { [K in keyof AuthorizationServerOptions]?: AuthorizationServerOptions[K] extends object ? Partial<AuthorizationServerOptions[K]> : AuthorizationServerOptions[K] };
 }
 
@@ -65,7 +67,7 @@ export async function startTestGatehouse(input: TestGatehouseOptions = {}): Prom
   const testStore: TestStore | undefined = input.engine === 'postgres' ? await createTestStore('postgres') : undefined;
   const running = await startGatehouse({
     ...(testStore ? { store: testStore.store } : { databaseUrl: 'sqlite::memory:' }),
-    config: configSchema.parse(testConfig(resourceUri)),
+    config: configSchema.parse((input.config ?? ((c) => c))(testConfig(resourceUri))),
     port,
     ...(input.issuerPath ? { issuer: `${tls ? 'https' : 'http'}://127.0.0.1:${port}${input.issuerPath}` } : {}),
     ...(tls ? { tls: { certFile: tls.certFile, keyFile: tls.keyFile } } : {}),

@@ -1,4 +1,4 @@
-/** `gatehouse orgs list|add|clients`. */
+/** `gatehouse orgs list|add|clients|domains|setup-link`. */
 import type { Command } from 'commander';
 import { newId } from '@gatehouse-auth/core';
 import { withAdminSession } from '../cli/session.ts';
@@ -7,6 +7,8 @@ import type { DatabaseOptions } from '../cli/database.ts';
 import { CliError } from '../cli/errors.ts';
 import { organizationSchema } from '../config/schema.ts';
 import { registerOrgClients } from './org-clients.ts';
+import { registerOrgDomains } from './org-domains.ts';
+import { registerOrgSetupLink } from './org-setup-link.ts';
 
 type Flags = DatabaseOptions & OutputOptions;
 const DB = ['--database-url <url>', 'database (default: GATEHOUSE_DATABASE_URL, else .gatehouse/gatehouse.sqlite)'] as const;
@@ -55,4 +57,6 @@ export function registerOrgs(program: Command): void {
       }),
     );
   registerOrgClients(orgs);
+  registerOrgDomains(orgs);
+  registerOrgSetupLink(orgs);
 }

@@ -13,6 +13,7 @@ import type { Change, Plan } from './plan.ts';
 import { applyResources, applyRoles, applyScopes, pruneCatalogue } from './apply-catalogue.ts';
 import { applyOrgs, applySignup, releaseOrgs } from './apply-orgs.ts';
 import { applyOrgClients } from './apply-org-clients.ts';
+import { applyOrgSso } from './apply-org-sso.ts';
 import { applyClients, pruneClients } from './apply-clients.ts';
 import { applyUsers, pruneUsers } from './apply-users.ts';
 import { revokeNarrowedScopes } from './apply-narrowing.ts';
@@ -47,6 +48,7 @@ export async function apply(store: Store, config: GatehouseConfig, options: Appl
       await applySignup(plan, config);
       await applyClients(plan, config);
       await applyOrgClients(plan, config);
+      await applyOrgSso(plan, config);
       await applyUsers(plan, config);
       await pruneUsers(plan);
       await pruneClients(plan);

@@ -40,6 +40,23 @@ export function checkReferences(config: GatehouseConfig): ConfigIssue[] {
     if (!orgs.has(value)) issues.push({ path, message: `unknown organization "${value}"` });
   };
 
+  // Issue 13: directory mappings name declared roles; provider ids are unique per org; a domain belongs to one org.
+  const domainOwners = new Map<string, string>();
+  config.organizations.forEach((o, i) => {
+    for (const [group, mapped] of Object.entries(o.directory?.group_roles ?? {})) mapped.forEach((r, j) => role(['organizations', i, 'directory', 'group_roles', group, j], r));
+    o.directory?.default_roles.forEach((r, j) => role(['organizations', i, 'directory', 'default_roles', j], r));
+    const ids = new Set<string>();
+    (o.identity_providers ?? []).forEach((p, j) => {
+      if (ids.has(p.id)) issues.push({ path: ['organizations', i, 'identity_providers', j, 'id'], message: `duplicate identity provider "${p.id}"` });
+      ids.add(p.id);
+    });
+    (o.domains ?? []).forEach((d, j) => {
+      const owner = domainOwners.get(d.name);
+      if (owner !== undefined) issues.push({ path: ['organizations', i, 'domains', j, 'name'], message: `domain "${d.name}" is already claimed by organization "${owner}"` });
+      domainOwners.set(d.name, o.slug);
+    });
+    if (o.enforce_sso && (o.identity_providers ?? []).length === 0) issues.push({ path: ['organizations', i, 'enforce_sso'], message: 'enforce_sso needs at least one identity provider' });
+  });
   config.scopes.forEach((scope, i) => {
     scope.allowed_roles.forEach((r, j) => role(['scopes', i, 'allowed_roles', j], r));
     if (scope.kind === 'user' && scope.allowed_roles.length > 0) {

@@ -5,6 +5,7 @@
  * camelCase AuthorizationServerOptions. docs/configuration.md mirrors this.
  */
 import { z } from 'zod';
+import { orgSsoFields } from './schema-org-sso.ts';
 import { approvalsServerSchema } from './approvals-schema.ts';
 import { resourcePolicySchema } from './policy-schema.ts';
 import { gatewayListenSchema, upstreamSchema } from './upstreams-schema.ts';
@@ -104,6 +105,7 @@ export const organizationSchema = z.strictObject({
   /** null or absent keeps audit records forever. */
   audit_retention_days: z.number().int().positive().nullable().default(null),
   clients: orgClientPolicySchema.optional(),
+  ...orgSsoFields,
 });
 
 export const signupSchema = z.strictObject({

@@ -26,13 +26,15 @@ import { freePort } from '../cli/run.ts';
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
-const PACKAGES = ['core', 'store', 'audit', 'authorization-server', 'mcp', 'gateway', 'policy', 'scim', 'cli'] as const;
+// sso: the authorization server signs people in through their company's IdP with it (issue 13).
+const PACKAGES = ['core', 'store', 'audit', 'sso', 'authorization-server', 'mcp', 'gateway', 'policy', 'scim', 'cli'] as const;
 /** Every entry point a user can import (package.json `exports`). */
 const ENTRY_POINTS = [
   '@gatehouse-auth/core',
   '@gatehouse-auth/store',
   '@gatehouse-auth/store/testing',
   '@gatehouse-auth/audit',
+  '@gatehouse-auth/sso',
   '@gatehouse-auth/authorization-server',
   '@gatehouse-auth/mcp',
   '@gatehouse-auth/scim',

@@ -145,6 +145,8 @@ async function signedIn(person: SeededPerson): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
   await page.goto(`${gatehouse.issuer}/login`);
   await page.getByLabel(/e-?mail/i).fill(person.email);
+  // Email first (issue 13), then the password step.
+  await page.getByRole('button', { name: /^continue/i }).click();
   await page.getByLabel(/password/i).fill(person.password);
   await Promise.all([page.waitForURL(/.*/), page.getByRole('button', { name: /sign in/i }).click()]);
   await page.getByRole('status').waitFor();

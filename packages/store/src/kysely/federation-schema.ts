@@ -38,3 +38,12 @@ export interface OrgIdentityProvidersTable {
   settings: string;
   updated_at: Millis;
 }
+
+export interface SetupLinksTable {
+  token_hash: string;
+  org_id: string;
+  created_by: string;
+  created_at: Millis;
+  expires_at: Millis;
+  revoked_at: NullableMillis;
+}

@@ -1,11 +1,11 @@
 /** Enterprise sign-in records (migration 0012); see federation-types.ts. */
 import type { Selectable } from 'kysely';
-import type { DomainVerification, ExternalIdentity, FederationStore, IdentityProviderSource, OrgDomain, StoredIdentityProvider } from '../federation-types.ts';
+import type { DomainVerification, ExternalIdentity, FederationStore, IdentityProviderSource, OrgDomain, SetupLink, StoredIdentityProvider } from '../federation-types.ts';
 import { DuplicateError } from '../types.ts';
 import { fromJson, num, numOrNull, toJson } from './codec.ts';
 import type { Db } from './context.ts';
 import { isUniqueViolation } from './dialect.ts';
-import type { ExternalIdentitiesTable, OrgDomainsTable, OrgIdentityProvidersTable } from './federation-schema.ts';
+import type { ExternalIdentitiesTable, OrgDomainsTable, OrgIdentityProvidersTable, SetupLinksTable } from './federation-schema.ts';
 
 const toIdentity = (row: Selectable<ExternalIdentitiesTable>): ExternalIdentity => ({
   orgId: row.org_id,
@@ -32,6 +32,15 @@ const toProvider = (row: Selectable<OrgIdentityProvidersTable>): StoredIdentityP
   source: row.source as IdentityProviderSource,
   settings: fromJson<Record<string, unknown>>(row.settings, {}),
   updatedAt: num(row.updated_at),
+});
+
+const toSetupLink = (row: Selectable<SetupLinksTable>): SetupLink => ({
+  tokenHash: row.token_hash,
+  orgId: row.org_id,
+  createdBy: row.created_by,
+  createdAt: num(row.created_at),
+  expiresAt: num(row.expires_at),
+  revokedAt: numOrNull(row.revoked_at),
 });
 
 export function federationStore({ db }: Db): FederationStore {
@@ -151,6 +160,25 @@ export function federationStore({ db }: Db): FederationStore {
     async removeProvider(orgId, id) {
       const result = await db.deleteFrom('org_identity_providers').where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
+    },
+
+    async createSetupLink(link) {
+      await db
+        .insertInto('setup_links')
+        .values({ token_hash: link.tokenHash, org_id: link.orgId, created_by: link.createdBy, created_at: link.createdAt, expires_at: link.expiresAt, revoked_at: link.revokedAt })
+        .execute();
+    },
+    async getSetupLink(tokenHash) {
+      const row = await db.selectFrom('setup_links').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+      return row && toSetupLink(row);
+    },
+    async listSetupLinks(orgId) {
+      const rows = await db.selectFrom('setup_links').selectAll().where('org_id', '=', orgId).orderBy('created_at').execute();
+      return rows.map(toSetupLink);
+    },
+    async revokeSetupLinks(orgId, now) {
+      const result = await db.updateTable('setup_links').set({ revoked_at: now }).where('org_id', '=', orgId).where('revoked_at', 'is', null).executeTakeFirst();
+      return Number(result.numUpdatedRows);
     },
   };
 }

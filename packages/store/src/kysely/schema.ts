@@ -4,7 +4,7 @@
  * see dialect.ts); arrays and records are JSON text on both engines.
  */
 import type { ColumnType } from 'kysely';
-import type { ExternalIdentitiesTable, OrgDomainsTable, OrgIdentityProvidersTable, OrgSsoSettingsTable } from './federation-schema.ts';
+import type { ExternalIdentitiesTable, OrgDomainsTable, OrgIdentityProvidersTable, OrgSsoSettingsTable, SetupLinksTable } from './federation-schema.ts';
 
 /** A bigint epoch-ms column: written as number, read as number (or string from pg). */
 type Millis = ColumnType<number | string, number, number>;
@@ -284,6 +284,7 @@ export interface Database {
   org_domains: OrgDomainsTable;
   org_sso_settings: OrgSsoSettingsTable;
   org_identity_providers: OrgIdentityProvidersTable;
+  setup_links: SetupLinksTable;
   scim_users: ScimUsersTable;
   scim_groups: ScimGroupsTable;
   scim_group_members: ScimGroupMembersTable;

@@ -16,6 +16,7 @@ import { orgClientPolicyMigration } from './0009_org_client_policy.ts';
 import { clientSecretRotationMigration } from './0010_client_secret_rotation.ts';
 import { scopeOperationsMigration } from './0011_scope_operations.ts';
 import { federationMigration } from './0012_federation.ts';
+import { setupLinksMigration } from './0013_setup_links.ts';
 import { scimDirectoryMigration } from './0014_scim_directory.ts';
 import { scimTokensMigration } from './0015_scim_tokens.ts';
 import { approvalsMigration } from './0016_approvals.ts';
@@ -40,6 +41,7 @@ export const migrations: NamedMigration[] = [
   { name: '0010_client_secret_rotation', migration: clientSecretRotationMigration },
   { name: '0011_scope_operations', migration: scopeOperationsMigration },
   { name: '0012_federation', migration: federationMigration },
+  { name: '0013_setup_links', migration: setupLinksMigration },
   { name: '0014_scim_directory', migration: scimDirectoryMigration },
   { name: '0015_scim_tokens', migration: scimTokensMigration },
   { name: '0016_approvals', migration: approvalsMigration },

@@ -62,5 +62,18 @@ export function federationSuite(ctx: SuiteContext): void {
       expect(await ctx.store.federation.removeProvider(orgId, 'okta')).toBe(true);
       expect(await ctx.store.federation.listProviders(orgId)).toEqual([]);
     });
+
+    it('keeps setup links by token hash, lists them per org and revokes every live one of an org', async () => {
+      const [{ orgId }, { orgId: otherId }] = [await orgAndUser(), await orgAndUser()];
+      const link = { tokenHash: `h-${orgId}`, orgId, createdBy: 'user:usr_1', createdAt: T0, expiresAt: T0 + 1000, revokedAt: null };
+      await ctx.store.federation.createSetupLink(link);
+      await ctx.store.federation.createSetupLink({ ...link, tokenHash: `h2-${orgId}`, createdAt: T0 + 1 });
+      await ctx.store.federation.createSetupLink({ ...link, tokenHash: `h-${otherId}`, orgId: otherId });
+      expect(await ctx.store.federation.getSetupLink(`h-${orgId}`)).toEqual(link);
+      expect(await ctx.store.federation.revokeSetupLinks(orgId, T0 + 5)).toBe(2);
+      expect(await ctx.store.federation.revokeSetupLinks(orgId, T0 + 6)).toBe(0);
+      expect((await ctx.store.federation.listSetupLinks(orgId)).map((l) => l.revokedAt)).toEqual([T0 + 5, T0 + 5]);
+      expect((await ctx.store.federation.getSetupLink(`h-${otherId}`))?.revokedAt).toBeNull();
+    });
   });
 }
