@@ -8,10 +8,8 @@
  * created just in time in Acme with the role their IdP group maps to,
  * approves, and the MCP client then sees exactly that role's tools.
  *
- * The person reaches /sso/saml/acme/okta/login with their pending
- * interaction as the login page's "Continue with …" link would send them
- * (email-first routing to the org's IdP is the sso engineer's, tested with
- * OIDC in oidc-sign-in.e2e.test.ts).
+ * The person types their work email at Gatehouse's login page and follows
+ * "Continue with Acme SAML" (email-first routing to a verified domain's IdP).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -55,6 +53,7 @@ beforeAll(async () => {
   const write = await store.scopes.get('tickets:write');
   await store.scopes.upsert({ ...write!, allowedRoles: ['Engineering'] });
   await store.federation.putSettings({ orgId, groupRoles: { eng: ['Engineering'], support: ['Support'] }, defaultRoles: [], enforceSso: false, updatedAt: now });
+  await store.federation.putDomain({ orgId, name: 'acme.test', challenge: 'c', verifiedBy: 'config', verifiedAt: now, createdAt: now });
   await store.federation.putProvider({ orgId, id: 'okta', type: 'saml', source: 'config', settings: { name: 'Acme SAML', metadata_url: `${idpOrigin}/metadata` }, updatedAt: now });
   idpServer.handle(idpHandler(idp, () => current, `${gatehouse.issuer}/sso/saml/acme/okta/metadata`));
   await registerTestClient(store, {
@@ -78,9 +77,11 @@ afterAll(async () => {
 
 /** From Gatehouse's login page (pending authorization) through the SAML IdP and back, then the consent screen, until the client's redirect. */
 async function signInThroughSaml(page: Page, reached: () => boolean): Promise<void> {
-  const interaction = new URL(page.url()).searchParams.get('interaction');
-  expect(interaction, `expected the login page of a pending authorization, got ${page.url()}`).toBeTruthy();
-  await page.goto(`${gatehouse.issuer}/sso/saml/acme/okta/login?interaction=${encodeURIComponent(interaction!)}`);
+  // Email first: an address of Acme's verified domain is offered Acme's identity provider.
+  await page.getByLabel('Email').fill(current.nameId);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('link', { name: 'Continue with Acme SAML' }).click();
+  await page.waitForURL((url) => url.href.startsWith(`http://localhost:${idpServer.port}/`));
   expect(page.url().startsWith(`http://localhost:${idpServer.port}/sso?SAMLRequest=`)).toBe(true);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'Continue' }).click();
