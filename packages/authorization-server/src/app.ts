@@ -22,6 +22,7 @@ import { mountOrgAdmin } from './admin/org-admin.ts';
 import { mountOrgClientControl } from './admin/client-control-routes.ts';
 import { mountAuthorize } from './authorize/index.ts';
 import { mountSession } from './session/index.ts';
+import { mountSaml } from './federation/saml-mount.ts';
 import { mountInteraction } from './interaction/index.ts';
 import { mountFederation } from './federation/index.ts';
 import { mountApprovals } from './approvals/index.ts';
@@ -43,6 +44,7 @@ const FEATURES: FeatureMount[] = [
   mountOrgClientControl,
   mountAuthorize,
   mountSession,
+  mountSaml,
   mountInteraction,
   mountFederation,
   mountApprovals,

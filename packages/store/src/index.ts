@@ -12,3 +12,4 @@ export * from './audit/index.ts';
 export { PostgresEventBus, splitForNotify, type PostgresEventBusOptions } from './postgres-event-bus.ts';
 export { appendOutbox, outboxHead, readOutbox, dataVersion, type OutboxEntry } from './outbox.ts';
 export { countActiveRefreshFamilies, poolStats, type PoolStats } from './stats.ts';
+export type { SamlStore } from './saml-types.ts';

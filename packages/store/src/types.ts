@@ -26,6 +26,7 @@ import type {
 } from '@gatehouse-auth/core';
 import type { AuditStore } from './audit/types.ts';
 import type { FederationStore } from './federation-types.ts';
+import type { SamlStore } from './saml-types.ts';
 import type { ScimDirectoryStore } from './scim-types.ts';
 import type { ApprovalStore } from './approval-types.ts';
 
@@ -254,6 +255,8 @@ export interface Store {
   scim: ScimDirectoryStore;
   /** Per-call human approvals (approval-types.ts). */
   approvals: ApprovalStore;
+  /** SAML sign-in round trips and the assertion replay cache (packages/sso). */
+  saml: SamlStore;
   /** The append-only audit log (packages/audit). */
   audit: AuditStore;
   /** Runs `fn` in one transaction; the store passed to it is bound to it. */

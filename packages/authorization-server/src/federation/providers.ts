@@ -25,4 +25,4 @@ export const providerLabel = (provider: StoredIdentityProvider): string => (type
  * routes (the SAML work owns that path and may change it here).
  */
 export const signInStartPath = (orgSlug: string, provider: StoredIdentityProvider): string =>
-  provider.type === 'saml' ? `/sso/saml/${orgSlug}/${provider.id}/start` : `/sso/${orgSlug}/${provider.id}/start`;
+  provider.type === 'saml' ? `/sso/saml/${orgSlug}/${provider.id}/login` : `/sso/${orgSlug}/${provider.id}/start`;

@@ -24,11 +24,14 @@ import { oauthErrorResponse } from './oauth-response.ts';
 import { nodeIncoming, requestHeaders } from './request-headers.ts';
 
 /** Routes that answer people with HTML pages (everything else answers machines with JSON). */
-const PAGE_ROUTE = /^\/(?:login|signup|logout|authorize|interaction\/[^/]*)$/;
+const PAGE_ROUTE = /^\/(?:login|signup|logout|authorize|interaction\/[^/]*|sso\/saml\/[^/]+\/[^/]+\/acs)$/;
+/** A SAML response is an IdP-signed XML document, base64 and form-encoded: with many groups, far past the page-form limit. */
+const SAML_ACS = /^\/sso\/saml\/[^/]+\/[^/]+\/acs$/;
+const SAML_ACS_MAX_BODY_BYTES = 1024 * 1024;
 
 export function bodyLimit(ctx: ServerContext): MiddlewareHandler<AppEnv> {
   const prefix = issuerPath(ctx.options.issuer);
-  const limitOf = (route: string): number => (route === '/register' ? ctx.options.dynamicRegistration.maxBodyBytes : ctx.options.maxBodyBytes);
+  const limitOf = (route: string): number => (route === '/register' ? ctx.options.dynamicRegistration.maxBodyBytes : SAML_ACS.test(route) ? SAML_ACS_MAX_BODY_BYTES : ctx.options.maxBodyBytes);
   return async (c, next) => {
     // Routes are matched both at the root and under the issuer's path (app.ts serveUnderIssuerPath).
     const route = prefix && c.req.path.startsWith(`${prefix}/`) ? c.req.path.slice(prefix.length) : c.req.path;

@@ -95,6 +95,10 @@ export const ROUTES: Readonly<Record<string, RouteEntry>> = {
   'POST /approvals/consume': { params: ['token', 'approval_id', 'tool', 'arguments_sha256', 'client_id', 'client_secret'], body: 'form', format: 'oauth' },
   'GET /approvals/:id': { params: [], body: 'none', format: 'html' },
   'POST /approvals/:id': { params: ['csrf', 'decision'], body: 'form', format: 'html' },
+  'GET /sso/saml/:org/:provider/metadata': { params: [], body: 'none', format: 'html' },
+  'GET /sso/saml/:org/:provider/login': { params: ['interaction'], body: 'none', format: 'html' },
+  'POST /sso/saml/:org/:provider/acs': { params: ['SAMLResponse', 'RelayState'], body: 'form', format: 'html' },
+  'GET /sso/saml/:org/:provider/complete': { params: ['ticket'], body: 'none', format: 'html' },
 };
 
 /** Hono lists middleware (`app.use`) beside routes, as method ALL; they are not endpoints. */

@@ -6,7 +6,8 @@
  */
 import { oidcProviderSchema } from '@gatehouse-auth/authorization-server';
 import { z } from 'zod';
+import { samlIdentityProviderSchema } from './schema-saml.ts';
 
-export const identityProviderSchema = z.discriminatedUnion('type', [oidcProviderSchema]);
+export const identityProviderSchema = z.discriminatedUnion('type', [oidcProviderSchema, samlIdentityProviderSchema]);
 
 export type IdentityProviderConfig = z.output<typeof identityProviderSchema>;

@@ -290,4 +290,19 @@ export interface Database {
   scim_group_members: ScimGroupMembersTable;
   scim_tokens: ScimTokensTable;
   approvals: ApprovalsTable;
+  saml_states: SamlStatesTable;
+  saml_assertions: SamlAssertionsTable;
+}
+
+/** 0019: SAML round-trip state, taken once. */
+export interface SamlStatesTable {
+  id: string;
+  payload: string;
+  expires_at: Millis;
+}
+
+/** 0019: the SAML assertion replay cache. */
+export interface SamlAssertionsTable {
+  key: string;
+  expires_at: Millis;
 }

@@ -21,6 +21,7 @@ import { sessionStore } from './sessions.ts';
 import { settingsStore } from './settings.ts';
 import { tokenStore } from './tokens.ts';
 import { userStore } from './users.ts';
+import { samlStore } from './saml.ts';
 import { createKyselyAuditStore, type KyselyAuditStoreOptions } from '../audit/kysely-audit-store.ts';
 import type { SubmitTokenWrite } from './group-commit.ts';
 import { inheritRawSqlite } from './raw-sqlite.ts';
@@ -57,6 +58,7 @@ export function buildStore(db: Kysely<Database>, engine: Engine, close: () => Pr
     federation: federationStore(handle),
     scim: scimStore(handle),
     approvals: approvalStore(handle),
+    saml: samlStore(handle),
     audit: createKyselyAuditStore(db, engine, auditOptions),
     transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
       // Nested calls join the open transaction: there is no partial commit to offer.

@@ -21,6 +21,7 @@ import { scimDirectoryMigration } from './0014_scim_directory.ts';
 import { scimTokensMigration } from './0015_scim_tokens.ts';
 import { approvalsMigration } from './0016_approvals.ts';
 import { grantNextEndMigration } from './0018_grant_next_end.ts';
+import { samlMigration } from './0019_saml.ts';
 
 export interface NamedMigration {
   name: string;
@@ -45,6 +46,7 @@ export const migrations: NamedMigration[] = [
   { name: '0015_scim_tokens', migration: scimTokensMigration },
   { name: '0016_approvals', migration: approvalsMigration },
   { name: '0018_grant_next_end', migration: grantNextEndMigration },
+  { name: '0019_saml', migration: samlMigration },
 ];
 
 /** Kysely's Migrator reads migrations from code, not from a folder: bundles and tsx both work. */
