@@ -11,3 +11,4 @@ export * from './wire/decision-record.ts';
 export * from './wire/audit-entry.ts';
 export * from './client-policy.ts';
 export * from './group-roles.ts';
+export * from './canonical-json.ts';
