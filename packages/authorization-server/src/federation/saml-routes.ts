@@ -64,7 +64,18 @@ const ticketKey = (ticket: string): string => `ticket:${sha256(ticket)}`;
 
 const FAILED = 'Sign-in with your identity provider failed. Go back to the application and try again; if it keeps failing, ask your administrator.';
 
+/** How often a process clears expired SAML round-trip states and replay-cache keys (expired rows are never honoured; they only take space). */
+const PURGE_EVERY_MS = 60_000;
+
 export function mountSamlRoutes(app: Hono<AppEnv>, ctx: ServerContext, deps: SamlRouteDependencies): void {
+  let lastPurge = 0;
+  /** Piggybacks on sign-in starts, so an idle server does no work and a busy one purges once a minute. */
+  const purgeExpiredNowAndThen = async (): Promise<void> => {
+    const now = ctx.clock.now();
+    if (now - lastPurge < PURGE_EVERY_MS) return;
+    lastPurge = now;
+    await ctx.store.saml.purgeExpired(now);
+  };
   const serviceProvider = async (c: Context): Promise<SamlServiceProvider | undefined> => {
     const org = c.req.param('org');
     const provider = c.req.param('provider');
@@ -102,6 +113,7 @@ export function mountSamlRoutes(app: Hono<AppEnv>, ctx: ServerContext, deps: Sam
     if (interactionId !== undefined && !(await loadPending(ctx, interactionId, hash))) {
       return errorPage(400, 'Sign-in expired', 'This sign-in request expired or was started in another browser. Go back to the application and start again.');
     }
+    await purgeExpiredNowAndThen();
     const { redirectUrl } = await sp.startSignIn({ browserHash: hash, interactionId: interactionId ?? null });
     return withCookies(localRedirect(redirectUrl, 302), binding.setCookie ? [binding.setCookie] : []);
   });

@@ -4,7 +4,11 @@
  * (an admin sets the IdP up from it before the IdP side exists); signing in
  * needs the IdP's trust resolved.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createTestIdp } from '../../../sso/test/support/saml-idp.ts';
 import { createHarness } from '../authorize/harness.ts';
 
 describe('SAML routes on the authorization server', () => {
@@ -25,5 +29,18 @@ describe('SAML routes on the authorization server', () => {
     for (const path of ['/sso/saml/acme/google/metadata', '/sso/saml/acme/okta/metadata', '/sso/saml/initech/okta/metadata']) {
       expect((await h.app.request(`${h.issuer}${path}`)).status).toBe(404);
     }
+  });
+
+  it('clears expired round-trip states and replay keys when sign-ins start, at most once a minute', async () => {
+    const h = await createHarness();
+    const metadataFile = join(mkdtempSync(join(tmpdir(), 'gatehouse-saml-mount-')), 'idp.xml');
+    writeFileSync(metadataFile, createTestIdp().metadata);
+    await h.store.federation.putProvider({ orgId: h.acme, id: 'okta', type: 'saml', source: 'config', settings: { metadata_file: metadataFile }, updatedAt: 1 });
+    const now = h.clock.now();
+    await h.store.saml.putState('stale-state', { any: 1 }, now - 1);
+    await h.store.saml.recordAssertion('stale-assertion', now - 1, now - 10_000);
+    expect((await h.app.request(`${h.issuer}/sso/saml/acme/okta/login`)).status).toBe(302);
+    // Nothing expired is left for a later purge: the sign-in start took both rows.
+    expect(await h.store.saml.purgeExpired(h.clock.now())).toBe(0);
   });
 });
