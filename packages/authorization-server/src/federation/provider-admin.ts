@@ -10,9 +10,32 @@ import type { IdentityProviderSource, StoredIdentityProvider } from '@gatehouse-
 import { z } from 'zod';
 import type { ServerContext } from '../context.ts';
 import { oidcProviderSchema, providerIdSchema } from './oidc-settings.ts';
+import { samlProviderSchema } from './saml-settings.ts';
 
-/** Every provider type the admin API and setup links accept (SAML adds its member). */
-export const storedProviderSchema = z.discriminatedUnion('type', [oidcProviderSchema]);
+/** Every provider type the admin API and setup links accept. */
+export const storedProviderSchema = z.discriminatedUnion('type', [oidcProviderSchema, samlProviderSchema]);
+type ProviderInput = z.infer<typeof storedProviderSchema>;
+
+const httpsUrl = (value: string | undefined): boolean => value === undefined || new URL(value).protocol === 'https:';
+
+/**
+ * What a setup link may not ask the server to do: talk to an IdP over plain
+ * http, read one of the server's environment variables or files, or fetch a
+ * URL of the IT person's choosing (SSRF into the server's network). A SAML
+ * IdP comes through a link as its pasted entity id, https SSO URL and
+ * signing certificate; metadata by file or URL stays with the operator.
+ */
+function refuseForSetupLink(provider: ProviderInput): void {
+  if (provider.type === 'oidc') {
+    if (!httpsUrl(provider.issuer)) throw new OAuthError('invalid_request', 'The issuer must be an https URL.');
+    if (provider.client_secret_env !== undefined) throw new OAuthError('invalid_request', 'client_secret_env cannot be set through a setup link: give client_secret.');
+    return;
+  }
+  if (provider.metadata_file !== undefined || provider.metadata_url !== undefined) {
+    throw new OAuthError('invalid_request', 'Through a setup link a SAML provider is given as entity_id, sso_url and certificates (metadata files and URLs are for the operator).');
+  }
+  if (!httpsUrl(provider.sso_url)) throw new OAuthError('invalid_request', 'The SSO URL must be an https URL.');
+}
 
 /** What an admin answer shows of a provider: its settings without any secret. */
 export function describeProvider(provider: StoredIdentityProvider): Record<string, unknown> {
@@ -24,11 +47,8 @@ export async function putIdentityProvider(ctx: ServerContext, orgId: string, id:
   if (!providerIdSchema.safeParse(id).success) throw new OAuthError('invalid_request', 'The provider id must be lower-case letters, digits and -.');
   const parsed = storedProviderSchema.safeParse({ ...(typeof body === 'object' && body !== null ? body : {}), id });
   if (!parsed.success) throw new OAuthError('invalid_request', `Invalid identity provider: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}`);
+  if (source === 'setup_link') refuseForSetupLink(parsed.data);
   const { id: _id, type, ...settings } = parsed.data;
-  if (source === 'setup_link') {
-    if (new URL(settings.issuer).protocol !== 'https:') throw new OAuthError('invalid_request', 'The issuer must be an https URL.');
-    if (settings.client_secret_env !== undefined) throw new OAuthError('invalid_request', 'client_secret_env cannot be set through a setup link: give client_secret.');
-  }
   const existing = await ctx.store.federation.getProvider(orgId, id);
   if (existing?.source === 'config' && source !== 'config') throw new OAuthError('invalid_request', `Provider ${id} is managed by the config file; choose another id.`);
   const provider: StoredIdentityProvider = { orgId, id, type, source, settings: settings as Record<string, unknown>, updatedAt: ctx.clock.now() };

@@ -62,21 +62,35 @@ async function verifiedForm(c: Context, ctx: ServerContext): Promise<{ link: Set
   return { link, token, form };
 }
 
+type FormField = (name: string) => string | undefined;
+
+const oidcFromForm = (field: FormField) => ({
+  type: 'oidc',
+  ...(field('name') ? { name: field('name') } : {}),
+  issuer: field('issuer'),
+  client_id: field('client_id'),
+  ...(field('client_secret') ? { client_secret: field('client_secret') } : {}),
+  scopes: ['openid', 'email', 'profile', ...(field('groups_claim') === 'groups' ? ['groups'] : [])],
+  claims: { groups: field('groups_claim') ?? 'groups', email_verified: field('email_verified_claim') ?? 'email_verified' },
+});
+
+/** A SAML IdP as its console shows it: entity id, SSO URL and the signing certificate (PEM), plus the attribute names it sends. */
+const samlFromForm = (field: FormField) => ({
+  type: 'saml',
+  ...(field('name') ? { name: field('name') } : {}),
+  entity_id: field('entity_id'),
+  sso_url: field('sso_url'),
+  certificates: field('certificate') ? [field('certificate')] : undefined,
+  attributes: { email: field('email_attribute') ?? 'email', name: field('name_attribute') ?? 'name', groups: field('groups_attribute') ?? 'groups' },
+});
+
 export async function saveSetupProvider(c: Context, ctx: ServerContext): Promise<Response> {
   const verified = await verifiedForm(c, ctx);
   if (verified instanceof Response) return verified;
   const { link, token, form } = verified;
   const field = (name: string): string | undefined => formField(form, name)?.trim() || undefined;
   const id = field('id') ?? '';
-  const body = {
-    type: 'oidc',
-    ...(field('name') ? { name: field('name') } : {}),
-    issuer: field('issuer'),
-    client_id: field('client_id'),
-    ...(field('client_secret') ? { client_secret: field('client_secret') } : {}),
-    scopes: ['openid', 'email', 'profile', ...(field('groups_claim') === 'groups' ? ['groups'] : [])],
-    claims: { groups: field('groups_claim') ?? 'groups', email_verified: field('email_verified_claim') ?? 'email_verified' },
-  };
+  const body = field('type') === 'saml' ? samlFromForm(field) : oidcFromForm(field);
   try {
     await putIdentityProvider(ctx, link.orgId, id, body, 'setup_link', setupLinkActor(link));
   } catch (error) {

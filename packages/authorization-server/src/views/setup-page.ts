@@ -66,7 +66,28 @@ ${
 <h2>SAML 2.0</h2>
 <p>Service provider metadata URL: <code>${input.issuer}/sso/saml/${input.orgSlug}/&lt;provider id&gt;/metadata</code></p>
 <p>Assertion Consumer Service (ACS) URL: <code>${input.issuer}/sso/saml/${input.orgSlug}/&lt;provider id&gt;/acs</code></p>
-<p>Configuring a SAML provider through this link is not available yet: send your IdP metadata to the ${input.orgName} administrator.</p>
+<p>Create a SAML application at your IdP with these two URLs, then paste what its console shows (the entity id, the single sign-on URL and the signing certificate). Signed assertions are required.</p>
+<form method="post" action="${input.action}/identity-providers">
+<input type="hidden" name="csrf" value="${input.csrf}">
+<input type="hidden" name="type" value="saml">
+<label for="saml_id">SAML provider id</label>
+<input id="saml_id" name="id" type="text" required pattern="[a-z0-9][a-z0-9-]{0,62}" value="saml">
+<label for="saml_name">SAML name shown on the login page</label>
+<input id="saml_name" name="name" type="text">
+<label for="entity_id">IdP entity id (Issuer)</label>
+<input id="entity_id" name="entity_id" type="text" required>
+<label for="sso_url">IdP single sign-on URL (HTTP-Redirect)</label>
+<input id="sso_url" name="sso_url" type="text" required placeholder="https://acme.okta.com/app/…/sso/saml">
+<label for="certificate">IdP signing certificate (PEM)</label>
+<textarea id="certificate" name="certificate" rows="6" required></textarea>
+<label for="email_attribute">Email attribute</label>
+<input id="email_attribute" name="email_attribute" type="text" value="email">
+<label for="name_attribute">Name attribute</label>
+<input id="name_attribute" name="name_attribute" type="text" value="name">
+<label for="groups_attribute">Groups attribute</label>
+<input id="groups_attribute" name="groups_attribute" type="text" value="groups">
+<button type="submit">Save SAML provider</button>
+</form>
 <h2>SCIM provisioning</h2>
 <p>SCIM base URL: <code>${input.issuer}/scim/v2/${input.orgSlug}</code> (bearer token authentication).</p>
 ${input.scimToken ? html`<p role="status">Your SCIM token (copy it now: it is not shown again): <code>${input.scimToken}</code></p>` : ''}<form method="post" action="${input.action}/scim-token">
