@@ -31,13 +31,15 @@ export function registerServe(program: Command): void {
     .option('--metrics-host <address>', 'address of the metrics listener', '127.0.0.1')
     .action(async (flags: ServeFlags) => {
       const gatehouse = await serveGatehouse(flags);
-      gatehouse.context.log('info', 'gatehouse listening', { url: gatehouse.url, issuer: gatehouse.issuer, changes: gatehouse.changes.length });
-      process.stdout.write(`Gatehouse listening on ${gatehouse.url} (issuer ${gatehouse.issuer})${gatehouse.metricsUrl ? `, metrics on ${gatehouse.metricsUrl}` : ''}\n`);
       // issue 14: `upstreams:` in the config → the MCP gateway beside the authorization server.
       const gateway = await startServeGateway(flags.config, await loadConfigFile(flags.config, { allowLiteralSecrets: true }), gatehouse).catch(async (error: unknown) => {
         await gatehouse.close();
         throw error;
       });
+      // Announce only once nothing async stands between the announcement and the signal handlers: a
+      // supervisor that signals right after "listening" must get a graceful stop, not Node's default kill.
+      gatehouse.context.log('info', 'gatehouse listening', { url: gatehouse.url, issuer: gatehouse.issuer, changes: gatehouse.changes.length });
+      process.stdout.write(`Gatehouse listening on ${gatehouse.url} (issuer ${gatehouse.issuer})${gatehouse.metricsUrl ? `, metrics on ${gatehouse.metricsUrl}` : ''}\n`);
       if (gateway) process.stdout.write(`Gatehouse gateway listening on ${gateway.url}\n`);
       await closeOnSignal(async () => {
         await gateway?.close();

@@ -96,7 +96,11 @@ export async function wireOperations(inner: Handler, options: OperationsOptions)
       const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
       const deadline = Date.now() + (options.drainTimeoutMs ?? 10_000);
       for (let remaining = deadline - Date.now(); remaining > 0; remaining = deadline - Date.now()) {
-        await Promise.race([observed.idle(), sleep(remaining)]);
+        // The deadline timer is cancelled once idle wins: left running it kept the process alive
+        // for the whole drain timeout after everything had closed (Ctrl-C on `gatehouse dev` took 11 s).
+        const deadlineTimer = new AbortController();
+        await Promise.race([observed.idle(), sleep(remaining, undefined, { signal: deadlineTimer.signal }).catch(() => undefined)]);
+        deadlineTimer.abort();
         const seen = observed.requestsSeen();
         await sleep(Math.min(DRAIN_QUIET_MS, Math.max(0, deadline - Date.now())));
         if (observed.inFlight() === 0 && observed.requestsSeen() === seen) break;
