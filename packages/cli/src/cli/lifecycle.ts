@@ -3,9 +3,15 @@
  * gracefully (server/start.ts drains requests in flight). A repeated
  * SIGTERM during the drain is ignored (supervisors and wrappers such as
  * tsx may deliver one twice); a second Ctrl-C stops at once.
+ *
+ * The handlers are installed before `announce` runs: a supervisor (or a
+ * test) that signals the moment it reads "listening" must get a graceful
+ * stop. Announcing first left a window, after the write reached the pipe
+ * and before the handlers existed, in which Node's default action killed
+ * the process (seen under load: exit by SIGTERM, nothing drained or signed).
  */
-export function closeOnSignal(close: () => Promise<void>): Promise<void> {
-  return new Promise((resolve) => {
+export function runUntilSignal(announce: () => void, close: () => Promise<void>): Promise<void> {
+  const stopped = new Promise<void>((resolve) => {
     let closing = false;
     const stop = (signal: NodeJS.Signals) => {
       if (closing) {
@@ -22,6 +28,8 @@ export function closeOnSignal(close: () => Promise<void>): Promise<void> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  announce();
+  return stopped;
 }
 
 /** Turns "address in use" into a reason a person can act on. */

@@ -16,7 +16,7 @@ import { startGatehouse } from '../server/start.ts';
 import { createLogger } from '../server/logger.ts';
 import { DEV_DATABASE_URL, DEV_DIRECTORY } from '../cli/database.ts';
 import { CliError } from '../cli/errors.ts';
-import { closeOnSignal, listenError } from '../cli/lifecycle.ts';
+import { listenError, runUntilSignal } from '../cli/lifecycle.ts';
 import { startDemoMcpServer } from './dev-mcp.ts';
 import { DEV_AUDIT_KEY_FILE, signerOf, writeAuditKeyPair } from './audit-support.ts';
 import type { AuditSigner } from '@gatehouse-auth/audit';
@@ -100,10 +100,12 @@ export function registerDev(program: Command): void {
       const resource = config.resources.find((r) => isLoopbackHost(new URL(r.uri).hostname));
       const mcp = flags.mcp && resource ? await startDemoMcpServer(config, issuer, resource.uri, logger, gatehouse.store, gatehouse.audit, gatehouse.metrics) : undefined;
       const mcpLine = mcp?.url ?? (flags.mcp ? `not started (${resource ? 'see the log above' : 'the config names no loopback resource'})` : 'not started (--no-mcp)');
-      process.stdout.write(banner(config, gatehouse.issuer, mcpLine, gatehouse.changes.length, audit.file));
-      await closeOnSignal(async () => {
-        await mcp?.close();
-        await gatehouse.close();
-      });
+      await runUntilSignal(
+        () => process.stdout.write(banner(config, gatehouse.issuer, mcpLine, gatehouse.changes.length, audit.file)),
+        async () => {
+          await mcp?.close();
+          await gatehouse.close();
+        },
+      );
     });
 }

@@ -4,7 +4,7 @@
  * server running elsewhere (docs/gateway.md).
  */
 import type { Command } from 'commander';
-import { closeOnSignal, listenError } from '../cli/lifecycle.ts';
+import { listenError, runUntilSignal } from '../cli/lifecycle.ts';
 import { CliError } from '../cli/errors.ts';
 import { loadGatewayFile } from '../gateway/gateway-file.ts';
 import { listenGateway, logGatewayDecisions } from '../gateway/listen-gateway.ts';
@@ -36,7 +36,9 @@ export function registerGateway(program: Command): void {
         throw new CliError(listenError(error, port).message);
       });
       for (const [name, resource] of Object.entries(gateway.resources)) logger.info({ upstream: name, resource }, 'upstream mounted');
-      process.stdout.write(`Gatehouse gateway listening on ${listening.url} (${Object.values(gateway.resources).join(', ')})\n`);
-      await closeOnSignal(() => listening.close());
+      await runUntilSignal(
+        () => process.stdout.write(`Gatehouse gateway listening on ${listening.url} (${Object.values(gateway.resources).join(', ')})\n`),
+        () => listening.close(),
+      );
     });
 }

@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { serveGatehouse, type ServeFlags } from '../server/serve-gatehouse.ts';
-import { closeOnSignal } from '../cli/lifecycle.ts';
+import { runUntilSignal } from '../cli/lifecycle.ts';
 import { loadConfigFile } from '../config/load.ts';
 import { startServeGateway } from '../gateway/serve-upstreams.ts';
 
@@ -36,14 +36,16 @@ export function registerServe(program: Command): void {
         await gatehouse.close();
         throw error;
       });
-      // Announce only once nothing async stands between the announcement and the signal handlers: a
-      // supervisor that signals right after "listening" must get a graceful stop, not Node's default kill.
-      gatehouse.context.log('info', 'gatehouse listening', { url: gatehouse.url, issuer: gatehouse.issuer, changes: gatehouse.changes.length });
-      process.stdout.write(`Gatehouse listening on ${gatehouse.url} (issuer ${gatehouse.issuer})${gatehouse.metricsUrl ? `, metrics on ${gatehouse.metricsUrl}` : ''}\n`);
-      if (gateway) process.stdout.write(`Gatehouse gateway listening on ${gateway.url}\n`);
-      await closeOnSignal(async () => {
-        await gateway?.close();
-        await gatehouse.close();
-      });
+      await runUntilSignal(
+        () => {
+          gatehouse.context.log('info', 'gatehouse listening', { url: gatehouse.url, issuer: gatehouse.issuer, changes: gatehouse.changes.length });
+          process.stdout.write(`Gatehouse listening on ${gatehouse.url} (issuer ${gatehouse.issuer})${gatehouse.metricsUrl ? `, metrics on ${gatehouse.metricsUrl}` : ''}\n`);
+          if (gateway) process.stdout.write(`Gatehouse gateway listening on ${gateway.url}\n`);
+        },
+        async () => {
+          await gateway?.close();
+          await gatehouse.close();
+        },
+      );
     });
 }

@@ -74,7 +74,7 @@ describe('Issue 10: audit verify cannot be passed by truncating or recomputing a
       await mkdir(devDir);
       const dev = await startCli(['dev', '--port', String(await freePort()), '--no-mcp', '--config', join(base, 'gatehouse.yaml')], 'Press Ctrl-C to stop.', { cwd: devDir, env: NO_KEY });
       expect(dev.stdout()).toContain('audit key    .gatehouse/audit-signing-key.pem');
-      expect(await dev.stop()).toBe(0); // closing signs every chain's tail
+      expect(await dev.stop(), dev.stderr()).toBe(0); // closing signs every chain's tail
       // More traffic later, signed with the key dev made (as a running dev or serve signs it).
       await append60(`sqlite:${join(devDir, '.gatehouse', 'gatehouse.sqlite')}`, await readFile(join(devDir, '.gatehouse', 'audit-signing-key.pem'), 'utf8'));
       for (const attack of ['truncated', 'rewritten']) await cp(devDir, join(base, attack), { recursive: true });

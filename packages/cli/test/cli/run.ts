@@ -54,7 +54,13 @@ export function startCli(args: string[], ready: string, options: RunOptions = {}
   const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code, signal) => {
+      // A process ended by a signal has no exit code: say which signal, so a failing stop() explains itself.
+      if (code === null) err += `\n[gatehouse ${args[0]} was ended by ${signal}]\n`;
+      resolve(code);
+    }),
+  );
   const handle: LongRunning = {
     child,
     stdout: () => out,

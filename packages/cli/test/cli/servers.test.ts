@@ -62,7 +62,7 @@ describe('gatehouse serve: the issuer must be https off loopback (RFC 8414 §2, 
       expect(response.status).toBe(200);
       expect(await response.json()).toMatchObject({ issuer, token_endpoint: `${issuer}/token` });
     } finally {
-      expect(await server.stop()).toBe(0);
+      expect(await server.stop(), server.stderr()).toBe(0);
     }
   });
 
@@ -147,7 +147,7 @@ describe('gatehouse dev', () => {
       expect(mcp.status).toBe(401);
       expect(mcp.headers.get('www-authenticate')).toContain(`resource_metadata="http://127.0.0.1:${mcpPort}/.well-known/oauth-protected-resource/mcp"`);
     } finally {
-      expect(await dev.stop()).toBe(0);
+      expect(await dev.stop(), dev.stderr()).toBe(0);
     }
     await expect(fetch(`http://127.0.0.1:${port}/.well-known/oauth-authorization-server`)).rejects.toThrow();
   });

@@ -90,7 +90,7 @@ upstreams:
     expect(await client.callTool({ name: 'echo', arguments: { message: 'through serve', api_token: 'never-in-the-log' } })).toEqual({ content: [{ type: 'text', text: 'Echo: through serve' }] });
     await expect(client.callTool({ name: 'get-env', arguments: {} })).rejects.toMatchObject({ code: -32003 });
     await client.close();
-    expect(await serve.stop()).toBe(0);
+    expect(await serve.stop(), serve.stderr()).toBe(0);
     serve = undefined;
 
     const audit = await runCli(['audit', 'query', '--org', 'acme', '--type', 'authz.decision', '--json', '--oldest-first', '--database-url', database]);

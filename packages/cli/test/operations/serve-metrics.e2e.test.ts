@@ -34,7 +34,7 @@ describe('gatehouse serve --metrics-port', () => {
         expect((await fetch(`${base}/readyz`)).status).toBe(200);
       }
     } finally {
-      expect(await server.stop()).toBe(0);
+      expect(await server.stop(), server.stderr()).toBe(0);
     }
   }, 60_000);
 });
