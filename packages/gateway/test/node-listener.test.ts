@@ -8,6 +8,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+// biome-ignore lint/correctness/noUndeclaredDependencies: the CLI's dependency that serves the gateway (hoisted in the workspace); compared against here, never shipped by this package.
 import { getRequestListener } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, gatewayRequestListener, type Gateway, type GatewayDecisionRecord } from '../src/index.ts';
