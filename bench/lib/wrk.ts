@@ -29,10 +29,7 @@ export async function runWrk({ url, seconds, connections, request }: LoadOptions
   try {
     const script = join(dir, 'request.lua');
     const headers = Object.entries((request.headers ?? {}) as Record<string, string>).map(([name, value]) => `wrk.headers[${luaString(name)}] = ${luaString(value)}`);
-    writeFileSync(
-      script,
-      [`wrk.method = ${luaString(request.method ?? 'GET')}`, ...(request.body !== undefined ? [`wrk.body = ${luaString(String(request.body))}`] : []), ...headers, ''].join('\n'),
-    );
+    writeFileSync(script, [`wrk.method = ${luaString(request.method ?? 'GET')}`, ...(request.body !== undefined ? [`wrk.body = ${luaString(String(request.body))}`] : []), ...headers, ''].join('\n'));
     const output = await new Promise<string>((resolve, reject) =>
       execFile('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, url], (error, stdout) => (error ? reject(error) : resolve(stdout))),
     );

@@ -71,12 +71,12 @@ async function servePost(gateway: Gateway, incoming: IncomingMessage, outgoing: 
   } catch {
     parsed = undefined;
   }
-  const headers = new Headers();
-  const raw = incoming.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.charCodeAt(0) !== 58 /* : */) headers.append(raw[i]!, raw[i + 1]!);
-  const request = new Request(url, parsed ? { method: 'POST', headers } : { method: 'POST', headers, body: Uint8Array.from(bytes) });
   let response: Response;
   try {
+    const headers = new Headers();
+    const raw = incoming.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) if (raw[i]!.charCodeAt(0) !== 58 /* : */) headers.append(raw[i]!, raw[i + 1]!);
+    const request = new Request(url, parsed ? { method: 'POST', headers } : { method: 'POST', headers, body: Uint8Array.from(bytes) });
     response = await gateway.fetch(request, { ip: incoming.socket.remoteAddress, ...(parsed ? { parsedBody: parsed.value } : {}) });
   } catch {
     // What @hono/node-server answers when the handler throws.
