@@ -120,6 +120,8 @@ export async function writeResponse(response: Response, outgoing: ServerResponse
   const reader = response.body.getReader();
   // The client went away: cancelling reaches the upstream (its connection, or the stdio session's stream).
   const cancel = () => void reader.cancel().catch(() => {});
+  // It may have gone while the gateway was deciding.
+  if (outgoing.destroyed) return cancel();
   outgoing.once('close', cancel);
   try {
     const held: Uint8Array[] = [];
@@ -131,7 +133,7 @@ export async function writeResponse(response: Response, outgoing: ServerResponse
       if (next.done) {
         // Complete at once: headers and body in one write.
         if (!('content-length' in headers)) headers['content-length'] = String(size);
-        if (outgoing.destroyed) return;
+        if (outgoing.destroyed) return cancel();
         outgoing.writeHead(response.status, headers);
         outgoing.end(held.length === 1 ? held[0] : Buffer.concat(held));
         return;
@@ -142,14 +144,14 @@ export async function writeResponse(response: Response, outgoing: ServerResponse
       if (size > MAX_HELD_BYTES) break;
     }
     // Still streaming: what is held goes now, the rest as it arrives.
-    if (outgoing.destroyed) return;
+    if (outgoing.destroyed) return cancel();
     outgoing.writeHead(response.status, headers);
     if (held.length === 0) outgoing.flushHeaders();
     for (const chunk of held) outgoing.write(chunk);
     for (;;) {
       const { done, value } = await pending;
       if (done) break;
-      if (outgoing.destroyed) return;
+      if (outgoing.destroyed) return cancel();
       if (!outgoing.write(value)) await new Promise((resolve) => outgoing.once('drain', resolve).once('close', resolve));
       pending = reader.read();
     }
