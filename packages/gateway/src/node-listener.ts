@@ -110,7 +110,7 @@ function outgoingHeaders(headers: Headers): Record<string, string | string[]> {
 const NEXT_TURN = Symbol('next turn');
 const nextTurn = () => new Promise<typeof NEXT_TURN>((resolve) => setImmediate(resolve, NEXT_TURN));
 
-export async function writeResponse(response: Response, outgoing: ServerResponse): Promise<void> {
+async function writeResponse(response: Response, outgoing: ServerResponse): Promise<void> {
   const headers = outgoingHeaders(response.headers);
   if (!response.body) {
     outgoing.writeHead(response.status, headers);
