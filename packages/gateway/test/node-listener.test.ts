@@ -8,10 +8,10 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-// biome-ignore lint/correctness/noUndeclaredDependencies: the CLI's dependency that serves the gateway (hoisted in the workspace); compared against here, never shipped by this package.
-import { getRequestListener } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGateway, gatewayRequestListener, type Gateway, type GatewayDecisionRecord } from '../src/index.ts';
+import { listen, type Listening } from '../../authorization-server/test/support/listen.ts';
+import { listenGateway, type ListeningGateway } from '../../cli/src/gateway/listen-gateway.ts';
+import { createGateway, type Gateway, type GatewayDecisionRecord } from '../src/index.ts';
 import { ORG, person, staticVerifier } from './support/static-verifier.ts';
 
 interface Seen {
@@ -29,8 +29,10 @@ const decisions: GatewayDecisionRecord[] = [];
 const scripts = new Map<string, Script>();
 let sessions = 0;
 let upstream: Server;
-let viaHono: Server;
-let viaNode: Server;
+/** The gateway behind @hono/node-server alone (as before the node listener). */
+let viaHono: Listening;
+/** The gateway as the CLI serves it (listenGateway: the node listener, @hono/node-server for the rest). */
+let viaNode: ListeningGateway;
 let gateway: Gateway;
 /** Per request the node listener's server handled: whether it came with the body already parsed (its own path). */
 const parsedByListener: boolean[] = [];
@@ -106,7 +108,7 @@ beforeAll(async () => {
       },
     ],
   });
-  viaHono = await serve(getRequestListener((request) => gateway.fetch(request)));
+  viaHono = await listen((request) => gateway.fetch(request));
   const observed: Gateway = {
     ...gateway,
     fetch: (request, info) => {
@@ -114,29 +116,23 @@ beforeAll(async () => {
       return gateway.fetch(request, info);
     },
   };
-  viaNode = await serve(
-    gatewayRequestListener(
-      observed,
-      getRequestListener((request) => observed.fetch(request)),
-    ),
-  );
+  viaNode = await listenGateway(observed, '127.0.0.1', 0);
 });
 
 afterAll(async () => {
-  await gateway?.close();
-  for (const server of [viaHono, viaNode, upstream]) {
-    server?.closeAllConnections();
-    await new Promise((resolve) => server?.close(resolve));
-  }
+  await viaNode?.close(); // and the gateway
+  await viaHono?.close();
+  upstream?.closeAllConnections();
+  await new Promise((resolve) => upstream?.close(resolve));
 });
 
 const MCP = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18' };
 const call = (id: number, name: string, message: string) => JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: { message } } });
 
 /** A POST as a client sends it; a header given as '' is left out. */
-function post(server: Server, body: BodyInit, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
+function post(server: Listening | ListeningGateway, body: BodyInit, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
   const sent = Object.fromEntries(Object.entries({ ...MCP, authorization: `Bearer ${TOKEN}`, ...headers }).filter(([, value]) => value !== ''));
-  return fetch(`${origin(server)}/scripted/mcp`, { method: 'POST', headers: sent, body, ...(signal ? { signal } : {}), duplex: 'half' } as RequestInit);
+  return fetch(`${'origin' in server ? server.origin : server.url}/scripted/mcp`, { method: 'POST', headers: sent, body, ...(signal ? { signal } : {}), duplex: 'half' } as RequestInit);
 }
 
 /** What a client sees of an answer (the framing, Content-Length or chunked, aside). */
@@ -150,7 +146,7 @@ async function seenByClient(response: Response) {
   };
 }
 
-async function initialize(server: Server, token = TOKEN): Promise<string> {
+async function initialize(server: Listening | ListeningGateway, token = TOKEN): Promise<string> {
   const response = await post(
     server,
     JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'test', version: '1' } } }),
