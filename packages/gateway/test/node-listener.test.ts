@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen, type Listening } from '../../authorization-server/test/support/listen.ts';
-import { listenGateway, type ListeningGateway } from '../../cli/src/gateway/listen-gateway.ts';
+import { listenGateway, type ListeningGateway } from '@gatehouse-auth/cli';
 import { createGateway, type Gateway, type GatewayDecisionRecord } from '../src/index.ts';
 import { ORG, person, staticVerifier } from './support/static-verifier.ts';
 

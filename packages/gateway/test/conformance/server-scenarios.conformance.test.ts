@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen, reserveFreePort, type Listening } from '../../../authorization-server/test/support/listen.ts';
-import { listenGateway, type ListeningGateway } from '../../../cli/src/gateway/listen-gateway.ts';
+import { listenGateway, type ListeningGateway } from '@gatehouse-auth/cli';
 import { createGateway, type Gateway } from '../../src/index.ts';
 import { runServerConformance, type ServerConformanceRun } from '../support/server-conformance.ts';
 import { ORG, person, staticVerifier } from '../support/static-verifier.ts';
