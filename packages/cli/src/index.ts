@@ -6,3 +6,4 @@ export { loadConfigFile, parseConfig, ConfigError, formatIssue, type LocatedIssu
 export { configSchema, type GatehouseConfig, type ConfigInput } from './config/schema.ts';
 export { toServerOptions } from './config/server-options.ts';
 export { createLogger, REDACT_PATHS } from './server/logger.ts';
+export { listenGateway, type ListeningGateway } from './gateway/listen-gateway.ts';

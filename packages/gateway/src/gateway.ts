@@ -70,8 +70,13 @@ interface Mounted {
 }
 
 export interface Gateway {
-  /** Web-standard handler: PRM documents and the upstreams' MCP endpoints; 404 for anything else. */
-  fetch(request: Request, info?: { ip?: string }): Promise<Response>;
+  /**
+   * Web-standard handler: PRM documents and the upstreams' MCP endpoints; 404 for anything else.
+   * `parsedBody`: a POST body already read (within `bodyLimit`) and parsed by whoever serves the gateway.
+   */
+  fetch(request: Request, info?: { ip?: string; parsedBody?: unknown }): Promise<Response>;
+  /** The body size cap of the MCP endpoint at `path` (exactly as the guard applies it), or undefined if `path` is not one. */
+  bodyLimit(path: string): number | undefined;
   /** The mounted upstreams' resource URIs, by name. */
   readonly resources: Record<string, string>;
   /** Open upstream sessions, per upstream name (stdio) — for health checks and tests. */
@@ -152,7 +157,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     : undefined;
   stream?.start();
 
-  async function handle(request: Request, info: { ip?: string } = {}): Promise<Response> {
+  async function handle(request: Request, info: { ip?: string; parsedBody?: unknown } = {}): Promise<Response> {
     const path = pathOf(request.url);
     for (const m of mounted) {
       const metadata = m.guard.serveMetadata(request, path);
@@ -175,6 +180,11 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   return {
     fetch: handle,
+    bodyLimit(path) {
+      const m = byPath.get(path);
+      // The guard's own default when none is configured (request-guard.ts).
+      return m ? (m.guard.options.maxBodyBytes ?? 1_048_576) : undefined;
+    },
     resources: Object.fromEntries(mounted.map((m) => [m.options.name, m.guard.options.resource])),
     sessions(name, subject) {
       const m = mounted.find((candidate) => candidate.options.name === name);

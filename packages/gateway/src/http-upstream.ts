@@ -12,10 +12,12 @@ import { idOf, rpcError, SESSION_NOT_FOUND, UPSTREAM_UNAVAILABLE } from './error
 import { sameOwner, type SessionOwner } from './owner.ts';
 import { upstreamCredentials, type UpstreamCredentialOptions, type UpstreamCredentials } from './upstream-credentials.ts';
 import type { Upstream, UpstreamRequest } from './upstream.ts';
+import { fetchTransport, nodeTransport, type UpstreamAnswer, type UpstreamTransport } from './upstream-transport.ts';
 
 export interface HttpUpstreamOptions extends UpstreamCredentialOptions {
   /** The upstream's MCP endpoint. */
   url: string;
+  /** Instead of node:http (tests); also used to obtain client_credentials tokens. */
   fetch?: typeof fetch;
   onError?: (error: unknown) => void;
 }
@@ -34,11 +36,11 @@ interface Binding {
 export class HttpUpstream implements Upstream {
   private readonly bindings = new Map<string, Binding>();
   private readonly credentials: UpstreamCredentials;
-  private readonly fetch: typeof fetch;
+  private readonly transport: UpstreamTransport;
 
   constructor(private readonly options: HttpUpstreamOptions) {
-    this.fetch = options.fetch ?? fetch;
-    this.credentials = upstreamCredentials(options, this.fetch);
+    this.transport = options.fetch ? fetchTransport(options.fetch) : nodeTransport();
+    this.credentials = upstreamCredentials(options, options.fetch ?? fetch);
   }
 
   async handle({ request, body, owner, tokenHash }: UpstreamRequest): Promise<Response> {
@@ -52,46 +54,49 @@ export class HttpUpstream implements Upstream {
     if (!(response instanceof Error) && (response.status === 401 || response.status === 403)) {
       // Our own credentials were refused (expired or rotated): renew once.
       this.credentials.refused();
-      await response.body?.cancel().catch(() => {});
+      await response.discard();
       response = await this.send(request, body);
       if (!(response instanceof Error) && (response.status === 401 || response.status === 403)) {
-        await response.body?.cancel().catch(() => {});
+        await response.discard();
         return rpcError(idOf(body), UPSTREAM_UNAVAILABLE, "The upstream MCP server refused the gateway's credentials", 502);
       }
     }
-    // Not `instanceof Response`: @hono/node-server replaces the global Response class.
     if (response instanceof Error) {
       this.options.onError?.(response);
       return rpcError(idOf(body), UPSTREAM_UNAVAILABLE, 'The upstream MCP server cannot be reached', 502);
     }
-    const assigned = response.headers.get('mcp-session-id');
-    if (assigned !== null && sessionId === null && response.ok) {
+    const ok = response.status >= 200 && response.status < 300;
+    const assigned = response.header('mcp-session-id');
+    if (assigned !== null && sessionId === null && ok) {
       this.bindings.set(assigned, { owner, tokens: new Set(tokenHash ? [tokenHash] : []) });
       // Clients that never DELETE would grow this map forever: the oldest binding goes first (its client gets 404 and initializes again).
       if (this.bindings.size > MAX_BINDINGS) this.bindings.delete(this.bindings.keys().next().value!);
     }
-    if (request.method === 'DELETE' && sessionId !== null && response.ok) this.bindings.delete(sessionId);
-    const headers = new Headers();
+    if (request.method === 'DELETE' && sessionId !== null && ok) this.bindings.delete(sessionId);
+    const headers: Record<string, string> = {};
     for (const name of FORWARDED_RESPONSE_HEADERS) {
-      const value = response.headers.get(name);
-      if (value !== null) headers.set(name, value);
+      const value = response.header(name);
+      if (value !== null) headers[name] = value;
     }
     return new Response(response.body, { status: response.status, headers });
   }
 
-  private async send(request: Request, body: unknown): Promise<Response | Error> {
-    const headers = new Headers();
+  private async send(request: Request, body: unknown): Promise<UpstreamAnswer | Error> {
+    const headers: Record<string, string> = {};
     for (const name of FORWARDED_REQUEST_HEADERS) {
       const value = request.headers.get(name);
-      if (value !== null) headers.set(name, value);
+      if (value !== null) headers[name] = value;
     }
     try {
-      for (const [name, value] of Object.entries(await this.credentials.headers())) headers.set(name, value);
-      return await this.fetch(this.options.url, {
+      // Lower-cased like the names above, so a configured header replaces, never doubles, one of them.
+      for (const [name, value] of Object.entries(await this.credentials.headers())) headers[name.toLowerCase()] = value;
+      return await this.transport.send(this.options.url, {
         method: request.method,
         headers,
+        // The message the guard and the policy checked, re-serialized: the upstream parses exactly what was
+        // authorized (raw bytes could carry duplicate keys that another JSON parser reads differently).
         ...(request.method === 'POST' ? { body: JSON.stringify(body) } : {}),
-        // No request.signal: the client going away cancels the body we hand back, which ends this fetch.
+        // No request.signal: the client going away cancels the body we hand back, which ends this request.
       });
     } catch (error) {
       return error instanceof Error ? error : new Error(String(error));
@@ -105,8 +110,8 @@ export class HttpUpstream implements Upstream {
         this.bindings.delete(sessionId);
         // Ends the upstream session too (MCP: a client MAY DELETE; the gateway does it for the revoked user).
         const headers: Record<string, string> = { 'mcp-session-id': sessionId, ...(await this.credentials.headers().catch(() => ({}))) };
-        const response = await this.fetch(this.options.url, { method: 'DELETE', headers }).catch(() => undefined);
-        await response?.body?.cancel().catch(() => {});
+        const response = await this.transport.send(this.options.url, { method: 'DELETE', headers }).catch(() => undefined);
+        await response?.discard();
       }),
     );
     return doomed.length;
@@ -114,5 +119,6 @@ export class HttpUpstream implements Upstream {
 
   async close(): Promise<void> {
     this.bindings.clear();
+    this.transport.close();
   }
 }

@@ -6,3 +6,4 @@ export type { StdioCommand } from './stdio-session.ts';
 export type { SessionLimits } from './stdio-upstream.ts';
 export type { UpstreamCredentialOptions, ClientCredentialsOptions } from './upstream-credentials.ts';
 export { UPSTREAM_UNAVAILABLE, SESSION_LIMIT, SESSION_NOT_FOUND } from './errors.ts';
+export { gatewayRequestListener } from './node-listener.ts';

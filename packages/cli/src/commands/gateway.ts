@@ -4,6 +4,7 @@
  * server running elsewhere (docs/gateway.md).
  */
 import type { Command } from 'commander';
+import { pino } from 'pino';
 import { listenError, runUntilSignal } from '../cli/lifecycle.ts';
 import { CliError } from '../cli/errors.ts';
 import { loadGatewayFile } from '../gateway/gateway-file.ts';
@@ -27,7 +28,8 @@ export function registerGateway(program: Command): void {
     .option('--log-level <level>', 'pino level: fatal, error, warn, info, debug', 'info')
     .action(async (flags: GatewayFlags) => {
       const loaded = await loadGatewayFile(flags.config);
-      const logger = createLogger({ level: flags.logLevel as 'info' });
+      const destination = decisionLogDestination();
+      const logger = createLogger({ level: flags.logLevel as 'info', destination });
       const port = flags.port === undefined ? loaded.config.gateway.port : Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CliError(`--port: not a port number: ${flags.port}`);
       const gateway = loaded.create({ onDecision: logGatewayDecisions(logger), onError: (error) => logger.warn({ err: error }, 'gateway error') });
@@ -37,8 +39,25 @@ export function registerGateway(program: Command): void {
       });
       for (const [name, resource] of Object.entries(gateway.resources)) logger.info({ upstream: name, resource }, 'upstream mounted');
       await runUntilSignal(
-        () => process.stdout.write(`Gatehouse gateway listening on ${listening.url} (${Object.values(gateway.resources).join(', ')})\n`),
-        () => listening.close(),
+        () => {
+          // The startup lines before the 'listening' line, in that order.
+          destination.flushSync();
+          process.stdout.write(`Gatehouse gateway listening on ${listening.url} (${Object.values(gateway.resources).join(', ')})\n`);
+        },
+        async () => {
+          await listening.close();
+          destination.flushSync();
+        },
       );
     });
+}
+
+/**
+ * stdout for one JSON line per decision, written in batches: with a write
+ * per line (pino's default) the syscalls cost the gateway about as much as
+ * the rest of its logging. Lines are held until 4 KiB are waiting or for at
+ * most 100 ms, and flushed on exit (pino flushes its destinations then).
+ */
+function decisionLogDestination() {
+  return pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 100 });
 }

@@ -4,12 +4,12 @@
  * records go: the hash-chained audit log when there is one (serve), else
  * the log as JSON lines with arguments redacted as the audit log would.
  */
-import type { IncomingMessage, Server } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createAdaptorServer } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createRedactor, decisionToEntry, type AuditLog } from '@gatehouse-auth/audit';
-import type { Gateway, GatewayDecisionRecord } from '@gatehouse-auth/gateway';
+import { gatewayRequestListener, type Gateway, type GatewayDecisionRecord } from '@gatehouse-auth/gateway';
 
 export interface ListeningGateway {
   url: string;
@@ -17,9 +17,9 @@ export interface ListeningGateway {
 }
 
 export async function listenGateway(gateway: Gateway, host: string, port: number): Promise<ListeningGateway> {
-  const server = createAdaptorServer({
-    fetch: (request, env) => gateway.fetch(request, { ip: (env as { incoming?: IncomingMessage }).incoming?.socket.remoteAddress }),
-  }) as Server;
+  // MCP POSTs take the gateway's node-level path (node-listener.ts); everything else goes through @hono/node-server.
+  const fallback = getRequestListener((request, env) => gateway.fetch(request, { ip: (env as { incoming?: IncomingMessage }).incoming?.socket.remoteAddress }));
+  const server = createServer(gatewayRequestListener(gateway, fallback));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

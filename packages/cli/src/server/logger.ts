@@ -80,8 +80,8 @@ function scrubUrlFields(object: Record<string, unknown>): Record<string, unknown
 
 export interface LoggerOptions {
   level?: LevelWithSilent;
-  /** Where lines go; default stdout. Tests pass a stream to inspect them. */
-  destination?: NodeJS.WritableStream;
+  /** Where lines go; default stdout. Tests pass a stream to inspect them; `gatehouse gateway` a batching pino.destination. */
+  destination?: NodeJS.WritableStream | pino.DestinationStream;
   /** Human-readable lines (a terminal) instead of JSON (a log shipper). Default false. */
   pretty?: boolean;
 }

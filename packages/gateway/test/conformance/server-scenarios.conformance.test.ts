@@ -4,10 +4,12 @@
  * server-everything directly. The gateway route's policy allows everything
  * to the holder of one scope; the suite sends no token, so the test puts
  * one on every request on the way in (a forwarding hop in this process),
- * as a client that logged in would.
+ * as a client that logged in would. The gateway is served as the CLI
+ * serves it (listenGateway: MCP POSTs on the node-level path).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listen, type Listening } from '../../../authorization-server/test/support/listen.ts';
+import { listen, reserveFreePort, type Listening } from '../../../authorization-server/test/support/listen.ts';
+import { listenGateway, type ListeningGateway } from '@gatehouse-auth/cli';
 import { createGateway, type Gateway } from '../../src/index.ts';
 import { runServerConformance, type ServerConformanceRun } from '../support/server-conformance.ts';
 import { ORG, person, staticVerifier } from '../support/static-verifier.ts';
@@ -15,7 +17,7 @@ import { startEverythingHttp, type RunningHttpUpstream } from '../support/upstre
 
 const TOKEN = 'conformance-token-0123456789abcdef';
 let upstream: RunningHttpUpstream;
-let gatewayListening: Listening;
+let gatewayListening: ListeningGateway;
 let withToken: Listening;
 let gateway: Gateway;
 let direct: ServerConformanceRun;
@@ -23,17 +25,17 @@ let through: ServerConformanceRun;
 
 beforeAll(async () => {
   upstream = await startEverythingHttp();
-  gatewayListening = await listen();
+  const port = await reserveFreePort();
   gateway = createGateway({
     issuer: 'https://as.acme.test',
-    publicUrl: gatewayListening.origin,
+    publicUrl: `http://127.0.0.1:${port}`,
     verifier: staticVerifier({ [TOKEN]: person('usr_conformance', ['everything:all']) }),
     // The suite's dns-rebinding scenario sends foreign Origins on purpose; the gateway's own check is
     // covered by the SDK's tests. Here only what reaches the upstream is compared.
     allowedOrigins: '*',
     upstreams: [{ name: 'everything', path: '/conformance/mcp', scopes: ['everything:all'], organizations: [ORG], policy: { default: { scope: 'everything:all' } }, http: { url: upstream.url } }],
   });
-  gatewayListening.handle((request) => gateway.fetch(request));
+  gatewayListening = await listenGateway(gateway, '127.0.0.1', port);
   // The token the suite does not send, added on the way in.
   withToken = await listen(async (request) => {
     const headers = new Headers(request.headers);
@@ -41,7 +43,7 @@ beforeAll(async () => {
     headers.delete('host');
     const url = new URL(request.url);
     const body = request.method === 'POST' ? await request.text() : undefined;
-    return fetch(`${gatewayListening.origin}${url.pathname}${url.search}`, { method: request.method, headers, ...(body !== undefined ? { body } : {}) });
+    return fetch(`${gatewayListening.url}${url.pathname}${url.search}`, { method: request.method, headers, ...(body !== undefined ? { body } : {}) });
   });
   direct = await runServerConformance(upstream.url, 240_000);
   through = await runServerConformance(`${withToken.origin}/conformance/mcp`, 240_000);
@@ -49,8 +51,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await withToken?.close();
+  // Closes the gateway too.
   await gatewayListening?.close();
-  await gateway?.close();
   await upstream?.close();
 });
 

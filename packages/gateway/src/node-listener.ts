@@ -1,0 +1,164 @@
+/**
+ * Serving the gateway from node:http with a shorter way for its hot path,
+ * POST to an upstream's MCP endpoint. @hono/node-server (the `fallback`,
+ * which answers everything else) turns the request body into a web stream
+ * read chunk by chunk, and writes a streamed answer as headers, each chunk
+ * and the end in separate socket writes; per call that cost more CPU than
+ * the guard and the policy together. Here:
+ *
+ * - the body (bounded by its Content-Length, at most the endpoint's body
+ *   cap) is read from the socket and parsed once, and the guard receives
+ *   it parsed (`parsedBody`, as behind express.json()); a body that is not
+ *   JSON is handed to the guard as bytes, so the answer is the guard's own;
+ * - the request the guard and the gateway see is the same web Request
+ *   (URL, method, headers) @hono/node-server would have built, minus the
+ *   body stream: every check runs unchanged in `gateway.fetch`;
+ * - an answer that is complete within the current turn of the event loop
+ *   (a JSON answer, or an SSE answer whose stream ends with its result)
+ *   leaves in one write with a Content-Length; one that is not (progress
+ *   events, a result still coming) is streamed, each event written as it
+ *   arrives.
+ *
+ * Anything else (other methods and paths, no Content-Length, a body over
+ * the cap, a URL or Host @hono/node-server would refuse) goes to
+ * `fallback` untouched.
+ */
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { pathOf } from '@gatehouse-auth/mcp';
+import type { Gateway } from './gateway.ts';
+
+/** Above this, an answer ready at once is still streamed rather than held to be sent whole. */
+const MAX_HELD_BYTES = 256 * 1024;
+
+export function gatewayRequestListener(gateway: Gateway, fallback: RequestListener): RequestListener {
+  return (incoming, outgoing) => {
+    const target = fastPostTarget(gateway, incoming);
+    if (!target) return fallback(incoming, outgoing);
+    void servePost(gateway, incoming, outgoing, target.url);
+  };
+}
+
+/** The request's URL when it is a POST this listener serves itself, else undefined. */
+function fastPostTarget(gateway: Gateway, incoming: IncomingMessage): { url: string } | undefined {
+  if (incoming.method !== 'POST') return undefined;
+  const target = incoming.url ?? '';
+  // Absolute-form targets and backslashes: @hono/node-server's own rules apply.
+  if (target[0] !== '/' || target.includes('\\')) return undefined;
+  const host = incoming.headers.host;
+  if (!host) return undefined;
+  let url: URL;
+  try {
+    url = new URL(`${(incoming.socket as TLSSocket).encrypted ? 'https' : 'http'}://${host}${target}`);
+  } catch {
+    return undefined;
+  }
+  // The Host check @hono/node-server makes (a Host with a path or credentials in it is refused there).
+  if (url.hostname.length !== host.length && url.hostname !== host.replace(/:\d+$/, '')) return undefined;
+  const limit = gateway.bodyLimit(pathOf(url.href));
+  if (limit === undefined) return undefined;
+  const declared = incoming.headers['content-length'];
+  if (declared === undefined || !/^\d+$/.test(declared) || Number(declared) > limit || incoming.headers['transfer-encoding'] !== undefined) return undefined;
+  return { url: url.href };
+}
+
+async function servePost(gateway: Gateway, incoming: IncomingMessage, outgoing: ServerResponse, url: string): Promise<void> {
+  const bytes = await readBody(incoming);
+  if (!bytes) return; // the client went away mid-body
+  let parsed: { value: unknown } | undefined;
+  try {
+    parsed = { value: JSON.parse(bytes.toString('utf8')) };
+  } catch {
+    parsed = undefined;
+  }
+  let response: Response;
+  try {
+    const headers = new Headers();
+    const raw = incoming.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) if (raw[i]!.charCodeAt(0) !== 58 /* : */) headers.append(raw[i]!, raw[i + 1]!);
+    const request = new Request(url, parsed ? { method: 'POST', headers } : { method: 'POST', headers, body: Uint8Array.from(bytes) });
+    response = await gateway.fetch(request, { ip: incoming.socket.remoteAddress, ...(parsed ? { parsedBody: parsed.value } : {}) });
+  } catch {
+    // What @hono/node-server answers when the handler throws.
+    response = new Response(null, { status: 500 });
+  }
+  await writeResponse(response, outgoing);
+}
+
+function readBody(incoming: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    incoming.once('error', () => resolve(undefined));
+    incoming.once('close', () => {
+      if (!incoming.complete) resolve(undefined);
+    });
+  });
+}
+
+/** Response headers as node writes them (set-cookie kept apart; text/plain when none is named, as @hono/node-server does). */
+function outgoingHeaders(headers: Headers): Record<string, string | string[]> {
+  const record: Record<string, string | string[]> = {};
+  for (const [name, value] of headers) if (name !== 'set-cookie') record[name] = value;
+  const cookies = headers.getSetCookie();
+  if (cookies.length > 0) record['set-cookie'] = cookies;
+  record['content-type'] ??= 'text/plain; charset=UTF-8';
+  return record;
+}
+
+const NEXT_TURN = Symbol('next turn');
+const nextTurn = () => new Promise<typeof NEXT_TURN>((resolve) => setImmediate(resolve, NEXT_TURN));
+
+async function writeResponse(response: Response, outgoing: ServerResponse): Promise<void> {
+  const headers = outgoingHeaders(response.headers);
+  if (!response.body) {
+    outgoing.writeHead(response.status, headers);
+    outgoing.end();
+    return;
+  }
+  const reader = response.body.getReader();
+  // The client went away: cancelling reaches the upstream (its connection, or the stdio session's stream).
+  const cancel = () => void reader.cancel().catch(() => {});
+  // It may have gone while the gateway was deciding.
+  if (outgoing.destroyed) return cancel();
+  outgoing.once('close', cancel);
+  try {
+    const held: Uint8Array[] = [];
+    let size = 0;
+    let pending = reader.read();
+    for (;;) {
+      const next = await Promise.race([pending, nextTurn()]);
+      if (next === NEXT_TURN) break;
+      if (next.done) {
+        // Complete at once: headers and body in one write.
+        if (!('content-length' in headers)) headers['content-length'] = String(size);
+        if (outgoing.destroyed) return cancel();
+        outgoing.writeHead(response.status, headers);
+        outgoing.end(held.length === 1 ? held[0] : Buffer.concat(held));
+        return;
+      }
+      held.push(next.value);
+      size += next.value.byteLength;
+      pending = reader.read();
+      if (size > MAX_HELD_BYTES) break;
+    }
+    // Still streaming: what is held goes now, the rest as it arrives.
+    if (outgoing.destroyed) return cancel();
+    outgoing.writeHead(response.status, headers);
+    if (held.length === 0) outgoing.flushHeaders();
+    for (const chunk of held) outgoing.write(chunk);
+    for (;;) {
+      const { done, value } = await pending;
+      if (done) break;
+      if (outgoing.destroyed) return cancel();
+      if (!outgoing.write(value)) await new Promise((resolve) => outgoing.once('drain', resolve).once('close', resolve));
+      pending = reader.read();
+    }
+    if (!outgoing.destroyed) outgoing.end();
+  } catch (error) {
+    outgoing.destroy(error instanceof Error ? error : new Error(String(error)));
+  } finally {
+    outgoing.off('close', cancel);
+  }
+}

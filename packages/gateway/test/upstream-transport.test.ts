@@ -1,0 +1,100 @@
+/**
+ * The node:http hop to an HTTP upstream (upstream-transport.ts): redirects
+ * followed as fetch followed them, but never to another origin (the
+ * gateway's credentials for an upstream go to that upstream only), and
+ * answers without a body handled.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeTransport, type UpstreamTransport } from '../src/upstream-transport.ts';
+
+interface Seen {
+  url: string;
+  method: string;
+  apiKey: string | undefined;
+  body: string;
+}
+
+let upstream: Server;
+let elsewhere: Server;
+const seen: Seen[] = [];
+const seenElsewhere: Seen[] = [];
+let transport: UpstreamTransport;
+
+const origin = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+function recording(into: Seen[], answer: (req: IncomingMessage, res: ServerResponse) => void) {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      into.push({ url: req.url ?? '', method: req.method ?? '', apiKey: req.headers['x-api-key'] as string | undefined, body: Buffer.concat(chunks).toString('utf8') });
+      answer(req, res);
+    });
+  };
+}
+
+async function listening(server: Server): Promise<Server> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
+beforeAll(async () => {
+  elsewhere = await listening(createServer(recording(seenElsewhere, (_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('elsewhere'))));
+  upstream = await listening(
+    createServer(
+      recording(seen, (req, res) => {
+        if (req.url === '/mcp') return void res.writeHead(307, { location: '/mcp/' }).end();
+        if (req.url === '/see-other') return void res.writeHead(303, { location: '/mcp/' }).end();
+        if (req.url === '/away') return void res.writeHead(307, { location: `${origin(elsewhere)}/mcp` }).end();
+        if (req.url === '/empty') return void res.writeHead(204).end();
+        res.writeHead(200, { 'content-type': 'application/json' }).end(`{"method":"${req.method}"}`);
+      }),
+    ),
+  );
+  transport = nodeTransport();
+});
+
+afterAll(async () => {
+  transport?.close();
+  for (const server of [upstream, elsewhere]) {
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve));
+  }
+});
+
+const post = (path: string) => transport.send(`${origin(upstream)}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'gateway-key' }, body: '{"id":1}' });
+
+describe('the node:http hop to an upstream', () => {
+  it('follows a redirect within the upstream origin with the same method, body and credentials (307)', async () => {
+    seen.length = 0;
+    const answer = await post('/mcp');
+    expect(answer.status).toBe(200);
+    expect(await new Response(answer.body).text()).toBe('{"method":"POST"}');
+    expect(seen.map(({ url, method, apiKey, body }) => [url, method, apiKey, body])).toEqual([
+      ['/mcp', 'POST', 'gateway-key', '{"id":1}'],
+      ['/mcp/', 'POST', 'gateway-key', '{"id":1}'],
+    ]);
+  });
+
+  it('goes on as a GET without the body after a 303, as fetch does', async () => {
+    seen.length = 0;
+    const answer = await post('/see-other');
+    expect(await new Response(answer.body).text()).toBe('{"method":"GET"}');
+    expect(seen.at(-1)).toMatchObject({ url: '/mcp/', method: 'GET', body: '' });
+  });
+
+  it("never follows a redirect to another origin: the gateway's credentials stay with the upstream", async () => {
+    const answer = await post('/away');
+    expect(answer.status).toBe(307);
+    await answer.discard();
+    expect(seenElsewhere).toEqual([]);
+  });
+
+  it('answers without a body (204) have none', async () => {
+    const answer = await post('/empty');
+    expect(answer.status).toBe(204);
+    expect(answer.body).toBeNull();
+  });
+});
