@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { pino } from 'pino';
 import { listenError, runUntilSignal } from '../cli/lifecycle.ts';
 import { CliError } from '../cli/errors.ts';
+import { openGatewayAudit } from '../gateway/gateway-audit.ts';
 import { loadGatewayFile } from '../gateway/gateway-file.ts';
 import { listenGateway, logGatewayDecisions } from '../gateway/listen-gateway.ts';
 import { createLogger } from '../server/logger.ts';
@@ -32,9 +33,21 @@ export function registerGateway(program: Command): void {
       const logger = createLogger({ level: flags.logLevel as 'info', destination });
       const port = flags.port === undefined ? loaded.config.gateway.port : Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CliError(`--port: not a port number: ${flags.port}`);
-      const gateway = loaded.create({ onDecision: logGatewayDecisions(logger), onError: (error) => logger.warn({ err: error }, 'gateway error') });
+      const audit = loaded.auditDatabaseUrl
+        ? await openGatewayAudit(loaded.auditDatabaseUrl, logger).catch((error: unknown) => {
+            throw new CliError(`audit.database_url: cannot open the audit database: ${(error as Error).message}`);
+          })
+        : undefined;
+      let gateway: ReturnType<typeof loaded.create>;
+      try {
+        gateway = loaded.create({ onDecision: audit?.onDecision ?? logGatewayDecisions(logger), onError: (error) => logger.warn({ err: error }, 'gateway error') });
+      } catch (error) {
+        await audit?.close();
+        throw error;
+      }
       const listening = await listenGateway(gateway, flags.host ?? loaded.config.gateway.host, port).catch(async (error: unknown) => {
         await gateway.close();
+        await audit?.close();
         throw new CliError(listenError(error, port).message);
       });
       for (const [name, resource] of Object.entries(gateway.resources)) logger.info({ upstream: name, resource }, 'upstream mounted');
@@ -46,6 +59,7 @@ export function registerGateway(program: Command): void {
         },
         async () => {
           await listening.close();
+          await audit?.close();
           destination.flushSync();
         },
       );

@@ -98,6 +98,13 @@ export const gatewayFileSchema = z.strictObject({
   gateway: gatewayListenSchema,
   introspection: z.strictObject({ client_id: z.string().min(1), client_secret_env: envName.optional(), client_secret: z.string().min(16).optional() }),
   upstreams: z.array(upstreamSchema).min(1),
+  audit: z
+    .strictObject({
+      database_url_env: envName.optional().describe('Environment variable holding the audit database URL (it may carry a password).'),
+      database_url: z.string().min(1).optional().describe('The audit database URL, e.g. sqlite:./gateway-audit.sqlite or postgres://…'),
+    })
+    .optional()
+    .describe('Write every decision to a hash-chained audit log in this database (GATEHOUSE_AUDIT_KEY_FILE signs its checkpoints, as for serve). Without it decisions are log lines.'),
 });
 
 export type UpstreamConfig = z.output<typeof upstreamSchema>;

@@ -15,6 +15,8 @@ import { upstreamOptions, yamlPath, type Issue } from './upstream-options.ts';
 
 export interface LoadedGatewayFile {
   config: GatewayFileConfig;
+  /** Where decisions are audited (`audit:`), resolved from the environment; undefined: they are logged. */
+  auditDatabaseUrl?: string;
   /** Builds the gateway (compiling every policy); throws ConfigError with lines. */
   create(extra?: Partial<GatewayOptions>): Gateway;
 }
@@ -53,10 +55,17 @@ export function parseGatewayFile(text: string, file: string, env: Record<string,
       path: ['introspection', config.introspection.client_secret_env ? 'client_secret_env' : 'client_secret'],
       message: config.introspection.client_secret_env ? `environment variable ${config.introspection.client_secret_env} is not set` : 'give client_secret_env',
     });
+  const auditDatabaseUrl = config.audit?.database_url_env ? env[config.audit.database_url_env] : config.audit?.database_url;
+  if (config.audit && !auditDatabaseUrl)
+    issues.push({
+      path: ['audit', config.audit.database_url_env ? 'database_url_env' : 'database_url'],
+      message: config.audit.database_url_env ? `environment variable ${config.audit.database_url_env} is not set` : 'give database_url_env or database_url',
+    });
   const upstreams = config.upstreams.map((upstream, i) => upstreamOptions(upstream, ['upstreams', i], env, {}, issues));
   if (issues.length > 0) throw locatedError(file, text, issues);
   return {
     config,
+    ...(auditDatabaseUrl ? { auditDatabaseUrl } : {}),
     create(extra = {}) {
       try {
         return createGateway({ issuer: config.issuer, publicUrl: config.gateway.public_url, introspection: { clientId: config.introspection.client_id, clientSecret: secret! }, upstreams, ...extra });
