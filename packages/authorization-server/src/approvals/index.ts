@@ -15,6 +15,7 @@ import { nodeIncoming, requestHeaders } from '../http/request-headers.ts';
 import { formField, readPageForm } from '../http/page-form.ts';
 import { requesterAddress } from '../session/client-ip.ts';
 import { ensureBrowserBinding } from '../session/browser.ts';
+import { rememberApproval } from '../session/approval-return.ts';
 import { withCookies } from '../session/cookies.ts';
 import { checkCsrf, csrfToken } from '../session/csrf.ts';
 import { currentSession } from '../session/current-session.ts';
@@ -79,7 +80,10 @@ async function render(c: Context, ctx: ServerContext, approval: Approval, status
 /** The signed-in person, or the page asking them to sign in. */
 async function signedInUser(c: Context, ctx: ServerContext, approval: Approval): Promise<User | Response> {
   const session = await currentSession(c, ctx);
-  if (!session) return htmlResponse(401, signInToApprovePage(ctx.options.issuer, approval.id));
+  if (!session) {
+    const remember = rememberApproval(ctx, approval.id);
+    return withCookies(await htmlResponse(401, signInToApprovePage(ctx.options.issuer, approval.id)), remember ? [remember] : []);
+  }
   return session.user;
 }
 

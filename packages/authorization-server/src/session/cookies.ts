@@ -18,13 +18,15 @@ export interface CookieJar {
   session: string;
   /** A random per-browser secret binding pending authorizations and CSRF tokens to this browser. */
   browser: string;
+  /** The approval a browser was asked to sign in for, so signing in lands on it again (an approval id, never a URL). */
+  approvalAfterLogin: string;
   secure: boolean;
 }
 
 export function cookieJar(issuer: string): CookieJar {
   const secure = issuer.startsWith('https:');
   const prefix = secure ? '__Host-' : '';
-  return { session: `${prefix}gatehouse_session`, browser: `${prefix}gatehouse_browser`, secure };
+  return { session: `${prefix}gatehouse_session`, browser: `${prefix}gatehouse_browser`, approvalAfterLogin: `${prefix}gatehouse_approval`, secure };
 }
 
 export const readCookie = (c: Context, name: string): string | undefined => getCookie(c, name);

@@ -52,7 +52,7 @@ ${form}`,
 export function signInToApprovePage(issuer: string, id: string): Html {
   return layout(
     'Sign in to review this call',
-    html`<p>An AI agent asks for your approval to run a tool. <a href="${issuer}/login">Sign in</a>, then open this link again:</p>
-<p><code>${issuer}/approvals/${id}</code></p>`,
+    html`<p>An AI agent asks for your approval to run a tool. <a href="${issuer}/login">Sign in</a> and you will come back to this request.</p>
+<p>If you sign in on another device, open this link there: <code>${issuer}/approvals/${id}</code></p>`,
   );
 }
