@@ -10,8 +10,8 @@
  *   in the resource server's own SQLite audit log).
  * - Plain: `new McpServer(...)` with the same tools, a stateless
  *   Streamable HTTP transport per request (the SDK's stateless pattern),
- *   sharing the SDK's Ajv validator as GatedMcpServer does, on the same
- *   Node bridge.
+ *   sharing the SDK's Ajv validator and each tool's input schema object
+ *   across requests as GatedMcpServer does, on the same Node bridge.
  *
  * Scenarios: 10,000 distinct callers (live tokens seeded in Gatehouse by
  * another process, picked at random: the SDK's verification cache starts
@@ -39,6 +39,7 @@ import { z } from 'zod';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import { normalizeObjectSchema } from '@modelcontextprotocol/sdk/server/zod-compat.js';
 import { GatedMcpServer, protectMcpServer, requireScopes, toNodeListener } from '@gatehouse-auth/mcp';
 import { AuditLog, auditDecisions } from '@gatehouse-auth/audit';
 import { createStore } from '@gatehouse-auth/store';
@@ -68,12 +69,18 @@ const TICKETS = [{ id: 'T-1', status: 'open', title: 'Login page is slow' }];
 const listTickets = async ({ status }: { status?: string }) => ({ content: [{ type: 'text' as const, text: JSON.stringify(TICKETS.map((t) => ({ ...t, status: status ?? t.status }))) }] });
 const updateTicket = async () => ({ content: [] });
 
-/** The tools, on the official SDK's McpServer: what a user has before adding Gatehouse. */
+/**
+ * The tools, on the official SDK's McpServer: what a user has before adding Gatehouse. Same MCP work as
+ * GatedMcpServer per request: one Ajv validator for every server, and each tool's input schema made into its
+ * object schema once (as the SDK makes it of the raw shape), not per request; GatedMcpServer does both by itself.
+ */
 const validator = new AjvJsonSchemaValidator();
+const listTicketsInput = normalizeObjectSchema({ status: z.string().optional() })!;
+const updateTicketInput = normalizeObjectSchema({ ticketId: z.string() })!;
 function plainServer(): McpServer {
   const server = new McpServer({ name: 'bench', version: '1.0.0' }, { jsonSchemaValidator: validator });
-  server.registerTool('list_tickets', { description: 'List tickets', inputSchema: { status: z.string().optional() } }, listTickets);
-  server.registerTool('update_ticket', { description: 'Update a ticket', inputSchema: { ticketId: z.string() } }, updateTicket);
+  server.registerTool('list_tickets', { description: 'List tickets', inputSchema: listTicketsInput }, listTickets);
+  server.registerTool('update_ticket', { description: 'Update a ticket', inputSchema: updateTicketInput }, updateTicket);
   return server;
 }
 

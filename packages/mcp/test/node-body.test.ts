@@ -96,7 +96,7 @@ describe('On node:http the body is read from the IncomingMessage under the same 
   });
 
   it('a chunked body without Content-Length is cut off at the limit and answered 413, with or without a token', async () => {
-    for (const headers of [{ authorization: 'Bearer reader' }, {}]) {
+    for (const headers of [{ authorization: 'Bearer reader' }, {}] as Record<string, string>[]) {
       const chunk = 'x'.repeat(16 * 1024);
       const answer = await post(
         Array.from({ length: 8 }, () => chunk),
