@@ -54,6 +54,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const CALLERS = Number(process.env.BENCH_CALLERS ?? 10_000);
+/** Callers of the warm-up only: the introspection path (the SDK's and Gatehouse's) is compiled before the first run, and no scenario token is cached by it. */
+const WARMUP_CALLERS = 1_000;
 const ISSUER = 'http://127.0.0.1:4000'; // the example config's issuer
 const BODY = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'list_tickets', arguments: { status: 'open' } } });
 const here = dirname(fileURLToPath(import.meta.url));
@@ -165,7 +167,7 @@ async function main(): Promise<void> {
   const configPath = writeBenchConfig(dir);
   const seeding = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'lib/as-gatehouse-seed.ts'), dir, databaseUrl, configPath], {
     stdio: 'inherit',
-    env: { ...process.env, BENCH_ACCESS_TOKENS: String(CALLERS), BENCH_REFRESH_TOKENS: '0' },
+    env: { ...process.env, BENCH_ACCESS_TOKENS: String(CALLERS + WARMUP_CALLERS), BENCH_REFRESH_TOKENS: '0' },
   });
   if (seeding.status !== 0) throw new Error('bench sdk: seeding failed');
   // The protected server serves Acme, as the example's resource does (the SDK refuses tokens of other orgs).
@@ -185,7 +187,9 @@ async function main(): Promise<void> {
   delete process.env.GATEHOUSE_SDK_BENCH_CHILD;
   if (!/\/dist\/index\.js$/.test(sdk.info.sdkModule)) throw new Error(`bench sdk: the SDK was loaded from ${sdk.info.sdkModule}, not its built package`);
   console.log(`@gatehouse-auth/mcp loaded from ${sdk.info.sdkModule.replace(/^file:\/\/.*?\/packages\//, 'packages/')}`);
-  const tokens = await gatehouse.ask<string[]>('all:access');
+  const seededTokens = await gatehouse.ask<string[]>('all:access');
+  const tokens = seededTokens.slice(0, CALLERS);
+  const warmupTokens = seededTokens.slice(CALLERS);
   const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
   const bearers = (list: readonly string[]) => list.map((token) => `Bearer ${token}`);
   // Each request carries one of the scenario's tokens, picked at random.
@@ -209,9 +213,11 @@ async function main(): Promise<void> {
       failures += result.failed;
       return { result, sdkCpu: (sdkAfter - sdkBefore) / n, gatehouseCpu: (ghAfter - ghBefore) / n, introspections: calls(statsAfter) - calls(statsBefore) };
     };
-    // JIT warm-up of both servers on one token (this fills one cache entry, nothing more).
+    // JIT warm-up of both servers: the cache-hit path on one scenario token (one cache entry, nothing more), and the
+    // introspection path on callers of their own (their first calls are misses, in the SDK and in Gatehouse).
     await run(sdk.info.plainUrl, bearers(tokens.slice(0, 1)), 1);
     await run(sdk.info.protectedUrl, bearers(tokens.slice(0, 1)), 1);
+    await run(sdk.info.protectedUrl, bearers(warmupTokens), 2);
     for (const scenario of scenarios) {
       const plain: Run[] = [];
       const guarded: Run[] = [];
