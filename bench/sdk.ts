@@ -198,8 +198,10 @@ async function main(): Promise<void> {
     { name: 'one caller (warm cache)', target: undefined, authorizations: bearers(tokens.slice(0, 1)) },
   ];
   const generator = loadGenerator();
-  if (generator === 'autocannon')
-    console.warn('bench sdk: wrk is not installed (apt-get install -y wrk): using autocannon, a Node load generator that takes a larger share of the 2 cores from the servers measured');
+  if (generator === 'autocannon') {
+    const why = process.env.BENCH_LOAD === 'autocannon' ? 'BENCH_LOAD=autocannon' : 'wrk is not installed (apt-get install -y wrk)';
+    console.warn(`bench sdk: ${why}: using autocannon, a Node load generator that takes a larger share of the 2 cores from the servers measured`);
+  }
   const rows: string[][] = [];
   let failures = 0;
   let requestsToProtected = 0;
