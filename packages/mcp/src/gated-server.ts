@@ -145,7 +145,7 @@ export class GatedMcpServer {
  * SDK would make of it, made once at registration. The SDK converts a raw
  * shape on every registerTool, and with one McpServer per request that was
  * per request: a new schema object whose parser Zod sets up again on its
- * first parse (about 5% of a tools/call's CPU, bench/sdk.ts). Schema
+ * first parse (about a tenth of a warm tools/call's CPU, docs/sdk.md). Schema
  * objects, and anything the SDK would not take for a raw shape, pass as
  * they are (the SDK then judges them as before).
  */
