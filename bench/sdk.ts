@@ -10,8 +10,8 @@
  *   in the resource server's own SQLite audit log).
  * - Plain: `new McpServer(...)` with the same tools, a stateless
  *   Streamable HTTP transport per request (the SDK's stateless pattern),
- *   sharing the SDK's Ajv validator as GatedMcpServer does, on the same
- *   Node bridge.
+ *   sharing the SDK's Ajv validator and each tool's input schema object
+ *   across requests as GatedMcpServer does, on the same Node bridge.
  *
  * Scenarios: 10,000 distinct callers (live tokens seeded in Gatehouse by
  * another process, picked at random: the SDK's verification cache starts
@@ -19,6 +19,13 @@
  * warm cache). Pairs of runs alternate; the headline is the median of the
  * paired ratios. Prints each process's CPU per request and the SDK's cache
  * hit rate (1 − introspections / requests). Target: ≥ 0.9× with 10,000 callers.
+ *
+ * Load: wrk when installed (lib/wrk-load.ts; a Lua script gives each request
+ * one of the scenario's tokens at random), else autocannon with a warning.
+ * The generator runs on the same 2 cores as both servers; wrk's smaller
+ * share leaves more of them to the servers, which lowers a ratio whose
+ * protected side spends more CPU (Gatehouse's included) than the plain one.
+ * BENCH_LOAD=autocannon forces autocannon.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -32,6 +39,7 @@ import { z } from 'zod';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import { normalizeObjectSchema } from '@modelcontextprotocol/sdk/server/zod-compat.js';
 import { GatedMcpServer, protectMcpServer, requireScopes, toNodeListener } from '@gatehouse-auth/mcp';
 import { AuditLog, auditDecisions } from '@gatehouse-auth/audit';
 import { createStore } from '@gatehouse-auth/store';
@@ -39,12 +47,15 @@ import type { CacheStats } from '@gatehouse-auth/authorization-server';
 import { startChild, answerQuestions, announceReady, type ServerChild } from './lib/child.ts';
 import { writeBenchConfig } from './lib/as-gatehouse-config.ts';
 import { RESOURCE, RESOURCE_SERVER } from './lib/as-shared.ts';
-import { runLoad, type LoadResult } from './lib/load.ts';
+import type { LoadResult } from './lib/load.ts';
+import { loadGenerator, runVariedLoad } from './lib/wrk-load.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const CALLERS = Number(process.env.BENCH_CALLERS ?? 10_000);
+/** Callers of the warm-up only: the introspection path (the SDK's and Gatehouse's) is compiled before the first run, and no scenario token is cached by it. */
+const WARMUP_CALLERS = 1_000;
 const ISSUER = 'http://127.0.0.1:4000'; // the example config's issuer
 const BODY = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'list_tickets', arguments: { status: 'open' } } });
 const here = dirname(fileURLToPath(import.meta.url));
@@ -60,12 +71,18 @@ const TICKETS = [{ id: 'T-1', status: 'open', title: 'Login page is slow' }];
 const listTickets = async ({ status }: { status?: string }) => ({ content: [{ type: 'text' as const, text: JSON.stringify(TICKETS.map((t) => ({ ...t, status: status ?? t.status }))) }] });
 const updateTicket = async () => ({ content: [] });
 
-/** The tools, on the official SDK's McpServer: what a user has before adding Gatehouse. */
+/**
+ * The tools, on the official SDK's McpServer: what a user has before adding Gatehouse. Same MCP work as
+ * GatedMcpServer per request: one Ajv validator for every server, and each tool's input schema made into its
+ * object schema once (as the SDK makes it of the raw shape), not per request; GatedMcpServer does both by itself.
+ */
 const validator = new AjvJsonSchemaValidator();
+const listTicketsInput = normalizeObjectSchema({ status: z.string().optional() })!;
+const updateTicketInput = normalizeObjectSchema({ ticketId: z.string() })!;
 function plainServer(): McpServer {
   const server = new McpServer({ name: 'bench', version: '1.0.0' }, { jsonSchemaValidator: validator });
-  server.registerTool('list_tickets', { description: 'List tickets', inputSchema: { status: z.string().optional() } }, listTickets);
-  server.registerTool('update_ticket', { description: 'Update a ticket', inputSchema: { ticketId: z.string() } }, updateTicket);
+  server.registerTool('list_tickets', { description: 'List tickets', inputSchema: listTicketsInput }, listTickets);
+  server.registerTool('update_ticket', { description: 'Update a ticket', inputSchema: updateTicketInput }, updateTicket);
   return server;
 }
 
@@ -150,7 +167,7 @@ async function main(): Promise<void> {
   const configPath = writeBenchConfig(dir);
   const seeding = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'lib/as-gatehouse-seed.ts'), dir, databaseUrl, configPath], {
     stdio: 'inherit',
-    env: { ...process.env, BENCH_ACCESS_TOKENS: String(CALLERS), BENCH_REFRESH_TOKENS: '0' },
+    env: { ...process.env, BENCH_ACCESS_TOKENS: String(CALLERS + WARMUP_CALLERS), BENCH_REFRESH_TOKENS: '0' },
   });
   if (seeding.status !== 0) throw new Error('bench sdk: seeding failed');
   // The protected server serves Acme, as the example's resource does (the SDK refuses tokens of other orgs).
@@ -170,40 +187,50 @@ async function main(): Promise<void> {
   delete process.env.GATEHOUSE_SDK_BENCH_CHILD;
   if (!/\/dist\/index\.js$/.test(sdk.info.sdkModule)) throw new Error(`bench sdk: the SDK was loaded from ${sdk.info.sdkModule}, not its built package`);
   console.log(`@gatehouse-auth/mcp loaded from ${sdk.info.sdkModule.replace(/^file:\/\/.*?\/packages\//, 'packages/')}`);
-  const tokens = await gatehouse.ask<string[]>('all:access');
-  const headers = (token: string) => ({ 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` });
-  const random = () => tokens[Math.floor(Math.random() * tokens.length)]!;
+  const seededTokens = await gatehouse.ask<string[]>('all:access');
+  const tokens = seededTokens.slice(0, CALLERS);
+  const warmupTokens = seededTokens.slice(CALLERS);
+  const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+  const bearers = (list: readonly string[]) => list.map((token) => `Bearer ${token}`);
+  // Each request carries one of the scenario's tokens, picked at random.
   const scenarios = [
-    { name: `${CALLERS.toLocaleString('en-US')} callers, random`, target: 0.9, token: random },
-    { name: 'one caller (warm cache)', target: undefined, token: () => tokens[0]! },
+    { name: `${CALLERS.toLocaleString('en-US')} callers, random`, target: 0.9, authorizations: bearers(tokens) },
+    { name: 'one caller (warm cache)', target: undefined, authorizations: bearers(tokens.slice(0, 1)) },
   ];
+  const generator = loadGenerator();
+  if (generator === 'autocannon') {
+    const why = process.env.BENCH_LOAD === 'autocannon' ? 'BENCH_LOAD=autocannon' : 'wrk is not installed (apt-get install -y wrk)';
+    console.warn(`bench sdk: ${why}: using autocannon, a Node load generator that takes a larger share of the 2 cores from the servers measured`);
+  }
   const rows: string[][] = [];
   let failures = 0;
   let requestsToProtected = 0;
   try {
-    const run = async (url: string, token: () => string, seconds = SECONDS): Promise<Run> => {
+    const run = async (url: string, authorizations: readonly string[], seconds = SECONDS): Promise<Run> => {
       const [sdkBefore, ghBefore, statsBefore] = await Promise.all([sdk.ask<number>('cpu'), gatehouse.ask<number>('cpu'), gatehouse.ask<CacheStats>('cache-stats')]);
-      const result = await runLoad({ url, seconds, connections: CONNECTIONS, request: { method: 'POST', body: BODY, setupRequest: (request) => ({ ...request, headers: headers(token()) }) } });
+      const result = await runVariedLoad({ url, seconds, connections: CONNECTIONS, method: 'POST', body: BODY, headers, varied: { header: 'authorization', values: authorizations } });
       const [sdkAfter, ghAfter, statsAfter] = await Promise.all([sdk.ask<number>('cpu'), gatehouse.ask<number>('cpu'), gatehouse.ask<CacheStats>('cache-stats')]);
       const n = Math.max(1, result.ok + result.failed);
       const calls = (s: CacheStats) => s.introspection.hits + s.introspection.misses;
       failures += result.failed;
       return { result, sdkCpu: (sdkAfter - sdkBefore) / n, gatehouseCpu: (ghAfter - ghBefore) / n, introspections: calls(statsAfter) - calls(statsBefore) };
     };
-    // JIT warm-up of both servers on one token (this fills one cache entry, nothing more).
-    await run(sdk.info.plainUrl, () => tokens[0]!, 1);
-    await run(sdk.info.protectedUrl, () => tokens[0]!, 1);
+    // JIT warm-up of both servers: the cache-hit path on one scenario token (one cache entry, nothing more), and the
+    // introspection path on callers of their own (their first calls are misses, in the SDK and in Gatehouse).
+    await run(sdk.info.plainUrl, bearers(tokens.slice(0, 1)), 1);
+    await run(sdk.info.protectedUrl, bearers(tokens.slice(0, 1)), 1);
+    await run(sdk.info.protectedUrl, bearers(warmupTokens), 2);
     for (const scenario of scenarios) {
       const plain: Run[] = [];
       const guarded: Run[] = [];
       for (let round = 0; round < ROUNDS; round += 1) {
         // Swap the order every round so neither side always pays the other's leftovers.
         if (round % 2 === 0) {
-          plain.push(await run(sdk.info.plainUrl, scenario.token));
-          guarded.push(await run(sdk.info.protectedUrl, scenario.token));
+          plain.push(await run(sdk.info.plainUrl, scenario.authorizations));
+          guarded.push(await run(sdk.info.protectedUrl, scenario.authorizations));
         } else {
-          guarded.push(await run(sdk.info.protectedUrl, scenario.token));
-          plain.push(await run(sdk.info.plainUrl, scenario.token));
+          guarded.push(await run(sdk.info.protectedUrl, scenario.authorizations));
+          plain.push(await run(sdk.info.plainUrl, scenario.authorizations));
         }
         requestsToProtected += guarded.at(-1)!.result.ok + guarded.at(-1)!.result.failed;
       }
@@ -228,7 +255,9 @@ async function main(): Promise<void> {
     const header = ['scenario', 'plain req/s', 'p99 ms', 'CPU µs/req', 'protected req/s', 'p99 ms', 'CPU µs/req', 'Gatehouse CPU µs/req', 'SDK cache hits', 'ratio (median of pairs)'];
     const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
     const line = (cells: string[]) => '| ' + cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(' | ') + ' |';
-    console.log(`\ntools/call over ${CONNECTIONS} connections, ${ROUNDS} alternating pairs of ${SECONDS} s runs; medians. Plain: the official SDK's McpServer; protected: @gatehouse-auth/mcp`);
+    console.log(
+      `\ntools/call over ${CONNECTIONS} connections (load generator: ${generator}), ${ROUNDS} alternating pairs of ${SECONDS} s runs; medians. Plain: the official SDK's McpServer; protected: @gatehouse-auth/mcp`,
+    );
     console.log('with introspection against Gatehouse (`gatehouse serve` composition, SQLite file) and a durable audit record per call. CPU µs/req: the MCP server process;');
     console.log("Gatehouse CPU µs/req: the authorization server's, per protected request. SDK cache hits: 1 − introspections / protected requests.\n");
     console.log(line(header));

@@ -18,7 +18,7 @@ import {
 import type { ServerOptions } from '@modelcontextprotocol/sdk/server/index.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { Implementation, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
-import type { AnySchema, ZodRawShapeCompat } from '@modelcontextprotocol/sdk/server/zod-compat.js';
+import { normalizeObjectSchema, type AnySchema, type ZodRawShapeCompat } from '@modelcontextprotocol/sdk/server/zod-compat.js';
 import type { Policy } from './policy.ts';
 import { isSatisfied, NO_REQUIREMENT, type ScopeRequirement } from './requirements.ts';
 
@@ -78,7 +78,9 @@ export class GatedMcpServer {
     const { requires, policy, ...toolConfig } = config;
     const gate = gateOf({ requires, policy });
     this.tools.set(name, gate);
-    this.definitions.push({ kind: 'tool', gate, register: (server) => server.registerTool<OutputArgs, InputArgs>(name, toolConfig, callback) });
+    // The per-request McpServers share one schema object per tool (see schemaObject).
+    const shared = { ...toolConfig, inputSchema: schemaObject(toolConfig.inputSchema), outputSchema: schemaObject(toolConfig.outputSchema) } as typeof toolConfig;
+    this.definitions.push({ kind: 'tool', gate, register: (server) => server.registerTool<OutputArgs, InputArgs>(name, shared, callback) });
     return this;
   }
 
@@ -136,4 +138,18 @@ export class GatedMcpServer {
   private assertNew(map: Map<string, unknown>, name: string, kind: string): void {
     if (map.has(name)) throw new Error(`${kind} ${name} is already registered`);
   }
+}
+
+/**
+ * A tool's raw Zod shape (`{ status: z.string() }`) as the object schema the
+ * SDK would make of it, made once at registration. The SDK converts a raw
+ * shape on every registerTool, and with one McpServer per request that was
+ * per request: a new schema object whose parser Zod sets up again on its
+ * first parse (about a tenth of a warm tools/call's CPU, docs/sdk.md). Schema
+ * objects, and anything the SDK would not take for a raw shape, pass as
+ * they are (the SDK then judges them as before).
+ */
+function schemaObject<T>(schema: T): T {
+  if (typeof schema !== 'object' || schema === null || '_zod' in schema || '_def' in schema) return schema;
+  return (normalizeObjectSchema(schema as unknown as ZodRawShapeCompat) as T | undefined) ?? schema;
 }

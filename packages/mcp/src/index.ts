@@ -2,6 +2,7 @@ export { GatedMcpServer, type Gate, type GatedOperations } from './gated-server.
 export { RUN, type CallGate, type CallGateInput, type CallGateVerdict, type JsonRpcAnswer } from './call-gate.ts';
 export { protectMcpServer, type ProtectedMcp, type RequestInfo } from './resource-server.ts';
 export { toNodeListener } from './node.ts';
+export type { BodyReader, BodyResult } from './read-body.ts';
 export type { ProtectMcpOptions, McpGuardOptions } from './options.ts';
 export type { OrganizationOptions } from './organizations.ts';
 export { createMcpGuard, pathOf, type McpGuard, type GuardResult } from './request-guard.ts';

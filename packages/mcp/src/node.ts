@@ -7,6 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
+import { nodeBodyReader } from './node-body.ts';
 import { metadataPaths } from './protected-resource-metadata.ts';
 import type { ProtectedMcp } from './resource-server.ts';
 
@@ -20,7 +21,10 @@ export function toNodeListener(mcp: ProtectedMcp): (req: IncomingMessage, res: S
       // A body parser (express.json()) already drained the stream: hand over its result.
       const consumed = incoming._body === true || incoming.readableEnded;
       const parsedBody = consumed ? incoming.body : undefined;
-      return mcp.fetch(request, { ip: incoming.socket.remoteAddress, ...(parsedBody !== undefined ? { parsedBody } : {}) });
+      if (parsedBody !== undefined) return mcp.fetch(request, { ip: incoming.socket.remoteAddress, parsedBody });
+      // Unread (and in bytes, as node:http delivers it): the guard reads it from here (node-body.ts).
+      const readBody = !consumed && incoming.readableEncoding === null ? nodeBodyReader(incoming) : undefined;
+      return mcp.fetch(request, { ip: incoming.socket.remoteAddress, ...(readBody ? { readBody } : {}) });
     },
     { overrideGlobalObjects: false },
   );

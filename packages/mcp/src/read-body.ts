@@ -7,9 +7,16 @@
  */
 export type BodyResult = { ok: true; value: unknown } | { ok: false; status: 400 | 413; message: string };
 
+/** Reads one request's body under `maxBytes` (node-body.ts reads it from node:http, readJsonBody from a web Request). */
+export type BodyReader = (maxBytes: number) => Promise<BodyResult>;
+
+export const bodyTooLarge = (maxBytes: number): BodyResult => ({ ok: false, status: 413, message: `Invalid Request: the body is over ${maxBytes} bytes` });
+
+/** A declared Content-Length over the cap: refused before a byte is read. */
+export const declaredTooLarge = (contentLength: string | null | undefined, maxBytes: number): boolean => Number(contentLength ?? '0') > maxBytes;
+
 export async function readJsonBody(request: Request, maxBytes: number): Promise<BodyResult> {
-  const tooLarge: BodyResult = { ok: false, status: 413, message: `Invalid Request: the body is over ${maxBytes} bytes` };
-  if (Number(request.headers.get('content-length') ?? '0') > maxBytes) return tooLarge;
+  if (declaredTooLarge(request.headers.get('content-length'), maxBytes)) return bodyTooLarge(maxBytes);
   if (!request.body) return { ok: false, status: 400, message: 'Parse error: empty body' };
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -20,14 +27,14 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel();
-      return tooLarge;
+      return bodyTooLarge(maxBytes);
     }
     chunks.push(value);
   }
-  return parse(Buffer.concat(chunks).toString('utf8'));
+  return parseJsonBody(Buffer.concat(chunks).toString('utf8'));
 }
 
-function parse(text: string): BodyResult {
+export function parseJsonBody(text: string): BodyResult {
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch {

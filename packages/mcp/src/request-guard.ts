@@ -28,7 +28,7 @@ import { gatedOperation } from './operation-gate.ts';
 import { resolveOptions, type McpGuardOptions, type ResolvedOptions } from './options.ts';
 import type { Principal } from './principal.ts';
 import { buildMetadata, metadataPaths, metadataUrl, type ProtectedResourceMetadata } from './protected-resource-metadata.ts';
-import { readJsonBody } from './read-body.ts';
+import { readJsonBody, type BodyReader } from './read-body.ts';
 import { routingHeaderMismatch } from './routing-headers.ts';
 import { isSatisfied, scopesToRequest } from './requirements.ts';
 import { createVerifier } from './verification/create-verifier.ts';
@@ -38,6 +38,12 @@ export interface RequestInfo {
   ip?: string;
   /** A body a framework already parsed (express.json()). */
   parsedBody?: unknown;
+  /**
+   * Reads the POST body from where the request came from, under the cap
+   * (toNodeListener: from node:http, sparing the web Request's stream).
+   * Default: the web Request's body.
+   */
+  readBody?: BodyReader;
 }
 
 export type GuardResult =
@@ -105,7 +111,8 @@ export function createMcpGuard(input: McpGuardOptions): McpGuard {
     if (request.method === 'POST') {
       if (info.parsedBody !== undefined) body = info.parsedBody;
       else {
-        const read = await readJsonBody(request, options.maxBodyBytes ?? 1_048_576);
+        const maxBytes = options.maxBodyBytes ?? 1_048_576;
+        const read = info.readBody ? await info.readBody(maxBytes) : await readJsonBody(request, maxBytes);
         if (!read.ok && read.status === 413) return respond(jsonResponse(errorMessage(null, INVALID_REQUEST, read.message), 413));
         if (!read.ok && bearer.kind === 'none') return challenge(undefined, scopesFor401(undefined));
         if (!read.ok) return respond(jsonResponse(errorMessage(null, PARSE_ERROR, read.message), read.status));

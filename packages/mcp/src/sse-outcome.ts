@@ -9,7 +9,7 @@
  * error.
  */
 import { errorMessage, INTERNAL_ERROR } from './jsonrpc.ts';
-import { outcomeOf, type SettleInput } from './outcome-record.ts';
+import { allowedRecord, outcomeOf, type SettleInput } from './outcome-record.ts';
 import { rewriteSseMessages } from './sse-messages.ts';
 
 export function settleStreamed(input: SettleInput, body: ReadableStream<Uint8Array>): Response {
@@ -18,7 +18,7 @@ export function settleStreamed(input: SettleInput, body: ReadableStream<Uint8Arr
   const record = async (outcome: ReturnType<typeof outcomeOf>) => {
     recorded = true;
     const durationMs = Math.max(0, input.now() - input.startedAt);
-    for (const pending of allowed) await onDecision!({ ...pending, result: 'allow', reason: undefined, ...outcome, durationMs });
+    for (const pending of allowed) await onDecision!(allowedRecord(pending, outcome, durationMs));
   };
   const stream = rewriteSseMessages(body, {
     async message(message) {

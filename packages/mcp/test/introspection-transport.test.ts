@@ -64,6 +64,18 @@ describe('RFC 7662 introspection over node:http (no fetch given)', () => {
     expect(sockets.size).toBe(1);
   });
 
+  it('sends to the configured endpoint exactly: its path and query string, on every request', async () => {
+    const paths: string[] = [];
+    const { issuer } = await authorizationServer((request, body, response) => {
+      paths.push(request.url ?? '');
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(active(issuer, new URLSearchParams(body).get('token')!)));
+    });
+    await verifier!.close();
+    verifier = new IntrospectionVerifier({ issuer, endpoint: `${issuer}/oauth/introspect?tenant=acme`, resource: RESOURCE, clientId: 'rs', clientSecret: 'rs-secret', revocationStream: false });
+    for (const token of ['tok-a', 'tok-b']) expect(await verifier.verify(token)).toMatchObject({ ok: true });
+    expect(paths).toEqual(['/oauth/introspect?tenant=acme', '/oauth/introspect?tenant=acme']);
+  });
+
   it('fails closed (VerifierUnavailableError) when the endpoint does not answer within the timeout', async () => {
     await authorizationServer(() => {});
     await expect(verifier!.verify('slow')).rejects.toBeInstanceOf(VerifierUnavailableError);

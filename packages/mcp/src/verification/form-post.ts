@@ -12,7 +12,7 @@
  * one), `post` rejects with NoNodeHttpError and the verifier goes on with
  * `fetch`.
  */
-import type { Agent, IncomingMessage, request as RequestFn } from 'node:http';
+import type { Agent, IncomingMessage, RequestOptions, request as RequestFn } from 'node:http';
 
 export interface FormAnswer {
   status: number;
@@ -33,6 +33,8 @@ export class NoNodeHttpError extends Error {}
 interface Transport {
   agent: Agent;
   send: typeof RequestFn;
+  /** The endpoint as request options, made once (node:http would make them of the URL on every request). */
+  target: RequestOptions;
 }
 
 export function formPoster(endpoint: string): FormPoster {
@@ -41,17 +43,17 @@ export function formPoster(endpoint: string): FormPoster {
   let transport: Promise<Transport> | undefined;
   let loaded: Transport | undefined;
   const load = (): Promise<Transport> =>
-    (transport ??= (https ? import('node:https') : import('node:http')).then(
-      (http) => (loaded = { agent: new http.Agent({ keepAlive: true }), send: http.request }),
+    (transport ??= Promise.all([https ? import('node:https') : import('node:http'), import('node:url')]).then(
+      ([http, { urlToHttpOptions }]) => (loaded = { agent: new http.Agent({ keepAlive: true }), send: http.request, target: { ...urlToHttpOptions(url), method: 'POST' } }),
       (error: unknown) => {
         throw new NoNodeHttpError('node:http is not available', { cause: error });
       },
     ));
   return {
     post: async (headers, body, timeoutMs) => {
-      const { agent, send } = loaded ?? (await load());
+      const { agent, send, target } = loaded ?? (await load());
       return new Promise<FormAnswer>((resolve, reject) => {
-        const request = send(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (response: IncomingMessage) => {
+        const request = send({ ...target, agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (response: IncomingMessage) => {
           const chunks: Buffer[] = [];
           let size = 0;
           response.on('data', (chunk: Buffer) => {

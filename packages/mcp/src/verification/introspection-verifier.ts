@@ -57,6 +57,8 @@ export class IntrospectionVerifier implements TokenVerifier {
   private readonly stream: RevocationStream | undefined;
   private readonly inFlight = new Map<string, Promise<Verification>>();
   private readonly authorization: string;
+  /** The introspection request's headers: the same for every token. */
+  private readonly headers: Record<string, string>;
   private readonly endpoint: string;
   /** node:http with keep-alive (form-post.ts), unless the caller brought its own `fetch`. */
   private poster: FormPoster | undefined;
@@ -68,6 +70,7 @@ export class IntrospectionVerifier implements TokenVerifier {
     const issuer = options.issuer.replace(/\/$/, '');
     this.cache = new TokenCache(options.maxCacheEntries);
     this.authorization = basicAuthorization(options.clientId, options.clientSecret);
+    this.headers = { authorization: this.authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
     this.endpoint = options.endpoint ?? `${issuer}/introspect`;
     this.poster = options.fetch === undefined ? formPoster(this.endpoint) : undefined;
     this.clock = options.clock ?? systemClock;
@@ -162,7 +165,7 @@ export class IntrospectionVerifier implements TokenVerifier {
   }
 
   private async introspect(token: string): Promise<Record<string, unknown>> {
-    const headers = { authorization: this.authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+    const headers = this.headers;
     const form = new URLSearchParams({ token, token_type_hint: 'access_token' }).toString();
     if (this.poster) {
       let answer: { status: number; body: string } | undefined;
