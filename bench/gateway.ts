@@ -50,8 +50,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configSchema, startGatehouse } from '@gatehouse-auth/cli';
 import { runFixedRate, type FixedRateResult } from './lib/fixed-rate.ts';
-import { basicAuth, form, runLoad, type LoadOptions, type LoadResult } from './lib/load.ts';
-import { findWrk, runWrk } from './lib/wrk.ts';
+import { basicAuth, form, type LoadResult } from './lib/load.ts';
+import { loadGenerator, runVariedLoad } from './lib/wrk-load.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
@@ -215,8 +215,9 @@ async function main(): Promise<void> {
     const gatewaySession = await openSession(resource, bearer);
     const introspectionsBefore = await countIntrospections(gatehouse);
 
-    const wrk = process.env.BENCH_LOAD === 'autocannon' ? undefined : findWrk();
-    const saturate: (options: LoadOptions) => Promise<LoadResult> = wrk ? runWrk : runLoad;
+    const wrk = loadGenerator() === 'wrk';
+    const saturate = ({ url, seconds, connections, request }: { url: string; seconds: number; connections: number; request: { headers: Record<string, string>; body: string } }) =>
+      runVariedLoad({ url, seconds, connections, method: 'POST', headers: request.headers, body: request.body });
     if (wrk) console.log('load generator: wrk (C, 1 thread, its own process)');
     else
       console.warn(

@@ -19,7 +19,7 @@ async function pendingApproval(id: string): Promise<void> {
     grantId: null,
     subject: h.alice.id,
     userId: h.alice.id,
-    orgId: h.acme.id,
+    orgId: h.acme,
     clientId: 'public-app',
     resource: 'https://mcp.acme.test/mcp',
     tool: 'export_revenue',
