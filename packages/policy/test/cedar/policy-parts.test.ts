@@ -1,0 +1,96 @@
+/**
+ * The engine hands Cedar only the policies that can apply to a call (by
+ * principal type and action) and only the values they read, without the
+ * schema. The oracle here is Cedar itself given everything: the whole
+ * policy set, the whole request and the schema, with request validation.
+ * Both must reach the same decision through the same determining policies.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { benchModel, benchPolicies } from '../../../../bench/lib/policy-set.ts';
+import { CedarEngine, parsePolicyFiles, type AccessModel, type CedarInput, type PolicyFile } from '../../src/index.ts';
+import { timePartsIn } from '../../src/cedar/clock-parts.ts';
+import { buildRequest } from '../../src/cedar/request.ts';
+import { cedar } from '../../src/cedar/wasm.ts';
+import { companyModel, examplePolicyFiles } from './support.ts';
+
+const TIME_ZONE = 'Europe/Berlin';
+
+/** Cedar's decision with the whole set, the whole request and the schema, stated as CedarEngine states decisions. */
+function wholeSetDecision(engine: CedarEngine, model: AccessModel, policies: Record<string, string>, input: CedarInput) {
+  const request = buildRequest(model, input, timePartsIn(TIME_ZONE)(input.time), TIME_ZONE, 'production');
+  const answer = cedar.isAuthorized({
+    principal: request.principal,
+    action: request.action,
+    resource: request.resource,
+    context: request.context,
+    entities: request.entities,
+    policies: { staticPolicies: policies },
+    schema: engine.schema,
+    validateRequest: true,
+  });
+  if (answer.type === 'failure') throw new Error(answer.errors.map((e) => e.message).join('; '));
+  const order = Object.keys(policies);
+  const sorted = (ids: Iterable<string>) => [...new Set(ids)].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  const { decision, diagnostics } = answer.response;
+  if (diagnostics.errors.length > 0) return { allow: false, policies: sorted(diagnostics.errors.map((e) => e.policyId)) };
+  return { allow: decision === 'allow', policies: sorted(diagnostics.reason) };
+}
+
+const input = (tools: string[], roles: string[]) =>
+  fc.record({
+    user: fc.boolean(),
+    roles: fc.subarray(roles),
+    team: fc.option(fc.constantFrom('Support', 'Billing'), { nil: undefined }),
+    tool: fc.constantFrom(...tools),
+    // Monday 2 March 2026 00:00 Berlin, plus up to two weeks in quarter hours: every hour and weekday.
+    time: fc.integer({ min: 0, max: 14 * 96 }).map((quarter) => Date.parse('2026-03-01T23:00:00Z') + quarter * 900_000),
+    ip: fc.option(fc.constantFrom('10.1.2.3', '127.0.0.1', '203.0.113.9', '198.51.3.7', '198.51.40.1', 'not-an-ip'), { nil: undefined }),
+    reason: fc.option(fc.constantFrom('annual review', 'frozen-0', 'frozen-3', 'frozen-12', 'frozen-48'), { nil: undefined }),
+    ownerTeam: fc.option(fc.constantFrom('Support', 'Billing'), { nil: undefined }),
+  }).map(
+    (drawn): CedarInput => ({
+      principal: drawn.user
+        ? { subject: 'usr_1', kind: 'user', orgId: 'org_acme', roles: drawn.roles, scopes: ['tickets:read'], clientId: 'https://client.example/metadata.json' }
+        : { subject: 'client:bot', kind: 'service', orgId: null, roles: [], scopes: ['tickets:read'], clientId: 'bot' },
+      userAttributes: drawn.team === undefined ? undefined : { team: drawn.team },
+      agent: drawn.user ? { kind: 'metadata_document', name: 'https://client.example/metadata.json', metadataHost: 'client.example' } : { kind: 'registered', name: 'bot' },
+      operation: { kind: 'tool', name: drawn.tool },
+      time: drawn.time,
+      ip: drawn.ip,
+      reason: drawn.reason,
+      ownerTeam: drawn.ownerTeam,
+    }),
+  );
+
+const SETS: [string, () => { files: PolicyFile[]; model: AccessModel }][] = [
+  ['the example company', () => ({ files: examplePolicyFiles(), model: companyModel() })],
+  ['100 generated policies, mixed', () => ({ files: benchPolicies(100, 'mixed'), model: benchModel() })],
+  ['100 generated policies, all on every tool', () => ({ files: benchPolicies(100, 'every-tool'), model: benchModel() })],
+];
+
+describe('Per-part policy sets with only the values they read decide as the whole set with the schema', () => {
+  it.each(SETS)('%s: same decision, same determining policies, same reason', (_name, load) => {
+    const { files, model } = load();
+    const source = parsePolicyFiles(files);
+    const engine = new CedarEngine({ source, model, timeZone: TIME_ZONE });
+    const roles = [...model.roles, 'Team-1', 'Team-4', 'Team-7', 'Team-13'];
+    let allowed = 0;
+    fc.assert(
+      fc.property(input(Object.keys(model.tools), roles), (call) => {
+        const decision = engine.evaluate(call);
+        const expected = wholeSetDecision(engine, model, source.policies, call);
+        if (decision.allow) allowed++;
+        expect({ allow: decision.allow, policies: decision.policies }).toEqual(expected);
+        if (!decision.allow && expected.policies.length > 0) {
+          const stated = expected.policies.map((id) => /@reason\("((?:[^"\\]|\\.)*)"\)/.exec(source.policies[id]!)?.[1]).find((reason) => reason !== undefined);
+          if (stated !== undefined) expect(decision.reason).toBe(JSON.parse(`"${stated}"`));
+        }
+      }),
+      { numRuns: 200, seed: 15 },
+    );
+    // Both outcomes occur, so the comparison is not between two constant answers.
+    expect(allowed).toBeGreaterThan(10);
+    expect(allowed).toBeLessThan(190);
+  });
+});
