@@ -16,7 +16,7 @@ import { checkTimeZone, timePartsIn } from './clock-parts.ts';
 import type { EvaluationReads } from './evaluation-reads.ts';
 import { narrowRequest } from './narrow-request.ts';
 import { PolicyError, type PolicySource } from './policy-files.ts';
-import { partitionPolicies, partKey } from './policy-partitions.ts';
+import { partitionPolicies, partKey, policiesForRoles, type PolicyPart } from './policy-partitions.ts';
 import { referencedInputs } from './referenced-inputs.ts';
 import { buildRequest, UnknownOperationError, type CedarInput } from './request.ts';
 import { cedarSchema } from './schema.ts';
@@ -42,6 +42,18 @@ export interface CedarDecision {
   inputs: Record<string, unknown>;
 }
 
+/** Preparsed sets per engine for combinations of roles held (each a subset of one part's policies). */
+const MAX_ROLE_SETS = 1024;
+
+interface LoadedPart {
+  key: string;
+  part: PolicyPart;
+  /** The whole part. */
+  setId: string;
+  /** By the part's roles a principal holds (sorted, newline-joined). */
+  byRoles: Map<string, string>;
+}
+
 export class CedarEngine {
   readonly schema: string;
   private readonly setId = `gatehouse-${randomUUID()}`;
@@ -50,7 +62,8 @@ export class CedarEngine {
   private readonly environment: string;
   private readonly reads: Map<string, string[]>;
   private readonly reasons = new Map<string, string>();
-  private readonly parts = new Map<string, { setId: string; reads: EvaluationReads }>();
+  private readonly parts = new Map<string, LoadedPart>();
+  private roleSets = 0;
   /** Each policy's place in its files: determining policies are listed in that order, whatever order Cedar reports them in. */
   private readonly order: Map<string, number>;
 
@@ -66,7 +79,7 @@ export class CedarEngine {
       const setId = `${this.setId}/${key}`;
       const answer = cedar.preparsePolicySet(setId, { staticPolicies: part.policies });
       if (answer.type === 'failure') throw new Error(`Cedar could not load the policies: ${answer.errors.map((e) => e.message).join('; ')}`);
-      this.parts.set(key, { setId, reads: part.reads });
+      this.parts.set(key, { key, part, setId, byRoles: new Map() });
     }
     this.reads = referencedInputs(options.source);
     this.order = new Map(Object.keys(options.source.policies).map((id, index) => [id, index]));
@@ -89,9 +102,13 @@ export class CedarEngine {
       if (error instanceof UnknownOperationError) return { allow: false, reason: error.message, policies: [], inputs: {} };
       throw error;
     }
-    const part = this.parts.get(partKey(request.principal.type === 'Agent' ? 'Agent' : 'User', request.action.id));
-    if (!part) return { allow: false, reason: `no policy set for ${request.action.id}`, policies: [], inputs: {} };
-    const answer = cedar.statefulIsAuthorized({ ...narrowRequest(request, part.reads, actionGroup(input.operation.kind)), preparsedPolicySetId: part.setId });
+    const user = request.principal.type === 'User';
+    const loaded = this.parts.get(partKey(user ? 'User' : 'Agent', request.action.id));
+    if (!loaded) return { allow: false, reason: `no policy set for ${request.action.id}`, policies: [], inputs: {} };
+    const answer = cedar.statefulIsAuthorized({
+      ...narrowRequest(request, loaded.part.reads, actionGroup(input.operation.kind)),
+      preparsedPolicySetId: this.setForRoles(loaded, user ? input.principal.roles : []),
+    });
     if (answer.type === 'failure') {
       return { allow: false, reason: 'the authorization policy failed', policies: [], inputs: { error: answer.errors.map((e) => e.message).join('; ') } };
     }
@@ -115,6 +132,24 @@ export class CedarEngine {
     if (ids.length === 0) return { allow: false, reason: `no policy permits ${request.action.id}`, policies: [], inputs: {} };
     const stated = ids.map((id) => this.reasons.get(id)).find((reason) => reason !== undefined);
     return { allow: false, reason: stated ?? `denied by policy ${ids.join(', ')}`, policies: ids, inputs: inputsOf(ids) };
+  }
+
+  /**
+   * The preparsed set of a part's policies that can apply to a principal holding these roles, made on first
+   * use per combination of the part's roles held. Past MAX_ROLE_SETS combinations, the whole part (same
+   * decisions, more policies to evaluate).
+   */
+  private setForRoles(loaded: LoadedPart, roles: readonly string[]): string {
+    const held = [...new Set(roles.filter((role) => loaded.part.byRole.has(role)))].sort();
+    const heldKey = held.join('\n');
+    const known = loaded.byRoles.get(heldKey);
+    if (known !== undefined) return known;
+    if (this.roleSets >= MAX_ROLE_SETS) return loaded.setId;
+    const setId = `${this.setId}/${loaded.key}/roles-${this.roleSets++}`;
+    const answer = cedar.preparsePolicySet(setId, { staticPolicies: policiesForRoles(loaded.part, held) });
+    if (answer.type === 'failure') return loaded.setId;
+    loaded.byRoles.set(heldKey, setId);
+    return setId;
   }
 
   private inFileOrder(ids: Iterable<string>): string[] {

@@ -4,8 +4,10 @@
  * match it. Cedar copies the whole preparsed set on every call, so its
  * cost grows with every policy in the part it is handed; a policy scoped to
  * another action or principal type can neither apply nor fail for the
- * call, so leaving it out changes no decision. Each part also knows what
- * its policies read (evaluation-reads.ts).
+ * call, so leaving it out changes no decision. Within a part, a policy
+ * scoped to a role (`principal in Role::"HR"`) is kept apart: it can only
+ * apply to a user holding that role. Each part also knows what its
+ * policies read (evaluation-reads.ts).
  */
 import { actionGroup, actionId, OPERATION_KINDS, operationsOf, type AccessModel } from './access-model.ts';
 import { evaluationReads, mergeReads, noReads, type EvaluationReads } from './evaluation-reads.ts';
@@ -16,8 +18,21 @@ export const PRINCIPAL_TYPES = ['User', 'Agent'] as const;
 export type PrincipalType = (typeof PRINCIPAL_TYPES)[number];
 
 export interface PolicyPart {
+  /** Every policy of the part. */
   policies: Record<string, string>;
+  /** The policies not scoped to a role. */
+  unscoped: Record<string, string>;
+  /** The policies scoped to each role. */
+  byRole: Map<string, Record<string, string>>;
+  /** What the part's policies read, all together. */
   reads: EvaluationReads;
+}
+
+/** The policies of a part that can apply to a principal holding these roles (an agent holds none). */
+export function policiesForRoles(part: PolicyPart, roles: readonly string[]): Record<string, string> {
+  const policies = { ...part.unscoped };
+  for (const role of roles) Object.assign(policies, part.byRole.get(role));
+  return policies;
 }
 
 export const partKey = (principalType: PrincipalType, action: string): string => `${principalType} ${action}`;
@@ -50,23 +65,34 @@ function principalMatcher(scope: PolicyJson['principal']): (type: PrincipalType)
   return () => true;
 }
 
+/** The role a principal must hold for the policy to apply (`principal in Role::"HR"`, `principal is User in Role::"HR"`): roles have no ancestors. */
+function requiredRole(scope: PolicyJson['principal']): string | undefined {
+  const constraint = scope as { op: string; entity?: EntityRef; in?: { entity?: EntityRef } };
+  const entity = constraint.op === 'in' ? constraint.entity : constraint.op === 'is' ? constraint.in?.entity : undefined;
+  if (!entity) return undefined;
+  const uid = uidOf(entity);
+  return uid.type === 'Role' ? uid.id : undefined;
+}
+
 export function partitionPolicies(model: AccessModel, source: PolicySource): Map<string, PolicyPart> {
-  const analysed: { id: string; text: string; action: ReturnType<typeof actionMatcher>; principal: ReturnType<typeof principalMatcher>; reads: EvaluationReads }[] = [];
+  const analysed: { id: string; text: string; action: ReturnType<typeof actionMatcher>; principal: ReturnType<typeof principalMatcher>; role: string | undefined; reads: EvaluationReads }[] = [];
   for (const [id, text] of Object.entries(source.policies)) {
     const json = cedar.policyToJson(text);
     // Policies come validated; one Cedar cannot show as JSON goes in every part, reading everything.
-    if (json.type === 'failure') analysed.push({ id, text, action: () => true, principal: () => true, reads: { principal: true, resource: true, context: true } });
-    else analysed.push({ id, text, action: actionMatcher(json.json.action), principal: principalMatcher(json.json.principal), reads: evaluationReads(json.json) });
+    if (json.type === 'failure') analysed.push({ id, text, action: () => true, principal: () => true, role: undefined, reads: { principal: true, resource: true, context: true } });
+    else analysed.push({ id, text, action: actionMatcher(json.json.action), principal: principalMatcher(json.json.principal), role: requiredRole(json.json.principal), reads: evaluationReads(json.json) });
   }
   const parts = new Map<string, PolicyPart>();
   for (const kind of OPERATION_KINDS) {
     for (const name of Object.keys(operationsOf(model, kind))) {
       const action = actionId(kind, name);
       for (const principalType of PRINCIPAL_TYPES) {
-        const part: PolicyPart = { policies: {}, reads: noReads() };
+        const part: PolicyPart = { policies: {}, unscoped: {}, byRole: new Map(), reads: noReads() };
         for (const policy of analysed) {
           if (!policy.action(action, actionGroup(kind)) || !policy.principal(principalType)) continue;
           part.policies[policy.id] = policy.text;
+          if (policy.role === undefined) part.unscoped[policy.id] = policy.text;
+          else part.byRole.set(policy.role, { ...part.byRole.get(policy.role), [policy.id]: policy.text });
           mergeReads(part.reads, policy.reads);
         }
         parts.set(partKey(principalType, action), part);
