@@ -13,7 +13,6 @@
 import { randomUUID } from 'node:crypto';
 import { actionGroup, type AccessModel } from './access-model.ts';
 import { checkTimeZone, timePartsIn } from './clock-parts.ts';
-import type { EvaluationReads } from './evaluation-reads.ts';
 import { narrowRequest } from './narrow-request.ts';
 import { PolicyError, type PolicySource } from './policy-files.ts';
 import { partitionPolicies, partKey, policiesForRoles, type PolicyPart } from './policy-partitions.ts';

@@ -80,7 +80,15 @@ export function partitionPolicies(model: AccessModel, source: PolicySource): Map
     const json = cedar.policyToJson(text);
     // Policies come validated; one Cedar cannot show as JSON goes in every part, reading everything.
     if (json.type === 'failure') analysed.push({ id, text, action: () => true, principal: () => true, role: undefined, reads: { principal: true, resource: true, context: true } });
-    else analysed.push({ id, text, action: actionMatcher(json.json.action), principal: principalMatcher(json.json.principal), role: requiredRole(json.json.principal), reads: evaluationReads(json.json) });
+    else
+      analysed.push({
+        id,
+        text,
+        action: actionMatcher(json.json.action),
+        principal: principalMatcher(json.json.principal),
+        role: requiredRole(json.json.principal),
+        reads: evaluationReads(json.json),
+      });
   }
   const parts = new Map<string, PolicyPart>();
   for (const kind of OPERATION_KINDS) {
