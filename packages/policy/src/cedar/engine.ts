@@ -17,7 +17,7 @@ import { narrowRequest } from './narrow-request.ts';
 import { PolicyError, type PolicySource } from './policy-files.ts';
 import { partitionPolicies, partKey, policiesForRoles, type PolicyPart } from './policy-partitions.ts';
 import { referencedInputs } from './referenced-inputs.ts';
-import { buildRequest, UnknownOperationError, type CedarInput } from './request.ts';
+import { buildRequest, InvalidInputError, UnknownOperationError, type CedarInput } from './request.ts';
 import { cedarSchema } from './schema.ts';
 import { validatePolicies } from './validate.ts';
 import { cedar } from './wasm.ts';
@@ -99,6 +99,7 @@ export class CedarEngine {
       request = buildRequest(this.options.model, input, this.clock(input.time), this.timeZone, this.environment);
     } catch (error) {
       if (error instanceof UnknownOperationError) return { allow: false, reason: error.message, policies: [], inputs: {} };
+      if (error instanceof InvalidInputError) return { allow: false, reason: 'the authorization policy failed', policies: [], inputs: { error: error.message } };
       throw error;
     }
     const user = request.principal.type === 'User';

@@ -74,6 +74,10 @@ export function buildRequest(model: AccessModel, input: CedarInput, parts: TimeP
   const { principal, agent, operation } = input;
   const traits = operationsOf(model, operation.kind)[operation.name];
   if (!traits) throw new UnknownOperationError(operation.kind, operation.name);
+  // Cedar evaluates without the schema (narrow-request.ts), so what the schema would refuse is refused here.
+  if (typeof agent.kind !== 'string' || typeof agent.name !== 'string' || (agent.metadataHost !== undefined && typeof agent.metadataHost !== 'string')) {
+    throw new InvalidInputError('the agent resolver must return string kind, name and metadataHost');
+  }
   const agentUid = { type: 'Agent', id: principal.clientId };
   const agentAttrs: Record<string, CedarValueJson> = { kind: agent.kind, name: agent.name, scopes: principal.scopes };
   if (agent.metadataHost !== undefined) agentAttrs.metadataHost = agent.metadataHost;
@@ -127,5 +131,13 @@ export class UnknownOperationError extends Error {
   ) {
     super(`the access model has no ${kind} named ${JSON.stringify(operation)} (declare it under resources[].operations)`);
     this.name = 'UnknownOperationError';
+  }
+}
+
+/** An input the schema does not allow (e.g. from a resolver that ignored its types): the call is denied. */
+export class InvalidInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidInputError';
   }
 }
