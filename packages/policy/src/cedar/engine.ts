@@ -115,7 +115,12 @@ export class CedarEngine {
     const { decision, diagnostics } = answer.response;
     const inputsOf = (ids: string[]): Record<string, unknown> => {
       const inputs: Record<string, unknown> = {};
-      for (const id of ids) for (const path of this.reads.get(id) ?? []) if (path in request.values) inputs[path] = request.values[path];
+      for (const id of ids) {
+        for (const path of this.reads.get(id) ?? []) {
+          const values = request.values();
+          if (path in values) inputs[path] = values[path];
+        }
+      }
       return inputs;
     };
     if (diagnostics.errors.length > 0) {
@@ -140,6 +145,7 @@ export class CedarEngine {
    * decisions, more policies to evaluate).
    */
   private setForRoles(loaded: LoadedPart, roles: readonly string[]): string {
+    if (loaded.part.byRole.size === 0) return loaded.setId;
     const held = [...new Set(roles.filter((role) => loaded.part.byRole.has(role)))].sort();
     const heldKey = held.join('\n');
     const known = loaded.byRoles.get(heldKey);

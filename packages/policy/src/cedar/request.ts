@@ -38,8 +38,8 @@ export interface CedarRequest {
   resource: { type: string; id: string };
   context: Record<string, CedarValueJson>;
   entities: EntityJson[];
-  /** Plain values of every input a policy may read, by path (`context.hour`), for decision logs. */
-  values: Record<string, unknown>;
+  /** Plain values of every input a policy may read, by path (`context.hour`), for decision logs; made on first use. */
+  values(): Record<string, unknown>;
 }
 
 /** Default AgentInfo from the client id alone. */
@@ -82,7 +82,6 @@ export function buildRequest(model: AccessModel, input: CedarInput, parts: TimeP
   const agentAttrs: Record<string, CedarValueJson> = { kind: agent.kind, name: agent.name, scopes: principal.scopes };
   if (agent.metadataHost !== undefined) agentAttrs.metadataHost = agent.metadataHost;
   const entities: EntityJson[] = [{ uid: agentUid, attrs: agentAttrs, parents: [] }];
-  const values: Record<string, unknown> = {};
   let principalUid = agentUid;
   let principalAttrs = agentAttrs;
   if (principal.kind === 'user') {
@@ -116,12 +115,19 @@ export function buildRequest(model: AccessModel, input: CedarInput, parts: TimeP
     if (typeof value === 'string' && value !== '') context[key] = value;
   }
 
-  for (const [key, value] of Object.entries(principalAttrs)) values[`principal.${key}`] = value;
-  for (const [key, value] of Object.entries(resourceAttrs)) values[`resource.${key}`] = value;
-  for (const [key, value] of Object.entries(context)) values[`context.${key}`] = value;
-  values['context.agent'] = { id: principal.clientId, ...agent };
-  if (ip !== undefined) values['context.ip'] = ip;
-  return { principal: principalUid, action: { type: 'Action', id: actionId(operation.kind, operation.name) }, resource: resourceUid, context, entities, values };
+  let values: Record<string, unknown> | undefined;
+  // Only decisions whose determining policies read something need these paths (a plain permit reads nothing).
+  const valuesOf = (): Record<string, unknown> => {
+    if (values) return values;
+    values = {};
+    for (const [key, value] of Object.entries(principalAttrs)) values[`principal.${key}`] = value;
+    for (const [key, value] of Object.entries(resourceAttrs)) values[`resource.${key}`] = value;
+    for (const [key, value] of Object.entries(context)) values[`context.${key}`] = value;
+    values['context.agent'] = { id: principal.clientId, ...agent };
+    if (ip !== undefined) values['context.ip'] = ip;
+    return values;
+  };
+  return { principal: principalUid, action: { type: 'Action', id: actionId(operation.kind, operation.name) }, resource: resourceUid, context, entities, values: valuesOf };
 }
 
 export class UnknownOperationError extends Error {
