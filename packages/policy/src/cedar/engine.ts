@@ -15,7 +15,7 @@ import { actionGroup, type AccessModel } from './access-model.ts';
 import { checkTimeZone, timePartsIn } from './clock-parts.ts';
 import { narrowRequest } from './narrow-request.ts';
 import { PolicyError, type PolicySource } from './policy-files.ts';
-import { partitionPolicies, partKey, policiesForRoles, type PolicyPart } from './policy-partitions.ts';
+import { partitionPolicies, partKey, preparedSet, type PolicyPart } from './policy-partitions.ts';
 import { referencedInputs } from './referenced-inputs.ts';
 import { buildRequest, InvalidInputError, UnknownOperationError, type CedarInput } from './request.ts';
 import { cedarSchema } from './schema.ts';
@@ -29,6 +29,8 @@ export interface CedarEngineOptions {
   timeZone?: string;
   /** `context.environment`, e.g. production or staging. Default production. */
   environment?: string;
+  /** Most policy sets made for combinations of roles held; past it, the whole part (same decisions, more policies). Default 1024. */
+  maxRoleSets?: number;
 }
 
 export interface CedarDecision {
@@ -44,13 +46,19 @@ export interface CedarDecision {
 /** Preparsed sets per engine for combinations of roles held (each a subset of one part's policies). */
 const MAX_ROLE_SETS = 1024;
 
+interface LoadedSet {
+  setId: string;
+  /** Whether Cedar needs the principal's roles for this set (a policy still tests them). */
+  ancestry: boolean;
+}
+
 interface LoadedPart {
   key: string;
   part: PolicyPart;
-  /** The whole part. */
-  setId: string;
+  /** The whole part, role scopes as written. */
+  whole: LoadedSet;
   /** By the part's roles a principal holds (sorted, newline-joined). */
-  byRoles: Map<string, string>;
+  byRoles: Map<string, LoadedSet>;
 }
 
 export class CedarEngine {
@@ -75,10 +83,9 @@ export class CedarEngine {
     const problems = validatePolicies(options.source, this.schema);
     if (problems.length > 0) throw new PolicyError(problems);
     for (const [key, part] of partitionPolicies(options.model, options.source)) {
-      const setId = `${this.setId}/${key}`;
-      const answer = cedar.preparsePolicySet(setId, { staticPolicies: part.policies });
-      if (answer.type === 'failure') throw new Error(`Cedar could not load the policies: ${answer.errors.map((e) => e.message).join('; ')}`);
-      this.parts.set(key, { key, part, setId, byRoles: new Map() });
+      const loaded: LoadedPart = { key, part, whole: { setId: `${this.setId}/${key}`, ancestry: true }, byRoles: new Map() };
+      loaded.whole = this.prepare(loaded.whole.setId, part, 'every role');
+      this.parts.set(key, loaded);
     }
     this.reads = referencedInputs(options.source);
     this.order = new Map(Object.keys(options.source.policies).map((id, index) => [id, index]));
@@ -105,10 +112,8 @@ export class CedarEngine {
     const user = request.principal.type === 'User';
     const loaded = this.parts.get(partKey(user ? 'User' : 'Agent', request.action.id));
     if (!loaded) return { allow: false, reason: `no policy set for ${request.action.id}`, policies: [], inputs: {} };
-    const answer = cedar.statefulIsAuthorized({
-      ...narrowRequest(request, loaded.part.reads, actionGroup(input.operation.kind)),
-      preparsedPolicySetId: this.setForRoles(loaded, user ? input.principal.roles : []),
-    });
+    const set = this.setForRoles(loaded, user ? input.principal.roles : []);
+    const answer = cedar.statefulIsAuthorized({ ...narrowRequest(request, loaded.part.reads, actionGroup(input.operation.kind), set.ancestry), preparsedPolicySetId: set.setId });
     if (answer.type === 'failure') {
       return { allow: false, reason: 'the authorization policy failed', policies: [], inputs: { error: answer.errors.map((e) => e.message).join('; ') } };
     }
@@ -144,18 +149,23 @@ export class CedarEngine {
    * use per combination of the part's roles held. Past MAX_ROLE_SETS combinations, the whole part (same
    * decisions, more policies to evaluate).
    */
-  private setForRoles(loaded: LoadedPart, roles: readonly string[]): string {
-    if (loaded.part.byRole.size === 0) return loaded.setId;
+  private setForRoles(loaded: LoadedPart, roles: readonly string[]): LoadedSet {
+    if (loaded.part.byRole.size === 0) return loaded.whole;
     const held = [...new Set(roles.filter((role) => loaded.part.byRole.has(role)))].sort();
     const heldKey = held.join('\n');
     const known = loaded.byRoles.get(heldKey);
     if (known !== undefined) return known;
-    if (this.roleSets >= MAX_ROLE_SETS) return loaded.setId;
-    const setId = `${this.setId}/${loaded.key}/roles-${this.roleSets++}`;
-    const answer = cedar.preparsePolicySet(setId, { staticPolicies: policiesForRoles(loaded.part, held) });
-    if (answer.type === 'failure') return loaded.setId;
-    loaded.byRoles.set(heldKey, setId);
-    return setId;
+    if (this.roleSets >= (this.options.maxRoleSets ?? MAX_ROLE_SETS)) return loaded.whole;
+    const set = this.prepare(`${this.setId}/${loaded.key}/roles-${this.roleSets++}`, loaded.part, held);
+    loaded.byRoles.set(heldKey, set);
+    return set;
+  }
+
+  private prepare(setId: string, part: PolicyPart, roles: readonly string[] | 'every role'): LoadedSet {
+    const { policies, ancestry } = preparedSet(part, roles);
+    const answer = cedar.preparsePolicySet(setId, { staticPolicies: policies });
+    if (answer.type === 'failure') throw new Error(`Cedar could not load the policies: ${answer.errors.map((e) => e.message).join('; ')}`);
+    return { setId, ancestry };
   }
 
   private inFileOrder(ids: Iterable<string>): string[] {

@@ -15,15 +15,17 @@ export interface EvaluationReads {
   principal: AttributeReads;
   resource: AttributeReads;
   context: AttributeReads;
+  /** Variables used other than to read a named attribute (`principal in Role::"HR"`, `action == …`): they need their entity's ancestors. */
+  bare: Set<string>;
 }
 
-type Variable = keyof EvaluationReads;
+type Variable = 'principal' | 'resource' | 'context';
 
 const ATTRIBUTE_VARIABLES = new Set<string>(['principal', 'resource', 'context']);
 /** Operators that use an entity as a whole (its uid, type or ancestors), never its attributes. */
 const ENTITY_OPERATORS = new Set(['==', '!=', 'in', 'is']);
 
-export const noReads = (): EvaluationReads => ({ principal: new Set(), resource: new Set(), context: new Set() });
+export const noReads = (): EvaluationReads => ({ principal: new Set(), resource: new Set(), context: new Set(), bare: new Set() });
 
 function readAttribute(reads: EvaluationReads, variable: Variable, attribute: string): void {
   const current = reads[variable];
@@ -38,6 +40,7 @@ function walk(node: unknown, reads: EvaluationReads, entityOperand: boolean): vo
   if (typeof node !== 'object' || node === null) return;
   const record = node as Record<string, unknown>;
   if (typeof record.Var === 'string') {
+    reads.bare.add(record.Var);
     // A bare principal or resource compared, or tested for type or ancestry, reads no attribute; the context
     // is a record, and anything else done with a variable (a set of them, an if-else yielding one…) may read all.
     if (ATTRIBUTE_VARIABLES.has(record.Var) && (record.Var === 'context' || !entityOperand)) reads[record.Var as Variable] = true;
@@ -78,6 +81,7 @@ export function evaluationReads(policy: PolicyJson): EvaluationReads {
 }
 
 export function mergeReads(into: EvaluationReads, from: EvaluationReads): void {
+  for (const variable of from.bare) into.bare.add(variable);
   for (const variable of ['principal', 'resource', 'context'] as const) {
     const target = into[variable];
     const source = from[variable];

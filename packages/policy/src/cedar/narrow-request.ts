@@ -1,11 +1,12 @@
 /**
- * The Cedar call for one request and one policy part: the context keys and
- * entity attributes the part's policies read, the principal's roles, and
- * the action with its group (`action in Action::"tools"`). Cedar evaluates
- * without the schema: the policies were validated against it at load and
- * buildRequest produces only values of the schema's types, while handing
- * Cedar the schema costs it a copy of the schema and a typed parse of
- * every value on every call.
+ * The Cedar call for one request and one prepared policy set: the context
+ * keys and entity attributes its policies read, the principal's roles when
+ * a policy still tests them, and the action with its group when a
+ * condition names the action (scopes were decided when the set was made,
+ * policy-partitions.ts). Cedar evaluates without the schema: the policies
+ * were validated against it at load and buildRequest produces only values
+ * of the schema's types, while handing Cedar the schema costs it a copy of
+ * the schema and a typed parse of every value on every call.
  */
 import { reads, type AttributeReads, type EvaluationReads } from './evaluation-reads.ts';
 import type { CedarRequest } from './request.ts';
@@ -30,10 +31,10 @@ export interface NarrowedCall {
   entities: EntityJson[];
 }
 
-export function narrowRequest(request: CedarRequest, needed: EvaluationReads, group: string): NarrowedCall {
+export function narrowRequest(request: CedarRequest, needed: EvaluationReads, group: string, ancestry: boolean): NarrowedCall {
   const context = pick(request.context, needed.context);
   const agentRead = reads(needed.context, 'agent');
-  const entities: EntityJson[] = [{ uid: request.action, attrs: {}, parents: [{ type: 'Action', id: group }] }];
+  const entities: EntityJson[] = needed.bare.has('action') ? [{ uid: request.action, attrs: {}, parents: [{ type: 'Action', id: group }] }] : [];
   for (const entity of request.entities) {
     const uid = entity.uid as { type: string; id: string };
     const isPrincipal = sameUid(uid, request.principal);
@@ -42,8 +43,8 @@ export function narrowRequest(request: CedarRequest, needed: EvaluationReads, gr
     else if (sameUid(uid, request.resource)) wanted = needed.resource;
     // The calling agent is `context.agent`: whoever reads it may read any of its attributes.
     if (uid.type === 'Agent' && agentRead) wanted = true;
-    const parents = entity.parents ?? [];
-    // No policy reads an attribute of it and it has no ancestors to test: Cedar needs only its uid, which the request carries.
+    const parents = isPrincipal && (ancestry || needed.bare.has('principal')) ? (entity.parents ?? []) : [];
+    // No policy reads an attribute of it or tests its ancestors: Cedar needs only its uid, which the request carries.
     if (wanted !== true && wanted.size === 0 && parents.length === 0) continue;
     entities.push({ uid, attrs: pick(entity.attrs as Attributes, wanted), parents });
   }
