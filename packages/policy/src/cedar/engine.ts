@@ -1,9 +1,10 @@
 /**
  * Evaluates Cedar requests against one policy set, validated at load
  * against the schema generated for one access model. The policy set is
- * parsed once, split by principal type and action (Cedar's preparsed,
- * per-process cache); each call then builds its request and hands Cedar
- * the part that can apply to it, with only the values that part reads.
+ * parsed once, split by principal type and action, and by the roles a user
+ * holds (policy-partitions.ts; Cedar's preparsed, per-process cache); each
+ * call then builds its request and hands Cedar the set that can apply to
+ * it, with only the values that set reads (narrow-request.ts).
  *
  * Cedar's semantics decide: an applicable `forbid` beats any `permit`, and
  * nothing is allowed unless a `permit` applies. One rule is stricter than
@@ -83,9 +84,7 @@ export class CedarEngine {
     const problems = validatePolicies(options.source, this.schema);
     if (problems.length > 0) throw new PolicyError(problems);
     for (const [key, part] of partitionPolicies(options.model, options.source)) {
-      const loaded: LoadedPart = { key, part, whole: { setId: `${this.setId}/${key}`, ancestry: true }, byRoles: new Map() };
-      loaded.whole = this.prepare(loaded.whole.setId, part, 'every role');
-      this.parts.set(key, loaded);
+      this.parts.set(key, { key, part, whole: this.prepare(`${this.setId}/${key}`, part, 'every role'), byRoles: new Map() });
     }
     this.reads = referencedInputs(options.source);
     this.order = new Map(Object.keys(options.source.policies).map((id, index) => [id, index]));
