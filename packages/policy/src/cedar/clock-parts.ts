@@ -13,13 +13,24 @@ export interface TimeParts {
 
 const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
 
+const RECENT_SECONDS = 64;
+
 export function timePartsIn(timeZone: string): (epochMs: number) => TimeParts {
   // One formatter per policy: constructing Intl.DateTimeFormat costs far more than formatting.
   const format = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', weekday: 'short' });
+  // The parts of the last few seconds seen: calls arriving in the same second share one formatToParts, which costs
+  // more than the rest of the request. Exact: every time zone offset is a whole number of seconds.
+  const recent = new Map<number, TimeParts>();
   return (epochMs) => {
+    const second = Math.floor(epochMs / 1000);
+    const known = recent.get(second);
+    if (known) return known;
     const parts: Record<string, string> = {};
     for (const part of format.formatToParts(epochMs)) parts[part.type] = part.value;
-    return { hour: Number(parts.hour), minute: Number(parts.minute), weekday: WEEKDAYS[parts.weekday ?? ''] ?? 0, date: `${parts.year}-${parts.month}-${parts.day}` };
+    const found: TimeParts = Object.freeze({ hour: Number(parts.hour), minute: Number(parts.minute), weekday: WEEKDAYS[parts.weekday ?? ''] ?? 0, date: `${parts.year}-${parts.month}-${parts.day}` });
+    if (recent.size >= RECENT_SECONDS) recent.clear();
+    recent.set(second, found);
+    return found;
   };
 }
 

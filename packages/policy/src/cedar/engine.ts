@@ -1,7 +1,10 @@
 /**
- * Evaluates Cedar requests against one policy set and the schema generated
- * for one access model. The policy set and schema are parsed once (Cedar's
- * preparsed, per-process caches); each call then only builds its request.
+ * Evaluates Cedar requests against one policy set, validated at load
+ * against the schema generated for one access model. The policy set is
+ * parsed once, split by principal type and action, and by the roles a user
+ * holds (policy-partitions.ts; Cedar's preparsed, per-process cache); each
+ * call then builds its request and hands Cedar the set that can apply to
+ * it, with only the values that set reads (narrow-request.ts).
  *
  * Cedar's semantics decide: an applicable `forbid` beats any `permit`, and
  * nothing is allowed unless a `permit` applies. One rule is stricter than
@@ -9,11 +12,13 @@
  * skip) denies the call, so a broken `forbid` cannot turn into an allow.
  */
 import { randomUUID } from 'node:crypto';
-import { actionGroup, actionId, OPERATION_KINDS, operationsOf, type AccessModel } from './access-model.ts';
+import { actionGroup, type AccessModel } from './access-model.ts';
 import { checkTimeZone, timePartsIn } from './clock-parts.ts';
+import { narrowRequest } from './narrow-request.ts';
 import { PolicyError, type PolicySource } from './policy-files.ts';
+import { partitionPolicies, partKey, preparedSet, type PolicyPart } from './policy-partitions.ts';
 import { referencedInputs } from './referenced-inputs.ts';
-import { buildRequest, UnknownOperationError, type CedarInput } from './request.ts';
+import { buildRequest, InvalidInputError, UnknownOperationError, type CedarInput } from './request.ts';
 import { cedarSchema } from './schema.ts';
 import { validatePolicies } from './validate.ts';
 import { cedar } from './wasm.ts';
@@ -25,6 +30,8 @@ export interface CedarEngineOptions {
   timeZone?: string;
   /** `context.environment`, e.g. production or staging. Default production. */
   environment?: string;
+  /** Most policy sets made for combinations of roles held; past it, the whole part (same decisions, more policies). Default 1024. */
+  maxRoleSets?: number;
 }
 
 export interface CedarDecision {
@@ -37,37 +44,50 @@ export interface CedarDecision {
   inputs: Record<string, unknown>;
 }
 
+/** Preparsed sets per engine for combinations of roles held (each a subset of one part's policies). */
+const MAX_ROLE_SETS = 1024;
+
+interface LoadedSet {
+  setId: string;
+  /** Whether Cedar needs the principal's roles for this set (a policy still tests them). */
+  ancestry: boolean;
+}
+
+interface LoadedPart {
+  key: string;
+  part: PolicyPart;
+  /** The whole part, role scopes as written. */
+  whole: LoadedSet;
+  /** By the part's roles a principal holds (sorted, newline-joined). */
+  byRoles: Map<string, LoadedSet>;
+}
+
 export class CedarEngine {
   readonly schema: string;
   private readonly setId = `gatehouse-${randomUUID()}`;
-  private readonly parts: ReturnType<typeof timePartsIn>;
+  private readonly clock: ReturnType<typeof timePartsIn>;
   private readonly timeZone: string;
   private readonly environment: string;
   private readonly reads: Map<string, string[]>;
   private readonly reasons = new Map<string, string>();
-  private readonly actionSets = new Map<string, string>();
+  private readonly parts = new Map<string, LoadedPart>();
+  private roleSets = 0;
+  /** Each policy's place in its files: determining policies are listed in that order, whatever order Cedar reports them in. */
+  private readonly order: Map<string, number>;
 
   constructor(private readonly options: CedarEngineOptions) {
     this.timeZone = options.timeZone ?? 'UTC';
     checkTimeZone(this.timeZone);
     this.environment = options.environment ?? 'production';
-    this.parts = timePartsIn(this.timeZone);
+    this.clock = timePartsIn(this.timeZone);
     this.schema = cedarSchema(options.model);
     const problems = validatePolicies(options.source, this.schema);
     if (problems.length > 0) throw new PolicyError(problems);
-    const loaded = [cedar.preparseSchema(this.setId, this.schema)];
-    // One preparsed set per action, holding only the policies whose action scope can match it:
-    // Cedar's cost grows with every policy it considers, and a policy scoped to other actions
-    // can neither apply nor fail for this one, so leaving it out changes no decision.
-    for (const [action, policies] of policiesByAction(options.model, options.source)) {
-      const id = `${this.setId}/${action}`;
-      this.actionSets.set(action, id);
-      loaded.push(cedar.preparsePolicySet(id, { staticPolicies: policies }));
-    }
-    for (const answer of loaded) {
-      if (answer.type === 'failure') throw new Error(`Cedar could not load the policies: ${answer.errors.map((e) => e.message).join('; ')}`);
+    for (const [key, part] of partitionPolicies(options.model, options.source)) {
+      this.parts.set(key, { key, part, whole: this.prepare(`${this.setId}/${key}`, part, 'every role'), byRoles: new Map() });
     }
     this.reads = referencedInputs(options.source);
+    this.order = new Map(Object.keys(options.source.policies).map((id, index) => [id, index]));
     for (const [id, text] of Object.entries(options.source.policies)) {
       const json = cedar.policyToJson(text);
       const reason = json.type === 'success' ? json.json.annotations?.reason : undefined;
@@ -82,32 +102,33 @@ export class CedarEngine {
   evaluate(input: CedarInput): CedarDecision {
     let request;
     try {
-      request = buildRequest(this.options.model, input, this.parts(input.time), this.timeZone, this.environment);
+      request = buildRequest(this.options.model, input, this.clock(input.time), this.timeZone, this.environment);
     } catch (error) {
       if (error instanceof UnknownOperationError) return { allow: false, reason: error.message, policies: [], inputs: {} };
+      if (error instanceof InvalidInputError) return { allow: false, reason: 'the authorization policy failed', policies: [], inputs: { error: error.message } };
       throw error;
     }
-    const answer = cedar.statefulIsAuthorized({
-      principal: request.principal,
-      action: request.action,
-      resource: request.resource,
-      context: request.context,
-      entities: request.entities,
-      preparsedPolicySetId: this.actionSets.get(request.action.id) ?? '',
-      preparsedSchemaName: this.setId,
-      validateRequest: true,
-    });
+    const user = request.principal.type === 'User';
+    const loaded = this.parts.get(partKey(user ? 'User' : 'Agent', request.action.id));
+    if (!loaded) return { allow: false, reason: `no policy set for ${request.action.id}`, policies: [], inputs: {} };
+    const set = this.setForRoles(loaded, user ? input.principal.roles : []);
+    const answer = cedar.statefulIsAuthorized({ ...narrowRequest(request, loaded.part.reads, actionGroup(input.operation.kind), set.ancestry), preparsedPolicySetId: set.setId });
     if (answer.type === 'failure') {
       return { allow: false, reason: 'the authorization policy failed', policies: [], inputs: { error: answer.errors.map((e) => e.message).join('; ') } };
     }
     const { decision, diagnostics } = answer.response;
     const inputsOf = (ids: string[]): Record<string, unknown> => {
       const inputs: Record<string, unknown> = {};
-      for (const id of ids) for (const path of this.reads.get(id) ?? []) if (path in request.values) inputs[path] = request.values[path];
+      for (const id of ids) {
+        for (const path of this.reads.get(id) ?? []) {
+          const values = request.values();
+          if (path in values) inputs[path] = values[path];
+        }
+      }
       return inputs;
     };
     if (diagnostics.errors.length > 0) {
-      const failed = [...new Set(diagnostics.errors.map((e) => e.policyId))];
+      const failed = this.inFileOrder(new Set(diagnostics.errors.map((e) => e.policyId)));
       return {
         allow: false,
         reason: `policy ${failed.join(', ')} could not be evaluated`,
@@ -115,42 +136,38 @@ export class CedarEngine {
         inputs: { ...inputsOf(failed), error: diagnostics.errors.map((e) => e.error.message).join('; ') },
       };
     }
-    const ids = diagnostics.reason;
+    const ids = this.inFileOrder(diagnostics.reason);
     if (decision === 'allow') return { allow: true, reason: '', policies: ids, inputs: inputsOf(ids) };
     if (ids.length === 0) return { allow: false, reason: `no policy permits ${request.action.id}`, policies: [], inputs: {} };
     const stated = ids.map((id) => this.reasons.get(id)).find((reason) => reason !== undefined);
     return { allow: false, reason: stated ?? `denied by policy ${ids.join(', ')}`, policies: ids, inputs: inputsOf(ids) };
   }
-}
 
-/** The policies whose action scope can match each action of the model (`action`, `action == …`, `action in […]`). */
-function policiesByAction(model: AccessModel, source: PolicySource): Map<string, Record<string, string>> {
-  const scopes = new Map<string, ((action: string, group: string) => boolean) | undefined>();
-  for (const [id, text] of Object.entries(source.policies)) {
-    const json = cedar.policyToJson(text);
-    if (json.type === 'failure') continue;
-    const constraint = json.json.action;
-    const ids = (entities: { id?: string; __entity?: { id: string } }[]) => new Set(entities.map((e) => e.__entity?.id ?? e.id));
-    if (constraint.op === 'All') scopes.set(id, undefined);
-    else if (constraint.op === '==' && 'entity' in constraint) {
-      const target = ids([constraint.entity as { id: string }]);
-      scopes.set(id, (action) => target.has(action));
-    } else if (constraint.op === 'in') {
-      const target = ids('entity' in constraint ? [constraint.entity as { id: string }] : (constraint.entities as { id: string }[]));
-      scopes.set(id, (action, group) => target.has(action) || target.has(group));
-    } else scopes.set(id, undefined);
+  /**
+   * The preparsed set of a part's policies that can apply to a principal holding these roles, made on first
+   * use per combination of the part's roles held. Past MAX_ROLE_SETS combinations, the whole part (same
+   * decisions, more policies to evaluate).
+   */
+  private setForRoles(loaded: LoadedPart, roles: readonly string[]): LoadedSet {
+    if (loaded.part.byRole.size === 0) return loaded.whole;
+    const held = [...new Set(roles.filter((role) => loaded.part.byRole.has(role)))].sort();
+    const heldKey = held.join('\n');
+    const known = loaded.byRoles.get(heldKey);
+    if (known !== undefined) return known;
+    if (this.roleSets >= (this.options.maxRoleSets ?? MAX_ROLE_SETS)) return loaded.whole;
+    const set = this.prepare(`${this.setId}/${loaded.key}/roles-${this.roleSets++}`, loaded.part, held);
+    loaded.byRoles.set(heldKey, set);
+    return set;
   }
-  const sets = new Map<string, Record<string, string>>();
-  for (const kind of OPERATION_KINDS) {
-    for (const name of Object.keys(operationsOf(model, kind))) {
-      const action = actionId(kind, name);
-      const policies: Record<string, string> = {};
-      for (const [id, text] of Object.entries(source.policies)) {
-        const matches = scopes.get(id);
-        if (matches === undefined || matches(action, actionGroup(kind))) policies[id] = text;
-      }
-      sets.set(action, policies);
-    }
+
+  private prepare(setId: string, part: PolicyPart, roles: readonly string[] | 'every role'): LoadedSet {
+    const { policies, ancestry } = preparedSet(part, roles);
+    const answer = cedar.preparsePolicySet(setId, { staticPolicies: policies });
+    if (answer.type === 'failure') throw new Error(`Cedar could not load the policies: ${answer.errors.map((e) => e.message).join('; ')}`);
+    return { setId, ancestry };
   }
-  return sets;
+
+  private inFileOrder(ids: Iterable<string>): string[] {
+    return [...ids].sort((a, b) => (this.order.get(a) ?? 0) - (this.order.get(b) ?? 0));
+  }
 }

@@ -38,12 +38,14 @@ export interface CedarRequest {
   resource: { type: string; id: string };
   context: Record<string, CedarValueJson>;
   entities: EntityJson[];
-  /** Plain values of every input a policy may read, by path (`context.hour`), for decision logs. */
-  values: Record<string, unknown>;
+  /** Plain values of every input a policy may read, by path (`context.hour`), for decision logs; made on first use. */
+  values(): Record<string, unknown>;
 }
 
 /** Default AgentInfo from the client id alone. */
 export function agentFromClientId(clientId: string): AgentInfo {
+  // Without a colon it cannot be an absolute URL: skip the parser, whose throw costs more than the rest of the request.
+  if (!clientId.includes(':')) return { kind: 'registered', name: clientId };
   try {
     const url = new URL(clientId);
     if (url.protocol === 'https:') return { kind: 'metadata_document', name: clientId, metadataHost: url.host };
@@ -72,11 +74,14 @@ export function buildRequest(model: AccessModel, input: CedarInput, parts: TimeP
   const { principal, agent, operation } = input;
   const traits = operationsOf(model, operation.kind)[operation.name];
   if (!traits) throw new UnknownOperationError(operation.kind, operation.name);
+  // Cedar evaluates without the schema (narrow-request.ts), so what the schema would refuse is refused here.
+  if (typeof agent.kind !== 'string' || typeof agent.name !== 'string' || (agent.metadataHost !== undefined && typeof agent.metadataHost !== 'string')) {
+    throw new InvalidInputError('the agent resolver must return string kind, name and metadataHost');
+  }
   const agentUid = { type: 'Agent', id: principal.clientId };
   const agentAttrs: Record<string, CedarValueJson> = { kind: agent.kind, name: agent.name, scopes: principal.scopes };
   if (agent.metadataHost !== undefined) agentAttrs.metadataHost = agent.metadataHost;
   const entities: EntityJson[] = [{ uid: agentUid, attrs: agentAttrs, parents: [] }];
-  const values: Record<string, unknown> = {};
   let principalUid = agentUid;
   let principalAttrs = agentAttrs;
   if (principal.kind === 'user') {
@@ -110,12 +115,19 @@ export function buildRequest(model: AccessModel, input: CedarInput, parts: TimeP
     if (typeof value === 'string' && value !== '') context[key] = value;
   }
 
-  for (const [key, value] of Object.entries(principalAttrs)) values[`principal.${key}`] = value;
-  for (const [key, value] of Object.entries(resourceAttrs)) values[`resource.${key}`] = value;
-  for (const [key, value] of Object.entries(context)) values[`context.${key}`] = value;
-  values['context.agent'] = { id: principal.clientId, ...agent };
-  if (ip !== undefined) values['context.ip'] = ip;
-  return { principal: principalUid, action: { type: 'Action', id: actionId(operation.kind, operation.name) }, resource: resourceUid, context, entities, values };
+  let values: Record<string, unknown> | undefined;
+  // Only decisions whose determining policies read something need these paths (a plain permit reads nothing).
+  const valuesOf = (): Record<string, unknown> => {
+    if (values) return values;
+    values = {};
+    for (const [key, value] of Object.entries(principalAttrs)) values[`principal.${key}`] = value;
+    for (const [key, value] of Object.entries(resourceAttrs)) values[`resource.${key}`] = value;
+    for (const [key, value] of Object.entries(context)) values[`context.${key}`] = value;
+    values['context.agent'] = { id: principal.clientId, ...agent };
+    if (ip !== undefined) values['context.ip'] = ip;
+    return values;
+  };
+  return { principal: principalUid, action: { type: 'Action', id: actionId(operation.kind, operation.name) }, resource: resourceUid, context, entities, values: valuesOf };
 }
 
 export class UnknownOperationError extends Error {
@@ -125,5 +137,13 @@ export class UnknownOperationError extends Error {
   ) {
     super(`the access model has no ${kind} named ${JSON.stringify(operation)} (declare it under resources[].operations)`);
     this.name = 'UnknownOperationError';
+  }
+}
+
+/** An input the schema does not allow (e.g. from a resolver that ignored its types): the call is denied. */
+export class InvalidInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidInputError';
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Generates the Cedar schema (human-readable syntax) from the access model.
- * Policies are validated against it (`gatehouse policy validate`) and every
- * request is checked against it before evaluation.
+ * Policies are validated against it, strictly, by `gatehouse policy
+ * validate` and whenever an engine loads them; requests are built to it
+ * (request.ts) and evaluated without it (narrow-request.ts says why).
  */
 import { actionGroup, actionId, OPERATION_KINDS, operationsOf, resourceType, type AccessModel } from './access-model.ts';
 

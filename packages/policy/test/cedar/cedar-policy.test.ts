@@ -86,6 +86,11 @@ describe('Cedar policies as the SDK policy hook', () => {
     });
   });
 
+  it('denies when the agent resolver returns what the schema would refuse (Cedar itself evaluates without the schema)', async () => {
+    const policy = cedarPolicy({ policies: examplePolicyFiles(), model: companyModel(), timeZone: 'Europe/Berlin', agent: () => ({ kind: 42 as unknown as string, name: 'bot' }) });
+    expect(await policy(user(['HR']), { kind: 'tool', name: 'list_tickets', arguments: {} }, context(berlin('10:00')))).toMatchObject({ allow: false, reason: 'the authorization policy failed' });
+  });
+
   it('keeps no decision across callers: the same tool is decided afresh for each principal and time', async () => {
     const policy = companyPolicy();
     const results = [];
