@@ -125,7 +125,7 @@ describe('WAL sync (SQLite durability off the event loop)', () => {
   it('rejects every waiting caller when the fsync fails, and the next call tries again', async () => {
     dir = await mkdtemp(join(tmpdir(), 'gatehouse-walsync-'));
     const wal = walSync(join(dir, 'missing.db'));
-    await expect(wal.sync()).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(wal.sync()).rejects.toMatchObject({ name: 'StoreUnavailableError', cause: { code: 'ENOENT' } });
     await writeFile(join(dir, 'missing.db-wal'), 'frames');
     await expect(wal.sync()).resolves.toBeUndefined();
     await wal.close();

@@ -25,8 +25,10 @@
  * for the single next sync, which starts when the running one ends. So a
  * token batch marked at its commit and the audit record committed after it
  * are made durable by one sync, and never more than one runs at a time.
+ * A failed sync rejects everyone waiting on it with StoreUnavailableError.
  */
 import { open, type FileHandle } from 'node:fs/promises';
+import { StoreUnavailableError } from '@gatehouse-auth/core';
 
 export interface WalSync {
   /** A ticket for every frame written so far: take it after the commit returned. */
@@ -54,7 +56,9 @@ export function walSync(databaseFile: string): WalSync {
       await (await handle).datasync();
     } catch (error) {
       handle = undefined;
-      throw error;
+      // The commit's durability is unknown: what a lost database connection is to PostgreSQL. Callers answer 503,
+      // and the audit log's publisher hears it (cli/server/events.ts) instead of only a log line.
+      throw new StoreUnavailableError(error);
     }
   };
   const start = (): Promise<void> => {
