@@ -57,14 +57,14 @@ export async function createStore(url: string, opts: CreateStoreOptions = {}): P
   let schema: string | undefined;
   // Token writes are group-committed on every engine; `inline` runs a batch on this store's own connection.
   // The main connection commits under synchronous=FULL (or on PostgreSQL): durable when COMMIT returns.
-  const inline = async (writes: Parameters<typeof applyTokenWrites>[1]) => ({ settled: await applyTokenWrites(store, writes), durable: ALREADY_DURABLE });
+  const inline = async (writes: Parameters<typeof applyTokenWrites>[1]) => ({ settled: await applyTokenWrites(store, writes), whenDurable: () => ALREADY_DURABLE });
   let submit: SubmitTokenWrite = groupCommit(inline);
   if (target.engine === 'sqlite') {
     const file = target.filename === ':memory:' ? undefined : target.filename;
     const threaded = file !== undefined && opts.tokenWriter !== 'inline';
     const db = openSqlite(target.filename);
     const checkpointer = file === undefined ? undefined : startWalCheckpointer(file);
-    // Audit commits and the writer thread's token commits are made durable by an fsync off the event loop (wal-sync.ts).
+    // Audit commits and the writer thread's token commits are made durable by a sync off the event loop (wal-sync.ts).
     const wal = file === undefined ? undefined : walSync(file);
     // Started once the store has committed THREAD_AFTER_BATCHES batches inline: a server under load gets
     // there in its first milliseconds, while a CLI command or a script that writes a few tokens never pays
@@ -72,7 +72,7 @@ export async function createStore(url: string, opts: CreateStoreOptions = {}): P
     let writer: ReturnType<typeof startTokenWriter> | undefined;
     let closed = false;
     let inlineBatches = 0;
-    const threadWriter = () => (closed ? writer : (writer ??= startTokenWriter(file!, inline, () => wal!.sync())));
+    const threadWriter = () => (closed ? writer : (writer ??= startTokenWriter(file!, inline, wal!)));
     if (threaded) {
       submit = groupCommit((writes) => {
         const thread = writer ?? (++inlineBatches > THREAD_AFTER_BATCHES ? threadWriter() : undefined);

@@ -158,11 +158,12 @@ export interface TokenStore {
   insert(tokens: TokenRecord[]): Promise<void>;
   /**
    * `insert` that resolves once the tokens are committed (readable), with
-   * `durable`, which resolves once they survive power loss. Nothing may be
-   * handed out before `durable`; meanwhile the caller can write the token's
-   * audit record, whose own WAL fsync then makes both durable at once.
+   * `whenDurable()`, which resolves once they survive power loss. Nothing
+   * may be handed out before it resolves. Call it when ready to wait: the
+   * caller first writes the token's audit record, whose WAL sync then
+   * covers the tokens too, so the call finds them durable already.
    */
-  insertCommitted(tokens: TokenRecord[]): Promise<{ durable: Promise<void> }>;
+  insertCommitted(tokens: TokenRecord[]): Promise<{ whenDurable: () => Promise<void> }>;
   get(hash: string): Promise<TokenRecord | undefined>;
   /**
    * Exchanges refresh token `oldHash` for `issue` atomically: exactly one of
@@ -171,8 +172,8 @@ export interface TokenStore {
    * user is active and still a member of its org (`subject_inactive`).
    */
   rotateRefresh(oldHash: string, issue: TokenRecord[], now: number, graceMs: number): Promise<RotateRefreshResult>;
-  /** `rotateRefresh` resolved once committed, with `durable` as in `insertCommitted`. */
-  rotateRefreshCommitted(oldHash: string, issue: TokenRecord[], now: number, graceMs: number): Promise<{ result: RotateRefreshResult; durable: Promise<void> }>;
+  /** `rotateRefresh` resolved once committed, with `whenDurable` as in `insertCommitted`. */
+  rotateRefreshCommitted(oldHash: string, issue: TokenRecord[], now: number, graceMs: number): Promise<{ result: RotateRefreshResult; whenDurable: () => Promise<void> }>;
   /** Revokes one token; returns the hashes revoked (empty when unknown or already revoked). */
   revoke(hash: string, now: number): Promise<string[]>;
   /** Revokes a refresh chain's tokens: its family, under its grant (a family never spans grants; null for tokens without one). */

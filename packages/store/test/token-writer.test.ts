@@ -126,9 +126,9 @@ describe('token writer thread lifecycle', () => {
       const probe = await open(join(dir, 'probe'), 'w');
       await probe.close();
       const proto = Object.getPrototypeOf(probe) as FileHandle;
-      const original = proto.sync;
+      const original = proto.datasync;
       const gates: (() => void)[] = [];
-      const sync = vi.spyOn(proto, 'sync').mockImplementation(async function (this: FileHandle) {
+      const sync = vi.spyOn(proto, 'datasync').mockImplementation(async function (this: FileHandle) {
         await new Promise<void>((resolve) => gates.push(resolve));
         return original.call(this);
       });
@@ -146,7 +146,7 @@ describe('token writer thread lifecycle', () => {
         await new Promise((resolve) => setTimeout(resolve, 30));
         while (gates.length > 0) gates.shift()!();
         await insert;
-        await committed.durable;
+        await committed.whenDurable();
         expect(acknowledged).toBe(true);
       } finally {
         sync.mockRestore();

@@ -2,7 +2,8 @@
  * The WAL fsync that makes NORMAL commits durable (audit batches, the token
  * writer thread's batches): a caller is answered by an fsync that began
  * after its call, never by one already under way (that one may have missed
- * its frames), and callers that arrive together share one.
+ * its frames), and callers that arrive together share one. A ticket taken
+ * at a commit is answered by any sync that started after it.
  */
 import { mkdtemp, open, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,8 +20,8 @@ async function fileHandlePrototype(dir: string): Promise<FileHandle> {
 /** Holds every fsync until released, recording the order of starts and ends. */
 function gatedSyncs(proto: FileHandle) {
   const gates: (() => void)[] = [];
-  const original = proto.sync;
-  const spy = vi.spyOn(proto, 'sync').mockImplementation(async function (this: FileHandle) {
+  const original = proto.datasync;
+  const spy = vi.spyOn(proto, 'datasync').mockImplementation(async function (this: FileHandle) {
     await new Promise<void>((resolve) => gates.push(resolve));
     return original.call(this);
   });
@@ -68,6 +69,50 @@ describe('WAL sync (SQLite durability off the event loop)', () => {
     await wal.close();
   });
 
+  it('answers a ticket taken before a sync started with that sync: a token batch and the audit record committed after it share one', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gatehouse-walsync-'));
+    await writeFile(join(dir, 'g.db-wal'), 'frames');
+    const { spy, release } = gatedSyncs(await fileHandlePrototype(dir));
+    const wal = walSync(join(dir, 'g.db'));
+
+    const tokenBatch = wal.mark(); // the token writer's commit reported; nobody waits yet
+    const auditRecord = wal.sync(); // the audit record committed after it, and waited for
+    await tick();
+    expect(spy).toHaveBeenCalledTimes(1);
+    const token = wal.sync(tokenBatch); // the response now waits for its tokens: the running sync covers them
+    const done = settledFlags([auditRecord, token]);
+    await tick();
+    expect(done).toEqual([false, false]);
+
+    release(0);
+    await Promise.all([auditRecord, token]);
+    // Asked again after that sync completed: durable already, no sync of its own.
+    await wal.sync(tokenBatch);
+    expect(spy).toHaveBeenCalledTimes(1);
+    await wal.close();
+  });
+
+  it('never answers a ticket with a sync that started before it was taken', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gatehouse-walsync-'));
+    await writeFile(join(dir, 'g.db-wal'), 'frames');
+    const { spy, release } = gatedSyncs(await fileHandlePrototype(dir));
+    const wal = walSync(join(dir, 'g.db'));
+
+    const first = wal.sync();
+    await tick();
+    const later = wal.mark(); // frames written while the first sync runs
+    const waiting = wal.sync(later);
+    const done = settledFlags([first, waiting]);
+    release(0);
+    await first;
+    await tick();
+    expect(done).toEqual([true, false]);
+    expect(spy).toHaveBeenCalledTimes(2);
+    release(1);
+    await waiting;
+    await wal.close();
+  });
+
   it('starts an fsync at once when none is running', async () => {
     dir = await mkdtemp(join(tmpdir(), 'gatehouse-walsync-'));
     await writeFile(join(dir, 'g.db-wal'), 'frames');
@@ -80,7 +125,7 @@ describe('WAL sync (SQLite durability off the event loop)', () => {
   it('rejects every waiting caller when the fsync fails, and the next call tries again', async () => {
     dir = await mkdtemp(join(tmpdir(), 'gatehouse-walsync-'));
     const wal = walSync(join(dir, 'missing.db'));
-    await expect(wal.sync()).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(wal.sync()).rejects.toMatchObject({ name: 'StoreUnavailableError', cause: { code: 'ENOENT' } });
     await writeFile(join(dir, 'missing.db-wal'), 'frames');
     await expect(wal.sync()).resolves.toBeUndefined();
     await wal.close();

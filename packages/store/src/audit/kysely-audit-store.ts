@@ -5,6 +5,7 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { bulkInsertStatement, sqliteRowInserter } from './bulk-insert.ts';
+import { sqliteHeadReader } from './sqlite-head.ts';
 import { rawSqliteOf } from '../kysely/raw-sqlite.ts';
 import { StoreUnavailableError } from '../unavailable.ts';
 import { canonicalExpression } from './canonical-sql.ts';
@@ -28,16 +29,18 @@ export interface KyselyAuditStoreOptions {
 
 export function createKyselyAuditStore(database: Kysely<any>, engine: Engine, options: KyselyAuditStoreOptions = {}): AuditStore {
   const db = database as Db;
-  const write = engine === 'sqlite' ? sqliteWriteTransaction(db, options.syncWal) : postgresWriteTransaction(db);
-  const bulkInsert = bulkInsertStatement(engine);
   // SQLite: rows go in through a prepared statement on the connection the write transaction holds (bulk-insert.ts).
   const raw = engine === 'sqlite' ? rawSqliteOf(database) : undefined;
+  const write = engine === 'sqlite' ? sqliteWriteTransaction(db, options.syncWal) : postgresWriteTransaction(db);
+  const bulkInsert = bulkInsertStatement(engine);
   const insertRows = raw ? sqliteRowInserter(raw) : undefined;
+  const headOf = raw ? sqliteHeadReader(raw) : undefined;
   const canonical = canonicalExpression(engine);
 
+  /** Inside a write transaction only (SQLite: on the connection it holds). */
   async function readHeads(trx: Transaction<AuditTables> | Db, chains: string[]): Promise<Map<string, AuditChainHead | undefined>> {
     const heads = new Map<string, AuditChainHead | undefined>();
-    for (const chain of chains) heads.set(chain, await readHead(trx, chain));
+    for (const chain of chains) heads.set(chain, headOf ? headOf(chain) : await readHead(trx, chain));
     return heads;
   }
 

@@ -6,6 +6,8 @@ import { byClient, byFamily, byHash, byUser } from './token-filters.ts';
 import { rotateRefresh } from './rotate-refresh.ts';
 import { insertTokens, selectToken, toToken } from './token-rows.ts';
 import { ALREADY_DURABLE, type SubmitTokenWrite } from './group-commit.ts';
+
+const alreadyDurable = () => ALREADY_DURABLE;
 import type { RotateRefreshResult } from '../types.ts';
 
 /**
@@ -22,20 +24,20 @@ import type { RotateRefreshResult } from '../types.ts';
 export function tokenStore({ db, engine }: Db, submit?: SubmitTokenWrite): TokenStore {
   const submitRotation = engine === 'sqlite' ? submit : undefined;
   const insertCommitted = async (tokens: TokenRecord[]) => {
-    if (submit) return { durable: (await submit({ op: 'insert', tokens })).durable };
+    if (submit) return { whenDurable: (await submit({ op: 'insert', tokens })).whenDurable };
     await inTransaction(db, (trx) => insertTokens(trx, engine, tokens));
-    return { durable: ALREADY_DURABLE };
+    return { whenDurable: alreadyDurable };
   };
   const rotateRefreshCommitted = async (oldHash: string, issue: TokenRecord[], now: number, graceMs: number) => {
     if (submitRotation) {
-      const { value, durable } = await submitRotation({ op: 'rotateRefresh', oldHash, issue, now, graceMs });
-      return { result: value as RotateRefreshResult, durable };
+      const { value, whenDurable } = await submitRotation({ op: 'rotateRefresh', oldHash, issue, now, graceMs });
+      return { result: value as RotateRefreshResult, whenDurable };
     }
-    return { result: await inTransaction(db, (trx) => rotateRefresh({ db: trx, engine }, oldHash, issue, now, graceMs)), durable: ALREADY_DURABLE };
+    return { result: await inTransaction(db, (trx) => rotateRefresh({ db: trx, engine }, oldHash, issue, now, graceMs)), whenDurable: alreadyDurable };
   };
   return {
     async insert(tokens) {
-      await (await insertCommitted(tokens)).durable;
+      await (await insertCommitted(tokens)).whenDurable();
     },
     insertCommitted,
     async get(hash) {
@@ -43,8 +45,8 @@ export function tokenStore({ db, engine }: Db, submit?: SubmitTokenWrite): Token
       return row && toToken(row);
     },
     async rotateRefresh(oldHash, issue, now, graceMs) {
-      const { result, durable } = await rotateRefreshCommitted(oldHash, issue, now, graceMs);
-      await durable;
+      const { result, whenDurable } = await rotateRefreshCommitted(oldHash, issue, now, graceMs);
+      await whenDurable();
       return result;
     },
     rotateRefreshCommitted,

@@ -1,56 +1,90 @@
 /**
  * Makes a SQLite file's committed WAL frames durable without blocking the
- * event loop: fsync of the `-wal` file on libuv's thread pool. A commit
- * made with synchronous=NORMAL has written its frames (write(2)) but not
- * synced them; after this resolves they survive power loss, exactly as
- * synchronous=FULL would have made them, but the fsync ran off the thread
- * that serves requests. (SQLite's WAL frames carry cumulative checksums,
- * so a synced frame is only ever read back with every frame before it;
- * and a checkpoint that later moves them into the database syncs the
- * database first.) An fsync covers the file, whichever connection or
- * thread wrote the frames: the token writer thread's commits and the audit
- * log's share it.
+ * event loop: fdatasync of the `-wal` file on libuv's thread pool. A
+ * commit made with synchronous=NORMAL has written its frames (write(2))
+ * but not synced them; after this resolves they survive power loss,
+ * exactly as synchronous=FULL would have made them, but the sync ran off
+ * the thread that serves requests. (SQLite's WAL frames carry cumulative
+ * checksums, so a synced frame is only ever read back with every frame
+ * before it; and a checkpoint that later moves them into the database
+ * syncs the database first.) A sync covers the file, whichever connection
+ * or thread wrote the frames: the token writer thread's commits and the
+ * audit log's share it.
  *
- * Calls are coalesced: `sync()` promises an fsync that STARTS after the
- * call (so it covers every frame written before it). With none running it
- * starts at once; while one runs, every caller waits for the single next
- * one. So a token commit and the audit record written right after it are
- * made durable by one fsync, and there is never more than one in flight.
+ * fdatasync, not fsync: it writes the file's data and the metadata needed
+ * to read it back (its size), and skips only timestamps. That is what
+ * PostgreSQL syncs its WAL with on Linux (wal_sync_method = fdatasync) and
+ * what SQLite's own synchronous=FULL calls; on ext4 it spares a journal
+ * commit whenever the WAL is rewritten in place (after a checkpoint).
+ *
+ * Tickets: `mark()` after a commit returned names every frame written so
+ * far; `sync(ticket)` resolves once a sync that STARTED after the ticket
+ * was taken has completed (so it covers those frames). `sync()` takes its
+ * ticket itself. A ticket that a completed sync already covers resolves at
+ * once; one the running sync covers joins it; otherwise the caller waits
+ * for the single next sync, which starts when the running one ends. So a
+ * token batch marked at its commit and the audit record committed after it
+ * are made durable by one sync, and never more than one runs at a time.
+ * A failed sync rejects everyone waiting on it with StoreUnavailableError.
  */
 import { open, type FileHandle } from 'node:fs/promises';
+import { StoreUnavailableError } from '@gatehouse-auth/core';
 
 export interface WalSync {
-  sync(): Promise<void>;
+  /** A ticket for every frame written so far: take it after the commit returned. */
+  mark(): number;
+  /** Resolves once a sync that started after `ticket` (default: one taken now) has completed. */
+  sync(ticket?: number): Promise<void>;
   close(): Promise<void>;
 }
 
+const DONE: Promise<void> = Promise.resolve();
+
 export function walSync(databaseFile: string): WalSync {
   let handle: Promise<FileHandle> | undefined;
-  let running: Promise<void> | undefined;
+  /** The last ticket handed out. */
+  let marks = 0;
+  /** Every ticket up to this one is durable. */
+  let durableThrough = 0;
+  let running: { covers: number; done: Promise<void> } | undefined;
   let next: Promise<void> | undefined;
 
-  const fsync = async (): Promise<void> => {
+  const datasync = async (): Promise<void> => {
     // Opened once, after the first commit created the file; the store keeps the WAL for as long as it is open.
     handle ??= open(`${databaseFile}-wal`, 'r+');
     try {
-      await (await handle).sync();
+      await (await handle).datasync();
     } catch (error) {
       handle = undefined;
-      throw error;
+      // The commit's durability is unknown: what a lost database connection is to PostgreSQL. Callers answer 503,
+      // and the audit log's publisher hears it (cli/server/events.ts) instead of only a log line.
+      throw new StoreUnavailableError(error);
     }
   };
   const start = (): Promise<void> => {
-    const run = fsync().finally(() => {
-      if (running === run) running = undefined;
-    });
-    running = run;
-    return run;
+    // Every ticket handed out so far was taken after its frames were written: this sync covers them all.
+    const covers = marks;
+    const done: Promise<void> = datasync().then(
+      () => {
+        durableThrough = Math.max(durableThrough, covers);
+        if (running?.done === done) running = undefined;
+      },
+      (error: unknown) => {
+        if (running?.done === done) running = undefined;
+        throw error;
+      },
+    );
+    running = { covers, done };
+    return done;
   };
 
   return {
-    sync() {
+    mark: () => ++marks,
+    sync(ticket = ++marks) {
+      if (ticket <= durableThrough) return DONE;
       if (running === undefined) return start();
-      next ??= running
+      if (running.covers >= ticket) return running.done;
+      next ??= running.done
         .catch(() => {})
         .then(() => {
           next = undefined;
@@ -60,7 +94,7 @@ export function walSync(databaseFile: string): WalSync {
     },
     async close() {
       await next?.catch(() => {});
-      await running?.catch(() => {});
+      await running?.done.catch(() => {});
       const open = handle;
       handle = undefined;
       await (await open?.catch(() => undefined))?.close();

@@ -12,6 +12,7 @@ import { verifyPkce } from '../pkce.ts';
 import { requireSameResource } from '../resource.ts';
 import { requireActiveSubject, requireLiveGrant } from '../subject.ts';
 import { rememberIssuedRefresh } from '../issued-refresh-tokens.ts';
+import { afterDurable } from '../durable-issuance.ts';
 import { requireServedOrg } from '../../resources/served-orgs.ts';
 import { requireClientAllowedAtToken } from '../../clients/org-policy.ts';
 import type { GrantHandler } from './types.ts';
@@ -64,18 +65,22 @@ async function redeem(ctx: ServerContext, client: Client, form: FormParams, code
     ...(offline ? { refresh: { scopes: limits?.scopes ?? code.scopes, parentHash: null } } : {}),
     ...(limits ? { notAfter: limits.notAfter, scopeEndsAt: limits.scopeEndsAt } : {}),
   });
-  await ctx.store.tokens.insert(minted.records);
+  // As client_credentials: the audit record's WAL sync makes the tokens durable too (durable-issuance.ts).
+  const committed = await ctx.store.tokens.insertCommitted(minted.records);
+  await afterDurable(committed, () =>
+    ctx.events.publish({
+      type: 'token.issued',
+      tokenHash: minted.access.hash,
+      grantId: code.grantId,
+      clientId: client.id,
+      userId: code.userId,
+      orgId: code.orgId,
+      resource: code.resource,
+      scopes: minted.access.scopes,
+    }),
+  );
+  // Remembered once durable: the refresh token is served from memory only when the store has it for good.
   if (minted.refresh) rememberIssuedRefresh(ctx, minted.refresh);
-  await ctx.events.publish({
-    type: 'token.issued',
-    tokenHash: minted.access.hash,
-    grantId: code.grantId,
-    clientId: client.id,
-    userId: code.userId,
-    orgId: code.orgId,
-    resource: code.resource,
-    scopes: minted.access.scopes,
-  });
   return minted.body;
 }
 

@@ -51,7 +51,7 @@ export const refreshTokenGrant: GrantHandler = async (ctx, client, form) => {
   const committed = await ctx.store.tokens.rotateRefreshCommitted(oldHash, minted.records, now, ctx.options.refreshGraceMs);
   const { result } = committed;
   // Only a successful rotation's wait is shared with its audit record; a refusal (and a reuse's revocation) is durable before anything is said.
-  if (result.status !== 'rotated' && result.status !== 'rotated_in_grace') await committed.durable;
+  if (result.status !== 'rotated' && result.status !== 'rotated_in_grace') await committed.whenDurable();
   if (result.status === 'reuse_detected') {
     await announceReuse(ctx, client, result.previous, result.revokedHashes);
     throw invalidGrant('refresh token reuse');

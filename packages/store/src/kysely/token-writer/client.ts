@@ -5,9 +5,10 @@
  * usable at once and a broken thread costs speed, not availability.
  *
  * The thread commits under synchronous=NORMAL (frames written, not synced);
- * each batch's `durable` is then an fsync of the WAL made here (`syncWal`,
- * coalesced with the audit log's), requested once the thread reported the
- * commit, so it covers the batch's frames.
+ * each batch's `whenDurable()` is then a sync of the WAL made here (`wal`,
+ * coalesced with the audit log's) that started after the thread reported
+ * the commit, so it covers the batch's frames: the ticket is taken when the
+ * report arrives, the sync requested only when a caller waits.
  */
 import { Worker } from 'node:worker_threads';
 import { DuplicateError } from '../../types.ts';
@@ -15,6 +16,7 @@ import { classifyStoreError, StoreUnavailableError } from '../../unavailable.ts'
 import type { BatchExecutor, BatchOutcome } from '../group-commit.ts';
 import type { Settled, TokenWrite } from '../token-writes.ts';
 import type { ErrorShape, FromWriter, ToWriter, WriterData } from './protocol.ts';
+import type { WalSync } from '../wal-sync.ts';
 
 export interface TokenWriter {
   execute: BatchExecutor;
@@ -35,7 +37,7 @@ interface InFlight {
  */
 const THREAD = new URL(import.meta.url.endsWith('.ts') ? './entry.mjs' : './thread.js', import.meta.url);
 
-export function startTokenWriter(filename: string, inline: BatchExecutor, syncWal: () => Promise<void>): TokenWriter {
+export function startTokenWriter(filename: string, inline: BatchExecutor, wal: Pick<WalSync, 'mark' | 'sync'>): TokenWriter {
   const worker = new Worker(THREAD, { workerData: { filename } satisfies WriterData });
   // Idle, the thread must not keep the process alive; with a batch in flight it must (see `send`).
   worker.unref();
@@ -82,7 +84,13 @@ export function startTokenWriter(filename: string, inline: BatchExecutor, syncWa
     });
 
   return {
-    execute: (writes) => (state === 'ready' ? send(writes).then((settled): BatchOutcome => ({ settled, durable: syncWal() })) : inline(writes)),
+    execute: (writes) =>
+      state === 'ready'
+        ? send(writes).then((settled): BatchOutcome => {
+            const ticket = wal.mark();
+            return { settled, whenDurable: () => wal.sync(ticket) };
+          })
+        : inline(writes),
     ready,
     async stop() {
       if (state === 'failed') return;
