@@ -19,23 +19,8 @@ import { freePort, runCli, STACK_LINE, startCli, type LongRunning } from '../cli
 const EVERYTHING = fileURLToPath(new URL('../../../../node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-gateway-cli-'));
 const AGENT = { id: 'acme-nightly-agent', secret: 'nightly-agent-secret-0123456789abcdef' };
-let serve: LongRunning | undefined;
-let standalone: LongRunning | undefined;
-
-afterAll(async () => {
-  await standalone?.stop();
-  await serve?.stop();
-});
-
-describe('gatehouse serve with upstreams:', () => {
-  it('serves the upstream through the gateway to a token holder and audits the call with its upstream', async () => {
-    const [asPort, gwPort] = [await freePort(), await freePort()];
-    const issuer = `http://127.0.0.1:${asPort}`;
-    const resource = `http://127.0.0.1:${gwPort}/everything/mcp`;
-    const config = join(dir, 'gatehouse.yaml');
-    writeFileSync(
-      config,
-      `issuer: ${issuer}
+/** The authorization server's side: Acme, a service agent, and the gateway's introspection client for `resource`. */
+const acmeWithGateway = (issuer: string, resource: string, gatewaySecret: string) => `issuer: ${issuer}
 roles:
   - name: Automation
 scopes:
@@ -53,7 +38,7 @@ clients:
   - client_id: acme-gateway
     name: Acme MCP gateway
     grant_types: []
-    secret: acme-gateway-secret-0123456789abcdef
+    secret: ${gatewaySecret}
     resource_server_for: [${resource}]
   - client_id: ${AGENT.id}
     name: Nightly agent
@@ -61,7 +46,24 @@ clients:
     secret: ${AGENT.secret}
     org: acme
     roles: [Automation]
-gateway:
+`;
+let serve: LongRunning | undefined;
+let standalone: LongRunning | undefined;
+
+afterAll(async () => {
+  await standalone?.stop();
+  await serve?.stop();
+});
+
+describe('gatehouse serve with upstreams:', () => {
+  it('serves the upstream through the gateway to a token holder and audits the call with its upstream', async () => {
+    const [asPort, gwPort] = [await freePort(), await freePort()];
+    const issuer = `http://127.0.0.1:${asPort}`;
+    const resource = `http://127.0.0.1:${gwPort}/everything/mcp`;
+    const config = join(dir, 'gatehouse.yaml');
+    writeFileSync(
+      config,
+      `${acmeWithGateway(issuer, resource, 'acme-gateway-secret-0123456789abcdef')}gateway:
   public_url: http://127.0.0.1:${gwPort}
   port: ${gwPort}
 upstreams:
@@ -145,36 +147,7 @@ describe('gatehouse gateway --config with audit:', () => {
     const resource = `http://127.0.0.1:${gwPort}/everything/mcp`;
     const gatewaySecret = 'standalone-gateway-secret-0123456789abcdef';
     const config = join(dir, 'standalone-as.yaml');
-    writeFileSync(
-      config,
-      `issuer: ${issuer}
-roles:
-  - name: Automation
-scopes:
-  - name: everything:use
-    description: Use the demo tools
-resources:
-  - uri: ${resource}
-    name: Everything
-    scopes: [everything:use]
-    organizations: [acme]
-organizations:
-  - slug: acme
-    name: Acme Corp
-clients:
-  - client_id: acme-gateway
-    name: Acme MCP gateway
-    grant_types: []
-    secret: ${gatewaySecret}
-    resource_server_for: [${resource}]
-  - client_id: ${AGENT.id}
-    name: Nightly agent
-    grant_types: [client_credentials]
-    secret: ${AGENT.secret}
-    org: acme
-    roles: [Automation]
-`,
-    );
+    writeFileSync(config, acmeWithGateway(issuer, resource, gatewaySecret));
     const database = `sqlite:${join(dir, 'standalone-as.sqlite')}`;
     serve = await startCli(['serve', '--config', config, '--port', String(asPort)], 'Gatehouse listening', { env: { GATEHOUSE_DATABASE_URL: database } });
     const asStore = await createStore(database);
