@@ -1,6 +1,7 @@
 /**
  * Cedar's answers by the exact call Cedar was handed: the prepared set's id
- * and the narrowed request (narrow-request.ts), serialized. Cedar's
+ * and the narrowed request (narrow-request.ts), serialized; the key is the
+ * very JSON text cedar-wasm's glue makes of the call for Cedar. Cedar's
  * evaluation is a pure function of those (no clock, no randomness, no
  * lookups: the request carries every value), and a prepared set never
  * changes, so the same call always gets the same answer and a stored one
