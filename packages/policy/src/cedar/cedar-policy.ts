@@ -39,6 +39,8 @@ export interface CedarPolicyOptions {
   tenantArgument?: string;
   /** Who owns the record the call touches, from its arguments: becomes `context.owner` / `context.ownerTeam`. */
   ownership?: (operation: OperationLike, principal: PrincipalLike) => Ownership | undefined | Promise<Ownership | undefined>;
+  /** Most Cedar answers kept for calls seen again, value for value (same decisions, no evaluation); 0 turns the cache off. Default 2048. */
+  decisionCacheSize?: number;
 }
 
 const statedReason = (meta: Record<string, unknown> | undefined): string | undefined => {
@@ -52,7 +54,7 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> => typeof (va
 
 export function cedarPolicy(options: CedarPolicyOptions): PolicyLike & { engine: CedarEngine } {
   const source = Array.isArray(options.policies) ? parsePolicyFiles(options.policies) : options.policies;
-  const engine = new CedarEngine({ source, model: options.model, timeZone: options.timeZone, environment: options.environment });
+  const engine = new CedarEngine({ source, model: options.model, timeZone: options.timeZone, environment: options.environment, decisionCacheSize: options.decisionCacheSize });
   const policy = async (principal: PrincipalLike, operation: OperationLike, context: { time: number; ip: string | undefined }): Promise<DecisionLike> => {
     const lookedUp = principal.kind === 'user' ? options.userAttributes?.(principal) : undefined;
     const agentFound = options.agent ? options.agent(principal.clientId) : agentFromClientId(principal.clientId);

@@ -4,7 +4,9 @@
  * parsed once, split by principal type and action, and by the roles a user
  * holds (policy-partitions.ts; Cedar's preparsed, per-process cache); each
  * call then builds its request and hands Cedar the set that can apply to
- * it, with only the values that set reads (narrow-request.ts).
+ * it, with only the values that set reads (narrow-request.ts). A call
+ * Cedar was handed before, value for value, gets its earlier answer
+ * (decision-cache.ts).
  *
  * Cedar's semantics decide: an applicable `forbid` beats any `permit`, and
  * nothing is allowed unless a `permit` applies. One rule is stricter than
@@ -14,6 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import { actionGroup, type AccessModel } from './access-model.ts';
 import { checkTimeZone, timePartsIn } from './clock-parts.ts';
+import { DecisionCache } from './decision-cache.ts';
 import { narrowRequest } from './narrow-request.ts';
 import { PolicyError, type PolicySource } from './policy-files.ts';
 import { partitionPolicies, partKey, preparedSet, type PolicyPart } from './policy-partitions.ts';
@@ -32,7 +35,11 @@ export interface CedarEngineOptions {
   environment?: string;
   /** Most policy sets made for combinations of roles held; past it, the whole part (same decisions, more policies). Default 1024. */
   maxRoleSets?: number;
+  /** Most Cedar answers kept for calls seen again (decision-cache.ts); 0 asks Cedar every time. Default 2048. */
+  decisionCacheSize?: number;
 }
+
+type CedarResponse = Extract<ReturnType<typeof cedar.statefulIsAuthorized>, { type: 'success' }>['response'];
 
 export interface CedarDecision {
   allow: boolean;
@@ -72,6 +79,8 @@ export class CedarEngine {
   private readonly reasons = new Map<string, string>();
   private readonly parts = new Map<string, LoadedPart>();
   private roleSets = 0;
+  /** Cedar's answers by the exact call it was handed: a caller calling the same tool again costs no evaluation. */
+  readonly decisions: DecisionCache<CedarResponse>;
   /** Each policy's place in its files: determining policies are listed in that order, whatever order Cedar reports them in. */
   private readonly order: Map<string, number>;
 
@@ -80,6 +89,7 @@ export class CedarEngine {
     checkTimeZone(this.timeZone);
     this.environment = options.environment ?? 'production';
     this.clock = timePartsIn(this.timeZone);
+    this.decisions = new DecisionCache(options.decisionCacheSize);
     this.schema = cedarSchema(options.model);
     const problems = validatePolicies(options.source, this.schema);
     if (problems.length > 0) throw new PolicyError(problems);
@@ -112,11 +122,18 @@ export class CedarEngine {
     const loaded = this.parts.get(partKey(user ? 'User' : 'Agent', request.action.id));
     if (!loaded) return { allow: false, reason: `no policy set for ${request.action.id}`, policies: [], inputs: {} };
     const set = this.setForRoles(loaded, user ? input.principal.roles : []);
-    const answer = cedar.statefulIsAuthorized({ ...narrowRequest(request, loaded.part.reads, actionGroup(input.operation.kind), set.ancestry), preparsedPolicySetId: set.setId });
-    if (answer.type === 'failure') {
-      return { allow: false, reason: 'the authorization policy failed', policies: [], inputs: { error: answer.errors.map((e) => e.message).join('; ') } };
+    const call = { ...narrowRequest(request, loaded.part.reads, actionGroup(input.operation.kind), set.ancestry), preparsedPolicySetId: set.setId };
+    const key = this.decisions.size > 0 ? JSON.stringify(call) : undefined;
+    let response = key === undefined ? undefined : this.decisions.get(key);
+    if (response === undefined) {
+      const answer = cedar.statefulIsAuthorized(call);
+      if (answer.type === 'failure') {
+        return { allow: false, reason: 'the authorization policy failed', policies: [], inputs: { error: answer.errors.map((e) => e.message).join('; ') } };
+      }
+      response = answer.response;
+      if (key !== undefined) this.decisions.set(key, response);
     }
-    const { decision, diagnostics } = answer.response;
+    const { decision, diagnostics } = response;
     const inputsOf = (ids: string[]): Record<string, unknown> => {
       const inputs: Record<string, unknown> = {};
       for (const id of ids) {

@@ -2,7 +2,8 @@
  * One Cedar request from one call: the principal (a User acting through an
  * Agent, or an Agent acting as itself), the operation's action and entity,
  * and the context. Everything here is built per call from that call's
- * inputs; nothing about a caller outlives the decision.
+ * inputs; only the values policies read outlive the decision, as the key
+ * of Cedar's answer in the engine's bounded decision cache.
  */
 import { isIP } from 'node:net';
 import { actionId, operationsOf, resourceType, type AccessModel, type OperationKindName } from './access-model.ts';
