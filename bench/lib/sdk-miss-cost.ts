@@ -54,13 +54,20 @@ const orgId = (await seeded.orgs.getBySlug('acme'))?.id ?? '';
 await seeded.close();
 const gatehouse = await startChild<{ url: string }>(join(here, 'as-gatehouse-server.ts'), [dir, databaseUrl, configPath]);
 const tokens = await gatehouse.ask<string[]>('all:access');
-const introspection = { clientId: RESOURCE_SERVER.id, clientSecret: RESOURCE_SERVER.secret, endpoint: `${gatehouse.info.url}/introspect`, revocationStream: `${gatehouse.info.url}/revocations/stream` };
+const introspection = {
+  clientId: RESOURCE_SERVER.id,
+  clientSecret: RESOURCE_SERVER.secret,
+  endpoint: `${gatehouse.info.url}/introspect`,
+  revocationStream: `${gatehouse.info.url}/revocations/stream`,
+};
 
 let ask: (token: string) => Promise<boolean>;
 let close: () => Promise<void>;
 if (process.env.PROBE_MODE === 'mcp') {
   const server = new GatedMcpServer({ name: 'probe', version: '1.0.0' });
-  server.registerTool('list_tickets', { description: 'List tickets', inputSchema: { status: z.string().optional() }, requires: requireScopes('tickets:read') }, async () => ({ content: [{ type: 'text' as const, text: '[]' }] }));
+  server.registerTool('list_tickets', { description: 'List tickets', inputSchema: { status: z.string().optional() }, requires: requireScopes('tickets:read') }, async () => ({
+    content: [{ type: 'text' as const, text: '[]' }],
+  }));
   const mcp = protectMcpServer({ server, issuer: ISSUER, resource: RESOURCE, scopesSupported: ['tickets:read'], organizations: [orgId], introspection });
   const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
   ask = async (token) => {

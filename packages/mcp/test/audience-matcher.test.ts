@@ -9,8 +9,28 @@ import { describe, expect, it } from 'vitest';
 import { audienceMatcher, audienceMatches } from '../src/verification/audience.ts';
 
 const resources = ['https://mcp.example.com/mcp', 'http://127.0.0.1:4001/mcp', 'https://mcp.example.com', 'https://MCP.example.com/', 'https://mcp.example.com:443/mcp', 'not a uri'];
-const spellings = ['https://mcp.example.com/mcp', 'HTTPS://MCP.EXAMPLE.COM/mcp', 'https://mcp.example.com:443/mcp', 'https://mcp.example.com/mcp/', 'https://mcp.example.com', 'https://mcp.example.com/', 'https://MCP.example.com/', 'http://127.0.0.1:4001/mcp', 'http://127.0.0.1:4001/mcp#x', 'https://user@mcp.example.com/mcp', 'not a uri', ''];
-const aud = fc.oneof(fc.constantFrom(...spellings), fc.string(), fc.constant(undefined), fc.constant(null), fc.integer(), fc.array(fc.oneof(fc.constantFrom(...spellings), fc.integer(), fc.constant(null)), { maxLength: 4 }));
+const spellings = [
+  'https://mcp.example.com/mcp',
+  'HTTPS://MCP.EXAMPLE.COM/mcp',
+  'https://mcp.example.com:443/mcp',
+  'https://mcp.example.com/mcp/',
+  'https://mcp.example.com',
+  'https://mcp.example.com/',
+  'https://MCP.example.com/',
+  'http://127.0.0.1:4001/mcp',
+  'http://127.0.0.1:4001/mcp#x',
+  'https://user@mcp.example.com/mcp',
+  'not a uri',
+  '',
+];
+const aud = fc.oneof(
+  fc.constantFrom(...spellings),
+  fc.string(),
+  fc.constant(undefined),
+  fc.constant(null),
+  fc.integer(),
+  fc.array(fc.oneof(fc.constantFrom(...spellings), fc.integer(), fc.constant(null)), { maxLength: 4 }),
+);
 
 describe('RFC 8707 audience check made once per server', () => {
   it('answers as audienceMatches for every aud (string, array, other types) and every resource, canonical or not', () => {

@@ -64,7 +64,7 @@ describe('RFC 7662 introspection over node:http (no fetch given)', () => {
     expect(sockets.size).toBe(1);
   });
 
-  it('names the endpoint in Host and the form body\'s byte length in Content-Length, keeping the connection alive', async () => {
+  it("names the endpoint in Host and the form body's byte length in Content-Length, keeping the connection alive", async () => {
     const { issuer, received } = await authorizationServer((_request, body, response) => {
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(active(issuer, new URLSearchParams(body).get('token')!)));
     });
