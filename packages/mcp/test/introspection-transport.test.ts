@@ -64,6 +64,20 @@ describe('RFC 7662 introspection over node:http (no fetch given)', () => {
     expect(sockets.size).toBe(1);
   });
 
+  it("names the endpoint in Host and the form body's byte length in Content-Length, keeping the connection alive", async () => {
+    const { issuer, received } = await authorizationServer((_request, body, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(active(issuer, new URLSearchParams(body).get('token')!)));
+    });
+    // A token with characters the form percent-encodes: the length sent is the encoded body's.
+    const token = 'tok+/=é';
+    expect(await verifier!.verify(token)).toMatchObject({ ok: true, principal: { subject: token } });
+    const { headers, body } = received[0]!;
+    expect(headers.host).toBe(new URL(issuer).host);
+    expect(headers['content-length']).toBe(String(Buffer.byteLength(body)));
+    expect(headers.accept).toBe('application/json');
+    expect(headers.connection).toBe('keep-alive');
+  });
+
   it('sends to the configured endpoint exactly: its path and query string, on every request', async () => {
     const paths: string[] = [];
     const { issuer } = await authorizationServer((request, body, response) => {

@@ -9,7 +9,7 @@
  */
 import { tokenHash, systemClock, type Clock } from '@gatehouse-auth/core';
 import { principalFromClaims } from '../principal.ts';
-import { audienceMatches } from './audience.ts';
+import { audienceMatcher } from './audience.ts';
 import { RevocationStream } from './revocation-stream.ts';
 import { TokenCache } from './token-cache.ts';
 import { formPoster, NoNodeHttpError, type FormPoster } from './form-post.ts';
@@ -65,14 +65,19 @@ export class IntrospectionVerifier implements TokenVerifier {
   private readonly clock: Clock;
   /** Bumped by every event and connection change; results fetched across a bump are not cached. */
   private generation = 0;
+  /** Checks made of the options once, not on every introspection. */
+  private readonly issuer: string;
+  private readonly audienceMatches: (aud: unknown) => boolean;
 
   constructor(private readonly options: IntrospectionVerifierOptions) {
     const issuer = options.issuer.replace(/\/$/, '');
+    this.issuer = issuer;
+    this.audienceMatches = audienceMatcher(options.resource);
     this.cache = new TokenCache(options.maxCacheEntries);
     this.authorization = basicAuthorization(options.clientId, options.clientSecret);
     this.headers = { authorization: this.authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
     this.endpoint = options.endpoint ?? `${issuer}/introspect`;
-    this.poster = options.fetch === undefined ? formPoster(this.endpoint) : undefined;
+    this.poster = options.fetch === undefined ? formPoster(this.endpoint, this.headers) : undefined;
     this.clock = options.clock ?? systemClock;
     if (options.revocationStream !== false) {
       this.stream = new RevocationStream({
@@ -156,8 +161,8 @@ export class IntrospectionVerifier implements TokenVerifier {
   private evaluate(claims: Record<string, unknown>, now: number): Verification {
     if (claims.active !== true) return { ok: false, reason: 'inactive' };
     if (typeof claims.token_type === 'string' && /refresh/i.test(claims.token_type)) return { ok: false, reason: 'not_an_access_token' };
-    if (claims.iss !== undefined && (typeof claims.iss !== 'string' || claims.iss.replace(/\/$/, '') !== this.options.issuer.replace(/\/$/, ''))) return { ok: false, reason: 'wrong_issuer' };
-    if (!audienceMatches(claims.aud, this.options.resource)) return { ok: false, reason: 'wrong_audience' };
+    if (claims.iss !== undefined && (typeof claims.iss !== 'string' || claims.iss.replace(/\/$/, '') !== this.issuer)) return { ok: false, reason: 'wrong_issuer' };
+    if (!this.audienceMatches(claims.aud)) return { ok: false, reason: 'wrong_audience' };
     const principal = principalFromClaims(claims);
     if (!principal) return { ok: false, reason: 'malformed_claims' };
     if (principal.expiresAt <= now) return { ok: false, reason: 'expired' };
@@ -170,7 +175,7 @@ export class IntrospectionVerifier implements TokenVerifier {
     if (this.poster) {
       let answer: { status: number; body: string } | undefined;
       try {
-        answer = await this.poster.post(headers, form, this.options.timeoutMs ?? 3_000);
+        answer = await this.poster.post(form, this.options.timeoutMs ?? 3_000);
       } catch (error) {
         if (!(error instanceof NoNodeHttpError)) throw new VerifierUnavailableError('introspection endpoint unreachable', { cause: error });
         this.poster = undefined;
