@@ -257,11 +257,12 @@ async function main(): Promise<void> {
       ...FIXED_RATES.map((rate) => ({ rate, label: 'fixed' })),
       { rate: headlineRate, label: `${HEADLINE_SHARE * 100}% of direct saturation`, headline: true },
       { rate: Math.max(10, Math.round(directRps / 2)), label: '50% of direct saturation' },
-    ].sort((a, b) => a.rate - b.rate);
+    ]
+      // A fixed rate that equals a share of saturation is one row (the share's).
+      .filter((point, _, all) => point.label !== 'fixed' || !all.some((other) => other.label !== 'fixed' && other.rate === point.rate))
+      .sort((a, b) => a.rate - b.rate);
 
-    console.log(
-      `\n2. fixed rates, open loop (generator in its own process), each rate ${ROUNDS} rounds alternating direct / gateway, ≥ ${MIN_SAMPLES} requests per round and side`,
-    );
+    console.log(`\n2. fixed rates, open loop (generator in its own process), each rate ${ROUNDS} rounds alternating direct / gateway, ≥ ${MIN_SAMPLES} requests per round and side`);
     const atRates: { rate: number; label: string; headline?: boolean; direct: FixedRateResult[]; gateway: FixedRateResult[] }[] = [];
     for (const point of rates) {
       const seconds = Math.max(SECONDS, Math.ceil(MIN_SAMPLES / point.rate));

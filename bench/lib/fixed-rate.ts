@@ -5,7 +5,9 @@
  * moment its request was due, so a server that falls behind shows its
  * queue in the figures instead of slowing the generator down (coordinated
  * omission). Below saturation this is the latency a caller sees; at
- * saturation a closed-loop p99 is only connections / throughput.
+ * saturation a closed-loop p99 is only connections / throughput. Requests
+ * go through lib/raw-http.ts (prebuilt bytes, minimal parsing), not
+ * node:http's client, to keep the generator's CPU per request small.
  *
  * `openFixedRateGenerator()` runs the schedule in a process of its own
  * (lib/fixed-rate-process.ts), so neither the bench's process (which may
@@ -16,9 +18,9 @@
  * show the machine, not the server.
  */
 import { fork } from 'node:child_process';
-import { Agent, request as httpRequest } from 'node:http';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { openRawHttpClient, requestBytes } from './raw-http.ts';
 
 export interface FixedRateOptions {
   url: string;
@@ -44,9 +46,7 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 
 /** One open-loop run in this process (the generator process calls it; see openFixedRateGenerator). */
 export async function runFixedRate({ url, rate, seconds, request }: FixedRateOptions): Promise<FixedRateResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  const body = request.body === undefined ? undefined : Buffer.from(request.body);
-  const headers = { ...request.headers, ...(body ? { 'content-length': String(body.byteLength) } : {}) };
+  const client = openRawHttpClient(url, requestBytes(url, request.method, request.headers, request.body));
   const total = Math.round(rate * seconds);
   const latencies: number[] = [];
   let failed = 0;
@@ -56,24 +56,9 @@ export async function runFixedRate({ url, rate, seconds, request }: FixedRateOpt
   const start = performance.now();
   const inFlight: Promise<void>[] = [];
   const send = (due: number) =>
-    new Promise<void>((resolve) => {
-      const req = httpRequest(url, { method: request.method, headers, agent }, (res) => {
-        res.on('data', () => {});
-        res.on('end', () => {
-          if (res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300) latencies.push(performance.now() - due);
-          else failed++;
-          resolve();
-        });
-        res.on('error', () => {
-          failed++;
-          resolve();
-        });
-      });
-      req.on('error', () => {
-        failed++;
-        resolve();
-      });
-      req.end(body);
+    client.send().then((status) => {
+      if (status >= 200 && status < 300) latencies.push(performance.now() - due);
+      else failed++;
     });
   let sent = 0;
   while (sent < total) {
@@ -88,7 +73,7 @@ export async function runFixedRate({ url, rate, seconds, request }: FixedRateOpt
   await Promise.all(inFlight);
   lag.disable();
   const cpu = process.cpuUsage(cpuBefore);
-  agent.destroy();
+  client.close();
   latencies.sort((a, b) => a - b);
   return {
     sent,
