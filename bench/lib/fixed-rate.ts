@@ -5,10 +5,22 @@
  * moment its request was due, so a server that falls behind shows its
  * queue in the figures instead of slowing the generator down (coordinated
  * omission). Below saturation this is the latency a caller sees; at
- * saturation a closed-loop p99 is only connections / throughput.
+ * saturation a closed-loop p99 is only connections / throughput. Requests
+ * go through lib/raw-http.ts (prebuilt bytes, minimal parsing), not
+ * node:http's client, to keep the generator's CPU per request small.
+ *
+ * `openFixedRateGenerator()` runs the schedule in a process of its own
+ * (lib/fixed-rate-process.ts), so neither the bench's process (which may
+ * host Gatehouse) nor its garbage collector delays the requests or their
+ * timing. A late generator would still count against the server (latency
+ * is timed from when a request was due), so every result carries the
+ * generator's own event-loop delay and CPU: a high lag means the figures
+ * show the machine, not the server.
  */
-import { Agent, request as httpRequest } from 'node:http';
-import { performance } from 'node:perf_hooks';
+import { fork } from 'node:child_process';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { openRawHttpClient, requestBytes } from './raw-http.ts';
 
 export interface FixedRateOptions {
   url: string;
@@ -24,38 +36,29 @@ export interface FixedRateResult {
   p50: number;
   p99: number;
   max: number;
+  /** The generator's event-loop delay over the run, p99 in ms: how late it may have sent. */
+  generatorLagP99: number;
+  /** The generator's CPU (user + system) per request sent, in ms. */
+  generatorCpuPerRequest: number;
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 
+/** One open-loop run in this process (the generator process calls it; see openFixedRateGenerator). */
 export async function runFixedRate({ url, rate, seconds, request }: FixedRateOptions): Promise<FixedRateResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  const body = request.body === undefined ? undefined : Buffer.from(request.body);
-  const headers = { ...request.headers, ...(body ? { 'content-length': String(body.byteLength) } : {}) };
+  const client = openRawHttpClient(url, requestBytes(url, request.method, request.headers, request.body));
   const total = Math.round(rate * seconds);
   const latencies: number[] = [];
   let failed = 0;
+  const lag = monitorEventLoopDelay({ resolution: 1 });
+  lag.enable();
+  const cpuBefore = process.cpuUsage();
   const start = performance.now();
   const inFlight: Promise<void>[] = [];
   const send = (due: number) =>
-    new Promise<void>((resolve) => {
-      const req = httpRequest(url, { method: request.method, headers, agent }, (res) => {
-        res.on('data', () => {});
-        res.on('end', () => {
-          if (res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300) latencies.push(performance.now() - due);
-          else failed++;
-          resolve();
-        });
-        res.on('error', () => {
-          failed++;
-          resolve();
-        });
-      });
-      req.on('error', () => {
-        failed++;
-        resolve();
-      });
-      req.end(body);
+    client.send().then((status) => {
+      if (status >= 200 && status < 300) latencies.push(performance.now() - due);
+      else failed++;
     });
   let sent = 0;
   while (sent < total) {
@@ -68,7 +71,58 @@ export async function runFixedRate({ url, rate, seconds, request }: FixedRateOpt
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + (sent * 1000) / rate - performance.now())));
   }
   await Promise.all(inFlight);
-  agent.destroy();
+  lag.disable();
+  const cpu = process.cpuUsage(cpuBefore);
+  client.close();
   latencies.sort((a, b) => a - b);
-  return { sent, ok: latencies.length, failed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? Number.NaN };
+  return {
+    sent,
+    ok: latencies.length,
+    failed,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: latencies.at(-1) ?? Number.NaN,
+    generatorLagP99: lag.percentile(99) / 1e6,
+    generatorCpuPerRequest: (cpu.user + cpu.system) / 1000 / Math.max(1, sent),
+  };
+}
+
+export interface FixedRateGenerator {
+  run(options: FixedRateOptions): Promise<FixedRateResult>;
+  close(): void;
+}
+
+/**
+ * The open-loop generator in its own Node process, kept for the whole bench
+ * (warmed once, not restarted per run). Options, headers included, travel
+ * over IPC, never the command line.
+ */
+export function openFixedRateGenerator(): FixedRateGenerator {
+  const child = fork(fileURLToPath(new URL('./fixed-rate-process.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, NODE_OPTIONS: '' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let pending: { resolve: (result: FixedRateResult) => void; reject: (error: Error) => void } | undefined;
+  child.on('message', (result: FixedRateResult) => {
+    const waiting = pending;
+    pending = undefined;
+    waiting?.resolve(result);
+  });
+  child.on('exit', (code) => {
+    pending?.reject(new Error(`the fixed-rate generator exited with ${code}`));
+    pending = undefined;
+  });
+  return {
+    run: (options) =>
+      new Promise<FixedRateResult>((resolve, reject) => {
+        if (pending) return reject(new Error('one fixed-rate run at a time'));
+        pending = { resolve, reject };
+        child.send(options);
+      }),
+    close: () => {
+      child.disconnect();
+      child.kill('SIGTERM');
+    },
+  };
 }

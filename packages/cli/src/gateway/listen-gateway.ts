@@ -10,6 +10,7 @@ import { getRequestListener } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createRedactor, decisionToEntry, type AuditLog } from '@gatehouse-auth/audit';
 import { gatewayRequestListener, type Gateway, type GatewayDecisionRecord } from '@gatehouse-auth/gateway';
+import { REDACT_PATHS } from '../server/logger.ts';
 
 export interface ListeningGateway {
   url: string;
@@ -43,11 +44,37 @@ export const auditGatewayDecisions =
     await audit.append({ ...entry, details: { ...entry.details, upstream: record.upstream } });
   };
 
-/** Without an audit log: one log line per decision, arguments redacted (secrets never reach the log). */
+/**
+ * Without an audit log: one log line per decision, arguments redacted (secrets never reach the log).
+ *
+ * The line `{ audit: … }` skips pino's path redaction: @pinojs/redact re-parses its paths on every
+ * line, about 14 KB and 10 µs per call, a tenth of what the gateway allocates per call. On this one
+ * shape the only paths that can match are the `*.<field>` ones, meaning a secret-named field of
+ * `audit`; that rule is applied here, with the same censor (the test compares the lines with the
+ * logger's own redaction).
+ */
 export function logGatewayDecisions(logger: Logger): (record: GatewayDecisionRecord) => void {
   const redact = createRedactor();
+  const line = decisionLine(logger);
   return (record) => {
     const entry = decisionToEntry(record);
-    logger.info({ audit: { ...entry, params: redact(entry.params ?? {}), details: { ...entry.details, upstream: record.upstream } } }, 'gateway decision');
+    line({ ...entry, params: redact(entry.params ?? {}), details: { ...entry.details, upstream: record.upstream } });
+  };
+}
+
+/** Field names the logger redacts one level down wherever they appear (its `*.<field>` paths). */
+const SECRET_FIELDS = REDACT_PATHS.filter((path) => path.startsWith('*.')).map((path) => path.slice(2));
+
+/** Logs `{ audit }` as 'gateway decision', redacted as `logger` would redact it, without its per-line path parsing. */
+export function decisionLine(logger: Logger): (audit: Record<string, unknown>) => void {
+  const lines = logger.child({}, { redact: [] });
+  return (audit) => {
+    let redacted = audit;
+    for (const field of SECRET_FIELDS) {
+      if (!(field in audit)) continue;
+      if (redacted === audit) redacted = { ...audit };
+      redacted[field] = '[redacted]';
+    }
+    lines.info({ audit: redacted }, 'gateway decision');
   };
 }
