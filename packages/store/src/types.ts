@@ -140,6 +140,19 @@ export interface CodeStore {
   consume(hash: string, now: number): Promise<ConsumeCodeResult>;
 }
 
+/** tokens.getWithHolder: a token and what introspection decides on. */
+export interface TokenWithHolder {
+  token: TokenRecord;
+  /** The token's grant; absent when it has none or the row is gone. */
+  grant?: Grant;
+  /** The token's user; absent for service tokens or when the row is gone. */
+  user?: Pick<User, 'status' | 'email'>;
+  /** The user's membership of the token's org; absent when not a member (or no user or org). */
+  membership?: Pick<Membership, 'roles'>;
+  /** The token's client; absent when the row is gone. */
+  client?: Pick<Client, 'status' | 'orgId' | 'roles'>;
+}
+
 export type RotateRefreshResult =
   | { status: 'rotated'; previous: TokenRecord }
   /** The immediate predecessor reused inside the grace window: new pair issued, nothing revoked. */
@@ -165,6 +178,11 @@ export interface TokenStore {
    */
   insertCommitted(tokens: TokenRecord[]): Promise<{ whenDurable: () => Promise<void> }>;
   get(hash: string): Promise<TokenRecord | undefined>;
+  /**
+   * A token with what introspection decides on (its grant, user, membership
+   * of the token's org, client), read together: one query instead of up to four.
+   */
+  getWithHolder(hash: string): Promise<TokenWithHolder | undefined>;
   /**
    * Exchanges refresh token `oldHash` for `issue` atomically: exactly one of
    * N concurrent callers gets `rotated`. Within `graceMs` of the rotation the

@@ -1,7 +1,7 @@
 /**
  * RFC 7662 token introspection, the resource servers' hot path: one indexed
- * lookup by the token's SHA-256, then the grant, the user and the
- * membership by primary key (in parallel); role permissions come from the
+ * lookup by the token's SHA-256 that joins the grant, the user, the
+ * membership and the client (tokens.getWithHolder); role permissions come from the
  * cached catalogue; active access-token answers are cached (cache.ts). A
  * token is active only while it is unrevoked, unexpired,
  * its grant is live, its user is active and still a member of the org, and
@@ -11,6 +11,7 @@
  * answers too. Anything else is exactly `{"active":false}` (§2.2): no hint of why.
  */
 import { formatScope, seconds, servesOrg, tokenHash, type Client, type Grant, type TokenRecord } from '@gatehouse-auth/core';
+import type { TokenWithHolder } from '@gatehouse-auth/store';
 import { earliestScopeEnd } from '../consent/lifetime.ts';
 import type { ServerContext } from '../context.ts';
 import { permissionsOf } from '../token/catalogue.ts';
@@ -50,8 +51,11 @@ export async function introspectToken(ctx: ServerContext, caller: Client, token:
   const now = ctx.clock.now();
   const cached = cachedIntrospection(ctx, hash, now);
   if (cached) return caller.resourceServerFor.includes(cached.aud) ? cached : INACTIVE;
-  const record = await ctx.store.tokens.get(hash);
-  if (!record || record.revokedAt !== null || record.expiresAt <= now) return INACTIVE;
+  // The token with its grant, user, membership and client in one read: on PostgreSQL each separate read was a round trip.
+  const found = await ctx.store.tokens.getWithHolder(hash);
+  if (!found) return INACTIVE;
+  const record = found.token;
+  if (record.revokedAt !== null || record.expiresAt <= now) return INACTIVE;
   // Another resource's token: its claims (user, org, roles) are none of this caller's business.
   if (!caller.resourceServerFor.includes(record.resource)) return INACTIVE;
   const resource = await resourceOf(ctx, record.resource);
@@ -65,19 +69,14 @@ export async function introspectToken(ctx: ServerContext, caller: Client, token:
     // A rotated refresh token is spent; and only its own client may learn about it, so a
     // resource server can never mistake a refresh token for an access token.
     if (record.rotatedAt !== null || record.clientId !== caller.id) return INACTIVE;
-    return record.userId ? introspectUserToken(ctx, record, record.userId) : introspectServiceToken(ctx, record);
+    return record.userId ? introspectUserToken(ctx, found, record.userId) : introspectServiceToken(ctx, found);
   }
-  const result = record.userId ? await introspectUserToken(ctx, record, record.userId) : await introspectServiceToken(ctx, record);
+  const result = record.userId ? await introspectUserToken(ctx, found, record.userId) : await introspectServiceToken(ctx, found);
   if (result.active) rememberIntrospection(ctx, hash, result, now);
   return result;
 }
 
-async function introspectUserToken(ctx: ServerContext, record: TokenRecord, userId: string): Promise<IntrospectionResult> {
-  const [grant, user, membership] = await Promise.all([
-    record.grantId ? ctx.store.grants.get(record.grantId) : Promise.resolve(undefined),
-    ctx.store.users.get(userId),
-    record.orgId ? ctx.store.orgs.getMembership(userId, record.orgId) : Promise.resolve(undefined),
-  ]);
+async function introspectUserToken(ctx: ServerContext, { token: record, grant, user, membership }: TokenWithHolder, userId: string): Promise<IntrospectionResult> {
   if (record.grantId && (!grant || grant.revokedAt !== null)) return INACTIVE;
   if (!user || user.status !== 'active') return INACTIVE;
   if (record.orgId && !membership) return INACTIVE;
@@ -107,8 +106,7 @@ async function withinLifetime(ctx: ServerContext, claims: ActiveIntrospection, r
 }
 
 /** Service agents: their roles are the client's own, read fresh so a role change applies at once. */
-async function introspectServiceToken(ctx: ServerContext, record: TokenRecord): Promise<IntrospectionResult> {
-  const client = await ctx.store.clients.get(record.clientId);
+async function introspectServiceToken(ctx: ServerContext, { token: record, client }: TokenWithHolder): Promise<IntrospectionResult> {
   if (!client || client.status !== 'active') return INACTIVE;
   const roles = client.orgId === record.orgId ? client.roles : [];
   return Object.assign(common(ctx, record, serviceSubject(record.clientId)), {

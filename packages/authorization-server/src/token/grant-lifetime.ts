@@ -31,10 +31,13 @@ export async function codeLimits(ctx: ServerContext, grantId: string, scopes: st
   return limitsOf(ctx, grant, scopes, scopes, ctx.clock.now());
 }
 
-/** Lifetime checks before a refresh rotates; throws invalid_grant when the grant has ended or needs a new consent. */
-export async function refreshLimits(ctx: ServerContext, current: TokenRecord, scopes: string[]): Promise<TokenLimits | undefined> {
+/**
+ * Lifetime checks before a refresh rotates; throws invalid_grant when the grant has ended or needs a new consent.
+ * `read`: the token's grant as already read with the token (tokens.getWithHolder); otherwise it is read here.
+ */
+export async function refreshLimits(ctx: ServerContext, current: TokenRecord, scopes: string[], read?: { grant?: Grant }): Promise<TokenLimits | undefined> {
   if (!current.grantId) return undefined;
-  const grant = await ctx.store.grants.get(current.grantId);
+  const grant = read ? read.grant : await ctx.store.grants.get(current.grantId);
   // Revoked or gone: rotateRefresh refuses it under its lock.
   if (!grant || grant.revokedAt !== null) return undefined;
   const { scopes: definitions } = await catalogue(ctx);

@@ -12,7 +12,7 @@ import type { GrantsTable } from './schema.ts';
 /** Read for every introspection of a user token and every refresh: compiled once (prepared.ts). */
 const selectGrant = prepared(1, (db, id: string) => db.selectFrom('grants').selectAll().where('id', '=', id));
 
-const toGrant = (row: Selectable<GrantsTable>): Grant => ({
+export const toGrant = (row: Selectable<GrantsTable>): Grant => ({
   id: row.id,
   userId: row.user_id,
   orgId: row.org_id,

@@ -11,15 +11,17 @@
  * - PostgreSQL: row locks, taken grant first and then token, the order every
  *   writer follows (revokeGrant, tokens.insert); a single FOR UPDATE over the
  *   join would not fix that order. A token's grant_id never changes, so
- *   peeking it unlocked is safe. The token's row is then read with its user
- *   and membership, locking only the token (FOR UPDATE OF tokens).
+ *   reading it unlocked, in the subquery of the statement that locks the
+ *   grant, is safe (one round trip; it was a peek and then the lock). The
+ *   token's row is then read with its user and membership, locking only the
+ *   token (FOR UPDATE OF tokens). Both statements are compiled once.
  */
 import type { Kysely } from 'kysely';
 import type { TokenRecord } from '@gatehouse-auth/core';
 import { numOrNull } from './codec.ts';
 import type { Engine } from './dialect.ts';
 import type { Database } from './schema.ts';
-import { lockGrant, toToken } from './token-rows.ts';
+import { toToken } from './token-rows.ts';
 import { prepared } from './prepared.ts';
 
 /** The token's row with its user's status and, if still a member, the membership of the token's org. */
@@ -33,6 +35,20 @@ const tokenWithSubject = (db: Kysely<Database>, hash: string) =>
     .where('tokens.hash', '=', hash);
 
 const selectWithGrant = prepared(1, (db, hash: string) => tokenWithSubject(db, hash).leftJoin('grants', 'grants.id', 'tokens.grant_id').select('grants.revoked_at as grant_revoked_at'));
+
+/**
+ * PostgreSQL: the peek at the token's grant_id and the grant's lock in one round trip. Only `grants`
+ * is in FROM, so only the grant's row is locked; a token without a grant (or an unknown one) locks nothing.
+ */
+const lockGrantOfToken = prepared(1, (db, hash: string) =>
+  db
+    .selectFrom('grants')
+    .select('revoked_at')
+    .where('id', '=', (eb) => eb.selectFrom('tokens').select('grant_id').where('hash', '=', hash))
+    .forUpdate(),
+);
+/** FOR UPDATE OF tokens: only the token's row is locked; the user and membership are read, not locked. */
+const selectWithSubjectLocked = prepared(1, (db, hash: string) => tokenWithSubject(db, hash).forUpdate('tokens'));
 
 export interface LockedToken {
   previous: TokenRecord;
@@ -52,10 +68,8 @@ export async function lockTokenWithGrant(db: Kysely<Database>, engine: Engine, h
     const previous = toToken(row);
     return { previous, grantRevokedAt: numOrNull(row.grant_revoked_at), subjectActive: isActive(previous, row.user_status, row.member_id) };
   }
-  const peek = await db.selectFrom('tokens').select('grant_id').where('hash', '=', hash).executeTakeFirst();
-  const grantRevokedAt = peek?.grant_id ? await lockGrant(db, engine, peek.grant_id) : null;
-  // FOR UPDATE OF tokens: only the token's row is locked; the user and membership are read, not locked.
-  const row = await tokenWithSubject(db, hash).forUpdate('tokens').executeTakeFirst();
+  const grantRevokedAt = numOrNull((await lockGrantOfToken(db, engine, hash)).rows[0]?.revoked_at);
+  const row = (await selectWithSubjectLocked(db, engine, hash)).rows[0];
   if (!row) return undefined;
   const previous = toToken(row);
   return { previous, grantRevokedAt, subjectActive: isActive(previous, row.user_status, row.member_id) };

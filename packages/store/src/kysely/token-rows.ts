@@ -3,7 +3,7 @@ import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { TokenRecord } from '@gatehouse-auth/core';
 import { DuplicateError } from '../types.ts';
 import { fromJson, num, numOrNull, toJson } from './codec.ts';
-import { isUniqueViolation, lockForUpdate, type Engine } from './dialect.ts';
+import { engineOf, isUniqueViolation, lockForUpdate, type Engine } from './dialect.ts';
 import type { Database, TokensTable } from './schema.ts';
 import { prepared } from './prepared.ts';
 
@@ -78,9 +78,12 @@ export async function insertTokens(
 
 /** Locks a grant row (PostgreSQL; SQLite's write lock already covers it); its revocation time, or null (also when unknown). */
 export async function lockGrant(db: Kysely<Database>, engine: Engine, grantId: string): Promise<number | null> {
-  const grant = await lockForUpdate(engine, db.selectFrom('grants').select('revoked_at').where('id', '=', grantId)).executeTakeFirst();
+  const grant = (await selectGrantLocked(db, engine, grantId)).rows[0];
   return numOrNull(grant?.revoked_at);
 }
+
+/** Every token insert on PostgreSQL locks its grant: compiled once (prepared.ts) rather than built per insert. */
+const selectGrantLocked = prepared(1, (db, grantId: string) => lockForUpdate(engineOf(db), db.selectFrom('grants').select('revoked_at').where('id', '=', grantId)));
 
 /** The hot primary-key read (tokens.get), compiled once (prepared.ts). */
 export const selectToken = prepared(1, (db, hash: string) => db.selectFrom('tokens').selectAll().where('hash', '=', hash));

@@ -5,6 +5,7 @@ import { deleteUnconsumedCodesWhere, revokeTokensWhere } from './revocation.ts';
 import { byClient, byFamily, byHash, byUser } from './token-filters.ts';
 import { rotateRefresh } from './rotate-refresh.ts';
 import { insertTokens, selectToken, toToken } from './token-rows.ts';
+import { readTokenWithHolder } from './token-holder.ts';
 import { ALREADY_DURABLE, type SubmitTokenWrite } from './group-commit.ts';
 
 const alreadyDurable = () => ALREADY_DURABLE;
@@ -44,6 +45,7 @@ export function tokenStore({ db, engine }: Db, submit?: SubmitTokenWrite): Token
       const row = (await selectToken(db, engine, hash)).rows[0];
       return row && toToken(row);
     },
+    getWithHolder: (hash) => readTokenWithHolder(db, engine, hash),
     async rotateRefresh(oldHash, issue, now, graceMs) {
       const { result, whenDurable } = await rotateRefreshCommitted(oldHash, issue, now, graceMs);
       await whenDurable();

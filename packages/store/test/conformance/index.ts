@@ -18,6 +18,7 @@ import { revocationRacesSuite } from './revocation-races.ts';
 import { ephemeralSuite } from './ephemeral.ts';
 import { transactionsSuite } from './transactions.ts';
 import { federationSuite } from './federation.ts';
+import { tokenHolderSuite } from './token-holder.ts';
 
 export type MakeStore = () => Promise<TestStore>;
 
@@ -66,6 +67,7 @@ export function defineStoreConformance(name: string, makeStore: MakeStore, opts:
     grantExpirySuite(ctx);
     rotationSuite(ctx);
     revocationSuite(ctx);
+    tokenHolderSuite(ctx);
     revocationRacesSuite(ctx);
     ephemeralSuite(ctx);
     transactionsSuite(ctx);

@@ -22,7 +22,10 @@ const invalidGrant = (detail: string): OAuthError => new OAuthError('invalid_gra
 export const refreshTokenGrant: GrantHandler = async (ctx, client, form) => {
   const oldHash = tokenHash(requireParam(form, 'refresh_token'));
   // Immutable facts only, before the rotation; liveness is rotateRefresh's decision (issued-refresh-tokens.ts).
-  const current = takeIssuedRefresh(ctx, oldHash) ?? (await ctx.store.tokens.get(oldHash));
+  const issued = takeIssuedRefresh(ctx, oldHash);
+  // Not issued by this process: read with its grant (refreshLimits needs it), one query instead of two.
+  const stored = issued ? undefined : await ctx.store.tokens.getWithHolder(oldHash);
+  const current = issued ?? stored?.token;
   if (!current || current.kind !== 'refresh') throw invalidGrant('unknown refresh token');
   // Bound to the client it was issued to (RFC 6749 §6); another client's attempt must not rotate it.
   if (current.clientId !== client.id) throw invalidGrant('refresh token of another client');
@@ -32,7 +35,7 @@ export const refreshTokenGrant: GrantHandler = async (ctx, client, form) => {
   await requireServedOrg(ctx, current);
   await requireClientAllowedAtToken(ctx, current);
   // Lifetimes (seed 002): the grant's absolute end and re-consent cadence, checked here as at /authorize; ended scopes drop out.
-  const limits = await refreshLimits(ctx, current, scopes);
+  const limits = await refreshLimits(ctx, current, scopes, stored);
   // The grant's revocation and the user's standing (active, still a member) are checked by rotateRefresh itself, under its lock.
 
   const minted = await mintTokens(ctx, {
