@@ -45,7 +45,8 @@ describe('issue 10: the database is unreachable', () => {
 
   it('RFC 7662: POST /introspect answers 503, not inactive (a resource server must not cache a wrong answer)', async () => {
     const { body } = await token(fx, { grant_type: 'client_credentials', resource: RESOURCE, scope: 'crm:read' }, basic('agent'));
-    failOnce(fx.store.tokens, 'get');
+    // Introspection reads the token with its grant, user, membership and client in one query.
+    failOnce(fx.store.tokens, 'getWithHolder');
     await expectUnavailable(await post(fx, '/introspect', { token: body.access_token! }, basic('resource-server')));
     expect(await introspect(fx, body.access_token!)).toMatchObject({ active: true });
   });
