@@ -32,7 +32,8 @@ import { protectMcpServer, toNodeListener, type Policy } from '@gatehouse-auth/m
 import { AuditLog, auditDecisions } from '@gatehouse-auth/audit';
 import { createStore } from '@gatehouse-auth/store';
 import { cedarPolicy, REASON_META_KEY } from '@gatehouse-auth/policy';
-import { startChild, answerQuestions, announceReady, type ServerChild } from './lib/child.ts';
+import { startChild, answerQuestions, announceReady } from './lib/child.ts';
+import { startInstalledChild } from './lib/installed-child.ts';
 import { writeBenchConfig } from './lib/as-gatehouse-config.ts';
 import { RESOURCE, RESOURCE_SERVER } from './lib/as-shared.ts';
 import { runLoad, type LoadResult } from './lib/load.ts';
@@ -96,6 +97,8 @@ async function decisionLatency(shape: PolicyShape): Promise<{ p50: number; p99: 
 }
 
 interface PolicyBenchInfo {
+  /** Where `@gatehouse-auth/mcp` was loaded from: the built package (dist), as a user installs it. */
+  sdkModule: string;
   scopesUrl: string;
   cedarUrl: string;
   hookUrl: string;
@@ -173,6 +176,7 @@ async function serverProcess(): Promise<void> {
   const uncachedPort = await listen(toNodeListener(protect(uncached.policy)));
   answerQuestions({ access: [], refresh: [] }, { denied: () => ({ denied, reasons: Object.fromEntries(reasons) }), 'cost:cedar': () => cedar.cost(), 'cost:uncached': () => uncached.cost() });
   announceReady({
+    sdkModule: import.meta.resolve('@gatehouse-auth/mcp'),
     scopesUrl: `http://127.0.0.1:${scopesPort}/mcp`,
     cedarUrl: `http://127.0.0.1:${cedarPort}/mcp`,
     hookUrl: `http://127.0.0.1:${hookPort}/mcp`,
@@ -213,7 +217,8 @@ async function main(): Promise<void> {
   process.env.BENCH_GATEHOUSE_URL = gatehouse.info.url;
   process.env.BENCH_DIR = dir;
   process.env.GATEHOUSE_POLICY_BENCH_CHILD = '1';
-  const servers: ServerChild<PolicyBenchInfo> = await startChild<PolicyBenchInfo>(fileURLToPath(import.meta.url));
+  // The MCP servers load @gatehouse-auth/mcp and /policy as a user installs them (dist).
+  const servers = await startInstalledChild<PolicyBenchInfo>('policy', fileURLToPath(import.meta.url));
   delete process.env.GATEHOUSE_POLICY_BENCH_CHILD;
   const tokens = await gatehouse.ask<string[]>('all:access');
   const headers = (token: string) => ({ 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` });

@@ -44,7 +44,8 @@ import { GatedMcpServer, protectMcpServer, requireScopes, toNodeListener } from 
 import { AuditLog, auditDecisions } from '@gatehouse-auth/audit';
 import { createStore } from '@gatehouse-auth/store';
 import type { CacheStats } from '@gatehouse-auth/authorization-server';
-import { startChild, answerQuestions, announceReady, type ServerChild } from './lib/child.ts';
+import { startChild, answerQuestions, announceReady } from './lib/child.ts';
+import { startInstalledChild } from './lib/installed-child.ts';
 import { writeBenchConfig } from './lib/as-gatehouse-config.ts';
 import { RESOURCE, RESOURCE_SERVER } from './lib/as-shared.ts';
 import type { LoadResult } from './lib/load.ts';
@@ -178,15 +179,8 @@ async function main(): Promise<void> {
   process.env.BENCH_GATEHOUSE_URL = gatehouse.info.url;
   process.env.BENCH_DIR = dir;
   process.env.GATEHOUSE_SDK_BENCH_CHILD = '1';
-  // The MCP server loads @gatehouse-auth/* as a user who installed them does: the built packages (dist), not
-  // src through the workspace's source condition that `npm run bench` sets for everything else.
-  const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: join(here, '..'), stdio: 'inherit' });
-  if (build.status !== 0) throw new Error('bench sdk: npm run build failed');
-  const installed = { ...process.env, NODE_OPTIONS: (process.env.NODE_OPTIONS ?? '').replace(/--conditions[= ]@gatehouse-auth\/source/g, '').trim() };
-  const sdk: ServerChild<SdkInfo> = await startChild<SdkInfo>(fileURLToPath(import.meta.url), [], installed);
+  const sdk = await startInstalledChild<SdkInfo>('sdk', fileURLToPath(import.meta.url));
   delete process.env.GATEHOUSE_SDK_BENCH_CHILD;
-  if (!/\/dist\/index\.js$/.test(sdk.info.sdkModule)) throw new Error(`bench sdk: the SDK was loaded from ${sdk.info.sdkModule}, not its built package`);
-  console.log(`@gatehouse-auth/mcp loaded from ${sdk.info.sdkModule.replace(/^file:\/\/.*?\/packages\//, 'packages/')}`);
   const seededTokens = await gatehouse.ask<string[]>('all:access');
   const tokens = seededTokens.slice(0, CALLERS);
   const warmupTokens = seededTokens.slice(CALLERS);

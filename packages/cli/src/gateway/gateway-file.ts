@@ -7,11 +7,11 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import { createGateway, PolicyError, type Gateway, type GatewayOptions } from '@gatehouse-auth/gateway';
+import { createGateway, type Gateway, type GatewayOptions } from '@gatehouse-auth/gateway';
 import { ConfigError } from '../config/load.ts';
 import { gatewayFileSchema, type GatewayFileConfig } from '../config/upstreams-schema.ts';
-import { locatedError } from './located.ts';
-import { upstreamOptions, yamlPath, type Issue } from './upstream-options.ts';
+import { locatedError, locatedPolicyError } from './located.ts';
+import { upstreamOptions, type Issue } from './upstream-options.ts';
 
 export interface LoadedGatewayFile {
   config: GatewayFileConfig;
@@ -70,13 +70,7 @@ export function parseGatewayFile(text: string, file: string, env: Record<string,
       try {
         return createGateway({ issuer: config.issuer, publicUrl: config.gateway.public_url, introspection: { clientId: config.introspection.client_id, clientSecret: secret! }, upstreams, ...extra });
       } catch (error) {
-        if (error instanceof PolicyError)
-          throw locatedError(
-            file,
-            text,
-            error.issues.map((issue) => ({ path: yamlPath(issue.path), message: issue.message })),
-          );
-        throw error;
+        throw locatedPolicyError(file, text, error);
       }
     },
   };

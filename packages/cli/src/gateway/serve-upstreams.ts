@@ -11,13 +11,13 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { canonicalResourceUri } from '@gatehouse-auth/core';
-import { createGateway, PolicyError } from '@gatehouse-auth/gateway';
+import { createGateway } from '@gatehouse-auth/gateway';
 import type { Logger } from 'pino';
 import type { GatehouseConfig } from '../config/schema.ts';
 import type { RunningGatehouse } from '../server/start.ts';
-import { locatedError } from './located.ts';
+import { locatedError, locatedPolicyError } from './located.ts';
 import { auditGatewayDecisions, listenGateway, type ListeningGateway } from './listen-gateway.ts';
-import { upstreamOptions, yamlPath, type Issue } from './upstream-options.ts';
+import { upstreamOptions, type Issue } from './upstream-options.ts';
 
 export async function startServeGateway(configPath: string, config: GatehouseConfig, running: RunningGatehouse, logger?: Logger): Promise<ListeningGateway | undefined> {
   if (config.upstreams.length === 0) return undefined;
@@ -56,13 +56,7 @@ export async function startServeGateway(configPath: string, config: GatehouseCon
       onError: (error) => logger?.warn({ err: error }, 'gateway error'),
     });
   } catch (error) {
-    if (error instanceof PolicyError)
-      throw locatedError(
-        file,
-        text,
-        error.issues.map((issue) => ({ path: yamlPath(issue.path), message: issue.message })),
-      );
-    throw error;
+    throw locatedPolicyError(file, text, error);
   }
   return listenGateway(gateway, listen.host, listen.port);
 }

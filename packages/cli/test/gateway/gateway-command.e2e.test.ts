@@ -47,6 +47,18 @@ clients:
     org: acme
     roles: [Automation]
 `;
+/** server-everything over stdio at /everything/mcp, echo allowed with everything:use; `extra` adds keys to the upstream. */
+const everythingUpstream = (extra = '') => `upstreams:
+  - name: everything
+    path: /everything/mcp${extra}
+    stdio:
+      command: ${process.execPath}
+      args: [${JSON.stringify(EVERYTHING)}, stdio]
+    policy:
+      tools:
+        - name: echo
+          scopes: [everything:use]
+`;
 let serve: LongRunning | undefined;
 let standalone: LongRunning | undefined;
 
@@ -66,17 +78,7 @@ describe('gatehouse serve with upstreams:', () => {
       `${acmeWithGateway(issuer, resource, 'acme-gateway-secret-0123456789abcdef')}gateway:
   public_url: http://127.0.0.1:${gwPort}
   port: ${gwPort}
-upstreams:
-  - name: everything
-    path: /everything/mcp
-    stdio:
-      command: ${process.execPath}
-      args: [${JSON.stringify(EVERYTHING)}, stdio]
-    policy:
-      tools:
-        - name: echo
-          scopes: [everything:use]
-`,
+${everythingUpstream()}`,
     );
     const database = `sqlite:${join(dir, 'gatehouse.sqlite')}`;
     serve = await startCli(['serve', '--config', config, '--port', String(asPort)], 'Gatehouse gateway listening', { env: { GATEHOUSE_DATABASE_URL: database } });
@@ -166,19 +168,7 @@ introspection:
   client_secret_env: GATEWAY_SECRET
 audit:
   database_url_env: GATEWAY_AUDIT_DATABASE_URL
-upstreams:
-  - name: everything
-    path: /everything/mcp
-    organizations: [${acme}]
-    scopes: [everything:use]
-    stdio:
-      command: ${process.execPath}
-      args: [${JSON.stringify(EVERYTHING)}, stdio]
-    policy:
-      tools:
-        - name: echo
-          scopes: [everything:use]
-`,
+${everythingUpstream(`\n    organizations: [${acme}]\n    scopes: [everything:use]`)}`,
     );
     const auditDatabase = `sqlite:${join(dir, 'gateway-audit.sqlite')}`;
     standalone = await startCli(['gateway', '--config', gatewayFile], 'Gatehouse gateway listening', {
