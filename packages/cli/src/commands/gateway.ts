@@ -35,7 +35,7 @@ export function registerGateway(program: Command): void {
       if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CliError(`--port: not a port number: ${flags.port}`);
       const audit = loaded.auditDatabaseUrl
         ? await openGatewayAudit(loaded.auditDatabaseUrl, logger).catch((error: unknown) => {
-            throw new CliError(`audit.database_url: cannot open the audit database: ${(error as Error).message}`);
+            throw new CliError(`audit: cannot open the audit database: ${(error as Error).message}`);
           })
         : undefined;
       let gateway: ReturnType<typeof loaded.create>;
