@@ -17,6 +17,7 @@ import { createLogger } from '../server/logger.ts';
 import { DEV_DATABASE_URL, DEV_DIRECTORY } from '../cli/database.ts';
 import { CliError } from '../cli/errors.ts';
 import { listenError, runUntilSignal } from '../cli/lifecycle.ts';
+import { shown } from '../policy/projects.ts';
 import { startDemoMcpServer } from './dev-mcp.ts';
 import { DEV_AUDIT_KEY_FILE, signerOf, writeAuditKeyPair } from './audit-support.ts';
 import type { AuditSigner } from '@gatehouse-auth/audit';
@@ -98,8 +99,12 @@ export function registerDev(program: Command): void {
       });
       for (const change of gatehouse.changes) logger.info({ change: formatChange(change) }, 'config applied');
       const resource = config.resources.find((r) => isLoopbackHost(new URL(r.uri).hostname));
-      const mcp = flags.mcp && resource ? await startDemoMcpServer(config, issuer, resource.uri, logger, gatehouse.store, gatehouse.audit, gatehouse.metrics) : undefined;
-      const mcpLine = mcp?.url ?? (flags.mcp ? `not started (${resource ? 'see the log above' : 'the config names no loopback resource'})` : 'not started (--no-mcp)');
+      const mcp = flags.mcp && resource ? await startDemoMcpServer(config, flags.config, issuer, resource.uri, logger, gatehouse.store, gatehouse.audit, gatehouse.metrics) : undefined;
+      const mcpLine = mcp
+        ? `${mcp.url}${mcp.policyFiles.length > 0 ? ` (Cedar policies: ${mcp.policyFiles.map(shown).join(', ')})` : ''}`
+        : flags.mcp
+          ? `not started (${resource ? 'see the log above' : 'the config names no loopback resource'})`
+          : 'not started (--no-mcp)';
       await runUntilSignal(
         () => process.stdout.write(banner(config, gatehouse.issuer, mcpLine, gatehouse.changes.length, audit.file)),
         async () => {

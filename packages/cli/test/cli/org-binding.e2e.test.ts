@@ -53,7 +53,7 @@ beforeAll(async () => {
     input: 'gina-globex-password\n',
   });
   expect(user.code, user.stderr).toBe(0);
-  demo = await startDemoMcpServer(config, gatehouse.issuer, resource, quiet, gatehouse.store);
+  demo = await startDemoMcpServer(config, EXAMPLE_CONFIG, gatehouse.issuer, resource, quiet, gatehouse.store);
   expect(demo).toBeDefined();
 });
 

@@ -47,7 +47,7 @@ beforeAll(async () => {
   const config = withGlobex(await loadConfigFile(EXAMPLE_CONFIG, { allowLiteralSecrets: true }), resource);
   const quiet = createLogger({ level: 'warn', destination: new Writable({ write: (_chunk, _encoding, done) => done() }) });
   gatehouse = await startGatehouse({ databaseUrl: `sqlite:${join(dir, 'gatehouse.sqlite')}`, config, port: 0, logger: quiet });
-  demo = await startDemoMcpServer(config, gatehouse.issuer, resource, quiet, gatehouse.store);
+  demo = await startDemoMcpServer(config, EXAMPLE_CONFIG, gatehouse.issuer, resource, quiet, gatehouse.store);
   expect(demo).toBeDefined();
 });
 

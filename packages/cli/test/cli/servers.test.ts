@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { execFile } from 'node:child_process';
 import { request as httpsRequest } from 'node:https';
 import { promisify } from 'node:util';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { EXAMPLE_CONFIG, freePort, runCli, startCli, STACK_LINE } from './run.ts';
 
 let dir: string;
@@ -131,6 +131,8 @@ describe('gatehouse dev', () => {
     const [port, mcpPort] = [await freePort(), await freePort()];
     const config = join(dir, 'dev.yaml');
     await writeFile(config, (await readFile(EXAMPLE_CONFIG, 'utf8')).replaceAll('127.0.0.1:4001', `127.0.0.1:${mcpPort}`));
+    // The config names its Cedar policies relative to itself.
+    await cp(join(dirname(EXAMPLE_CONFIG), 'policies'), join(dir, 'policies'), { recursive: true });
     const cwd = await mkdtemp(join(dir, 'dev-'));
     const dev = await startCli(['dev', '--port', String(port), '--config', config], 'Press Ctrl-C to stop.', { cwd });
     try {

@@ -24,7 +24,11 @@ beforeAll(async () => {
   const example = (await readFile(EXAMPLE_CONFIG, 'utf8')).replaceAll('127.0.0.1:4001', `127.0.0.1:${mcpPort}`);
   // A service agent of acme with the Support role: a token without a browser.
   const bot = `  - client_id: ops-bot\n    name: Ops bot\n    grant_types: [client_credentials]\n    token_endpoint_auth_method: client_secret_basic\n    secret: ${BOT_SECRET}\n    org: acme\n    roles: [Support]\n`;
-  await writeFile(join(dir, 'gatehouse.yaml'), example.replace(/^clients:\n/m, `clients:\n${bot}`));
+  // This test is about revocation reaching the resource server; the example's Cedar policies permit no
+  // agent acting as itself (policies/cases.yaml), so its resource is served here with scopes only.
+  const scopesOnly = example.replace(/^ {4}policy:\n(?: {6}.*\n)+/m, '');
+  expect(scopesOnly).not.toContain('policies/baseline.cedar');
+  await writeFile(join(dir, 'gatehouse.yaml'), scopesOnly.replace(/^clients:\n/m, `clients:\n${bot}`));
   dev = await startCli(['dev', '--port', String(port), '--config', join(dir, 'gatehouse.yaml')], 'Press Ctrl-C to stop.', { cwd: dir });
   issuer = `http://127.0.0.1:${port}`;
   mcpUrl = `http://127.0.0.1:${mcpPort}/mcp`;
