@@ -48,12 +48,7 @@ describe('gatehouse dev: the demo MCP server and its Cedar policies (issue 15)',
     const demo = await startDemoMcpServer(config, configPath, gatehouse.issuer, resource, logger, gatehouse.store);
     try {
       expect(demo?.url).toBe(resource);
-      expect(demo?.policyFiles.map((file) => file.slice(dir.length + 1)).sort()).toEqual([
-        'policies/baseline.cedar',
-        'policies/employees.cedar',
-        'policies/finance.cedar',
-        'policies/tickets.cedar',
-      ]);
+      expect(demo?.policyFiles.map((file) => file.slice(dir.length + 1)).sort()).toEqual(['policies/baseline.cedar', 'policies/employees.cedar', 'policies/finance.cedar', 'policies/tickets.cedar']);
     } finally {
       await demo?.close();
     }
