@@ -10,7 +10,18 @@
  * whoever lost access.
  */
 import { tokenHash, type DecisionRecord, type RevocationEvent } from '@gatehouse-auth/core';
-import { basicAuthorization, createMcpGuard, extractBearer, pathOf, RevocationStream, type McpGuard, type McpGuardOptions, type OrganizationOptions } from '@gatehouse-auth/mcp';
+import {
+  basicAuthorization,
+  type CallGate,
+  createMcpGuard,
+  extractBearer,
+  pathOf,
+  RevocationStream,
+  type McpGuard,
+  type McpGuardOptions,
+  type OrganizationOptions,
+  type Policy,
+} from '@gatehouse-auth/mcp';
 import { rpcError, idOf } from './errors.ts';
 import { HttpUpstream } from './http-upstream.ts';
 import { filterListResponse, isListMethod } from './list-filter.ts';
@@ -38,6 +49,13 @@ export interface UpstreamOptions extends OrganizationOptions {
   requiredScopes?: string[];
   resourceName?: string;
   policy: UpstreamPolicy;
+  /**
+   * Runtime policy after the scope check, per call, with the caller's current context (e.g. the CLI's
+   * Cedar policies: `cedar:` in gateway.yaml). A denied call is refused before it reaches the upstream.
+   */
+  runtimePolicy?: Policy;
+  /** Gates after the scope check and the runtime policy allowed a call, in order: rate limits, human approval (the SDK's call gates). */
+  callGates?: CallGate[];
   /** Exactly one of http and stdio. */
   http?: UpstreamCredentialOptions & { url: string };
   stdio?: StdioCommand & { sessions?: SessionLimits };
@@ -124,6 +142,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       ...(options.onRefusedTokens ? { onRefusedTokens: options.onRefusedTokens } : {}),
       ...(options.onError ? { onError: options.onError } : {}),
       ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
+      ...(upstream.runtimePolicy ? { policy: upstream.runtimePolicy } : {}),
+      ...(upstream.callGates ? { callGates: upstream.callGates } : {}),
       forwardSessionRequests: true,
     });
     const target: Upstream = upstream.http

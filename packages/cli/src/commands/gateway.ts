@@ -38,9 +38,9 @@ export function registerGateway(program: Command): void {
             throw new CliError(`audit: cannot open the audit database: ${(error as Error).message}`);
           })
         : undefined;
-      let gateway: ReturnType<typeof loaded.create>;
+      let gateway: Awaited<ReturnType<typeof loaded.create>>;
       try {
-        gateway = loaded.create({ onDecision: audit?.onDecision ?? logGatewayDecisions(logger), onError: (error) => logger.warn({ err: error }, 'gateway error') });
+        gateway = await loaded.create({ onDecision: audit?.onDecision ?? logGatewayDecisions(logger), onError: (error) => logger.warn({ err: error }, 'gateway error') });
       } catch (error) {
         await audit?.close();
         throw error;

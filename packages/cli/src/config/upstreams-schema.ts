@@ -69,6 +69,34 @@ const httpSchema = z.strictObject({
     .describe('The gateway obtains (and renews) its own access token for the upstream.'),
 });
 
+const cedarSchema = z.strictObject({
+  files: z.array(z.string().min(1)).min(1).describe('Cedar policy files (docs/policy.md), relative to this config file.'),
+  time_zone: z.string().optional().describe('IANA time zone of context.hour, context.weekday… (default UTC).'),
+  environment: z.string().optional().describe('context.environment (default production).'),
+  tags: z.record(z.string(), z.array(z.string())).default({}).describe('Tags per tool, prompt or resource URI (resource.tags in policies).'),
+});
+
+const rateLimitSchema = z.strictObject({
+  tool: z.string().min(1).optional().describe('The tool this limit counts; absent: every tool, each counted on its own.'),
+  per: z.enum(['principal', 'agent', 'principal_agent']).describe('Whose calls share one bucket: the user, the agent (OAuth client), or the pair.'),
+  limit: z.number().int().positive().describe('Calls allowed per window (the bucket’s capacity).'),
+  window_seconds: z.number().positive(),
+});
+
+const approvalsSchema = z.strictObject({
+  state_key_env: envName.describe('Environment variable holding the 32-byte key (base64url) that seals the request state; the same on every gateway instance.'),
+  ttl_seconds: z.number().int().positive().max(300).optional().describe('How long a person has to approve (at most 300 s, the default).'),
+  tools: z
+    .record(
+      z.string(),
+      z.strictObject({
+        approver_roles: z.array(z.string()).default([]).describe('Members of the token’s org with one of these roles may approve, besides the person the agent acts for.'),
+        self_approval: z.boolean().default(true).describe('false: four eyes, the person the agent acts for cannot approve their own call.'),
+      }),
+    )
+    .describe('Tools whose every call waits for a person’s approval (docs/approvals.md).'),
+});
+
 export const upstreamSchema = z
   .strictObject({
     name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower case letters, digits, - and _'),
@@ -80,6 +108,9 @@ export const upstreamSchema = z
     stdio: stdioSchema.optional(),
     http: httpSchema.optional(),
     policy: upstreamPolicySchema,
+    cedar: cedarSchema.optional().describe('Cedar policies decided per call after the scope check (gateway.yaml; under `gatehouse serve` the policy: block of the upstream’s resource is used).'),
+    rate_limits: z.array(rateLimitSchema).default([]).describe('Token buckets per user or agent and tool; exceeded: a JSON-RPC error with a retry hint.'),
+    approvals: approvalsSchema.optional(),
   })
   .superRefine((upstream, ctx) => {
     if (!upstream.stdio === !upstream.http) ctx.addIssue({ code: 'custom', path: [], message: 'give exactly one of stdio and http' });
@@ -89,6 +120,7 @@ export const gatewayListenSchema = z.strictObject({
   public_url: z.url({ protocol: /^https?$/ }).describe("The gateway's public origin; an upstream's resource URI is this plus its path."),
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(0).max(65_535).default(4100),
+  rate_limit_redis_url_env: envName.optional().describe('Environment variable holding a redis:// URL: rate-limit buckets shared by every gateway process on it (default: counted in this process).'),
 });
 
 /** gateway.yaml, for `gatehouse gateway`. */
