@@ -9,14 +9,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { createStore } from '@gatehouse-auth/store';
 import { freePort, runCli, STACK_LINE, startCli, type LongRunning } from '../cli/run.ts';
+import { everythingStdio, serviceAgentToken } from './support.ts';
 
-const EVERYTHING = fileURLToPath(new URL('../../../../node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-gateway-cli-'));
 const AGENT = { id: 'acme-nightly-agent', secret: 'nightly-agent-secret-0123456789abcdef' };
 /** The authorization server's side: Acme, a service agent, and the gateway's introspection client for `resource`. */
@@ -51,10 +50,7 @@ clients:
 const everythingUpstream = (extra = '') => `upstreams:
   - name: everything
     path: /everything/mcp${extra}
-    stdio:
-      command: ${process.execPath}
-      args: [${JSON.stringify(EVERYTHING)}, stdio]
-    policy:
+${everythingStdio}    policy:
       tools:
         - name: echo
           scopes: [everything:use]
@@ -83,13 +79,7 @@ ${everythingUpstream()}`,
     const database = `sqlite:${join(dir, 'gatehouse.sqlite')}`;
     serve = await startCli(['serve', '--config', config, '--port', String(asPort)], 'Gatehouse gateway listening', { env: { GATEHOUSE_DATABASE_URL: database } });
 
-    const tokenResponse = await fetch(`${issuer}/token`, {
-      method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${AGENT.id}:${AGENT.secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'everything:use', resource }),
-    });
-    expect(tokenResponse.status).toBe(200);
-    const { access_token: token } = (await tokenResponse.json()) as { access_token: string };
+    const token = await serviceAgentToken(issuer, AGENT, 'everything:use', resource);
 
     const client = new Client({ name: 'cli-gateway-e2e', version: '1.0.0' });
     await client.connect(new StreamableHTTPClientTransport(new URL(resource), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
@@ -175,12 +165,7 @@ ${everythingUpstream(`\n    organizations: [${acme}]\n    scopes: [everything:us
       env: { GATEWAY_SECRET: gatewaySecret, GATEWAY_AUDIT_DATABASE_URL: auditDatabase },
     });
 
-    const tokenResponse = await fetch(`${issuer}/token`, {
-      method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${AGENT.id}:${AGENT.secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'everything:use', resource }),
-    });
-    const { access_token: token } = (await tokenResponse.json()) as { access_token: string };
+    const token = await serviceAgentToken(issuer, AGENT, 'everything:use', resource);
     const client = new Client({ name: 'cli-standalone-gateway-e2e', version: '1.0.0' });
     await client.connect(new StreamableHTTPClientTransport(new URL(resource), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
     expect(await client.callTool({ name: 'echo', arguments: { message: 'standalone', api_token: 'never-stored' } })).toEqual({ content: [{ type: 'text', text: 'Echo: standalone' }] });

@@ -9,7 +9,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { z } from 'zod';
@@ -25,10 +24,10 @@ import { parseGatewayFile } from '../../src/gateway/gateway-file.ts';
 import { listenGateway, type ListeningGateway } from '../../src/gateway/listen-gateway.ts';
 import { startGatehouse, type RunningGatehouse } from '../../src/server/start.ts';
 import { freePort } from '../cli/run.ts';
+import { everythingStdio } from './support.ts';
 
 vi.setConfig({ testTimeout: 90_000, hookTimeout: 120_000 });
 
-const EVERYTHING = fileURLToPath(new URL('../../../../node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url));
 const GATEWAY_CLIENT = { id: 'acme-gateway', secret: 'acme-gateway-secret-0123456789abcdef' };
 const ALICE = { email: 'alice@acme.test', password: 'correct horse battery staple', name: 'Alice Engineer' };
 const URL_ELICITATION = { 'io.modelcontextprotocol/clientCapabilities': { elicitation: { url: {} } } };
@@ -85,10 +84,7 @@ upstreams:
     path: /everything/mcp
     organizations: [${acme}]
     scopes: [everything:use]
-    stdio:
-      command: ${process.execPath}
-      args: [${JSON.stringify(EVERYTHING)}, stdio]
-    policy:
+${everythingStdio}    policy:
       tools:
         - { name: echo, scopes: [everything:use] }
         - { name: get-sum, scopes: [everything:use] }

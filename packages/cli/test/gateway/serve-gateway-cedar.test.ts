@@ -7,7 +7,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -18,8 +17,8 @@ import { startServeGateway } from '../../src/gateway/serve-upstreams.ts';
 import type { ListeningGateway } from '../../src/gateway/listen-gateway.ts';
 import { startGatehouse, type RunningGatehouse } from '../../src/server/start.ts';
 import { freePort } from '../cli/run.ts';
+import { everythingStdio, serviceAgentToken } from './support.ts';
 
-const EVERYTHING = fileURLToPath(new URL('../../../../node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url));
 const AGENT = { id: 'acme-nightly-agent', secret: 'nightly-agent-secret-0123456789abcdef' };
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-serve-gateway-cedar-'));
 let gatehouse: RunningGatehouse | undefined;
@@ -65,10 +64,7 @@ gateway:
 upstreams:
   - name: everything
     path: /everything/mcp
-    stdio:
-      command: ${process.execPath}
-      args: [${JSON.stringify(EVERYTHING)}, stdio]
-    policy:
+${everythingStdio}    policy:
       tools:
         - { name: echo, scopes: [everything:use] }
         - { name: get-sum, scopes: [everything:use] }
@@ -94,13 +90,7 @@ describe('gatehouse serve: the gateway decides with the Cedar policies of the up
     gatehouse = await startGatehouse({ databaseUrl: 'sqlite::memory:', config, adminKey: randomToken() });
     gateway = await startServeGateway(path, config, gatehouse);
     const resource = `http://127.0.0.1:${gwPort}/everything/mcp`;
-    const tokenResponse = await fetch(`${gatehouse.issuer}/token`, {
-      method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${AGENT.id}:${AGENT.secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'everything:use', resource }),
-    });
-    expect(tokenResponse.status).toBe(200);
-    const { access_token: token } = (await tokenResponse.json()) as { access_token: string };
+    const token = await serviceAgentToken(gatehouse.issuer, AGENT, 'everything:use', resource);
     const client = new Client({ name: 'serve-gateway-cedar', version: '1.0.0' });
     await client.connect(new StreamableHTTPClientTransport(new URL(resource), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
     try {
