@@ -36,11 +36,21 @@ export interface FixedRateResult {
   p50: number;
   p99: number;
   max: number;
+  /**
+   * Requests slower than STALL_MS: a p99 moves with how many of these a round happened to catch, so
+   * the count, not only the percentile, says whether stalls were rarer on one side.
+   */
+  stalls: number;
+  /** Connections the generator had to open: one per request that found every connection busy. */
+  connections: number;
   /** The generator's event-loop delay over the run, p99 in ms: how late it may have sent. */
   generatorLagP99: number;
   /** The generator's CPU (user + system) per request sent, in ms. */
   generatorCpuPerRequest: number;
 }
+
+/** A request this much slower than it was due counts as a stall (`stalls`). */
+export const STALL_MS = 10;
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 
@@ -82,6 +92,8 @@ export async function runFixedRate({ url, rate, seconds, request }: FixedRateOpt
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     max: latencies.at(-1) ?? Number.NaN,
+    stalls: latencies.filter((latency) => latency > STALL_MS).length,
+    connections: client.opened,
     generatorLagP99: lag.percentile(99) / 1e6,
     generatorCpuPerRequest: (cpu.user + cpu.system) / 1000 / Math.max(1, sent),
   };

@@ -12,6 +12,8 @@ import { connect, type Socket } from 'node:net';
 export interface RawHttpClient {
   /** Sends the request on an idle connection (or a new one); resolves with the status, 0 when the connection failed. */
   send(): Promise<number>;
+  /** Connections opened so far (a request finding none idle opens one). */
+  readonly opened: number;
   close(): void;
 }
 
@@ -74,6 +76,7 @@ export function openRawHttpClient(url: string, request: Buffer): RawHttpClient {
   const port = Number(target.port || 80);
   const idle: Connection[] = [];
   const all = new Set<Connection>();
+  let opened = 0;
   const finish = (connection: Connection, status: number, reusable: boolean) => {
     const done = connection.done;
     connection.done = undefined;
@@ -86,6 +89,7 @@ export function openRawHttpClient(url: string, request: Buffer): RawHttpClient {
     done?.(status);
   };
   const open = (): Connection => {
+    opened++;
     const socket = connect({ host: target.hostname, port, noDelay: true });
     const connection: Connection = { socket, pending: Buffer.alloc(0) };
     all.add(connection);
@@ -118,6 +122,9 @@ export function openRawHttpClient(url: string, request: Buffer): RawHttpClient {
     return connection;
   };
   return {
+    get opened() {
+      return opened;
+    },
     send: () =>
       new Promise<number>((resolve) => {
         const connection = idle.pop() ?? open();
