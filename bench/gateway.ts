@@ -261,6 +261,9 @@ async function main(): Promise<void> {
         await closeSession(url, headers, session);
       }
     };
+    // Both sides answer (openSession checks a call), and the token is verified once before counting introspections.
+    await inSession('direct', async () => {});
+    await inSession('gateway', async () => {});
     const introspectionsBefore = await countIntrospections(gatehouse);
 
     const wrk = loadGenerator() === 'wrk';
@@ -309,10 +312,10 @@ async function main(): Promise<void> {
       const entry = { ...point, direct: [] as FixedRateResult[], gateway: [] as FixedRateResult[] };
       for (let round = 0; round < ROUNDS; round++) {
         entry.direct.push(await inSession('direct', (request) => fixedRate.run({ url: upstreamUrl, rate: point.rate, seconds, request })));
-        const introspectionsBefore = await countIntrospections(gatehouse);
+        const before = await countIntrospections(gatehouse);
         entry.gateway.push(await inSession('gateway', (request) => fixedRate.run({ url: resource, rate: point.rate, seconds, request })));
         // A verification cache entry that expired mid-round makes every call wait for one introspection.
-        const introspected = (await countIntrospections(gatehouse)) - introspectionsBefore;
+        const introspected = (await countIntrospections(gatehouse)) - before;
         console.log(`round ${round + 1}: direct  ${fmtRate(entry.direct[round]!)}`);
         console.log(`         gateway ${fmtRate(entry.gateway[round]!)}${introspected > 0 ? `  [${introspected} introspection${introspected > 1 ? 's' : ''} in this round]` : ''}`);
       }
