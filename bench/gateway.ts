@@ -160,6 +160,15 @@ async function closeSession(url: string, headers: Record<string, string>, sessio
 }
 
 /** User + system CPU of a process, in ms (Linux /proc; clock ticks of 10 ms). */
+/** Resident memory of a process, in MB (Linux /proc): a heap that grows over the run shows here. */
+function rssMb(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 function cpuMs(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -297,6 +306,7 @@ async function main(): Promise<void> {
     await inSession('direct', (request) => fixedRate.run({ url: upstreamUrl, rate: 200, seconds: 1, request }));
     await inSession('gateway', (request) => fixedRate.run({ url: resource, rate: 200, seconds: 1, request }));
     const cpuBefore = { upstream: cpuMs(upstream.pid!), gateway: cpuMs(gateway.pid!) };
+    const rssBefore = { upstream: rssMb(upstream.pid!), gateway: rssMb(gateway.pid!) };
 
     console.log(`\n1. saturation: ${CONNECTIONS} connections, closed loop, ${ROUNDS} × ${SECONDS} s each side, alternating`);
     const direct: LoadResult[] = [];
@@ -369,6 +379,9 @@ async function main(): Promise<void> {
     // CPU per request: what the gateway costs whatever else the machine is doing.
     console.log(
       `CPU: upstream ${((cpuMs(upstream.pid!) - cpuBefore.upstream) / allCalls).toFixed(2)} ms per call (direct and gateway calls), gateway process ${((cpuMs(gateway.pid!) - cpuBefore.gateway) / gatewayCalls).toFixed(2)} ms per call, fixed-rate generator ${median(throughAtRate.map((r) => r.generatorCpuPerRequest)).toFixed(2)} ms per request`,
+    );
+    console.log(
+      `memory (RSS) before → after the measurements: upstream ${rssBefore.upstream.toFixed(0)} → ${rssMb(upstream.pid!).toFixed(0)} MB, gateway process ${rssBefore.gateway.toFixed(0)} → ${rssMb(gateway.pid!).toFixed(0)} MB`,
     );
     const failed = [...direct, ...through, ...directAtRate, ...throughAtRate].reduce((sum, r) => sum + r.failed, 0);
     if (failed > 0) {
