@@ -183,7 +183,13 @@ const sum = <T>(items: T[], pick: (item: T) => number) => items.reduce((total, i
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const fmt = (r: LoadResult) => `${r.rps.toFixed(0).padStart(6)} req/s  p99 ${r.p99.toFixed(2).padStart(6)} ms  (${r.ok} ok, ${r.failed} failed)`;
 const fmtRate = (r: FixedRateResult) =>
-  `p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99.toFixed(2).padStart(6)} ms  max ${r.max.toFixed(1).padStart(6)} ms  stalls > ${STALL_MS} ms ${String(r.stalls).padStart(4)}  (${r.ok} ok, ${r.failed} failed; ${r.connections} connections; generator lag p99 ${r.generatorLagP99.toFixed(1)} ms)`;
+  `p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99.toFixed(2).padStart(6)} ms  max ${r.max.toFixed(1).padStart(6)} ms  stalls > ${STALL_MS} ms ${String(r.stalls).padStart(4)}  (${r.ok} ok, ${r.failed} failed${
+    r.failed > 0
+      ? ` [${Object.entries(r.failures)
+          .map(([status, count]) => `${count} × ${status === '0' ? 'connection lost' : `HTTP ${status}`}`)
+          .join(', ')}]`
+      : ''
+  }; ${r.connections} connections; generator lag p99 ${r.generatorLagP99.toFixed(1)} ms)`;
 const ms = (value: number) => `${value.toFixed(2).padStart(7)} ms`;
 
 async function main(): Promise<void> {
