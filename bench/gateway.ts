@@ -50,6 +50,21 @@
  *    reports its own event-loop delay (generator lag p99): a lag near the
  *    latencies means the figures show the machine, not the servers.
  *
+ * Sessions: each round, on each side, runs in a session of its own, opened
+ * before it and ended (DELETE) after it. server-everything keeps every
+ * event of a session for resumption until the session ends (its
+ * InMemoryEventStore): with one session per side for the whole run its live
+ * heap grew about 1.3 KB per call (12.8 → 34.4 MB after Mark-Compact over
+ * some 16,000 calls, --trace-gc) and its collections with it, pauses that
+ * stalled whichever side was running and grew as the run went on (the
+ * higher rates run last).
+ *
+ * Every fixed-rate round prints its stalls (requests over 10 ms: a p99 moves
+ * with how many of them a round caught), the connections the generator had
+ * to open (one per request that found every connection busy), and for a
+ * gateway round the introspections in it (an expired verification-cache
+ * entry makes the calls in flight wait for one).
+ *
  * Also printed: the verification cache hit rate, the decision records the
  * gateway logged, and CPU ms per call of the upstream and gateway processes
  * (from /proc, over both measurements; the steadiest figure on a busy
@@ -69,7 +84,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configSchema, startGatehouse } from '@gatehouse-auth/cli';
-import { openFixedRateGenerator, type FixedRateGenerator, type FixedRateResult } from './lib/fixed-rate.ts';
+import { openFixedRateGenerator, STALL_MS, type FixedRateGenerator, type FixedRateResult } from './lib/fixed-rate.ts';
 import { basicAuth, form, type LoadResult } from './lib/load.ts';
 import { loadGenerator, runVariedLoad } from './lib/wrk-load.ts';
 
@@ -137,7 +152,23 @@ async function openSession(url: string, headers: Record<string, string>): Promis
   return session;
 }
 
+/** Ends a session (DELETE): the upstream drops it and everything it kept for it. */
+async function closeSession(url: string, headers: Record<string, string>, session: string): Promise<void> {
+  const response = await fetch(url, { method: 'DELETE', headers: { ...MCP_HEADERS, ...headers, 'mcp-session-id': session } });
+  await response.text();
+  if (!response.ok) throw new Error(`DELETE of the session at ${url} failed: HTTP ${response.status}`);
+}
+
 /** User + system CPU of a process, in ms (Linux /proc; clock ticks of 10 ms). */
+/** Resident memory of a process, in MB (Linux /proc): a heap that grows over the run shows here. */
+function rssMb(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 function cpuMs(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -148,10 +179,17 @@ function cpuMs(pid: number): number {
   }
 }
 
+const sum = <T>(items: T[], pick: (item: T) => number) => items.reduce((total, item) => total + pick(item), 0);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const fmt = (r: LoadResult) => `${r.rps.toFixed(0).padStart(6)} req/s  p99 ${r.p99.toFixed(2).padStart(6)} ms  (${r.ok} ok, ${r.failed} failed)`;
 const fmtRate = (r: FixedRateResult) =>
-  `p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99.toFixed(2).padStart(6)} ms  max ${r.max.toFixed(1).padStart(6)} ms  (${r.ok} ok, ${r.failed} failed; generator lag p99 ${r.generatorLagP99.toFixed(1)} ms)`;
+  `p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99.toFixed(2).padStart(6)} ms  max ${r.max.toFixed(1).padStart(6)} ms  stalls > ${STALL_MS} ms ${String(r.stalls).padStart(4)}  (${r.ok} ok, ${r.failed} failed${
+    r.failed > 0
+      ? ` [${Object.entries(r.failures)
+          .map(([status, count]) => `${count} × ${status === '0' ? 'connection lost' : `HTTP ${status}`}`)
+          .join(', ')}]`
+      : ''
+  }; ${r.connections} connections; generator lag p99 ${r.generatorLagP99.toFixed(1)} ms)`;
 const ms = (value: number) => `${value.toFixed(2).padStart(7)} ms`;
 
 async function main(): Promise<void> {
@@ -239,8 +277,23 @@ async function main(): Promise<void> {
       body: form({ grant_type: 'client_credentials', scope: 'everything:use', resource }),
     }).then(async (response) => ((await response.json()) as { access_token: string }).access_token);
     const bearer = { authorization: `Bearer ${token}` };
-    const directSession = await openSession(upstreamUrl, {});
-    const gatewaySession = await openSession(resource, bearer);
+    const sides = { direct: { url: upstreamUrl, headers: {} as Record<string, string> }, gateway: { url: resource, headers: bearer } };
+    /**
+     * `measure` with a session of its own on that side, ended after it (see the header: the upstream
+     * keeps every event of a session, so one session for the whole run grows its heap and its pauses).
+     */
+    const inSession = async <T>(side: keyof typeof sides, measure: (request: { method: string; headers: Record<string, string>; body: string }) => Promise<T>): Promise<T> => {
+      const { url, headers } = sides[side];
+      const session = await openSession(url, headers);
+      try {
+        return await measure({ method: 'POST', headers: { ...MCP_HEADERS, ...headers, 'mcp-session-id': session }, body: CALL });
+      } finally {
+        await closeSession(url, headers, session);
+      }
+    };
+    // Both sides answer (openSession checks a call), and the token is verified once before counting introspections.
+    await inSession('direct', async () => {});
+    await inSession('gateway', async () => {});
     const introspectionsBefore = await countIntrospections(gatehouse);
 
     const wrk = loadGenerator() === 'wrk';
@@ -251,22 +304,22 @@ async function main(): Promise<void> {
       console.warn(
         'load generator: autocannon, in this process (wrk not found, or BENCH_LOAD=autocannon). Its CPU per request competes with both servers on this machine, so the throughput ratio understates the gateway; `apt-get install wrk` for the fair figure.',
       );
-    const directRequest = { method: 'POST', headers: { ...MCP_HEADERS, 'mcp-session-id': directSession }, body: CALL };
-    const gatewayRequest = { method: 'POST', headers: { ...MCP_HEADERS, ...bearer, 'mcp-session-id': gatewaySession }, body: CALL };
     // Warm-up, not counted: the first requests pay for JIT compilation in both processes.
-    await saturate({ url: upstreamUrl, seconds: 1, connections: CONNECTIONS, request: directRequest });
-    await saturate({ url: resource, seconds: 2, connections: CONNECTIONS, request: gatewayRequest });
+    await inSession('direct', (request) => saturate({ url: upstreamUrl, seconds: 1, connections: CONNECTIONS, request }));
+    await inSession('gateway', (request) => saturate({ url: resource, seconds: 2, connections: CONNECTIONS, request }));
     generator = openFixedRateGenerator();
-    await generator.run({ url: upstreamUrl, rate: 200, seconds: 1, request: directRequest });
-    await generator.run({ url: resource, rate: 200, seconds: 1, request: gatewayRequest });
+    const fixedRate = generator;
+    await inSession('direct', (request) => fixedRate.run({ url: upstreamUrl, rate: 200, seconds: 1, request }));
+    await inSession('gateway', (request) => fixedRate.run({ url: resource, rate: 200, seconds: 1, request }));
     const cpuBefore = { upstream: cpuMs(upstream.pid!), gateway: cpuMs(gateway.pid!) };
+    const rssBefore = { upstream: rssMb(upstream.pid!), gateway: rssMb(gateway.pid!) };
 
     console.log(`\n1. saturation: ${CONNECTIONS} connections, closed loop, ${ROUNDS} × ${SECONDS} s each side, alternating`);
     const direct: LoadResult[] = [];
     const through: LoadResult[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      direct.push(await saturate({ url: upstreamUrl, seconds: SECONDS, connections: CONNECTIONS, request: directRequest }));
-      through.push(await saturate({ url: resource, seconds: SECONDS, connections: CONNECTIONS, request: gatewayRequest }));
+      direct.push(await inSession('direct', (request) => saturate({ url: upstreamUrl, seconds: SECONDS, connections: CONNECTIONS, request })));
+      through.push(await inSession('gateway', (request) => saturate({ url: resource, seconds: SECONDS, connections: CONNECTIONS, request })));
       console.log(`round ${round + 1}: direct  ${fmt(direct[round]!)}`);
       console.log(`         gateway ${fmt(through[round]!)}`);
     }
@@ -289,10 +342,13 @@ async function main(): Promise<void> {
       console.log(`${point.rate} req/s (${point.label}${point.headline ? ', the headline' : ''}), ${ROUNDS} × ${seconds} s each side`);
       const entry = { ...point, direct: [] as FixedRateResult[], gateway: [] as FixedRateResult[] };
       for (let round = 0; round < ROUNDS; round++) {
-        entry.direct.push(await generator.run({ url: upstreamUrl, rate: point.rate, seconds, request: directRequest }));
-        entry.gateway.push(await generator.run({ url: resource, rate: point.rate, seconds, request: gatewayRequest }));
+        entry.direct.push(await inSession('direct', (request) => fixedRate.run({ url: upstreamUrl, rate: point.rate, seconds, request })));
+        const before = await countIntrospections(gatehouse);
+        entry.gateway.push(await inSession('gateway', (request) => fixedRate.run({ url: resource, rate: point.rate, seconds, request })));
+        // A verification cache entry that expired mid-round makes every call wait for one introspection.
+        const introspected = (await countIntrospections(gatehouse)) - before;
         console.log(`round ${round + 1}: direct  ${fmtRate(entry.direct[round]!)}`);
-        console.log(`         gateway ${fmtRate(entry.gateway[round]!)}`);
+        console.log(`         gateway ${fmtRate(entry.gateway[round]!)}${introspected > 0 ? `  [${introspected} introspection${introspected > 1 ? 's' : ''} in this round]` : ''}`);
       }
       atRates.push(entry);
     }
@@ -312,12 +368,12 @@ async function main(): Promise<void> {
       `p99 at saturation: direct ${median(direct.map((r) => r.p99)).toFixed(2)} ms, gateway ${median(through.map((r) => r.p99)).toFixed(2)} ms, added ${median(addedAtSaturation).toFixed(2)} ms (≈ connections / throughput: not the latency headline)`,
     );
     console.log('\nlatency at fixed offered rates (medians of rounds; added = gateway − direct, per round):');
-    console.log('   offered                                  direct p50 / p99     gateway p50 / p99    added p50 / p99    generator lag p99');
+    console.log(`   offered                                  direct p50 / p99     gateway p50 / p99    added p50 / p99    generator lag p99   stalls > ${STALL_MS} ms direct / gateway (all rounds)`);
     for (const entry of atRates) {
       const m = (results: FixedRateResult[], pick: (r: FixedRateResult) => number) => median(results.map(pick));
       const added = (pick: (r: FixedRateResult) => number) => median(entry.direct.map((d, i) => pick(entry.gateway[i]!) - pick(d)));
       console.log(
-        `${entry.headline ? '*' : ' '} ${`${entry.rate} req/s (${entry.label})`.padEnd(40)} ${ms(m(entry.direct, (r) => r.p50))} / ${ms(m(entry.direct, (r) => r.p99))}   ${ms(m(entry.gateway, (r) => r.p50))} / ${ms(m(entry.gateway, (r) => r.p99))}   ${ms(added((r) => r.p50))} / ${ms(added((r) => r.p99))}   ${ms(m([...entry.direct, ...entry.gateway], (r) => r.generatorLagP99))}`,
+        `${entry.headline ? '*' : ' '} ${`${entry.rate} req/s (${entry.label})`.padEnd(40)} ${ms(m(entry.direct, (r) => r.p50))} / ${ms(m(entry.direct, (r) => r.p99))}   ${ms(m(entry.gateway, (r) => r.p50))} / ${ms(m(entry.gateway, (r) => r.p99))}   ${ms(added((r) => r.p50))} / ${ms(added((r) => r.p99))}   ${ms(m([...entry.direct, ...entry.gateway], (r) => r.generatorLagP99))}   ${String(sum(entry.direct, (r) => r.stalls)).padStart(5)} / ${sum(entry.gateway, (r) => r.stalls)}`,
       );
     }
     const headline = atRates.find((entry) => entry.headline)!;
@@ -329,6 +385,9 @@ async function main(): Promise<void> {
     // CPU per request: what the gateway costs whatever else the machine is doing.
     console.log(
       `CPU: upstream ${((cpuMs(upstream.pid!) - cpuBefore.upstream) / allCalls).toFixed(2)} ms per call (direct and gateway calls), gateway process ${((cpuMs(gateway.pid!) - cpuBefore.gateway) / gatewayCalls).toFixed(2)} ms per call, fixed-rate generator ${median(throughAtRate.map((r) => r.generatorCpuPerRequest)).toFixed(2)} ms per request`,
+    );
+    console.log(
+      `memory (RSS) before → after the measurements: upstream ${rssBefore.upstream.toFixed(0)} → ${rssMb(upstream.pid!).toFixed(0)} MB, gateway process ${rssBefore.gateway.toFixed(0)} → ${rssMb(gateway.pid!).toFixed(0)} MB`,
     );
     const failed = [...direct, ...through, ...directAtRate, ...throughAtRate].reduce((sum, r) => sum + r.failed, 0);
     if (failed > 0) {

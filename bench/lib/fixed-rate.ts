@@ -36,11 +36,23 @@ export interface FixedRateResult {
   p50: number;
   p99: number;
   max: number;
+  /**
+   * Requests slower than STALL_MS: a p99 moves with how many of these a round happened to catch, so
+   * the count, not only the percentile, says whether stalls were rarer on one side.
+   */
+  stalls: number;
+  /** Failed requests by HTTP status; 0: the connection failed or closed before the answer. */
+  failures: Record<number, number>;
+  /** Connections the generator had to open: one per request that found every connection busy. */
+  connections: number;
   /** The generator's event-loop delay over the run, p99 in ms: how late it may have sent. */
   generatorLagP99: number;
   /** The generator's CPU (user + system) per request sent, in ms. */
   generatorCpuPerRequest: number;
 }
+
+/** A request this much slower than it was due counts as a stall (`stalls`). */
+export const STALL_MS = 10;
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 
@@ -50,6 +62,7 @@ export async function runFixedRate({ url, rate, seconds, request }: FixedRateOpt
   const total = Math.round(rate * seconds);
   const latencies: number[] = [];
   let failed = 0;
+  const failures: Record<number, number> = {};
   const lag = monitorEventLoopDelay({ resolution: 1 });
   lag.enable();
   const cpuBefore = process.cpuUsage();
@@ -58,7 +71,10 @@ export async function runFixedRate({ url, rate, seconds, request }: FixedRateOpt
   const send = (due: number) =>
     client.send().then((status) => {
       if (status >= 200 && status < 300) latencies.push(performance.now() - due);
-      else failed++;
+      else {
+        failed++;
+        failures[status] = (failures[status] ?? 0) + 1;
+      }
     });
   let sent = 0;
   while (sent < total) {
@@ -82,6 +98,9 @@ export async function runFixedRate({ url, rate, seconds, request }: FixedRateOpt
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     max: latencies.at(-1) ?? Number.NaN,
+    failures,
+    stalls: latencies.filter((latency) => latency > STALL_MS).length,
+    connections: client.opened,
     generatorLagP99: lag.percentile(99) / 1e6,
     generatorCpuPerRequest: (cpu.user + cpu.system) / 1000 / Math.max(1, sent),
   };

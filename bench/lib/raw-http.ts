@@ -8,10 +8,13 @@
  * on a two-core machine that CPU is taken from the servers under test.
  */
 import { connect, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 
 export interface RawHttpClient {
   /** Sends the request on an idle connection (or a new one); resolves with the status, 0 when the connection failed. */
   send(): Promise<number>;
+  /** Connections opened so far (a request finding none idle opens one). */
+  readonly opened: number;
   close(): void;
 }
 
@@ -34,17 +37,19 @@ export function requestBytes(url: string, method: string, headers: Record<string
  * status, `undefined` while incomplete, `'eof'` when it ends with the
  * connection (no length and not chunked).
  */
-export function responseEnd(data: Buffer): { length: number; status: number; close: boolean } | undefined | { eof: true; status: number } {
+export function responseEnd(data: Buffer): { length: number; status: number; close: boolean; keepAliveSeconds?: number } | undefined | { eof: true; status: number } {
   const headEnd = data.indexOf(CRLF_CRLF);
   if (headEnd < 0) return undefined;
   const head = data.toString('latin1', 0, headEnd);
   const status = Number(head.slice(9, 12));
   const close = /\r\nconnection:[ \t]*close/i.test(head);
-  if (status === 204 || status === 304 || (status >= 100 && status < 200)) return { length: headEnd + 4, status, close };
+  const hint = /\r\nkeep-alive:[ \t]*timeout=(\d+)/i.exec(head);
+  const keepAlive = hint ? { keepAliveSeconds: Number(hint[1]) } : {};
+  if (status === 204 || status === 304 || (status >= 100 && status < 200)) return { length: headEnd + 4, status, close, ...keepAlive };
   const declared = /\r\ncontent-length:[ \t]*(\d+)/i.exec(head);
   if (declared) {
     const length = headEnd + 4 + Number(declared[1]);
-    return data.byteLength >= length ? { length, status, close } : undefined;
+    return data.byteLength >= length ? { length, status, close, ...keepAlive } : undefined;
   }
   if (!/\r\ntransfer-encoding:[^\r]*chunked/i.test(head)) return { eof: true, status };
   let at = headEnd + 4;
@@ -56,7 +61,7 @@ export function responseEnd(data: Buffer): { length: number; status: number; clo
     if (size === 0) {
       // The last chunk, then trailers (usually none) up to an empty line.
       const trailersEnd = data.indexOf(CRLF_CRLF, lineEnd);
-      return trailersEnd < 0 ? undefined : { length: trailersEnd + 4, status, close };
+      return trailersEnd < 0 ? undefined : { length: trailersEnd + 4, status, close, ...keepAlive };
     }
     at = lineEnd + 2 + size + 2;
     if (data.byteLength < at) return undefined;
@@ -67,27 +72,40 @@ interface Connection {
   socket: Socket;
   pending: Buffer;
   done?: (status: number) => void;
+  /** When the server may close it while idle (its Keep-Alive hint, less a second), as performance.now(). */
+  reusableUntil: number;
 }
+
+/**
+ * What node:http's agent does with a server's `Keep-Alive: timeout=N` hint: an idle connection is
+ * not used again within a second of the server's timeout. A request written on a connection the
+ * server is closing is lost (a reset), which the bench would count against the server.
+ */
+const KEEP_ALIVE_MARGIN_MS = 1000;
 
 export function openRawHttpClient(url: string, request: Buffer): RawHttpClient {
   const target = new URL(url);
   const port = Number(target.port || 80);
   const idle: Connection[] = [];
   const all = new Set<Connection>();
-  const finish = (connection: Connection, status: number, reusable: boolean) => {
+  let opened = 0;
+  const finish = (connection: Connection, status: number, reusable: boolean, keepAliveSeconds?: number) => {
     const done = connection.done;
     connection.done = undefined;
     connection.pending = Buffer.alloc(0);
-    if (reusable) idle.push(connection);
-    else {
+    if (reusable) {
+      connection.reusableUntil = keepAliveSeconds === undefined ? Number.POSITIVE_INFINITY : performance.now() + keepAliveSeconds * 1000 - KEEP_ALIVE_MARGIN_MS;
+      idle.push(connection);
+    } else {
       all.delete(connection);
       connection.socket.destroy();
     }
     done?.(status);
   };
   const open = (): Connection => {
+    opened++;
     const socket = connect({ host: target.hostname, port, noDelay: true });
-    const connection: Connection = { socket, pending: Buffer.alloc(0) };
+    const connection: Connection = { socket, pending: Buffer.alloc(0), reusableUntil: Number.POSITIVE_INFINITY };
     all.add(connection);
     socket.on('data', (chunk: Buffer) => {
       connection.pending = connection.pending.byteLength === 0 ? chunk : Buffer.concat([connection.pending, chunk]);
@@ -98,7 +116,7 @@ export function openRawHttpClient(url: string, request: Buffer): RawHttpClient {
         return finish(connection, 0, false);
       }
       if (!end || 'eof' in end) return;
-      finish(connection, end.status, !end.close && end.length === connection.pending.byteLength);
+      finish(connection, end.status, !end.close && end.length === connection.pending.byteLength, end.keepAliveSeconds);
     });
     const gone = () => {
       const end = (() => {
@@ -118,9 +136,19 @@ export function openRawHttpClient(url: string, request: Buffer): RawHttpClient {
     return connection;
   };
   return {
+    get opened() {
+      return opened;
+    },
     send: () =>
       new Promise<number>((resolve) => {
-        const connection = idle.pop() ?? open();
+        let connection = idle.pop();
+        const now = performance.now();
+        while (connection && connection.reusableUntil <= now) {
+          all.delete(connection);
+          connection.socket.destroy();
+          connection = idle.pop();
+        }
+        connection ??= open();
         connection.done = resolve;
         connection.socket.write(request);
       }),

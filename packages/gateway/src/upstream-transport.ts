@@ -49,6 +49,27 @@ const IDLE_TIMEOUT_MS = 300_000;
 /** Statuses whose responses have no body (a web Response refuses one). */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
+/**
+ * The keep-alive race: an upstream closes a connection it has kept idle long enough (node's
+ * default: 5 s), and a request written on it at that moment is never read (the kernel answers
+ * the unread bytes with a reset). node:http's agent retires an idle connection a second before
+ * the upstream's Keep-Alive hint, but it counts from when the gateway took in the last answer:
+ * a gateway whose event loop is behind (seen under load, as 502s) still writes on connections
+ * the upstream has closed. Such a request, failed with a reset on a reused connection before
+ * any byte of an answer, was not read and is sent again on another connection, as Go's HTTP
+ * client does (errServerClosedIdle); a request on a new connection, or one whose answer had
+ * begun, never is.
+ */
+const STALE_CONNECTION_RETRIES = 2;
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
+
+/** A request lost to a kept-alive connection the upstream had closed (see STALE_CONNECTION_RETRIES). */
+class StaleConnectionError extends Error {
+  constructor(readonly reset: Error) {
+    super(reset.message);
+  }
+}
+
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 20;
 
@@ -71,20 +92,39 @@ export function nodeTransport(): UpstreamTransport {
       const request = (secure ? httpsRequest : httpRequest)(url, { method: init.method, headers, agent: secure ? agents.https : agents.http });
       // As fetch (undici) did: an upstream silent for 300 s, before its headers or within its body, is given up.
       request.setTimeout(IDLE_TIMEOUT_MS, () => request.destroy(new Error(`the upstream sent nothing for ${IDLE_TIMEOUT_MS / 1000} s`)));
-      request.once('error', reject);
+      // What the connection had read before this request: nothing more read means no byte of an answer.
+      let readBefore: number | undefined;
+      request.once('socket', (socket) => {
+        readBefore = socket.bytesRead;
+      });
+      const failed = (error: NodeJS.ErrnoException) => {
+        const unanswered = request.reusedSocket && RESET_CODES.has(error.code ?? '') && request.socket?.bytesRead === readBefore;
+        reject(unanswered ? new StaleConnectionError(error) : error);
+      };
+      request.once('error', failed);
       request.once('response', (response) => {
         // Later socket errors end the body stream (bodyStream); an unheard 'error' would end the process.
-        request.off('error', reject);
+        request.off('error', failed);
         request.on('error', () => {});
         resolve(response);
       });
       request.end(body);
     });
   };
+  const sent = async (url: string, init: Init): Promise<IncomingMessage> => {
+    for (let retries = 0; ; retries++) {
+      try {
+        return await once(url, init);
+      } catch (error) {
+        if (!(error instanceof StaleConnectionError)) throw error;
+        if (retries === STALE_CONNECTION_RETRIES) throw error.reset;
+      }
+    }
+  };
   return {
     async send(url, init) {
       for (let hops = 0; ; hops++) {
-        const response = await once(url, init);
+        const response = await sent(url, init);
         const status = response.statusCode ?? 502;
         const location = response.headers.location;
         if (!REDIRECTS.has(status) || location === undefined || hops === MAX_REDIRECTS) return answerOf(response);

@@ -8,52 +8,67 @@
  * Used where a response that may be a stream must be inspected: recording a
  * tool call's outcome when its result arrives (outcome-record.ts) and a
  * gateway filtering list results per caller.
+ *
+ * Per upstream chunk, not per event: every event the chunk completes goes
+ * on in one piece, and a chunk that holds only whole events none of which
+ * was rewritten goes on as the very bytes that came in (no re-encoding).
+ * This runs on every streamed answer a gateway forwards; one enqueue and
+ * one pull per event, and the text re-encoded, were most of its cost.
  */
 export interface SseRewriter {
-  /** New `data` for an event whose data is the JSON `message`, or undefined to forward it unchanged. */
-  message(message: unknown): Promise<string | undefined> | string | undefined;
+  /**
+   * New `data` for an event whose data is the JSON `message`, or undefined to forward it unchanged.
+   * `text` is that data as received (the JSON text `message` was parsed from).
+   */
+  message(message: unknown, text: string): Promise<string | undefined> | string | undefined;
   /** The stream ended (upstream done, or cancelled by the client). */
   end?(): Promise<void> | void;
 }
 
-const EVENT_END = /\r\n\r\n|\n\n|\r\r/;
+const EVENT_END = /\r\n\r\n|\n\n|\r\r/g;
+const LINE_BREAK = /\r\n|\r|\n/;
+/** Stateless, so one for every stream. */
+const encoder = new TextEncoder();
+
+/** The event with its data rewritten, or undefined when it goes on unchanged. */
+async function rewriteEvent(block: string, rewriter: SseRewriter): Promise<string | undefined> {
+  const lines = block.split(LINE_BREAK);
+  let data: string | undefined;
+  for (const line of lines) {
+    if (!line.startsWith('data:')) continue;
+    const value = line.slice(line.startsWith('data: ') ? 6 : 5);
+    data = data === undefined ? value : `${data}\n${value}`;
+  }
+  if (data === undefined) return undefined;
+  let message: unknown;
+  try {
+    message = JSON.parse(data);
+  } catch {
+    return undefined;
+  }
+  const replaced = await rewriter.message(message, data);
+  if (replaced === undefined) return undefined;
+  const kept = lines.filter((line) => !line.startsWith('data:'));
+  return [...kept, `data: ${replaced}`].join('\n');
+}
 
 export function rewriteSseMessages(body: ReadableStream<Uint8Array>, rewriter: SseRewriter): ReadableStream<Uint8Array> {
   const decoder = new TextDecoder();
-  const encoder = new TextEncoder();
   const reader = body.getReader();
+  // Text received but not forwarded yet: the start of an event whose blank line has not arrived.
   let buffer = '';
+  // The decoder holds no part of a character: the last chunk ended on an ASCII byte.
+  let clean = true;
+  let started = false;
   let ended = false;
   const finish = async () => {
     if (ended) return;
     ended = true;
     await rewriter.end?.();
   };
-  const rewriteEvent = async (block: string): Promise<string> => {
-    const lines = block.split(/\r\n|\r|\n/);
-    const data = lines.filter((line) => line.startsWith('data:')).map((line) => line.slice(line.startsWith('data: ') ? 6 : 5));
-    if (data.length === 0) return block;
-    let message: unknown;
-    try {
-      message = JSON.parse(data.join('\n'));
-    } catch {
-      return block;
-    }
-    const replaced = await rewriter.message(message);
-    if (replaced === undefined) return block;
-    const kept = lines.filter((line) => !line.startsWith('data:'));
-    return [...kept, `data: ${replaced}`].join('\n');
-  };
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       for (;;) {
-        const match = EVENT_END.exec(buffer);
-        if (match) {
-          const block = buffer.slice(0, match.index);
-          buffer = buffer.slice(match.index + match[0].length);
-          controller.enqueue(encoder.encode(`${await rewriteEvent(block)}${match[0]}`));
-          return;
-        }
         const { done, value } = await reader.read();
         if (done) {
           buffer += decoder.decode();
@@ -63,7 +78,31 @@ export function rewriteSseMessages(body: ReadableStream<Uint8Array>, rewriter: S
           controller.close();
           return;
         }
+        const carried = buffer.length > 0 || !clean;
+        // The decoder drops a leading byte order mark: that chunk is re-encoded, as before.
+        const bom = !started && value[0] === 0xef;
+        started ||= value.byteLength > 0;
+        if (value.byteLength > 0) clean = value[value.byteLength - 1]! < 0x80;
         buffer += decoder.decode(value, { stream: true });
+        let out = '';
+        let rewritten = false;
+        let from = 0;
+        EVENT_END.lastIndex = 0;
+        for (let match = EVENT_END.exec(buffer); match; match = EVENT_END.exec(buffer)) {
+          const block = buffer.slice(from, match.index);
+          from = match.index + match[0].length;
+          const replaced = await rewriteEvent(block, rewriter);
+          if (replaced !== undefined) rewritten = true;
+          out += `${replaced ?? block}${match[0]}`;
+          // The rewriter may have awaited: the scan goes on from this event's end.
+          EVENT_END.lastIndex = from;
+        }
+        if (from === 0) continue; // no event complete yet
+        // Only whole events, all unchanged, none begun in an earlier chunk: these are the bytes that came.
+        const whole = from === buffer.length && !carried && !rewritten && !bom && clean;
+        buffer = buffer.slice(from);
+        controller.enqueue(whole ? value : encoder.encode(out));
+        return;
       }
     },
     async cancel(reason) {

@@ -21,12 +21,13 @@ export function settleStreamed(input: SettleInput, body: ReadableStream<Uint8Arr
     for (const pending of allowed) await onDecision!(allowedRecord(pending, outcome, durationMs));
   };
   const stream = rewriteSseMessages(body, {
-    async message(message) {
+    async message(message, text) {
       if (recorded || typeof message !== 'object' || message === null) return undefined;
       const { id, method } = message as { id?: unknown; method?: unknown };
       if (method !== undefined || id !== input.requestId) return undefined;
       try {
-        await record(outcomeOf(200, JSON.stringify(message)));
+        // The data as it came (the message was parsed from it): not serialized again.
+        await record(outcomeOf(200, text));
       } catch (error) {
         input.onError?.(error);
         return JSON.stringify(errorMessage(input.requestId, INTERNAL_ERROR, 'The outcome could not be recorded; the result is withheld'));
