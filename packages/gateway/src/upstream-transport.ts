@@ -56,9 +56,10 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
  * the upstream's Keep-Alive hint, but it counts from when the gateway took in the last answer:
  * a gateway whose event loop is behind (seen under load, as 502s) still writes on connections
  * the upstream has closed. Such a request, failed with a reset on a reused connection before
- * any byte of an answer, was not read and is sent again on another connection, as Go's HTTP
- * client does (errServerClosedIdle); a request on a new connection, or one whose answer had
- * begun, never is.
+ * any byte of an answer, was not read (a reset, not a close) and is sent again on another
+ * connection; a request on a new connection, one whose answer had begun, or one ended by a clean
+ * close (the upstream may have read and run it) never is. RFC 9110 §9.2.2 allows retrying a
+ * non-idempotent request only when it is known not to have been applied: the reset says so.
  */
 const STALE_CONNECTION_RETRIES = 2;
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
@@ -98,7 +99,10 @@ export function nodeTransport(): UpstreamTransport {
         readBefore = socket.bytesRead;
       });
       const failed = (error: NodeJS.ErrnoException) => {
-        const unanswered = request.reusedSocket && RESET_CODES.has(error.code ?? '') && request.socket?.bytesRead === readBefore;
+        // Only a reset the kernel reported (syscall read/write: the upstream discarded bytes it never read). node's
+        // "socket hang up" carries ECONNRESET too, but for a clean close: an upstream that read the request and then
+        // closed may have run it, and a tools/call must never run twice.
+        const unanswered = request.reusedSocket && RESET_CODES.has(error.code ?? '') && error.syscall !== undefined && request.socket?.bytesRead === readBefore;
         reject(unanswered ? new StaleConnectionError(error) : error);
       };
       request.once('error', failed);

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nodeTransport, type UpstreamTransport } from '../src/upstream-transport.ts';
 
-type Move = 'answer' | 'reset' | 'reset after the status line';
+type Move = 'answer' | 'reset' | 'reset after the status line' | 'close';
 
 /** A scripted HTTP/1.1 upstream: what it does with the n-th request on the c-th connection. */
 function scriptedUpstream(script: (connection: number, request: number) => Move) {
@@ -31,6 +31,7 @@ function scriptedUpstream(script: (connection: number, request: number) => Move)
       requests.push({ connection, body });
       const move = script(connection, served++);
       if (move === 'reset') return void socket.resetAndDestroy();
+      if (move === 'close') return void socket.end();
       if (move === 'reset after the status line') {
         socket.write('HTTP/1.1 200 OK\r\n');
         return void setTimeout(() => socket.resetAndDestroy(), 20);
@@ -86,6 +87,13 @@ describe('the keep-alive race on the hop to an HTTP upstream', () => {
     const upstream = await start((connection, request) => (connection === 0 && request === 1 ? 'reset after the status line' : 'answer'));
     await upstream.call('{"n":1}');
     await expect(upstream.call('{"n":2}')).rejects.toMatchObject({ code: 'ECONNRESET' });
+    expect(upstream.requests).toHaveLength(2);
+  });
+
+  it('does not send again a request whose kept-alive connection was closed cleanly without an answer: the upstream may have run it', async () => {
+    const upstream = await start((connection, request) => (connection === 0 && request === 1 ? 'close' : 'answer'));
+    await upstream.call('{"n":1}');
+    await expect(upstream.call('{"n":2}')).rejects.toMatchObject({ code: 'ECONNRESET', message: 'socket hang up' });
     expect(upstream.requests).toHaveLength(2);
   });
 
