@@ -53,33 +53,8 @@ export function prepared<A extends unknown[], R>(arity: number, build: (db: Kyse
   };
 }
 
-type Connection = NonNullable<ReturnType<typeof rawSqliteFor>>;
-
-/**
- * Each connection's statements, by SQL text: better-sqlite3 compiles on
- * every prepare(), and for introspection's five-table join that was a
- * large share of the read. The keys are the prepared queries' SQL only
- * (a fixed set), so this never grows past them. SQLite recompiles a kept
- * statement by itself after a schema change.
- */
-const statements = new WeakMap<Connection, Map<string, ReturnType<Connection['prepare']>>>();
-
-function statementFor(raw: Connection, sql: string): ReturnType<Connection['prepare']> {
-  let byText = statements.get(raw);
-  if (!byText) {
-    byText = new Map();
-    statements.set(raw, byText);
-  }
-  let statement = byText.get(sql);
-  if (!statement) {
-    statement = raw.prepare(sql);
-    byText.set(sql, statement);
-  }
-  return statement;
-}
-
-function runDirect<R>(raw: Connection, sql: string, parameters: unknown[]): QueryResult<R> {
-  const statement = statementFor(raw, sql);
+function runDirect<R>(raw: NonNullable<ReturnType<typeof rawSqliteFor>>, sql: string, parameters: unknown[]): QueryResult<R> {
+  const statement = raw.prepare(sql);
   if (statement.reader) return { rows: statement.all(parameters) as R[] };
   const { changes, lastInsertRowid } = statement.run(parameters);
   return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
