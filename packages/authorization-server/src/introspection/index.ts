@@ -19,7 +19,7 @@ export async function answerIntrospectionRequest(ctx: ServerContext, request: En
   try {
     const { headers } = request;
     const form = await readEndpointForm(request);
-    const caller = await authenticateResourceServer(ctx, headers, form, requesterAddress(headers.get('x-forwarded-for'), request.bindings));
+    const caller = await authenticateResourceServer(ctx, headers, form, () => requesterAddress(headers.get('x-forwarded-for'), request.bindings));
     const token = requireParam(form, 'token');
     return oauthAnswer(await introspectToken(ctx, caller, token));
   } catch (error) {

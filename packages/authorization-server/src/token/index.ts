@@ -39,7 +39,7 @@ async function handleTokenRequest(ctx: ServerContext, request: EndpointRequest):
   const form: FormParams = await readEndpointForm(request);
   const grantType = requireParam(form, 'grant_type');
   // The socket peer or the last X-Forwarded-For entry, as this endpoint has always counted (not the bindings' clientAddress).
-  const client = await authenticate(ctx, headers, form, requesterAddress(headers.get('x-forwarded-for'), { incoming: nodeIncoming(request.bindings) }));
+  const client = await authenticate(ctx, headers, form, () => requesterAddress(headers.get('x-forwarded-for'), { incoming: nodeIncoming(request.bindings) }));
   const handler = checkGrantAllowed(client, grantType);
   return oauthAnswer(await handler(ctx, client, form));
 }
