@@ -29,9 +29,13 @@ const PAGE_ROUTE = /^\/(?:login|signup|logout|authorize|interaction\/[^/]*|sso\/
 const SAML_ACS = /^\/sso\/saml\/[^/]+\/[^/]+\/acs$/;
 const SAML_ACS_MAX_BODY_BYTES = 1024 * 1024;
 
+/** The most a request to `route` (a path without the issuer's) may carry. */
+export const bodyLimitOf = (ctx: ServerContext, route: string): number =>
+  route === '/register' ? ctx.options.dynamicRegistration.maxBodyBytes : SAML_ACS.test(route) ? SAML_ACS_MAX_BODY_BYTES : ctx.options.maxBodyBytes;
+
 export function bodyLimit(ctx: ServerContext): MiddlewareHandler<AppEnv> {
   const prefix = issuerPath(ctx.options.issuer);
-  const limitOf = (route: string): number => (route === '/register' ? ctx.options.dynamicRegistration.maxBodyBytes : SAML_ACS.test(route) ? SAML_ACS_MAX_BODY_BYTES : ctx.options.maxBodyBytes);
+  const limitOf = (route: string): number => bodyLimitOf(ctx, route);
   return async (c, next) => {
     // Routes are matched both at the root and under the issuer's path (app.ts serveUnderIssuerPath).
     const route = prefix && c.req.path.startsWith(`${prefix}/`) ? c.req.path.slice(prefix.length) : c.req.path;

@@ -14,8 +14,8 @@ export interface RequestHeaders {
   get(name: string): string | null;
 }
 
-export function requestHeaders(request: Request, incoming: IncomingMessage | undefined): RequestHeaders {
-  if (!incoming) return request.headers;
+export function requestHeaders(request: Request | undefined, incoming: IncomingMessage | undefined): RequestHeaders {
+  if (!incoming) return request!.headers;
   const raw = incoming.headers;
   return {
     get(name) {

@@ -5,26 +5,28 @@
  */
 import type { Hono } from 'hono';
 import type { AppEnv, ServerContext } from '../context.ts';
-import { oauthErrorResponse, oauthJson } from '../http/oauth-response.ts';
+import { answerResponse, oauthAnswer, oauthErrorAnswer, type OAuthAnswer } from '../http/oauth-response.ts';
 import { authenticateResourceServer } from '../token/authenticate.ts';
-import { readForm, requireParam } from '../token/form.ts';
-import { nodeIncoming, requestHeaders } from '../http/request-headers.ts';
+import { readEndpointForm, requireParam } from '../token/form.ts';
+import { honoEndpointRequest, type EndpointRequest } from '../http/endpoint-request.ts';
 import { introspectToken } from './introspect.ts';
 import { requesterAddress } from '../session/client-ip.ts';
 
 export { introspectToken, INACTIVE, type IntrospectionResult, type ActiveIntrospection } from './introspect.ts';
 
+/** POST /introspect's whole answer, errors included: the Hono route and the server's node-level route both call this. */
+export async function answerIntrospectionRequest(ctx: ServerContext, request: EndpointRequest): Promise<OAuthAnswer> {
+  try {
+    const { headers } = request;
+    const form = await readEndpointForm(request);
+    const caller = await authenticateResourceServer(ctx, headers, form, () => requesterAddress(headers.get('x-forwarded-for'), request.bindings));
+    const token = requireParam(form, 'token');
+    return oauthAnswer(await introspectToken(ctx, caller, token));
+  } catch (error) {
+    return oauthErrorAnswer(error, (message, fields) => ctx.log('error', message, fields));
+  }
+}
+
 export function mountIntrospection(app: Hono<AppEnv>, ctx: ServerContext): void {
-  app.post('/introspect', async (c) => {
-    try {
-      const incoming = nodeIncoming(c.env);
-      const headers = requestHeaders(c.req.raw, incoming);
-      const form = await readForm(c.req.raw, headers, incoming);
-      const caller = await authenticateResourceServer(ctx, headers, form, requesterAddress(headers.get('x-forwarded-for'), c.env));
-      const token = requireParam(form, 'token');
-      return oauthJson(await introspectToken(ctx, caller, token));
-    } catch (error) {
-      return oauthErrorResponse(error, (message, fields) => ctx.log('error', message, fields));
-    }
-  });
+  app.post('/introspect', async (c) => answerResponse(await answerIntrospectionRequest(ctx, honoEndpointRequest(c))));
 }

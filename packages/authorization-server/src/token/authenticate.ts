@@ -12,10 +12,18 @@ import { cachedClient, credentialsKey, rememberClient } from './authentication-c
 import type { FormParams } from './form.ts';
 import type { RequestHeaders } from '../http/request-headers.ts';
 
-export async function authenticate(ctx: ServerContext, headers: RequestHeaders, form: FormParams, requester?: string): Promise<Client> {
+/**
+ * The asking client's address, or how to work it out: only a cache miss
+ * needs it (a first-seen metadata document counts against its network's
+ * limit), and behind trusted proxies working it out walks X-Forwarded-For.
+ */
+export type Requester = string | (() => string);
+
+export async function authenticate(ctx: ServerContext, headers: RequestHeaders, form: FormParams, requesterOrLookup?: Requester): Promise<Client> {
   const key = credentialsKey(headers.get('authorization'), form.client_id, form.client_secret);
   const cached = cachedClient(ctx, key);
   if (cached) return cached;
+  const requester = typeof requesterOrLookup === 'function' ? requesterOrLookup() : requesterOrLookup;
   // Only the credential parameters matter to authentication; repeats were already rejected by readForm.
   const credentials = new URLSearchParams();
   if (form.client_id !== undefined) credentials.set('client_id', form.client_id);
@@ -29,7 +37,7 @@ export async function authenticate(ctx: ServerContext, headers: RequestHeaders, 
  * RFC 7662 §2.1 and the revocation stream: only confidential clients (those
  * that proved a secret) may ask about tokens they do not hold.
  */
-export async function authenticateConfidential(ctx: ServerContext, headers: RequestHeaders, form: FormParams, requester?: string): Promise<Client> {
+export async function authenticateConfidential(ctx: ServerContext, headers: RequestHeaders, form: FormParams, requester?: Requester): Promise<Client> {
   const client = await authenticate(ctx, headers, form, requester);
   if (client.tokenEndpointAuthMethod === 'none') {
     throw new OAuthError('invalid_client', 'Client authentication is required.', {
@@ -50,7 +58,7 @@ export const servesAsResourceServer = (client: Client): boolean => (client.kind 
  * credentials are not resource-server credentials (RFC 7662 §2.1 leaves the
  * authorization of callers to the AS and warns of token scanning, §4).
  */
-export async function authenticateResourceServer(ctx: ServerContext, headers: RequestHeaders, form: FormParams, requester?: string): Promise<Client> {
+export async function authenticateResourceServer(ctx: ServerContext, headers: RequestHeaders, form: FormParams, requester?: Requester): Promise<Client> {
   const client = await authenticateConfidential(ctx, headers, form, requester);
   if (!servesAsResourceServer(client)) {
     throw new OAuthError('invalid_client', 'This client is not registered as a resource server.', {

@@ -8,6 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import { OAuthError } from '@gatehouse-auth/core';
 import type { RequestHeaders } from '../http/request-headers.ts';
+import type { EndpointRequest } from '../http/endpoint-request.ts';
 
 export type FormParams = Readonly<Record<string, string>>;
 
@@ -22,19 +23,25 @@ const tooLarge = (): OAuthError => new OAuthError('request_too_large', 'The requ
  * directly skips building a WHATWG Request and stream around a body of a
  * few hundred bytes, which is a large share of a token request's cost.
  */
-export async function readForm(request: Request, headers: RequestHeaders, incoming?: IncomingMessage): Promise<FormParams> {
+export function readForm(request: Request, headers: RequestHeaders, incoming?: IncomingMessage): Promise<FormParams> {
+  return readEndpointForm({ headers, text: () => (incoming && !incoming.readableDidRead ? readIncoming(incoming) : request.text()), bindings: undefined });
+}
+
+/** The same, from either source of a request (http/endpoint-request.ts). */
+export async function readEndpointForm({ headers, text: readText }: EndpointRequest): Promise<FormParams> {
   const type = headers.get('content-type') ?? '';
   if (type.split(';')[0]!.trim().toLowerCase() !== 'application/x-www-form-urlencoded') {
     throw new OAuthError('invalid_request', 'The request body must be application/x-www-form-urlencoded.');
   }
   const declared = Number(headers.get('content-length') ?? '0');
   if (declared > MAX_FORM_BYTES) throw tooLarge();
-  const text = incoming && !incoming.readableDidRead ? await readIncoming(incoming) : await request.text();
+  const text = await readText();
   if (text.length > MAX_FORM_BYTES) throw tooLarge();
   return parseForm(text);
 }
 
-function readIncoming(incoming: IncomingMessage): Promise<string> {
+/** The body of Node's request, up to MAX_FORM_BYTES (request_too_large past it, the connection closed). */
+export function readIncoming(incoming: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

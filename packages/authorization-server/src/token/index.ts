@@ -6,11 +6,11 @@
 import type { Hono } from 'hono';
 import { OAuthError, type Client } from '@gatehouse-auth/core';
 import type { AppEnv, ServerContext } from '../context.ts';
-import { oauthErrorResponse, oauthJson } from '../http/oauth-response.ts';
+import { answerResponse, oauthAnswer, oauthErrorAnswer, type OAuthAnswer } from '../http/oauth-response.ts';
 import { authenticate } from './authenticate.ts';
-import type { IncomingMessage } from 'node:http';
-import { readForm, requireParam, type FormParams } from './form.ts';
-import { nodeIncoming, requestHeaders } from '../http/request-headers.ts';
+import { readEndpointForm, requireParam, type FormParams } from './form.ts';
+import { nodeIncoming } from '../http/request-headers.ts';
+import { honoEndpointRequest, type EndpointRequest } from '../http/endpoint-request.ts';
 import { requesterAddress } from '../session/client-ip.ts';
 import { authorizationCodeGrant } from './grants/authorization-code.ts';
 import { clientCredentialsGrant } from './grants/client-credentials.ts';
@@ -34,24 +34,28 @@ function checkGrantAllowed(client: Client, grantType: string): GrantHandler {
   return handler;
 }
 
-export async function handleTokenRequest(ctx: ServerContext, request: Request, incoming?: IncomingMessage): Promise<Response> {
-  const headers = requestHeaders(request, incoming);
-  const form: FormParams = await readForm(request, headers, incoming);
+async function handleTokenRequest(ctx: ServerContext, request: EndpointRequest): Promise<OAuthAnswer> {
+  const { headers } = request;
+  const form: FormParams = await readEndpointForm(request);
   const grantType = requireParam(form, 'grant_type');
-  const client = await authenticate(ctx, headers, form, requesterAddress(headers.get('x-forwarded-for'), { incoming }));
+  // The socket peer or the last X-Forwarded-For entry, as this endpoint has always counted (not the bindings' clientAddress).
+  const client = await authenticate(ctx, headers, form, () => requesterAddress(headers.get('x-forwarded-for'), { incoming: nodeIncoming(request.bindings) }));
   const handler = checkGrantAllowed(client, grantType);
-  return oauthJson(await handler(ctx, client, form));
+  return oauthAnswer(await handler(ctx, client, form));
+}
+
+/** POST /token's whole answer, errors included: the Hono route and the server's node-level route both call this. */
+export async function answerTokenRequest(ctx: ServerContext, request: EndpointRequest): Promise<OAuthAnswer> {
+  try {
+    return await handleTokenRequest(ctx, request);
+  } catch (error) {
+    logFailure(ctx, error);
+    return oauthErrorAnswer(error, (message, fields) => ctx.log('error', message, fields));
+  }
 }
 
 export function mountToken(app: Hono<AppEnv>, ctx: ServerContext): void {
-  app.post('/token', async (c) => {
-    try {
-      return await handleTokenRequest(ctx, c.req.raw, nodeIncoming(c.env));
-    } catch (error) {
-      logFailure(ctx, error);
-      return oauthErrorResponse(error, (message, fields) => ctx.log('error', message, fields));
-    }
-  });
+  app.post('/token', async (c) => answerResponse(await answerTokenRequest(ctx, honoEndpointRequest(c))));
 }
 
 /** The internal reason goes to the log, never to the client (OAuthError.detail). */

@@ -33,8 +33,22 @@ export interface ObservedOptions {
   issuerPath: string;
 }
 
+/** An answer the server writes to Node's response itself (server/oauth-listener.ts): lower-case header names. */
+export interface NodeAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
 export interface Observed {
   handler: Handler;
+  /**
+   * The same observation (request id, access line, metrics, drain count)
+   * around a request answered from Node directly: `answer` runs in the
+   * request's scope, and its result is written to `outgoing` as
+   * @hono/node-server writes a string body.
+   */
+  serveNode(incoming: IncomingMessage, outgoing: ServerResponse, path: string, answer: () => Promise<NodeAnswer>): Promise<void>;
   /** Requests whose response head is not sent yet. */
   inFlight(): number;
   /** Resolves when no request is in flight. */
@@ -43,8 +57,13 @@ export interface Observed {
   requestsSeen(): number;
 }
 
+/** The headers the access log reads. */
+interface LoggedHeaders {
+  get(name: string): string | null;
+}
+
 /** RFC 6749 §2.3.1: the client id is the form-urlencoded user name of Basic credentials. */
-function basicClientId(headers: Headers): string | undefined {
+function basicClientId(headers: LoggedHeaders): string | undefined {
   const value = headers.get('authorization');
   if (!value || !/^basic /i.test(value)) return undefined;
   const decoded = Buffer.from(value.slice(6).trim(), 'base64').toString('utf8');
@@ -57,6 +76,28 @@ function basicClientId(headers: Headers): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * A header as a web Request's Headers would give it (repeats joined with
+ * ", "), read from Node's raw header list: Node's own `headers` object keeps
+ * only the first of a repeated Authorization.
+ */
+function rawHeaders(incoming: IncomingMessage): LoggedHeaders {
+  return {
+    get(name) {
+      const raw = incoming.rawHeaders;
+      let value: string | null = null;
+      for (let i = 0; i < raw.length; i += 2) {
+        const key = raw[i]!;
+        if (key.length === name.length && key.toLowerCase() === name) value = value === null ? raw[i + 1]! : `${value}, ${raw[i + 1]!}`;
+      }
+      return value;
+    },
+  };
+}
+
+/** What a throw past the app becomes (the web handler's 500 answer, written the same way). */
+const SERVER_ERROR_BODY = JSON.stringify({ error: 'server_error' });
 
 /** Serves /metrics from a registry (also used by the separate metrics listener). */
 export async function metricsResponse(metrics: ServerMetrics): Promise<Response> {
@@ -85,6 +126,25 @@ export function observeRequests(inner: Handler, options: ObservedOptions): Obser
     return undefined;
   };
 
+  const settled = (): void => {
+    inFlight -= 1;
+    if (inFlight === 0 && waiters.length > 0) {
+      const resolve = waiters;
+      waiters = [];
+      for (const r of resolve) r();
+    }
+  };
+
+  /** The access line and metrics of an answered request. */
+  const record = (started: number, requestId: string, method: string, route: string, status: number, scope: RequestScope, headers: LoggedHeaders): void => {
+    const seconds = (performance.now() - started) / 1000;
+    metrics.observeRequest(route, method, status, seconds);
+    const clientId = scope.clientId ?? basicClientId(headers);
+    const line = { reqId: requestId, method, route, status, ms: Math.round(seconds * 10_000) / 10, ...(clientId ? { clientId } : {}) };
+    if (route === '/healthz' || route === '/readyz' || route === '/metrics') accessLog.debug(line, 'request');
+    else accessLog.info(line, 'request');
+  };
+
   const handler: Handler = async (request, incoming, outgoing) => {
     const started = performance.now();
     const requestId = requestIdOf(request.headers);
@@ -99,14 +159,9 @@ export function observeRequests(inner: Handler, options: ObservedOptions): Obser
       response = await (scoped ? requestScope.run(scope, handle) : handle());
     } catch (error) {
       logger.error({ reqId: requestId, route, err: error }, 'request failed');
-      response = new Response(JSON.stringify({ error: 'server_error' }), { status: 500, headers: { 'content-type': 'application/json' } });
+      response = new Response(SERVER_ERROR_BODY, { status: 500, headers: { 'content-type': 'application/json' } });
     } finally {
-      inFlight -= 1;
-      if (inFlight === 0 && waiters.length > 0) {
-        const resolve = waiters;
-        waiters = [];
-        for (const r of resolve) r();
-      }
+      settled();
     }
     if (outgoing !== undefined && !outgoing.headersSent) {
       // On the Node response: @hono/node-server merges these into its writeHead. Reading
@@ -123,17 +178,42 @@ export function observeRequests(inner: Handler, options: ObservedOptions): Obser
         response = new Response(response.body, response);
         response.headers.set(REQUEST_ID_HEADER, requestId);
       }
-    const seconds = (performance.now() - started) / 1000;
-    metrics.observeRequest(route, request.method, response.status, seconds);
-    const clientId = scope.clientId ?? basicClientId(request.headers);
-    const line = { reqId: requestId, method: request.method, route, status: response.status, ms: Math.round(seconds * 10_000) / 10, ...(clientId ? { clientId } : {}) };
-    if (route === '/healthz' || route === '/readyz' || route === '/metrics') accessLog.debug(line, 'request');
-    else accessLog.info(line, 'request');
+    record(started, requestId, request.method, route, response.status, scope, request.headers);
     return response;
+  };
+
+  const serveNode = async (incoming: IncomingMessage, outgoing: ServerResponse, path: string, answer: () => Promise<NodeAnswer>): Promise<void> => {
+    const started = performance.now();
+    const headers = rawHeaders(incoming);
+    const requestId = requestIdOf(headers);
+    const route = routeOf(path, options.issuerPath);
+    const method = incoming.method ?? 'GET';
+    const scope: RequestScope = { requestId };
+    inFlight += 1;
+    seen += 1;
+    let result: NodeAnswer;
+    try {
+      result = await (scoped ? requestScope.run(scope, answer) : answer());
+    } catch (error) {
+      logger.error({ reqId: requestId, route, err: error }, 'request failed');
+      result = { status: 500, headers: { 'content-type': 'application/json' }, body: SERVER_ERROR_BODY };
+    } finally {
+      settled();
+    }
+    record(started, requestId, method, route, result.status, scope, headers);
+    if (outgoing.destroyed) return;
+    outgoing.setHeader(REQUEST_ID_HEADER, requestId);
+    if (health.draining()) outgoing.setHeader('connection', 'close');
+    // As @hono/node-server writes a string body: its length added, head and body in one go.
+    const head: Record<string, string | number> = result.headers;
+    head['Content-Length'] = Buffer.byteLength(result.body);
+    outgoing.writeHead(result.status, head);
+    outgoing.end(result.body);
   };
 
   return {
     handler,
+    serveNode,
     inFlight: () => inFlight,
     requestsSeen: () => seen,
     idle: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),

@@ -11,7 +11,7 @@ const SANE = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
-export function requestIdOf(headers: Headers): string {
+export function requestIdOf(headers: { get(name: string): string | null }): string {
   const incoming = headers.get(REQUEST_ID_HEADER);
   return incoming !== null && SANE.test(incoming) ? incoming : randomUUID();
 }

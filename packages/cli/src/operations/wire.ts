@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { ServerContext } from '@gatehouse-auth/authorization-server';
 import type { AuditLog } from '@gatehouse-auth/audit';
 import { createServerMetrics, type ServerMetrics } from './metrics.ts';
-import { metricsResponse, observeRequests, type Handler } from './access-log.ts';
+import { metricsResponse, observeRequests, type Handler, type Observed } from './access-log.ts';
 import { healthz, readyz, type HealthSources } from './health.ts';
 import { trackClientIds } from './request-scope.ts';
 
@@ -34,6 +34,8 @@ export interface OperationsOptions {
 
 export interface Operations {
   handler: Handler;
+  /** The same layer around a request the server answers from Node directly (server/oauth-listener.ts). */
+  serveNode: Observed['serveNode'];
   metrics: ServerMetrics;
   /** `http://host:port/metrics` when metrics have a listener of their own. */
   metricsUrl: string | undefined;
@@ -85,6 +87,7 @@ export async function wireOperations(inner: Handler, options: OperationsOptions)
 
   return {
     handler: observed.handler,
+    serveNode: observed.serveNode,
     metrics,
     metricsUrl,
     async shutdown(server) {

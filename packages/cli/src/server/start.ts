@@ -6,8 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createAdaptorServer } from '@hono/node-server';
+import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
 import type { Logger, LevelWithSilent } from 'pino';
 import { sha256, systemClock, type Clock, type EventBus } from '@gatehouse-auth/core';
 import { createStore, type Store } from '@gatehouse-auth/store';
@@ -21,6 +21,7 @@ import { contextLog, createLogger } from './logger.ts';
 import { compileTrustProxy, nodeBindings, type TrustProxy } from './forwarded.ts';
 import { createProcessEvents } from './events.ts';
 import { wireOperations, type MetricsExposure } from '../operations/wire.ts';
+import { oauthListener } from './oauth-listener.ts';
 import type { ServerMetrics } from '../operations/metrics.ts';
 import { startSiem, type RunningSiem } from './siem.ts';
 import { mountScim } from './scim.ts';
@@ -132,14 +133,15 @@ export async function startGatehouse(input: StartOptions = {}): Promise<RunningG
     siem = await startSiem(config?.siem, wired.audit, logger); // audit records streamed to syslog (TLS) / OTLP
     const changes = config ? (await apply(store, config, { events, clock })).changes : [];
     let handler: ((request: Request, incoming: IncomingMessage, outgoing: ServerResponse) => Response | Promise<Response>) | undefined;
-    const server = createAdaptorServer({
-      fetch: (request, env) => {
-        if (!handler) return new Response('starting', { status: 503, headers: { 'retry-after': '1' } });
-        const node = env as { incoming: IncomingMessage; outgoing: ServerResponse };
-        return handler(request, node.incoming, node.outgoing);
-      },
-      ...(tls ? { createServer: createHttpsServer, serverOptions: tls } : {}),
+    // What createAdaptorServer would build, with a listener in front once the app is composed (oauth-listener.ts).
+    const appListener = getRequestListener((request, env) => {
+      if (!handler) return new Response('starting', { status: 503, headers: { 'retry-after': '1' } });
+      const node = env as { incoming: IncomingMessage; outgoing: ServerResponse };
+      return handler(request, node.incoming, node.outgoing);
     });
+    let listener: RequestListener = appListener;
+    const serve: RequestListener = (incoming, outgoing) => listener(incoming, outgoing);
+    const server = tls ? createHttpsServer(tls, serve) : createHttpServer({}, serve);
     const host = input.host ?? '127.0.0.1';
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -169,6 +171,7 @@ export async function startGatehouse(input: StartOptions = {}): Promise<RunningG
       drainTimeoutMs: input.drainTimeoutMs,
     });
     handler = ops.handler;
+    listener = oauthListener({ context, observed: ops, bindings: (incoming) => nodeBindings(incoming, trust, tls !== undefined), fallback: appListener });
 
     let closed = false;
     return {
