@@ -56,16 +56,11 @@ export function formPoster(endpoint: string, headers: Record<string, string>): F
   let open: ((onClose: (connection: Connection) => void) => Connection) | undefined;
   let loading: Promise<void> | undefined;
   const load = (): Promise<void> =>
-    (loading ??= (https ? import('node:tls') : import('node:net')).then(
-      (module) => {
-        const isIp = (module as typeof import('node:net')).isIP;
-        open = (onClose) =>
-          new Connection(
-            https
-              ? (module as typeof import('node:tls')).connect({ host: hostname, port, ...(isIp?.(hostname) ? {} : { servername: hostname }), ALPNProtocols: ['http/1.1'] })
-              : (module as typeof import('node:net')).connect({ host: hostname, port, noDelay: true }),
-            onClose,
-          );
+    (loading ??= Promise.all([import('node:net'), https ? import('node:tls') : undefined]).then(
+      ([net, tls]) => {
+        // No SNI for an IP address (RFC 6066): the certificate is checked against the IP itself.
+        const tlsOptions = { host: hostname, port, ALPNProtocols: ['http/1.1'], ...(net.isIP(hostname) ? {} : { servername: hostname }) };
+        open = (onClose) => new Connection(tls ? tls.connect(tlsOptions) : net.connect({ host: hostname, port, noDelay: true }), onClose);
       },
       (error: unknown) => {
         throw new NoNodeHttpError('node:net is not available', { cause: error });
