@@ -152,6 +152,11 @@ describe('RFC 7662 introspection over a keep-alive connection (no fetch given)',
     expect(sockets.size).toBe(4);
   });
 
+  it('fails closed when the answer gives two different Content-Lengths (request smuggling shape)', async () => {
+    await authorizationServer((request) => request.socket.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\ncontent-length: 3\r\n\r\n{}'));
+    await expect(verifier!.verify('two-lengths')).rejects.toBeInstanceOf(VerifierUnavailableError);
+  });
+
   it('fails closed when the answer is not HTTP at all', async () => {
     await authorizationServer((request) => request.socket.end('SSH-2.0-OpenSSH_9.6\r\n\r\n'));
     await expect(verifier!.verify('garbage')).rejects.toBeInstanceOf(VerifierUnavailableError);

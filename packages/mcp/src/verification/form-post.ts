@@ -240,20 +240,15 @@ class Connection {
     const match = /^HTTP\/1\.([01]) (\d{3})/.exec(head);
     if (!match) throw new Error('not an HTTP/1.1 answer');
     const status = Number(match[2]);
+    // Only three fields matter; found by searching the lower-cased head, not by splitting every line.
+    const lower = head.toLowerCase();
     let length: number | undefined;
-    let chunked = false;
-    let connection = '';
-    for (const line of head.split('\r\n').slice(1)) {
-      const colon = line.indexOf(':');
-      if (colon <= 0) continue;
-      const name = line.slice(0, colon).trim().toLowerCase();
-      const value = line.slice(colon + 1).trim();
-      if (name === 'content-length') {
-        if (!/^\d+$/.test(value) || (length !== undefined && length !== Number(value))) throw new Error('malformed Content-Length');
-        length = Number(value);
-      } else if (name === 'transfer-encoding') chunked = /(?:^|,)\s*chunked\s*$/i.test(value);
-      else if (name === 'connection') connection = value.toLowerCase();
+    for (const value of fieldValues(lower, 'content-length')) {
+      if (!/^\d+$/.test(value) || (length !== undefined && length !== Number(value))) throw new Error('malformed Content-Length');
+      length = Number(value);
     }
+    const chunked = /(?:^|,)\s*chunked$/.test(fieldValues(lower, 'transfer-encoding').join(','));
+    const connection = fieldValues(lower, 'connection').join(',');
     // An interim answer (100 Continue, 103 Early Hints): the real one follows.
     if (status >= 100 && status < 200) return;
     this.status = status;
@@ -273,4 +268,16 @@ class Connection {
       this.keepAlive = false;
     }
   }
+}
+
+/** The values of every `name:` field of a lower-cased head (after its status line), trimmed. */
+function fieldValues(lowerHead: string, name: string): string[] {
+  const values: string[] = [];
+  const key = `\r\n${name}:`;
+  for (let at = lowerHead.indexOf(key); at >= 0; at = lowerHead.indexOf(key, at + key.length)) {
+    const start = at + key.length;
+    const end = lowerHead.indexOf('\r\n', start);
+    values.push(lowerHead.slice(start, end < 0 ? undefined : end).trim());
+  }
+  return values;
 }
