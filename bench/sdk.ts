@@ -29,8 +29,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,7 +38,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { normalizeObjectSchema } from '@modelcontextprotocol/sdk/server/zod-compat.js';
-import { GatedMcpServer, protectMcpServer, requireScopes, toNodeListener } from '@gatehouse-auth/mcp';
+import { protectMcpServer, toNodeListener } from '@gatehouse-auth/mcp';
 import { AuditLog, auditDecisions } from '@gatehouse-auth/audit';
 import { createStore } from '@gatehouse-auth/store';
 import type { CacheStats } from '@gatehouse-auth/authorization-server';
@@ -50,6 +48,8 @@ import { writeBenchConfig } from './lib/as-gatehouse-config.ts';
 import { RESOURCE, RESOURCE_SERVER } from './lib/as-shared.ts';
 import type { LoadResult } from './lib/load.ts';
 import { loadGenerator, runVariedLoad } from './lib/wrk-load.ts';
+import { fmt, median, printTable } from './lib/report.ts';
+import { gatedTicketServer, listen, listTickets, updateTicket } from './lib/ticket-server.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -68,10 +68,6 @@ interface SdkInfo {
   sdkModule: string;
 }
 
-const TICKETS = [{ id: 'T-1', status: 'open', title: 'Login page is slow' }];
-const listTickets = async ({ status }: { status?: string }) => ({ content: [{ type: 'text' as const, text: JSON.stringify(TICKETS.map((t) => ({ ...t, status: status ?? t.status }))) }] });
-const updateTicket = async () => ({ content: [] });
-
 /**
  * The tools, on the official SDK's McpServer: what a user has before adding Gatehouse. Same MCP work as
  * GatedMcpServer per request: one Ajv validator for every server, and each tool's input schema made into its
@@ -86,20 +82,6 @@ function plainServer(): McpServer {
   server.registerTool('update_ticket', { description: 'Update a ticket', inputSchema: updateTicketInput }, updateTicket);
   return server;
 }
-
-/** The same tools with their scope requirements, as a user of @gatehouse-auth/mcp declares them. */
-function gatedServer(): GatedMcpServer {
-  const server = new GatedMcpServer({ name: 'bench', version: '1.0.0' });
-  server.registerTool('list_tickets', { description: 'List tickets', inputSchema: { status: z.string().optional() }, requires: requireScopes('tickets:read') }, listTickets);
-  server.registerTool('update_ticket', { description: 'Update a ticket', inputSchema: { ticketId: z.string() }, requires: requireScopes('ticket:write:update') }, updateTicket);
-  return server;
-}
-
-const listen = (handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<number> =>
-  new Promise((resolve) => {
-    const server = createServer(handler);
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-  });
 
 /** Child mode: both MCP servers in one process, so each run's CPU is that server's. */
 async function serverProcess(): Promise<void> {
@@ -122,7 +104,7 @@ async function serverProcess(): Promise<void> {
   const auditStore = await createStore(`sqlite:${join(process.env.BENCH_DIR!, 'resource-server-audit.db')}`);
   const log = new AuditLog({ store: auditStore.audit });
   const mcp = protectMcpServer({
-    server: gatedServer(),
+    server: gatedTicketServer(),
     issuer: ISSUER,
     resource: RESOURCE,
     scopesSupported: ['tickets:read', 'ticket:write:update'],
@@ -228,7 +210,6 @@ async function main(): Promise<void> {
         }
         requestsToProtected += guarded.at(-1)!.result.ok + guarded.at(-1)!.result.failed;
       }
-      const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
       const ratio = median(guarded.map((g, i) => g.result.rps / plain[i]!.result.rps));
       const requests = guarded.reduce((sum, g) => sum + g.result.ok + g.result.failed, 0);
       const introspections = guarded.reduce((sum, g) => sum + g.introspections, 0);
@@ -247,26 +228,18 @@ async function main(): Promise<void> {
     }
     const recorded = await sdk.ask<number>('audit-records');
     const header = ['scenario', 'plain req/s', 'p99 ms', 'CPU µs/req', 'protected req/s', 'p99 ms', 'CPU µs/req', 'Gatehouse CPU µs/req', 'SDK cache hits', 'ratio (median of pairs)'];
-    const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
-    const line = (cells: string[]) => '| ' + cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(' | ') + ' |';
     console.log(
       `\ntools/call over ${CONNECTIONS} connections (load generator: ${generator}), ${ROUNDS} alternating pairs of ${SECONDS} s runs; medians. Plain: the official SDK's McpServer; protected: @gatehouse-auth/mcp`,
     );
     console.log('with introspection against Gatehouse (`gatehouse serve` composition, SQLite file) and a durable audit record per call. CPU µs/req: the MCP server process;');
     console.log("Gatehouse CPU µs/req: the authorization server's, per protected request. SDK cache hits: 1 − introspections / protected requests.\n");
-    console.log(line(header));
-    console.log('|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|') + '|');
-    for (const row of rows) console.log(line(row));
+    printTable(header, rows);
     console.log(`\nprotected requests: ${fmt(requestsToProtected)} (plus warm-up); audit records written by the resource server: ${fmt(recorded)}; failed requests: ${failures}`);
     if (failures > 0 || recorded < requestsToProtected) process.exitCode = 1;
   } finally {
     await Promise.all([sdk.stop(), gatehouse.stop()]);
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function fmt(value: number, digits = 0): string {
-  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
 if (process.env.GATEHOUSE_SDK_BENCH_CHILD === '1') await serverProcess();

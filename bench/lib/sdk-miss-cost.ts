@@ -13,10 +13,14 @@
  * PROBE_MODE=mcp: a whole tools/call through protectMcpServer's fetch (no
  * HTTP server in front), so costs a miss adds around the verifier show.
  * PROBE_TOKENS (default 6000, split over 3 rounds), PROBE_CONCURRENCY (16).
+ * PROBE_PROFILE=DIR: a CPU profile of each round's misses and of its hits
+ * apart (DIR/miss-N.cpuprofile, DIR/hit-N.cpuprofile), to tell what a miss
+ * adds to a hit.
  */
 import { spawnSync } from 'node:child_process';
 import diagnostics from 'node:diagnostics_channel';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
@@ -103,10 +107,23 @@ const warmup = tokens.slice(TOKENS, TOKENS + TOKENS / 2);
 await drive(warmup);
 await drive(warmup);
 const f = (value: number) => value.toFixed(0).padStart(4);
+const profileDir = process.env.PROBE_PROFILE;
+const inspector = profileDir ? new Session() : undefined;
+inspector?.connect();
+await inspector?.post('Profiler.enable');
+/** Drives `list`, under the CPU profiler when PROBE_PROFILE names a directory. */
+async function profiled(name: string, list: string[]): ReturnType<typeof drive> {
+  if (!inspector) return drive(list);
+  await inspector.post('Profiler.start');
+  const result = await drive(list);
+  const { profile } = await inspector.post('Profiler.stop');
+  writeFileSync(join(profileDir!, `${name}.cpuprofile`), JSON.stringify(profile));
+  return result;
+}
 for (let round = 0; round < 3; round += 1) {
   const slice = tokens.slice((round * TOKENS) / 3, ((round + 1) * TOKENS) / 3);
-  const miss = await drive(slice);
-  const hit = await drive(slice);
+  const miss = await profiled(`miss-${round}`, slice);
+  const hit = await profiled(`hit-${round}`, slice);
   console.log(
     `round ${round}: ${slice.length} misses: SDK ${f(miss.cpu)} µs CPU/miss (system ${f(miss.system)}, GC pauses ${f(miss.gc)} µs), Gatehouse ${f(miss.gatehouse)} µs CPU/introspection, connections opened ${miss.sockets}, refused ${miss.refused}; hits: SDK ${f(hit.cpu)} µs CPU/hit`,
   );

@@ -8,6 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import { nodeBodyReader } from './node-body.ts';
+import { nodeTextSender } from './node-send.ts';
 import { metadataPaths } from './protected-resource-metadata.ts';
 import type { ProtectedMcp } from './resource-server.ts';
 
@@ -18,13 +19,14 @@ export function toNodeListener(mcp: ProtectedMcp): (req: IncomingMessage, res: S
   const listener = getRequestListener(
     (request, env) => {
       const incoming = env.incoming as ParsedIncoming;
+      const sendText = nodeTextSender(env.outgoing as ServerResponse);
       // A body parser (express.json()) already drained the stream: hand over its result.
       const consumed = incoming._body === true || incoming.readableEnded;
       const parsedBody = consumed ? incoming.body : undefined;
-      if (parsedBody !== undefined) return mcp.fetch(request, { ip: incoming.socket.remoteAddress, parsedBody });
+      if (parsedBody !== undefined) return mcp.fetch(request, { ip: incoming.socket.remoteAddress, parsedBody, sendText });
       // Unread (and in bytes, as node:http delivers it): the guard reads it from here (node-body.ts).
       const readBody = !consumed && incoming.readableEncoding === null ? nodeBodyReader(incoming) : undefined;
-      return mcp.fetch(request, { ip: incoming.socket.remoteAddress, ...(readBody ? { readBody } : {}) });
+      return mcp.fetch(request, { ip: incoming.socket.remoteAddress, sendText, ...(readBody ? { readBody } : {}) });
     },
     { overrideGlobalObjects: false },
   );

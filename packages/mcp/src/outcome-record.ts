@@ -52,6 +52,15 @@ export function allowedRecord(pending: PendingDecision, outcome: Outcome, durati
   return record;
 }
 
+/**
+ * Sends an answer whose body is already text and returns the Response that
+ * stands for it: by default a web Response; toNodeListener writes it to
+ * node:http instead (node-send.ts).
+ */
+export type TextSender = (text: string, status: number, headers: Headers) => Response;
+
+const webResponse: TextSender = (text, status, headers) => new Response(text, { status, headers });
+
 export interface SettleInput {
   allowed: PendingDecision[];
   response: Response;
@@ -60,6 +69,8 @@ export interface SettleInput {
   now: () => number;
   onDecision: ((record: DecisionRecord) => void | Promise<void>) | undefined;
   onError: ((error: unknown) => void) | undefined;
+  /** How the recorded answer is sent (default: a web Response). */
+  sendText?: TextSender;
 }
 
 /** Records each allowed operation with the response's outcome; returns the response to send. */
@@ -78,5 +89,5 @@ export async function settleAllowed(input: SettleInput): Promise<Response> {
     input.onError?.(error);
     return jsonResponse(errorMessage(input.requestId, INTERNAL_ERROR, 'The outcome could not be recorded; the result is withheld'));
   }
-  return new Response(text, { status: response.status, headers: response.headers });
+  return (input.sendText ?? webResponse)(text, response.status, response.headers);
 }

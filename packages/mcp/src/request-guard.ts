@@ -20,7 +20,7 @@ import { authorizeOperations } from './authorize-operations.ts';
 import { runCallGates } from './run-call-gates.ts';
 import { challengeResponse } from './challenge.ts';
 import { ClientDirectory } from './client-context.ts';
-import { settleAllowed } from './outcome-record.ts';
+import { settleAllowed, type TextSender } from './outcome-record.ts';
 import { RefusalCounter } from './refused-tokens.ts';
 import { extractBearer } from './bearer-token.ts';
 import { AUTHORIZATION_UNAVAILABLE, FORBIDDEN_ORIGIN, HEADER_MISMATCH, INVALID_REQUEST, PARSE_ERROR, errorMessage, jsonResponse, requestsIn, type JsonRpcId } from './jsonrpc.ts';
@@ -44,6 +44,13 @@ export interface RequestInfo {
    * Default: the web Request's body.
    */
   readBody?: BodyReader;
+  /**
+   * Sends an allowed call's answer, which the guard holds as text once its
+   * outcome is recorded (toNodeListener: straight to node:http, sparing a
+   * second web Response and the bridge's stream read of it). Default: a web
+   * Response with that text.
+   */
+  sendText?: TextSender;
 }
 
 export type GuardResult =
@@ -198,7 +205,16 @@ export function createMcpGuard(input: McpGuardOptions): McpGuard {
         }
         clients.initialized(session, params, principal.clientId);
       }
-      return settleAllowed({ allowed: verdict.allowed, response, requestId: idOf(message), startedAt, now: () => clock.now(), onDecision: options.onDecision, onError: options.onError });
+      return settleAllowed({
+        allowed: verdict.allowed,
+        response,
+        requestId: idOf(message),
+        startedAt,
+        now: () => clock.now(),
+        onDecision: options.onDecision,
+        onError: options.onError,
+        sendText: info.sendText,
+      });
     };
     return { kind: 'proceed', principal, body, settle };
   }

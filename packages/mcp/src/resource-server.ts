@@ -6,6 +6,7 @@
  * handler: they read the principal with getPrincipal(extra).
  */
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { closeRequestServer } from './close-request-server.ts';
 import { jsonResponse } from './jsonrpc.ts';
 import type { ProtectMcpOptions } from './options.ts';
 import { PRINCIPAL_KEY } from './principal.ts';
@@ -52,7 +53,7 @@ export function protectMcpServer(input: ProtectMcpOptions): ProtectedMcp {
         }),
       );
     } finally {
-      await server.close();
+      await closeRequestServer(server);
     }
   }
 

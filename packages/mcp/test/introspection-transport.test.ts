@@ -1,7 +1,8 @@
 /**
- * The introspection request without a caller's `fetch` (node:http with a
- * keep-alive agent, form-post.ts): what the authorization server receives,
- * connection reuse, and failing closed when the endpoint misbehaves.
+ * The introspection request without a caller's `fetch` (a keep-alive
+ * connection of the SDK's own, form-post.ts): what the authorization server
+ * receives, connection reuse, the ways an HTTP/1.1 answer may be framed, and
+ * failing closed when the endpoint misbehaves.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -49,7 +50,7 @@ const active = (issuer: string, sub: string) => ({
   users_org_roles: ['Support'],
 });
 
-describe('RFC 7662 introspection over node:http (no fetch given)', () => {
+describe('RFC 7662 introspection over a keep-alive connection (no fetch given)', () => {
   it('POSTs the token as a form with client_secret_basic and reuses one connection for successive introspections', async () => {
     const { issuer, received, sockets } = await authorizationServer((_request, body, response) => {
       const sub = new URLSearchParams(body).get('token')!;
@@ -104,5 +105,60 @@ describe('RFC 7662 introspection over node:http (no fetch given)', () => {
     let n = 0;
     await authorizationServer((_request, _body, response) => answers[n++]!(response));
     for (const token of ['one', 'two', 'three']) await expect(verifier!.verify(token)).rejects.toBeInstanceOf(VerifierUnavailableError);
+  });
+
+  it('reads answers framed by Content-Length, by chunks, and by the end of the connection, and skips an interim 103', async () => {
+    const framings = [
+      (r: ServerResponse, json: string) => r.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) }).end(json),
+      (r: ServerResponse, json: string) => {
+        r.writeHead(200, { 'content-type': 'application/json' });
+        r.write(json.slice(0, 10));
+        setTimeout(() => r.end(json.slice(10)), 5);
+      },
+      (r: ServerResponse, json: string) => {
+        r.writeEarlyHints({ link: '</style.css>; rel=preload' });
+        r.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) }).end(json);
+      },
+      (r: ServerResponse, json: string) => {
+        // HTTP/1.0-style: no length, no chunks; the body ends when the connection does.
+        r.socket!.end(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n${json}`);
+      },
+    ];
+    let n = 0;
+    const { issuer } = await authorizationServer((_request, body, response) => framings[n++]!(response, JSON.stringify(active(issuer, new URLSearchParams(body).get('token')!))));
+    for (const token of ['by-length', 'by-chunks', 'after-103', 'until-close']) expect(await verifier!.verify(token)).toMatchObject({ ok: true, principal: { subject: token } });
+  });
+
+  it('opens a new connection after the endpoint answers Connection: close or closes an idle one', async () => {
+    const { issuer, sockets } = await authorizationServer((_request, body, response) => {
+      const json = JSON.stringify(active(issuer, new URLSearchParams(body).get('token')!));
+      response.writeHead(200, { 'content-type': 'application/json', connection: 'close' }).end(json);
+    });
+    expect(await verifier!.verify('first')).toMatchObject({ ok: true });
+    expect(await verifier!.verify('second')).toMatchObject({ ok: true });
+    expect(sockets.size).toBe(2);
+    // Now the endpoint keeps connections alive, until it closes the idle one itself.
+    server!.removeAllListeners('request');
+    server!.on('request', (request: IncomingMessage, response: ServerResponse) => {
+      sockets.add(request.socket);
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(active(issuer, new URLSearchParams(body).get('token')!))));
+    });
+    expect(await verifier!.verify('third')).toMatchObject({ ok: true });
+    for (const socket of sockets) (socket as IncomingMessage['socket']).destroy();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await verifier!.verify('fourth')).toMatchObject({ ok: true });
+    expect(sockets.size).toBe(4);
+  });
+
+  it('fails closed when the answer gives two different Content-Lengths (request smuggling shape)', async () => {
+    await authorizationServer((request) => request.socket.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\ncontent-length: 3\r\n\r\n{}'));
+    await expect(verifier!.verify('two-lengths')).rejects.toBeInstanceOf(VerifierUnavailableError);
+  });
+
+  it('fails closed when the answer is not HTTP at all', async () => {
+    await authorizationServer((request) => request.socket.end('SSH-2.0-OpenSSH_9.6\r\n\r\n'));
+    await expect(verifier!.verify('garbage')).rejects.toBeInstanceOf(VerifierUnavailableError);
   });
 });

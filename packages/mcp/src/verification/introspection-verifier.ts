@@ -60,7 +60,7 @@ export class IntrospectionVerifier implements TokenVerifier {
   /** The introspection request's headers: the same for every token. */
   private readonly headers: Record<string, string>;
   private readonly endpoint: string;
-  /** node:http with keep-alive (form-post.ts), unless the caller brought its own `fetch`. */
+  /** A keep-alive connection of our own (form-post.ts), unless the caller brought its own `fetch`. */
   private poster: FormPoster | undefined;
   private readonly clock: Clock;
   /** Bumped by every event and connection change; results fetched across a bump are not cached. */

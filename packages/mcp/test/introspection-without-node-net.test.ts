@@ -1,14 +1,14 @@
 /**
- * A runtime without node:http (a web-only one) still introspects: the
- * verifier goes on with `fetch` (form-post.ts imports node:http on first use).
+ * A runtime without node:net (a web-only one) still introspects: the
+ * verifier goes on with `fetch` (form-post.ts imports node:net on first use).
  */
 import { describe, expect, it, vi } from 'vitest';
 
-vi.mock('node:http', () => {
-  throw new Error('No such built-in module: node:http');
+vi.mock('node:net', () => {
+  throw new Error('No such built-in module: node:net');
 });
 
-describe('introspection where node:http is missing', () => {
+describe('introspection where node:net is missing', () => {
   it('falls back to the global fetch and verifies the token', async () => {
     const { IntrospectionVerifier } = await import('../src/verification/introspection-verifier.ts');
     const calls: string[] = [];
