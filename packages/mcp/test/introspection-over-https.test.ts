@@ -37,12 +37,15 @@ afterAll(async () => {
 });
 
 describe('RFC 7662 introspection over https', () => {
-  it('verifies tokens over one reused TLS connection', async () => {
+  it('verifies tokens over reused TLS connections, not a handshake per introspection', async () => {
     const issuer = `https://localhost:${(server.address() as AddressInfo).port}`;
     const verifier = new IntrospectionVerifier({ issuer, resource: RESOURCE, clientId: 'rs', clientSecret: 'rs-secret', revocationStream: false });
     try {
-      for (const token of ['tls-a', 'tls-b', 'tls-c']) expect(await verifier.verify(token)).toMatchObject({ ok: true, principal: { subject: token } });
-      expect(handshakes).toBe(1);
+      const tokens = Array.from({ length: 10 }, (_, n) => `tls-${n}`);
+      for (const token of tokens) expect(await verifier.verify(token)).toMatchObject({ ok: true, principal: { subject: token } });
+      // undici's pool may open a second connection when the next request is sent in the same tick the
+      // first answer ended (the first connection is not idle yet); never one per request.
+      expect(handshakes).toBeLessThanOrEqual(2);
     } finally {
       await verifier.close();
     }

@@ -51,18 +51,21 @@ const active = (issuer: string, sub: string) => ({
 });
 
 describe('RFC 7662 introspection over a keep-alive connection (no fetch given)', () => {
-  it('POSTs the token as a form with client_secret_basic and reuses one connection for successive introspections', async () => {
+  it('POSTs the token as a form with client_secret_basic and reuses kept-alive connections for successive introspections', async () => {
     const { issuer, received, sockets } = await authorizationServer((_request, body, response) => {
       const sub = new URLSearchParams(body).get('token')!;
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(active(issuer, sub)));
     });
-    for (const token of ['tok-a', 'tok-b', 'tok-c']) {
+    const tokens = Array.from({ length: 10 }, (_, n) => `tok-${n}`);
+    for (const token of tokens) {
       const verification = await verifier!.verify(token);
       expect(verification).toMatchObject({ ok: true, principal: { subject: token } });
     }
-    expect(received.map((r) => Object.fromEntries(new URLSearchParams(r.body)))).toEqual(['tok-a', 'tok-b', 'tok-c'].map((token) => ({ token, token_type_hint: 'access_token' })));
+    expect(received.map((r) => Object.fromEntries(new URLSearchParams(r.body)))).toEqual(tokens.map((token) => ({ token, token_type_hint: 'access_token' })));
     expect(received[0]!.headers).toMatchObject({ authorization: `Basic ${Buffer.from('rs:rs-secret').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' });
-    expect(sockets.size).toBe(1);
+    // undici's pool may open a second connection when the next request is sent in the same tick the
+    // first answer ended (the first connection is not idle yet); never one per request.
+    expect(sockets.size).toBeLessThanOrEqual(2);
   });
 
   it("names the endpoint in Host and the form body's byte length in Content-Length, keeping the connection alive", async () => {

@@ -1,14 +1,15 @@
 /**
- * A runtime without node:net (a web-only one) still introspects: the
- * verifier goes on with `fetch` (form-post.ts imports node:net on first use).
+ * A runtime that cannot load undici (a web-only one, without node:net) still
+ * introspects: the verifier goes on with `fetch` (form-post.ts imports undici
+ * on first use).
  */
 import { describe, expect, it, vi } from 'vitest';
 
-vi.mock('node:net', () => {
+vi.mock('undici', () => {
   throw new Error('No such built-in module: node:net');
 });
 
-describe('introspection where node:net is missing', () => {
+describe('introspection where undici cannot load', () => {
   it('falls back to the global fetch and verifies the token', async () => {
     const { IntrospectionVerifier } = await import('../src/verification/introspection-verifier.ts');
     const calls: string[] = [];
