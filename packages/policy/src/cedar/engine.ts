@@ -20,6 +20,7 @@ import { DecisionCache } from './decision-cache.ts';
 import { narrowRequest } from './narrow-request.ts';
 import { PolicyError, type PolicySource } from './policy-files.ts';
 import { partitionPolicies, partKey, preparedSet, type PolicyPart } from './policy-partitions.ts';
+import { compilePolicySet, type SetEvaluator } from './policy-evaluator.ts';
 import { referencedInputs } from './referenced-inputs.ts';
 import { buildRequest, InvalidInputError, UnknownOperationError, type CedarInput } from './request.ts';
 import { cedarSchema } from './schema.ts';
@@ -37,6 +38,11 @@ export interface CedarEngineOptions {
   maxRoleSets?: number;
   /** Most Cedar answers kept for calls seen again (decision-cache.ts); 0 asks Cedar every time. Default 2048. */
   decisionCacheSize?: number;
+  /**
+   * Decide in JavaScript the calls whose policies and values lie in the subset policy-evaluator.ts models (same
+   * decisions, no Wasm round trip); false hands every call to Cedar. Default true.
+   */
+  compiledPolicies?: boolean;
 }
 
 type CedarResponse = Extract<ReturnType<typeof cedar.statefulIsAuthorized>, { type: 'success' }>['response'];
@@ -58,6 +64,8 @@ interface LoadedSet {
   setId: string;
   /** Whether Cedar needs the principal's roles for this set (a policy still tests them). */
   ancestry: boolean;
+  /** The same policies compiled (policy-evaluator.ts); undefined when one is outside its subset. */
+  evaluator: SetEvaluator | undefined;
 }
 
 interface LoadedPart {
@@ -81,6 +89,8 @@ export class CedarEngine {
   private roleSets = 0;
   /** Cedar's answers by the exact call it was handed: a caller calling the same tool again costs no evaluation. */
   readonly decisions: DecisionCache<CedarResponse>;
+  /** Calls decided by the compiled policies without Cedar, and calls they left to Cedar (not counting answers from the decision cache). */
+  readonly answered = { compiled: 0, cedar: 0 };
   /** Each policy's place in its files: determining policies are listed in that order, whatever order Cedar reports them in. */
   private readonly order: Map<string, number>;
 
@@ -122,16 +132,21 @@ export class CedarEngine {
     const loaded = this.parts.get(partKey(user ? 'User' : 'Agent', request.action.id));
     if (!loaded) return { allow: false, reason: `no policy set for ${request.action.id}`, policies: [], inputs: {} };
     const set = this.setForRoles(loaded, user ? input.principal.roles : []);
-    const call = { ...narrowRequest(request, loaded.part.reads, actionGroup(input.operation.kind), set.ancestry), preparsedPolicySetId: set.setId };
-    const key = this.decisions.size > 0 ? JSON.stringify(call) : undefined;
-    let response = key === undefined ? undefined : this.decisions.get(key);
-    if (response === undefined) {
-      const answer = cedar.statefulIsAuthorized(call);
-      if (answer.type === 'failure') {
-        return { allow: false, reason: 'the authorization policy failed', policies: [], inputs: { error: answer.errors.map((e) => e.message).join('; ') } };
+    let response: CedarResponse | undefined = set.evaluator?.(request);
+    if (response !== undefined) this.answered.compiled++;
+    else {
+      const call = { ...narrowRequest(request, loaded.part.reads, actionGroup(input.operation.kind), set.ancestry), preparsedPolicySetId: set.setId };
+      const key = this.decisions.size > 0 ? JSON.stringify(call) : undefined;
+      response = key === undefined ? undefined : this.decisions.get(key);
+      if (response === undefined) {
+        this.answered.cedar++;
+        const answer = cedar.statefulIsAuthorized(call);
+        if (answer.type === 'failure') {
+          return { allow: false, reason: 'the authorization policy failed', policies: [], inputs: { error: answer.errors.map((e) => e.message).join('; ') } };
+        }
+        response = answer.response;
+        if (key !== undefined) this.decisions.set(key, response);
       }
-      response = answer.response;
-      if (key !== undefined) this.decisions.set(key, response);
     }
     const { decision, diagnostics } = response;
     const inputsOf = (ids: string[]): Record<string, unknown> => {
@@ -181,7 +196,7 @@ export class CedarEngine {
     const { policies, ancestry } = preparedSet(part, roles);
     const answer = cedar.preparsePolicySet(setId, { staticPolicies: policies });
     if (answer.type === 'failure') throw new Error(`Cedar could not load the policies: ${answer.errors.map((e) => e.message).join('; ')}`);
-    return { setId, ancestry };
+    return { setId, ancestry, evaluator: this.options.compiledPolicies === false ? undefined : compilePolicySet(policies) };
   }
 
   private inFileOrder(ids: Iterable<string>): string[] {
