@@ -3,10 +3,11 @@
  * against the schema generated for one access model. The policy set is
  * parsed once, split by principal type and action, and by the roles a user
  * holds (policy-partitions.ts; Cedar's preparsed, per-process cache); each
- * call then builds its request and hands Cedar the set that can apply to
- * it, with only the values that set reads (narrow-request.ts). A call
- * Cedar was handed before, value for value, gets its earlier answer
- * (decision-cache.ts).
+ * call then builds its request and decides it with that set compiled to
+ * JavaScript (policy-evaluator.ts) when the set and the call's values lie
+ * in the subset it models; otherwise it hands Cedar the set, with only the
+ * values that set reads (narrow-request.ts), and a call Cedar was handed
+ * before, value for value, gets its earlier answer (decision-cache.ts).
  *
  * Cedar's semantics decide: an applicable `forbid` beats any `permit`, and
  * nothing is allowed unless a `permit` applies. One rule is stricter than
@@ -25,7 +26,7 @@ import { referencedInputs } from './referenced-inputs.ts';
 import { buildRequest, InvalidInputError, UnknownOperationError, type CedarInput } from './request.ts';
 import { cedarSchema } from './schema.ts';
 import { validatePolicies } from './validate.ts';
-import { cedar } from './wasm.ts';
+import { cedar, type PolicyJson } from './wasm.ts';
 
 export interface CedarEngineOptions {
   source: PolicySource;
@@ -62,6 +63,8 @@ const MAX_ROLE_SETS = 1024;
 
 interface LoadedSet {
   setId: string;
+  /** The policies as Cedar gets them; kept until Cedar has them (a compiled set is handed to Cedar on its first call Cedar must decide). */
+  policies: Record<string, PolicyJson | string> | undefined;
   /** Whether Cedar needs the principal's roles for this set (a policy still tests them). */
   ancestry: boolean;
   /** The same policies compiled (policy-evaluator.ts); undefined when one is outside its subset. */
@@ -104,7 +107,10 @@ export class CedarEngine {
     const problems = validatePolicies(options.source, this.schema);
     if (problems.length > 0) throw new PolicyError(problems);
     for (const [key, part] of partitionPolicies(options.model, options.source)) {
-      this.parts.set(key, { key, part, whole: this.prepare(`${this.setId}/${key}`, part, 'every role'), byRoles: new Map() });
+      const whole = this.prepare(`${this.setId}/${key}`, part, 'every role');
+      // Every policy reaches Cedar once at load, so a policy Cedar cannot load fails here, not on a call.
+      this.handToCedar(whole);
+      this.parts.set(key, { key, part, whole, byRoles: new Map() });
     }
     this.reads = referencedInputs(options.source);
     this.order = new Map(Object.keys(options.source.policies).map((id, index) => [id, index]));
@@ -135,6 +141,7 @@ export class CedarEngine {
     let response: CedarResponse | undefined = set.evaluator?.(request);
     if (response !== undefined) this.answered.compiled++;
     else {
+      this.handToCedar(set);
       const call = { ...narrowRequest(request, loaded.part.reads, actionGroup(input.operation.kind), set.ancestry), preparsedPolicySetId: set.setId };
       const key = this.decisions.size > 0 ? JSON.stringify(call) : undefined;
       response = key === undefined ? undefined : this.decisions.get(key);
@@ -192,11 +199,23 @@ export class CedarEngine {
     return set;
   }
 
+  /**
+   * The set for these roles, compiled; Cedar gets it on first need (handToCedar). Why: a set per combination of
+   * roles held, and Cedar's parse of a large one costs milliseconds, while compiled sets rarely need Cedar.
+   */
   private prepare(setId: string, part: PolicyPart, roles: readonly string[] | 'every role'): LoadedSet {
     const { policies, ancestry } = preparedSet(part, roles);
-    const answer = cedar.preparsePolicySet(setId, { staticPolicies: policies });
+    const evaluator = this.options.compiledPolicies === false ? undefined : compilePolicySet(policies);
+    const set = { setId, policies, ancestry, evaluator };
+    if (!evaluator) this.handToCedar(set);
+    return set;
+  }
+
+  private handToCedar(set: LoadedSet): void {
+    if (set.policies === undefined) return;
+    const answer = cedar.preparsePolicySet(set.setId, { staticPolicies: set.policies });
     if (answer.type === 'failure') throw new Error(`Cedar could not load the policies: ${answer.errors.map((e) => e.message).join('; ')}`);
-    return { setId, ancestry, evaluator: this.options.compiledPolicies === false ? undefined : compilePolicySet(policies) };
+    set.policies = undefined;
   }
 
   private inFileOrder(ids: Iterable<string>): string[] {
