@@ -21,7 +21,7 @@ import { DecisionCache } from './decision-cache.ts';
 import { narrowRequest } from './narrow-request.ts';
 import { PolicyError, type PolicySource } from './policy-files.ts';
 import { partitionPolicies, partKey, preparedSet, type PolicyPart } from './policy-partitions.ts';
-import { compilePolicySet, type SetEvaluator } from './policy-evaluator.ts';
+import { compilePolicySet, type CompiledPolicy, type SetEvaluator } from './policy-evaluator.ts';
 import { referencedInputs } from './referenced-inputs.ts';
 import { buildRequest, InvalidInputError, UnknownOperationError, type CedarInput } from './request.ts';
 import { cedarSchema } from './schema.ts';
@@ -78,6 +78,8 @@ interface LoadedPart {
   whole: LoadedSet;
   /** By the part's roles a principal holds (sorted, newline-joined). */
   byRoles: Map<string, LoadedSet>;
+  /** The part's policies compiled, shared by its sets (policy-evaluator.ts). */
+  compiled: Map<string, CompiledPolicy | undefined>;
 }
 
 export class CedarEngine {
@@ -107,10 +109,11 @@ export class CedarEngine {
     const problems = validatePolicies(options.source, this.schema);
     if (problems.length > 0) throw new PolicyError(problems);
     for (const [key, part] of partitionPolicies(options.model, options.source)) {
-      const whole = this.prepare(`${this.setId}/${key}`, part, 'every role');
+      const compiled = new Map<string, CompiledPolicy | undefined>();
+      const whole = this.prepare(`${this.setId}/${key}`, part, 'every role', compiled);
       // Every policy reaches Cedar once at load, so a policy Cedar cannot load fails here, not on a call.
       this.handToCedar(whole);
-      this.parts.set(key, { key, part, whole, byRoles: new Map() });
+      this.parts.set(key, { key, part, whole, byRoles: new Map(), compiled });
     }
     this.reads = referencedInputs(options.source);
     this.order = new Map(Object.keys(options.source.policies).map((id, index) => [id, index]));
@@ -194,7 +197,7 @@ export class CedarEngine {
     const known = loaded.byRoles.get(heldKey);
     if (known !== undefined) return known;
     if (this.roleSets >= (this.options.maxRoleSets ?? MAX_ROLE_SETS)) return loaded.whole;
-    const set = this.prepare(`${this.setId}/${loaded.key}/roles-${this.roleSets++}`, loaded.part, held);
+    const set = this.prepare(`${this.setId}/${loaded.key}/roles-${this.roleSets++}`, loaded.part, held, loaded.compiled);
     loaded.byRoles.set(heldKey, set);
     return set;
   }
@@ -203,9 +206,9 @@ export class CedarEngine {
    * The set for these roles, compiled; Cedar gets it on first need (handToCedar). Why: a set per combination of
    * roles held, and Cedar's parse of a large one costs milliseconds, while compiled sets rarely need Cedar.
    */
-  private prepare(setId: string, part: PolicyPart, roles: readonly string[] | 'every role'): LoadedSet {
+  private prepare(setId: string, part: PolicyPart, roles: readonly string[] | 'every role', compiled: Map<string, CompiledPolicy | undefined>): LoadedSet {
     const { policies, ancestry } = preparedSet(part, roles);
-    const evaluator = this.options.compiledPolicies === false ? undefined : compilePolicySet(policies);
+    const evaluator = this.options.compiledPolicies === false ? undefined : compilePolicySet(policies, compiled);
     const set = { setId, policies, ancestry, evaluator };
     if (!evaluator) this.handToCedar(set);
     return set;

@@ -39,7 +39,8 @@ class IpLiteral {
   constructor(readonly range: Ipv4Range) {}
 }
 
-interface Env {
+/** One call as the compiled policies read it. */
+export interface Env {
   principal: { __entity: Uid };
   resource: { __entity: Uid };
   action: Uid;
@@ -292,13 +293,29 @@ function compilePolicy(policy: PolicyJson | string): ((env: Env) => boolean) | u
   };
 }
 
-/** The set as one evaluator, or undefined when any of its policies is outside the subset (Cedar decides every call). */
-export function compilePolicySet(policies: Record<string, PolicyJson | string>): SetEvaluator | undefined {
-  const compiled: { id: string; forbid: boolean; satisfied: (env: Env) => boolean }[] = [];
+/** A policy compiled: its effect and whether a call satisfies it. */
+export interface CompiledPolicy {
+  forbid: boolean;
+  satisfied: (env: Env) => boolean;
+}
+
+/**
+ * The set as one evaluator, or undefined when any of its policies is outside the subset (Cedar decides every call).
+ * `known` keeps policies compiled for other sets of the same part, by id and principal scope (the only part of a
+ * policy that differs between them, policy-partitions.ts).
+ */
+export function compilePolicySet(policies: Record<string, PolicyJson | string>, known?: Map<string, CompiledPolicy | undefined>): SetEvaluator | undefined {
+  const compiled: ({ id: string } & CompiledPolicy)[] = [];
   for (const [id, policy] of Object.entries(policies)) {
-    const satisfied = compilePolicy(policy);
-    if (!satisfied || typeof policy === 'string' || (policy.effect !== 'permit' && policy.effect !== 'forbid')) return undefined;
-    compiled.push({ id, forbid: policy.effect === 'forbid', satisfied });
+    const key = typeof policy === 'string' ? undefined : `${id}\n${JSON.stringify(policy.principal)}`;
+    let entry = key === undefined ? undefined : known?.get(key);
+    if (entry === undefined) {
+      const satisfied = compilePolicy(policy);
+      if (!satisfied || typeof policy === 'string' || (policy.effect !== 'permit' && policy.effect !== 'forbid')) return undefined;
+      entry = { forbid: policy.effect === 'forbid', satisfied };
+      if (key !== undefined) known?.set(key, entry);
+    }
+    compiled.push({ id, ...entry });
   }
   return (request) => {
     const env: Env = {
