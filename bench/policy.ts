@@ -68,8 +68,7 @@ const benchPolicy = (shape: PolicyShape = 'mixed', options: { decisionCacheSize?
   });
 
 type DecisionKind = 'allowed' | 'denied by a forbid' | 'denied by default';
-const kindOf = (decision: { allow: boolean; policies?: string[] }): DecisionKind =>
-  decision.allow ? 'allowed' : (decision.policies?.length ?? 0) > 0 ? 'denied by a forbid' : 'denied by default';
+const kindOf = (decision: { allow: boolean; policies?: string[] }): DecisionKind => (decision.allow ? 'allowed' : (decision.policies?.length ?? 0) > 0 ? 'denied by a forbid' : 'denied by default');
 
 interface LatencyResult {
   p50: number;
@@ -357,7 +356,7 @@ async function main(): Promise<void> {
     console.log('(compiled policies and decision cache on); each call by a user drawn from a population of 1,000 (tokens carry few users; see measured()).');
     console.log('"in policy" is the median wall time of the policy call itself; "compiled / cache hits": calls decided by the compiled policies, and by the decision cache.');
     console.log("Extra columns (not the headline): a policy that answers at once what Cedar answers here (the SDK's policy hook and decision record without Cedar),");
-    console.log('cedarPolicy with its decision cache off, and with the cache and the compiled policies off (Cedar\'s Wasm evaluates every call: the shipped engine before the compiled policies).\n');
+    console.log("cedarPolicy with its decision cache off, and with the cache and the compiled policies off (Cedar's Wasm evaluates every call: the shipped engine before the compiled policies).\n");
     printTable(
       [
         'scenario',

@@ -56,7 +56,14 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> => typeof (va
 
 export function cedarPolicy(options: CedarPolicyOptions): PolicyLike & { engine: CedarEngine } {
   const source = Array.isArray(options.policies) ? parsePolicyFiles(options.policies) : options.policies;
-  const engine = new CedarEngine({ source, model: options.model, timeZone: options.timeZone, environment: options.environment, decisionCacheSize: options.decisionCacheSize, compiledPolicies: options.compiledPolicies });
+  const engine = new CedarEngine({
+    source,
+    model: options.model,
+    timeZone: options.timeZone,
+    environment: options.environment,
+    decisionCacheSize: options.decisionCacheSize,
+    compiledPolicies: options.compiledPolicies,
+  });
   const policy = async (principal: PrincipalLike, operation: OperationLike, context: { time: number; ip: string | undefined }): Promise<DecisionLike> => {
     const lookedUp = principal.kind === 'user' ? options.userAttributes?.(principal) : undefined;
     const agentFound = options.agent ? options.agent(principal.clientId) : agentFromClientId(principal.clientId);

@@ -27,7 +27,22 @@ function random(seed: number): () => number {
   };
 }
 
-const ADDRESSES = ['10.1.2.3', '10.255.255.255', '11.0.0.0', '127.0.0.1', '127.255.0.9', '128.0.0.1', '0.0.0.0', '198.51.3.7', '198.51.40.1', '198.52.0.1', '203.0.113.9', '::1', '2001:db8::7', '::ffff:10.0.0.1'];
+const ADDRESSES = [
+  '10.1.2.3',
+  '10.255.255.255',
+  '11.0.0.0',
+  '127.0.0.1',
+  '127.255.0.9',
+  '128.0.0.1',
+  '0.0.0.0',
+  '198.51.3.7',
+  '198.51.40.1',
+  '198.52.0.1',
+  '203.0.113.9',
+  '::1',
+  '2001:db8::7',
+  '::ffff:10.0.0.1',
+];
 
 function calls(seed: number, tools: string[], roles: string[]): () => CedarInput {
   const next = random(seed);
@@ -97,29 +112,33 @@ const SETS: [string, () => { files: PolicyFile[]; model: AccessModel }, number, 
 ];
 
 describe('Compiled policies decide as Cedar does, and leave to Cedar what they do not model', () => {
-  it.each(SETS)('%s: same decision, determining policies, reason and inputs as Cedar', (_name, load, samples, wholeSetEvery) => {
-    const { files, model } = load();
-    const source = parsePolicyFiles(files);
-    const compiled = new CedarEngine({ source, model, timeZone: TIME_ZONE, decisionCacheSize: 0 });
-    const byCedar = new CedarEngine({ source, model, timeZone: TIME_ZONE, decisionCacheSize: 0, compiledPolicies: false });
-    const next = calls(27, Object.keys(model.tools), [...model.roles, 'Team-1', 'Team-4', 'Team-7', 'Team-13']);
-    let allowed = 0;
-    for (let n = 0; n < samples; n++) {
-      const call = next();
-      const decision = compiled.evaluate(call);
-      expect(decision, JSON.stringify(call)).toEqual(byCedar.evaluate(call));
-      if (n % wholeSetEvery === 0) {
-        expect({ allow: decision.allow, policies: decision.policies }, JSON.stringify(call)).toEqual(wholeSetDecision(compiled, model, source.policies, call, TIME_ZONE));
+  it.each(SETS)(
+    '%s: same decision, determining policies, reason and inputs as Cedar',
+    (_name, load, samples, wholeSetEvery) => {
+      const { files, model } = load();
+      const source = parsePolicyFiles(files);
+      const compiled = new CedarEngine({ source, model, timeZone: TIME_ZONE, decisionCacheSize: 0 });
+      const byCedar = new CedarEngine({ source, model, timeZone: TIME_ZONE, decisionCacheSize: 0, compiledPolicies: false });
+      const next = calls(27, Object.keys(model.tools), [...model.roles, 'Team-1', 'Team-4', 'Team-7', 'Team-13']);
+      let allowed = 0;
+      for (let n = 0; n < samples; n++) {
+        const call = next();
+        const decision = compiled.evaluate(call);
+        expect(decision, JSON.stringify(call)).toEqual(byCedar.evaluate(call));
+        if (n % wholeSetEvery === 0) {
+          expect({ allow: decision.allow, policies: decision.policies }, JSON.stringify(call)).toEqual(wholeSetDecision(compiled, model, source.policies, call, TIME_ZONE));
+        }
+        if (decision.allow) allowed++;
       }
-      if (decision.allow) allowed++;
-    }
-    // Both outcomes occur, and most calls were decided without Cedar (IPv6 addresses go to Cedar), so the comparison means something.
-    expect(allowed).toBeGreaterThan(samples / 20);
-    expect(allowed).toBeLessThan(samples - samples / 20);
-    expect(compiled.answered.compiled).toBeGreaterThan(samples / 2);
-    expect(compiled.answered.cedar).toBeGreaterThan(0);
-    expect(byCedar.answered.compiled).toBe(0);
-  }, 180_000);
+      // Both outcomes occur, and most calls were decided without Cedar (IPv6 addresses go to Cedar), so the comparison means something.
+      expect(allowed).toBeGreaterThan(samples / 20);
+      expect(allowed).toBeLessThan(samples - samples / 20);
+      expect(compiled.answered.compiled).toBeGreaterThan(samples / 2);
+      expect(compiled.answered.cedar).toBeGreaterThan(0);
+      expect(byCedar.answered.compiled).toBe(0);
+    },
+    180_000,
+  );
 
   it('a set with anything outside the subset is not compiled: Cedar decides every call to it', () => {
     const json = (text: string) => {
