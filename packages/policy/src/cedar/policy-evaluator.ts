@@ -61,7 +61,8 @@ export interface DirectAnswer {
 /** Decides a call as Cedar would, or undefined when Cedar must decide it. */
 export type SetEvaluator = (request: CedarRequest) => DirectAnswer | undefined;
 
-type Kind = 'string' | 'long' | 'bool' | 'entity' | 'set' | 'record' | 'ip' | 'unknown';
+/** Value kinds as Cedar types them; any extension value (`ip`, `decimal`, `datetime`…) is `extension`: only `ip` is read, the rest is left to Cedar. */
+type Kind = 'string' | 'long' | 'bool' | 'entity' | 'set' | 'record' | 'extension' | 'unknown';
 
 function kindOf(value: unknown): Kind {
   switch (typeof value) {
@@ -74,10 +75,10 @@ function kindOf(value: unknown): Kind {
     case 'object': {
       if (value === null) return 'unknown';
       if (Array.isArray(value)) return 'set';
-      if (value instanceof IpLiteral) return 'ip';
+      if (value instanceof IpLiteral) return 'extension';
       const record = value as Record<string, unknown>;
       if ('__entity' in record) return 'entity';
-      if ('__extn' in record) return 'ip';
+      if ('__extn' in record) return 'extension';
       // `{type, id}` may be read as an entity reference: not modelled.
       if ('type' in record && 'id' in record) return 'unknown';
       for (const key in record) if (key.startsWith('__')) return 'unknown';
@@ -132,7 +133,7 @@ function long(value: unknown): number {
 function ipOf(env: Env, value: unknown): Ipv4Range {
   if (value instanceof IpLiteral) return value.range;
   const extension = (value as { __extn?: { fn?: unknown; arg?: unknown } } | null)?.__extn;
-  if (kindOf(value) !== 'ip' || extension?.fn !== 'ip' || typeof extension.arg !== 'string') throw ASK_CEDAR;
+  if (kindOf(value) !== 'extension' || extension?.fn !== 'ip' || typeof extension.arg !== 'string') throw ASK_CEDAR;
   if (env.ipText !== extension.arg) {
     env.ip = parseIpv4(extension.arg);
     env.ipText = extension.arg;
