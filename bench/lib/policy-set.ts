@@ -64,3 +64,32 @@ export function benchPolicies(total = 100, shape: PolicyShape = 'mixed'): Policy
   files.push({ path: 'bench/generated.cedar', text: `${generated.join('\n\n')}\n` });
   return files;
 }
+
+export interface BenchUser {
+  subject: string;
+  roles: string[];
+  /** The directory's team (`principal.team`). */
+  team: string;
+}
+
+const TEAMS = ['Support', 'Billing', 'Engineering', 'Sales', 'Finance', 'People'];
+
+/**
+ * A company's users as the bench's callers: `size` users, each with one or two of the model's roles and often a
+ * `Team-N` role the generated policies name, and a team; the same population on every run (seeded).
+ */
+export function benchPopulation(size = 1_000): BenchUser[] {
+  let state = 20_260_302;
+  const next = () => {
+    state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
+    return state / 4_294_967_296;
+  };
+  const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)]!;
+  const roles = benchModel().roles;
+  return Array.from({ length: size }, (_, i) => {
+    const held = new Set([pick(roles)]);
+    if (next() < 0.3) held.add(pick(roles));
+    if (next() < 0.6) held.add(`Team-${Math.floor(next() * 100)}`);
+    return { subject: `usr_${String(i).padStart(4, '0')}`, roles: [...held], team: pick(TEAMS) };
+  });
+}

@@ -41,6 +41,8 @@ export interface CedarPolicyOptions {
   ownership?: (operation: OperationLike, principal: PrincipalLike) => Ownership | undefined | Promise<Ownership | undefined>;
   /** Most Cedar answers kept for calls seen again, value for value (same decisions, no evaluation); 0 turns the cache off. Default 2048. */
   decisionCacheSize?: number;
+  /** Decide with the policies compiled to JavaScript where they and the call's values allow it (same decisions, see policy-evaluator.ts); false asks Cedar every time. Default true. */
+  compiledPolicies?: boolean;
 }
 
 const statedReason = (meta: Record<string, unknown> | undefined): string | undefined => {
@@ -54,7 +56,14 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> => typeof (va
 
 export function cedarPolicy(options: CedarPolicyOptions): PolicyLike & { engine: CedarEngine } {
   const source = Array.isArray(options.policies) ? parsePolicyFiles(options.policies) : options.policies;
-  const engine = new CedarEngine({ source, model: options.model, timeZone: options.timeZone, environment: options.environment, decisionCacheSize: options.decisionCacheSize });
+  const engine = new CedarEngine({
+    source,
+    model: options.model,
+    timeZone: options.timeZone,
+    environment: options.environment,
+    decisionCacheSize: options.decisionCacheSize,
+    compiledPolicies: options.compiledPolicies,
+  });
   const policy = async (principal: PrincipalLike, operation: OperationLike, context: { time: number; ip: string | undefined }): Promise<DecisionLike> => {
     const lookedUp = principal.kind === 'user' ? options.userAttributes?.(principal) : undefined;
     const agentFound = options.agent ? options.agent(principal.clientId) : agentFromClientId(principal.clientId);

@@ -3,10 +3,11 @@
  * against the schema generated for one access model. The policy set is
  * parsed once, split by principal type and action, and by the roles a user
  * holds (policy-partitions.ts; Cedar's preparsed, per-process cache); each
- * call then builds its request and hands Cedar the set that can apply to
- * it, with only the values that set reads (narrow-request.ts). A call
- * Cedar was handed before, value for value, gets its earlier answer
- * (decision-cache.ts).
+ * call then builds its request and decides it with that set compiled to
+ * JavaScript (policy-evaluator.ts) when the set and the call's values lie
+ * in the subset it models; otherwise it hands Cedar the set, with only the
+ * values that set reads (narrow-request.ts), and a call Cedar was handed
+ * before, value for value, gets its earlier answer (decision-cache.ts).
  *
  * Cedar's semantics decide: an applicable `forbid` beats any `permit`, and
  * nothing is allowed unless a `permit` applies. One rule is stricter than
@@ -20,11 +21,12 @@ import { DecisionCache } from './decision-cache.ts';
 import { narrowRequest } from './narrow-request.ts';
 import { PolicyError, type PolicySource } from './policy-files.ts';
 import { partitionPolicies, partKey, preparedSet, type PolicyPart } from './policy-partitions.ts';
+import { compilePolicySet, type CompiledPolicy, type SetEvaluator } from './policy-evaluator.ts';
 import { referencedInputs } from './referenced-inputs.ts';
 import { buildRequest, InvalidInputError, UnknownOperationError, type CedarInput } from './request.ts';
 import { cedarSchema } from './schema.ts';
 import { validatePolicies } from './validate.ts';
-import { cedar } from './wasm.ts';
+import { cedar, type PolicyJson } from './wasm.ts';
 
 export interface CedarEngineOptions {
   source: PolicySource;
@@ -37,6 +39,11 @@ export interface CedarEngineOptions {
   maxRoleSets?: number;
   /** Most Cedar answers kept for calls seen again (decision-cache.ts); 0 asks Cedar every time. Default 2048. */
   decisionCacheSize?: number;
+  /**
+   * Decide in JavaScript the calls whose policies and values lie in the subset policy-evaluator.ts models (same
+   * decisions, no Wasm round trip); false hands every call to Cedar. Default true.
+   */
+  compiledPolicies?: boolean;
 }
 
 type CedarResponse = Extract<ReturnType<typeof cedar.statefulIsAuthorized>, { type: 'success' }>['response'];
@@ -56,8 +63,12 @@ const MAX_ROLE_SETS = 1024;
 
 interface LoadedSet {
   setId: string;
+  /** The policies as Cedar gets them; kept until Cedar has them (a compiled set is handed to Cedar on its first call Cedar must decide). */
+  policies: Record<string, PolicyJson | string> | undefined;
   /** Whether Cedar needs the principal's roles for this set (a policy still tests them). */
   ancestry: boolean;
+  /** The same policies compiled (policy-evaluator.ts); undefined when one is outside its subset. */
+  evaluator: SetEvaluator | undefined;
 }
 
 interface LoadedPart {
@@ -67,6 +78,8 @@ interface LoadedPart {
   whole: LoadedSet;
   /** By the part's roles a principal holds (sorted, newline-joined). */
   byRoles: Map<string, LoadedSet>;
+  /** The part's policies compiled, shared by its sets (policy-evaluator.ts). */
+  compiled: Map<string, CompiledPolicy | undefined>;
 }
 
 export class CedarEngine {
@@ -81,6 +94,8 @@ export class CedarEngine {
   private roleSets = 0;
   /** Cedar's answers by the exact call it was handed: a caller calling the same tool again costs no evaluation. */
   readonly decisions: DecisionCache<CedarResponse>;
+  /** Calls decided by the compiled policies without Cedar, and calls they left to Cedar (not counting answers from the decision cache). */
+  readonly answered = { compiled: 0, cedar: 0 };
   /** Each policy's place in its files: determining policies are listed in that order, whatever order Cedar reports them in. */
   private readonly order: Map<string, number>;
 
@@ -94,7 +109,11 @@ export class CedarEngine {
     const problems = validatePolicies(options.source, this.schema);
     if (problems.length > 0) throw new PolicyError(problems);
     for (const [key, part] of partitionPolicies(options.model, options.source)) {
-      this.parts.set(key, { key, part, whole: this.prepare(`${this.setId}/${key}`, part, 'every role'), byRoles: new Map() });
+      const compiled = new Map<string, CompiledPolicy | undefined>();
+      const whole = this.prepare(`${this.setId}/${key}`, part, 'every role', compiled);
+      // Every policy reaches Cedar once at load, so a policy Cedar cannot load fails here, not on a call.
+      this.handToCedar(whole);
+      this.parts.set(key, { key, part, whole, byRoles: new Map(), compiled });
     }
     this.reads = referencedInputs(options.source);
     this.order = new Map(Object.keys(options.source.policies).map((id, index) => [id, index]));
@@ -122,16 +141,22 @@ export class CedarEngine {
     const loaded = this.parts.get(partKey(user ? 'User' : 'Agent', request.action.id));
     if (!loaded) return { allow: false, reason: `no policy set for ${request.action.id}`, policies: [], inputs: {} };
     const set = this.setForRoles(loaded, user ? input.principal.roles : []);
-    const call = { ...narrowRequest(request, loaded.part.reads, actionGroup(input.operation.kind), set.ancestry), preparsedPolicySetId: set.setId };
-    const key = this.decisions.size > 0 ? JSON.stringify(call) : undefined;
-    let response = key === undefined ? undefined : this.decisions.get(key);
-    if (response === undefined) {
-      const answer = cedar.statefulIsAuthorized(call);
-      if (answer.type === 'failure') {
-        return { allow: false, reason: 'the authorization policy failed', policies: [], inputs: { error: answer.errors.map((e) => e.message).join('; ') } };
+    let response: CedarResponse | undefined = set.evaluator?.(request);
+    if (response !== undefined) this.answered.compiled++;
+    else {
+      this.handToCedar(set);
+      const call = { ...narrowRequest(request, loaded.part.reads, actionGroup(input.operation.kind), set.ancestry), preparsedPolicySetId: set.setId };
+      const key = this.decisions.size > 0 ? JSON.stringify(call) : undefined;
+      response = key === undefined ? undefined : this.decisions.get(key);
+      if (response === undefined) {
+        this.answered.cedar++;
+        const answer = cedar.statefulIsAuthorized(call);
+        if (answer.type === 'failure') {
+          return { allow: false, reason: 'the authorization policy failed', policies: [], inputs: { error: answer.errors.map((e) => e.message).join('; ') } };
+        }
+        response = answer.response;
+        if (key !== undefined) this.decisions.set(key, response);
       }
-      response = answer.response;
-      if (key !== undefined) this.decisions.set(key, response);
     }
     const { decision, diagnostics } = response;
     const inputsOf = (ids: string[]): Record<string, unknown> => {
@@ -172,16 +197,28 @@ export class CedarEngine {
     const known = loaded.byRoles.get(heldKey);
     if (known !== undefined) return known;
     if (this.roleSets >= (this.options.maxRoleSets ?? MAX_ROLE_SETS)) return loaded.whole;
-    const set = this.prepare(`${this.setId}/${loaded.key}/roles-${this.roleSets++}`, loaded.part, held);
+    const set = this.prepare(`${this.setId}/${loaded.key}/roles-${this.roleSets++}`, loaded.part, held, loaded.compiled);
     loaded.byRoles.set(heldKey, set);
     return set;
   }
 
-  private prepare(setId: string, part: PolicyPart, roles: readonly string[] | 'every role'): LoadedSet {
+  /**
+   * The set for these roles, compiled; Cedar gets it on first need (handToCedar). Why: a set per combination of
+   * roles held, and Cedar's parse of a large one costs milliseconds, while compiled sets rarely need Cedar.
+   */
+  private prepare(setId: string, part: PolicyPart, roles: readonly string[] | 'every role', compiled: Map<string, CompiledPolicy | undefined>): LoadedSet {
     const { policies, ancestry } = preparedSet(part, roles);
-    const answer = cedar.preparsePolicySet(setId, { staticPolicies: policies });
+    const evaluator = this.options.compiledPolicies === false ? undefined : compilePolicySet(policies, compiled);
+    const set = { setId, policies, ancestry, evaluator };
+    if (!evaluator) this.handToCedar(set);
+    return set;
+  }
+
+  private handToCedar(set: LoadedSet): void {
+    if (set.policies === undefined) return;
+    const answer = cedar.preparsePolicySet(set.setId, { staticPolicies: set.policies });
     if (answer.type === 'failure') throw new Error(`Cedar could not load the policies: ${answer.errors.map((e) => e.message).join('; ')}`);
-    return { setId, ancestry };
+    set.policies = undefined;
   }
 
   private inFileOrder(ids: Iterable<string>): string[] {

@@ -1,7 +1,9 @@
 /**
  * The engine keeps Cedar's answer for the exact call it handed Cedar
  * (decision-cache.ts). The oracle is the same engine with the cache off:
- * every decision, first or repeated, must be the same in every field.
+ * every decision, first or repeated, must be the same in every field. The
+ * cache holds only Cedar's answers, so these engines hand Cedar every call
+ * (no compiled policies, policy-evaluator.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { benchModel, benchPolicies } from '../../../../bench/lib/policy-set.ts';
@@ -38,8 +40,8 @@ const SETS = [
 describe('Cedar answers kept by the exact call (decision cache)', () => {
   it.each(SETS)('%s: a repeated call gets the decision Cedar gives it afresh, every field the same', (_name, load) => {
     const { source, model } = load();
-    const cached = new CedarEngine({ source, model, timeZone: TIME_ZONE });
-    const uncached = new CedarEngine({ source, model, timeZone: TIME_ZONE, decisionCacheSize: 0 });
+    const cached = new CedarEngine({ source, model, timeZone: TIME_ZONE, compiledPolicies: false });
+    const uncached = new CedarEngine({ source, model, timeZone: TIME_ZONE, decisionCacheSize: 0, compiledPolicies: false });
     const tools = Object.keys(model.tools).slice(0, 8);
     const roles = [['Support'], ['HR'], ['Management'], ['Team-4'], ['Engineering', 'Team-1']];
     let allowed = 0;
@@ -60,7 +62,7 @@ describe('Cedar answers kept by the exact call (decision cache)', () => {
   });
 
   it('a call differing in one value a policy reads is decided anew: a cached allow does not answer a call from outside the network', () => {
-    const engine = new CedarEngine({ source: parsePolicyFiles(examplePolicyFiles()), model: companyModel(), timeZone: TIME_ZONE });
+    const engine = new CedarEngine({ source: parsePolicyFiles(examplePolicyFiles()), model: companyModel(), timeZone: TIME_ZONE, compiledPolicies: false });
     const revenue = (ip: string): CedarInput => ({
       principal: { subject: 'usr_1', kind: 'user', orgId: 'org_acme', roles: ['Management'], scopes: [], clientId: 'app' },
       agent: { kind: 'registered', name: 'app' },

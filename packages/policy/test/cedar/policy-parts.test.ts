@@ -8,34 +8,10 @@
 import { describe, expect, it } from 'vitest';
 import { benchModel, benchPolicies } from '../../../../bench/lib/policy-set.ts';
 import { CedarEngine, parsePolicyFiles, type AccessModel, type CedarInput, type PolicyFile } from '../../src/index.ts';
-import { timePartsIn } from '../../src/cedar/clock-parts.ts';
-import { buildRequest } from '../../src/cedar/request.ts';
-import { cedar } from '../../src/cedar/wasm.ts';
-import { companyModel, examplePolicyFiles } from './support.ts';
+import { companyModel, examplePolicyFiles, wholeSetDecision } from './support.ts';
 
 const TIME_ZONE = 'Europe/Berlin';
 const SAMPLES = 200;
-
-/** Cedar's decision with the whole set, the whole request and the schema, stated as CedarEngine states decisions. */
-function wholeSetDecision(engine: CedarEngine, model: AccessModel, policies: Record<string, string>, input: CedarInput) {
-  const request = buildRequest(model, input, timePartsIn(TIME_ZONE)(input.time), TIME_ZONE, 'production');
-  const answer = cedar.isAuthorized({
-    principal: request.principal,
-    action: request.action,
-    resource: request.resource,
-    context: request.context,
-    entities: request.entities,
-    policies: { staticPolicies: policies },
-    schema: engine.schema,
-    validateRequest: true,
-  });
-  if (answer.type === 'failure') throw new Error(answer.errors.map((e) => e.message).join('; '));
-  const order = Object.keys(policies);
-  const sorted = (ids: Iterable<string>) => [...new Set(ids)].sort((a, b) => order.indexOf(a) - order.indexOf(b));
-  const { decision, diagnostics } = answer.response;
-  if (diagnostics.errors.length > 0) return { allow: false, policies: sorted(diagnostics.errors.map((e) => e.policyId)) };
-  return { allow: decision === 'allow', policies: sorted(diagnostics.reason) };
-}
 
 /** A seeded generator (mulberry32): the same calls on every run, varied over every input a policy here reads. */
 function calls(seed: number, tools: string[], roles: string[]): () => CedarInput {
@@ -108,7 +84,7 @@ describe('Per-part policy sets with only the values they read decide as the whol
     for (let n = 0; n < SAMPLES; n++) {
       const call = next();
       const decision = engine.evaluate(call);
-      const expected = wholeSetDecision(engine, model, source.policies, call);
+      const expected = wholeSetDecision(engine, model, source.policies, call, TIME_ZONE);
       if (decision.allow) allowed++;
       expect({ allow: decision.allow, policies: decision.policies }, JSON.stringify(call)).toEqual(expected);
       const fallback = wholeParts.evaluate(call);

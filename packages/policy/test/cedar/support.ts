@@ -1,6 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AccessModel, PolicyFile, PrincipalLike } from '../../src/index.ts';
+import type { AccessModel, CedarEngine, CedarInput, PolicyFile, PrincipalLike } from '../../src/index.ts';
+import { timePartsIn } from '../../src/cedar/clock-parts.ts';
+import { buildRequest } from '../../src/cedar/request.ts';
+import { cedar } from '../../src/cedar/wasm.ts';
 
 export const EXAMPLE_POLICIES = join(import.meta.dirname, '../../../../examples/internal-company/policies');
 
@@ -43,3 +46,24 @@ export const user = (roles: string[], subject = 'usr_hana'): PrincipalLike & { p
 
 /** 2026-03-02 is a Monday; Berlin is UTC+1 in March. */
 export const berlin = (time: string): number => Date.parse(`2026-03-02T${time}:00+01:00`);
+
+/** Cedar's decision with the whole set, the whole request and the schema, stated as CedarEngine states decisions. */
+export function wholeSetDecision(engine: CedarEngine, model: AccessModel, policies: Record<string, string>, input: CedarInput, timeZone: string) {
+  const request = buildRequest(model, input, timePartsIn(timeZone)(input.time), timeZone, 'production');
+  const answer = cedar.isAuthorized({
+    principal: request.principal,
+    action: request.action,
+    resource: request.resource,
+    context: request.context,
+    entities: request.entities,
+    policies: { staticPolicies: policies },
+    schema: engine.schema,
+    validateRequest: true,
+  });
+  if (answer.type === 'failure') throw new Error(answer.errors.map((e) => e.message).join('; '));
+  const order = Object.keys(policies);
+  const sorted = (ids: Iterable<string>) => [...new Set(ids)].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  const { decision, diagnostics } = answer.response;
+  if (diagnostics.errors.length > 0) return { allow: false, policies: sorted(diagnostics.errors.map((e) => e.policyId)) };
+  return { allow: decision === 'allow', policies: sorted(diagnostics.reason) };
+}
