@@ -269,7 +269,8 @@ async function main(): Promise<void> {
 
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-policy-'));
   const databaseUrl = `sqlite:${join(dir, 'gatehouse.db')}`;
-  const configPath = writeBenchConfig(dir);
+  // Five protected servers in one process, each following the revocation stream with the same client (default limit: 4).
+  const configPath = writeBenchConfig(dir, { revocation_streams_per_client: 8 });
   const seeding = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'lib/as-gatehouse-seed.ts'), dir, databaseUrl, configPath], {
     stdio: 'inherit',
     env: { ...process.env, BENCH_ACCESS_TOKENS: String(CALLERS), BENCH_REFRESH_TOKENS: '0' },

@@ -13,8 +13,10 @@ import { AGENT, PUBLIC_CLIENT, REDIRECT, SCOPE } from './as-shared.ts';
 const EXAMPLE = fileURLToPath(new URL('../../examples/internal-company/gatehouse.yaml', import.meta.url));
 
 /** Writes gatehouse.yaml into `dir`; returns its path. */
-export function writeBenchConfig(dir: string): string {
-  const config = parse(readFileSync(EXAMPLE, 'utf8')) as { clients: unknown[] };
+/** `server`: settings merged into the config's `server:` (a bench that runs several resource servers of one client sizes their stream limit). */
+export function writeBenchConfig(dir: string, server: Record<string, unknown> = {}): string {
+  const config = parse(readFileSync(EXAMPLE, 'utf8')) as { clients: unknown[]; server?: Record<string, unknown> };
+  config.server = { ...config.server, ...server };
   config.clients.push(
     {
       client_id: AGENT.id,
