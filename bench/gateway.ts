@@ -84,6 +84,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configSchema, startGatehouse } from '@gatehouse-auth/cli';
+import { buildPackages } from './lib/installed-child.ts';
 import { openFixedRateGenerator, STALL_MS, type FixedRateGenerator, type FixedRateResult } from './lib/fixed-rate.ts';
 import { basicAuth, form, type LoadResult } from './lib/load.ts';
 import { loadGenerator, runVariedLoad } from './lib/wrk-load.ts';
@@ -100,7 +101,8 @@ const MIN_SAMPLES = Number(process.env.BENCH_MIN_SAMPLES ?? 1000);
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const EVERYTHING = join(root, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
-const CLI = join(root, 'packages/cli/src/bin.ts');
+/** The `gatehouse` bin as npm installs it: the built CLI, plain node (no TS loader, no source condition). */
+const CLI = join(root, 'packages/cli/dist/bin.js');
 const GATEWAY_CLIENT = { id: 'bench-gateway', secret: 'bench-gateway-secret-0123456789abcdef' };
 const AGENT = { id: 'bench-agent', secret: 'bench-agent-secret-0123456789abcdef' };
 const CALL = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'echo', arguments: { message: 'benchmark' } } });
@@ -193,6 +195,8 @@ const fmtRate = (r: FixedRateResult) =>
 const ms = (value: number) => `${value.toFixed(2).padStart(7)} ms`;
 
 async function main(): Promise<void> {
+  buildPackages('gateway');
+  console.log(`gatehouse gateway: ${CLI.slice(root.length + 1)} (built, plain node)`);
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-gateway-'));
   const children: ChildProcess[] = [];
   const [upstreamPort, gatewayPort] = [await freePort(), await freePort()];
@@ -250,9 +254,6 @@ async function main(): Promise<void> {
       process.execPath,
       [
         ...(process.env.BENCH_GATEWAY_NODE_ARGS ? process.env.BENCH_GATEWAY_NODE_ARGS.split(' ') : []),
-        '--import',
-        'tsx',
-        '--conditions=@gatehouse-auth/source',
         CLI,
         'gateway',
         '--config',

@@ -10,9 +10,14 @@ import { startChild, type ServerChild } from './child.ts';
 const root = new URL('../..', import.meta.url).pathname;
 
 /** The child must announce `sdkModule: import.meta.resolve('@gatehouse-auth/mcp')` in its ready message. */
-export async function startInstalledChild<T extends { sdkModule: string }>(bench: string, script: string): Promise<ServerChild<T>> {
+/** Builds every package (dist), as a user installs them; a bench measuring them calls it first. */
+export function buildPackages(bench: string): void {
   const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) throw new Error(`bench ${bench}: npm run build failed`);
+}
+
+export async function startInstalledChild<T extends { sdkModule: string }>(bench: string, script: string): Promise<ServerChild<T>> {
+  buildPackages(bench);
   const installed = { ...process.env, NODE_OPTIONS: (process.env.NODE_OPTIONS ?? '').replace(/--conditions[= ]@gatehouse-auth\/source/g, '').trim() };
   const child = await startChild<T>(script, [], installed);
   if (!/\/dist\/index\.js$/.test(child.info.sdkModule)) {
