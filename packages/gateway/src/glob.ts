@@ -23,10 +23,13 @@ export function patternProblem(source: string): string | undefined {
   return undefined;
 }
 
+/** Whether a rule's name is an exact name, not a pattern (no `*` or `?`). */
+export const isExactName = (source: string): boolean => !/[*?]/.test(source);
+
 export function compilePattern(source: string): NamePattern {
   const problem = patternProblem(source);
   if (problem) throw new Error(problem);
-  if (!/[*?]/.test(source)) return { source, exact: true, matches: (name) => name === source };
+  if (isExactName(source)) return { source, exact: true, matches: (name) => name === source };
   const body = source
     .replace(/[.+^${}()|[\]\\/]/g, '\\$&')
     .replace(/\*/g, '.*')

@@ -7,6 +7,7 @@
  * YAML path; nothing is half-built.
  */
 import { resolve } from 'node:path';
+import { isExactName } from '@gatehouse-auth/gateway';
 import type { CallGate, Policy } from '@gatehouse-auth/mcp';
 import type { AccessModel, Buckets, OperationTraits, PolicyProject } from '@gatehouse-auth/policy';
 import type { UpstreamConfig } from '../config/upstreams-schema.ts';
@@ -49,15 +50,13 @@ export interface RuntimeAuthorizations {
 export const needsRuntimeAuthorization = (upstream: UpstreamConfig, project: PolicyProject | undefined): boolean =>
   project !== undefined || upstream.cedar !== undefined || upstream.rate_limits.length > 0 || upstream.approvals !== undefined;
 
-const isPattern = (name: string): boolean => name.includes('*') || name.includes('?');
-
 /**
  * gateway.yaml's Cedar model: the operations its rules name exactly. A tool reached only through a glob
  * or the default has no Cedar action, so Cedar refuses it (fail closed; docs/gateway.md says to name such tools).
  */
 function gatewayModel(upstream: UpstreamConfig): AccessModel {
   const traits = (rules: { name: string; deny: boolean }[]): Record<string, OperationTraits> =>
-    Object.fromEntries(rules.filter((rule) => !rule.deny && !isPattern(rule.name)).map((rule) => [rule.name, { sensitivity: 'routine', tags: [...(upstream.cedar?.tags[rule.name] ?? [])] }]));
+    Object.fromEntries(rules.filter((rule) => !rule.deny && isExactName(rule.name)).map((rule) => [rule.name, { sensitivity: 'routine', tags: [...(upstream.cedar?.tags[rule.name] ?? [])] }]));
   return { roles: [], tools: traits(upstream.policy.tools), resources: traits(upstream.policy.resources), prompts: traits(upstream.policy.prompts), userAttributes: {} };
 }
 
