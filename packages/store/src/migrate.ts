@@ -30,14 +30,23 @@ export async function runMigrations(db: Kysely<any>, engine: Engine, schema: str
 const MAX_ATTEMPTS = 5;
 
 /**
- * PostgreSQL's invalid_schema_name (3F000) about a schema other than ours:
- * Kysely's migrator finds its bookkeeping tables through an introspection
- * of every schema (pg_get_serial_sequence, has_schema_privilege by name),
- * which fails when another schema is dropped while it runs (other tenants,
- * other test runs). Nothing was migrated then, so running it again is safe.
+ * A failure about a schema other than ours, met by Kysely's migrator while
+ * it finds its bookkeeping tables through an introspection of every schema
+ * (pg_get_serial_sequence, has_schema_privilege by name): that fails when
+ * another schema, or a table in it, is dropped while it runs (other
+ * tenants, other test runs). PostgreSQL says invalid_schema_name (3F000)
+ * naming the schema, or undefined_table (42P01) naming the relation with
+ * its schema. Nothing was migrated then, so running it again is safe.
  */
 export function isOtherSchemaDropped(error: unknown, schema: string | undefined): boolean {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  if (code !== '3F000' || typeof message !== 'string') return false;
-  return !message.includes(`"${schema ?? 'public'}"`);
+  if (typeof message !== 'string') return false;
+  const ours = schema ?? 'public';
+  if (code === '3F000') return !message.includes(`"${ours}"`);
+  if (code === '42P01') {
+    // Only a relation named with another schema: an unqualified one may be ours.
+    const qualified = /^relation "([^".]+)\.[^"]+" does not exist/.exec(message);
+    return qualified !== null && qualified[1] !== ours;
+  }
+  return false;
 }
