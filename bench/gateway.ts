@@ -78,13 +78,15 @@
  * passed to the gateway process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configSchema, startGatehouse } from '@gatehouse-auth/cli';
 import { buildPackages } from './lib/installed-child.ts';
+import { CALL, closeSession, MCP_HEADERS, openSession } from './lib/mcp-session.ts';
+import { cpuMs, rssMb } from './lib/process-stats.ts';
 import { openFixedRateGenerator, STALL_MS, type FixedRateGenerator, type FixedRateResult } from './lib/fixed-rate.ts';
 import { basicAuth, form, type LoadResult } from './lib/load.ts';
 import { loadGenerator, runVariedLoad } from './lib/wrk-load.ts';
@@ -105,8 +107,6 @@ const EVERYTHING = join(root, 'node_modules/@modelcontextprotocol/server-everyth
 const CLI = join(root, 'packages/cli/dist/bin.js');
 const GATEWAY_CLIENT = { id: 'bench-gateway', secret: 'bench-gateway-secret-0123456789abcdef' };
 const AGENT = { id: 'bench-agent', secret: 'bench-agent-secret-0123456789abcdef' };
-const CALL = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'echo', arguments: { message: 'benchmark' } } });
-const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18' };
 
 const freePort = () =>
   new Promise<number>((resolve, reject) => {
@@ -129,55 +129,6 @@ async function waitFor(url: string, child: ChildProcess, what: string): Promise<
     if (up) return;
     if (Date.now() > deadline) throw new Error(`${what} did not start`);
     await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** initialize + notifications/initialized: the session id every later call names. */
-async function openSession(url: string, headers: Record<string, string>): Promise<string> {
-  const init = await fetch(url, {
-    method: 'POST',
-    headers: { ...MCP_HEADERS, ...headers },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1' } } }),
-  });
-  const session = init.headers.get('mcp-session-id');
-  await init.text();
-  if (!init.ok || !session) throw new Error(`initialize at ${url} failed: HTTP ${init.status}`);
-  const initialized = await fetch(url, {
-    method: 'POST',
-    headers: { ...MCP_HEADERS, ...headers, 'mcp-session-id': session },
-    body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
-  });
-  await initialized.text();
-  const check = await fetch(url, { method: 'POST', headers: { ...MCP_HEADERS, ...headers, 'mcp-session-id': session }, body: CALL });
-  const text = await check.text();
-  if (!check.ok || !text.includes('Echo: benchmark')) throw new Error(`tools/call at ${url} failed: HTTP ${check.status} ${text.slice(0, 200)}`);
-  return session;
-}
-
-/** Ends a session (DELETE): the upstream drops it and everything it kept for it. */
-async function closeSession(url: string, headers: Record<string, string>, session: string): Promise<void> {
-  const response = await fetch(url, { method: 'DELETE', headers: { ...MCP_HEADERS, ...headers, 'mcp-session-id': session } });
-  await response.text();
-  if (!response.ok) throw new Error(`DELETE of the session at ${url} failed: HTTP ${response.status}`);
-}
-
-/** User + system CPU of a process, in ms (Linux /proc; clock ticks of 10 ms). */
-/** Resident memory of a process, in MB (Linux /proc): a heap that grows over the run shows here. */
-function rssMb(pid: number): number {
-  try {
-    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-function cpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return Number.NaN;
   }
 }
 

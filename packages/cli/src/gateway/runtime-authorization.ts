@@ -47,7 +47,7 @@ export interface RuntimeAuthorizations {
 }
 
 /** Whether an upstream asks for any runtime authorization (only then is the Cedar engine's WebAssembly loaded). */
-export const needsRuntimeAuthorization = (upstream: UpstreamConfig, project: PolicyProject | undefined): boolean =>
+const needsRuntimeAuthorization = (upstream: UpstreamConfig, project: PolicyProject | undefined): boolean =>
   project !== undefined || upstream.cedar !== undefined || upstream.rate_limits.length > 0 || upstream.approvals !== undefined;
 
 /**
