@@ -157,7 +157,7 @@ async function main(): Promise<void> {
   let gatehouse: Awaited<ReturnType<typeof startGatehouse>> | undefined;
   let generator: FixedRateGenerator | undefined;
   try {
-    const upstream = spawn(process.execPath, [EVERYTHING, 'streamableHttp'], { env: { ...process.env, PORT: String(upstreamPort), NODE_OPTIONS: '' }, stdio: 'ignore' });
+    const upstream = spawn(process.execPath, [...(process.env.BENCH_UPSTREAM_NODE_ARGS ? process.env.BENCH_UPSTREAM_NODE_ARGS.split(' ') : []), EVERYTHING, 'streamableHttp'], { env: { ...process.env, PORT: String(upstreamPort), NODE_OPTIONS: '' }, stdio: 'ignore' });
     children.push(upstream);
     await waitFor(upstreamUrl, upstream, 'server-everything');
 
