@@ -75,7 +75,12 @@
  * req/s), BENCH_MIN_SAMPLES size the run;
  * BENCH_GATEWAY_LOG_LEVEL (e.g. warn: no decision lines) and
  * BENCH_GATEWAY_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) are
- * passed to the gateway process.
+ * passed to the gateway process, BENCH_UPSTREAM_NODE_ARGS to server-everything.
+ * BENCH_TRACE_STALLS=1 loads lib/stall-tracer.mjs into both (collections,
+ * event-loop lags, slow requests, with wall-clock times) and prints, per
+ * rate and side, how many stalls overlapped a pause of the upstream, of the
+ * gateway, of both or of neither (lib/stall-attribution.ts). The tracer's
+ * 2 ms timer costs some CPU: a diagnostic run, not a headline.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -87,6 +92,7 @@ import { configSchema, startGatehouse } from '@gatehouse-auth/cli';
 import { buildPackages } from './lib/installed-child.ts';
 import { CALL, closeSession, MCP_HEADERS, openSession } from './lib/mcp-session.ts';
 import { cpuMs, rssMb } from './lib/process-stats.ts';
+import { attributeStalls, formatStallCauses, readTrace } from './lib/stall-attribution.ts';
 import { openFixedRateGenerator, STALL_MS, type FixedRateGenerator, type FixedRateResult } from './lib/fixed-rate.ts';
 import { basicAuth, form, type LoadResult } from './lib/load.ts';
 import { loadGenerator, runVariedLoad } from './lib/wrk-load.ts';
@@ -105,8 +111,14 @@ const root = join(here, '..');
 const EVERYTHING = join(root, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 /** The `gatehouse` bin as npm installs it: the built CLI, plain node (no TS loader, no source condition). */
 const CLI = join(root, 'packages/cli/dist/bin.js');
+/** BENCH_TRACE_STALLS=1: both servers run lib/stall-tracer.mjs, and each rate's stalls are put down to the process paused at the time. */
+const TRACE_STALLS = Boolean(process.env.BENCH_TRACE_STALLS);
+const TRACER = join(here, 'lib/stall-tracer.mjs');
 const GATEWAY_CLIENT = { id: 'bench-gateway', secret: 'bench-gateway-secret-0123456789abcdef' };
 const AGENT = { id: 'bench-agent', secret: 'bench-agent-secret-0123456789abcdef' };
+
+/** Node flags from an environment variable, plus the stall tracer when BENCH_TRACE_STALLS is set. */
+const nodeArgs = (variable: string) => [...(process.env[variable] ? process.env[variable].split(' ') : []), ...(TRACE_STALLS ? ['--import', TRACER] : [])];
 
 const freePort = () =>
   new Promise<number>((resolve, reject) => {
@@ -149,6 +161,8 @@ async function main(): Promise<void> {
   buildPackages('gateway');
   console.log(`gatehouse gateway: ${CLI.slice(root.length + 1)} (built, plain node)`);
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-gateway-'));
+  // Written by lib/stall-tracer.mjs when BENCH_TRACE_STALLS is set (an empty name turns the tracer off).
+  const traces = TRACE_STALLS ? { upstream: join(dir, 'upstream-trace.jsonl'), gateway: join(dir, 'gateway-trace.jsonl') } : { upstream: '', gateway: '' };
   const children: ChildProcess[] = [];
   const [upstreamPort, gatewayPort] = [await freePort(), await freePort()];
   const upstreamUrl = `http://127.0.0.1:${upstreamPort}/mcp`;
@@ -157,7 +171,10 @@ async function main(): Promise<void> {
   let gatehouse: Awaited<ReturnType<typeof startGatehouse>> | undefined;
   let generator: FixedRateGenerator | undefined;
   try {
-    const upstream = spawn(process.execPath, [...(process.env.BENCH_UPSTREAM_NODE_ARGS ? process.env.BENCH_UPSTREAM_NODE_ARGS.split(' ') : []), EVERYTHING, 'streamableHttp'], { env: { ...process.env, PORT: String(upstreamPort), NODE_OPTIONS: '' }, stdio: 'ignore' });
+    const upstream = spawn(process.execPath, [...nodeArgs('BENCH_UPSTREAM_NODE_ARGS'), EVERYTHING, 'streamableHttp'], {
+      env: { ...process.env, PORT: String(upstreamPort), NODE_OPTIONS: '', GATEHOUSE_STALL_TRACE: traces.upstream },
+      stdio: 'ignore',
+    });
     children.push(upstream);
     await waitFor(upstreamUrl, upstream, 'server-everything');
 
@@ -203,16 +220,9 @@ async function main(): Promise<void> {
     );
     const gateway = spawn(
       process.execPath,
-      [
-        ...(process.env.BENCH_GATEWAY_NODE_ARGS ? process.env.BENCH_GATEWAY_NODE_ARGS.split(' ') : []),
-        CLI,
-        'gateway',
-        '--config',
-        config,
-        ...(process.env.BENCH_GATEWAY_LOG_LEVEL ? ['--log-level', process.env.BENCH_GATEWAY_LOG_LEVEL] : []),
-      ],
+      [...nodeArgs('BENCH_GATEWAY_NODE_ARGS'), CLI, 'gateway', '--config', config, ...(process.env.BENCH_GATEWAY_LOG_LEVEL ? ['--log-level', process.env.BENCH_GATEWAY_LOG_LEVEL] : [])],
       {
-        env: { ...process.env, NODE_OPTIONS: '', BENCH_GATEWAY_SECRET: GATEWAY_CLIENT.secret },
+        env: { ...process.env, NODE_OPTIONS: '', BENCH_GATEWAY_SECRET: GATEWAY_CLIENT.secret, GATEHOUSE_STALL_TRACE: traces.gateway },
         stdio: ['ignore', 'pipe', 'inherit'],
       },
     );
@@ -341,6 +351,17 @@ async function main(): Promise<void> {
     console.log(
       `memory (RSS) before → after the measurements: upstream ${rssBefore.upstream.toFixed(0)} → ${rssMb(upstream.pid!).toFixed(0)} MB, gateway process ${rssBefore.gateway.toFixed(0)} → ${rssMb(gateway.pid!).toFixed(0)} MB`,
     );
+    if (TRACE_STALLS) {
+      // The tracers write every second: wait for the last lines.
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      const traced = { upstream: readTrace(traces.upstream), gateway: readTrace(traces.gateway) };
+      console.log('\nstalls (> 10 ms) by the process paused at the time (BENCH_TRACE_STALLS; lib/stall-attribution.ts):');
+      for (const entry of atRates) {
+        const stallsOf = (results: FixedRateResult[]) => results.flatMap((result) => result.stallTimes);
+        console.log(`${entry.rate} req/s  direct:  ${formatStallCauses(attributeStalls(stallsOf(entry.direct), { upstream: traced.upstream }))}`);
+        console.log(`${' '.repeat(String(entry.rate).length)}        gateway: ${formatStallCauses(attributeStalls(stallsOf(entry.gateway), traced))}`);
+      }
+    }
     const failed = [...direct, ...through, ...directAtRate, ...throughAtRate].reduce((sum, r) => sum + r.failed, 0);
     if (failed > 0) {
       console.error(`${failed} requests failed`);

@@ -41,6 +41,8 @@ export interface FixedRateResult {
    * the count, not only the percentile, says whether stalls were rarer on one side.
    */
   stalls: number;
+  /** Each stall's due time (wall clock, ms since the epoch) and latency: to line up with the servers' traces (lib/stall-attribution.ts). */
+  stallTimes: { at: number; ms: number }[];
   /** Failed requests by HTTP status; 0: the connection failed or closed before the answer. */
   failures: Record<number, number>;
   /** Connections the generator had to open: one per request that found every connection busy. */
@@ -61,6 +63,7 @@ export async function runFixedRate({ url, rate, seconds, request }: FixedRateOpt
   const client = openRawHttpClient(url, requestBytes(url, request.method, request.headers, request.body));
   const total = Math.round(rate * seconds);
   const latencies: number[] = [];
+  const stallTimes: { at: number; ms: number }[] = [];
   let failed = 0;
   const failures: Record<number, number> = {};
   const lag = monitorEventLoopDelay({ resolution: 1 });
@@ -70,8 +73,11 @@ export async function runFixedRate({ url, rate, seconds, request }: FixedRateOpt
   const inFlight: Promise<void>[] = [];
   const send = (due: number) =>
     client.send().then((status) => {
-      if (status >= 200 && status < 300) latencies.push(performance.now() - due);
-      else {
+      if (status >= 200 && status < 300) {
+        const latency = performance.now() - due;
+        latencies.push(latency);
+        if (latency > STALL_MS) stallTimes.push({ at: performance.timeOrigin + due, ms: latency });
+      } else {
         failed++;
         failures[status] = (failures[status] ?? 0) + 1;
       }
@@ -99,7 +105,8 @@ export async function runFixedRate({ url, rate, seconds, request }: FixedRateOpt
     p99: percentile(latencies, 99),
     max: latencies.at(-1) ?? Number.NaN,
     failures,
-    stalls: latencies.filter((latency) => latency > STALL_MS).length,
+    stalls: stallTimes.length,
+    stallTimes,
     connections: client.opened,
     generatorLagP99: lag.percentile(99) / 1e6,
     generatorCpuPerRequest: (cpu.user + cpu.system) / 1000 / Math.max(1, sent),
