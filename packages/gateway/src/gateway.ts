@@ -29,7 +29,7 @@ import { ownerOf, revokedBy } from './owner.ts';
 import { StdioUpstream, type SessionLimits } from './stdio-upstream.ts';
 import type { StdioCommand } from './stdio-session.ts';
 import { refuseUnseenTarget } from './target-check.ts';
-import type { Upstream } from './upstream.ts';
+import type { HeldAnswer, Upstream } from './upstream.ts';
 import type { UpstreamCredentialOptions } from './upstream-credentials.ts';
 import { compilePolicy, PolicyError, type CompiledPolicy, type UpstreamPolicy } from './upstream-policy.ts';
 
@@ -93,6 +93,13 @@ export interface Gateway {
    * `parsedBody`: a POST body already read (within `bodyLimit`) and parsed by whoever serves the gateway.
    */
   fetch(request: Request, info?: { ip?: string; parsedBody?: unknown }): Promise<Response>;
+  /**
+   * As `fetch`, but an HTTP upstream's answer that is complete within `holdMs` (a tools/call answered at
+   * once, most of them) comes held whole, settled, as bytes with plain headers: node-listener writes it in
+   * one piece without a web Response, stream or SSE rewriting stream around it. Anything else (lists,
+   * which are filtered per caller; stdio upstreams; answers still streaming) comes as a Response.
+   */
+  answer(request: Request, info: { ip?: string; parsedBody?: unknown }, holdMs: number): Promise<Response | HeldAnswer>;
   /** The body size cap of the MCP endpoint at `path` (exactly as the guard applies it), or undefined if `path` is not one. */
   bodyLimit(path: string): number | undefined;
   /** The mounted upstreams' resource URIs, by name. */
@@ -177,7 +184,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     : undefined;
   stream?.start();
 
-  async function handle(request: Request, info: { ip?: string; parsedBody?: unknown } = {}): Promise<Response> {
+  async function handle(request: Request, info: { ip?: string; parsedBody?: unknown } = {}, holdMs?: number): Promise<Response | HeldAnswer> {
     const path = pathOf(request.url);
     for (const m of mounted) {
       const metadata = m.guard.serveMetadata(request, path);
@@ -192,14 +199,26 @@ export function createGateway(options: GatewayOptions): Gateway {
     const refusal = refuseUnseenTarget(body, m.policy, held);
     if (refusal) return rpcError(idOf(body), refusal.code, refusal.message);
     const bearer = extractBearer(request);
-    let response = await m.upstream.handle({ request, body, owner: ownerOf(principal), ...(bearer.kind === 'token' ? { tokenHash: tokenHash(bearer.token) } : {}) });
     const method = (body as { method?: unknown } | undefined)?.method;
-    if (isListMethod(method) && response.ok) response = await filterListResponse(response, method, (body as { id?: unknown }).id, m.policy, held);
+    const listing = isListMethod(method);
+    const answer = await m.upstream.handle({
+      request,
+      body,
+      owner: ownerOf(principal),
+      ...(bearer.kind === 'token' ? { tokenHash: tokenHash(bearer.token) } : {}),
+      ...(holdMs !== undefined && !listing ? { holdMs } : {}),
+    });
+    if ('whole' in answer) return { whole: await checked.settleWhole(answer.whole) };
+    let response = answer;
+    if (listing && response.ok) response = await filterListResponse(response, method, (body as { id?: unknown }).id, m.policy, held);
     return checked.settle(response);
   }
 
   return {
-    fetch: handle,
+    async fetch(request, info) {
+      return (await handle(request, info)) as Response; // without a hold, never held
+    },
+    answer: handle,
     bodyLimit(path) {
       const m = byPath.get(path);
       // The guard's own default when none is configured (request-guard.ts).

@@ -13,11 +13,13 @@
  * - the request the guard and the gateway see is the same web Request
  *   (URL, method, headers) @hono/node-server would have built, minus the
  *   body stream: every check runs unchanged in `gateway.fetch`;
- * - an answer that is complete within the current turn of the event loop
- *   (a JSON answer, or an SSE answer whose stream ends with its result)
- *   leaves in one write with a Content-Length; one that is not (progress
- *   events, a result still coming) is streamed, each event written as it
- *   arrives.
+ * - an HTTP upstream's answer that ends within HOLD_MS of its headers (a
+ *   JSON answer, or an SSE answer whose stream ends with its result) is
+ *   held whole as bytes, settled by the guard without web streams, and
+ *   leaves in one write with a Content-Length;
+ * - any other answer that is complete within the current turn of the event
+ *   loop leaves the same way; one that is not (progress events, a result
+ *   still coming) is streamed, each event written as it arrives.
  *
  * Anything else (other methods and paths, no Content-Length, a body over
  * the cap, a URL or Host @hono/node-server would refuse) goes to
@@ -25,11 +27,19 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { pathOf } from '@gatehouse-auth/mcp';
+import { pathOf, type WholeAnswer } from '@gatehouse-auth/mcp';
 import type { Gateway } from './gateway.ts';
 
 /** Above this, an answer ready at once is still streamed rather than held to be sent whole. */
 const MAX_HELD_BYTES = 256 * 1024;
+/**
+ * How long an upstream's answer may take to end after its headers and still leave as one write. An
+ * upstream commonly writes the headers, the events and the end of its stream separately (server-everything,
+ * through @hono/node-server, flushes the headers when the result is not ready within a timer tick), each
+ * a read here; streamed on, each was a write to the client too. Only the start of an answer still
+ * streaming after it (progress before a slow result) waits this long.
+ */
+const HOLD_MS = 2;
 
 export function gatewayRequestListener(gateway: Gateway, fallback: RequestListener): RequestListener {
   return (incoming, outgoing) => {
@@ -71,18 +81,27 @@ async function servePost(gateway: Gateway, incoming: IncomingMessage, outgoing: 
   } catch {
     parsed = undefined;
   }
-  let response: Response;
+  let response: Response | { whole: WholeAnswer };
   try {
     const headers = new Headers();
     const raw = incoming.rawHeaders;
     for (let i = 0; i < raw.length; i += 2) if (raw[i]!.charCodeAt(0) !== 58 /* : */) headers.append(raw[i]!, raw[i + 1]!);
     const request = new Request(url, parsed ? { method: 'POST', headers } : { method: 'POST', headers, body: Uint8Array.from(bytes) });
-    response = await gateway.fetch(request, { ip: incoming.socket.remoteAddress, ...(parsed ? { parsedBody: parsed.value } : {}) });
+    response = await gateway.answer(request, { ip: incoming.socket.remoteAddress, ...(parsed ? { parsedBody: parsed.value } : {}) }, HOLD_MS);
   } catch {
     // What @hono/node-server answers when the handler throws.
     response = new Response(null, { status: 500 });
   }
-  await writeResponse(response, outgoing);
+  if ('whole' in response) writeWhole(response.whole, outgoing);
+  else await writeResponse(response, outgoing);
+}
+
+/** An answer held whole: headers and body in one write. */
+function writeWhole({ status, headers, body }: WholeAnswer, outgoing: ServerResponse): void {
+  if (outgoing.destroyed) return;
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  outgoing.writeHead(status, { 'content-type': 'text/plain; charset=UTF-8', ...headers, 'content-length': String(bytes.byteLength) });
+  outgoing.end(bytes);
 }
 
 function readBody(incoming: IncomingMessage): Promise<Buffer | undefined> {

@@ -18,6 +18,12 @@ export interface UpstreamAnswer {
   /** A response header (lower-case name), or null. */
   header(name: string): string | null;
   body: ReadableStream<Uint8Array> | null;
+  /**
+   * The whole body, if it ends within `holdMs` of this call and is at most `maxBytes`; else undefined,
+   * and `body` streams it from its start (what was held, then the rest as it arrives). Only before `body`
+   * is read; a transport without it (fetch) always streams.
+   */
+  whole?(holdMs: number, maxBytes: number): Promise<Uint8Array | undefined>;
   /** Drops the body unread (and the connection with it, if it is still streaming). */
   discard(): Promise<void>;
 }
@@ -153,7 +159,13 @@ export function nodeTransport(): UpstreamTransport {
 function answerOf(response: IncomingMessage): UpstreamAnswer {
   const status = response.statusCode ?? 502;
   if (NULL_BODY.has(status)) response.resume();
-  const body = NULL_BODY.has(status) ? null : bodyStream(response);
+  // An unheard 'error' would end the process; whoever reads the body (whole, or the body stream) hears it too.
+  response.on('error', () => {});
+  // Read through `whole` before the body was asked for: the chunks held, and how the body ended if it did not end well.
+  const held: Buffer[] = [];
+  let failure: Error | undefined;
+  let body: ReadableStream<Uint8Array> | null | undefined;
+  const bodyOf = () => (body ??= NULL_BODY.has(status) ? null : bodyStream(response, held, failure));
   return {
     status,
     header(name) {
@@ -161,24 +173,62 @@ function answerOf(response: IncomingMessage): UpstreamAnswer {
       if (value === undefined) return null;
       return Array.isArray(value) ? value.join(', ') : value;
     },
-    body,
+    get body() {
+      return bodyOf();
+    },
+    whole(holdMs, maxBytes) {
+      if (body !== undefined || NULL_BODY.has(status)) return Promise.resolve(undefined);
+      return new Promise((resolve) => {
+        let size = 0;
+        const done = (whole: Uint8Array | undefined) => {
+          clearTimeout(timer);
+          response.off('data', onData).off('end', onEnd).off('error', onFailure).off('close', onClose);
+          // Not whole: the rest stays in the response (paused) until the body stream reads it.
+          if (whole === undefined) response.pause();
+          resolve(whole);
+        };
+        const onData = (chunk: Buffer) => {
+          held.push(chunk);
+          size += chunk.byteLength;
+          if (size > maxBytes) done(undefined);
+        };
+        const onEnd = () => done(held.length === 1 ? held[0]! : Buffer.concat(held));
+        const onFailure = (error: Error) => {
+          failure = error;
+          done(undefined);
+        };
+        const onClose = () => {
+          if (!response.complete) onFailure(new Error('the upstream closed the connection before the response was complete'));
+        };
+        const timer = setTimeout(() => done(undefined), holdMs);
+        response.on('data', onData).once('end', onEnd).once('error', onFailure).once('close', onClose);
+      });
+    },
     discard: async () => {
-      await body?.cancel().catch(() => {});
+      await bodyOf()
+        ?.cancel()
+        .catch(() => {});
     },
   };
 }
 
 /**
- * The response body as a web stream, chunk by chunk as node reads it; the
- * socket is paused while the reader is behind (backpressure), and
- * cancelling destroys the response (and its connection) instead of
- * reading what nobody wants.
+ * The response body as a web stream, chunk by chunk as node reads it (after
+ * any `held` already read, or the `failure` already met); the socket is
+ * paused while the reader is behind (backpressure), and cancelling destroys
+ * the response (and its connection) instead of reading what nobody wants.
  */
-function bodyStream(response: IncomingMessage): ReadableStream<Uint8Array> {
+function bodyStream(response: IncomingMessage, held: Buffer[], failure: Error | undefined): ReadableStream<Uint8Array> {
   // Events can still arrive once the reader cancelled (an 'end' already queued): the controller is then closed.
   let open = true;
   return new ReadableStream<Uint8Array>({
     start(controller) {
+      for (const chunk of held) controller.enqueue(chunk);
+      if (failure) {
+        controller.error(failure);
+        open = false;
+        return;
+      }
       response.on('data', (chunk: Buffer) => {
         if (!open) return;
         controller.enqueue(chunk);

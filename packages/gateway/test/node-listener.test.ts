@@ -115,6 +115,10 @@ beforeAll(async () => {
       parsedByListener.push(info?.parsedBody !== undefined);
       return gateway.fetch(request, info);
     },
+    answer: (request, info, holdMs) => {
+      parsedByListener.push(info.parsedBody !== undefined);
+      return gateway.answer(request, info, holdMs);
+    },
   };
   viaNode = await listenGateway(observed, '127.0.0.1', 0);
 });

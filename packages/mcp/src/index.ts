@@ -29,7 +29,7 @@ export { extractBearer, type BearerExtraction } from './bearer-token.ts';
 export { authorizeOperations, type OperationsVerdict, type PendingDecision } from './authorize-operations.ts';
 export { RefusalCounter, OVERFLOW_REASON, type RefusedTokens } from './refused-tokens.ts';
 export { ClientDirectory, type CallerInfo } from './client-context.ts';
-export { outcomeOf } from './outcome-record.ts';
+export { outcomeOf, type OutcomeInput, type WholeAnswer } from './outcome-record.ts';
 export { requestsIn, errorMessage, type JsonRpcRequestView } from './jsonrpc.ts';
 export { POLICY_DENIED, AUTHORIZATION_UNAVAILABLE } from './jsonrpc.ts';
 export { createVerifier } from './verification/create-verifier.ts';
@@ -38,7 +38,7 @@ export { IntrospectionVerifier, type IntrospectionVerifierOptions } from './veri
 export { JwtVerifier, type JwtVerifierOptions } from './verification/jwt-verifier.ts';
 export { TokenCache } from './verification/token-cache.ts';
 export { VerifierUnavailableError, type TokenVerifier, type Verification, type RevocationEvent, type RevocationStreamState } from './verification/types.ts';
-export { rewriteSseMessages, isEventStream, type SseRewriter } from './sse-messages.ts';
+export { rewriteSseMessages, rewriteSseText, isEventStream, isEventStreamType, type SseRewriter } from './sse-messages.ts';
 export { RevocationStream, type RevocationStreamOptions } from './verification/revocation-stream.ts';
 export { basicAuthorization } from './verification/introspection-verifier.ts';
 export { HEADER_MISMATCH, jsonResponse } from './jsonrpc.ts';

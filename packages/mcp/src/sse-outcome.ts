@@ -9,18 +9,24 @@
  * error.
  */
 import { errorMessage, INTERNAL_ERROR } from './jsonrpc.ts';
-import { allowedRecord, outcomeOf, type SettleInput } from './outcome-record.ts';
-import { rewriteSseMessages } from './sse-messages.ts';
+import { allowedRecord, outcomeOf, type OutcomeInput, type SettleInput } from './outcome-record.ts';
+import { rewriteSseMessages, type SseRewriter } from './sse-messages.ts';
 
 export function settleStreamed(input: SettleInput, body: ReadableStream<Uint8Array>): Response {
-  const { allowed, onDecision, response } = input;
+  const { response } = input;
+  return new Response(rewriteSseMessages(body, outcomeRewriter(input)), { status: response.status, headers: response.headers });
+}
+
+/** Records the outcome when the response to the request passes (streamed, or an answer held whole). */
+export function outcomeRewriter(input: OutcomeInput): SseRewriter {
+  const { allowed, onDecision } = input;
   let recorded = false;
   const record = async (outcome: ReturnType<typeof outcomeOf>) => {
     recorded = true;
     const durationMs = Math.max(0, input.now() - input.startedAt);
     for (const pending of allowed) await onDecision!(allowedRecord(pending, outcome, durationMs));
   };
-  const stream = rewriteSseMessages(body, {
+  return {
     async message(message, text) {
       if (recorded || typeof message !== 'object' || message === null) return undefined;
       const { id, method } = message as { id?: unknown; method?: unknown };
@@ -38,6 +44,5 @@ export function settleStreamed(input: SettleInput, body: ReadableStream<Uint8Arr
       if (recorded) return;
       await record({ outcome: 'error', error: 'the stream ended before the result' }).catch((error: unknown) => input.onError?.(error));
     },
-  });
-  return new Response(stream, { status: response.status, headers: response.headers });
+  };
 }
