@@ -21,6 +21,8 @@ import {
   type McpGuardOptions,
   type OrganizationOptions,
   type Policy,
+  type RequestHead,
+  type RequestInfo,
 } from '@gatehouse-auth/mcp';
 import { rpcError, idOf } from './errors.ts';
 import { HttpUpstream } from './http-upstream.ts';
@@ -28,6 +30,7 @@ import { filterListResponse, isListMethod } from './list-filter.ts';
 import { ownerOf, revokedBy } from './owner.ts';
 import { StdioUpstream, type SessionLimits } from './stdio-upstream.ts';
 import type { StdioCommand } from './stdio-session.ts';
+import type { NodeRequestHead } from './node-request.ts';
 import { refuseUnseenTarget } from './target-check.ts';
 import type { HeldAnswer, Upstream } from './upstream.ts';
 import type { UpstreamCredentialOptions } from './upstream-credentials.ts';
@@ -87,6 +90,9 @@ interface Mounted {
   upstream: Upstream;
 }
 
+/** What whoever serves the gateway knows of a request beyond it: the peer address and the body, read and parsed, or a reader of it. */
+export type AnswerInfo = Pick<RequestInfo, 'ip' | 'parsedBody' | 'readBody'>;
+
 export interface Gateway {
   /**
    * Web-standard handler: PRM documents and the upstreams' MCP endpoints; 404 for anything else.
@@ -99,7 +105,7 @@ export interface Gateway {
    * one piece without a web Response, stream or SSE rewriting stream around it. Anything else (lists,
    * which are filtered per caller; stdio upstreams; answers still streaming) comes as a Response.
    */
-  answer(request: Request, info: { ip?: string; parsedBody?: unknown }, holdMs: number): Promise<Response | HeldAnswer>;
+  answer(request: NodeRequestHead, info: AnswerInfo, holdMs: number): Promise<Response | HeldAnswer>;
   /** The body size cap of the MCP endpoint at `path` (exactly as the guard applies it), or undefined if `path` is not one. */
   bodyLimit(path: string): number | undefined;
   /** The mounted upstreams' resource URIs, by name. */
@@ -184,7 +190,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     : undefined;
   stream?.start();
 
-  async function handle(request: Request, info: { ip?: string; parsedBody?: unknown } = {}, holdMs?: number): Promise<Response | HeldAnswer> {
+  async function handle(request: RequestHead, webRequest: () => Request, info: AnswerInfo = {}, holdMs?: number): Promise<Response | HeldAnswer> {
     const path = pathOf(request.url);
     for (const m of mounted) {
       const metadata = m.guard.serveMetadata(request, path);
@@ -203,6 +209,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     const listing = isListMethod(method);
     const answer = await m.upstream.handle({
       request,
+      webRequest,
       body,
       owner: ownerOf(principal),
       ...(bearer.kind === 'token' ? { tokenHash: tokenHash(bearer.token) } : {}),
@@ -216,9 +223,9 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   return {
     async fetch(request, info) {
-      return (await handle(request, info)) as Response; // without a hold, never held
+      return (await handle(request, () => request, info)) as Response; // without a hold, never held
     },
-    answer: handle,
+    answer: (request, info, holdMs) => handle(request, () => request.toRequest(), info, holdMs),
     bodyLimit(path) {
       const m = byPath.get(path);
       // The guard's own default when none is configured (request-guard.ts).

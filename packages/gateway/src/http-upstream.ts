@@ -8,6 +8,7 @@
  * know, is answered 404 as an unknown session and never reaches the
  * upstream.
  */
+import type { RequestHead } from '@gatehouse-auth/mcp';
 import { idOf, rpcError, SESSION_NOT_FOUND, UPSTREAM_UNAVAILABLE } from './errors.ts';
 import { sameOwner, type SessionOwner } from './owner.ts';
 import { upstreamCredentials, type UpstreamCredentialOptions, type UpstreamCredentials } from './upstream-credentials.ts';
@@ -85,7 +86,7 @@ export class HttpUpstream implements Upstream {
     return new Response(response.body, { status: response.status, headers });
   }
 
-  private async send(request: Request, body: unknown): Promise<UpstreamAnswer | Error> {
+  private async send(request: RequestHead, body: unknown): Promise<UpstreamAnswer | Error> {
     const headers: Record<string, string> = {};
     for (const name of FORWARDED_REQUEST_HEADERS) {
       const value = request.headers.get(name);

@@ -10,9 +10,9 @@
  *   cap) is read from the socket and parsed once, and the guard receives
  *   it parsed (`parsedBody`, as behind express.json()); a body that is not
  *   JSON is handed to the guard as bytes, so the answer is the guard's own;
- * - the request the guard and the gateway see is the same web Request
- *   (URL, method, headers) @hono/node-server would have built, minus the
- *   body stream: every check runs unchanged in `gateway.fetch`;
+ * - the guard and the gateway read the request's URL, method and headers
+ *   as @hono/node-server's web Request would give them (node-request.ts),
+ *   without one being built: every check runs unchanged in the gateway;
  * - an HTTP upstream's answer that ends within HOLD_MS of its headers (a
  *   JSON answer, or an SSE answer whose stream ends with its result) is
  *   held whole as bytes, settled by the guard without web streams, and
@@ -27,8 +27,9 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { pathOf, type WholeAnswer } from '@gatehouse-auth/mcp';
-import type { Gateway } from './gateway.ts';
+import { parseJsonBody, pathOf, type WholeAnswer } from '@gatehouse-auth/mcp';
+import type { AnswerInfo, Gateway } from './gateway.ts';
+import { nodeRequestHead } from './node-request.ts';
 
 /** Above this, an answer ready at once is still streamed rather than held to be sent whole. */
 const MAX_HELD_BYTES = 256 * 1024;
@@ -75,19 +76,12 @@ function fastPostTarget(gateway: Gateway, incoming: IncomingMessage): { url: str
 async function servePost(gateway: Gateway, incoming: IncomingMessage, outgoing: ServerResponse, url: string): Promise<void> {
   const bytes = await readBody(incoming);
   if (!bytes) return; // the client went away mid-body
-  let parsed: { value: unknown } | undefined;
-  try {
-    parsed = { value: JSON.parse(bytes.toString('utf8')) };
-  } catch {
-    parsed = undefined;
-  }
+  const parsed = parseJsonBody(bytes.toString('utf8'));
+  // Not JSON: the guard answers it as its own reader would (a parse error, or a challenge first when no token came).
+  const body: AnswerInfo = parsed.ok ? { parsedBody: parsed.value } : { readBody: async () => parsed };
   let response: Response | { whole: WholeAnswer };
   try {
-    const headers = new Headers();
-    const raw = incoming.rawHeaders;
-    for (let i = 0; i < raw.length; i += 2) if (raw[i]!.charCodeAt(0) !== 58 /* : */) headers.append(raw[i]!, raw[i + 1]!);
-    const request = new Request(url, parsed ? { method: 'POST', headers } : { method: 'POST', headers, body: Uint8Array.from(bytes) });
-    response = await gateway.answer(request, { ip: incoming.socket.remoteAddress, ...(parsed ? { parsedBody: parsed.value } : {}) }, HOLD_MS);
+    response = await gateway.answer(nodeRequestHead(url, incoming), { ip: incoming.socket.remoteAddress, ...body }, HOLD_MS);
   } catch {
     // What @hono/node-server answers when the handler throws.
     response = new Response(null, { status: 500 });

@@ -1,9 +1,12 @@
 /** What the gateway hands an upstream: the request (already authenticated and authorized), its parsed body, and who sent it. */
-import type { WholeAnswer } from '@gatehouse-auth/mcp';
+import type { RequestHead, WholeAnswer } from '@gatehouse-auth/mcp';
 import type { SessionOwner } from './owner.ts';
 
 export interface UpstreamRequest {
-  request: Request;
+  /** What an HTTP upstream reads of the request (method, URL, headers). */
+  request: RequestHead;
+  /** The request as a web Request, for an upstream that needs the whole of one (stdio: the MCP SDK's transport). */
+  webRequest(): Request;
   /** The parsed JSON-RPC message of a POST; undefined for GET and DELETE. */
   body: unknown;
   owner: SessionOwner;

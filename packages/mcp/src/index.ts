@@ -3,6 +3,7 @@ export { RUN, type CallGate, type CallGateInput, type CallGateVerdict, type Json
 export { protectMcpServer, type ProtectedMcp, type RequestInfo } from './resource-server.ts';
 export { toNodeListener } from './node.ts';
 export type { BodyReader, BodyResult } from './read-body.ts';
+export { parseJsonBody } from './read-body.ts';
 export type { ProtectMcpOptions, McpGuardOptions } from './options.ts';
 export type { OrganizationOptions } from './organizations.ts';
 export { createMcpGuard, pathOf, type McpGuard, type GuardResult } from './request-guard.ts';
@@ -25,6 +26,7 @@ export {
 } from './policy.ts';
 export { buildMetadata, metadataPath, metadataUrl, type ProtectedResourceMetadata } from './protected-resource-metadata.ts';
 export { wwwAuthenticate, challengeResponse, type ChallengeInput } from './challenge.ts';
+export type { HeaderReader, RequestHead } from './request-head.ts';
 export { extractBearer, type BearerExtraction } from './bearer-token.ts';
 export { authorizeOperations, type OperationsVerdict, type PendingDecision } from './authorize-operations.ts';
 export { RefusalCounter, OVERFLOW_REASON, type RefusedTokens } from './refused-tokens.ts';

@@ -29,6 +29,7 @@ import { resolveOptions, type McpGuardOptions, type ResolvedOptions } from './op
 import type { Principal } from './principal.ts';
 import { buildMetadata, metadataPaths, metadataUrl, type ProtectedResourceMetadata } from './protected-resource-metadata.ts';
 import { readJsonBody, type BodyReader } from './read-body.ts';
+import type { RequestHead } from './request-head.ts';
 import { routingHeaderMismatch } from './routing-headers.ts';
 import { isSatisfied, scopesToRequest } from './requirements.ts';
 import { createVerifier } from './verification/create-verifier.ts';
@@ -72,8 +73,9 @@ export interface McpGuard {
   /** The path MCP requests are served on (the resource URI's path). */
   readonly mcpPath: string;
   /** The PRM document's answer for a well-known path, or undefined for any other path. */
-  serveMetadata(request: Request, path: string): Response | undefined;
-  check(request: Request, info?: RequestInfo): Promise<GuardResult>;
+  serveMetadata(request: RequestHead, path: string): Response | undefined;
+  /** `request`: a web Request, or just its head when the body comes as `parsedBody` or through `readBody`. */
+  check(request: Request | RequestHead, info?: RequestInfo): Promise<GuardResult>;
   /** Revocation stream state, for a health endpoint ('disabled' for custom verifiers without one). */
   revocationStream(): RevocationStreamState;
   /** Reports the refused tokens counted so far and stops background work. */
@@ -108,7 +110,7 @@ export function createMcpGuard(input: McpGuardOptions): McpGuard {
     return scopes.length > 0 ? scopes : metadata.scopes_supported;
   };
 
-  async function check(request: Request, info: RequestInfo = {}): Promise<GuardResult> {
+  async function check(request: Request | RequestHead, info: RequestInfo = {}): Promise<GuardResult> {
     // MCP Streamable HTTP: an invalid Origin gets 403 before anything else (DNS rebinding).
     const origin = request.headers.get('origin');
     if (origin !== null && allowedOrigins !== '*' && !allowedOrigins.has(origin)) {
@@ -121,7 +123,7 @@ export function createMcpGuard(input: McpGuardOptions): McpGuard {
       if (info.parsedBody !== undefined) body = info.parsedBody;
       else {
         const maxBytes = options.maxBodyBytes ?? 1_048_576;
-        const read = info.readBody ? await info.readBody(maxBytes) : await readJsonBody(request, maxBytes);
+        const read = info.readBody ? await info.readBody(maxBytes) : await readJsonBody(request as Request, maxBytes);
         if (!read.ok && read.status === 413) return respond(jsonResponse(errorMessage(null, INVALID_REQUEST, read.message), 413));
         if (!read.ok && bearer.kind === 'none') return challenge(undefined, scopesFor401(undefined));
         if (!read.ok) return respond(jsonResponse(errorMessage(null, PARSE_ERROR, read.message), read.status));
