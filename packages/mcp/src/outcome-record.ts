@@ -29,6 +29,11 @@ export function outcomeOf(status: number, text: string): Outcome {
   } catch {
     return status < 400 ? { outcome: 'success' } : { outcome: 'error', error: `HTTP ${status}` };
   }
+  return outcomeOfMessage(status, message);
+}
+
+/** The same for a message already parsed (an SSE event's data). */
+export function outcomeOfMessage(status: number, message: unknown): Outcome {
   if (typeof message !== 'object' || message === null) return { outcome: 'error', error: 'not a JSON-RPC response' };
   const { error, result } = message as { error?: { code?: unknown; message?: unknown }; result?: { isError?: unknown } };
   if (error !== undefined) return { outcome: 'error', error: `JSON-RPC error ${String(error?.code)}: ${String(error?.message)}`.slice(0, MAX_ERROR) };
