@@ -12,6 +12,7 @@
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 
 export interface UpstreamAnswer {
   status: number;
@@ -90,13 +91,24 @@ type Init = Parameters<UpstreamTransport['send']>[1];
  */
 export function nodeTransport(): UpstreamTransport {
   const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+  // The options node derives from a URL string, once per URL rather than once per request (a gateway calls one or two).
+  const targets = new Map<string, ReturnType<typeof urlToHttpOptions>>();
+  const targetOf = (url: string) => {
+    let target = targets.get(url);
+    if (target === undefined) {
+      target = urlToHttpOptions(new URL(url));
+      if (targets.size >= 100) targets.clear();
+      targets.set(url, target);
+    }
+    return target;
+  };
   const once = (url: string, init: Init) => {
     const secure = url.startsWith('https:');
     return new Promise<IncomingMessage>((resolve, reject) => {
       const headers: Record<string, string | number> = { ...init.headers };
       const body = init.body === undefined ? undefined : Buffer.from(init.body, 'utf8');
       if (body) headers['content-length'] = body.byteLength;
-      const request = (secure ? httpsRequest : httpRequest)(url, { method: init.method, headers, agent: secure ? agents.https : agents.http });
+      const request = (secure ? httpsRequest : httpRequest)({ ...targetOf(url), method: init.method, headers, agent: secure ? agents.https : agents.http });
       // As fetch (undici) did: an upstream silent for 300 s, before its headers or within its body, is given up.
       request.setTimeout(IDLE_TIMEOUT_MS, () => request.destroy(new Error(`the upstream sent nothing for ${IDLE_TIMEOUT_MS / 1000} s`)));
       // What the connection had read before this request: nothing more read means no byte of an answer.
