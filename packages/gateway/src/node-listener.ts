@@ -58,19 +58,40 @@ function fastPostTarget(gateway: Gateway, incoming: IncomingMessage): { url: str
   if (target[0] !== '/' || target.includes('\\')) return undefined;
   const host = incoming.headers.host;
   if (!host) return undefined;
-  let url: URL;
-  try {
-    url = new URL(`${(incoming.socket as TLSSocket).encrypted ? 'https' : 'http'}://${host}${target}`);
-  } catch {
-    return undefined;
-  }
-  // The Host check @hono/node-server makes (a Host with a path or credentials in it is refused there).
-  if (url.hostname.length !== host.length && url.hostname !== host.replace(/:\d+$/, '')) return undefined;
-  const limit = gateway.bodyLimit(pathOf(url.href));
+  const href = hrefOf(`${(incoming.socket as TLSSocket).encrypted ? 'https' : 'http'}://${host}`, host, target);
+  if (href === undefined) return undefined;
+  const limit = gateway.bodyLimit(pathOf(href));
   if (limit === undefined) return undefined;
   const declared = incoming.headers['content-length'];
   if (declared === undefined || !/^\d+$/.test(declared) || Number(declared) > limit || incoming.headers['transfer-encoding'] !== undefined) return undefined;
-  return { url: url.href };
+  return { url: href };
+}
+
+/** The URLs of requests served lately, by origin and target: clients send the same few on every call. */
+const hrefs = new Map<string, string | null>();
+const MAX_REMEMBERED_URLS = 1000;
+const MAX_REMEMBERED_URL = 512;
+
+/** The request's URL as @hono/node-server makes it, or undefined when it would refuse it; parsed once per origin and target. */
+function hrefOf(origin: string, host: string, target: string): string | undefined {
+  const key = `${origin}${target}`;
+  let href = hrefs.get(key);
+  if (href === undefined) {
+    href = null;
+    try {
+      const url = new URL(key);
+      // The Host check @hono/node-server makes (a Host with a path or credentials in it is refused there).
+      if (url.hostname.length === host.length || url.hostname === host.replace(/:\d+$/, '')) href = url.href;
+    } catch {
+      // not a URL: @hono/node-server answers it
+    }
+    // Bounded in count and size: the targets are the client's to choose.
+    if (key.length <= MAX_REMEMBERED_URL) {
+      if (hrefs.size >= MAX_REMEMBERED_URLS) hrefs.clear();
+      hrefs.set(key, href);
+    }
+  }
+  return href ?? undefined;
 }
 
 async function servePost(gateway: Gateway, incoming: IncomingMessage, outgoing: ServerResponse, url: string): Promise<void> {
