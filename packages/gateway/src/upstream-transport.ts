@@ -236,8 +236,8 @@ function bodyStream(response: IncomingMessage, held: Buffer[], failure: Error | 
   return new ReadableStream<Uint8Array>({
     start(controller) {
       for (const chunk of held) controller.enqueue(chunk);
+      // Already broken off: the error comes once what was held has been read (erroring now would drop it).
       if (failure) {
-        controller.error(failure);
         open = false;
         return;
       }
@@ -260,7 +260,8 @@ function bodyStream(response: IncomingMessage, held: Buffer[], failure: Error | 
         open = false;
       });
     },
-    pull() {
+    pull(controller) {
+      if (failure) return controller.error(failure);
       response.resume();
     },
     cancel() {
