@@ -157,6 +157,7 @@ describe('the node:http hop to an upstream', () => {
 async function readAll(body: ReadableStream<Uint8Array>): Promise<string> {
   let text = '';
   const decoder = new TextDecoder();
-  for await (const chunk of body) text += decoder.decode(chunk, { stream: true });
+  const reader = body.getReader();
+  for (let next = await reader.read(); !next.done; next = await reader.read()) text += decoder.decode(next.value, { stream: true });
   return text + decoder.decode();
 }
