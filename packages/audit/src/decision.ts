@@ -14,8 +14,29 @@ import { formatMicros } from './time.ts';
 /** What @gatehouse-auth/mcp emits (the wire contract in core: audit does not depend on the SDK). */
 export type DecisionLike = DecisionRecord;
 
-export function decisionToEntry(decision: DecisionLike): AuditEntry {
+/**
+ * `more`: details of the caller's own, after the decision's (a gateway's upstream).
+ *
+ * `details` is built by assignment, in the order the fields always had, not with conditional spreads:
+ * V8 makes each spread into a literal a copy of its own (about a microsecond each), and a gateway
+ * formats one of these per call.
+ */
+export function decisionToEntry(decision: DecisionLike, more?: Record<string, unknown>): AuditEntry {
   const service = decision.principal.kind === 'service';
+  const details: Record<string, unknown> = {
+    operation: decision.kind ?? 'tool',
+    // Which check decided: the SDK checks the operation's scope requirement first, then runtime policy.
+    decidedBy: decision.result === 'allow' ? 'scope_and_policy' : decision.reason === 'insufficient_scope' ? 'scope_requirement' : 'policy',
+    reason: decision.reason ?? null,
+  };
+  if (decision.outcome) details.outcome = decision.outcome;
+  if (decision.durationMs !== undefined) details.durationMs = decision.durationMs;
+  if (decision.clientVersion) details.clientVersion = decision.clientVersion;
+  // "Why was this allowed": the determining policies and the inputs they read (arguments stay in params, redacted).
+  if (decision.policies) details.policies = decision.policies;
+  if (decision.policyInputs) details.policyInputs = decision.policyInputs;
+  details.claims = { kind: decision.principal.kind, roles: decision.principal.roles };
+  if (more) for (const key in more) details[key] = more[key];
   return {
     type: 'authz.decision',
     result: decision.result === 'deny' ? 'denied' : decision.outcome === 'error' ? 'failure' : 'success',
@@ -31,19 +52,7 @@ export function decisionToEntry(decision: DecisionLike): AuditEntry {
     scopes: decision.scopes,
     ip: decision.ip ?? null,
     userAgent: decision.userAgent ?? null,
-    details: {
-      operation: decision.kind ?? 'tool',
-      // Which check decided: the SDK checks the operation's scope requirement first, then runtime policy.
-      decidedBy: decision.result === 'allow' ? 'scope_and_policy' : decision.reason === 'insufficient_scope' ? 'scope_requirement' : 'policy',
-      reason: decision.reason ?? null,
-      ...(decision.outcome ? { outcome: decision.outcome } : {}),
-      ...(decision.durationMs !== undefined ? { durationMs: decision.durationMs } : {}),
-      ...(decision.clientVersion ? { clientVersion: decision.clientVersion } : {}),
-      // "Why was this allowed": the determining policies and the inputs they read (arguments stay in params, redacted).
-      ...(decision.policies ? { policies: decision.policies } : {}),
-      ...(decision.policyInputs ? { policyInputs: decision.policyInputs } : {}),
-      claims: { kind: decision.principal.kind, roles: decision.principal.roles },
-    },
+    details,
     time: formatMicros(Math.round(decision.at * 1000)),
   };
 }

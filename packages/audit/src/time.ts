@@ -19,7 +19,21 @@ export const microClockFrom =
   () =>
     Math.floor(clock.now() * 1000);
 
+/** The date and time up to the second of the last time formatted, `…:SS.`: every record of that second shares it. */
+let lastSecond = Number.NaN;
+let lastPrefix = '';
+
 export function formatMicros(micros: number): string {
+  if (!Number.isSafeInteger(micros)) return formatMicrosSlowly(micros);
+  const second = Math.floor(micros / 1_000_000);
+  if (second !== lastSecond) {
+    lastPrefix = new Date(second * 1000).toISOString().slice(0, -4); // drops `mmmZ` of …:SS.mmmZ
+    lastSecond = second;
+  }
+  return `${lastPrefix}${String(micros - second * 1_000_000).padStart(6, '0')}Z`;
+}
+
+function formatMicrosSlowly(micros: number): string {
   const millis = Math.floor(micros / 1000);
   const iso = new Date(millis).toISOString(); // …:SS.mmmZ
   const extra = String(micros - millis * 1000).padStart(3, '0');

@@ -21,6 +21,8 @@ import {
   type McpGuardOptions,
   type OrganizationOptions,
   type Policy,
+  type RequestHead,
+  type RequestInfo,
 } from '@gatehouse-auth/mcp';
 import { rpcError, idOf } from './errors.ts';
 import { HttpUpstream } from './http-upstream.ts';
@@ -28,14 +30,22 @@ import { filterListResponse, isListMethod } from './list-filter.ts';
 import { ownerOf, revokedBy } from './owner.ts';
 import { StdioUpstream, type SessionLimits } from './stdio-upstream.ts';
 import type { StdioCommand } from './stdio-session.ts';
+import type { NodeRequestHead } from './node-request.ts';
 import { refuseUnseenTarget } from './target-check.ts';
-import type { Upstream } from './upstream.ts';
+import type { HeldAnswer, Upstream } from './upstream.ts';
 import type { UpstreamCredentialOptions } from './upstream-credentials.ts';
 import { compilePolicy, PolicyError, type CompiledPolicy, type UpstreamPolicy } from './upstream-policy.ts';
 
 /** The SDK's decision record, with the upstream that was (or would have been) called. */
 export interface GatewayDecisionRecord extends DecisionRecord {
   upstream: string;
+}
+
+/** By assignment, not `{ ...record, upstream }`: V8 copies a literal's spread and then the property again, on every call. */
+function withUpstream(record: DecisionRecord, upstream: string): GatewayDecisionRecord {
+  const named = Object.assign({}, record) as GatewayDecisionRecord;
+  named.upstream = upstream;
+  return named;
 }
 
 export interface UpstreamOptions extends OrganizationOptions {
@@ -87,12 +97,22 @@ interface Mounted {
   upstream: Upstream;
 }
 
+/** What whoever serves the gateway knows of a request beyond it: the peer address and the body, read and parsed, or a reader of it. */
+export type AnswerInfo = Pick<RequestInfo, 'ip' | 'parsedBody' | 'readBody'>;
+
 export interface Gateway {
   /**
    * Web-standard handler: PRM documents and the upstreams' MCP endpoints; 404 for anything else.
    * `parsedBody`: a POST body already read (within `bodyLimit`) and parsed by whoever serves the gateway.
    */
   fetch(request: Request, info?: { ip?: string; parsedBody?: unknown }): Promise<Response>;
+  /**
+   * As `fetch`, but an HTTP upstream's answer that is complete within `holdMs` (a tools/call answered at
+   * once, most of them) comes held whole, settled, as bytes with plain headers: node-listener writes it in
+   * one piece without a web Response, stream or SSE rewriting stream around it. Anything else (lists,
+   * which are filtered per caller; stdio upstreams; answers still streaming) comes as a Response.
+   */
+  answer(request: NodeRequestHead, info: AnswerInfo, holdMs: number): Promise<Response | HeldAnswer>;
   /** The body size cap of the MCP endpoint at `path` (exactly as the guard applies it), or undefined if `path` is not one. */
   bodyLimit(path: string): number | undefined;
   /** The mounted upstreams' resource URIs, by name. */
@@ -138,7 +158,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       ...(options.introspection ? { introspection: options.introspection } : {}),
       ...(options.jwt ? { jwt: options.jwt } : {}),
       ...(options.verifier ? { verifier: options.verifier } : {}),
-      ...(onDecision ? { onDecision: (record: DecisionRecord) => onDecision({ ...record, upstream: upstream.name }) } : {}),
+      ...(onDecision ? { onDecision: (record: DecisionRecord) => onDecision(withUpstream(record, upstream.name)) } : {}),
       ...(options.onRefusedTokens ? { onRefusedTokens: options.onRefusedTokens } : {}),
       ...(options.onError ? { onError: options.onError } : {}),
       ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
@@ -177,7 +197,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     : undefined;
   stream?.start();
 
-  async function handle(request: Request, info: { ip?: string; parsedBody?: unknown } = {}): Promise<Response> {
+  async function handle(request: RequestHead, webRequest: () => Request, info: AnswerInfo = {}, holdMs?: number): Promise<Response | HeldAnswer> {
     const path = pathOf(request.url);
     for (const m of mounted) {
       const metadata = m.guard.serveMetadata(request, path);
@@ -192,14 +212,27 @@ export function createGateway(options: GatewayOptions): Gateway {
     const refusal = refuseUnseenTarget(body, m.policy, held);
     if (refusal) return rpcError(idOf(body), refusal.code, refusal.message);
     const bearer = extractBearer(request);
-    let response = await m.upstream.handle({ request, body, owner: ownerOf(principal), ...(bearer.kind === 'token' ? { tokenHash: tokenHash(bearer.token) } : {}) });
     const method = (body as { method?: unknown } | undefined)?.method;
-    if (isListMethod(method) && response.ok) response = await filterListResponse(response, method, (body as { id?: unknown }).id, m.policy, held);
+    const listing = isListMethod(method);
+    const answer = await m.upstream.handle({
+      request,
+      webRequest,
+      body,
+      owner: ownerOf(principal),
+      ...(bearer.kind === 'token' ? { tokenHash: tokenHash(bearer.token) } : {}),
+      ...(holdMs !== undefined && !listing ? { holdMs } : {}),
+    });
+    if ('whole' in answer) return { whole: await checked.settleWhole(answer.whole) };
+    let response = answer;
+    if (listing && response.ok) response = await filterListResponse(response, method, (body as { id?: unknown }).id, m.policy, held);
     return checked.settle(response);
   }
 
   return {
-    fetch: handle,
+    async fetch(request, info) {
+      return (await handle(request, () => request, info)) as Response; // without a hold, never held
+    },
+    answer: (request, info, holdMs) => handle(request, () => request.toRequest(), info, holdMs),
     bodyLimit(path) {
       const m = byPath.get(path);
       // The guard's own default when none is configured (request-guard.ts).

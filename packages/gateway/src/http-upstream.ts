@@ -8,10 +8,11 @@
  * know, is answered 404 as an unknown session and never reaches the
  * upstream.
  */
+import type { RequestHead } from '@gatehouse-auth/mcp';
 import { idOf, rpcError, SESSION_NOT_FOUND, UPSTREAM_UNAVAILABLE } from './errors.ts';
 import { sameOwner, type SessionOwner } from './owner.ts';
 import { upstreamCredentials, type UpstreamCredentialOptions, type UpstreamCredentials } from './upstream-credentials.ts';
-import type { Upstream, UpstreamRequest } from './upstream.ts';
+import type { HeldAnswer, Upstream, UpstreamRequest } from './upstream.ts';
 import { fetchTransport, nodeTransport, type UpstreamAnswer, type UpstreamTransport } from './upstream-transport.ts';
 
 export interface HttpUpstreamOptions extends UpstreamCredentialOptions {
@@ -27,6 +28,8 @@ const FORWARDED_REQUEST_HEADERS = ['accept', 'content-type', 'mcp-session-id', '
 const FORWARDED_RESPONSE_HEADERS = ['content-type', 'mcp-session-id', 'mcp-protocol-version', 'cache-control', 'retry-after'];
 
 const MAX_BINDINGS = 10_000;
+/** Above this, an answer is streamed even when it is complete at once. */
+const MAX_HELD_BYTES = 256 * 1024;
 
 interface Binding {
   owner: SessionOwner;
@@ -43,7 +46,7 @@ export class HttpUpstream implements Upstream {
     this.credentials = upstreamCredentials(options, options.fetch ?? fetch);
   }
 
-  async handle({ request, body, owner, tokenHash }: UpstreamRequest): Promise<Response> {
+  async handle({ request, body, owner, tokenHash, holdMs }: UpstreamRequest): Promise<Response | HeldAnswer> {
     const sessionId = request.headers.get('mcp-session-id');
     if (sessionId !== null) {
       const binding = this.bindings.get(sessionId);
@@ -78,10 +81,12 @@ export class HttpUpstream implements Upstream {
       const value = response.header(name);
       if (value !== null) headers[name] = value;
     }
+    const whole = holdMs === undefined ? undefined : await response.whole?.(holdMs, MAX_HELD_BYTES);
+    if (whole !== undefined) return { whole: { status: response.status, headers, body: whole } };
     return new Response(response.body, { status: response.status, headers });
   }
 
-  private async send(request: Request, body: unknown): Promise<UpstreamAnswer | Error> {
+  private async send(request: RequestHead, body: unknown): Promise<UpstreamAnswer | Error> {
     const headers: Record<string, string> = {};
     for (const name of FORWARDED_REQUEST_HEADERS) {
       const value = request.headers.get(name);

@@ -10,14 +10,16 @@
  *   cap) is read from the socket and parsed once, and the guard receives
  *   it parsed (`parsedBody`, as behind express.json()); a body that is not
  *   JSON is handed to the guard as bytes, so the answer is the guard's own;
- * - the request the guard and the gateway see is the same web Request
- *   (URL, method, headers) @hono/node-server would have built, minus the
- *   body stream: every check runs unchanged in `gateway.fetch`;
- * - an answer that is complete within the current turn of the event loop
- *   (a JSON answer, or an SSE answer whose stream ends with its result)
- *   leaves in one write with a Content-Length; one that is not (progress
- *   events, a result still coming) is streamed, each event written as it
- *   arrives.
+ * - the guard and the gateway read the request's URL, method and headers
+ *   as @hono/node-server's web Request would give them (node-request.ts),
+ *   without one being built: every check runs unchanged in the gateway;
+ * - an HTTP upstream's answer that ends within HOLD_MS of its headers (a
+ *   JSON answer, or an SSE answer whose stream ends with its result) is
+ *   held whole as bytes, settled by the guard without web streams, and
+ *   leaves in one write with a Content-Length;
+ * - any other answer that is complete within the current turn of the event
+ *   loop leaves the same way; one that is not (progress events, a result
+ *   still coming) is streamed, each event written as it arrives.
  *
  * Anything else (other methods and paths, no Content-Length, a body over
  * the cap, a URL or Host @hono/node-server would refuse) goes to
@@ -25,11 +27,20 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { pathOf } from '@gatehouse-auth/mcp';
-import type { Gateway } from './gateway.ts';
+import { parseJsonBody, pathOf, type WholeAnswer } from '@gatehouse-auth/mcp';
+import type { AnswerInfo, Gateway } from './gateway.ts';
+import { nodeRequestHead } from './node-request.ts';
 
 /** Above this, an answer ready at once is still streamed rather than held to be sent whole. */
 const MAX_HELD_BYTES = 256 * 1024;
+/**
+ * How long an upstream's answer may take to end after its headers and still leave as one write. An
+ * upstream commonly writes the headers, the events and the end of its stream separately (server-everything,
+ * through @hono/node-server, flushes the headers when the result is not ready within a timer tick), each
+ * a read here; streamed on, each was a write to the client too. Only the start of an answer still
+ * streaming after it (progress before a slow result) waits this long.
+ */
+const HOLD_MS = 2;
 
 export function gatewayRequestListener(gateway: Gateway, fallback: RequestListener): RequestListener {
   return (incoming, outgoing) => {
@@ -47,42 +58,65 @@ function fastPostTarget(gateway: Gateway, incoming: IncomingMessage): { url: str
   if (target[0] !== '/' || target.includes('\\')) return undefined;
   const host = incoming.headers.host;
   if (!host) return undefined;
-  let url: URL;
-  try {
-    url = new URL(`${(incoming.socket as TLSSocket).encrypted ? 'https' : 'http'}://${host}${target}`);
-  } catch {
-    return undefined;
-  }
-  // The Host check @hono/node-server makes (a Host with a path or credentials in it is refused there).
-  if (url.hostname.length !== host.length && url.hostname !== host.replace(/:\d+$/, '')) return undefined;
-  const limit = gateway.bodyLimit(pathOf(url.href));
+  const href = hrefOf(`${(incoming.socket as TLSSocket).encrypted ? 'https' : 'http'}://${host}`, host, target);
+  if (href === undefined) return undefined;
+  const limit = gateway.bodyLimit(pathOf(href));
   if (limit === undefined) return undefined;
   const declared = incoming.headers['content-length'];
   if (declared === undefined || !/^\d+$/.test(declared) || Number(declared) > limit || incoming.headers['transfer-encoding'] !== undefined) return undefined;
-  return { url: url.href };
+  return { url: href };
+}
+
+/** The URLs of requests served lately, by origin and target: clients send the same few on every call. */
+const hrefs = new Map<string, string | null>();
+const MAX_REMEMBERED_URLS = 1000;
+const MAX_REMEMBERED_URL = 512;
+
+/** The request's URL as @hono/node-server makes it, or undefined when it would refuse it; parsed once per origin and target. */
+function hrefOf(origin: string, host: string, target: string): string | undefined {
+  const key = `${origin}${target}`;
+  let href = hrefs.get(key);
+  if (href === undefined) {
+    href = null;
+    try {
+      const url = new URL(key);
+      // The Host check @hono/node-server makes (a Host with a path or credentials in it is refused there).
+      if (url.hostname.length === host.length || url.hostname === host.replace(/:\d+$/, '')) href = url.href;
+    } catch {
+      // not a URL: @hono/node-server answers it
+    }
+    // Bounded in count and size: the targets are the client's to choose.
+    if (key.length <= MAX_REMEMBERED_URL) {
+      if (hrefs.size >= MAX_REMEMBERED_URLS) hrefs.clear();
+      hrefs.set(key, href);
+    }
+  }
+  return href ?? undefined;
 }
 
 async function servePost(gateway: Gateway, incoming: IncomingMessage, outgoing: ServerResponse, url: string): Promise<void> {
   const bytes = await readBody(incoming);
   if (!bytes) return; // the client went away mid-body
-  let parsed: { value: unknown } | undefined;
+  const parsed = parseJsonBody(bytes.toString('utf8'));
+  // Not JSON: the guard answers it as its own reader would (a parse error, or a challenge first when no token came).
+  const body: AnswerInfo = parsed.ok ? { parsedBody: parsed.value } : { readBody: async () => parsed };
+  let response: Response | { whole: WholeAnswer };
   try {
-    parsed = { value: JSON.parse(bytes.toString('utf8')) };
-  } catch {
-    parsed = undefined;
-  }
-  let response: Response;
-  try {
-    const headers = new Headers();
-    const raw = incoming.rawHeaders;
-    for (let i = 0; i < raw.length; i += 2) if (raw[i]!.charCodeAt(0) !== 58 /* : */) headers.append(raw[i]!, raw[i + 1]!);
-    const request = new Request(url, parsed ? { method: 'POST', headers } : { method: 'POST', headers, body: Uint8Array.from(bytes) });
-    response = await gateway.fetch(request, { ip: incoming.socket.remoteAddress, ...(parsed ? { parsedBody: parsed.value } : {}) });
+    response = await gateway.answer(nodeRequestHead(url, incoming), { ip: incoming.socket.remoteAddress, ...body }, HOLD_MS);
   } catch {
     // What @hono/node-server answers when the handler throws.
     response = new Response(null, { status: 500 });
   }
-  await writeResponse(response, outgoing);
+  if ('whole' in response) writeWhole(response.whole, outgoing);
+  else await writeResponse(response, outgoing);
+}
+
+/** An answer held whole: headers and body in one write. */
+function writeWhole({ status, headers, body }: WholeAnswer, outgoing: ServerResponse): void {
+  if (outgoing.destroyed) return;
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  outgoing.writeHead(status, { 'content-type': 'text/plain; charset=UTF-8', ...headers, 'content-length': String(bytes.byteLength) });
+  outgoing.end(bytes);
 }
 
 function readBody(incoming: IncomingMessage): Promise<Buffer | undefined> {

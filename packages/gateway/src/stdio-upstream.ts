@@ -40,7 +40,8 @@ export class StdioUpstream implements Upstream {
     this.reaper.unref();
   }
 
-  async handle({ request, body, owner, tokenHash }: UpstreamRequest): Promise<Response> {
+  async handle({ webRequest, body, owner, tokenHash }: UpstreamRequest): Promise<Response> {
+    const request = webRequest();
     const sessionId = request.headers.get('mcp-session-id');
     if (sessionId === null) {
       const isInitialize = typeof body === 'object' && body !== null && (body as { method?: unknown }).method === 'initialize';

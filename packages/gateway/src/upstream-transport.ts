@@ -12,12 +12,19 @@
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 
 export interface UpstreamAnswer {
   status: number;
   /** A response header (lower-case name), or null. */
   header(name: string): string | null;
   body: ReadableStream<Uint8Array> | null;
+  /**
+   * The whole body, if it ends within `holdMs` of this call and is at most `maxBytes`; else undefined,
+   * and `body` streams it from its start (what was held, then the rest as it arrives). Only before `body`
+   * is read; a transport without it (fetch) always streams.
+   */
+  whole?(holdMs: number, maxBytes: number): Promise<Uint8Array | undefined>;
   /** Drops the body unread (and the connection with it, if it is still streaming). */
   discard(): Promise<void>;
 }
@@ -84,13 +91,24 @@ type Init = Parameters<UpstreamTransport['send']>[1];
  */
 export function nodeTransport(): UpstreamTransport {
   const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+  // The options node derives from a URL string, once per URL rather than once per request (a gateway calls one or two).
+  const targets = new Map<string, ReturnType<typeof urlToHttpOptions>>();
+  const targetOf = (url: string) => {
+    let target = targets.get(url);
+    if (target === undefined) {
+      target = urlToHttpOptions(new URL(url));
+      if (targets.size >= 100) targets.clear();
+      targets.set(url, target);
+    }
+    return target;
+  };
   const once = (url: string, init: Init) => {
     const secure = url.startsWith('https:');
     return new Promise<IncomingMessage>((resolve, reject) => {
       const headers: Record<string, string | number> = { ...init.headers };
       const body = init.body === undefined ? undefined : Buffer.from(init.body, 'utf8');
       if (body) headers['content-length'] = body.byteLength;
-      const request = (secure ? httpsRequest : httpRequest)(url, { method: init.method, headers, agent: secure ? agents.https : agents.http });
+      const request = (secure ? httpsRequest : httpRequest)({ ...targetOf(url), method: init.method, headers, agent: secure ? agents.https : agents.http });
       // As fetch (undici) did: an upstream silent for 300 s, before its headers or within its body, is given up.
       request.setTimeout(IDLE_TIMEOUT_MS, () => request.destroy(new Error(`the upstream sent nothing for ${IDLE_TIMEOUT_MS / 1000} s`)));
       // What the connection had read before this request: nothing more read means no byte of an answer.
@@ -153,7 +171,13 @@ export function nodeTransport(): UpstreamTransport {
 function answerOf(response: IncomingMessage): UpstreamAnswer {
   const status = response.statusCode ?? 502;
   if (NULL_BODY.has(status)) response.resume();
-  const body = NULL_BODY.has(status) ? null : bodyStream(response);
+  // An unheard 'error' would end the process; whoever reads the body (whole, or the body stream) hears it too.
+  response.on('error', () => {});
+  // Read through `whole` before the body was asked for: the chunks held, and how the body ended if it did not end well.
+  const held: Buffer[] = [];
+  let failure: Error | undefined;
+  let body: ReadableStream<Uint8Array> | null | undefined;
+  const bodyOf = () => (body ??= NULL_BODY.has(status) ? null : bodyStream(response, held, failure));
   return {
     status,
     header(name) {
@@ -161,24 +185,62 @@ function answerOf(response: IncomingMessage): UpstreamAnswer {
       if (value === undefined) return null;
       return Array.isArray(value) ? value.join(', ') : value;
     },
-    body,
+    get body() {
+      return bodyOf();
+    },
+    whole(holdMs, maxBytes) {
+      if (body !== undefined || NULL_BODY.has(status)) return Promise.resolve(undefined);
+      return new Promise((resolve) => {
+        let size = 0;
+        const done = (whole: Uint8Array | undefined) => {
+          clearTimeout(timer);
+          response.off('data', onData).off('end', onEnd).off('error', onFailure).off('close', onClose);
+          // Not whole: the rest stays in the response (paused) until the body stream reads it.
+          if (whole === undefined) response.pause();
+          resolve(whole);
+        };
+        const onData = (chunk: Buffer) => {
+          held.push(chunk);
+          size += chunk.byteLength;
+          if (size > maxBytes) done(undefined);
+        };
+        const onEnd = () => done(held.length === 1 ? held[0]! : Buffer.concat(held));
+        const onFailure = (error: Error) => {
+          failure = error;
+          done(undefined);
+        };
+        const onClose = () => {
+          if (!response.complete) onFailure(new Error('the upstream closed the connection before the response was complete'));
+        };
+        const timer = setTimeout(() => done(undefined), holdMs);
+        response.on('data', onData).once('end', onEnd).once('error', onFailure).once('close', onClose);
+      });
+    },
     discard: async () => {
-      await body?.cancel().catch(() => {});
+      await bodyOf()
+        ?.cancel()
+        .catch(() => {});
     },
   };
 }
 
 /**
- * The response body as a web stream, chunk by chunk as node reads it; the
- * socket is paused while the reader is behind (backpressure), and
- * cancelling destroys the response (and its connection) instead of
- * reading what nobody wants.
+ * The response body as a web stream, chunk by chunk as node reads it (after
+ * any `held` already read, or the `failure` already met); the socket is
+ * paused while the reader is behind (backpressure), and cancelling destroys
+ * the response (and its connection) instead of reading what nobody wants.
  */
-function bodyStream(response: IncomingMessage): ReadableStream<Uint8Array> {
+function bodyStream(response: IncomingMessage, held: Buffer[], failure: Error | undefined): ReadableStream<Uint8Array> {
   // Events can still arrive once the reader cancelled (an 'end' already queued): the controller is then closed.
   let open = true;
   return new ReadableStream<Uint8Array>({
     start(controller) {
+      for (const chunk of held) controller.enqueue(chunk);
+      // Already broken off: the error comes once what was held has been read (erroring now would drop it).
+      if (failure) {
+        open = false;
+        return;
+      }
       response.on('data', (chunk: Buffer) => {
         if (!open) return;
         controller.enqueue(chunk);
@@ -198,7 +260,8 @@ function bodyStream(response: IncomingMessage): ReadableStream<Uint8Array> {
         open = false;
       });
     },
-    pull() {
+    pull(controller) {
+      if (failure) return controller.error(failure);
       response.resume();
     },
     cancel() {

@@ -6,7 +6,7 @@
  * message that was authorized and never the caller's credentials, and SSE
  * events pass while the upstream is still answering.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen, type Listening } from '../../authorization-server/test/support/listen.ts';
@@ -115,6 +115,10 @@ beforeAll(async () => {
       parsedByListener.push(info?.parsedBody !== undefined);
       return gateway.fetch(request, info);
     },
+    answer: (request, info, holdMs) => {
+      parsedByListener.push(info.parsedBody !== undefined);
+      return gateway.answer(request, info, holdMs);
+    },
   };
   viaNode = await listenGateway(observed, '127.0.0.1', 0);
 });
@@ -133,6 +137,19 @@ const call = (id: number, name: string, message: string) => JSON.stringify({ jso
 function post(server: Listening | ListeningGateway, body: BodyInit, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
   const sent = Object.fromEntries(Object.entries({ ...MCP, authorization: `Bearer ${TOKEN}`, ...headers }).filter(([, value]) => value !== ''));
   return fetch(`${'origin' in server ? server.origin : server.url}/scripted/mcp`, { method: 'POST', headers: sent, body, ...(signal ? { signal } : {}), duplex: 'half' } as RequestInit);
+}
+
+/** A POST through node:http, which sends a header given as an array as one field per value (fetch joins them). */
+function rawPost(url: string, body: string, headers: Record<string, string | string[]>): Promise<{ status: number; challenge: string | undefined; body: string }> {
+  return new Promise((resolve, reject) => {
+    const sent = httpRequest(url, { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (response) => {
+      let text = '';
+      response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, challenge: response.headers['www-authenticate'], body: text }));
+    });
+    sent.on('error', reject);
+    sent.end(body);
+  });
 }
 
 /** What a client sees of an answer (the framing, Content-Length or chunked, aside). */
@@ -188,6 +205,19 @@ describe('MCP POSTs served by the node listener', () => {
       expect(parsedByListener.at(-1), `${what}: served by the listener's own path`).toBe(parsedByItself);
       expect(seen.length, `${what}: nothing reached the upstream`).toBe(before);
     }
+  });
+
+  it('reads a header sent twice as the web Request does: two Authorization fields are no one bearer token', async () => {
+    const session = await initialize(viaHono);
+    // Node's incoming.headers keeps only the first Authorization: read that way, the valid token would pass.
+    const twice = { ...MCP, 'mcp-session-id': session, authorization: [`Bearer ${TOKEN}`, 'Bearer other-token-0123456789'] };
+    const before = seen.length;
+    const hono = await rawPost(`${viaHono.origin}/scripted/mcp`, call(2, 'echo', 'hi'), twice);
+    const node = await rawPost(`${viaNode.url}/scripted/mcp`, call(2, 'echo', 'hi'), twice);
+    expect(hono.status).toBe(400);
+    expect(node).toEqual(hono);
+    expect(parsedByListener.at(-1)).toBe(true);
+    expect(seen.length).toBe(before);
   });
 
   it('serves an allowed call and a filtered list as the @hono/node-server path does', async () => {

@@ -1,8 +1,9 @@
 /**
  * The node:http hop to an HTTP upstream (upstream-transport.ts): redirects
  * followed as fetch followed them, but never to another origin (the
- * gateway's credentials for an upstream go to that upstream only), and
- * answers without a body handled.
+ * gateway's credentials for an upstream go to that upstream only),
+ * answers without a body handled, and an answer held whole only when it
+ * ends within the hold, else streamed from its first byte.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,6 +22,9 @@ let elsewhere: Server;
 const seen: Seen[] = [];
 const seenElsewhere: Seen[] = [];
 let transport: UpstreamTransport;
+let released!: () => void;
+let release = new Promise<void>((resolve) => (released = resolve));
+const holdAgain = () => (release = new Promise<void>((resolve) => (released = resolve)));
 
 const origin = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -49,6 +53,25 @@ beforeAll(async () => {
         if (req.url === '/see-other') return void res.writeHead(303, { location: '/mcp/' }).end();
         if (req.url === '/away') return void res.writeHead(307, { location: `${origin(elsewhere)}/mcp` }).end();
         if (req.url === '/empty') return void res.writeHead(204).end();
+        if (req.url === '/in-pieces') {
+          // Headers, an event and the end in three writes, as an SSE upstream often sends them.
+          res.writeHead(200, { 'content-type': 'text/event-stream' }).flushHeaders();
+          setImmediate(() => {
+            res.write('data: {"a":1}\n\n');
+            setImmediate(() => res.end('data: {"b":2}\n\n'));
+          });
+          return;
+        }
+        if (req.url === '/slow') {
+          res.writeHead(200, { 'content-type': 'text/event-stream' }).write('data: {"progress":1}\n\n');
+          void release.then(() => res.end('data: {"result":2}\n\n'));
+          return;
+        }
+        if (req.url === '/cut') {
+          res.writeHead(200, { 'content-type': 'text/event-stream' }).write('data: {"progress":1}\n\n');
+          void release.then(() => res.destroy());
+          return;
+        }
         res.writeHead(200, { 'content-type': 'application/json' }).end(`{"method":"${req.method}"}`);
       }),
     ),
@@ -96,5 +119,45 @@ describe('the node:http hop to an upstream', () => {
     const answer = await post('/empty');
     expect(answer.status).toBe(204);
     expect(answer.body).toBeNull();
+    expect(await answer.whole?.(1000, 1024)).toBeUndefined();
+  });
+
+  it('holds an answer whole when it ends within the hold, however many pieces it came in', async () => {
+    const answer = await post('/in-pieces');
+    const whole = await answer.whole!(5000, 1024);
+    expect(Buffer.from(whole!).toString('utf8')).toBe('data: {"a":1}\n\ndata: {"b":2}\n\n');
+  });
+
+  it('an answer still coming after the hold streams from its first byte: what was held, then the rest', async () => {
+    holdAgain();
+    const answer = await post('/slow');
+    expect(await answer.whole!(20, 1024)).toBeUndefined();
+    released();
+    expect(await readAll(answer.body!)).toBe('data: {"progress":1}\n\ndata: {"result":2}\n\n');
+  });
+
+  it('an answer over the size cap is not held whole', async () => {
+    const answer = await post('/in-pieces');
+    expect(await answer.whole!(5000, 10)).toBeUndefined();
+    expect(await readAll(answer.body!)).toBe('data: {"a":1}\n\ndata: {"b":2}\n\n');
+  });
+
+  it('an upstream that breaks off during the hold ends the body stream with an error after what it sent', async () => {
+    holdAgain();
+    const answer = await post('/cut');
+    const whole = answer.whole!(5000, 1024);
+    released();
+    expect(await whole).toBeUndefined();
+    const reader = answer.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('data: {"progress":1}\n\n');
+    await expect(reader.read()).rejects.toThrow();
   });
 });
+
+async function readAll(body: ReadableStream<Uint8Array>): Promise<string> {
+  let text = '';
+  const decoder = new TextDecoder();
+  const reader = body.getReader();
+  for (let next = await reader.read(); !next.done; next = await reader.read()) text += decoder.decode(next.value, { stream: true });
+  return text + decoder.decode();
+}

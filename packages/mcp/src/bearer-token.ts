@@ -4,12 +4,14 @@
  * query is refused outright, with or without a header, since it has
  * already leaked into logs and history.
  */
+import type { RequestHead } from './request-head.ts';
+
 export type BearerExtraction = { kind: 'none' } | { kind: 'token'; token: string } | { kind: 'malformed'; description: string };
 
 // RFC 6750 §2.1 b64token.
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
-export function extractBearer(request: Request): BearerExtraction {
+export function extractBearer(request: RequestHead): BearerExtraction {
   const query = request.url.indexOf('?');
   if (query >= 0 && new URLSearchParams(request.url.slice(query + 1).split('#')[0]).has('access_token'))
     return { kind: 'malformed', description: 'Access tokens are not accepted in the query string' };

@@ -12,6 +12,7 @@
  * borrow its name in the audit record.
  */
 import type { DecisionRecord } from './policy.ts';
+import type { HeaderReader } from './request-head.ts';
 
 export type CallerInfo = Pick<DecisionRecord, 'sessionId' | 'clientName' | 'clientVersion'>;
 
@@ -44,7 +45,7 @@ export class ClientDirectory {
   ) {}
 
   /** The caller of one request: its session id and, when known, its client's name and version. */
-  callerOf(headers: Headers, params: Record<string, unknown>, owner: string): CallerInfo {
+  callerOf(headers: HeaderReader, params: Record<string, unknown>, owner: string): CallerInfo {
     const sessionId = short(headers.get('mcp-session-id'));
     const meta = params._meta as Record<string, unknown> | undefined;
     let info: ClientInfo | undefined;

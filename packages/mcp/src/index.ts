@@ -3,6 +3,7 @@ export { RUN, type CallGate, type CallGateInput, type CallGateVerdict, type Json
 export { protectMcpServer, type ProtectedMcp, type RequestInfo } from './resource-server.ts';
 export { toNodeListener } from './node.ts';
 export type { BodyReader, BodyResult } from './read-body.ts';
+export { parseJsonBody } from './read-body.ts';
 export type { ProtectMcpOptions, McpGuardOptions } from './options.ts';
 export type { OrganizationOptions } from './organizations.ts';
 export { createMcpGuard, pathOf, type McpGuard, type GuardResult } from './request-guard.ts';
@@ -25,11 +26,12 @@ export {
 } from './policy.ts';
 export { buildMetadata, metadataPath, metadataUrl, type ProtectedResourceMetadata } from './protected-resource-metadata.ts';
 export { wwwAuthenticate, challengeResponse, type ChallengeInput } from './challenge.ts';
+export type { HeaderReader, RequestHead } from './request-head.ts';
 export { extractBearer, type BearerExtraction } from './bearer-token.ts';
 export { authorizeOperations, type OperationsVerdict, type PendingDecision } from './authorize-operations.ts';
 export { RefusalCounter, OVERFLOW_REASON, type RefusedTokens } from './refused-tokens.ts';
 export { ClientDirectory, type CallerInfo } from './client-context.ts';
-export { outcomeOf } from './outcome-record.ts';
+export { outcomeOf, type OutcomeInput, type WholeAnswer } from './outcome-record.ts';
 export { requestsIn, errorMessage, type JsonRpcRequestView } from './jsonrpc.ts';
 export { POLICY_DENIED, AUTHORIZATION_UNAVAILABLE } from './jsonrpc.ts';
 export { createVerifier } from './verification/create-verifier.ts';
@@ -38,7 +40,7 @@ export { IntrospectionVerifier, type IntrospectionVerifierOptions } from './veri
 export { JwtVerifier, type JwtVerifierOptions } from './verification/jwt-verifier.ts';
 export { TokenCache } from './verification/token-cache.ts';
 export { VerifierUnavailableError, type TokenVerifier, type Verification, type RevocationEvent, type RevocationStreamState } from './verification/types.ts';
-export { rewriteSseMessages, isEventStream, type SseRewriter } from './sse-messages.ts';
+export { rewriteSseMessages, rewriteSseText, isEventStream, isEventStreamType, type SseRewriter } from './sse-messages.ts';
 export { RevocationStream, type RevocationStreamOptions } from './verification/revocation-stream.ts';
 export { basicAuthorization } from './verification/introspection-verifier.ts';
 export { HEADER_MISMATCH, jsonResponse } from './jsonrpc.ts';

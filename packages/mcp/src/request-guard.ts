@@ -20,7 +20,7 @@ import { authorizeOperations } from './authorize-operations.ts';
 import { runCallGates } from './run-call-gates.ts';
 import { challengeResponse } from './challenge.ts';
 import { ClientDirectory } from './client-context.ts';
-import { settleAllowed, type TextSender } from './outcome-record.ts';
+import { settleAllowed, settleAllowedWhole, type TextSender, type WholeAnswer } from './outcome-record.ts';
 import { RefusalCounter } from './refused-tokens.ts';
 import { extractBearer } from './bearer-token.ts';
 import { AUTHORIZATION_UNAVAILABLE, FORBIDDEN_ORIGIN, HEADER_MISMATCH, INVALID_REQUEST, PARSE_ERROR, errorMessage, jsonResponse, requestsIn, type JsonRpcId } from './jsonrpc.ts';
@@ -29,6 +29,7 @@ import { resolveOptions, type McpGuardOptions, type ResolvedOptions } from './op
 import type { Principal } from './principal.ts';
 import { buildMetadata, metadataPaths, metadataUrl, type ProtectedResourceMetadata } from './protected-resource-metadata.ts';
 import { readJsonBody, type BodyReader } from './read-body.ts';
+import type { RequestHead } from './request-head.ts';
 import { routingHeaderMismatch } from './routing-headers.ts';
 import { isSatisfied, scopesToRequest } from './requirements.ts';
 import { createVerifier } from './verification/create-verifier.ts';
@@ -61,6 +62,8 @@ export type GuardResult =
       body: unknown;
       /** Call with the server's response: records the allowed operation's outcome, returns the response to send. */
       settle(response: Response): Promise<Response>;
+      /** The same for an answer held whole (a gateway's upstream that answered at once): no web Response around it. */
+      settleWhole(answer: WholeAnswer): Promise<WholeAnswer>;
     };
 
 export interface McpGuard {
@@ -70,8 +73,9 @@ export interface McpGuard {
   /** The path MCP requests are served on (the resource URI's path). */
   readonly mcpPath: string;
   /** The PRM document's answer for a well-known path, or undefined for any other path. */
-  serveMetadata(request: Request, path: string): Response | undefined;
-  check(request: Request, info?: RequestInfo): Promise<GuardResult>;
+  serveMetadata(request: RequestHead, path: string): Response | undefined;
+  /** `request`: a web Request, or just its head when the body comes as `parsedBody` or through `readBody`. */
+  check(request: Request | RequestHead, info?: RequestInfo): Promise<GuardResult>;
   /** Revocation stream state, for a health endpoint ('disabled' for custom verifiers without one). */
   revocationStream(): RevocationStreamState;
   /** Reports the refused tokens counted so far and stops background work. */
@@ -106,7 +110,7 @@ export function createMcpGuard(input: McpGuardOptions): McpGuard {
     return scopes.length > 0 ? scopes : metadata.scopes_supported;
   };
 
-  async function check(request: Request, info: RequestInfo = {}): Promise<GuardResult> {
+  async function check(request: Request | RequestHead, info: RequestInfo = {}): Promise<GuardResult> {
     // MCP Streamable HTTP: an invalid Origin gets 403 before anything else (DNS rebinding).
     const origin = request.headers.get('origin');
     if (origin !== null && allowedOrigins !== '*' && !allowedOrigins.has(origin)) {
@@ -119,7 +123,7 @@ export function createMcpGuard(input: McpGuardOptions): McpGuard {
       if (info.parsedBody !== undefined) body = info.parsedBody;
       else {
         const maxBytes = options.maxBodyBytes ?? 1_048_576;
-        const read = info.readBody ? await info.readBody(maxBytes) : await readJsonBody(request, maxBytes);
+        const read = info.readBody ? await info.readBody(maxBytes) : await readJsonBody(request as Request, maxBytes);
         if (!read.ok && read.status === 413) return respond(jsonResponse(errorMessage(null, INVALID_REQUEST, read.message), 413));
         if (!read.ok && bearer.kind === 'none') return challenge(undefined, scopesFor401(undefined));
         if (!read.ok) return respond(jsonResponse(errorMessage(null, PARSE_ERROR, read.message), read.status));
@@ -155,7 +159,8 @@ export function createMcpGuard(input: McpGuardOptions): McpGuard {
     if (!isSatisfied({ alternatives: [root] }, new Set(principal.scopes))) return challenge('insufficient_scope', root);
     // Stateless: no standalone SSE stream, no session to delete.
     if (request.method !== 'POST') {
-      if (options.forwardSessionRequests && (request.method === 'GET' || request.method === 'DELETE')) return { kind: 'proceed', principal, body: undefined, settle: async (response) => response };
+      if (options.forwardSessionRequests && (request.method === 'GET' || request.method === 'DELETE'))
+        return { kind: 'proceed', principal, body: undefined, settle: async (response) => response, settleWhole: async (answer) => answer };
       if (request.method === 'DELETE') clients.ended(request.headers.get('mcp-session-id'), principal.clientId);
       return respond(new Response(null, { status: 405, headers: { allow: 'POST' } }));
     }
@@ -193,30 +198,36 @@ export function createMcpGuard(input: McpGuardOptions): McpGuard {
       if (answer) return respond(jsonResponse(answer));
     }
     const isInitialize = requests[0]?.method === 'initialize';
+    /**
+     * After an initialize: the session its answer named, else one named here (a stateless server issues
+     * none, and MCP lets a server assign it at initialize) so later records of this client carry a session
+     * id and the clientInfo sent here. Returns the id when it is new, for the answer to carry.
+     */
+    const initialized = (answered: string | null): string | undefined => {
+      const session = answered ?? request.headers.get('mcp-session-id');
+      const assigned = session === null ? crypto.randomUUID() : undefined; // Web Crypto: the guard runs outside Node too
+      clients.initialized(session ?? assigned!, params, principal.clientId);
+      return assigned;
+    };
+    const outcome = { allowed: verdict.allowed, requestId: idOf(message), startedAt, now: () => clock.now(), onDecision: options.onDecision, onError: options.onError };
     const settle = async (response: Response): Promise<Response> => {
       if (isInitialize && response.ok) {
-        // A stateless server issues no session: name one (MCP lets a server assign it at initialize) so
-        // later records of this client carry a session id and the clientInfo sent here.
-        let session = response.headers.get('mcp-session-id') ?? request.headers.get('mcp-session-id');
-        if (session === null) {
-          session = crypto.randomUUID(); // Web Crypto: the guard runs outside Node too
+        const assigned = initialized(response.headers.get('mcp-session-id'));
+        if (assigned !== undefined) {
           response = new Response(response.body, { status: response.status, headers: response.headers });
-          response.headers.set('mcp-session-id', session);
+          response.headers.set('mcp-session-id', assigned);
         }
-        clients.initialized(session, params, principal.clientId);
       }
-      return settleAllowed({
-        allowed: verdict.allowed,
-        response,
-        requestId: idOf(message),
-        startedAt,
-        now: () => clock.now(),
-        onDecision: options.onDecision,
-        onError: options.onError,
-        sendText: info.sendText,
-      });
+      return settleAllowed({ ...outcome, response, sendText: info.sendText });
     };
-    return { kind: 'proceed', principal, body, settle };
+    const settleWhole = async (answer: WholeAnswer): Promise<WholeAnswer> => {
+      if (isInitialize && answer.status >= 200 && answer.status < 300) {
+        const assigned = initialized(answer.headers['mcp-session-id'] ?? null);
+        if (assigned !== undefined) answer = { ...answer, headers: { ...answer.headers, 'mcp-session-id': assigned } };
+      }
+      return settleAllowedWhole(outcome, answer);
+    };
+    return { kind: 'proceed', principal, body, settle, settleWhole };
   }
 
   return {

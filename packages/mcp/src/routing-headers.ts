@@ -10,6 +10,7 @@
  * from clients that declare a protocol version defining the headers
  * (`MCP-Protocol-Version` ≥ 2026-07-28); older clients never send them.
  */
+import type { HeaderReader } from './request-head.ts';
 
 /** The body field `Mcp-Name` mirrors, per method (the spec's three, plus subscribe/unsubscribe, which name a URI too). */
 const NAME_SOURCE: Readonly<Record<string, 'name' | 'uri'>> = {
@@ -40,7 +41,7 @@ export function decodeMcpName(value: string): string | undefined {
 }
 
 /** Why the routing headers disagree with the single JSON-RPC message `message`, or undefined when they agree. */
-export function routingHeaderMismatch(headers: Headers, message: Record<string, unknown>): string | undefined {
+export function routingHeaderMismatch(headers: HeaderReader, message: Record<string, unknown>): string | undefined {
   const method = typeof message.method === 'string' ? message.method : undefined;
   const params = typeof message.params === 'object' && message.params !== null ? (message.params as Record<string, unknown>) : {};
   const required = method !== undefined && (headers.get('mcp-protocol-version') ?? '') >= HEADERS_DEFINED_FROM;

@@ -112,4 +112,30 @@ export function rewriteSseMessages(body: ReadableStream<Uint8Array>, rewriter: S
   });
 }
 
-export const isEventStream = (response: Response): boolean => (response.headers.get('content-type') ?? '').startsWith('text/event-stream');
+/**
+ * The same rewriting over a text/event-stream already complete (a gateway
+ * holding an upstream's answer that ended at once): the rewritten text, or
+ * undefined when every event goes on unchanged (then the bytes that came
+ * are sent as they are). Text after the last blank line is kept as is, as
+ * the stream forwards it at its end.
+ */
+export async function rewriteSseText(text: string, rewriter: SseRewriter): Promise<string | undefined> {
+  let out = '';
+  let rewritten = false;
+  let from = 0;
+  EVENT_END.lastIndex = 0;
+  for (let match = EVENT_END.exec(text); match; match = EVENT_END.exec(text)) {
+    const block = text.slice(from, match.index);
+    from = match.index + match[0].length;
+    const replaced = await rewriteEvent(block, rewriter);
+    if (replaced !== undefined) rewritten = true;
+    out += `${replaced ?? block}${match[0]}`;
+    // Shared with the streams: the scan goes on from this event's end after the rewriter awaited.
+    EVENT_END.lastIndex = from;
+  }
+  await rewriter.end?.();
+  return rewritten ? out + text.slice(from) : undefined;
+}
+
+export const isEventStream = (response: Response): boolean => isEventStreamType(response.headers.get('content-type'));
+export const isEventStreamType = (contentType: string | null | undefined): boolean => (contentType ?? '').startsWith('text/event-stream');

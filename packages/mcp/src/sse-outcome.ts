@@ -9,25 +9,31 @@
  * error.
  */
 import { errorMessage, INTERNAL_ERROR } from './jsonrpc.ts';
-import { allowedRecord, outcomeOf, type SettleInput } from './outcome-record.ts';
-import { rewriteSseMessages } from './sse-messages.ts';
+import { allowedRecord, outcomeOfMessage, type OutcomeInput, type SettleInput } from './outcome-record.ts';
+import { rewriteSseMessages, type SseRewriter } from './sse-messages.ts';
 
 export function settleStreamed(input: SettleInput, body: ReadableStream<Uint8Array>): Response {
-  const { allowed, onDecision, response } = input;
+  const { response } = input;
+  return new Response(rewriteSseMessages(body, outcomeRewriter(input)), { status: response.status, headers: response.headers });
+}
+
+/** Records the outcome when the response to the request passes (streamed, or an answer held whole). */
+export function outcomeRewriter(input: OutcomeInput): SseRewriter {
+  const { allowed, onDecision } = input;
   let recorded = false;
-  const record = async (outcome: ReturnType<typeof outcomeOf>) => {
+  const record = async (outcome: ReturnType<typeof outcomeOfMessage>) => {
     recorded = true;
     const durationMs = Math.max(0, input.now() - input.startedAt);
     for (const pending of allowed) await onDecision!(allowedRecord(pending, outcome, durationMs));
   };
-  const stream = rewriteSseMessages(body, {
-    async message(message, text) {
+  return {
+    async message(message) {
       if (recorded || typeof message !== 'object' || message === null) return undefined;
       const { id, method } = message as { id?: unknown; method?: unknown };
       if (method !== undefined || id !== input.requestId) return undefined;
       try {
-        // The data as it came (the message was parsed from it): not serialized again.
-        await record(outcomeOf(200, text));
+        // The message as the rewriter parsed it: not serialized or parsed again.
+        await record(outcomeOfMessage(200, message));
       } catch (error) {
         input.onError?.(error);
         return JSON.stringify(errorMessage(input.requestId, INTERNAL_ERROR, 'The outcome could not be recorded; the result is withheld'));
@@ -38,6 +44,5 @@ export function settleStreamed(input: SettleInput, body: ReadableStream<Uint8Arr
       if (recorded) return;
       await record({ outcome: 'error', error: 'the stream ended before the result' }).catch((error: unknown) => input.onError?.(error));
     },
-  });
-  return new Response(stream, { status: response.status, headers: response.headers });
+  };
 }

@@ -40,8 +40,7 @@ export async function listenGateway(gateway: Gateway, host: string, port: number
 export const auditGatewayDecisions =
   (audit: AuditLog) =>
   async (record: GatewayDecisionRecord): Promise<void> => {
-    const entry = decisionToEntry(record);
-    await audit.append({ ...entry, details: { ...entry.details, upstream: record.upstream } });
+    await audit.append(decisionToEntry(record, { upstream: record.upstream }));
   };
 
 /**
@@ -57,8 +56,9 @@ export function logGatewayDecisions(logger: Logger): (record: GatewayDecisionRec
   const redact = createRedactor();
   const line = decisionLine(logger);
   return (record) => {
-    const entry = decisionToEntry(record);
-    line({ ...entry, params: redact(entry.params ?? {}), details: { ...entry.details, upstream: record.upstream } });
+    const entry = decisionToEntry(record, { upstream: record.upstream });
+    entry.params = redact(entry.params ?? {});
+    line(entry);
   };
 }
 
@@ -66,10 +66,10 @@ export function logGatewayDecisions(logger: Logger): (record: GatewayDecisionRec
 const SECRET_FIELDS = REDACT_PATHS.filter((path) => path.startsWith('*.')).map((path) => path.slice(2));
 
 /** Logs `{ audit }` as 'gateway decision', redacted as `logger` would redact it, without its per-line path parsing. */
-export function decisionLine(logger: Logger): (audit: Record<string, unknown>) => void {
+export function decisionLine(logger: Logger): (audit: object) => void {
   const lines = logger.child({}, { redact: [] });
   return (audit) => {
-    let redacted = audit;
+    let redacted = audit as Record<string, unknown>;
     for (const field of SECRET_FIELDS) {
       if (!(field in audit)) continue;
       if (redacted === audit) redacted = { ...audit };
