@@ -9,7 +9,6 @@ import type { AppEnv, ServerContext } from '../context.ts';
 import { answerResponse, oauthAnswer, oauthErrorAnswer, type OAuthAnswer } from '../http/oauth-response.ts';
 import { authenticate } from './authenticate.ts';
 import { readEndpointForm, requireParam, type FormParams } from './form.ts';
-import { nodeIncoming } from '../http/request-headers.ts';
 import { honoEndpointRequest, type EndpointRequest } from '../http/endpoint-request.ts';
 import { requesterAddress } from '../session/client-ip.ts';
 import { authorizationCodeGrant } from './grants/authorization-code.ts';
@@ -38,8 +37,9 @@ async function handleTokenRequest(ctx: ServerContext, request: EndpointRequest):
   const { headers } = request;
   const form: FormParams = await readEndpointForm(request);
   const grantType = requireParam(form, 'grant_type');
-  // The socket peer or the last X-Forwarded-For entry, as this endpoint has always counted (not the bindings' clientAddress).
-  const client = await authenticate(ctx, headers, form, () => requesterAddress(headers.get('x-forwarded-for'), { incoming: nodeIncoming(request.bindings) }));
+  // The address the server worked out (socket peer and trusted proxies), as /introspect counts it: a first-seen metadata
+  // document counts against that network's client-creation limit, which a client choosing its own X-Forwarded-For would dodge.
+  const client = await authenticate(ctx, headers, form, () => requesterAddress(headers.get('x-forwarded-for'), request.bindings));
   const handler = checkGrantAllowed(client, grantType);
   return oauthAnswer(await handler(ctx, client, form));
 }
