@@ -8,6 +8,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
+import type { ServerContext } from '../context.ts';
 import { readIncoming } from '../token/form.ts';
 import { nodeIncoming, requestHeaders, type RequestHeaders } from './request-headers.ts';
 
@@ -17,6 +18,8 @@ export interface EndpointRequest {
   text(): Promise<string>;
   /** The server's bindings (Hono's `env` on Node: `incoming`, `clientAddress`), for requesterAddress. */
   readonly bindings: unknown;
+  /** Where the endpoint logs; the node-level route passes one whose lines carry the request's id. Default: the context's log. */
+  readonly log?: ServerContext['log'];
 }
 
 /** The request a Hono route received (read from Node's request when the body was not read yet). */
@@ -31,6 +34,6 @@ export function honoEndpointRequest(c: Context): EndpointRequest {
 }
 
 /** A request served from Node directly; `bindings` are what the server would have put in Hono's `env`. */
-export function nodeEndpointRequest(incoming: IncomingMessage, bindings: unknown): EndpointRequest {
-  return { headers: requestHeaders(undefined, incoming), text: () => readIncoming(incoming), bindings };
+export function nodeEndpointRequest(incoming: IncomingMessage, bindings: unknown, log?: ServerContext['log']): EndpointRequest {
+  return { headers: requestHeaders(undefined, incoming), text: () => readIncoming(incoming), bindings, log };
 }

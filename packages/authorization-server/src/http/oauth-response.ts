@@ -14,6 +14,13 @@ export interface OAuthAnswer {
   /** Lower-case names, security headers included. */
   headers: Record<string, string>;
   body: string;
+  /**
+   * The client the request authenticated as, for the access log (never
+   * sent): the node-level route learns it here rather than from the events
+   * the request publishes, which would need a request scope (an
+   * AsyncLocalStorage, whose async hooks cost every promise in the process).
+   */
+  clientId?: string;
 }
 
 /** JSON answer with the headers every OAuth endpoint answer needs (RFC 6749 §5.1). */

@@ -16,15 +16,21 @@ export { introspectToken, INACTIVE, type IntrospectionResult, type ActiveIntrosp
 
 /** POST /introspect's whole answer, errors included: the Hono route and the server's node-level route both call this. */
 export async function answerIntrospectionRequest(ctx: ServerContext, request: EndpointRequest): Promise<OAuthAnswer> {
+  let clientId: string | undefined;
+  let answer: OAuthAnswer;
   try {
     const { headers } = request;
     const form = await readEndpointForm(request);
     const caller = await authenticateResourceServer(ctx, headers, form, () => requesterAddress(headers.get('x-forwarded-for'), request.bindings));
+    clientId = caller.id;
     const token = requireParam(form, 'token');
-    return oauthAnswer(await introspectToken(ctx, caller, token));
+    answer = oauthAnswer(await introspectToken(ctx, caller, token));
   } catch (error) {
-    return oauthErrorAnswer(error, (message, fields) => ctx.log('error', message, fields));
+    const log = request.log ?? ctx.log;
+    answer = oauthErrorAnswer(error, (message, fields) => log('error', message, fields));
   }
+  if (clientId !== undefined) answer.clientId = clientId;
+  return answer;
 }
 
 export function mountIntrospection(app: Hono<AppEnv>, ctx: ServerContext): void {

@@ -33,25 +33,32 @@ function checkGrantAllowed(client: Client, grantType: string): GrantHandler {
   return handler;
 }
 
-async function handleTokenRequest(ctx: ServerContext, request: EndpointRequest): Promise<OAuthAnswer> {
+/** `caller.clientId` is set once the client is authenticated, for the answer's clientId (errors after that included). */
+async function handleTokenRequest(ctx: ServerContext, request: EndpointRequest, caller: { clientId?: string }): Promise<OAuthAnswer> {
   const { headers } = request;
   const form: FormParams = await readEndpointForm(request);
   const grantType = requireParam(form, 'grant_type');
   // The address the server worked out (socket peer and trusted proxies), as /introspect counts it: a first-seen metadata
   // document counts against that network's client-creation limit, which a client choosing its own X-Forwarded-For would dodge.
   const client = await authenticate(ctx, headers, form, () => requesterAddress(headers.get('x-forwarded-for'), request.bindings));
+  caller.clientId = client.id;
   const handler = checkGrantAllowed(client, grantType);
   return oauthAnswer(await handler(ctx, client, form));
 }
 
 /** POST /token's whole answer, errors included: the Hono route and the server's node-level route both call this. */
 export async function answerTokenRequest(ctx: ServerContext, request: EndpointRequest): Promise<OAuthAnswer> {
+  const caller: { clientId?: string } = {};
+  let answer: OAuthAnswer;
   try {
-    return await handleTokenRequest(ctx, request);
+    answer = await handleTokenRequest(ctx, request, caller);
   } catch (error) {
-    logFailure(ctx, error);
-    return oauthErrorAnswer(error, (message, fields) => ctx.log('error', message, fields));
+    const log = request.log ?? ctx.log;
+    logFailure(log, error);
+    answer = oauthErrorAnswer(error, (message, fields) => log('error', message, fields));
   }
+  if (caller.clientId !== undefined) answer.clientId = caller.clientId;
+  return answer;
 }
 
 export function mountToken(app: Hono<AppEnv>, ctx: ServerContext): void {
@@ -59,8 +66,8 @@ export function mountToken(app: Hono<AppEnv>, ctx: ServerContext): void {
 }
 
 /** The internal reason goes to the log, never to the client (OAuthError.detail). */
-function logFailure(ctx: ServerContext, error: unknown): void {
+function logFailure(log: ServerContext['log'], error: unknown): void {
   if (error instanceof OAuthError && error.status < 500) {
-    ctx.log('info', 'token request rejected', { error: error.code, detail: error.detail });
+    log('info', 'token request rejected', { error: error.code, detail: error.detail });
   }
 }

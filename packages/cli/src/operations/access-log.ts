@@ -16,7 +16,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { ServerMetrics } from './metrics.ts';
 import { requestIdOf, REQUEST_ID_HEADER } from './request-id.ts';
-import { requestScope, type RequestScope } from './request-scope.ts';
+import { runInRequestScope, type RequestScope } from './request-scope.ts';
 import { pathOf, routeOf } from './routes.ts';
 import { healthz, readyz, type HealthSources } from './health.ts';
 
@@ -38,17 +38,20 @@ export interface NodeAnswer {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** The client the request authenticated as, when it did (else the access line takes the Basic user name). */
+  clientId?: string;
 }
 
 export interface Observed {
   handler: Handler;
   /**
    * The same observation (request id, access line, metrics, drain count)
-   * around a request answered from Node directly: `answer` runs in the
-   * request's scope, and its result is written to `outgoing` as
+   * around a request answered from Node directly: `answer` gets the
+   * request's id (for its log lines; no request scope is entered:
+   * request-scope.ts), and its result is written to `outgoing` as
    * @hono/node-server writes a string body.
    */
-  serveNode(incoming: IncomingMessage, outgoing: ServerResponse, path: string, answer: () => Promise<NodeAnswer>): Promise<void>;
+  serveNode(incoming: IncomingMessage, outgoing: ServerResponse, path: string, answer: (requestId: string) => Promise<NodeAnswer>): Promise<void>;
   /** Requests whose response head is not sent yet. */
   inFlight(): number;
   /** Resolves when no request is in flight. */
@@ -107,7 +110,7 @@ export async function metricsResponse(metrics: ServerMetrics): Promise<Response>
 export function observeRequests(inner: Handler, options: ObservedOptions): Observed {
   const { logger, metrics, health } = options;
   // The request scope (an AsyncLocalStorage) turns on Node's async hooks for every promise in the
-  // process: worth it when access lines are written, not for a server logging at warn (benchmarks, tests).
+  // process (request-scope.ts): worth it when access lines are written, not for a server logging at warn.
   const scoped = logger.isLevelEnabled('info');
   // The access line is built here from fields that never hold a secret (a sanitised request id, the
   // method, the route label, status, duration, a client id), so it skips pino's redaction, which
@@ -136,10 +139,10 @@ export function observeRequests(inner: Handler, options: ObservedOptions): Obser
   };
 
   /** The access line and metrics of an answered request. */
-  const record = (started: number, requestId: string, method: string, route: string, status: number, scope: RequestScope, headers: LoggedHeaders): void => {
+  const record = (started: number, requestId: string, method: string, route: string, status: number, knownClientId: string | undefined, headers: LoggedHeaders): void => {
     const seconds = (performance.now() - started) / 1000;
     metrics.observeRequest(route, method, status, seconds);
-    const clientId = scope.clientId ?? basicClientId(headers);
+    const clientId = knownClientId ?? basicClientId(headers);
     const line = { reqId: requestId, method, route, status, ms: Math.round(seconds * 10_000) / 10, ...(clientId ? { clientId } : {}) };
     if (route === '/healthz' || route === '/readyz' || route === '/metrics') accessLog.debug(line, 'request');
     else accessLog.info(line, 'request');
@@ -156,7 +159,7 @@ export function observeRequests(inner: Handler, options: ObservedOptions): Obser
     let response: Response;
     try {
       const handle = async () => (await operational(path, request)) ?? (await inner(request, incoming));
-      response = await (scoped ? requestScope.run(scope, handle) : handle());
+      response = await (scoped ? runInRequestScope(scope, handle) : handle());
     } catch (error) {
       logger.error({ reqId: requestId, route, err: error }, 'request failed');
       response = new Response(SERVER_ERROR_BODY, { status: 500, headers: { 'content-type': 'application/json' } });
@@ -178,29 +181,28 @@ export function observeRequests(inner: Handler, options: ObservedOptions): Obser
         response = new Response(response.body, response);
         response.headers.set(REQUEST_ID_HEADER, requestId);
       }
-    record(started, requestId, request.method, route, response.status, scope, request.headers);
+    record(started, requestId, request.method, route, response.status, scope.clientId, request.headers);
     return response;
   };
 
-  const serveNode = async (incoming: IncomingMessage, outgoing: ServerResponse, path: string, answer: () => Promise<NodeAnswer>): Promise<void> => {
+  const serveNode = async (incoming: IncomingMessage, outgoing: ServerResponse, path: string, answer: (requestId: string) => Promise<NodeAnswer>): Promise<void> => {
     const started = performance.now();
     const headers = rawHeaders(incoming);
     const requestId = requestIdOf(headers);
     const route = routeOf(path, options.issuerPath);
     const method = incoming.method ?? 'GET';
-    const scope: RequestScope = { requestId };
     inFlight += 1;
     seen += 1;
     let result: NodeAnswer;
     try {
-      result = await (scoped ? requestScope.run(scope, answer) : answer());
+      result = await answer(requestId);
     } catch (error) {
       logger.error({ reqId: requestId, route, err: error }, 'request failed');
       result = { status: 500, headers: { 'content-type': 'application/json' }, body: SERVER_ERROR_BODY };
     } finally {
       settled();
     }
-    record(started, requestId, method, route, result.status, scope, headers);
+    record(started, requestId, method, route, result.status, result.clientId, headers);
     if (outgoing.destroyed) return;
     outgoing.setHeader(REQUEST_ID_HEADER, requestId);
     if (health.draining()) outgoing.setHeader('connection', 'close');

@@ -12,7 +12,8 @@
  * from the same function the app's route calls (FORM_ENDPOINTS), fed the
  * same bindings (peer address and scheme after the trusted proxies); the
  * operations layer records it as it records every request (request id,
- * access line, metrics, drain). Everything else, a chunked or oversized
+ * access line, metrics, drain), with the request id and client id passed
+ * along rather than through the request scope (operations/request-scope.ts). Everything else, a chunked or oversized
  * body included, goes to `fallback`, the app, untouched.
  */
 import type { IncomingMessage, RequestListener } from 'node:http';
@@ -58,8 +59,13 @@ export function oauthListener({ context, observed, bindings, fallback }: OAuthLi
       fallback(incoming, outgoing);
       return;
     }
-    void observed.serveNode(incoming, outgoing, path, () => endpoint(context, nodeEndpointRequest(incoming, bindings(incoming))));
+    void observed.serveNode(incoming, outgoing, path, (requestId) => endpoint(context, nodeEndpointRequest(incoming, bindings(incoming), requestLog(context, requestId))));
   };
+}
+
+/** The context's log with the request's id on every line, as the request scope gives lines of requests the app serves. */
+function requestLog(context: ServerContext, requestId: string): ServerContext['log'] {
+  return (level, message, fields) => context.log(level, message, { reqId: requestId, ...fields });
 }
 
 /** @hono/node-server's rule for a request's Host (it answers 400 otherwise): it parses as a URL host, and naming no other host. */

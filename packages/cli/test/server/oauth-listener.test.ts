@@ -20,7 +20,7 @@ import { createLogger } from '../../src/server/logger.ts';
 import { startGatehouse, type RunningGatehouse } from '../../src/server/start.ts';
 import { oauthListener } from '../../src/server/oauth-listener.ts';
 import { writeBenchConfig } from '../../../../bench/lib/as-gatehouse-config.ts';
-import { AGENT, RESOURCE, RESOURCE_SERVER, SCOPE } from '../../../../bench/lib/as-shared.ts';
+import { AGENT, PUBLIC_CLIENT, RESOURCE, RESOURCE_SERVER, SCOPE } from '../../../../bench/lib/as-shared.ts';
 
 const FORM = 'application/x-www-form-urlencoded';
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
@@ -160,6 +160,21 @@ describe('the node-level route answers /token and /introspect as the app does', 
       { reqId: 'req-node-1', level: 30, service: 'gatehouse', method: 'POST', route: '/introspect', status: 200, clientId: RESOURCE_SERVER.id, msg: 'request' },
       { reqId: 'req-app-1', level: 30, service: 'gatehouse', method: 'POST', route: '/introspect', status: 200, clientId: RESOURCE_SERVER.id, msg: 'request' },
     ]);
+  });
+
+  it('without a request scope: the access line names the client the request authenticated as, and the reason for a refusal carries the request id', async () => {
+    logChunks.length = 0;
+    // A public client (no Basic credentials to name it), then a grant type it may not use: refused after authentication, no event published.
+    const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: PUBLIC_CLIENT }).toString();
+    const refused = await send(gatehouse.url, '/token', { 'content-type': FORM, 'x-request-id': 'req-node-2' }, body);
+    expect(refused.status).toBe(400);
+    const lines = logChunks
+      .join('')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.find((line) => line.msg === 'token request rejected')).toMatchObject({ reqId: 'req-node-2', error: 'unauthorized_client' });
+    expect(accessLines()).toEqual([expect.objectContaining({ reqId: 'req-node-2', route: '/token', status: 400, clientId: PUBLIC_CLIENT })]);
   });
 
   it('a declared body over the limit is refused as the app refuses it (413, connection closed)', async () => {
