@@ -84,19 +84,7 @@ export function rewriteSseMessages(body: ReadableStream<Uint8Array>, rewriter: S
         started ||= value.byteLength > 0;
         if (value.byteLength > 0) clean = value[value.byteLength - 1]! < 0x80;
         buffer += decoder.decode(value, { stream: true });
-        let out = '';
-        let rewritten = false;
-        let from = 0;
-        EVENT_END.lastIndex = 0;
-        for (let match = EVENT_END.exec(buffer); match; match = EVENT_END.exec(buffer)) {
-          const block = buffer.slice(from, match.index);
-          from = match.index + match[0].length;
-          const replaced = await rewriteEvent(block, rewriter);
-          if (replaced !== undefined) rewritten = true;
-          out += `${replaced ?? block}${match[0]}`;
-          // The rewriter may have awaited: the scan goes on from this event's end.
-          EVENT_END.lastIndex = from;
-        }
+        const { out, rewritten, from } = await rewriteCompleteEvents(buffer, rewriter);
         if (from === 0) continue; // no event complete yet
         // Only whole events, all unchanged, none begun in an earlier chunk: these are the bytes that came.
         const whole = from === buffer.length && !carried && !rewritten && !bom && clean;
@@ -113,13 +101,11 @@ export function rewriteSseMessages(body: ReadableStream<Uint8Array>, rewriter: S
 }
 
 /**
- * The same rewriting over a text/event-stream already complete (a gateway
- * holding an upstream's answer that ended at once): the rewritten text, or
- * undefined when every event goes on unchanged (then the bytes that came
- * are sent as they are). Text after the last blank line is kept as is, as
- * the stream forwards it at its end.
+ * Every event `text` completes (up to its last blank line), each through the
+ * rewriter: the text to send for them, whether any changed, and where the
+ * unfinished rest begins.
  */
-export async function rewriteSseText(text: string, rewriter: SseRewriter): Promise<string | undefined> {
+async function rewriteCompleteEvents(text: string, rewriter: SseRewriter): Promise<{ out: string; rewritten: boolean; from: number }> {
   let out = '';
   let rewritten = false;
   let from = 0;
@@ -130,9 +116,21 @@ export async function rewriteSseText(text: string, rewriter: SseRewriter): Promi
     const replaced = await rewriteEvent(block, rewriter);
     if (replaced !== undefined) rewritten = true;
     out += `${replaced ?? block}${match[0]}`;
-    // Shared with the streams: the scan goes on from this event's end after the rewriter awaited.
+    // EVENT_END is shared by every stream and the rewriter may have awaited: the scan goes on from this event's end.
     EVENT_END.lastIndex = from;
   }
+  return { out, rewritten, from };
+}
+
+/**
+ * The same rewriting over a text/event-stream already complete (a gateway
+ * holding an upstream's answer that ended at once): the rewritten text, or
+ * undefined when every event goes on unchanged (then the bytes that came
+ * are sent as they are). Text after the last blank line is kept as is, as
+ * the stream forwards it at its end.
+ */
+export async function rewriteSseText(text: string, rewriter: SseRewriter): Promise<string | undefined> {
+  const { out, rewritten, from } = await rewriteCompleteEvents(text, rewriter);
   await rewriter.end?.();
   return rewritten ? out + text.slice(from) : undefined;
 }
