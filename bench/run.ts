@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const available = readdirSync(here)
-  .filter((file) => file.endsWith('.ts') && file !== 'run.ts')
+  // soak*.ts is `npm run soak` and the processes it starts (soak-server.ts would listen until killed), not a benchmark.
+  .filter((file) => file.endsWith('.ts') && file !== 'run.ts' && !file.startsWith('soak'))
   .map((file) => file.replace(/\.ts$/, ''))
   .sort();
 const requested = process.argv.slice(2);
