@@ -12,7 +12,7 @@ import type { RequestHead } from '@gatehouse-auth/mcp';
 import { idOf, rpcError, SESSION_NOT_FOUND, UPSTREAM_UNAVAILABLE } from './errors.ts';
 import { sameOwner, type SessionOwner } from './owner.ts';
 import { upstreamCredentials, type UpstreamCredentialOptions, type UpstreamCredentials } from './upstream-credentials.ts';
-import type { HeldAnswer, Upstream, UpstreamRequest } from './upstream.ts';
+import { MAX_HELD_BYTES, type HeldAnswer, type Upstream, type UpstreamRequest } from './upstream.ts';
 import { fetchTransport, nodeTransport, type UpstreamAnswer, type UpstreamTransport } from './upstream-transport.ts';
 
 export interface HttpUpstreamOptions extends UpstreamCredentialOptions {
@@ -28,8 +28,6 @@ const FORWARDED_REQUEST_HEADERS = ['accept', 'content-type', 'mcp-session-id', '
 const FORWARDED_RESPONSE_HEADERS = ['content-type', 'mcp-session-id', 'mcp-protocol-version', 'cache-control', 'retry-after'];
 
 const MAX_BINDINGS = 10_000;
-/** Above this, an answer is streamed even when it is complete at once. */
-const MAX_HELD_BYTES = 256 * 1024;
 
 interface Binding {
   owner: SessionOwner;

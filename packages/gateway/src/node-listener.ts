@@ -30,9 +30,8 @@ import type { TLSSocket } from 'node:tls';
 import { parseJsonBody, pathOf, type WholeAnswer } from '@gatehouse-auth/mcp';
 import type { AnswerInfo, Gateway } from './gateway.ts';
 import { nodeRequestHead } from './node-request.ts';
+import { MAX_HELD_BYTES } from './upstream.ts';
 
-/** Above this, an answer ready at once is still streamed rather than held to be sent whole. */
-const MAX_HELD_BYTES = 256 * 1024;
 /**
  * How long an upstream's answer may take to end after its headers and still leave as one write. An
  * upstream commonly writes the headers, the events and the end of its stream separately (server-everything,

@@ -19,6 +19,9 @@ export interface UpstreamRequest {
   holdMs?: number;
 }
 
+/** Above this many bytes an answer is streamed to the client, even one complete at once (held, or ready within a turn). */
+export const MAX_HELD_BYTES = 256 * 1024;
+
 /** An answer the upstream completed within the hold, held whole. */
 export interface HeldAnswer {
   whole: WholeAnswer;
