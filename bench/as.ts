@@ -201,9 +201,12 @@ async function measure(server: Server, scenario: Scenario): Promise<Measured> {
   const { request, wrong } = await scenario.probe(server);
   const statsBefore = server === gatehouse ? await server.ask<CacheStats>('cache-stats') : undefined;
   const threadsBefore = process.env.BENCH_VERBOSE ? await server.ask<Record<string, { user: number; system: number }>>('threads') : {};
+  await server.ask('profile-start');
   const cpuBefore = await server.ask<number>('cpu');
   const run = await runLoad({ url: server.info.url, seconds: SECONDS, connections: CONNECTIONS, request });
   const cpuAfter = await server.ask<number>('cpu');
+  const profile = await server.ask<string | undefined>('profile-stop');
+  if (profile) console.log(`    CPU profile of ${server === gatehouse ? 'gatehouse' : 'reference'} (${scenario.name}): ${profile}`);
   if (process.env.BENCH_VERBOSE) {
     const threadsAfter = await server.ask<Record<string, { user: number; system: number }>>('threads');
     const parts = Object.entries(threadsAfter)

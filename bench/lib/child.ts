@@ -5,7 +5,9 @@
  * you persist?").
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { join } from 'node:path';
 import type { SeededTokens } from './as-gatehouse-seed.ts';
 
 /** The prefix of the line a child prints once it listens: `announceReady(info)`. */
@@ -29,6 +31,8 @@ export function answerQuestions(tokens: SeededTokens, own: Record<string, () => 
       answer = usage.user + usage.system;
     } else if (question === 'threads') {
       answer = threadTimes();
+    } else if (question === 'profile-start' || question === 'profile-stop') {
+      answer = await (question === 'profile-start' ? profiler.start() : profiler.stop());
     } else if (verb === 'take' && kind) {
       const from = taken[kind];
       taken[kind] = Math.min(tokens[kind].length, from + Number(n));
@@ -41,6 +45,35 @@ export function answerQuestions(tokens: SeededTokens, own: Record<string, () => 
     process.send!({ question, answer });
   });
 }
+
+/**
+ * BENCH_PROFILE_DIR: a CPU profile of this process over the measured runs
+ * only (not startup, seeding or the other server's turns), one
+ * .cpuprofile per run, for `node --cpu-prof`'s readers.
+ */
+const profiler = (() => {
+  let session: Session | undefined;
+  let runs = 0;
+  const post = (method: string) => new Promise<unknown>((resolve, reject) => session!.post(method, (error, result) => (error ? reject(error) : resolve(result))));
+  return {
+    async start(): Promise<void> {
+      if (!process.env.BENCH_PROFILE_DIR) return;
+      session ??= new Session();
+      session.connect();
+      await post('Profiler.enable');
+      await post('Profiler.start');
+    },
+    async stop(): Promise<string | undefined> {
+      if (!session) return undefined;
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      session.disconnect();
+      session = undefined;
+      const path = join(process.env.BENCH_PROFILE_DIR!, `${process.pid}-${(runs += 1)}.cpuprofile`);
+      writeFileSync(path, JSON.stringify(profile));
+      return path;
+    },
+  };
+})();
 
 /** Linux: CPU ms (user+system) of each thread of this process, by thread name; for BENCH_VERBOSE. */
 function threadTimes(): Record<string, { user: number; system: number }> {
