@@ -15,6 +15,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { ServerMetrics } from './metrics.ts';
+import { accessLineWriter, type AccessLine } from './access-line.ts';
 import { requestIdOf, REQUEST_ID_HEADER } from './request-id.ts';
 import { runInRequestScope, type RequestScope } from './request-scope.ts';
 import { pathOf, routeOf } from './routes.ts';
@@ -117,6 +118,7 @@ export function observeRequests(inner: Handler, options: ObservedOptions): Obser
   // stringifies every value of every line through the wildcard paths (`*.token`…): that was the costliest
   // part of logging a request (about 4× a plain line). Every other line keeps the redaction.
   const accessLog = logger.child({}, { redact: [] });
+  const writeAccessLine = accessLineWriter(accessLog);
   let inFlight = 0;
   let seen = 0;
   let waiters: Array<() => void> = [];
@@ -143,9 +145,10 @@ export function observeRequests(inner: Handler, options: ObservedOptions): Obser
     const seconds = (performance.now() - started) / 1000;
     metrics.observeRequest(route, method, status, seconds);
     const clientId = knownClientId ?? basicClientId(headers);
-    const line = { reqId: requestId, method, route, status, ms: Math.round(seconds * 10_000) / 10, ...(clientId ? { clientId } : {}) };
+    const line: AccessLine = { reqId: requestId, method, route, status, ms: Math.round(seconds * 10_000) / 10 };
+    if (clientId) line.clientId = clientId;
     if (route === '/healthz' || route === '/readyz' || route === '/metrics') accessLog.debug(line, 'request');
-    else accessLog.info(line, 'request');
+    else if (!writeAccessLine(line)) accessLog.info(line, 'request');
   };
 
   const handler: Handler = async (request, incoming, outgoing) => {
@@ -204,11 +207,13 @@ export function observeRequests(inner: Handler, options: ObservedOptions): Obser
     }
     record(started, requestId, method, route, result.status, result.clientId, headers);
     if (outgoing.destroyed) return;
-    outgoing.setHeader(REQUEST_ID_HEADER, requestId);
-    if (health.draining()) outgoing.setHeader('connection', 'close');
-    // As @hono/node-server writes a string body: its length added, head and body in one go.
+    // As @hono/node-server writes a string body: its length added, head and body in one go. Everything in
+    // the one object writeHead takes: a header set on `outgoing` first makes Node copy every other one
+    // through setHeader, validating each twice.
     const head: Record<string, string | number> = result.headers;
-    head['Content-Length'] = Buffer.byteLength(result.body);
+    head[REQUEST_ID_HEADER] = requestId;
+    if (health.draining()) head.connection = 'close';
+    head['content-length'] = Buffer.byteLength(result.body);
     outgoing.writeHead(result.status, head);
     outgoing.end(result.body);
   };
