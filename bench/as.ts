@@ -47,6 +47,8 @@ interface Scenario {
   tokensPerRequest: number;
   /** Which Gatehouse cache this scenario's hit rate is about. */
   cache?: keyof CacheStats;
+  /** Also measure the floor (lib/as-floor-server.ts) in each round: the platform's share of this scenario. */
+  floor?: boolean;
   probe: (server: Server) => Promise<Probe>;
 }
 
@@ -69,7 +71,7 @@ const introspect =
       wrong,
       request: {
         method: 'POST',
-        path: server === gatehouse ? '/introspect' : '/token/introspection',
+        path: server === reference ? '/token/introspection' : '/introspect',
         headers: { 'content-type': FORM, authorization: basicAuth(RESOURCE_SERVER.id, RESOURCE_SERVER.secret) },
         setupRequest: (request) => ({ ...request, body: form({ token: next() }) }),
         onResponse: (status, body) => {
@@ -146,6 +148,7 @@ const SCENARIOS: Scenario[] = [
     target: 2,
     tokensPerRequest: 0,
     cache: 'introspection',
+    floor: true,
     probe: introspect(randomOver),
     about: 'a resource server asking about tokens issued earlier by other processes, uniformly at random over the live population: nearly every answer is a store read',
   },
@@ -206,7 +209,7 @@ async function measure(server: Server, scenario: Scenario): Promise<Measured> {
   const run = await runLoad({ url: server.info.url, seconds: SECONDS, connections: CONNECTIONS, request });
   const cpuAfter = await server.ask<number>('cpu');
   const profile = await server.ask<string | undefined>('profile-stop');
-  if (profile) console.log(`    CPU profile of ${server === gatehouse ? 'gatehouse' : 'reference'} (${scenario.name}): ${profile}`);
+  if (profile) console.log(`    CPU profile of ${nameOf(server)} (${scenario.name}): ${profile}`);
   if (process.env.BENCH_VERBOSE) {
     const threadsAfter = await server.ask<Record<string, { user: number; system: number }>>('threads');
     const parts = Object.entries(threadsAfter)
@@ -224,7 +227,7 @@ async function measure(server: Server, scenario: Scenario): Promise<Measured> {
       : undefined;
   if (process.env.BENCH_VERBOSE)
     console.log(
-      `  ${scenario.name}: ${server === gatehouse ? 'gatehouse' : 'reference'} ${fmt(result.rps)} req/s, ${fmt(cpuPerRequest)} CPU µs/req${cache ? `, ${scenario.cache} hits ${fmt(percent(cache))} %` : ''}${result.failed ? `, ${result.failed} failed` : ''}`,
+      `  ${scenario.name}: ${nameOf(server)} ${fmt(result.rps)} req/s, ${fmt(cpuPerRequest)} CPU µs/req${cache ? `, ${scenario.cache} hits ${fmt(percent(cache))} %` : ''}${result.failed ? `, ${result.failed} failed` : ''}`,
     );
   return { result, cpuPerRequest, acknowledged: warm.ok + result.ok, ...(cache ? { cache } : {}) };
 }
@@ -236,7 +239,7 @@ async function measure(server: Server, scenario: Scenario): Promise<Measured> {
  * Quiet means under 2% of a core over 250 ms, twice in a row; at most 10 s.
  */
 async function settle(): Promise<void> {
-  const servers = [gatehouse, reference];
+  const servers = [gatehouse, reference, floor];
   let quiet = 0;
   for (let tries = 0; tries < 40 && quiet < 2; tries += 1) {
     const before = await Promise.all(servers.map((s) => s.ask<number>('cpu')));
@@ -246,6 +249,7 @@ async function settle(): Promise<void> {
   }
 }
 
+const nameOf = (server: Server) => (server === gatehouse ? 'gatehouse' : server === reference ? 'reference' : 'floor');
 const byRps = (runs: Measured[]) => [...runs].sort((a, b) => a.result.rps - b.result.rps);
 const median = (runs: Measured[]): Measured => byRps(runs)[Math.floor((runs.length - 1) / 2)]!;
 const best = (runs: Measured[]): Measured => byRps(runs).at(-1)!;
@@ -269,9 +273,10 @@ const configPath = writeBenchConfig(dir);
 const setupStarted = Date.now();
 const seeding = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'lib/as-gatehouse-seed.ts'), dir, databaseUrl, configPath], { stdio: 'inherit' });
 if (seeding.status !== 0) throw new Error('bench as: seeding the store failed');
-const [gatehouse, reference] = await Promise.all([
+const [gatehouse, reference, floor] = await Promise.all([
   startChild<BenchServerInfo>(join(here, 'lib/as-gatehouse-server.ts'), [dir, databaseUrl, configPath]),
   startChild<BenchServerInfo>(join(here, 'lib/as-oidc-provider-server.ts')),
+  startChild<BenchServerInfo>(join(here, 'lib/as-floor-server.ts'), [dir, databaseUrl]),
 ]);
 if (process.env.BENCH_VERBOSE) console.log(`  setup (seeding both servers' populations): ${((Date.now() - setupStarted) / 1000).toFixed(0)} s`);
 
@@ -280,6 +285,7 @@ const notes: string[] = [];
 let acknowledgedTokens = 0;
 let missed = 0;
 let failures = 0;
+const floorNotes: string[] = [];
 let audit: { issued: number; recorded: number; records: number; broken: string[] } | undefined;
 try {
   // JIT warm-up of both servers' shared paths, and Gatehouse's token writer thread started, before anything is measured.
@@ -287,7 +293,9 @@ try {
   for (const scenario of SCENARIOS.filter((s) => !process.env.BENCH_ONLY || s.name.includes(process.env.BENCH_ONLY))) {
     const ours: Measured[] = [];
     const theirs: Measured[] = [];
+    const floors: Measured[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
+      if (scenario.floor) floors.push(await measure(floor, scenario));
       // Alternate which server goes first, so neither always runs on the other's leftovers.
       for (const server of round % 2 === 0 ? [gatehouse, reference] : [reference, gatehouse]) {
         if (server === reference) {
@@ -325,10 +333,17 @@ try {
       `${bestRatio.toFixed(2)}×`,
     ]);
     notes.push(`${scenario.name}: ${scenario.about}.`);
+    if (floors.length > 0) {
+      const f = median(floors);
+      const times = (cpu: number) => `${(cpu / f.cpuPerRequest).toFixed(1)}×`;
+      floorNotes.push(
+        `${scenario.name}: the floor (Node's HTTP server and the store's token read, nothing else: lib/as-floor-server.ts) ${fmt(f.result.rps)} req/s, ${fmt(f.cpuPerRequest)} CPU µs/req; Gatehouse uses ${times(g.cpuPerRequest)} the floor's CPU per request, oidc-provider ${times(r.cpuPerRequest)}.`,
+      );
+    }
   }
   audit = await gatehouse.ask('audit-check');
 } finally {
-  await Promise.all([gatehouse.stop(), reference.stop()]);
+  await Promise.all([gatehouse.stop(), reference.stop(), floor.stop()]);
   rmSync(dir, { recursive: true, force: true });
   if (databaseUrl.includes(`schema=${pgSchema}`)) {
     const pg = (await import('pg')).default;
@@ -350,6 +365,7 @@ console.log('|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.rep
 for (const row of rows) console.log(line(row));
 console.log('');
 for (const note of notes) console.log(`- ${note}`);
+for (const note of floorNotes) console.log(`\nExtra row, not a server anyone runs: ${note}`);
 console.log(`\nGatehouse tokens acknowledged: ${fmt(acknowledgedTokens)}; not found in the store afterwards: ${missed}; failed Gatehouse requests: ${failures}`);
 if (audit)
   console.log(
