@@ -65,7 +65,14 @@ export async function createStore(url: string, opts: CreateStoreOptions = {}): P
     const db = openSqlite(target.filename);
     const checkpointer = file === undefined ? undefined : startWalCheckpointer(file);
     // Audit commits and the writer thread's token commits are made durable by a sync off the event loop (wal-sync.ts).
-    const wal = file === undefined ? undefined : walSync(file);
+    const wal =
+      file === undefined
+        ? undefined
+        : walSync(file, (error) =>
+            opts.log?.('error', 'SQLite WAL sync failed: no write is acknowledged any more; restart the server (SQLite recovers the WAL to its last good frame)', {
+              error: error.message,
+            }),
+          );
     // Started once the store has committed THREAD_AFTER_BATCHES batches inline: a server under load gets
     // there in its first milliseconds, while a CLI command or a script that writes a few tokens never pays
     // for the thread (loading it costs about a second of CPU). Migrations have created the file by then.
@@ -93,6 +100,15 @@ export async function createStore(url: string, opts: CreateStoreOptions = {}): P
       { syncWal: wal && (() => wal.sync()) },
     );
     if (threaded) writers.set(store, () => threadWriter()?.ready ?? Promise.resolve(false));
+    if (wal) {
+      // After a failed WAL sync the store acknowledges nothing (wal-sync.ts): readiness checks must say so.
+      const ping = store.ping;
+      store.ping = async () => {
+        const failure = wal.failure();
+        if (failure) throw failure;
+        await ping();
+      };
+    }
   } else {
     schema = opts.schema ?? target.schema;
     if (schema !== undefined) assertSchemaName(schema);

@@ -122,12 +122,39 @@ describe('WAL sync (SQLite durability off the event loop)', () => {
     await wal.close();
   });
 
-  it('rejects every waiting caller when the fsync fails, and the next call tries again', async () => {
+  it('fsyncgate: after one failed fdatasync every later sync fails, even once the disk answers again, and says why once', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gatehouse-walsync-'));
+    await writeFile(join(dir, 'g.db-wal'), 'frames');
+    const proto = await fileHandlePrototype(dir);
+    const original = proto.datasync;
+    const eio = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+    const spy = vi.spyOn(proto, 'datasync').mockRejectedValueOnce(eio);
+    const lost: Error[] = [];
+    const wal = walSync(join(dir, 'g.db'), (error) => lost.push(error));
+
+    const acknowledgedBefore = wal.mark();
+    await expect(wal.sync()).rejects.toMatchObject({ name: 'StoreUnavailableError', cause: { code: 'EIO' } });
+    spy.mockImplementation(function (this: FileHandle) {
+      return original.call(this);
+    });
+    // The disk works again, but the frames written before the failure may be gone: nothing after them is acknowledged.
+    await expect(wal.sync()).rejects.toMatchObject({ name: 'StoreUnavailableError', cause: { code: 'EIO' } });
+    await expect(wal.sync(wal.mark())).rejects.toMatchObject({ name: 'StoreUnavailableError' });
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(wal.failure()).toMatchObject({ cause: { code: 'EIO' } });
+    expect(lost).toHaveLength(1);
+    // A ticket no sync covered is not durable either.
+    await expect(wal.sync(acknowledgedBefore)).rejects.toMatchObject({ name: 'StoreUnavailableError' });
+    await wal.close();
+  });
+
+  it('rejects every waiting caller when the WAL cannot be opened, and the next call tries again (no sync ran, nothing was dropped)', async () => {
     dir = await mkdtemp(join(tmpdir(), 'gatehouse-walsync-'));
     const wal = walSync(join(dir, 'missing.db'));
     await expect(wal.sync()).rejects.toMatchObject({ name: 'StoreUnavailableError', cause: { code: 'ENOENT' } });
     await writeFile(join(dir, 'missing.db-wal'), 'frames');
     await expect(wal.sync()).resolves.toBeUndefined();
+    expect(wal.failure()).toBeUndefined();
     await wal.close();
   });
 });

@@ -26,6 +26,19 @@
  * token batch marked at its commit and the audit record committed after it
  * are made durable by one sync, and never more than one runs at a time.
  * A failed sync rejects everyone waiting on it with StoreUnavailableError.
+ *
+ * A failed fdatasync is final for this process ("fsyncgate", PostgreSQL's
+ * lesson of 2018): Linux reports a write-back error once, and may already
+ * have dropped the frames it could not write and marked their pages clean,
+ * so a later fdatasync succeeds without them. The WAL's checksums are
+ * cumulative: on recovery SQLite stops at the first frame that is not
+ * what was written, so every frame after the lost ones, synced or not, is
+ * discarded too. Had a later sync acknowledged tokens, a crash would lose
+ * them. So after one failure every later sync fails, `failure()` says so
+ * (the store's ping fails, and /readyz with it), and only a restart,
+ * which lets SQLite recover the WAL to its last good frame, clears it.
+ * Failing to open the file is not such a failure: no sync ran, nothing was
+ * dropped, and the next call tries again.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { StoreUnavailableError } from '@gatehouse-auth/core';
@@ -35,13 +48,17 @@ export interface WalSync {
   mark(): number;
   /** Resolves once a sync that started after `ticket` (default: one taken now) has completed. */
   sync(ticket?: number): Promise<void>;
+  /** The failed fdatasync after which this WAL is never trusted again in this process; undefined while none failed. */
+  failure(): StoreUnavailableError | undefined;
   close(): Promise<void>;
 }
 
 const DONE: Promise<void> = Promise.resolve();
 
-export function walSync(databaseFile: string): WalSync {
+/** `onLost`: called once, when an fdatasync fails and the WAL stops being trusted (for the server's log). */
+export function walSync(databaseFile: string, onLost: (error: StoreUnavailableError) => void = () => {}): WalSync {
   let handle: Promise<FileHandle> | undefined;
+  let lost: StoreUnavailableError | undefined;
   /** The last ticket handed out. */
   let marks = 0;
   /** Every ticket up to this one is durable. */
@@ -50,15 +67,25 @@ export function walSync(databaseFile: string): WalSync {
   let next: Promise<void> | undefined;
 
   const datasync = async (): Promise<void> => {
+    if (lost) throw lost;
     // Opened once, after the first commit created the file; the store keeps the WAL for as long as it is open.
     handle ??= open(`${databaseFile}-wal`, 'r+');
+    let file: FileHandle;
     try {
-      await (await handle).datasync();
+      file = await handle;
     } catch (error) {
       handle = undefined;
       // The commit's durability is unknown: what a lost database connection is to PostgreSQL. Callers answer 503,
       // and the audit log's publisher hears it (cli/server/events.ts) instead of only a log line.
       throw new StoreUnavailableError(error);
+    }
+    try {
+      await file.datasync();
+    } catch (error) {
+      // One sync runs at a time and none starts once this is set: reached once.
+      lost = new StoreUnavailableError(error);
+      onLost(lost);
+      throw lost;
     }
   };
   const start = (): Promise<void> => {
@@ -80,8 +107,10 @@ export function walSync(databaseFile: string): WalSync {
 
   return {
     mark: () => ++marks,
+    failure: () => lost,
     sync(ticket = ++marks) {
       if (ticket <= durableThrough) return DONE;
+      if (lost) return Promise.reject(lost);
       if (running === undefined) return start();
       if (running.covers >= ticket) return running.done;
       next ??= running.done
