@@ -8,6 +8,8 @@ export const AGENT = { id: 'bench-agent', secret: 'bench-agent-secret-0123456789
 /** The example config's own introspection client (the internal-company MCP server). */
 export const RESOURCE_SERVER = { id: 'internal-company-mcp', secret: 'dev-only-internal-company-mcp-secret' };
 export const PUBLIC_CLIENT = 'bench-public';
+/** The client id the floor (as-floor-server.ts) issues its client_credentials tokens to, kept out of Gatehouse's audit check. */
+export const FLOOR_CLIENT = 'bench-floor';
 export const REDIRECT = 'http://127.0.0.1/cb';
 /** Live access tokens introspected in random order in the cold scenario (half service, half user tokens on Gatehouse). */
 export const ACCESS_POPULATION = Number(process.env.BENCH_ACCESS_TOKENS ?? 100_000);
