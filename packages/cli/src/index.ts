@@ -7,3 +7,4 @@ export { configSchema, type GatehouseConfig, type ConfigInput } from './config/s
 export { toServerOptions } from './config/server-options.ts';
 export { createLogger, REDACT_PATHS } from './server/logger.ts';
 export { listenGateway, type ListeningGateway } from './gateway/listen-gateway.ts';
+export { createProcessEvents, type ProcessEvents, type ProcessEventsOptions } from './server/events.ts';
