@@ -88,7 +88,7 @@ describe('issue 12: a token response and the WAL sync it waits for', () => {
     expect(datasync.spy).toHaveBeenCalledTimes(1);
   });
 
-  it('fails every response waiting on a sync that failed with 503 temporarily_unavailable, then serves the next request', async () => {
+  it('fails every response waiting on a sync that failed with 503 temporarily_unavailable, and every later one until a restart (fsyncgate: storage.md)', async () => {
     const responses = Promise.all(Array.from({ length: 4 }, () => issue()));
     await until(() => datasync.held.length > 0);
     // Whatever syncs the burst needs fail, as a disk that reports EIO does.
@@ -98,6 +98,7 @@ describe('issue 12: a token response and the WAL sync it waits for', () => {
       expect(await response.json()).toMatchObject({ error: 'temporarily_unavailable' });
     }
     datasync.spy.mockRestore();
-    expect((await issue()).status).toBe(200);
+    // The disk answers again, but frames written before the failure may be gone: nothing more is acknowledged.
+    expect((await issue()).status).toBe(503);
   });
 });
