@@ -10,7 +10,7 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { sha256, tokenHash, systemClock, type Clock } from '@gatehouse-auth/core';
 import { principalFromClaims } from '../principal.ts';
-import { audienceMatches } from './audience.ts';
+import { audienceMatcher } from './audience.ts';
 import { basicAuthorization } from './introspection-verifier.ts';
 import { RevocationStream } from './revocation-stream.ts';
 import { VerifierUnavailableError, type RevocationEvent, type RevocationStreamState, type TokenVerifier, type Verification } from './types.ts';
@@ -37,9 +37,11 @@ export class JwtVerifier implements TokenVerifier {
   private readonly stream: RevocationStream | undefined;
   private readonly revokedHashes = new Map<string, number>();
   private readonly cutoffs = new Map<string, number>();
+  private readonly audienceMatches: (aud: unknown) => boolean;
 
   constructor(private readonly options: JwtVerifierOptions) {
     const issuer = options.issuer.replace(/\/$/, '');
+    this.audienceMatches = audienceMatcher(options.resource);
     this.clock = options.clock ?? systemClock;
     this.keys = options.keys ?? createRemoteJWKSet(new URL(options.jwksUri ?? `${issuer}/jwks.json`), { timeoutDuration: 3_000 });
     if (options.revocation) {
@@ -72,7 +74,7 @@ export class JwtVerifier implements TokenVerifier {
       if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'iss') return { ok: false, reason: 'wrong_issuer' };
       return { ok: false, reason: 'inactive' };
     }
-    if (!audienceMatches(payload.aud, this.options.resource)) return { ok: false, reason: 'wrong_audience' };
+    if (!this.audienceMatches(payload.aud)) return { ok: false, reason: 'wrong_audience' };
     const principal = principalFromClaims(payload);
     if (!principal) return { ok: false, reason: 'malformed_claims' };
     if (this.isRevoked(token, payload, principal.subject, principal.clientId, principal.roles)) return { ok: false, reason: 'revoked' };
