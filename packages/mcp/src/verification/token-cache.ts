@@ -52,7 +52,7 @@ export class TokenCache {
     }
     this.entries.set(hash, { principal, expiresAt });
     if (!principal) return;
-    index(this.byUser, principal.kind === 'user' ? principal.subject : undefined, hash);
+    index(this.byUser, userKey(principal), hash);
     index(this.byClient, principal.clientId, hash);
     index(this.byOrg, principal.orgId ?? undefined, hash);
     for (const role of principal.roles) index(this.byRole, role, hash);
@@ -64,7 +64,7 @@ export class TokenCache {
     this.entries.delete(hash);
     const principal = entry.principal;
     if (!principal) return;
-    unindex(this.byUser, principal.subject, hash);
+    unindex(this.byUser, userKey(principal), hash);
     unindex(this.byClient, principal.clientId, hash);
     unindex(this.byOrg, principal.orgId ?? undefined, hash);
     for (const role of principal.roles) unindex(this.byRole, role, hash);
@@ -104,6 +104,9 @@ export class TokenCache {
     for (const hash of [...(indexMap.get(key) ?? [])]) this.delete(hash);
   }
 }
+
+/** Only a user's subject is a user id: a service token's subject names its client, and a user event never concerns it. */
+const userKey = (principal: Principal): string | undefined => (principal.kind === 'user' ? principal.subject : undefined);
 
 function index(indexMap: Map<string, Set<string>>, key: string | undefined, hash: string): void {
   if (key === undefined) return;
