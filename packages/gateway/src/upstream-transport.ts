@@ -149,9 +149,9 @@ export function nodeTransport(): UpstreamTransport {
         const response = await sent(url, init);
         const status = response.statusCode ?? 502;
         const location = response.headers.location;
-        if (!REDIRECTS.has(status) || location === undefined || hops === MAX_REDIRECTS) return answerOf(response);
+        if (!REDIRECTS.has(status) || location === undefined || hops === MAX_REDIRECTS) return new NodeAnswer(response);
         const next = new URL(location, url);
-        if (next.origin !== new URL(url).origin) return answerOf(response);
+        if (next.origin !== new URL(url).origin) return new NodeAnswer(response);
         response.resume();
         url = next.href;
         // fetch's rule: 303, or 301/302 after a POST, goes on as a GET without the body.
@@ -166,10 +166,6 @@ export function nodeTransport(): UpstreamTransport {
       agents.https.destroy();
     },
   };
-}
-
-function answerOf(response: IncomingMessage): UpstreamAnswer {
-  return new NodeAnswer(response);
 }
 
 /** For the 'error' events nobody else hears: one function, not a closure per call. */
