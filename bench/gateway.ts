@@ -75,7 +75,10 @@
  * req/s), BENCH_MIN_SAMPLES size the run;
  * BENCH_GATEWAY_LOG_LEVEL (e.g. warn: no decision lines) and
  * BENCH_GATEWAY_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) are
- * passed to the gateway process, BENCH_UPSTREAM_NODE_ARGS to server-everything.
+ * passed to the gateway process, BENCH_UPSTREAM_NODE_ARGS to server-everything;
+ * BENCH_GATEWAY_STDOUT names a file that gets the gateway's stdout (decision
+ * lines, and what e.g. `--trace-gc-nvp` prints: each scavenge's pause, bytes
+ * survived and promoted).
  * BENCH_TRACE_STALLS=1 loads lib/stall-tracer.mjs into both (collections,
  * event-loop lags, slow requests, with wall-clock times) and prints, per
  * rate and side, how many stalls overlapped a pause of the upstream, of the
@@ -83,7 +86,7 @@
  * 2 ms timer costs some CPU: a diagnostic run, not a headline.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -227,8 +230,11 @@ async function main(): Promise<void> {
       },
     );
     let decisionLines = 0;
+    // BENCH_GATEWAY_STDOUT: everything the gateway writes to stdout, e.g. what --trace-gc-nvp prints (Round 6 of docs/gateway.md).
+    const gatewayStdout = process.env.BENCH_GATEWAY_STDOUT ? createWriteStream(process.env.BENCH_GATEWAY_STDOUT) : undefined;
     gateway.stdout!.on('data', (chunk: Buffer) => {
       decisionLines += chunk.toString().split('gateway decision').length - 1;
+      gatewayStdout?.write(chunk);
     });
     children.push(gateway);
     await waitFor(`${gatewayOrigin}/.well-known/oauth-protected-resource/everything/mcp`, gateway, 'gatehouse gateway');
