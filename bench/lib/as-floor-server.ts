@@ -29,6 +29,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { systemClock, timeOrderedToken, tokenHash, type TokenRecord } from '@gatehouse-auth/core';
 import { createStore } from '@gatehouse-auth/store';
+import { oauthAnswer } from '@gatehouse-auth/authorization-server';
 import { createLogger, createProcessEvents } from '@gatehouse-auth/cli';
 import { basicAuth } from './load.ts';
 import { AGENT, FLOOR_CLIENT, RESOURCE, RESOURCE_SERVER, SCOPE } from './as-shared.ts';
@@ -52,23 +53,15 @@ const randomSlice = (size: number): Buffer => {
   random = random.subarray(size);
   return slice;
 };
-const HEADERS = {
-  'content-type': 'application/json',
-  'cache-control': 'no-store',
-  pragma: 'no-cache',
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
-};
 
 const server = createServer((incoming, outgoing) => {
   const chunks: Buffer[] = [];
   incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
   incoming.on('end', async () => {
+    // Gatehouse's own OAuth answer (JSON, no-store, the security headers): the same bytes on the wire as its route writes.
     const answer = (status: number, body: unknown) => {
-      const text = JSON.stringify(body);
-      outgoing.writeHead(status, { ...HEADERS, 'content-length': Buffer.byteLength(text) });
+      const { headers, body: text } = oauthAnswer(body, status);
+      outgoing.writeHead(status, Object.assign(headers, { 'content-length': Buffer.byteLength(text) }));
       outgoing.end(text);
     };
     const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));

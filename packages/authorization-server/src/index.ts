@@ -6,7 +6,7 @@ export { resolveOptions, DEFAULT_OPTIONS, type AuthorizationServerOptions, type 
 export { samlProviderSchema } from './federation/saml-settings.ts';
 export { mountSamlRoutes, type SamlProviderLookup, type FederatedSignIn, type SamlRouteDependencies } from './federation/saml-routes.ts';
 export { samlProviderLookup, type StoredProviderFind } from './federation/saml-providers.ts';
-export { oauthJson, oauthErrorResponse } from './http/oauth-response.ts';
+export { oauthAnswer, oauthJson, oauthErrorResponse } from './http/oauth-response.ts';
 export { FORM_ENDPOINTS, bodyLimitOf, nodeEndpointRequest, type FormEndpoint, type EndpointRequest, type OAuthAnswer } from './form-endpoints.ts';
 export { revokeGrant, revokeUserTokens, disableUser, disableClient, removeMember, setMemberRoles, type RevocationOutcome } from './admin/revocation.ts';
 export { rotateSigningKey, ensureSigningKey, activeSigningKey } from './keys/index.ts';
