@@ -96,7 +96,7 @@ import { buildPackages } from './lib/installed-child.ts';
 import { CALL, closeSession, MCP_HEADERS, openSession } from './lib/mcp-session.ts';
 import { cpuMs, rssMb } from './lib/process-stats.ts';
 import { attributeStalls, formatStallCauses, readTrace } from './lib/stall-attribution.ts';
-import { openFixedRateGenerator, STALL_MS, type FixedRateGenerator, type FixedRateResult } from './lib/fixed-rate.ts';
+import { openFixedRateGenerator, STALL_MS, type FixedRateGenerator, type FixedRateResult, type FixedRateTarget } from './lib/fixed-rate.ts';
 import { basicAuth, form, type LoadResult } from './lib/load.ts';
 import { loadGenerator, runVariedLoad } from './lib/wrk-load.ts';
 
@@ -259,6 +259,16 @@ async function main(): Promise<void> {
         await closeSession(url, headers, session);
       }
     };
+    /** One fixed-rate run of both sides in one schedule, their calls taking turns, each side with a session of its own. */
+    const paired = (run: (targets: FixedRateTarget[]) => Promise<FixedRateResult[]>) =>
+      inSession('direct', (direct) =>
+        inSession('gateway', (through) =>
+          run([
+            { url: upstreamUrl, request: direct },
+            { url: resource, request: through },
+          ]),
+        ),
+      );
     // Both sides answer (openSession checks a call), and the token is verified once before counting introspections.
     await inSession('direct', async () => {});
     await inSession('gateway', async () => {});
@@ -277,8 +287,7 @@ async function main(): Promise<void> {
     await inSession('gateway', (request) => saturate({ url: resource, seconds: 2, connections: CONNECTIONS, request }));
     generator = openFixedRateGenerator();
     const fixedRate = generator;
-    await inSession('direct', (request) => fixedRate.run({ url: upstreamUrl, rate: 200, seconds: 1, request }));
-    await inSession('gateway', (request) => fixedRate.run({ url: resource, rate: 200, seconds: 1, request }));
+    await paired((targets) => fixedRate.run({ targets, rate: 100, seconds: 1 }));
     const cpuBefore = { upstream: cpuMs(upstream.pid!), gateway: cpuMs(gateway.pid!) };
     const rssBefore = { upstream: rssMb(upstream.pid!), gateway: rssMb(gateway.pid!) };
 
@@ -303,25 +312,40 @@ async function main(): Promise<void> {
       .filter((point, _, all) => point.label !== 'fixed' || !all.some((other) => other.label !== 'fixed' && other.rate === point.rate))
       .sort((a, b) => a.rate - b.rate);
 
-    console.log(`\n2. fixed rates, open loop (generator in its own process), each rate ${ROUNDS} rounds alternating direct / gateway, ≥ ${MIN_SAMPLES} requests per round and side`);
+    console.log(
+      `\n2. fixed rates, open loop (generator in its own process), ${ROUNDS} rounds per rate; in each round direct and gateway calls take turns in one schedule (half the rate each), ≥ ${MIN_SAMPLES} calls per round and side`,
+    );
     const atRates: { rate: number; label: string; headline?: boolean; direct: FixedRateResult[]; gateway: FixedRateResult[] }[] = [];
     for (const point of rates) {
-      const seconds = Math.max(SECONDS, Math.ceil(MIN_SAMPLES / point.rate));
-      console.log(`${point.rate} req/s (${point.label}${point.headline ? ', the headline' : ''}), ${ROUNDS} × ${seconds} s each side`);
+      const seconds = Math.max(SECONDS, Math.ceil((2 * MIN_SAMPLES) / point.rate));
+      console.log(`${point.rate} req/s (${point.label}${point.headline ? ', the headline' : ''}), ${ROUNDS} × ${seconds} s`);
       const entry = { ...point, direct: [] as FixedRateResult[], gateway: [] as FixedRateResult[] };
       for (let round = 0; round < ROUNDS; round++) {
-        entry.direct.push(await inSession('direct', (request) => fixedRate.run({ url: upstreamUrl, rate: point.rate, seconds, request })));
         const before = await countIntrospections(gatehouse);
-        entry.gateway.push(await inSession('gateway', (request) => fixedRate.run({ url: resource, rate: point.rate, seconds, request })));
+        const [directResult, gatewayResult] = await paired((targets) => fixedRate.run({ targets, rate: point.rate / 2, seconds }));
+        entry.direct.push(directResult!);
+        entry.gateway.push(gatewayResult!);
         // A verification cache entry that expired mid-round makes every call wait for one introspection.
         const introspected = (await countIntrospections(gatehouse)) - before;
-        console.log(`round ${round + 1}: direct  ${fmtRate(entry.direct[round]!)}`);
-        console.log(`         gateway ${fmtRate(entry.gateway[round]!)}${introspected > 0 ? `  [${introspected} introspection${introspected > 1 ? 's' : ''} in this round]` : ''}`);
+        console.log(`round ${round + 1}: direct  ${fmtRate(directResult!)}`);
+        console.log(`         gateway ${fmtRate(gatewayResult!)}${introspected > 0 ? `  [${introspected} introspection${introspected > 1 ? 's' : ''} in this round]` : ''}`);
       }
       atRates.push(entry);
     }
-    const directAtRate = atRates.flatMap((entry) => entry.direct);
-    const throughAtRate = atRates.flatMap((entry) => entry.gateway);
+    // The design before (docs/gateway.md, round 7): the headline rate offered to one side at a time, in alternating rounds.
+    const headlinePoint = rates.find((point) => point.headline)!;
+    const alternating = { direct: [] as FixedRateResult[], gateway: [] as FixedRateResult[] };
+    const alternatingSeconds = Math.max(SECONDS, Math.ceil(MIN_SAMPLES / headlinePoint.rate));
+    console.log(`${headlinePoint.rate} req/s to one side at a time, ${ROUNDS} rounds alternating direct / gateway, ${alternatingSeconds} s each`);
+    for (let round = 0; round < ROUNDS; round++) {
+      const run = (side: keyof typeof sides) => inSession(side, (request) => fixedRate.run({ targets: [{ url: sides[side].url, request }], rate: headlinePoint.rate, seconds: alternatingSeconds }));
+      alternating.direct.push((await run('direct'))[0]!);
+      alternating.gateway.push((await run('gateway'))[0]!);
+      console.log(`round ${round + 1}: direct  ${fmtRate(alternating.direct[round]!)}`);
+      console.log(`         gateway ${fmtRate(alternating.gateway[round]!)}`);
+    }
+    const directAtRate = [...atRates.flatMap((entry) => entry.direct), ...alternating.direct];
+    const throughAtRate = [...atRates.flatMap((entry) => entry.gateway), ...alternating.gateway];
 
     const ratios = direct.map((d, i) => through[i]!.rps / d.rps);
     const addedAtSaturation = direct.map((d, i) => through[i]!.p99 - d.p99);
@@ -336,17 +360,21 @@ async function main(): Promise<void> {
       `p99 at saturation: direct ${median(direct.map((r) => r.p99)).toFixed(2)} ms, gateway ${median(through.map((r) => r.p99)).toFixed(2)} ms, added ${median(addedAtSaturation).toFixed(2)} ms (≈ connections / throughput: not the latency headline)`,
     );
     console.log('\nlatency at fixed offered rates (medians of rounds; added = gateway − direct, per round):');
-    console.log(`   offered                                  direct p50 / p99     gateway p50 / p99    added p50 / p99    generator lag p99   stalls > ${STALL_MS} ms direct / gateway (all rounds)`);
-    for (const entry of atRates) {
+    console.log(
+      `   offered                                              direct p50 / p99     gateway p50 / p99    added p50 / p99    generator lag p99   stalls > ${STALL_MS} ms direct / gateway (all rounds)`,
+    );
+    const row = (mark: string, label: string, entry: { direct: FixedRateResult[]; gateway: FixedRateResult[] }) => {
       const m = (results: FixedRateResult[], pick: (r: FixedRateResult) => number) => median(results.map(pick));
       const added = (pick: (r: FixedRateResult) => number) => median(entry.direct.map((d, i) => pick(entry.gateway[i]!) - pick(d)));
       console.log(
-        `${entry.headline ? '*' : ' '} ${`${entry.rate} req/s (${entry.label})`.padEnd(40)} ${ms(m(entry.direct, (r) => r.p50))} / ${ms(m(entry.direct, (r) => r.p99))}   ${ms(m(entry.gateway, (r) => r.p50))} / ${ms(m(entry.gateway, (r) => r.p99))}   ${ms(added((r) => r.p50))} / ${ms(added((r) => r.p99))}   ${ms(m([...entry.direct, ...entry.gateway], (r) => r.generatorLagP99))}   ${String(sum(entry.direct, (r) => r.stalls)).padStart(5)} / ${sum(entry.gateway, (r) => r.stalls)}`,
+        `${mark} ${label.padEnd(52)} ${ms(m(entry.direct, (r) => r.p50))} / ${ms(m(entry.direct, (r) => r.p99))}   ${ms(m(entry.gateway, (r) => r.p50))} / ${ms(m(entry.gateway, (r) => r.p99))}   ${ms(added((r) => r.p50))} / ${ms(added((r) => r.p99))}   ${ms(m([...entry.direct, ...entry.gateway], (r) => r.generatorLagP99))}   ${String(sum(entry.direct, (r) => r.stalls)).padStart(5)} / ${sum(entry.gateway, (r) => r.stalls)}`,
       );
-    }
+    };
+    for (const entry of atRates) row(entry.headline ? '*' : ' ', `${entry.rate} req/s (${entry.label}), turns`, entry);
+    row(' ', `${headlinePoint.rate} req/s to one side at a time, alternating rounds`, alternating);
     const headline = atRates.find((entry) => entry.headline)!;
     console.log(
-      `added p99 at ${HEADLINE_SHARE * 100}% of direct saturation (${headline.rate} req/s, median of rounds): ${median(headline.direct.map((d, i) => headline.gateway[i]!.p99 - d.p99)).toFixed(2)} ms  (target ≤ 2 ms; the rule is in this file's header)`,
+      `added p99 at ${HEADLINE_SHARE * 100}% of direct saturation (${headline.rate} req/s, direct and gateway calls taking turns, median of rounds): ${median(headline.direct.map((d, i) => headline.gateway[i]!.p99 - d.p99)).toFixed(2)} ms  (target ≤ 2 ms; the rule is in this file's header)`,
     );
     console.log(`introspections during the gateway runs: ${introspections} for ${requests} requests (cache hit rate ${(100 * (1 - introspections / Math.max(1, requests))).toFixed(2)}%)`);
     console.log(`decision records logged by the gateway: ${decisionLines}`);

@@ -9,6 +9,13 @@
  * go through lib/raw-http.ts (prebuilt bytes, minimal parsing), not
  * node:http's client, to keep the generator's CPU per request small.
  *
+ * Several targets share one schedule (`targets`): their requests take
+ * turns, each target offered `rate`, so every target's latencies come from
+ * the same moments of the machine. Two servers measured in alternating
+ * rounds each see only their own rounds' pauses of a third process (an
+ * upstream they share, the garbage collector of a neighbour); measured in
+ * one schedule, both see the same ones, and their difference is their own.
+ *
  * `openFixedRateGenerator()` runs the schedule in a process of its own
  * (lib/fixed-rate-process.ts), so neither the bench's process (which may
  * host Gatehouse) nor its garbage collector delays the requests or their
@@ -22,11 +29,17 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { openRawHttpClient, requestBytes } from './raw-http.ts';
 
-export interface FixedRateOptions {
+export interface FixedRateTarget {
   url: string;
+  request: { method: string; headers: Record<string, string>; body?: string };
+}
+
+export interface FixedRateOptions {
+  /** One or more targets; with several, their requests take turns in one schedule. */
+  targets: FixedRateTarget[];
+  /** Requests per second offered to each target. */
   rate: number;
   seconds: number;
-  request: { method: string; headers: Record<string, string>; body?: string };
 }
 
 export interface FixedRateResult {
@@ -58,63 +71,72 @@ export const STALL_MS = 10;
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 
-/** One open-loop run in this process (the generator process calls it; see openFixedRateGenerator). */
-export async function runFixedRate({ url, rate, seconds, request }: FixedRateOptions): Promise<FixedRateResult> {
-  const client = openRawHttpClient(url, requestBytes(url, request.method, request.headers, request.body));
-  const total = Math.round(rate * seconds);
-  const latencies: number[] = [];
-  const stallTimes: { at: number; ms: number }[] = [];
-  let failed = 0;
-  const failures: Record<number, number> = {};
+/** One open-loop run in this process (the generator process calls it; see openFixedRateGenerator): one result per target, in order. */
+export async function runFixedRate({ targets, rate, seconds }: FixedRateOptions): Promise<FixedRateResult[]> {
+  const sides = targets.map(({ url, request }) => ({
+    client: openRawHttpClient(url, requestBytes(url, request.method, request.headers, request.body)),
+    latencies: [] as number[],
+    stallTimes: [] as { at: number; ms: number }[],
+    failures: {} as Record<number, number>,
+    failed: 0,
+    sent: 0,
+  }));
+  // Every target gets `rate`: the combined schedule sends that many times more, in turns.
+  const combined = rate * sides.length;
+  const total = Math.round(rate * seconds) * sides.length;
   const lag = monitorEventLoopDelay({ resolution: 1 });
   lag.enable();
   const cpuBefore = process.cpuUsage();
   const start = performance.now();
   const inFlight: Promise<void>[] = [];
-  const send = (due: number) =>
-    client.send().then((status) => {
+  const send = (side: (typeof sides)[number], due: number) => {
+    side.sent++;
+    return side.client.send().then((status) => {
       if (status >= 200 && status < 300) {
         const latency = performance.now() - due;
-        latencies.push(latency);
-        if (latency > STALL_MS) stallTimes.push({ at: performance.timeOrigin + due, ms: latency });
+        side.latencies.push(latency);
+        if (latency > STALL_MS) side.stallTimes.push({ at: performance.timeOrigin + due, ms: latency });
       } else {
-        failed++;
-        failures[status] = (failures[status] ?? 0) + 1;
+        side.failed++;
+        side.failures[status] = (side.failures[status] ?? 0) + 1;
       }
     });
+  };
   let sent = 0;
   while (sent < total) {
     const now = performance.now();
     // Everything due by now leaves now (a late timer does not thin the schedule out).
-    while (sent < total && start + (sent * 1000) / rate <= now) {
-      inFlight.push(send(start + (sent * 1000) / rate));
+    while (sent < total && start + (sent * 1000) / combined <= now) {
+      inFlight.push(send(sides[sent % sides.length]!, start + (sent * 1000) / combined));
       sent++;
     }
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + (sent * 1000) / rate - performance.now())));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + (sent * 1000) / combined - performance.now())));
   }
   await Promise.all(inFlight);
   lag.disable();
   const cpu = process.cpuUsage(cpuBefore);
-  client.close();
-  latencies.sort((a, b) => a - b);
-  return {
-    sent,
-    ok: latencies.length,
-    failed,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    max: latencies.at(-1) ?? Number.NaN,
-    failures,
-    stalls: stallTimes.length,
-    stallTimes,
-    connections: client.opened,
-    generatorLagP99: lag.percentile(99) / 1e6,
-    generatorCpuPerRequest: (cpu.user + cpu.system) / 1000 / Math.max(1, sent),
-  };
+  return sides.map((side) => {
+    side.client.close();
+    const latencies = side.latencies.sort((a, b) => a - b);
+    return {
+      sent: side.sent,
+      ok: latencies.length,
+      failed: side.failed,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      max: latencies.at(-1) ?? Number.NaN,
+      failures: side.failures,
+      stalls: side.stallTimes.length,
+      stallTimes: side.stallTimes,
+      connections: side.client.opened,
+      generatorLagP99: lag.percentile(99) / 1e6,
+      generatorCpuPerRequest: (cpu.user + cpu.system) / 1000 / Math.max(1, sent),
+    };
+  });
 }
 
 export interface FixedRateGenerator {
-  run(options: FixedRateOptions): Promise<FixedRateResult>;
+  run(options: FixedRateOptions): Promise<FixedRateResult[]>;
   close(): void;
 }
 
@@ -129,8 +151,8 @@ export function openFixedRateGenerator(): FixedRateGenerator {
     env: { ...process.env, NODE_OPTIONS: '' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  let pending: { resolve: (result: FixedRateResult) => void; reject: (error: Error) => void } | undefined;
-  child.on('message', (result: FixedRateResult) => {
+  let pending: { resolve: (result: FixedRateResult[]) => void; reject: (error: Error) => void } | undefined;
+  child.on('message', (result: FixedRateResult[]) => {
     const waiting = pending;
     pending = undefined;
     waiting?.resolve(result);
@@ -141,7 +163,7 @@ export function openFixedRateGenerator(): FixedRateGenerator {
   });
   return {
     run: (options) =>
-      new Promise<FixedRateResult>((resolve, reject) => {
+      new Promise<FixedRateResult[]>((resolve, reject) => {
         if (pending) return reject(new Error('one fixed-rate run at a time'));
         pending = { resolve, reject };
         child.send(options);
