@@ -24,26 +24,39 @@
  *    The p99 at saturation is printed too, but it is no latency figure:
  *    with a request always waiting it is about connections / throughput,
  *    the throughput again.
- * 2. Latency at fixed offered rates (open loop, lib/fixed-rate.ts): each
- *    rate offered to both sides, in rounds alternating direct / gateway,
+ * 2. Latency at fixed offered rates (open loop, lib/fixed-rate.ts): in
+ *    each round the direct and the gateway calls take turns in one
+ *    schedule (direct, gateway, direct, …), half the offered rate each,
  *    requests sent on schedule whatever the answers do and timed from when
  *    they were due. Rates: 100, 200 and 400 req/s (BENCH_RATES), 25% and
- *    50% of the direct side's median saturation throughput; each round
- *    lasts long enough for BENCH_MIN_SAMPLES (1000) requests, so a p99 is
- *    never one or two stragglers. Every rate's p50 and p99, direct, gateway
- *    and added (gateway − direct, median of the per-round differences), is
- *    printed.
+ *    50% of the direct side's median saturation throughput, offered in
+ *    total; each round lasts long enough for BENCH_MIN_SAMPLES (1000)
+ *    requests per side, so a p99 is never one or two stragglers. Every
+ *    rate's p50 and p99, direct, gateway and added (gateway − direct, median
+ *    of the per-round differences), is printed.
+ *    Why turns, not alternating rounds (the design until round 7 of
+ *    docs/gateway.md): server-everything pauses every few seconds (its
+ *    collections; with both its GC helper threads on the two cores, every
+ *    process waits), and a pause of 20–50 ms makes a dozen calls over 10
+ *    ms, enough to set a round's p99. With each side in rounds of its own,
+ *    which side's p99 a pause set was chance: the same main gave an added
+ *    p99 of 18.33 ms in one run and −6.53 ms in the next. In one schedule
+ *    both sides live through the same pauses, and their difference is what
+ *    the gateway adds. The upstream gets the offered rate, as in the
+ *    alternating design; the gateway, half of it; the 50% row is each side
+ *    at the headline rate. The alternating design is still run at the
+ *    headline rate and printed as a row of its own.
  *    The headline, by rule and whatever it shows: the added p99 at 25% of
  *    the direct saturation throughput, target ≤ 2 ms. Why 25%: added
  *    latency is what the gateway's own work adds to a call on a machine
  *    that is not short of CPU. Here the gateway, the upstream and the load
  *    generator share two cores; the gateway side needs about twice the CPU
  *    per call of the direct side (gateway + upstream), so at 50% of the
- *    direct saturation the gateway side runs the cores close to saturation
- *    and its p99 is mostly the three processes queueing for them, a cost
- *    of co-locating them for the bench, not of the gateway in front of an
- *    upstream on its own cores. 50% (and the fixed rates) stay in the
- *    table to show where the queueing starts.
+ *    direct saturation the cores run close to saturation and the p99 is
+ *    mostly the three processes queueing for them, a cost of co-locating
+ *    them for the bench, not of the gateway in front of an upstream on its
+ *    own cores. 50% (and the fixed rates) stay in the table to show where
+ *    the queueing starts.
  *    The generator runs in a process of its own (not beside Gatehouse in
  *    this one), sends prebuilt requests over raw keep-alive sockets
  *    (lib/raw-http.ts: a fraction of node:http's CPU per request), and
