@@ -92,13 +92,20 @@
  * BENCH_GATEWAY_STDOUT names a file that gets the gateway's stdout (decision
  * lines, and what e.g. `--trace-gc-nvp` prints: each scavenge's pause, bytes
  * survived and promoted).
+ * BENCH_PIN=1 (a diagnostic, Linux `taskset`) pins the gateway to CPU 1 and
+ * server-everything and the fixed-rate generator to CPU 0: the upstream's
+ * parallel collector then cannot take the gateway's core, nor the gateway
+ * the upstream's, which separates what co-locating them costs from what the
+ * gateway adds (a gateway in front of an upstream on other cores). This
+ * process (Gatehouse, idle but for an introspection a minute) and wrk are
+ * not pinned.
  * BENCH_TRACE_STALLS=1 loads lib/stall-tracer.mjs into both (collections,
  * event-loop lags, slow requests, with wall-clock times) and prints, per
  * rate and side, how many stalls overlapped a pause of the upstream, of the
  * gateway, of both or of neither (lib/stall-attribution.ts). The tracer's
  * 2 ms timer costs some CPU: a diagnostic run, not a headline.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -130,6 +137,9 @@ const CLI = join(root, 'packages/cli/dist/bin.js');
 /** BENCH_TRACE_STALLS=1: both servers run lib/stall-tracer.mjs, and each rate's stalls are put down to the process paused at the time. */
 const TRACE_STALLS = Boolean(process.env.BENCH_TRACE_STALLS);
 const TRACER = join(here, 'lib/stall-tracer.mjs');
+const PIN = Boolean(process.env.BENCH_PIN);
+/** A node command, on `cpu` alone with BENCH_PIN (see the header): every thread of it, its GC helpers included. */
+const nodeCommand = (cpu: number, args: string[]): [string, string[]] => (PIN ? ['taskset', ['-c', String(cpu), process.execPath, ...args]] : [process.execPath, args]);
 const GATEWAY_CLIENT = { id: 'bench-gateway', secret: 'bench-gateway-secret-0123456789abcdef' };
 const AGENT = { id: 'bench-agent', secret: 'bench-agent-secret-0123456789abcdef' };
 
@@ -187,7 +197,7 @@ async function main(): Promise<void> {
   let gatehouse: Awaited<ReturnType<typeof startGatehouse>> | undefined;
   let generator: FixedRateGenerator | undefined;
   try {
-    const upstream = spawn(process.execPath, [...nodeArgs('BENCH_UPSTREAM_NODE_ARGS'), EVERYTHING, 'streamableHttp'], {
+    const upstream = spawn(...nodeCommand(0, [...nodeArgs('BENCH_UPSTREAM_NODE_ARGS'), EVERYTHING, 'streamableHttp']), {
       env: { ...process.env, PORT: String(upstreamPort), NODE_OPTIONS: '', GATEHOUSE_STALL_TRACE: traces.upstream },
       stdio: 'ignore',
     });
@@ -235,8 +245,14 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
     const gateway = spawn(
-      process.execPath,
-      [...nodeArgs('BENCH_GATEWAY_NODE_ARGS'), CLI, 'gateway', '--config', config, ...(process.env.BENCH_GATEWAY_LOG_LEVEL ? ['--log-level', process.env.BENCH_GATEWAY_LOG_LEVEL] : [])],
+      ...nodeCommand(1, [
+        ...nodeArgs('BENCH_GATEWAY_NODE_ARGS'),
+        CLI,
+        'gateway',
+        '--config',
+        config,
+        ...(process.env.BENCH_GATEWAY_LOG_LEVEL ? ['--log-level', process.env.BENCH_GATEWAY_LOG_LEVEL] : []),
+      ]),
       {
         env: { ...process.env, NODE_OPTIONS: '', BENCH_GATEWAY_SECRET: GATEWAY_CLIENT.secret, GATEHOUSE_STALL_TRACE: traces.gateway },
         stdio: ['ignore', 'pipe', 'inherit'],
@@ -299,6 +315,8 @@ async function main(): Promise<void> {
     await inSession('direct', (request) => saturate({ url: upstreamUrl, seconds: 1, connections: CONNECTIONS, request }));
     await inSession('gateway', (request) => saturate({ url: resource, seconds: 2, connections: CONNECTIONS, request }));
     generator = openFixedRateGenerator();
+    // Forked by this process: pinned after the fact, all its threads (-a).
+    if (PIN) execFileSync('taskset', ['-a', '-p', '-c', '0', String(generator.pid)], { stdio: 'ignore' });
     const fixedRate = generator;
     await paired((targets) => fixedRate.run({ targets, rate: 100, seconds: 1 }));
     const cpuBefore = { upstream: cpuMs(upstream.pid!), gateway: cpuMs(gateway.pid!) };

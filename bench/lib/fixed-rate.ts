@@ -136,6 +136,8 @@ export async function runFixedRate({ targets, rate, seconds }: FixedRateOptions)
 }
 
 export interface FixedRateGenerator {
+  /** The generator's process. */
+  readonly pid: number;
   run(options: FixedRateOptions): Promise<FixedRateResult[]>;
   close(): void;
 }
@@ -162,6 +164,7 @@ export function openFixedRateGenerator(): FixedRateGenerator {
     pending = undefined;
   });
   return {
+    pid: child.pid!,
     run: (options) =>
       new Promise<FixedRateResult[]>((resolve, reject) => {
         if (pending) return reject(new Error('one fixed-rate run at a time'));
