@@ -137,6 +137,7 @@ const CLI = join(root, 'packages/cli/dist/bin.js');
 /** BENCH_TRACE_STALLS=1: both servers run lib/stall-tracer.mjs, and each rate's stalls are put down to the process paused at the time. */
 const TRACE_STALLS = Boolean(process.env.BENCH_TRACE_STALLS);
 const TRACER = join(here, 'lib/stall-tracer.mjs');
+const BARE_PROXY = join(here, 'lib/bare-proxy.mjs');
 const PIN = Boolean(process.env.BENCH_PIN);
 /** A node command, on `cpu` alone with BENCH_PIN (see the header): every thread of it, its GC helpers included. */
 const nodeCommand = (cpu: number, args: string[]): [string, string[]] => (PIN ? ['taskset', ['-c', String(cpu), process.execPath, ...args]] : [process.execPath, args]);
@@ -190,7 +191,7 @@ async function main(): Promise<void> {
   // Written by lib/stall-tracer.mjs when BENCH_TRACE_STALLS is set (an empty name turns the tracer off).
   const traces = TRACE_STALLS ? { upstream: join(dir, 'upstream-trace.jsonl'), gateway: join(dir, 'gateway-trace.jsonl') } : { upstream: '', gateway: '' };
   const children: ChildProcess[] = [];
-  const [upstreamPort, gatewayPort] = [await freePort(), await freePort()];
+  const [upstreamPort, gatewayPort, floorPort] = [await freePort(), await freePort(), await freePort()];
   const upstreamUrl = `http://127.0.0.1:${upstreamPort}/mcp`;
   const gatewayOrigin = `http://127.0.0.1:${gatewayPort}`;
   const resource = `${gatewayOrigin}/everything/mcp`;
@@ -267,6 +268,10 @@ async function main(): Promise<void> {
     });
     children.push(gateway);
     await waitFor(`${gatewayOrigin}/.well-known/oauth-protected-resource/everything/mcp`, gateway, 'gatehouse gateway');
+    // The floor: a bare node:http proxy on the gateway's CPU (with BENCH_PIN), plain node (lib/bare-proxy.mjs).
+    const floorProxy = spawn(...nodeCommand(1, [BARE_PROXY, String(floorPort), upstreamUrl]), { env: { ...process.env, NODE_OPTIONS: '' }, stdio: 'ignore' });
+    children.push(floorProxy);
+    await waitFor(`http://127.0.0.1:${floorPort}/mcp`, floorProxy, 'the floor proxy');
 
     const token = await fetch(`${gatehouse.issuer}/token`, {
       method: 'POST',
@@ -274,7 +279,12 @@ async function main(): Promise<void> {
       body: form({ grant_type: 'client_credentials', scope: 'everything:use', resource }),
     }).then(async (response) => ((await response.json()) as { access_token: string }).access_token);
     const bearer = { authorization: `Bearer ${token}` };
-    const sides = { direct: { url: upstreamUrl, headers: {} as Record<string, string> }, gateway: { url: resource, headers: bearer } };
+    const floorUrl = `http://127.0.0.1:${floorPort}/mcp`;
+    const sides = {
+      direct: { url: upstreamUrl, headers: {} as Record<string, string> },
+      gateway: { url: resource, headers: bearer },
+      floor: { url: floorUrl, headers: {} as Record<string, string> },
+    };
     /**
      * `measure` with a session of its own on that side, ended after it (see the header: the upstream
      * keeps every event of a session, so one session for the whole run grows its heap and its pauses).
@@ -288,19 +298,20 @@ async function main(): Promise<void> {
         await closeSession(url, headers, session);
       }
     };
-    /** One fixed-rate run of both sides in one schedule, their calls taking turns, each side with a session of its own. */
-    const paired = (run: (targets: FixedRateTarget[]) => Promise<FixedRateResult[]>) =>
+    /** One fixed-rate run of direct and `other` (the gateway) in one schedule, their calls taking turns, each side with a session of its own. */
+    const paired = (run: (targets: FixedRateTarget[]) => Promise<FixedRateResult[]>, other: 'gateway' | 'floor' = 'gateway') =>
       inSession('direct', (direct) =>
-        inSession('gateway', (through) =>
+        inSession(other, (through) =>
           run([
             { url: upstreamUrl, request: direct },
-            { url: resource, request: through },
+            { url: sides[other].url, request: through },
           ]),
         ),
       );
     // Both sides answer (openSession checks a call), and the token is verified once before counting introspections.
     await inSession('direct', async () => {});
     await inSession('gateway', async () => {});
+    await inSession('floor', async () => {});
     const introspectionsBefore = await countIntrospections(gatehouse);
 
     const wrk = loadGenerator() === 'wrk';
@@ -319,6 +330,7 @@ async function main(): Promise<void> {
     if (PIN) execFileSync('taskset', ['-a', '-p', '-c', '0', String(generator.pid)], { stdio: 'ignore' });
     const fixedRate = generator;
     await paired((targets) => fixedRate.run({ targets, rate: 100, seconds: 1 }));
+    await paired((targets) => fixedRate.run({ targets, rate: 100, seconds: 1 }), 'floor');
     const cpuBefore = { upstream: cpuMs(upstream.pid!), gateway: cpuMs(gateway.pid!) };
     const rssBefore = { upstream: rssMb(upstream.pid!), gateway: rssMb(gateway.pid!) };
 
@@ -365,6 +377,7 @@ async function main(): Promise<void> {
     }
     // The design before (docs/gateway.md, round 7): the headline rate offered to one side at a time, in alternating rounds.
     const headlinePoint = rates.find((point) => point.headline)!;
+    const headlineSeconds = Math.max(SECONDS, Math.ceil((2 * MIN_SAMPLES) / headlinePoint.rate));
     const alternating = { direct: [] as FixedRateResult[], gateway: [] as FixedRateResult[] };
     const alternatingSeconds = Math.max(SECONDS, Math.ceil(MIN_SAMPLES / headlinePoint.rate));
     console.log(`${headlinePoint.rate} req/s to one side at a time, ${ROUNDS} rounds alternating direct / gateway, ${alternatingSeconds} s each`);
@@ -375,13 +388,25 @@ async function main(): Promise<void> {
       console.log(`round ${round + 1}: direct  ${fmtRate(alternating.direct[round]!)}`);
       console.log(`         gateway ${fmtRate(alternating.gateway[round]!)}`);
     }
-    const directAtRate = [...atRates.flatMap((entry) => entry.direct), ...alternating.direct];
+    // The floor (lib/bare-proxy.mjs) in the gateway's place, in turns with direct at the headline rate: what one more hop costs on this machine.
+    const floor = { direct: [] as FixedRateResult[], gateway: [] as FixedRateResult[] };
+    const floorCpuBefore = cpuMs(floorProxy.pid!);
+    console.log(`${headlinePoint.rate} req/s, the floor (a bare node:http proxy) in the gateway's place, ${ROUNDS} × ${headlineSeconds} s, turns`);
+    for (let round = 0; round < ROUNDS; round++) {
+      const [directResult, floorResult] = await paired((targets) => fixedRate.run({ targets, rate: headlinePoint.rate / 2, seconds: headlineSeconds }), 'floor');
+      floor.direct.push(directResult!);
+      floor.gateway.push(floorResult!);
+      console.log(`round ${round + 1}: direct  ${fmtRate(directResult!)}`);
+      console.log(`         floor   ${fmtRate(floorResult!)}`);
+    }
+    const floorCpuPerCall = (cpuMs(floorProxy.pid!) - floorCpuBefore) / sum(floor.gateway, (r) => r.ok);
+    const directAtRate = [...atRates.flatMap((entry) => entry.direct), ...alternating.direct, ...floor.direct];
     const throughAtRate = [...atRates.flatMap((entry) => entry.gateway), ...alternating.gateway];
 
     const ratios = direct.map((d, i) => through[i]!.rps / d.rps);
     const addedAtSaturation = direct.map((d, i) => through[i]!.p99 - d.p99);
     const gatewayCalls = [...through.map((r) => r.ok), ...throughAtRate.map((r) => r.ok)].reduce((a, b) => a + b, 0);
-    const allCalls = gatewayCalls + [...direct.map((r) => r.ok), ...directAtRate.map((r) => r.ok)].reduce((a, b) => a + b, 0);
+    const allCalls = gatewayCalls + [...direct.map((r) => r.ok), ...directAtRate.map((r) => r.ok), ...floor.gateway.map((r) => r.ok)].reduce((a, b) => a + b, 0);
     const requests = [...through.map((r) => r.ok + r.failed), ...throughAtRate.map((r) => r.sent)].reduce((a, b) => a + b, 0);
     const introspections = (await countIntrospections(gatehouse)) - introspectionsBefore;
     console.log(`\ntools/call echo, load generator ${wrk ? 'wrk' : 'autocannon (in process)'}`);
@@ -403,6 +428,7 @@ async function main(): Promise<void> {
     };
     for (const entry of atRates) row(entry.headline ? '*' : ' ', `${entry.rate} req/s (${entry.label}), turns`, entry);
     row(' ', `${headlinePoint.rate} req/s to one side at a time, alternating rounds`, alternating);
+    row(' ', `${headlinePoint.rate} req/s, the floor in the gateway's place, turns`, floor);
     const headline = atRates.find((entry) => entry.headline)!;
     console.log(
       `added p99 at ${HEADLINE_SHARE * 100}% of direct saturation (${headline.rate} req/s, direct and gateway calls taking turns, median of rounds): ${median(headline.direct.map((d, i) => headline.gateway[i]!.p99 - d.p99)).toFixed(2)} ms  (target ≤ 2 ms; the rule is in this file's header)`,
@@ -411,7 +437,7 @@ async function main(): Promise<void> {
     console.log(`decision records logged by the gateway: ${decisionLines}`);
     // CPU per request: what the gateway costs whatever else the machine is doing.
     console.log(
-      `CPU: upstream ${((cpuMs(upstream.pid!) - cpuBefore.upstream) / allCalls).toFixed(2)} ms per call (direct and gateway calls), gateway process ${((cpuMs(gateway.pid!) - cpuBefore.gateway) / gatewayCalls).toFixed(2)} ms per call, fixed-rate generator ${median(throughAtRate.map((r) => r.generatorCpuPerRequest)).toFixed(2)} ms per request`,
+      `CPU: upstream ${((cpuMs(upstream.pid!) - cpuBefore.upstream) / allCalls).toFixed(2)} ms per call (direct, gateway and floor calls), gateway process ${((cpuMs(gateway.pid!) - cpuBefore.gateway) / gatewayCalls).toFixed(2)} ms per call, floor proxy ${floorCpuPerCall.toFixed(2)} ms per call, fixed-rate generator ${median(throughAtRate.map((r) => r.generatorCpuPerRequest)).toFixed(2)} ms per request`,
     );
     console.log(
       `memory (RSS) before → after the measurements: upstream ${rssBefore.upstream.toFixed(0)} → ${rssMb(upstream.pid!).toFixed(0)} MB, gateway process ${rssBefore.gateway.toFixed(0)} → ${rssMb(gateway.pid!).toFixed(0)} MB`,
@@ -427,7 +453,7 @@ async function main(): Promise<void> {
         console.log(`${' '.repeat(String(entry.rate).length)}        gateway: ${formatStallCauses(attributeStalls(stallsOf(entry.gateway), traced))}`);
       }
     }
-    const failed = [...direct, ...through, ...directAtRate, ...throughAtRate].reduce((sum, r) => sum + r.failed, 0);
+    const failed = [...direct, ...through, ...directAtRate, ...throughAtRate, ...floor.gateway].reduce((sum, r) => sum + r.failed, 0);
     if (failed > 0) {
       console.error(`${failed} requests failed`);
       process.exitCode = 1;
