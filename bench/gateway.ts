@@ -10,8 +10,11 @@
  *   revocation stream connected. One service-agent token: after the first
  *   request the gateway's verification cache answers (printed below).
  * - Direct: the same requests to the upstream, with the session it gave.
+ * - The floor: a bare node:http proxy in the gateway's place
+ *   (lib/bare-proxy.mjs), measured at the headline rate: what one more hop
+ *   costs on this machine, whoever makes it.
  *
- * Two measurements, each in rounds alternating direct / gateway, medians:
+ * Two measurements, each in rounds, medians:
  *
  * 1. Throughput at saturation (closed loop: BENCH_CONNECTIONS connections,
  *    one request in flight each). Headline: the median of the per-round
@@ -92,7 +95,7 @@
  * BENCH_GATEWAY_STDOUT names a file that gets the gateway's stdout (decision
  * lines, and what e.g. `--trace-gc-nvp` prints: each scavenge's pause, bytes
  * survived and promoted).
- * BENCH_PIN=1 (a diagnostic, Linux `taskset`) pins the gateway to CPU 1 and
+ * BENCH_PIN=1 (a diagnostic, Linux `taskset`) pins the gateway (and the floor) to CPU 1 and
  * server-everything and the fixed-rate generator to CPU 0: the upstream's
  * parallel collector then cannot take the gateway's core, nor the gateway
  * the upstream's, which separates what co-locating them costs from what the
