@@ -6,7 +6,7 @@
  * ends within the hold, else streamed from its first byte.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeTransport, type UpstreamTransport } from '../src/upstream-transport.ts';
 
@@ -161,3 +161,51 @@ async function readAll(body: ReadableStream<Uint8Array>): Promise<string> {
   for (let next = await reader.read(); !next.done; next = await reader.read()) text += decoder.decode(next.value, { stream: true });
   return text + decoder.decode();
 }
+
+describe('the bytes of a request to an upstream', () => {
+  /** The request exactly as it arrives at the upstream's socket, answered with an empty JSON body. */
+  async function received(send: (url: string) => Promise<void>): Promise<string> {
+    let bytes = '';
+    const raw = createNetServer((socket) => {
+      socket.on('data', (chunk: Buffer) => {
+        bytes += chunk.toString('latin1');
+        if (bytes.includes('\r\n\r\n') && bytes.endsWith('}')) socket.end('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}');
+      });
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    try {
+      await send(`http://127.0.0.1:${(raw.address() as AddressInfo).port}/mcp?x=1`);
+    } finally {
+      await new Promise((resolve) => raw.close(resolve));
+    }
+    return bytes.replace(/127\.0\.0\.1:\d+/, '127.0.0.1:PORT');
+  }
+
+  it('are the request line, the headers as given in their order, Content-Length, Host and Connection, then the body', async () => {
+    const hop = nodeTransport();
+    try {
+      const bytes = await received(async (url) => {
+        const answer = await hop.send(url, {
+          method: 'POST',
+          headers: { accept: 'application/json, text/event-stream', 'content-type': 'application/json', 'mcp-session-id': 'abc', 'x-api-key': 'gateway-key' },
+          body: '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"é"}}',
+        });
+        await answer.discard();
+      });
+      expect(bytes).toBe(
+        'POST /mcp?x=1 HTTP/1.1\r\n' +
+          'accept: application/json, text/event-stream\r\n' +
+          'content-type: application/json\r\n' +
+          'mcp-session-id: abc\r\n' +
+          'x-api-key: gateway-key\r\n' +
+          'content-length: 69\r\n' +
+          'Host: 127.0.0.1:PORT\r\n' +
+          'Connection: keep-alive\r\n' +
+          '\r\n' +
+          '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"Ã©"}}',
+      );
+    } finally {
+      hop.close();
+    }
+  });
+});
