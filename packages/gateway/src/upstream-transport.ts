@@ -10,7 +10,7 @@
  * A `fetch` given in the options (tests, custom TLS) is used instead, with
  * the same interface.
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type Agent, type IncomingMessage, type OutgoingHttpHeaders, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { urlToHttpOptions } from 'node:url';
 
@@ -83,6 +83,58 @@ const MAX_REDIRECTS = 20;
 
 type Init = Parameters<UpstreamTransport['send']>[1];
 
+/** What node:http needs of an upstream URL, and the Host header it writes for it. */
+interface Target {
+  /** node's options for the URL (urlToHttpOptions): the fallback when the headers cannot go as a list. */
+  options: ReturnType<typeof urlToHttpOptions>;
+  hostname: string;
+  port: number | undefined;
+  path: string;
+  /** The Host header node:http writes for this URL (ClientRequest's rule: IPv6 in brackets, the port unless the default). */
+  host: string;
+  /** `Basic …` for credentials in the URL, as node:http adds it when no Authorization header is given. */
+  basic: string | undefined;
+}
+
+function targetFor(url: string, secure: boolean): Target {
+  const options = urlToHttpOptions(new URL(url));
+  const hostname = options.hostname ?? 'localhost';
+  const colon = hostname.indexOf(':');
+  let host = colon !== -1 && hostname.includes(':', colon + 1) && hostname[0] !== '[' ? `[${hostname}]` : hostname;
+  const port = options.port === undefined ? undefined : Number(options.port);
+  if (port && port !== (secure ? 443 : 80)) host += `:${port}`;
+  return { options, hostname, port, path: options.path ?? '/', host, basic: options.auth ? `Basic ${Buffer.from(options.auth).toString('base64')}` : undefined };
+}
+
+const UPPER_CASE = /[A-Z]/;
+
+/**
+ * The options for node:http's request. Headers go as a flat list of names and values, written as given:
+ * given as an object, node copies it into a header map of its own, lower-casing each name, and copies
+ * its options three times over (the request, its options without the signal, the agent's); a list and
+ * only the options it reads are a fraction of that per call. The bytes are the same: the headers in
+ * their order, then Host and, for credentials in the URL, Authorization, as node adds them (a test holds
+ * this). Names that are not all lower case (two could then name one header), or a Host or Authorization
+ * given, take node's own way with the header object.
+ */
+function requestOptions(target: Target, init: Init, body: Buffer | undefined, agent: Agent): RequestOptions {
+  const list: (string | number)[] = [];
+  for (const name in init.headers) {
+    if (UPPER_CASE.test(name) || name === 'host' || (name === 'authorization' && target.basic !== undefined)) return objectOptions(target, init, body, agent);
+    list.push(name, init.headers[name]!);
+  }
+  if (body) list.push('content-length', body.byteLength);
+  list.push('Host', target.host);
+  if (target.basic !== undefined) list.push('Authorization', target.basic);
+  return { hostname: target.hostname, port: target.port, path: target.path, method: init.method, headers: list as unknown as OutgoingHttpHeaders, agent };
+}
+
+function objectOptions(target: Target, init: Init, body: Buffer | undefined, agent: Agent): RequestOptions {
+  const headers: Record<string, string | number> = { ...init.headers };
+  if (body) headers['content-length'] = body.byteLength;
+  return { ...target.options, method: init.method, headers, agent };
+}
+
 /**
  * node:http(s) with keep-alive connections. Redirects are followed as
  * fetch followed them (an MCP endpoint moved from /mcp to /mcp/, say), but
@@ -91,12 +143,12 @@ type Init = Parameters<UpstreamTransport['send']>[1];
  */
 export function nodeTransport(): UpstreamTransport {
   const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
-  // The options node derives from a URL string, once per URL rather than once per request (a gateway calls one or two).
-  const targets = new Map<string, ReturnType<typeof urlToHttpOptions>>();
-  const targetOf = (url: string) => {
+  // Where to send a URL's requests, derived once per URL rather than once per request (a gateway calls one or two).
+  const targets = new Map<string, Target>();
+  const targetOf = (url: string, secure: boolean) => {
     let target = targets.get(url);
     if (target === undefined) {
-      target = urlToHttpOptions(new URL(url));
+      target = targetFor(url, secure);
       if (targets.size >= 100) targets.clear();
       targets.set(url, target);
     }
@@ -105,10 +157,8 @@ export function nodeTransport(): UpstreamTransport {
   const once = (url: string, init: Init) => {
     const secure = url.startsWith('https:');
     return new Promise<IncomingMessage>((resolve, reject) => {
-      const headers: Record<string, string | number> = { ...init.headers };
       const body = init.body === undefined ? undefined : Buffer.from(init.body, 'utf8');
-      if (body) headers['content-length'] = body.byteLength;
-      const request = (secure ? httpsRequest : httpRequest)({ ...targetOf(url), method: init.method, headers, agent: secure ? agents.https : agents.http });
+      const request = (secure ? httpsRequest : httpRequest)(requestOptions(targetOf(url, secure), init, body, secure ? agents.https : agents.http));
       // As fetch (undici) did: an upstream silent for 300 s, before its headers or within its body, is given up.
       request.setTimeout(IDLE_TIMEOUT_MS, () => request.destroy(new Error(`the upstream sent nothing for ${IDLE_TIMEOUT_MS / 1000} s`)));
       // What the connection had read before this request: nothing more read means no byte of an answer.

@@ -208,4 +208,17 @@ describe('the bytes of a request to an upstream', () => {
       hop.close();
     }
   });
+
+  it('with a header name not in lower case, or a Host given, are what node writes for a header object', async () => {
+    const hop = nodeTransport();
+    try {
+      const bytes = await received(async (url) => {
+        const answer = await hop.send(url, { method: 'POST', headers: { 'X-Api-Key': 'gateway-key', host: 'virtual.example' }, body: '{}' });
+        await answer.discard();
+      });
+      expect(bytes).toBe('POST /mcp?x=1 HTTP/1.1\r\nX-Api-Key: gateway-key\r\nhost: virtual.example\r\ncontent-length: 2\r\nConnection: keep-alive\r\n\r\n{}');
+    } finally {
+      hop.close();
+    }
+  });
 });
