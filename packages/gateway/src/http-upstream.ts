@@ -91,16 +91,15 @@ export class HttpUpstream implements Upstream {
       if (value !== null) headers[name] = value;
     }
     try {
+      const credentials = this.credentials.ready() ?? (await this.credentials.headers());
       // Lower-cased like the names above, so a configured header replaces, never doubles, one of them.
-      for (const [name, value] of Object.entries(await this.credentials.headers())) headers[name.toLowerCase()] = value;
-      return await this.transport.send(this.options.url, {
-        method: request.method,
-        headers,
-        // The message the guard and the policy checked, re-serialized: the upstream parses exactly what was
-        // authorized (raw bytes could carry duplicate keys that another JSON parser reads differently).
-        ...(request.method === 'POST' ? { body: JSON.stringify(body) } : {}),
-        // No request.signal: the client going away cancels the body we hand back, which ends this request.
-      });
+      for (const name in credentials) headers[name.toLowerCase()] = credentials[name]!;
+      const init: Parameters<UpstreamTransport['send']>[1] = { method: request.method, headers };
+      // The message the guard and the policy checked, re-serialized: the upstream parses exactly what was
+      // authorized (raw bytes could carry duplicate keys that another JSON parser reads differently).
+      if (request.method === 'POST') init.body = JSON.stringify(body);
+      // No request.signal: the client going away cancels the body we hand back, which ends this request.
+      return await this.transport.send(this.options.url, init);
     } catch (error) {
       return error instanceof Error ? error : new Error(String(error));
     }

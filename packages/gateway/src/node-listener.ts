@@ -121,10 +121,11 @@ function writeWhole({ status, headers, body }: WholeAnswer, outgoing: ServerResp
 function readBody(incoming: IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
+    // `on`, not `once` (a wrapper per listener): each comes at most once per request, and a promise settles once.
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-    incoming.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    incoming.once('error', () => resolve(undefined));
-    incoming.once('close', () => {
+    incoming.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    incoming.on('error', () => resolve(undefined));
+    incoming.on('close', () => {
       if (!incoming.complete) resolve(undefined);
     });
   });

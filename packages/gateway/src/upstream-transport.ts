@@ -106,6 +106,25 @@ function targetFor(url: string, secure: boolean): Target {
   return { options, hostname, port, path: options.path ?? '/', host, basic: options.auth ? `Basic ${Buffer.from(options.auth).toString('base64')}` : undefined };
 }
 
+/** A request body: the text itself when node may write it in one piece with the head, else its UTF-8 bytes. */
+type Payload = string | Buffer;
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * node:http writes a text body together with the request head, in one write; a Buffer after it, as a
+ * second buffer of a vectored write (a list of chunks, per call). Joined, the head goes out as UTF-8 rather
+ * than latin1, the same bytes when every header value is ASCII (names, the request line and Host always
+ * are): then the text, else the bytes, so a header that came as raw bytes goes on as those bytes.
+ */
+function payloadOf(init: Init): Payload | undefined {
+  if (init.body === undefined) return undefined;
+  for (const name in init.headers) if (NON_ASCII.test(init.headers[name]!)) return Buffer.from(init.body, 'utf8');
+  return init.body;
+}
+
+const byteLengthOf = (body: Payload): number => (typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.byteLength);
+
 const UPPER_CASE = /[A-Z]/;
 
 /**
@@ -117,21 +136,21 @@ const UPPER_CASE = /[A-Z]/;
  * this). Names that are not all lower case (two could then name one header), or a Host or Authorization
  * given, take node's own way with the header object.
  */
-function requestOptions(target: Target, init: Init, body: Buffer | undefined, agent: Agent): RequestOptions {
+function requestOptions(target: Target, init: Init, body: Payload | undefined, agent: Agent): RequestOptions {
   const list: (string | number)[] = [];
   for (const name in init.headers) {
     if (UPPER_CASE.test(name) || name === 'host' || (name === 'authorization' && target.basic !== undefined)) return objectOptions(target, init, body, agent);
     list.push(name, init.headers[name]!);
   }
-  if (body) list.push('content-length', body.byteLength);
+  if (body !== undefined) list.push('content-length', byteLengthOf(body));
   list.push('Host', target.host);
   if (target.basic !== undefined) list.push('Authorization', target.basic);
   return { hostname: target.hostname, port: target.port, path: target.path, method: init.method, headers: list as unknown as OutgoingHttpHeaders, agent };
 }
 
-function objectOptions(target: Target, init: Init, body: Buffer | undefined, agent: Agent): RequestOptions {
+function objectOptions(target: Target, init: Init, body: Payload | undefined, agent: Agent): RequestOptions {
   const headers: Record<string, string | number> = { ...init.headers };
-  if (body) headers['content-length'] = body.byteLength;
+  if (body !== undefined) headers['content-length'] = byteLengthOf(body);
   return { ...target.options, method: init.method, headers, agent };
 }
 
@@ -157,13 +176,14 @@ export function nodeTransport(): UpstreamTransport {
   const once = (url: string, init: Init) => {
     const secure = url.startsWith('https:');
     return new Promise<IncomingMessage>((resolve, reject) => {
-      const body = init.body === undefined ? undefined : Buffer.from(init.body, 'utf8');
+      const body = payloadOf(init);
       const request = (secure ? httpsRequest : httpRequest)(requestOptions(targetOf(url, secure), init, body, secure ? agents.https : agents.http));
       // As fetch (undici) did: an upstream silent for 300 s, before its headers or within its body, is given up.
       request.setTimeout(IDLE_TIMEOUT_MS, () => request.destroy(new Error(`the upstream sent nothing for ${IDLE_TIMEOUT_MS / 1000} s`)));
       // What the connection had read before this request: nothing more read means no byte of an answer.
       let readBefore: number | undefined;
-      request.once('socket', (socket) => {
+      // 'socket' and 'response' come once per request: `on`, without the wrapper `once` allocates per listener.
+      request.on('socket', (socket) => {
         readBefore = socket.bytesRead;
       });
       const failed = (error: NodeJS.ErrnoException) => {
@@ -173,11 +193,11 @@ export function nodeTransport(): UpstreamTransport {
         const unanswered = request.reusedSocket && RESET_CODES.has(error.code ?? '') && error.syscall !== undefined && request.socket?.bytesRead === readBefore;
         reject(unanswered ? new StaleConnectionError(error) : error);
       };
-      request.once('error', failed);
-      request.once('response', (response) => {
+      request.on('error', failed);
+      request.on('response', (response) => {
         // Later socket errors end the body stream (bodyStream); an unheard 'error' would end the process.
         request.off('error', failed);
-        request.on('error', () => {});
+        request.on('error', ignore);
         resolve(response);
       });
       request.end(body);
@@ -280,7 +300,8 @@ class NodeAnswer implements UpstreamAnswer {
         if (!response.complete) onFailure(new Error('the upstream closed the connection before the response was complete'));
       };
       const timer = setTimeout(() => done(undefined), holdMs);
-      response.on('data', onData).once('end', onEnd).once('error', onFailure).once('close', onClose);
+      // `on`, not `once` (a wrapper per listener): `done` removes them all at the first that fires.
+      response.on('data', onData).on('end', onEnd).on('error', onFailure).on('close', onClose);
     });
   }
 

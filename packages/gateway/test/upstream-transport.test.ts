@@ -221,4 +221,26 @@ describe('the bytes of a request to an upstream', () => {
       hop.close();
     }
   });
+
+  it('with a header value that came as raw bytes (not ASCII), carry those bytes, and the body as UTF-8', async () => {
+    const hop = nodeTransport();
+    try {
+      const bytes = await received(async (url) => {
+        // node:http reads header bytes as latin1: the value of a header whose bytes were C3 A9.
+        const answer = await hop.send(url, { method: 'POST', headers: { 'mcp-name': '\u00c3\u00a9' }, body: '{"name":"é"}' });
+        await answer.discard();
+      });
+      expect(Buffer.from(bytes, 'latin1').toString('hex')).toBe(
+        Buffer.concat([
+          Buffer.from('POST /mcp?x=1 HTTP/1.1\r\nmcp-name: ', 'latin1'),
+          Buffer.from([0xc3, 0xa9]),
+          Buffer.from('\r\ncontent-length: 13\r\nHost: 127.0.0.1:PORT\r\nConnection: keep-alive\r\n\r\n{"name":"', 'latin1'),
+          Buffer.from([0xc3, 0xa9]),
+          Buffer.from('"}', 'latin1'),
+        ]).toString('hex'),
+      );
+    } finally {
+      hop.close();
+    }
+  });
 });
