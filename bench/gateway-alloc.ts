@@ -10,15 +10,18 @@
  * the upstream (its own process), a Gatehouse in this process, the built
  * gateway bin (`node packages/cli/dist/bin.js gateway --config …`) with
  * real introspection and decision lines logged. The gateway runs with
- * `--trace-gc-nvp`; after BENCH_ALLOC_WARMUP calls (JIT, caches), this
- * sends BENCH_ALLOC_CALLS echo calls one after another on one keep-alive
- * connection and sums the `allocated=` of every collection the gateway
- * reported in between.
+ * `--trace-gc-nvp` and lib/alloc-window.mjs; after BENCH_ALLOC_WARMUP calls
+ * (JIT, caches), this sends BENCH_ALLOC_CALLS echo calls one after another
+ * on one keep-alive connection, between two marks (a young-generation
+ * collection the preload runs on SIGUSR2), and sums the `allocated=` of
+ * every collection after the first mark up to the second: the bytes of
+ * exactly those calls.
  *
- * BENCH_HEAP_PROFILE=<file>: the gateway also loads lib/heap-sampler.mjs
- * and samples its allocations over the measured calls (objects already
- * collected included); the profile is written to <file> and its top
- * allocating functions are printed (lib/heap-profile-summary.ts).
+ * BENCH_HEAP_PROFILE=<file>: the preload also samples the gateway's
+ * allocations between the marks (objects already collected included); the
+ * profile is written to <file> and its top allocating functions are
+ * printed (lib/heap-profile-summary.ts). The profiler costs allocations of
+ * its own: the bytes per call of a profiled run are not the headline.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -86,6 +89,7 @@ function parseCollection(line: string): Collection | undefined {
 async function main(): Promise<void> {
   buildPackages('gateway-alloc');
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-alloc-'));
+  if (HEAP_PROFILE) rmSync(HEAP_PROFILE, { force: true });
   const children: ChildProcess[] = [];
   const [upstreamPort, gatewayPort] = [await freePort(), await freePort()];
   const upstreamUrl = `http://127.0.0.1:${upstreamPort}/mcp`;
@@ -136,8 +140,7 @@ async function main(): Promise<void> {
         '',
       ].join('\n'),
     );
-    const preload = HEAP_PROFILE ? ['--import', join(here, 'lib/heap-sampler.mjs')] : [];
-    const gateway = spawn(process.execPath, ['--trace-gc-nvp', ...preload, CLI, 'gateway', '--config', config], {
+    const gateway = spawn(process.execPath, ['--trace-gc-nvp', '--expose-gc', '--import', join(here, 'lib/alloc-window.mjs'), CLI, 'gateway', '--config', config], {
       env: { ...process.env, NODE_OPTIONS: '', BENCH_GATEWAY_SECRET: GATEWAY_CLIENT.secret, GATEHOUSE_HEAP_PROFILE: HEAP_PROFILE ?? '' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -171,32 +174,34 @@ async function main(): Promise<void> {
       }
     };
     await calls(WARMUP);
-    await sleep(300); // the warm-up's last collection lines
-    if (HEAP_PROFILE) {
+    /** Signals a mark and waits for its collection's line (the gateway's stdout is a pipe: lines may come late). */
+    const mark = async () => {
+      const before = collections.length;
       gateway.kill('SIGUSR2');
-      await sleep(500);
-    }
+      for (let i = 0; i < 100 && collections.length === before; i++) await sleep(20);
+      if (collections.length !== before + 1) throw new Error(`expected the mark's collection alone, got ${collections.length - before} lines`);
+    };
+    await sleep(200);
+    await mark();
     const from = collections.length;
-    const decisionsFrom = decisionLines;
     await calls(CALLS);
-    await sleep(300);
+    await mark();
     const measured = collections.slice(from);
-    if (HEAP_PROFILE) {
-      gateway.kill('SIGUSR2');
-      for (let i = 0; i < 50 && !existsSync(HEAP_PROFILE); i++) await sleep(100);
-    }
+    if (HEAP_PROFILE) for (let i = 0; i < 50 && !existsSync(HEAP_PROFILE); i++) await sleep(100);
     client.close();
     await closeSession(resource, headers, session);
 
     const allocated = measured.reduce((sum, c) => sum + c.allocated, 0);
-    const scavenges = measured.filter((c) => c.scavenge);
+    // The last is the mark's: not a scavenge the calls caused.
+    const scavenges = measured.slice(0, -1).filter((c) => c.scavenge);
     const pauses = scavenges.map((c) => c.pause).sort((a, b) => a - b);
     console.log(`gateway, ${CALLS} sequential tools/call echo after ${WARMUP} warm-up calls (--trace-gc-nvp):`);
     console.log(`  allocated ${(allocated / 1024 / 1024).toFixed(1)} MB in ${measured.length} collections: ${(allocated / CALLS / 1024).toFixed(1)} KB per call`);
     console.log(
-      `  scavenges ${scavenges.length}: one per ${(CALLS / Math.max(1, scavenges.length)).toFixed(0)} calls, pause median ${(pauses[Math.floor(pauses.length / 2)] ?? 0).toFixed(2)} ms; other collections ${measured.length - scavenges.length}`,
+      `  scavenges ${scavenges.length}: one per ${(CALLS / Math.max(1, scavenges.length)).toFixed(0)} calls, pause median ${(pauses[Math.floor(pauses.length / 2)] ?? 0).toFixed(2)} ms; other collections ${measured.length - 1 - scavenges.length}`,
     );
-    console.log(`  decision lines logged: ${decisionLines - decisionsFrom}`);
+    await sleep(200); // decision lines leave in batches, at most 100 ms late
+    console.log(`  decision lines the gateway logged, warm-up included: ${decisionLines}`);
     if (HEAP_PROFILE) summarizeHeapProfile(HEAP_PROFILE, CALLS);
   } finally {
     for (const child of children) child.kill('SIGTERM');

@@ -1,5 +1,5 @@
 /**
- * The top allocators of a sampling heap profile (lib/heap-sampler.mjs), per
+ * The top allocators of a sampling heap profile (lib/alloc-window.mjs), per
  * call: by the function that allocated (self), and by the nearest frame of
  * this repository's packages on its stack (which of our call sites, with
  * whatever node or a dependency allocated for it).
