@@ -10,7 +10,7 @@
  * A `fetch` given in the options (tests, custom TLS) is used instead, with
  * the same interface.
  */
-import { Agent as HttpAgent, request as httpRequest, type Agent, type IncomingMessage, type OutgoingHttpHeaders, type RequestOptions } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type Agent, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { urlToHttpOptions } from 'node:url';
 
@@ -160,7 +160,7 @@ function objectOptions(target: Target, init: Init, body: Payload | undefined, ag
  * only within the upstream's origin: the gateway's credentials for it are
  * never sent anywhere else (a redirect elsewhere is answered as it is).
  */
-export function nodeTransport(): UpstreamTransport {
+export function nodeTransport({ idleTimeoutMs = IDLE_TIMEOUT_MS }: { idleTimeoutMs?: number } = {}): UpstreamTransport {
   const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
   // Where to send a URL's requests, derived once per URL rather than once per request (a gateway calls one or two).
   const targets = new Map<string, Target>();
@@ -177,9 +177,13 @@ export function nodeTransport(): UpstreamTransport {
     const secure = url.startsWith('https:');
     return new Promise<IncomingMessage>((resolve, reject) => {
       const body = payloadOf(init);
-      const request = (secure ? httpsRequest : httpRequest)(requestOptions(targetOf(url, secure), init, body, secure ? agents.https : agents.http));
+      const options = requestOptions(targetOf(url, secure), init, body, secure ? agents.https : agents.http);
       // As fetch (undici) did: an upstream silent for 300 s, before its headers or within its body, is given up.
-      request.setTimeout(IDLE_TIMEOUT_MS, () => request.destroy(new Error(`the upstream sent nothing for ${IDLE_TIMEOUT_MS / 1000} s`)));
+      // The `timeout` option rather than request.setTimeout: node arms the socket's timer as it hands the socket
+      // over, without the listeners and closures setTimeout adds to the request and the socket on every call.
+      options.timeout = idleTimeoutMs;
+      const request = (secure ? httpsRequest : httpRequest)(options);
+      request.on('timeout', onIdle);
       // What the connection had read before this request: nothing more read means no byte of an answer.
       let readBefore: number | undefined;
       // 'socket' and 'response' come once per request: `on`, without the wrapper `once` allocates per listener.
@@ -236,6 +240,13 @@ export function nodeTransport(): UpstreamTransport {
       agents.https.destroy();
     },
   };
+}
+
+/** A request whose upstream went silent (the `timeout` option): one function for every request, not a closure per call. */
+function onIdle(this: ClientRequest): void {
+  // node keeps the `timeout` option on the request.
+  const { timeout } = this as ClientRequest & { timeout?: number };
+  this.destroy(new Error(`the upstream sent nothing for ${(timeout ?? 0) / 1000} s`));
 }
 
 /** For the 'error' events nobody else hears: one function, not a closure per call. */

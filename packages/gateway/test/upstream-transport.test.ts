@@ -244,3 +244,28 @@ describe('the bytes of a request to an upstream', () => {
     }
   });
 });
+
+describe('an upstream that goes silent', () => {
+  it('is given up after the idle timeout, before its headers and within its body', async () => {
+    const silent = await listening(
+      createServer((req, res) => {
+        if (req.url === '/mid-body') res.writeHead(200, { 'content-type': 'text/event-stream' }).write('data: {"progress":1}\n\n');
+        // otherwise: nothing at all
+      }),
+    );
+    const hop = nodeTransport({ idleTimeoutMs: 150 });
+    try {
+      const url = (path: string) => `${origin(silent)}${path}`;
+      await expect(hop.send(url('/nothing'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).rejects.toThrow('the upstream sent nothing for 0.15 s');
+      const answer = await hop.send(url('/mid-body'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(await answer.whole!(20, 1024)).toBeUndefined();
+      const reader = answer.body!.getReader();
+      expect(new TextDecoder().decode((await reader.read()).value)).toBe('data: {"progress":1}\n\n');
+      await expect(reader.read()).rejects.toThrow();
+    } finally {
+      hop.close();
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+});
