@@ -17,6 +17,9 @@
  * every collection after the first mark up to the second: the bytes of
  * exactly those calls.
  *
+ * BENCH_GATEWAY_NODE_ARGS (e.g. `--max-semi-space-size=64`) are passed to
+ * the gateway process, as in bench/gateway.ts.
+ *
  * BENCH_HEAP_PROFILE=<file>: the preload also samples the gateway's
  * allocations between the marks (objects already collected included); the
  * profile is written to <file> and its top allocating functions are
@@ -140,10 +143,14 @@ async function main(): Promise<void> {
         '',
       ].join('\n'),
     );
-    const gateway = spawn(process.execPath, ['--trace-gc-nvp', '--expose-gc', '--import', join(here, 'lib/alloc-window.mjs'), CLI, 'gateway', '--config', config], {
-      env: { ...process.env, NODE_OPTIONS: '', BENCH_GATEWAY_SECRET: GATEWAY_CLIENT.secret, GATEHOUSE_HEAP_PROFILE: HEAP_PROFILE ?? '' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const gateway = spawn(
+      process.execPath,
+      [...(process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--trace-gc-nvp', '--expose-gc', '--import', join(here, 'lib/alloc-window.mjs'), CLI, 'gateway', '--config', config],
+      {
+        env: { ...process.env, NODE_OPTIONS: '', BENCH_GATEWAY_SECRET: GATEWAY_CLIENT.secret, GATEHOUSE_HEAP_PROFILE: HEAP_PROFILE ?? '' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     children.push(gateway);
     const collections: Collection[] = [];
     let decisionLines = 0;

@@ -15,6 +15,7 @@ import {
   type CallGate,
   createMcpGuard,
   extractBearer,
+  heldScopes,
   pathOf,
   RevocationStream,
   type McpGuard,
@@ -41,9 +42,12 @@ export interface GatewayDecisionRecord extends DecisionRecord {
   upstream: string;
 }
 
-/** By assignment, not `{ ...record, upstream }`: V8 copies a literal's spread and then the property again, on every call. */
+/**
+ * The record named with its upstream, in place: the guard hands each decision a record of its own, made
+ * for that call (request-guard.ts), so naming it costs no copy of its twenty fields per call.
+ */
 function withUpstream(record: DecisionRecord, upstream: string): GatewayDecisionRecord {
-  const named = Object.assign({}, record) as GatewayDecisionRecord;
+  const named = record as GatewayDecisionRecord;
   named.upstream = upstream;
   return named;
 }
@@ -208,7 +212,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     const checked = await m.guard.check(request, info);
     if (checked.kind === 'respond') return checked.response;
     const { principal, body } = checked;
-    const held = new Set(principal.scopes);
+    const held = heldScopes(principal);
     const refusal = refuseUnseenTarget(body, m.policy, held);
     if (refusal) return rpcError(idOf(body), refusal.code, refusal.message);
     const bearer = extractBearer(request);

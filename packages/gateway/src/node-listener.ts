@@ -110,21 +110,12 @@ async function servePost(gateway: Gateway, incoming: IncomingMessage, outgoing: 
   else await writeResponse(response, outgoing);
 }
 
-/**
- * Up to this many bytes, a held body goes to node:http as latin1 text: node writes a text body together
- * with the head in one write, a Buffer as a second chunk of a vectored write, which costs about a kilobyte
- * of short-lived objects per answer. Latin1 maps each byte to one character and back, so the bytes that
- * leave are the bytes that came; above this size the text would cost more than it saves.
- */
-const AS_TEXT_UP_TO = 1024;
-
 /** An answer held whole: headers and body in one write. */
 function writeWhole({ status, headers, body }: WholeAnswer, outgoing: ServerResponse): void {
   if (outgoing.destroyed) return;
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   outgoing.writeHead(status, { 'content-type': 'text/plain; charset=UTF-8', ...headers, 'content-length': String(bytes.byteLength) });
-  if (bytes.byteLength <= AS_TEXT_UP_TO) outgoing.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'), 'latin1');
-  else outgoing.end(bytes);
+  outgoing.end(bytes);
 }
 
 function readBody(incoming: IncomingMessage): Promise<Buffer | undefined> {

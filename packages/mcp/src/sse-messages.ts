@@ -106,20 +106,21 @@ export function rewriteSseMessages(body: ReadableStream<Uint8Array>, rewriter: S
  * unfinished rest begins.
  */
 async function rewriteCompleteEvents(text: string, rewriter: SseRewriter): Promise<{ out: string; rewritten: boolean; from: number }> {
-  let out = '';
-  let rewritten = false;
+  // Built from the first rewritten event on: until then the events go on as the text itself.
+  let out: string | undefined;
   let from = 0;
   EVENT_END.lastIndex = 0;
   for (let match = EVENT_END.exec(text); match; match = EVENT_END.exec(text)) {
-    const block = text.slice(from, match.index);
+    const start = from;
+    const block = text.slice(start, match.index);
     from = match.index + match[0].length;
     const replaced = await rewriteEvent(block, rewriter);
-    if (replaced !== undefined) rewritten = true;
-    out += `${replaced ?? block}${match[0]}`;
+    if (replaced !== undefined && out === undefined) out = text.slice(0, start);
+    if (out !== undefined) out += `${replaced ?? block}${match[0]}`;
     // EVENT_END is shared by every stream and the rewriter may have awaited: the scan goes on from this event's end.
     EVENT_END.lastIndex = from;
   }
-  return { out, rewritten, from };
+  return { out: out ?? text.slice(0, from), rewritten: out !== undefined, from };
 }
 
 /**
