@@ -33,7 +33,7 @@ import { StdioUpstream, type SessionLimits } from './stdio-upstream.ts';
 import type { StdioCommand } from './stdio-session.ts';
 import type { NodeRequestHead } from './node-request.ts';
 import { refuseUnseenTarget } from './target-check.ts';
-import type { HeldAnswer, Upstream } from './upstream.ts';
+import type { HeldAnswer, Upstream, UpstreamRequest } from './upstream.ts';
 import type { UpstreamCredentialOptions } from './upstream-credentials.ts';
 import { compilePolicy, PolicyError, type CompiledPolicy, type UpstreamPolicy } from './upstream-policy.ts';
 
@@ -218,14 +218,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     const bearer = extractBearer(request);
     const method = (body as { method?: unknown } | undefined)?.method;
     const listing = isListMethod(method);
-    const answer = await m.upstream.handle({
-      request,
-      webRequest,
-      body,
-      owner: ownerOf(principal),
-      ...(bearer.kind === 'token' ? { tokenHash: tokenHash(bearer.token) } : {}),
-      ...(holdMs !== undefined && !listing ? { holdMs } : {}),
-    });
+    const input: UpstreamRequest = { request, webRequest, body, owner: ownerOf(principal) };
+    if (bearer.kind === 'token') input.tokenHash = tokenHash(bearer.token);
+    if (holdMs !== undefined && !listing) input.holdMs = holdMs;
+    const answer = await m.upstream.handle(input);
     if ('whole' in answer) return { whole: await checked.settleWhole(answer.whole) };
     let response = answer;
     if (listing && response.ok) response = await filterListResponse(response, method, (body as { id?: unknown }).id, m.policy, held);

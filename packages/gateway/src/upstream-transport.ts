@@ -71,13 +71,6 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 const STALE_CONNECTION_RETRIES = 2;
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
-/** A request lost to a kept-alive connection the upstream had closed (see STALE_CONNECTION_RETRIES). */
-class StaleConnectionError extends Error {
-  constructor(readonly reset: Error) {
-    super(reset.message);
-  }
-}
-
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 20;
 
@@ -173,7 +166,8 @@ export function nodeTransport({ idleTimeoutMs = IDLE_TIMEOUT_MS }: { idleTimeout
     }
     return target;
   };
-  const once = (url: string, init: Init) => {
+  /** The request, sent again on another connection when a kept-alive one turns out stale (see STALE_CONNECTION_RETRIES). */
+  const once = (url: string, init: Init, retries = 0): Promise<IncomingMessage> => {
     const secure = url.startsWith('https:');
     return new Promise<IncomingMessage>((resolve, reject) => {
       const body = payloadOf(init);
@@ -195,7 +189,9 @@ export function nodeTransport({ idleTimeoutMs = IDLE_TIMEOUT_MS }: { idleTimeout
         // "socket hang up" carries ECONNRESET too, but for a clean close: an upstream that read the request and then
         // closed may have run it, and a tools/call must never run twice.
         const unanswered = request.reusedSocket && RESET_CODES.has(error.code ?? '') && error.syscall !== undefined && request.socket?.bytesRead === readBefore;
-        reject(unanswered ? new StaleConnectionError(error) : error);
+        // Resolved with the next attempt's promise (which it then follows), not rejected and caught: no extra promise per call.
+        if (unanswered && retries < STALE_CONNECTION_RETRIES) resolve(once(url, init, retries + 1));
+        else reject(error);
       };
       request.on('error', failed);
       request.on('response', (response) => {
@@ -207,34 +203,26 @@ export function nodeTransport({ idleTimeoutMs = IDLE_TIMEOUT_MS }: { idleTimeout
       request.end(body);
     });
   };
-  const sent = async (url: string, init: Init): Promise<IncomingMessage> => {
-    for (let retries = 0; ; retries++) {
-      try {
-        return await once(url, init);
-      } catch (error) {
-        if (!(error instanceof StaleConnectionError)) throw error;
-        if (retries === STALE_CONNECTION_RETRIES) throw error.reset;
-      }
+  /** The answer, or the request again at a redirect's target (within the origin; at most MAX_REDIRECTS). */
+  const answerOrFollow = (response: IncomingMessage, url: string, init: Init, hops: number): UpstreamAnswer | Promise<UpstreamAnswer> => {
+    const status = response.statusCode ?? 502;
+    if (!REDIRECTS.has(status) || hops === MAX_REDIRECTS) return new NodeAnswer(response);
+    const location = response.headers.location;
+    if (location === undefined) return new NodeAnswer(response);
+    const next = new URL(location, url);
+    if (next.origin !== new URL(url).origin) return new NodeAnswer(response);
+    response.resume();
+    let nextInit = init;
+    // fetch's rule: 303, or 301/302 after a POST, goes on as a GET without the body.
+    if (status === 303 || ((status === 301 || status === 302) && init.method === 'POST')) {
+      const { 'content-type': _dropped, ...headers } = init.headers;
+      nextInit = { method: 'GET', headers };
     }
+    return once(next.href, nextInit).then((followed) => answerOrFollow(followed, next.href, nextInit, hops + 1));
   };
   return {
-    async send(url, init) {
-      for (let hops = 0; ; hops++) {
-        const response = await sent(url, init);
-        const status = response.statusCode ?? 502;
-        const location = response.headers.location;
-        if (!REDIRECTS.has(status) || location === undefined || hops === MAX_REDIRECTS) return new NodeAnswer(response);
-        const next = new URL(location, url);
-        if (next.origin !== new URL(url).origin) return new NodeAnswer(response);
-        response.resume();
-        url = next.href;
-        // fetch's rule: 303, or 301/302 after a POST, goes on as a GET without the body.
-        if (status === 303 || ((status === 301 || status === 302) && init.method === 'POST')) {
-          const { 'content-type': _dropped, ...headers } = init.headers;
-          init = { method: 'GET', headers };
-        }
-      }
-    },
+    // Promises chained, not an async function awaiting another: per call, one promise fewer at each step.
+    send: (url, init) => once(url, init).then((response) => answerOrFollow(response, url, init, 0)),
     close() {
       agents.http.destroy();
       agents.https.destroy();
