@@ -222,13 +222,15 @@ export function createMcpGuard(input: McpGuardOptions): McpGuard {
       }
       return settleAllowed({ ...outcome, response, sendText: info.sendText });
     };
-    const settleWhole = async (answer: WholeAnswer): Promise<WholeAnswer> => {
-      if (isInitialize && answer.status >= 200 && answer.status < 300) {
+    const settleInitialized = async (answer: WholeAnswer): Promise<WholeAnswer> => {
+      if (answer.status >= 200 && answer.status < 300) {
         const assigned = initialized(answer.headers['mcp-session-id'] ?? null);
         if (assigned !== undefined) answer = { ...answer, headers: { ...answer.headers, 'mcp-session-id': assigned } };
       }
       return settleAllowedWhole(outcome, answer);
     };
+    // Not an async function around settleAllowedWhole's promise (a second promise, resolved with the first, per call).
+    const settleWhole = (answer: WholeAnswer): Promise<WholeAnswer> => (isInitialize ? settleInitialized(answer) : settleAllowedWhole(outcome, answer));
     return { kind: 'proceed', principal, body, settle, settleWhole };
   }
 

@@ -58,7 +58,11 @@ export async function settleHeldStream(input: OutcomeInput, text: string): Promi
   const outcome = response === undefined ? { outcome: 'error' as const, error: 'the stream ended before the result' } : outcomeOfMessage(200, response.message);
   const durationMs = Math.max(0, input.now() - input.startedAt);
   try {
-    for (const pending of input.allowed) await input.onDecision!(allowedRecord(pending, outcome, durationMs));
+    for (const pending of input.allowed) {
+      // Awaited only when it returns a promise (an audit log): a logger's undefined needs no turn of the queue.
+      const recorded = input.onDecision!(allowedRecord(pending, outcome, durationMs));
+      if (recorded !== undefined) await recorded;
+    }
     return undefined;
   } catch (error) {
     input.onError?.(error);
