@@ -29,6 +29,8 @@ const FORWARDED_RESPONSE_HEADERS = ['content-type', 'mcp-session-id', 'mcp-proto
 
 const MAX_BINDINGS = 10_000;
 
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+
 interface Binding {
   owner: SessionOwner;
   tokens: Set<string>;
@@ -84,25 +86,31 @@ export class HttpUpstream implements Upstream {
     return new Response(response.body, { status: response.status, headers });
   }
 
-  private async send(request: RequestHead, body: unknown): Promise<UpstreamAnswer | Error> {
+  private send(request: RequestHead, body: unknown): Promise<UpstreamAnswer | Error> {
+    const credentials = this.credentials.ready();
+    // Credentials at hand (static, or a token still fresh): no promise to wait on.
+    if (credentials !== undefined) return this.sendWith(request, body, credentials);
+    return this.credentials.headers().then((obtained) => this.sendWith(request, body, obtained), asError);
+  }
+
+  /** Chained promises, not an async function awaiting the transport: one promise fewer per call. */
+  private sendWith(request: RequestHead, body: unknown, credentials: Record<string, string>): Promise<UpstreamAnswer | Error> {
     const headers: Record<string, string> = {};
     for (const name of FORWARDED_REQUEST_HEADERS) {
       const value = request.headers.get(name);
       if (value !== null) headers[name] = value;
     }
+    // Lower-cased like the names above, so a configured header replaces, never doubles, one of them.
+    for (const name in credentials) headers[name.toLowerCase()] = credentials[name]!;
+    const init: Parameters<UpstreamTransport['send']>[1] = { method: request.method, headers };
+    // The message the guard and the policy checked, re-serialized: the upstream parses exactly what was
+    // authorized (raw bytes could carry duplicate keys that another JSON parser reads differently).
+    if (request.method === 'POST') init.body = JSON.stringify(body);
     try {
-      // Lower-cased like the names above, so a configured header replaces, never doubles, one of them.
-      for (const [name, value] of Object.entries(await this.credentials.headers())) headers[name.toLowerCase()] = value;
-      return await this.transport.send(this.options.url, {
-        method: request.method,
-        headers,
-        // The message the guard and the policy checked, re-serialized: the upstream parses exactly what was
-        // authorized (raw bytes could carry duplicate keys that another JSON parser reads differently).
-        ...(request.method === 'POST' ? { body: JSON.stringify(body) } : {}),
-        // No request.signal: the client going away cancels the body we hand back, which ends this request.
-      });
+      // No request.signal: the client going away cancels the body we hand back, which ends this request.
+      return this.transport.send(this.options.url, init).catch(asError);
     } catch (error) {
-      return error instanceof Error ? error : new Error(String(error));
+      return Promise.resolve(asError(error));
     }
   }
 

@@ -98,10 +98,11 @@ async function servePost(gateway: Gateway, incoming: IncomingMessage, outgoing: 
   if (!bytes) return; // the client went away mid-body
   const parsed = parseJsonBody(bytes.toString('utf8'));
   // Not JSON: the guard answers it as its own reader would (a parse error, or a challenge first when no token came).
-  const body: AnswerInfo = parsed.ok ? { parsedBody: parsed.value } : { readBody: async () => parsed };
+  const ip = incoming.socket.remoteAddress;
+  const info: AnswerInfo = parsed.ok ? { ip, parsedBody: parsed.value } : { ip, readBody: async () => parsed };
   let response: Response | { whole: WholeAnswer };
   try {
-    response = await gateway.answer(nodeRequestHead(url, incoming), { ip: incoming.socket.remoteAddress, ...body }, HOLD_MS);
+    response = await gateway.answer(nodeRequestHead(url, incoming), info, HOLD_MS);
   } catch {
     // What @hono/node-server answers when the handler throws.
     response = new Response(null, { status: 500 });
@@ -121,10 +122,11 @@ function writeWhole({ status, headers, body }: WholeAnswer, outgoing: ServerResp
 function readBody(incoming: IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
+    // `on`, not `once` (a wrapper per listener): each comes at most once per request, and a promise settles once.
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-    incoming.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    incoming.once('error', () => resolve(undefined));
-    incoming.once('close', () => {
+    incoming.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    incoming.on('error', () => resolve(undefined));
+    incoming.on('close', () => {
       if (!incoming.complete) resolve(undefined);
     });
   });

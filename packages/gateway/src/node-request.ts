@@ -18,24 +18,37 @@ export interface NodeRequestHead extends RequestHead {
 }
 
 export function nodeRequestHead(url: string, incoming: IncomingMessage): NodeRequestHead {
-  const raw = incoming.rawHeaders;
-  const fields = new Map<string, string>();
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!;
-    if (name.charCodeAt(0) === 58 /* : */) continue; // HTTP/2 pseudo-headers, as @hono/node-server skips them
-    const key = name.toLowerCase();
-    const before = fields.get(key);
-    fields.set(key, before === undefined ? raw[i + 1]! : `${before}, ${raw[i + 1]!}`);
+  return new NodeHead(url, incoming.method ?? 'GET', incoming.rawHeaders);
+}
+
+/** A class, not a literal with methods: a literal's methods are new functions on every request. */
+class NodeHead implements NodeRequestHead, HeaderReader {
+  private readonly fields = new Map<string, string>();
+  /** The head is its own header reader. */
+  readonly headers: HeaderReader = this;
+
+  constructor(
+    readonly url: string,
+    readonly method: string,
+    private readonly raw: string[],
+  ) {
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i]!;
+      if (name.charCodeAt(0) === 58 /* : */) continue; // HTTP/2 pseudo-headers, as @hono/node-server skips them
+      const key = name.toLowerCase();
+      const before = this.fields.get(key);
+      this.fields.set(key, before === undefined ? raw[i + 1]! : `${before}, ${raw[i + 1]!}`);
+    }
   }
-  const headers: HeaderReader = { get: (name) => fields.get(name.toLowerCase()) ?? null };
-  return {
-    method: incoming.method ?? 'GET',
-    url,
-    headers,
-    toRequest() {
-      const web = new Headers();
-      for (let i = 0; i < raw.length; i += 2) if (raw[i]!.charCodeAt(0) !== 58) web.append(raw[i]!, raw[i + 1]!);
-      return new Request(url, { method: this.method, headers: web });
-    },
-  };
+
+  get(name: string): string | null {
+    return this.fields.get(name.toLowerCase()) ?? null;
+  }
+
+  toRequest(): Request {
+    const web = new Headers();
+    const raw = this.raw;
+    for (let i = 0; i < raw.length; i += 2) if (raw[i]!.charCodeAt(0) !== 58) web.append(raw[i]!, raw[i + 1]!);
+    return new Request(this.url, { method: this.method, headers: web });
+  }
 }

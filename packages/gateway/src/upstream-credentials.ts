@@ -24,6 +24,8 @@ export interface UpstreamCredentialOptions {
 
 export interface UpstreamCredentials {
   headers(): Promise<Record<string, string>>;
+  /** The headers when they are at hand without waiting (static, or a token not due for renewal), else undefined: spares a promise per request. */
+  ready(): Record<string, string> | undefined;
   /** The upstream refused them: forget the cached token. */
   refused(): void;
 }
@@ -33,8 +35,8 @@ const RENEW_BEFORE_MS = 30_000;
 export function upstreamCredentials(options: UpstreamCredentialOptions, fetchImpl: typeof fetch = fetch): UpstreamCredentials {
   const fixed = options.headers ?? {};
   const cc = options.clientCredentials;
-  if (!cc) return { headers: async () => fixed, refused: () => {} };
-  let cached: { token: string; expiresAt: number } | undefined;
+  if (!cc) return { headers: async () => fixed, ready: () => fixed, refused: () => {} };
+  let cached: { token: string; expiresAt: number; headers: Record<string, string> } | undefined;
   let inFlight: Promise<string> | undefined;
   const obtain = async (): Promise<string> => {
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
@@ -49,19 +51,22 @@ export function upstreamCredentials(options: UpstreamCredentialOptions, fetchImp
     if (!response.ok || typeof body.access_token !== 'string')
       throw new Error(`client_credentials at ${cc.tokenEndpoint} failed: HTTP ${response.status} ${typeof body.error === 'string' ? body.error : ''}`.trim());
     const lifetime = typeof body.expires_in === 'number' ? body.expires_in * 1000 : 300_000;
-    cached = { token: body.access_token, expiresAt: Date.now() + lifetime };
+    cached = { token: body.access_token, expiresAt: Date.now() + lifetime, headers: { ...fixed, authorization: `Bearer ${body.access_token}` } };
     return body.access_token;
   };
+  const fresh = () => (cached && cached.expiresAt - RENEW_BEFORE_MS > Date.now() ? cached.headers : undefined);
   return {
     async headers() {
-      if (!cached || cached.expiresAt - RENEW_BEFORE_MS <= Date.now()) {
+      if (!fresh()) {
         inFlight ??= obtain().finally(() => {
           inFlight = undefined;
         });
         await inFlight;
       }
-      return { ...fixed, authorization: `Bearer ${cached!.token}` };
+      // A copy: the caller may change what it is given.
+      return { ...cached!.headers };
     },
+    ready: fresh,
     refused() {
       cached = undefined;
     },

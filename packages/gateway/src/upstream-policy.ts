@@ -9,7 +9,7 @@
  * answer `get(name)` through the rules, so the guard's own scope pre-check
  * (403 step-up), policy (JSON-RPC -32003) and audit record apply unchanged.
  */
-import { deny, requireScopes, isSatisfied, type Gate, type GatedOperations, type Policy, type ScopeRequirement } from '@gatehouse-auth/mcp';
+import { deny, requireScopes, isSatisfied, type Decision, type Gate, type GatedOperations, type Policy, type ScopeRequirement } from '@gatehouse-auth/mcp';
 import { constraintViolation, type ArgumentConstraint } from './argument-constraints.ts';
 import { compilePattern, patternProblem, type NamePattern } from './glob.ts';
 import { personalize } from './placeholders.ts';
@@ -173,6 +173,9 @@ function argumentPolicy(constraints: Record<string, ArgumentConstraint>): Policy
       const violation = constraintViolation(name, operation.arguments[name], constraint);
       if (violation) return deny(violation);
     }
-    return { allow: true };
+    return ALLOWED;
   };
 }
+
+/** Every allowed call's decision: one object, read and never changed. */
+const ALLOWED: Decision = Object.freeze({ allow: true as const });

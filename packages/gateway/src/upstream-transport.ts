@@ -10,7 +10,7 @@
  * A `fetch` given in the options (tests, custom TLS) is used instead, with
  * the same interface.
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type Agent, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { urlToHttpOptions } from 'node:url';
 
@@ -71,17 +71,81 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 const STALE_CONNECTION_RETRIES = 2;
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
-/** A request lost to a kept-alive connection the upstream had closed (see STALE_CONNECTION_RETRIES). */
-class StaleConnectionError extends Error {
-  constructor(readonly reset: Error) {
-    super(reset.message);
-  }
-}
-
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 20;
 
 type Init = Parameters<UpstreamTransport['send']>[1];
+
+/** What node:http needs of an upstream URL, and the Host header it writes for it. */
+interface Target {
+  /** node's options for the URL (urlToHttpOptions): the fallback when the headers cannot go as a list. */
+  options: ReturnType<typeof urlToHttpOptions>;
+  hostname: string;
+  port: number | undefined;
+  path: string;
+  /** The Host header node:http writes for this URL (ClientRequest's rule: IPv6 in brackets, the port unless the default). */
+  host: string;
+  /** `Basic …` for credentials in the URL, as node:http adds it when no Authorization header is given. */
+  basic: string | undefined;
+}
+
+function targetFor(url: string, secure: boolean): Target {
+  const options = urlToHttpOptions(new URL(url));
+  const hostname = options.hostname ?? 'localhost';
+  const colon = hostname.indexOf(':');
+  let host = colon !== -1 && hostname.includes(':', colon + 1) && hostname[0] !== '[' ? `[${hostname}]` : hostname;
+  const port = options.port === undefined ? undefined : Number(options.port);
+  if (port && port !== (secure ? 443 : 80)) host += `:${port}`;
+  return { options, hostname, port, path: options.path ?? '/', host, basic: options.auth ? `Basic ${Buffer.from(options.auth).toString('base64')}` : undefined };
+}
+
+/** A request body: the text itself when node may write it in one piece with the head, else its UTF-8 bytes. */
+type Payload = string | Buffer;
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * node:http writes a text body together with the request head, in one write; a Buffer after it, as a
+ * second buffer of a vectored write (a list of chunks, per call). Joined, the head goes out as UTF-8 rather
+ * than latin1, the same bytes when every header value is ASCII (names, the request line and Host always
+ * are): then the text, else the bytes, so a header that came as raw bytes goes on as those bytes.
+ */
+function payloadOf(init: Init): Payload | undefined {
+  if (init.body === undefined) return undefined;
+  for (const name in init.headers) if (NON_ASCII.test(init.headers[name]!)) return Buffer.from(init.body, 'utf8');
+  return init.body;
+}
+
+const byteLengthOf = (body: Payload): number => (typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.byteLength);
+
+const UPPER_CASE = /[A-Z]/;
+
+/**
+ * The options for node:http's request. Headers go as a flat list of names and values, written as given:
+ * given as an object, node copies it into a header map of its own, lower-casing each name, and copies
+ * its options three times over (the request, its options without the signal, the agent's); a list and
+ * only the options it reads are a fraction of that per call. The bytes are the same: the headers in
+ * their order, then Host and, for credentials in the URL, Authorization, as node adds them (a test holds
+ * this). Names that are not all lower case (two could then name one header), or a Host or Authorization
+ * given, take node's own way with the header object.
+ */
+function requestOptions(target: Target, init: Init, body: Payload | undefined, agent: Agent): RequestOptions {
+  const list: (string | number)[] = [];
+  for (const name in init.headers) {
+    if (UPPER_CASE.test(name) || name === 'host' || (name === 'authorization' && target.basic !== undefined)) return objectOptions(target, init, body, agent);
+    list.push(name, init.headers[name]!);
+  }
+  if (body !== undefined) list.push('content-length', byteLengthOf(body));
+  list.push('Host', target.host);
+  if (target.basic !== undefined) list.push('Authorization', target.basic);
+  return { hostname: target.hostname, port: target.port, path: target.path, method: init.method, headers: list as unknown as OutgoingHttpHeaders, agent };
+}
+
+function objectOptions(target: Target, init: Init, body: Payload | undefined, agent: Agent): RequestOptions {
+  const headers: Record<string, string | number> = { ...init.headers };
+  if (body !== undefined) headers['content-length'] = byteLengthOf(body);
+  return { ...target.options, method: init.method, headers, agent };
+}
 
 /**
  * node:http(s) with keep-alive connections. Redirects are followed as
@@ -89,31 +153,35 @@ type Init = Parameters<UpstreamTransport['send']>[1];
  * only within the upstream's origin: the gateway's credentials for it are
  * never sent anywhere else (a redirect elsewhere is answered as it is).
  */
-export function nodeTransport(): UpstreamTransport {
+export function nodeTransport({ idleTimeoutMs = IDLE_TIMEOUT_MS }: { idleTimeoutMs?: number } = {}): UpstreamTransport {
   const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
-  // The options node derives from a URL string, once per URL rather than once per request (a gateway calls one or two).
-  const targets = new Map<string, ReturnType<typeof urlToHttpOptions>>();
-  const targetOf = (url: string) => {
+  // Where to send a URL's requests, derived once per URL rather than once per request (a gateway calls one or two).
+  const targets = new Map<string, Target>();
+  const targetOf = (url: string, secure: boolean) => {
     let target = targets.get(url);
     if (target === undefined) {
-      target = urlToHttpOptions(new URL(url));
+      target = targetFor(url, secure);
       if (targets.size >= 100) targets.clear();
       targets.set(url, target);
     }
     return target;
   };
-  const once = (url: string, init: Init) => {
+  /** The request, sent again on another connection when a kept-alive one turns out stale (see STALE_CONNECTION_RETRIES). */
+  const once = (url: string, init: Init, retries = 0): Promise<IncomingMessage> => {
     const secure = url.startsWith('https:');
     return new Promise<IncomingMessage>((resolve, reject) => {
-      const headers: Record<string, string | number> = { ...init.headers };
-      const body = init.body === undefined ? undefined : Buffer.from(init.body, 'utf8');
-      if (body) headers['content-length'] = body.byteLength;
-      const request = (secure ? httpsRequest : httpRequest)({ ...targetOf(url), method: init.method, headers, agent: secure ? agents.https : agents.http });
+      const body = payloadOf(init);
+      const options = requestOptions(targetOf(url, secure), init, body, secure ? agents.https : agents.http);
       // As fetch (undici) did: an upstream silent for 300 s, before its headers or within its body, is given up.
-      request.setTimeout(IDLE_TIMEOUT_MS, () => request.destroy(new Error(`the upstream sent nothing for ${IDLE_TIMEOUT_MS / 1000} s`)));
+      // The `timeout` option rather than request.setTimeout: node arms the socket's timer as it hands the socket
+      // over, without the listeners and closures setTimeout adds to the request and the socket on every call.
+      options.timeout = idleTimeoutMs;
+      const request = (secure ? httpsRequest : httpRequest)(options);
+      request.on('timeout', onIdle);
       // What the connection had read before this request: nothing more read means no byte of an answer.
       let readBefore: number | undefined;
-      request.once('socket', (socket) => {
+      // 'socket' and 'response' come once per request: `on`, without the wrapper `once` allocates per listener.
+      request.on('socket', (socket) => {
         readBefore = socket.bytesRead;
       });
       const failed = (error: NodeJS.ErrnoException) => {
@@ -121,51 +189,52 @@ export function nodeTransport(): UpstreamTransport {
         // "socket hang up" carries ECONNRESET too, but for a clean close: an upstream that read the request and then
         // closed may have run it, and a tools/call must never run twice.
         const unanswered = request.reusedSocket && RESET_CODES.has(error.code ?? '') && error.syscall !== undefined && request.socket?.bytesRead === readBefore;
-        reject(unanswered ? new StaleConnectionError(error) : error);
+        // Resolved with the next attempt's promise (which it then follows), not rejected and caught: no extra promise per call.
+        if (unanswered && retries < STALE_CONNECTION_RETRIES) resolve(once(url, init, retries + 1));
+        else reject(error);
       };
-      request.once('error', failed);
-      request.once('response', (response) => {
+      request.on('error', failed);
+      request.on('response', (response) => {
         // Later socket errors end the body stream (bodyStream); an unheard 'error' would end the process.
         request.off('error', failed);
-        request.on('error', () => {});
+        request.on('error', ignore);
         resolve(response);
       });
       request.end(body);
     });
   };
-  const sent = async (url: string, init: Init): Promise<IncomingMessage> => {
-    for (let retries = 0; ; retries++) {
-      try {
-        return await once(url, init);
-      } catch (error) {
-        if (!(error instanceof StaleConnectionError)) throw error;
-        if (retries === STALE_CONNECTION_RETRIES) throw error.reset;
-      }
+  /** The answer, or the request again at a redirect's target (within the origin; at most MAX_REDIRECTS). */
+  const answerOrFollow = (response: IncomingMessage, url: string, init: Init, hops: number): UpstreamAnswer | Promise<UpstreamAnswer> => {
+    const status = response.statusCode ?? 502;
+    if (!REDIRECTS.has(status) || hops === MAX_REDIRECTS) return new NodeAnswer(response);
+    const location = response.headers.location;
+    if (location === undefined) return new NodeAnswer(response);
+    const next = new URL(location, url);
+    if (next.origin !== new URL(url).origin) return new NodeAnswer(response);
+    response.resume();
+    let nextInit = init;
+    // fetch's rule: 303, or 301/302 after a POST, goes on as a GET without the body.
+    if (status === 303 || ((status === 301 || status === 302) && init.method === 'POST')) {
+      const { 'content-type': _dropped, ...headers } = init.headers;
+      nextInit = { method: 'GET', headers };
     }
+    return once(next.href, nextInit).then((followed) => answerOrFollow(followed, next.href, nextInit, hops + 1));
   };
   return {
-    async send(url, init) {
-      for (let hops = 0; ; hops++) {
-        const response = await sent(url, init);
-        const status = response.statusCode ?? 502;
-        const location = response.headers.location;
-        if (!REDIRECTS.has(status) || location === undefined || hops === MAX_REDIRECTS) return new NodeAnswer(response);
-        const next = new URL(location, url);
-        if (next.origin !== new URL(url).origin) return new NodeAnswer(response);
-        response.resume();
-        url = next.href;
-        // fetch's rule: 303, or 301/302 after a POST, goes on as a GET without the body.
-        if (status === 303 || ((status === 301 || status === 302) && init.method === 'POST')) {
-          const { 'content-type': _dropped, ...headers } = init.headers;
-          init = { method: 'GET', headers };
-        }
-      }
-    },
+    // Promises chained, not an async function awaiting another: per call, one promise fewer at each step.
+    send: (url, init) => once(url, init).then((response) => answerOrFollow(response, url, init, 0)),
     close() {
       agents.http.destroy();
       agents.https.destroy();
     },
   };
+}
+
+/** A request whose upstream went silent (the `timeout` option): one function for every request, not a closure per call. */
+function onIdle(this: ClientRequest): void {
+  // node keeps the `timeout` option on the request.
+  const { timeout } = this as ClientRequest & { timeout?: number };
+  this.destroy(new Error(`the upstream sent nothing for ${(timeout ?? 0) / 1000} s`));
 }
 
 /** For the 'error' events nobody else hears: one function, not a closure per call. */
@@ -230,7 +299,8 @@ class NodeAnswer implements UpstreamAnswer {
         if (!response.complete) onFailure(new Error('the upstream closed the connection before the response was complete'));
       };
       const timer = setTimeout(() => done(undefined), holdMs);
-      response.on('data', onData).once('end', onEnd).once('error', onFailure).once('close', onClose);
+      // `on`, not `once` (a wrapper per listener): `done` removes them all at the first that fires.
+      response.on('data', onData).on('end', onEnd).on('error', onFailure).on('close', onClose);
     });
   }
 

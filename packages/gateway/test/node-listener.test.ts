@@ -257,6 +257,33 @@ describe('MCP POSTs served by the node listener', () => {
     expect(forwarded[0]!.headers['mcp-session-id']).toBe(session);
   });
 
+  it('hands a held answer on as the very bytes the upstream sent, head and body, even bytes that are not UTF-8', async () => {
+    const session = await initialize(viaNode);
+    const bodies = {
+      json: (id: unknown) =>
+        Buffer.concat([Buffer.from(`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":{"content":[{"type":"text","text":"`), Buffer.from([0xff, 0xc3, 0xa9]), Buffer.from('"}]}}')]),
+      sse: (id: unknown) => Buffer.concat([Buffer.from('event: message\nid: 1\ndata: '), bodies.json(id), Buffer.from('\n\n')]),
+    };
+    for (const kind of ['json', 'sse'] as const) {
+      scripts.set(`bytes-${kind}`, (message, res) => {
+        res.writeHead(200, { 'content-type': kind === 'json' ? 'application/json' : 'text/event-stream', 'cache-control': 'no-cache' }).end(bodies[kind](message.id));
+      });
+      const body = call(11, 'echo', `bytes-${kind}`);
+      const { head, bytes } = await new Promise<{ head: string; bytes: Buffer }>((resolve, reject) => {
+        const url = new URL(`${viaNode.url}/scripted/mcp`);
+        const sent = httpRequest(url, { method: 'POST', headers: { ...MCP, authorization: `Bearer ${TOKEN}`, 'mcp-session-id': session, 'content-length': Buffer.byteLength(body) } }, (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => resolve({ head: JSON.stringify([response.statusCode, response.rawHeaders.filter((_, i) => i % 2 === 0)]), bytes: Buffer.concat(chunks) }));
+        });
+        sent.on('error', reject);
+        sent.end(body);
+      });
+      expect(bytes.toString('hex')).toBe(bodies[kind](11).toString('hex'));
+      expect(head).toBe(JSON.stringify([200, ['content-type', 'cache-control', 'content-length', 'Date', 'Connection', 'Keep-Alive']]));
+    }
+  });
+
   it('passes each SSE event while the upstream is still answering', async () => {
     const session = await initialize(viaNode);
     let release!: () => void;

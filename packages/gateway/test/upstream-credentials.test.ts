@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen, type Listening } from '../../authorization-server/test/support/listen.ts';
 import { createGateway, type Gateway } from '../src/index.ts';
 import { ORG, person, staticVerifier } from './support/static-verifier.ts';
+import { upstreamCredentials } from '../src/upstream-credentials.ts';
 
 let tokenEndpoint: Listening;
 let upstream: Listening;
@@ -102,5 +103,18 @@ describe('client_credentials towards an HTTP upstream', () => {
     } finally {
       accepted.add = original;
     }
+  });
+});
+
+describe('credentials at hand', () => {
+  it('are the static headers at once, a client_credentials token only once obtained and until the upstream refuses it', async () => {
+    expect(upstreamCredentials({ headers: { 'x-api-key': 'k' } }).ready()).toEqual({ 'x-api-key': 'k' });
+    const fakeFetch = (async () => Response.json({ access_token: 'cc-token', expires_in: 3600 })) as typeof fetch;
+    const credentials = upstreamCredentials({ headers: { 'x-api-key': 'k' }, clientCredentials: { tokenEndpoint: 'https://as.test/token', clientId: 'c', clientSecret: 's' } }, fakeFetch);
+    expect(credentials.ready()).toBeUndefined();
+    expect(await credentials.headers()).toEqual({ 'x-api-key': 'k', authorization: 'Bearer cc-token' });
+    expect(credentials.ready()).toEqual({ 'x-api-key': 'k', authorization: 'Bearer cc-token' });
+    credentials.refused();
+    expect(credentials.ready()).toBeUndefined();
   });
 });

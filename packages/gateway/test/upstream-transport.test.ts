@@ -6,7 +6,7 @@
  * ends within the hold, else streamed from its first byte.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeTransport, type UpstreamTransport } from '../src/upstream-transport.ts';
 
@@ -161,3 +161,111 @@ async function readAll(body: ReadableStream<Uint8Array>): Promise<string> {
   for (let next = await reader.read(); !next.done; next = await reader.read()) text += decoder.decode(next.value, { stream: true });
   return text + decoder.decode();
 }
+
+describe('the bytes of a request to an upstream', () => {
+  /** The request exactly as it arrives at the upstream's socket, answered with an empty JSON body. */
+  async function received(send: (url: string) => Promise<void>): Promise<string> {
+    let bytes = '';
+    const raw = createNetServer((socket) => {
+      socket.on('data', (chunk: Buffer) => {
+        bytes += chunk.toString('latin1');
+        if (bytes.includes('\r\n\r\n') && bytes.endsWith('}')) socket.end('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}');
+      });
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    try {
+      await send(`http://127.0.0.1:${(raw.address() as AddressInfo).port}/mcp?x=1`);
+    } finally {
+      await new Promise((resolve) => raw.close(resolve));
+    }
+    return bytes.replace(/127\.0\.0\.1:\d+/, '127.0.0.1:PORT');
+  }
+
+  it('are the request line, the headers as given in their order, Content-Length, Host and Connection, then the body', async () => {
+    const hop = nodeTransport();
+    try {
+      const bytes = await received(async (url) => {
+        const answer = await hop.send(url, {
+          method: 'POST',
+          headers: { accept: 'application/json, text/event-stream', 'content-type': 'application/json', 'mcp-session-id': 'abc', 'x-api-key': 'gateway-key' },
+          body: '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"é"}}',
+        });
+        await answer.discard();
+      });
+      expect(bytes).toBe(
+        'POST /mcp?x=1 HTTP/1.1\r\n' +
+          'accept: application/json, text/event-stream\r\n' +
+          'content-type: application/json\r\n' +
+          'mcp-session-id: abc\r\n' +
+          'x-api-key: gateway-key\r\n' +
+          'content-length: 69\r\n' +
+          'Host: 127.0.0.1:PORT\r\n' +
+          'Connection: keep-alive\r\n' +
+          '\r\n' +
+          '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"Ã©"}}',
+      );
+    } finally {
+      hop.close();
+    }
+  });
+
+  it('with a header name not in lower case, or a Host given, are what node writes for a header object', async () => {
+    const hop = nodeTransport();
+    try {
+      const bytes = await received(async (url) => {
+        const answer = await hop.send(url, { method: 'POST', headers: { 'X-Api-Key': 'gateway-key', host: 'virtual.example' }, body: '{}' });
+        await answer.discard();
+      });
+      expect(bytes).toBe('POST /mcp?x=1 HTTP/1.1\r\nX-Api-Key: gateway-key\r\nhost: virtual.example\r\ncontent-length: 2\r\nConnection: keep-alive\r\n\r\n{}');
+    } finally {
+      hop.close();
+    }
+  });
+
+  it('with a header value that came as raw bytes (not ASCII), carry those bytes, and the body as UTF-8', async () => {
+    const hop = nodeTransport();
+    try {
+      const bytes = await received(async (url) => {
+        // node:http reads header bytes as latin1: the value of a header whose bytes were C3 A9.
+        const answer = await hop.send(url, { method: 'POST', headers: { 'mcp-name': '\u00c3\u00a9' }, body: '{"name":"é"}' });
+        await answer.discard();
+      });
+      expect(Buffer.from(bytes, 'latin1').toString('hex')).toBe(
+        Buffer.concat([
+          Buffer.from('POST /mcp?x=1 HTTP/1.1\r\nmcp-name: ', 'latin1'),
+          Buffer.from([0xc3, 0xa9]),
+          Buffer.from('\r\ncontent-length: 13\r\nHost: 127.0.0.1:PORT\r\nConnection: keep-alive\r\n\r\n{"name":"', 'latin1'),
+          Buffer.from([0xc3, 0xa9]),
+          Buffer.from('"}', 'latin1'),
+        ]).toString('hex'),
+      );
+    } finally {
+      hop.close();
+    }
+  });
+});
+
+describe('an upstream that goes silent', () => {
+  it('is given up after the idle timeout, before its headers and within its body', async () => {
+    const silent = await listening(
+      createServer((req, res) => {
+        if (req.url === '/mid-body') res.writeHead(200, { 'content-type': 'text/event-stream' }).write('data: {"progress":1}\n\n');
+        // otherwise: nothing at all
+      }),
+    );
+    const hop = nodeTransport({ idleTimeoutMs: 150 });
+    try {
+      const url = (path: string) => `${origin(silent)}${path}`;
+      await expect(hop.send(url('/nothing'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).rejects.toThrow('the upstream sent nothing for 0.15 s');
+      const answer = await hop.send(url('/mid-body'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(await answer.whole!(20, 1024)).toBeUndefined();
+      const reader = answer.body!.getReader();
+      expect(new TextDecoder().decode((await reader.read()).value)).toBe('data: {"progress":1}\n\n');
+      await expect(reader.read()).rejects.toThrow();
+    } finally {
+      hop.close();
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+});

@@ -9,8 +9,8 @@
 import type { GatedOperations } from './gated-server.ts';
 import { errorMessage, POLICY_DENIED, type JsonRpcRequestView } from './jsonrpc.ts';
 import { gatedOperation } from './operation-gate.ts';
-import type { DecisionBasis, DecisionRecord, Operation, Policy, RequestContext } from './policy.ts';
-import type { Principal } from './principal.ts';
+import type { Decision, DecisionBasis, DecisionRecord, Operation, Policy, RequestContext } from './policy.ts';
+import { heldScopes, type Principal } from './principal.ts';
 import { isSatisfied, satisfyingScopes, scopesToRequest } from './requirements.ts';
 
 /** An allowed operation whose record waits for its outcome. */
@@ -31,19 +31,24 @@ export interface AuthorizeInput {
 
 export async function authorizeOperations(input: AuthorizeInput): Promise<OperationsVerdict> {
   const { principal, context } = input;
-  const held = new Set(principal.scopes);
-  const pending = (operation: Operation, scopes: string[]): PendingDecision => ({
-    principal: { subject: principal.subject, kind: principal.kind, orgId: principal.orgId, roles: principal.roles },
-    clientId: principal.clientId,
-    kind: operation.kind,
-    tool: operation.name,
-    arguments: operation.arguments,
-    scopes,
-    ip: context.ip,
-    userAgent: context.userAgent,
-    at: context.time,
-    ...input.caller,
-  });
+  const held = heldScopes(principal);
+  const pending = (operation: Operation, scopes: string[]): PendingDecision => {
+    const decision: PendingDecision = {
+      principal: { subject: principal.subject, kind: principal.kind, orgId: principal.orgId, roles: principal.roles },
+      clientId: principal.clientId,
+      kind: operation.kind,
+      tool: operation.name,
+      arguments: operation.arguments,
+      scopes,
+      ip: context.ip,
+      userAgent: context.userAgent,
+      at: context.time,
+    };
+    // By assignment, not `...input.caller` in the literal (a spread there copies the literal again, per call).
+    const caller = input.caller;
+    if (caller) for (const key in caller) (decision as Record<string, unknown>)[key] = caller[key as keyof typeof caller];
+    return decision;
+  };
   const report = async (operation: Operation, result: 'deny', reason: string, scopes: string[], basis?: DecisionBasis) => {
     await input.onDecision?.({ ...pending(operation, scopes), ...recorded(basis), result, reason });
   };
@@ -69,7 +74,10 @@ export async function authorizeOperations(input: AuthorizeInput): Promise<Operat
       }
       continue;
     }
-    allowed.push({ ...pending(operation, scopes), ...recorded(basis) });
+    const decision = pending(operation, scopes);
+    const reported = recorded(basis);
+    if (reported) Object.assign(decision, reported);
+    allowed.push(decision);
   }
   if (denials.length > 0) {
     // A batch runs all or nothing: no request runs beside a denied one.
@@ -81,8 +89,8 @@ export async function authorizeOperations(input: AuthorizeInput): Promise<Operat
 }
 
 /** The decision log's view of a basis: only what a policy reported. */
-const recorded = (basis: DecisionBasis | undefined): Pick<DecisionRecord, 'policies' | 'policyInputs'> => {
-  if (basis?.policies === undefined && basis?.inputs === undefined) return {};
+const recorded = (basis: DecisionBasis | undefined): Pick<DecisionRecord, 'policies' | 'policyInputs'> | undefined => {
+  if (basis?.policies === undefined && basis?.inputs === undefined) return undefined;
   return { policies: basis.policies ?? [], policyInputs: basis.inputs ?? {} };
 };
 
@@ -91,9 +99,11 @@ async function firstDenial(principal: Principal, operation: Operation, context: 
   let allowedBy: DecisionBasis | undefined;
   for (const policy of policies) {
     if (!policy) continue;
-    let decision;
+    let decision: Decision;
     try {
-      decision = await policy(principal, operation, context);
+      const answer = policy(principal, operation, context);
+      // Awaited only when it is a promise: a policy that decides at once costs no turn of the microtask queue.
+      decision = typeof (answer as { then?: unknown } | null)?.then === 'function' ? await answer : (answer as Decision);
     } catch {
       return { reason: 'the authorization policy failed' };
     }
@@ -102,5 +112,8 @@ async function firstDenial(principal: Principal, operation: Operation, context: 
       allowedBy = { policies: [...(allowedBy?.policies ?? []), ...(decision.policies ?? [])], inputs: { ...allowedBy?.inputs, ...decision.inputs } };
     }
   }
-  return { basis: allowedBy };
+  return allowedBy === undefined ? NOT_DENIED : { basis: allowedBy };
 }
+
+/** No policy denied and none reported a basis (most calls): one answer for all of them. */
+const NOT_DENIED: { reason?: string; basis?: DecisionBasis } = Object.freeze({});

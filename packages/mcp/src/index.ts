@@ -8,7 +8,7 @@ export type { ProtectMcpOptions, McpGuardOptions } from './options.ts';
 export type { OrganizationOptions } from './organizations.ts';
 export { createMcpGuard, pathOf, type McpGuard, type GuardResult } from './request-guard.ts';
 export { requireScopes, anyOf, isSatisfied, scopesToRequest, type ScopeRequirement } from './requirements.ts';
-export { getPrincipal, principalFromClaims, type Principal } from './principal.ts';
+export { getPrincipal, heldScopes, principalFromClaims, type Principal } from './principal.ts';
 export {
   allOf,
   deny,

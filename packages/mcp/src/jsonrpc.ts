@@ -23,16 +23,18 @@ export const HEADER_MISMATCH = -32020;
 
 /** The requests (messages with `method` and `id`) in a body; notifications and responses are skipped. */
 export function requestsIn(body: unknown): JsonRpcRequestView[] {
-  const messages = Array.isArray(body) ? body : [body];
   const requests: JsonRpcRequestView[] = [];
-  for (const message of messages) {
-    if (typeof message !== 'object' || message === null) continue;
-    const { id, method, params } = message as { id?: unknown; method?: unknown; params?: unknown };
-    if (typeof method !== 'string' || id === undefined) continue;
-    const safeParams = typeof params === 'object' && params !== null && !Array.isArray(params) ? (params as Record<string, unknown>) : {};
-    requests.push({ id: typeof id === 'string' || typeof id === 'number' ? id : null, method, params: safeParams });
-  }
+  if (Array.isArray(body)) for (const message of body) addRequest(requests, message);
+  else addRequest(requests, body);
   return requests;
+}
+
+function addRequest(requests: JsonRpcRequestView[], message: unknown): void {
+  if (typeof message !== 'object' || message === null) return;
+  const { id, method, params } = message as { id?: unknown; method?: unknown; params?: unknown };
+  if (typeof method !== 'string' || id === undefined) return;
+  const safeParams = typeof params === 'object' && params !== null && !Array.isArray(params) ? (params as Record<string, unknown>) : {};
+  requests.push({ id: typeof id === 'string' || typeof id === 'number' ? id : null, method, params: safeParams });
 }
 
 export const errorMessage = (id: JsonRpcId, code: number, message: string, data?: unknown) => ({

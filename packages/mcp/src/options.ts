@@ -45,7 +45,8 @@ export interface McpGuardOptions extends OrganizationOptions {
    * Every decision: a denial when it is made (the handler never runs), an
    * allowed operation once it has run, with its outcome ('success' or
    * 'error') and duration. If recording an allowed operation throws, the
-   * caller gets a JSON-RPC internal error instead of the result.
+   * caller gets a JSON-RPC internal error instead of the result. Each
+   * record is made for this call alone: the callee may keep it, or add to it.
    */
   onDecision?: (record: DecisionRecord) => void | Promise<void>;
   /**

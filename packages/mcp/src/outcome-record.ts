@@ -11,8 +11,8 @@
 import type { PendingDecision } from './authorize-operations.ts';
 import { errorMessage, INTERNAL_ERROR, jsonResponse, type JsonRpcId } from './jsonrpc.ts';
 import type { DecisionRecord } from './policy.ts';
-import { isEventStream, isEventStreamType, rewriteSseText } from './sse-messages.ts';
-import { outcomeRewriter, settleStreamed } from './sse-outcome.ts';
+import { isEventStream, isEventStreamType } from './sse-messages.ts';
+import { settleHeldStream, settleStreamed } from './sse-outcome.ts';
 
 interface Outcome {
   outcome: 'success' | 'error';
@@ -127,7 +127,7 @@ export async function settleAllowedWhole(input: OutcomeInput, answer: WholeAnswe
   if (input.allowed.length === 0 || input.onDecision === undefined) return answer;
   const text = typeof answer.body === 'string' ? answer.body : decoder.decode(answer.body);
   if (isEventStreamType(answer.headers['content-type'])) {
-    const rewritten = await rewriteSseText(text, outcomeRewriter(input));
+    const rewritten = await settleHeldStream(input, text);
     return rewritten === undefined ? answer : { status: answer.status, headers: answer.headers, body: rewritten };
   }
   if (await recordText(input, answer.status, text)) return answer;

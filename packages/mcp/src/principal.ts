@@ -85,3 +85,19 @@ export function getPrincipal(extra: HandlerExtraWithAuth): Principal {
   if (!principal) throw new Error('getPrincipal: this request was not authenticated by @gatehouse-auth/mcp');
   return principal;
 }
+
+const heldSets = new WeakMap<Principal, { scopes: readonly string[]; held: ReadonlySet<string> }>();
+
+/**
+ * The principal's scopes as a set, made once per principal: a verification
+ * cache hands every request with the same token the same principal, and the
+ * guard and a gateway each asked for a new set on every request. Made again
+ * if the principal's scope list was replaced.
+ */
+export function heldScopes(principal: Principal): ReadonlySet<string> {
+  const known = heldSets.get(principal);
+  if (known !== undefined && known.scopes === principal.scopes) return known.held;
+  const held = new Set(principal.scopes);
+  heldSets.set(principal, { scopes: principal.scopes, held });
+  return held;
+}

@@ -26,7 +26,7 @@ import { extractBearer } from './bearer-token.ts';
 import { AUTHORIZATION_UNAVAILABLE, FORBIDDEN_ORIGIN, HEADER_MISMATCH, INVALID_REQUEST, PARSE_ERROR, errorMessage, jsonResponse, requestsIn, type JsonRpcId } from './jsonrpc.ts';
 import { gatedOperation } from './operation-gate.ts';
 import { resolveOptions, type McpGuardOptions, type ResolvedOptions } from './options.ts';
-import type { Principal } from './principal.ts';
+import { heldScopes, type Principal } from './principal.ts';
 import { buildMetadata, metadataPaths, metadataUrl, type ProtectedResourceMetadata } from './protected-resource-metadata.ts';
 import { readJsonBody, type BodyReader } from './read-body.ts';
 import type { RequestHead } from './request-head.ts';
@@ -90,12 +90,14 @@ export function createMcpGuard(input: McpGuardOptions): McpGuard {
   const clock = options.clock ?? systemClock;
   const verifier = createVerifier(options, clock);
   const { operations, requiredScopes: root } = options;
+  const rootRequirement = { alternatives: [root] };
   const metadata = buildMetadata({ resource: options.resource, issuer: options.issuer, scopesSupported: options.scopesSupported, resourceName: options.resourceName });
   const prmUrl = metadataUrl(options.resource);
   const prmPaths = new Set(metadataPaths(options.resource));
   const allowedOrigins = options.allowedOrigins === '*' ? '*' : new Set(options.allowedOrigins ?? [new URL(options.resource).origin]);
   const respond = (response: Response): GuardResult => ({ kind: 'respond', response });
-  const clients = new ClientDirectory(10_000, () => clock.now());
+  const now = () => clock.now();
+  const clients = new ClientDirectory(10_000, now);
   const onRefused = options.onRefusedTokens;
   const refusals = onRefused ? new RefusalCounter({ report: onRefused, now: () => clock.now(), windowMs: options.refusedTokenWindowMs, onError: options.onError }) : undefined;
   const challenge = (error: ChallengeError, scopes: string[], description?: string) =>
@@ -156,7 +158,7 @@ export function createMcpGuard(input: McpGuardOptions): McpGuard {
       refusals?.note('foreign_org', principal.clientId);
       return challenge('invalid_token', scopesFor401(body), 'The access token is for an organization this server does not serve');
     }
-    if (!isSatisfied({ alternatives: [root] }, new Set(principal.scopes))) return challenge('insufficient_scope', root);
+    if (!isSatisfied(rootRequirement, heldScopes(principal))) return challenge('insufficient_scope', root);
     // Stateless: no standalone SSE stream, no session to delete.
     if (request.method !== 'POST') {
       if (options.forwardSessionRequests && (request.method === 'GET' || request.method === 'DELETE'))
@@ -209,7 +211,7 @@ export function createMcpGuard(input: McpGuardOptions): McpGuard {
       clients.initialized(session ?? assigned!, params, principal.clientId);
       return assigned;
     };
-    const outcome = { allowed: verdict.allowed, requestId: idOf(message), startedAt, now: () => clock.now(), onDecision: options.onDecision, onError: options.onError };
+    const outcome = { allowed: verdict.allowed, requestId: idOf(message), startedAt, now, onDecision: options.onDecision, onError: options.onError };
     const settle = async (response: Response): Promise<Response> => {
       if (isInitialize && response.ok) {
         const assigned = initialized(response.headers.get('mcp-session-id'));
@@ -220,13 +222,15 @@ export function createMcpGuard(input: McpGuardOptions): McpGuard {
       }
       return settleAllowed({ ...outcome, response, sendText: info.sendText });
     };
-    const settleWhole = async (answer: WholeAnswer): Promise<WholeAnswer> => {
-      if (isInitialize && answer.status >= 200 && answer.status < 300) {
+    const settleInitialized = async (answer: WholeAnswer): Promise<WholeAnswer> => {
+      if (answer.status >= 200 && answer.status < 300) {
         const assigned = initialized(answer.headers['mcp-session-id'] ?? null);
         if (assigned !== undefined) answer = { ...answer, headers: { ...answer.headers, 'mcp-session-id': assigned } };
       }
       return settleAllowedWhole(outcome, answer);
     };
+    // Not an async function around settleAllowedWhole's promise (a second promise, resolved with the first, per call).
+    const settleWhole = (answer: WholeAnswer): Promise<WholeAnswer> => (isInitialize ? settleInitialized(answer) : settleAllowedWhole(outcome, answer));
     return { kind: 'proceed', principal, body, settle, settleWhole };
   }
 

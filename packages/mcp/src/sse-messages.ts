@@ -30,26 +30,59 @@ const LINE_BREAK = /\r\n|\r|\n/;
 /** Stateless, so one for every stream. */
 const encoder = new TextEncoder();
 
-/** The event with its data rewritten, or undefined when it goes on unchanged. */
-async function rewriteEvent(block: string, rewriter: SseRewriter): Promise<string | undefined> {
-  const lines = block.split(LINE_BREAK);
+/** The data of an event (its `data:` lines joined by line breaks), or undefined when it has none. */
+export function eventData(block: string): string | undefined {
   let data: string | undefined;
-  for (const line of lines) {
+  for (const line of block.split(LINE_BREAK)) {
     if (!line.startsWith('data:')) continue;
     const value = line.slice(line.startsWith('data: ') ? 6 : 5);
     data = data === undefined ? value : `${data}\n${value}`;
   }
+  return data;
+}
+
+/** The JSON message an event's data holds, or undefined (no data, or not JSON). */
+export function eventMessage(data: string | undefined): { message: unknown } | undefined {
   if (data === undefined) return undefined;
-  let message: unknown;
   try {
-    message = JSON.parse(data);
+    return { message: JSON.parse(data) };
   } catch {
     return undefined;
   }
-  const replaced = await rewriter.message(message, data);
-  if (replaced === undefined) return undefined;
-  const kept = lines.filter((line) => !line.startsWith('data:'));
+}
+
+/** The event with `replaced` as its data, its other lines (id, event name, comments) kept. */
+export function withData(block: string, replaced: string): string {
+  const kept = block.split(LINE_BREAK).filter((line) => !line.startsWith('data:'));
   return [...kept, `data: ${replaced}`].join('\n');
+}
+
+/** The event with its data rewritten, or undefined when it goes on unchanged. */
+async function rewriteEvent(block: string, rewriter: SseRewriter): Promise<string | undefined> {
+  const data = eventData(block);
+  const parsed = eventMessage(data);
+  if (parsed === undefined) return undefined;
+  const replaced = await rewriter.message(parsed.message, data!);
+  return replaced === undefined ? undefined : withData(block, replaced);
+}
+
+/**
+ * The first complete event of `text` (up to its last blank line) whose data is a JSON message `wanted`
+ * accepts: the message, and where the event's lines start and end (before its blank line). A plain scan,
+ * for an event stream held whole: no promise or rewritten text per event.
+ */
+export function findEventMessage(text: string, wanted: (message: unknown) => boolean): { message: unknown; start: number; end: number } | undefined {
+  let start = 0;
+  // EVENT_END is shared, and nothing here awaits: no other scan runs in between.
+  EVENT_END.lastIndex = 0;
+  for (let match = EVENT_END.exec(text); match; match = EVENT_END.exec(text)) {
+    const end = match.index;
+    const parsed = eventMessage(eventData(text.slice(start, end)));
+    if (parsed !== undefined && wanted(parsed.message)) return { message: parsed.message, start, end };
+    start = end + match[0].length;
+    EVENT_END.lastIndex = start;
+  }
+  return undefined;
 }
 
 export function rewriteSseMessages(body: ReadableStream<Uint8Array>, rewriter: SseRewriter): ReadableStream<Uint8Array> {
@@ -106,20 +139,21 @@ export function rewriteSseMessages(body: ReadableStream<Uint8Array>, rewriter: S
  * unfinished rest begins.
  */
 async function rewriteCompleteEvents(text: string, rewriter: SseRewriter): Promise<{ out: string; rewritten: boolean; from: number }> {
-  let out = '';
-  let rewritten = false;
+  // Built from the first rewritten event on: until then the events go on as the text itself.
+  let out: string | undefined;
   let from = 0;
   EVENT_END.lastIndex = 0;
   for (let match = EVENT_END.exec(text); match; match = EVENT_END.exec(text)) {
-    const block = text.slice(from, match.index);
+    const start = from;
+    const block = text.slice(start, match.index);
     from = match.index + match[0].length;
     const replaced = await rewriteEvent(block, rewriter);
-    if (replaced !== undefined) rewritten = true;
-    out += `${replaced ?? block}${match[0]}`;
+    if (replaced !== undefined && out === undefined) out = text.slice(0, start);
+    if (out !== undefined) out += `${replaced ?? block}${match[0]}`;
     // EVENT_END is shared by every stream and the rewriter may have awaited: the scan goes on from this event's end.
     EVENT_END.lastIndex = from;
   }
-  return { out, rewritten, from };
+  return { out: out ?? text.slice(0, from), rewritten: out !== undefined, from };
 }
 
 /**

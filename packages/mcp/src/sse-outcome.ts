@@ -10,14 +10,14 @@
  */
 import { errorMessage, INTERNAL_ERROR } from './jsonrpc.ts';
 import { allowedRecord, outcomeOfMessage, type OutcomeInput, type SettleInput } from './outcome-record.ts';
-import { rewriteSseMessages, type SseRewriter } from './sse-messages.ts';
+import { findEventMessage, rewriteSseMessages, withData, type SseRewriter } from './sse-messages.ts';
 
 export function settleStreamed(input: SettleInput, body: ReadableStream<Uint8Array>): Response {
   const { response } = input;
   return new Response(rewriteSseMessages(body, outcomeRewriter(input)), { status: response.status, headers: response.headers });
 }
 
-/** Records the outcome when the response to the request passes (streamed, or an answer held whole). */
+/** Records the outcome when the response to the request passes (streamed). */
 export function outcomeRewriter(input: OutcomeInput): SseRewriter {
   const { allowed, onDecision } = input;
   let recorded = false;
@@ -45,4 +45,37 @@ export function outcomeRewriter(input: OutcomeInput): SseRewriter {
       await record({ outcome: 'error', error: 'the stream ended before the result' }).catch((error: unknown) => input.onError?.(error));
     },
   };
+}
+
+/**
+ * The same for an event stream held whole (a gateway's upstream that answered at once): the text with the
+ * response's data replaced when its record could not be written, else undefined (the bytes that came go
+ * on). What outcomeRewriter does over rewriteSseText, without a rewriter and a promise per event: the
+ * response is found by a plain scan, and recorded once.
+ */
+export async function settleHeldStream(input: OutcomeInput, text: string): Promise<string | undefined> {
+  const response = findEventMessage(text, (message) => isResponseTo(message, input.requestId));
+  const outcome = response === undefined ? { outcome: 'error' as const, error: 'the stream ended before the result' } : outcomeOfMessage(200, response.message);
+  const durationMs = Math.max(0, input.now() - input.startedAt);
+  try {
+    for (const pending of input.allowed) {
+      // Awaited only when it returns a promise (an audit log): a logger's undefined needs no turn of the queue.
+      const recorded = input.onDecision!(allowedRecord(pending, outcome, durationMs));
+      if (recorded !== undefined) await recorded;
+    }
+    return undefined;
+  } catch (error) {
+    input.onError?.(error);
+    // No response to withhold: the stream goes on as it came.
+    if (response === undefined) return undefined;
+    const withheld = JSON.stringify(errorMessage(input.requestId, INTERNAL_ERROR, 'The outcome could not be recorded; the result is withheld'));
+    return `${text.slice(0, response.start)}${withData(text.slice(response.start, response.end), withheld)}${text.slice(response.end)}`;
+  }
+}
+
+/** A JSON-RPC response (no method) to the request with this id. */
+function isResponseTo(message: unknown, requestId: unknown): boolean {
+  if (typeof message !== 'object' || message === null) return false;
+  const { id, method } = message as { id?: unknown; method?: unknown };
+  return method === undefined && id === requestId;
 }

@@ -30,6 +30,12 @@ const answers: [string, string, string][] = [
   ['an SSE stream with progress, then the result', 'text/event-stream', sse(progress, 'e1') + sse(result, 'e2')],
   ['an SSE stream that ends before the result', 'text/event-stream', sse(progress, 'e1')],
   ['an SSE tool result with isError', 'text/event-stream', sse({ jsonrpc: '2.0', id: 7, result: { content: [], isError: true } })],
+  [
+    'an SSE stream with CRLF line ends, a comment, data over two lines, the result, a later event and an unfinished one',
+    'text/event-stream',
+    `: keep-alive\r\n\r\nid: e1\r\ndata: ${JSON.stringify(progress)}\r\n\r\nid: e2\r\nevent: message\r\ndata: {"jsonrpc":"2.0",\r\ndata: "id":7,"result":{"content":[]}}\r\n\r\n${sse(progress, 'e3')}data: {"unfinished"`,
+  ],
+  ['an SSE stream that ends before the result, having answered another request id', 'text/event-stream', sse({ ...result, id: 8 }, 'e1')],
 ];
 
 function input(records: DecisionRecord[], fail = false): OutcomeInput {

@@ -9,6 +9,7 @@ import { listenError, runUntilSignal } from '../cli/lifecycle.ts';
 import { CliError } from '../cli/errors.ts';
 import { openGatewayAudit } from '../gateway/gateway-audit.ts';
 import { loadGatewayFile } from '../gateway/gateway-file.ts';
+import { LineBatches } from '../gateway/line-batches.ts';
 import { listenGateway, logGatewayDecisions } from '../gateway/listen-gateway.ts';
 import { createLogger } from '../server/logger.ts';
 
@@ -70,8 +71,9 @@ export function registerGateway(program: Command): void {
  * stdout for one JSON line per decision, written in batches: with a write
  * per line (pino's default) the syscalls cost the gateway about as much as
  * the rest of its logging. Lines are held until 4 KiB are waiting or for at
- * most 100 ms, and flushed on exit (pino flushes its destinations then).
+ * most 100 ms, and flushed on exit (line-batches.ts: pino.destination's own
+ * minLength copied everything waiting on every line).
  */
 function decisionLogDestination() {
-  return pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 100 });
+  return new LineBatches(pino.destination({ dest: 1, sync: false }), 4096, 100);
 }
