@@ -27,15 +27,13 @@
  * its own: the bytes per call of a profiled run are not the headline.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { configSchema, startGatehouse } from '@gatehouse-auth/cli';
 import { summarizeHeapProfile } from './lib/heap-profile-summary.ts';
+import { agentToken, type BenchGatehouse, CLI, EVERYTHING, freePort, GATEWAY_CLIENT, GATEWAY_SECRET_ENV, startBenchGatehouse, waitFor, writeGatewayConfig } from './lib/gateway-setup.ts';
 import { buildPackages } from './lib/installed-child.ts';
-import { basicAuth, form } from './lib/load.ts';
 import { CALL, closeSession, MCP_HEADERS, openSession } from './lib/mcp-session.ts';
 import { openRawHttpClient, requestBytes } from './lib/raw-http.ts';
 
@@ -43,35 +41,6 @@ const CALLS = Number(process.env.BENCH_ALLOC_CALLS ?? 4000);
 const WARMUP = Number(process.env.BENCH_ALLOC_WARMUP ?? 2000);
 const HEAP_PROFILE = process.env.BENCH_HEAP_PROFILE;
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..');
-const EVERYTHING = join(root, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
-const CLI = join(root, 'packages/cli/dist/bin.js');
-const GATEWAY_CLIENT = { id: 'bench-gateway', secret: 'bench-gateway-secret-0123456789abcdef' };
-const AGENT = { id: 'bench-agent', secret: 'bench-agent-secret-0123456789abcdef' };
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
-async function waitFor(url: string, child: ChildProcess, what: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}`);
-    const up = await fetch(url).then(
-      async (response) => (await response.body?.cancel(), true),
-      () => false,
-    );
-    if (up) return;
-    if (Date.now() > deadline) throw new Error(`${what} did not start`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -98,56 +67,19 @@ async function main(): Promise<void> {
   const upstreamUrl = `http://127.0.0.1:${upstreamPort}/mcp`;
   const gatewayOrigin = `http://127.0.0.1:${gatewayPort}`;
   const resource = `${gatewayOrigin}/everything/mcp`;
-  let gatehouse: Awaited<ReturnType<typeof startGatehouse>> | undefined;
+  let gatehouse: BenchGatehouse | undefined;
   try {
     const upstream = spawn(process.execPath, [EVERYTHING, 'streamableHttp'], { env: { ...process.env, PORT: String(upstreamPort), NODE_OPTIONS: '' }, stdio: 'ignore' });
     children.push(upstream);
     await waitFor(upstreamUrl, upstream, 'server-everything');
-    gatehouse = await startGatehouse({
-      databaseUrl: 'sqlite::memory:',
-      config: configSchema.parse({
-        roles: [{ name: 'Automation' }],
-        scopes: [{ name: 'everything:use', description: 'Use the demo tools' }],
-        resources: [{ uri: resource, name: 'Everything', scopes: ['everything:use'], organizations: ['acme'] }],
-        organizations: [{ slug: 'acme', name: 'Acme Corp' }],
-        clients: [
-          { client_id: GATEWAY_CLIENT.id, name: 'Gateway', grant_types: [], secret: GATEWAY_CLIENT.secret, resource_server_for: [resource] },
-          { client_id: AGENT.id, name: 'Agent', grant_types: ['client_credentials'], secret: AGENT.secret, org: 'acme', roles: ['Automation'] },
-        ],
-      }),
-    });
-    const acme = await gatehouse.store.orgs.getBySlug('acme');
+    gatehouse = await startBenchGatehouse(resource);
     const config = join(dir, 'gateway.yaml');
-    writeFileSync(
-      config,
-      [
-        `issuer: ${gatehouse.issuer}`,
-        'gateway:',
-        `  public_url: ${gatewayOrigin}`,
-        `  port: ${gatewayPort}`,
-        'introspection:',
-        `  client_id: ${GATEWAY_CLIENT.id}`,
-        '  client_secret_env: BENCH_GATEWAY_SECRET',
-        'upstreams:',
-        '  - name: everything',
-        '    path: /everything/mcp',
-        `    organizations: [${acme!.id}]`,
-        '    scopes: [everything:use]',
-        '    http:',
-        `      url: ${upstreamUrl}`,
-        '    policy:',
-        '      tools:',
-        '        - name: echo',
-        '          scopes: [everything:use]',
-        '          arguments: { message: { max_length: 1000 } }',
-        '',
-      ].join('\n'),
-    );
+    await writeGatewayConfig(config, gatehouse, { gatewayOrigin, gatewayPort, upstreamUrl });
     const gateway = spawn(
       process.execPath,
       [...(process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--trace-gc-nvp', '--expose-gc', '--import', join(here, 'lib/alloc-window.mjs'), CLI, 'gateway', '--config', config],
       {
-        env: { ...process.env, NODE_OPTIONS: '', BENCH_GATEWAY_SECRET: GATEWAY_CLIENT.secret, GATEHOUSE_HEAP_PROFILE: HEAP_PROFILE ?? '' },
+        env: { ...process.env, NODE_OPTIONS: '', [GATEWAY_SECRET_ENV]: GATEWAY_CLIENT.secret, GATEHOUSE_HEAP_PROFILE: HEAP_PROFILE ?? '' },
         stdio: ['ignore', 'pipe', 'inherit'],
       },
     );
@@ -166,11 +98,7 @@ async function main(): Promise<void> {
     });
     await waitFor(`${gatewayOrigin}/.well-known/oauth-protected-resource/everything/mcp`, gateway, 'gatehouse gateway');
 
-    const token = await fetch(`${gatehouse.issuer}/token`, {
-      method: 'POST',
-      headers: { authorization: basicAuth(AGENT.id, AGENT.secret), 'content-type': 'application/x-www-form-urlencoded' },
-      body: form({ grant_type: 'client_credentials', scope: 'everything:use', resource }),
-    }).then(async (response) => ((await response.json()) as { access_token: string }).access_token);
+    const token = await agentToken(gatehouse, resource);
     const headers = { authorization: `Bearer ${token}` };
     const session = await openSession(resource, headers);
     const client = openRawHttpClient(resource, requestBytes(resource, 'POST', { ...MCP_HEADERS, ...headers, 'mcp-session-id': session }, CALL));

@@ -109,18 +109,17 @@
  * 2 ms timer costs some CPU: a diagnostic run, not a headline.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { configSchema, startGatehouse } from '@gatehouse-auth/cli';
+import { agentToken, type BenchGatehouse, CLI, EVERYTHING, freePort, GATEWAY_CLIENT, GATEWAY_SECRET_ENV, startBenchGatehouse, waitFor, writeGatewayConfig } from './lib/gateway-setup.ts';
 import { buildPackages } from './lib/installed-child.ts';
 import { CALL, closeSession, MCP_HEADERS, openSession } from './lib/mcp-session.ts';
 import { cpuMs, rssMb } from './lib/process-stats.ts';
 import { attributeStalls, formatStallCauses, readTrace } from './lib/stall-attribution.ts';
 import { openFixedRateGenerator, STALL_MS, type FixedRateGenerator, type FixedRateResult, type FixedRateTarget } from './lib/fixed-rate.ts';
-import { basicAuth, form, type LoadResult } from './lib/load.ts';
+import type { LoadResult } from './lib/load.ts';
 import { loadGenerator, runVariedLoad } from './lib/wrk-load.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -139,9 +138,6 @@ const HEADLINE_SHARE = 0.25;
 const MIN_SAMPLES = Number(process.env.BENCH_MIN_SAMPLES ?? 1000);
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
-const EVERYTHING = join(root, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
-/** The `gatehouse` bin as npm installs it: the built CLI, plain node (no TS loader, no source condition). */
-const CLI = join(root, 'packages/cli/dist/bin.js');
 /** BENCH_TRACE_STALLS=1: both servers run lib/stall-tracer.mjs, and each rate's stalls are put down to the process paused at the time. */
 const TRACE_STALLS = Boolean(process.env.BENCH_TRACE_STALLS);
 const TRACER = join(here, 'lib/stall-tracer.mjs');
@@ -149,35 +145,9 @@ const BARE_PROXY = join(here, 'lib/bare-proxy.mjs');
 const PIN = Boolean(process.env.BENCH_PIN);
 /** A node command, on `cpu` alone with BENCH_PIN (see the header): every thread of it, its GC helpers included. */
 const nodeCommand = (cpu: number, args: string[]): [string, string[]] => (PIN ? ['taskset', ['-c', String(cpu), process.execPath, ...args]] : [process.execPath, args]);
-const GATEWAY_CLIENT = { id: 'bench-gateway', secret: 'bench-gateway-secret-0123456789abcdef' };
-const AGENT = { id: 'bench-agent', secret: 'bench-agent-secret-0123456789abcdef' };
 
 /** Node flags from an environment variable, plus the stall tracer when BENCH_TRACE_STALLS is set. */
 const nodeArgs = (variable: string) => [...(process.env[variable] ? process.env[variable].split(' ') : []), ...(TRACE_STALLS ? ['--import', TRACER] : [])];
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
-async function waitFor(url: string, child: ChildProcess, what: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}`);
-    const up = await fetch(url).then(
-      async (response) => (await response.body?.cancel(), true),
-      () => false,
-    );
-    if (up) return;
-    if (Date.now() > deadline) throw new Error(`${what} did not start`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const sum = <T>(items: T[], pick: (item: T) => number) => items.reduce((total, item) => total + pick(item), 0);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -203,7 +173,7 @@ async function main(): Promise<void> {
   const upstreamUrl = `http://127.0.0.1:${upstreamPort}/mcp`;
   const gatewayOrigin = `http://127.0.0.1:${gatewayPort}`;
   const resource = `${gatewayOrigin}/everything/mcp`;
-  let gatehouse: Awaited<ReturnType<typeof startGatehouse>> | undefined;
+  let gatehouse: BenchGatehouse | undefined;
   let generator: FixedRateGenerator | undefined;
   try {
     const upstream = spawn(...nodeCommand(0, [...nodeArgs('BENCH_UPSTREAM_NODE_ARGS'), EVERYTHING, 'streamableHttp']), {
@@ -213,46 +183,9 @@ async function main(): Promise<void> {
     children.push(upstream);
     await waitFor(upstreamUrl, upstream, 'server-everything');
 
-    gatehouse = await startGatehouse({
-      databaseUrl: 'sqlite::memory:',
-      config: configSchema.parse({
-        roles: [{ name: 'Automation' }],
-        scopes: [{ name: 'everything:use', description: 'Use the demo tools' }],
-        resources: [{ uri: resource, name: 'Everything', scopes: ['everything:use'], organizations: ['acme'] }],
-        organizations: [{ slug: 'acme', name: 'Acme Corp' }],
-        clients: [
-          { client_id: GATEWAY_CLIENT.id, name: 'Gateway', grant_types: [], secret: GATEWAY_CLIENT.secret, resource_server_for: [resource] },
-          { client_id: AGENT.id, name: 'Agent', grant_types: ['client_credentials'], secret: AGENT.secret, org: 'acme', roles: ['Automation'] },
-        ],
-      }),
-    });
-    const acme = await gatehouse.store.orgs.getBySlug('acme');
+    gatehouse = await startBenchGatehouse(resource);
     const config = join(dir, 'gateway.yaml');
-    writeFileSync(
-      config,
-      [
-        `issuer: ${gatehouse.issuer}`,
-        'gateway:',
-        `  public_url: ${gatewayOrigin}`,
-        `  port: ${gatewayPort}`,
-        'introspection:',
-        `  client_id: ${GATEWAY_CLIENT.id}`,
-        '  client_secret_env: BENCH_GATEWAY_SECRET',
-        'upstreams:',
-        '  - name: everything',
-        '    path: /everything/mcp',
-        `    organizations: [${acme!.id}]`,
-        '    scopes: [everything:use]',
-        '    http:',
-        `      url: ${upstreamUrl}`,
-        '    policy:',
-        '      tools:',
-        '        - name: echo',
-        '          scopes: [everything:use]',
-        '          arguments: { message: { max_length: 1000 } }',
-        '',
-      ].join('\n'),
-    );
+    await writeGatewayConfig(config, gatehouse, { gatewayOrigin, gatewayPort, upstreamUrl });
     const gateway = spawn(
       ...nodeCommand(1, [
         ...nodeArgs('BENCH_GATEWAY_NODE_ARGS'),
@@ -263,7 +196,7 @@ async function main(): Promise<void> {
         ...(process.env.BENCH_GATEWAY_LOG_LEVEL ? ['--log-level', process.env.BENCH_GATEWAY_LOG_LEVEL] : []),
       ]),
       {
-        env: { ...process.env, NODE_OPTIONS: '', BENCH_GATEWAY_SECRET: GATEWAY_CLIENT.secret, GATEHOUSE_STALL_TRACE: traces.gateway },
+        env: { ...process.env, NODE_OPTIONS: '', [GATEWAY_SECRET_ENV]: GATEWAY_CLIENT.secret, GATEHOUSE_STALL_TRACE: traces.gateway },
         stdio: ['ignore', 'pipe', 'inherit'],
       },
     );
@@ -281,11 +214,7 @@ async function main(): Promise<void> {
     children.push(floorProxy);
     await waitFor(`http://127.0.0.1:${floorPort}/mcp`, floorProxy, 'the floor proxy');
 
-    const token = await fetch(`${gatehouse.issuer}/token`, {
-      method: 'POST',
-      headers: { authorization: basicAuth(AGENT.id, AGENT.secret), 'content-type': 'application/x-www-form-urlencoded' },
-      body: form({ grant_type: 'client_credentials', scope: 'everything:use', resource }),
-    }).then(async (response) => ((await response.json()) as { access_token: string }).access_token);
+    const token = await agentToken(gatehouse, resource);
     const bearer = { authorization: `Bearer ${token}` };
     const floorUrl = `http://127.0.0.1:${floorPort}/mcp`;
     const sides = {
@@ -479,7 +408,7 @@ async function main(): Promise<void> {
 }
 
 /** Introspection requests Gatehouse answered (its counter gatehouse_http_requests_total by route). */
-async function countIntrospections(gatehouse: Awaited<ReturnType<typeof startGatehouse>>): Promise<number> {
+async function countIntrospections(gatehouse: BenchGatehouse): Promise<number> {
   const metric = await gatehouse.metrics.registry.getSingleMetric('gatehouse_http_requests_total')?.get();
   return (metric?.values ?? []).filter((value) => String(value.labels.route ?? '').includes('introspect')).reduce((sum, value) => sum + value.value, 0);
 }
