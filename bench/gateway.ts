@@ -114,12 +114,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { agentToken, type BenchGatehouse, CLI, EVERYTHING, freePort, GATEWAY_CLIENT, GATEWAY_SECRET_ENV, startBenchGatehouse, waitFor, writeGatewayConfig } from './lib/gateway-setup.ts';
+import { fmt, fmtRate, median, printRow, sum } from './lib/gateway-report.ts';
+import type { LoadResult } from './lib/load.ts';
 import { buildPackages } from './lib/installed-child.ts';
 import { CALL, closeSession, MCP_HEADERS, openSession } from './lib/mcp-session.ts';
 import { cpuMs, rssMb } from './lib/process-stats.ts';
 import { attributeStalls, formatStallCauses, readTrace } from './lib/stall-attribution.ts';
 import { openFixedRateGenerator, STALL_MS, type FixedRateGenerator, type FixedRateResult, type FixedRateTarget } from './lib/fixed-rate.ts';
-import type { LoadResult } from './lib/load.ts';
 import { loadGenerator, runVariedLoad } from './lib/wrk-load.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -148,19 +149,6 @@ const nodeCommand = (cpu: number, args: string[]): [string, string[]] => (PIN ? 
 
 /** Node flags from an environment variable, plus the stall tracer when BENCH_TRACE_STALLS is set. */
 const nodeArgs = (variable: string) => [...(process.env[variable] ? process.env[variable].split(' ') : []), ...(TRACE_STALLS ? ['--import', TRACER] : [])];
-
-const sum = <T>(items: T[], pick: (item: T) => number) => items.reduce((total, item) => total + pick(item), 0);
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const fmt = (r: LoadResult) => `${r.rps.toFixed(0).padStart(6)} req/s  p99 ${r.p99.toFixed(2).padStart(6)} ms  (${r.ok} ok, ${r.failed} failed)`;
-const fmtRate = (r: FixedRateResult) =>
-  `p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99.toFixed(2).padStart(6)} ms  max ${r.max.toFixed(1).padStart(6)} ms  stalls > ${STALL_MS} ms ${String(r.stalls).padStart(4)}  (${r.ok} ok, ${r.failed} failed${
-    r.failed > 0
-      ? ` [${Object.entries(r.failures)
-          .map(([status, count]) => `${count} × ${status === '0' ? 'connection lost' : `HTTP ${status}`}`)
-          .join(', ')}]`
-      : ''
-  }; ${r.connections} connections; generator lag p99 ${r.generatorLagP99.toFixed(1)} ms)`;
-const ms = (value: number) => `${value.toFixed(2).padStart(7)} ms`;
 
 async function main(): Promise<void> {
   buildPackages('gateway');
@@ -357,16 +345,9 @@ async function main(): Promise<void> {
     console.log(
       `   offered                                              direct p50 / p99     gateway p50 / p99    added p50 / p99    generator lag p99   stalls > ${STALL_MS} ms direct / gateway (all rounds)`,
     );
-    const row = (mark: string, label: string, entry: { direct: FixedRateResult[]; gateway: FixedRateResult[] }) => {
-      const m = (results: FixedRateResult[], pick: (r: FixedRateResult) => number) => median(results.map(pick));
-      const added = (pick: (r: FixedRateResult) => number) => median(entry.direct.map((d, i) => pick(entry.gateway[i]!) - pick(d)));
-      console.log(
-        `${mark} ${label.padEnd(52)} ${ms(m(entry.direct, (r) => r.p50))} / ${ms(m(entry.direct, (r) => r.p99))}   ${ms(m(entry.gateway, (r) => r.p50))} / ${ms(m(entry.gateway, (r) => r.p99))}   ${ms(added((r) => r.p50))} / ${ms(added((r) => r.p99))}   ${ms(m([...entry.direct, ...entry.gateway], (r) => r.generatorLagP99))}   ${String(sum(entry.direct, (r) => r.stalls)).padStart(5)} / ${sum(entry.gateway, (r) => r.stalls)}`,
-      );
-    };
-    for (const entry of atRates) row(entry.headline ? '*' : ' ', `${entry.rate} req/s (${entry.label}), turns`, entry);
-    row(' ', `${headlinePoint.rate} req/s to one side at a time, alternating rounds`, alternating);
-    row(' ', `${headlinePoint.rate} req/s, the floor in the gateway's place, turns`, floor);
+    for (const entry of atRates) printRow(entry.headline ? '*' : ' ', `${entry.rate} req/s (${entry.label}), turns`, entry);
+    printRow(' ', `${headlinePoint.rate} req/s to one side at a time, alternating rounds`, alternating);
+    printRow(' ', `${headlinePoint.rate} req/s, the floor in the gateway's place, turns`, floor);
     const headline = atRates.find((entry) => entry.headline)!;
     console.log(
       `added p99 at ${HEADLINE_SHARE * 100}% of direct saturation (${headline.rate} req/s, direct and gateway calls taking turns, median of rounds): ${median(headline.direct.map((d, i) => headline.gateway[i]!.p99 - d.p99)).toFixed(2)} ms  (target ≤ 2 ms; the rule is in this file's header)`,
