@@ -32,7 +32,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { summarizeHeapProfile } from './lib/heap-profile-summary.ts';
-import { agentToken, type BenchGatehouse, CLI, EVERYTHING, freePort, GATEWAY_CLIENT, GATEWAY_SECRET_ENV, startBenchGatehouse, waitFor, writeGatewayConfig } from './lib/gateway-setup.ts';
+import { agentToken, type BenchGatehouse, CLI, freePort, GATEWAY_CLIENT, GATEWAY_SECRET_ENV, startBenchGatehouse, startEverything, waitFor, writeGatewayConfig } from './lib/gateway-setup.ts';
 import { buildPackages } from './lib/installed-child.ts';
 import { CALL, closeSession, MCP_HEADERS, openSession } from './lib/mcp-session.ts';
 import { openRawHttpClient, requestBytes } from './lib/raw-http.ts';
@@ -69,9 +69,7 @@ async function main(): Promise<void> {
   const resource = `${gatewayOrigin}/everything/mcp`;
   let gatehouse: BenchGatehouse | undefined;
   try {
-    const upstream = spawn(process.execPath, [EVERYTHING, 'streamableHttp'], { env: { ...process.env, PORT: String(upstreamPort), NODE_OPTIONS: '' }, stdio: 'ignore' });
-    children.push(upstream);
-    await waitFor(upstreamUrl, upstream, 'server-everything');
+    children.push(await startEverything(upstreamPort));
     gatehouse = await startBenchGatehouse(resource);
     const config = join(dir, 'gateway.yaml');
     await writeGatewayConfig(config, gatehouse, { gatewayOrigin, gatewayPort, upstreamUrl });
@@ -133,7 +131,7 @@ async function main(): Promise<void> {
     console.log(`gateway, ${CALLS} sequential tools/call echo after ${WARMUP} warm-up calls (--trace-gc-nvp):`);
     console.log(`  allocated ${(allocated / 1024 / 1024).toFixed(1)} MB in ${measured.length} collections: ${(allocated / CALLS / 1024).toFixed(1)} KB per call`);
     console.log(
-      `  scavenges ${scavenges.length}: one per ${(CALLS / Math.max(1, scavenges.length)).toFixed(0)} calls, pause median ${(pauses[Math.floor(pauses.length / 2)] ?? 0).toFixed(2)} ms; other collections ${measured.length - 1 - scavenges.length}`,
+      `  scavenges ${scavenges.length}: ${scavenges.length === 0 ? `none in ${CALLS} calls (run more calls for a rate)` : `one per ${(CALLS / scavenges.length).toFixed(0)} calls, pause median ${pauses[Math.floor(pauses.length / 2)]!.toFixed(2)} ms`}; other collections ${measured.length - 1 - scavenges.length}`,
     );
     await sleep(200); // decision lines leave in batches, at most 100 ms late
     console.log(`  decision lines the gateway logged, warm-up included: ${decisionLines}`);

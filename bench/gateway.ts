@@ -113,7 +113,7 @@ import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { agentToken, type BenchGatehouse, CLI, EVERYTHING, freePort, GATEWAY_CLIENT, GATEWAY_SECRET_ENV, startBenchGatehouse, waitFor, writeGatewayConfig } from './lib/gateway-setup.ts';
+import { agentToken, type BenchGatehouse, CLI, freePort, GATEWAY_CLIENT, GATEWAY_SECRET_ENV, startBenchGatehouse, startEverything, waitFor, writeGatewayConfig } from './lib/gateway-setup.ts';
 import { fmt, fmtRate, median, printRow, sum } from './lib/gateway-report.ts';
 import type { LoadResult } from './lib/load.ts';
 import { buildPackages } from './lib/installed-child.ts';
@@ -159,17 +159,14 @@ async function main(): Promise<void> {
   const children: ChildProcess[] = [];
   const [upstreamPort, gatewayPort, floorPort] = [await freePort(), await freePort(), await freePort()];
   const upstreamUrl = `http://127.0.0.1:${upstreamPort}/mcp`;
+  const floorUrl = `http://127.0.0.1:${floorPort}/mcp`;
   const gatewayOrigin = `http://127.0.0.1:${gatewayPort}`;
   const resource = `${gatewayOrigin}/everything/mcp`;
   let gatehouse: BenchGatehouse | undefined;
   let generator: FixedRateGenerator | undefined;
   try {
-    const upstream = spawn(...nodeCommand(0, [...nodeArgs('BENCH_UPSTREAM_NODE_ARGS'), EVERYTHING, 'streamableHttp']), {
-      env: { ...process.env, PORT: String(upstreamPort), NODE_OPTIONS: '', GATEHOUSE_STALL_TRACE: traces.upstream },
-      stdio: 'ignore',
-    });
+    const upstream = await startEverything(upstreamPort, nodeCommand(0, nodeArgs('BENCH_UPSTREAM_NODE_ARGS')), { GATEHOUSE_STALL_TRACE: traces.upstream });
     children.push(upstream);
-    await waitFor(upstreamUrl, upstream, 'server-everything');
 
     gatehouse = await startBenchGatehouse(resource);
     const config = join(dir, 'gateway.yaml');
@@ -200,11 +197,10 @@ async function main(): Promise<void> {
     // The floor: a bare node:http proxy on the gateway's CPU (with BENCH_PIN), plain node (lib/bare-proxy.mjs).
     const floorProxy = spawn(...nodeCommand(1, [BARE_PROXY, String(floorPort), upstreamUrl]), { env: { ...process.env, NODE_OPTIONS: '' }, stdio: 'ignore' });
     children.push(floorProxy);
-    await waitFor(`http://127.0.0.1:${floorPort}/mcp`, floorProxy, 'the floor proxy');
+    await waitFor(floorUrl, floorProxy, 'the floor proxy');
 
     const token = await agentToken(gatehouse, resource);
     const bearer = { authorization: `Bearer ${token}` };
-    const floorUrl = `http://127.0.0.1:${floorPort}/mcp`;
     const sides = {
       direct: { url: upstreamUrl, headers: {} as Record<string, string> },
       gateway: { url: resource, headers: bearer },

@@ -4,7 +4,7 @@
  * in the bench's process that knows the gateway as a resource server and a
  * service agent, the gateway's config file, and the agent's token.
  */
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -13,7 +13,7 @@ import { configSchema, startGatehouse } from '@gatehouse-auth/cli';
 import { basicAuth, form } from './load.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-export const EVERYTHING = join(root, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+const EVERYTHING = join(root, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 /** The `gatehouse` bin as npm installs it: the built CLI, plain node (no TS loader, no source condition). */
 export const CLI = join(root, 'packages/cli/dist/bin.js');
 export const GATEWAY_CLIENT = { id: 'bench-gateway', secret: 'bench-gateway-secret-0123456789abcdef' };
@@ -44,6 +44,20 @@ export async function waitFor(url: string, child: ChildProcess, what: string): P
     if (Date.now() > deadline) throw new Error(`${what} did not start`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * server-everything over Streamable HTTP on `port`, answering: `command` is node and its arguments before
+ * the script (a bench may prefix taskset or add node flags), `env` goes beside PORT.
+ */
+export async function startEverything(port: number, command: [string, string[]] = [process.execPath, []], env: Record<string, string> = {}): Promise<ChildProcess> {
+  const [file, args] = command;
+  const upstream = spawn(file, [...args, EVERYTHING, 'streamableHttp'], { env: { ...process.env, ...env, PORT: String(port), NODE_OPTIONS: '' }, stdio: 'ignore' });
+  await waitFor(`http://127.0.0.1:${port}/mcp`, upstream, 'server-everything').catch((error: unknown) => {
+    upstream.kill('SIGTERM');
+    throw error;
+  });
+  return upstream;
 }
 
 export type BenchGatehouse = Awaited<ReturnType<typeof startGatehouse>>;

@@ -24,7 +24,7 @@ export interface UpstreamCredentialOptions {
 
 export interface UpstreamCredentials {
   headers(): Promise<Record<string, string>>;
-  /** The headers when they are at hand without waiting (static, or a token not due for renewal), else undefined: spares a promise per request. */
+  /** The headers when they are at hand without waiting (static, or a token not due for renewal), else undefined: spares a promise per request. Shared: read them, never change them (headers() hands out a copy). */
   ready(): Record<string, string> | undefined;
   /** The upstream refused them: forget the cached token. */
   refused(): void;
